@@ -1,0 +1,3 @@
+"""frontdesk: a self-hostable AI front desk."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,46 @@
+"""The ASGI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from frontdesk import __version__
+from frontdesk.api import problems
+from frontdesk.api.routes import (
+    appointments,
+    availability,
+    customers,
+    health,
+    resources,
+    services,
+    tenant,
+)
+from frontdesk.config import Settings, get_settings
+from frontdesk.store import migrate
+from frontdesk.store.db import make_engine, make_session_factory
+
+DESCRIPTION = """\
+The REST API of frontdesk, a self-hostable AI front desk.
+
+Authenticate with a business's API key: `Authorization: Bearer <key>`.
+Times in responses carry the business's UTC offset; times you send must carry one too.
+Errors are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) `application/problem+json`
+with a stable `code`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the app on ``engine`` (or one from settings), migrating the schema first."""
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.resolved_database_url())
+    migrate.upgrade(engine)
+
+    app = FastAPI(title="frontdesk", version=__version__, description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    problems.install(app)
+    for module in (health, tenant, services, resources, customers, appointments, availability):
+        app.include_router(module.router)
+    return app

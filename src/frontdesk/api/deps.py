@@ -1,0 +1,54 @@
+"""Typed dependency aliases: handlers ask for what they need, tests override it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.errors import Unauthorized
+from frontdesk.services.tenants import authenticate
+from frontdesk.store.models import Tenant
+
+
+def get_session_factory(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+FactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
+
+
+def get_session(factory: FactoryDep) -> Iterator[Session]:
+    with factory() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _bearer(authorization: str | None, x_api_key: str | None) -> str:
+    if x_api_key:
+        return x_api_key.strip()
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return token.strip()
+    raise Unauthorized(
+        "Send your API key as 'Authorization: Bearer <key>' (or 'X-API-Key: <key>')."
+    )
+
+
+def get_tenant(
+    factory: FactoryDep,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> Tenant:
+    key = _bearer(authorization, x_api_key)
+    with factory() as session:
+        return authenticate(session, key)
+
+
+TenantDep = Annotated[Tenant, Depends(get_tenant)]

@@ -1,0 +1,272 @@
+"""Request and response models of the REST API.
+
+Times in responses carry the tenant's UTC offset (``2026-12-01T10:00:00-05:00``) so a
+client can show them without knowing the zone rules; inputs must carry an offset too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+Language = Literal["en", "es"]
+Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
+# A light check on purpose: full RFC 5322 validation rejects real addresses more often
+# than it catches typos, and delivery is the real test.
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("needs a UTC offset, e.g. 2026-12-01T10:00:00-05:00")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --- tenant -----------------------------------------------------------------------------
+
+
+class BookingPolicyModel(BaseModel):
+    min_notice_minutes: Annotated[int, Field(ge=0, le=60 * 24 * 90)]
+    max_days_ahead: Annotated[int, Field(ge=1, le=730)]
+    slot_interval_minutes: Annotated[int, Field(ge=5, le=24 * 60)]
+    max_per_day: Annotated[int | None, Field(ge=1, le=1000)] = None
+
+
+class TenantOut(BaseModel):
+    id: uuid.UUID
+    slug: str
+    name: str
+    timezone: str
+    country: str
+    languages: list[str]
+    phone_numbers: list[str]
+    booking_policy: BookingPolicyModel
+
+
+class TenantPatch(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    timezone: str | None = None
+    country: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")] | None = None
+    languages: Annotated[list[Language], Field(min_length=1)] | None = None
+    phone_numbers: list[str] | None = None
+    min_notice_minutes: Annotated[int, Field(ge=0, le=60 * 24 * 90)] | None = None
+    max_days_ahead: Annotated[int, Field(ge=1, le=730)] | None = None
+    slot_interval_minutes: Annotated[int, Field(ge=5, le=24 * 60)] | None = None
+    max_per_day: Annotated[int, Field(ge=1, le=1000)] | None = None
+
+
+# --- services ---------------------------------------------------------------------------
+
+
+class ServiceIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    duration_minutes: Annotated[int, Field(ge=5, le=24 * 60)]
+    buffer_before_minutes: Minutes = 0
+    buffer_after_minutes: Minutes = 0
+    spoken_names: dict[Language, list[str]] = Field(
+        default_factory=dict,
+        description="How callers say it, per language: {'en': ['haircut', 'trim'], 'es': ['corte']}",
+    )
+    price_cents: Annotated[int, Field(ge=0)] | None = None
+    active: bool = True
+
+
+class ServicePatch(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    duration_minutes: Annotated[int, Field(ge=5, le=24 * 60)] | None = None
+    buffer_before_minutes: Minutes | None = None
+    buffer_after_minutes: Minutes | None = None
+    spoken_names: dict[Language, list[str]] | None = None
+    price_cents: Annotated[int, Field(ge=0)] | None = None
+    active: bool | None = None
+
+
+class ServiceOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    duration_minutes: int
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+    spoken_names: dict[str, list[str]]
+    price_cents: int | None
+    active: bool
+    resource_ids: list[uuid.UUID]
+
+
+# --- resources --------------------------------------------------------------------------
+
+
+class HoursModel(Strict):
+    weekday: Annotated[int, Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")]
+    start: time
+    end: time = Field(description="'00:00' means midnight at the end of the day")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _naive(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("working hours are wall-clock times in the business's zone")
+        return value
+
+
+class ResourceIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    kind: Literal["staff", "room", "equipment"] = "staff"
+    email: Email | None = None
+    active: bool = True
+    service_ids: list[uuid.UUID] = Field(default_factory=list)
+    hours: list[HoursModel] = Field(default_factory=list)
+
+
+class ResourcePatch(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    kind: Literal["staff", "room", "equipment"] | None = None
+    email: Email | None = None
+    active: bool | None = None
+    service_ids: list[uuid.UUID] | None = None
+    hours: list[HoursModel] | None = None
+
+
+class ExceptionIn(Strict):
+    kind: Literal["off", "extra"]
+    start_date: date
+    end_date: date | None = None
+    start: time | None = None
+    end: time | None = None
+    reason: Annotated[str, Field(max_length=200)] | None = None
+
+
+class ExceptionOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    start_date: date
+    end_date: date
+    start: time | None
+    end: time | None
+    reason: str | None
+
+
+class ResourceOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    kind: str
+    email: str | None
+    active: bool
+    service_ids: list[uuid.UUID]
+    hours: list[HoursModel]
+    exceptions: list[ExceptionOut]
+
+
+# --- customers --------------------------------------------------------------------------
+
+
+class CustomerIn(Strict):
+    phone: Annotated[str, Field(min_length=3, max_length=40)] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    email: Email | None = None
+    language: Language | None = None
+    timezone: str | None = None
+    sms_consent: bool = False
+    call_consent: bool = False
+    do_not_call: bool = False
+
+
+class CustomerPatch(Strict):
+    phone: Annotated[str, Field(min_length=3, max_length=40)] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    email: Email | None = None
+    language: Language | None = None
+    timezone: str | None = None
+    sms_consent: bool | None = None
+    call_consent: bool | None = None
+    do_not_call: bool | None = None
+
+
+class CustomerOut(BaseModel):
+    id: uuid.UUID
+    phone: str | None
+    name: str | None
+    email: str | None
+    language: str | None
+    timezone: str | None
+    sms_consent: bool
+    call_consent: bool
+    do_not_call: bool
+    created_at: datetime
+
+
+# --- appointments -----------------------------------------------------------------------
+
+
+class AppointmentCustomer(Strict):
+    phone: Annotated[str, Field(min_length=3, max_length=40)] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    email: Email | None = None
+    language: Language | None = None
+
+
+class AppointmentIn(Strict):
+    service_id: uuid.UUID
+    start: AwareDatetime
+    resource_id: uuid.UUID | None = Field(
+        default=None, description="Omit to book whoever offering the service is free."
+    )
+    customer_id: uuid.UUID | None = None
+    customer: AppointmentCustomer | None = Field(
+        default=None, description="A new or existing (matched by phone) customer."
+    )
+    notes: Annotated[str, Field(max_length=2000)] | None = None
+    source: Literal["api", "chat", "phone", "sms", "web", "dashboard"] = "api"
+
+
+class RescheduleIn(Strict):
+    start: AwareDatetime
+    resource_id: uuid.UUID | None = None
+
+
+class AppointmentOut(BaseModel):
+    id: uuid.UUID
+    service_id: uuid.UUID
+    service_name: str
+    resource_id: uuid.UUID
+    resource_name: str
+    customer_id: uuid.UUID | None
+    customer_name: str | None
+    start: datetime
+    end: datetime
+    status: str
+    source: str
+    notes: str | None
+    idempotency_key: str | None
+    created_at: datetime
+    updated_at: datetime
+    cancelled_at: datetime | None
+
+
+# --- availability -----------------------------------------------------------------------
+
+
+class SlotOut(BaseModel):
+    start: datetime
+    end: datetime
+    resource_id: uuid.UUID
+    resource_name: str
+
+
+class AvailabilityOut(BaseModel):
+    service_id: uuid.UUID
+    service_name: str
+    timezone: str
+    window_start: datetime
+    window_end: datetime
+    slots: list[SlotOut]

@@ -1,0 +1,131 @@
+"""The ``frontdesk`` command: serve, migrate, tenant create, api-key create."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from frontdesk.config import Settings, get_settings
+from frontdesk.errors import FrontdeskError
+
+
+def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+    from frontdesk.store.db import make_engine
+
+    return make_engine(settings.resolved_database_url())
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from frontdesk.api.app import create_app
+    from frontdesk.services.demo import seed_demo
+    from frontdesk.store.db import make_engine, make_session_factory
+
+    settings = get_settings()
+    updates: dict[str, object] = {"host": args.host or settings.host, "port": args.port or settings.port}
+    if args.demo and not settings.database_url:
+        # A fresh demo database every start: the demo is for looking, not for keeping.
+        demo_db = settings.data_dir / "demo.db"
+        for suffix in ("", "-wal", "-shm"):
+            demo_db.with_name(demo_db.name + suffix).unlink(missing_ok=True)
+        updates["database_url"] = f"sqlite:///{demo_db}"
+    settings = settings.model_copy(update=updates)
+    engine = make_engine(settings.resolved_database_url())
+    app = create_app(settings, engine=engine)
+    base = f"http://{settings.host}:{settings.port}"
+    if args.demo:
+        for demo in seed_demo(make_session_factory(engine)):
+            print(f"demo business {demo.name!r:22} API key: {demo.api_key}")
+        print(f"try:  curl -H 'Authorization: Bearer fd_demo_salon_key' {base}/api/v1/services")
+    print(f"frontdesk on {base}  (API docs: {base}/docs, database: {engine.url.render_as_string()})",
+          flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from frontdesk.store import migrate
+
+    engine = _engine(get_settings())
+    migrate.upgrade(engine)
+    print(f"database at revision {migrate.current_revision(engine)}")
+    return 0
+
+
+def cmd_tenant_create(args: argparse.Namespace) -> int:
+    from frontdesk.services.tenants import TenantFields, create_api_key, create_tenant
+    from frontdesk.store import migrate
+    from frontdesk.store.db import make_session_factory, write_session
+
+    engine = _engine(get_settings())
+    migrate.upgrade(engine)
+    fields = TenantFields(name=args.name, timezone=args.timezone, country=args.country,
+                          languages=args.languages.split(","), phone_numbers=args.phone or None)
+    with write_session(make_session_factory(engine)) as session:
+        tenant = create_tenant(session, args.slug, fields)
+        _, key = create_api_key(session, tenant, "default")
+    print(f"created business {tenant.slug} ({tenant.id})")
+    print(f"API key (shown once): {key}")
+    return 0
+
+
+def cmd_api_key_create(args: argparse.Namespace) -> int:
+    from frontdesk.services.tenants import create_api_key, get_tenant_by_slug
+    from frontdesk.store import migrate
+    from frontdesk.store.db import make_session_factory, write_session
+
+    engine = _engine(get_settings())
+    migrate.upgrade(engine)
+    with write_session(make_session_factory(engine)) as session:
+        tenant = get_tenant_by_slug(session, args.tenant)
+        _, key = create_api_key(session, tenant, args.name)
+    print(key)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="frontdesk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--demo", action="store_true", help="seed demo businesses (fresh SQLite)")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
+        func=cmd_migrate)
+
+    tenant = sub.add_parser("tenant", help="manage businesses").add_subparsers(
+        dest="action", required=True)
+    create = tenant.add_parser("create", help="create a business and its first API key")
+    create.add_argument("--slug", required=True, help="short id, e.g. bella-salon")
+    create.add_argument("--name", required=True)
+    create.add_argument("--timezone", required=True, help="IANA zone, e.g. America/New_York")
+    create.add_argument("--country", default="US", help="region for local phone numbers")
+    create.add_argument("--languages", default="en", help="comma-separated: en,es")
+    create.add_argument("--phone", action="append", help="a number it answers (repeatable)")
+    create.set_defaults(func=cmd_tenant_create)
+
+    keys = sub.add_parser("api-key", help="manage API keys").add_subparsers(
+        dest="action", required=True)
+    key_create = keys.add_parser("create", help="create an API key; prints it once")
+    key_create.add_argument("--tenant", required=True, help="the business's slug")
+    key_create.add_argument("--name", default="default", help="a label for the key")
+    key_create.set_defaults(func=cmd_api_key_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except FrontdeskError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

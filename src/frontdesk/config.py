@@ -1,0 +1,48 @@
+"""One Settings object: the only place that reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "frontdesk"
+
+
+class Settings(BaseSettings):
+    """Configuration from environment variables prefixed ``FRONTDESK_`` (or a .env file)."""
+
+    model_config = SettingsConfigDict(env_prefix="FRONTDESK_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    # Empty means: an embedded SQLite file in data_dir.
+    database_url: str = ""
+    data_dir: Path = DEFAULT_DATA_DIR
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError(
+                "FRONTDESK_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL"
+            )
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            # psycopg 3 is the driver we ship; plain URLs would make SQLAlchemy look for psycopg2.
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'frontdesk.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,343 @@
+"""Book, reschedule and cancel: the only code that writes appointments.
+
+Double booking is impossible by construction, not by luck:
+- PostgreSQL: the exclusion constraint ``appointments_no_overlap`` rejects an active
+  appointment whose blocked range overlaps another on the same resource; we translate
+  that violation (SQLSTATE 23P01) into ``SlotTaken``.
+- SQLite: the whole check-and-insert runs in a ``BEGIN IMMEDIATE`` transaction
+  (``write_session``), so no other writer can slip in between check and insert.
+The engine check (``check_bookable``) runs on both, first, to give a precise reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.errors import BookingRefused, IdempotencyMismatch, InvalidInput, SlotTaken
+from frontdesk.scheduling import Refusal, check_bookable
+from frontdesk.services import calendars
+from frontdesk.services.customers import CustomerFields, apply_fields, upsert_by_phone
+from frontdesk.services.lookup import get_scoped
+from frontdesk.store.db import write_session
+from frontdesk.store.models import (
+    Appointment,
+    AppointmentStatus,
+    Customer,
+    Resource,
+    Service,
+    Tenant,
+)
+
+_REFUSAL_TEXT = {
+    Refusal.TOO_SOON: "That time is too soon: this business needs at least {notice} notice.",
+    Refusal.TOO_FAR_AHEAD: "That time is too far ahead: bookings open {days} days in advance.",
+    Refusal.OUTSIDE_HOURS: "Nobody offering this service works at that time.",
+    Refusal.SLOT_TAKEN: "That time is already taken.",
+    Refusal.DAY_FULL: "That day is fully booked.",
+}
+# When several resources refuse, the most useful reason wins (taken beats closed).
+_REFUSAL_PRIORITY = [
+    Refusal.TOO_SOON,
+    Refusal.TOO_FAR_AHEAD,
+    Refusal.SLOT_TAKEN,
+    Refusal.DAY_FULL,
+    Refusal.OUTSIDE_HOURS,
+]
+_EXCLUSION_VIOLATION = "23P01"
+_MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRequest:
+    service_id: uuid.UUID
+    start: datetime
+    resource_id: uuid.UUID | None = None
+    customer_id: uuid.UUID | None = None
+    customer: CustomerFields | None = None
+    source: str = "api"
+    idempotency_key: str | None = None
+    notes: str | None = None
+
+    def fingerprint(self) -> str:
+        """A hash of what is being asked, to tell a replay from a reuse of the key."""
+        payload = {
+            "service": str(self.service_id),
+            "start": self.start.astimezone(UTC).isoformat(),
+            "resource": str(self.resource_id) if self.resource_id else None,
+            "customer": str(self.customer_id) if self.customer_id else None,
+            "phone": self.customer.phone if self.customer else None,
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(slots=True)
+class BookingResult:
+    appointment: Appointment
+    replayed: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def _refuse(tenant: Tenant, refusal: Refusal) -> BookingRefused:
+    text = _REFUSAL_TEXT[refusal].format(
+        notice=_humanize(timedelta(minutes=tenant.min_notice_minutes)),
+        days=tenant.max_days_ahead,
+    )
+    if refusal is Refusal.SLOT_TAKEN:
+        return SlotTaken(text + " Ask GET /api/v1/availability for free times.")
+    return BookingRefused(refusal.value, text)
+
+
+def _humanize(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes % 1440 == 0 and minutes:
+        return f"{minutes // 1440} day(s)"
+    if minutes % 60 == 0 and minutes:
+        return f"{minutes // 60} hour(s)"
+    return f"{minutes} minute(s)"
+
+
+def _require_aware(start: datetime) -> datetime:
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise InvalidInput(
+            "The start time needs a UTC offset, e.g. 2026-12-01T10:00:00-05:00.", field="start"
+        )
+    return start.astimezone(UTC)
+
+
+def _candidate_resources(
+    session: Session, tenant: Tenant, service: Service, resource_id: uuid.UUID | None
+) -> list[Resource]:
+    if resource_id is not None:
+        resource = get_scoped(session, Resource, tenant.id, resource_id)
+        if not resource.active or service not in resource.services:
+            raise BookingRefused(
+                "service_not_offered",
+                f"{resource.name} does not offer {service.name}.",
+                resource_id=str(resource.id),
+                service_id=str(service.id),
+            )
+        return [resource]
+    resources = [r for r in service.resources if r.active]
+    if not resources:
+        raise BookingRefused("service_not_offered", f"Nobody offers {service.name} yet.")
+    return sorted(resources, key=lambda r: r.name)
+
+
+def _choose_resource(
+    session: Session,
+    tenant: Tenant,
+    service: Service,
+    resources: list[Resource],
+    start: datetime,
+    now: datetime,
+    exclude_appointment: uuid.UUID | None = None,
+) -> Resource:
+    spec = calendars.service_spec(service)
+    cals = calendars.load_calendars(
+        session, tenant, resources, start, start + spec.duration,
+        exclude_appointment=exclude_appointment,
+    )
+    refusals: list[Refusal] = []
+    policy, tz = calendars.booking_policy(tenant), calendars.tenant_zone(tenant)
+    for resource, cal in zip(resources, cals, strict=True):
+        refusal = check_bookable(spec, policy, cal, start, now=now, tz=tz)
+        if refusal is None:
+            return resource
+        refusals.append(refusal)
+    raise _refuse(tenant, min(refusals, key=_REFUSAL_PRIORITY.index))
+
+
+def _place(appointment: Appointment, service: Service, start: datetime) -> None:
+    spec = calendars.service_spec(service)
+    appointment.start_at = start
+    appointment.end_at = start + spec.duration
+    appointment.blocked_start = start - spec.buffer_before
+    appointment.blocked_end = start + spec.duration + spec.buffer_after
+
+
+def _is_overlap_violation(exc: IntegrityError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) == _EXCLUSION_VIOLATION
+
+
+def _find_by_key(session: Session, tenant: Tenant, key: str) -> Appointment | None:
+    return session.scalars(
+        select(Appointment).where(
+            Appointment.tenant_id == tenant.id, Appointment.idempotency_key == key
+        )
+    ).first()
+
+
+def _replay(existing: Appointment, request: BookingRequest) -> BookingResult:
+    if existing.request_hash != request.fingerprint():
+        raise IdempotencyMismatch(
+            f"Idempotency key '{request.idempotency_key}' was already used for a different "
+            "booking. Use a new key for a new booking.",
+            appointment_id=str(existing.id),
+        )
+    return BookingResult(existing, replayed=True)
+
+
+def book(
+    factory: sessionmaker[Session],
+    tenant: Tenant,
+    request: BookingRequest,
+    *,
+    now: datetime | None = None,
+) -> BookingResult:
+    """Book one appointment, or raise a typed refusal. The same idempotency key books once.
+
+    When no resource was asked for and a concurrent booking takes the chosen one between
+    check and insert (PostgreSQL reports it at insert), try again: someone else offering
+    the service may still be free.
+    """
+    now = now or datetime.now(UTC)
+    start = _require_aware(request.start)
+    attempts = 1 if request.resource_id else _MAX_ATTEMPTS
+    for attempt in range(attempts):
+        try:
+            return _book_once(factory, tenant, request, start, now)
+        except IntegrityError as exc:
+            if _is_overlap_violation(exc):
+                if attempt + 1 < attempts:
+                    continue
+                raise _refuse(tenant, Refusal.SLOT_TAKEN) from exc
+            if request.idempotency_key:
+                # Two requests with one key raced (PostgreSQL); the winner's row is the answer.
+                with factory() as session:
+                    existing = _find_by_key(session, tenant, request.idempotency_key)
+                    if existing is not None:
+                        return _replay(existing, request)
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _book_once(
+    factory: sessionmaker[Session],
+    tenant: Tenant,
+    request: BookingRequest,
+    start: datetime,
+    now: datetime,
+) -> BookingResult:
+    with write_session(factory) as session:
+        key = request.idempotency_key
+        if key and (existing := _find_by_key(session, tenant, key)):
+            return _replay(existing, request)
+        service = get_scoped(session, Service, tenant.id, request.service_id)
+        if not service.active:
+            raise BookingRefused("service_inactive", f"{service.name} is not bookable now.")
+        resources = _candidate_resources(session, tenant, service, request.resource_id)
+        resource = _choose_resource(session, tenant, service, resources, start, now)
+        customer = _resolve_customer(session, tenant, request)
+        appointment = Appointment(
+            tenant_id=tenant.id,
+            service_id=service.id,
+            resource_id=resource.id,
+            customer_id=customer.id if customer else None,
+            status=AppointmentStatus.BOOKED.value,
+            source=request.source,
+            idempotency_key=key,
+            request_hash=request.fingerprint(),
+            notes=request.notes,
+        )
+        _place(appointment, service, start)
+        session.add(appointment)
+        session.flush()
+        session.refresh(appointment)  # loads service/resource/customer for the caller
+        return BookingResult(appointment)
+
+
+def _resolve_customer(
+    session: Session, tenant: Tenant, request: BookingRequest
+) -> Customer | None:
+    if request.customer_id is not None:
+        return get_scoped(session, Customer, tenant.id, request.customer_id)
+    if request.customer is not None and request.customer.phone:
+        return upsert_by_phone(session, tenant, request.customer)
+    if request.customer is not None and (request.customer.name or request.customer.email):
+        customer = Customer(tenant_id=tenant.id)
+        apply_fields(customer, tenant, request.customer)
+        session.add(customer)
+        session.flush()
+        return customer
+    return None
+
+
+def reschedule(
+    factory: sessionmaker[Session],
+    tenant: Tenant,
+    appointment_id: uuid.UUID,
+    new_start: datetime,
+    *,
+    resource_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move a booked appointment; its old time is freed in the same transaction."""
+    now = now or datetime.now(UTC)
+    start = _require_aware(new_start)
+    try:
+        with write_session(factory) as session:
+            appointment = get_scoped(session, Appointment, tenant.id, appointment_id)
+            _require_changeable(appointment, now)
+            service = appointment.service
+            if resource_id is None:
+                # Keep the same person when they are free; otherwise anyone who offers it.
+                current = appointment.resource
+                others = _candidate_resources(session, tenant, service, None)
+                resources = sorted(others, key=lambda r: r.id != current.id)
+            else:
+                resources = _candidate_resources(session, tenant, service, resource_id)
+            resource = _choose_resource(
+                session, tenant, service, resources, start, now, exclude_appointment=appointment.id
+            )
+            appointment.resource_id = resource.id
+            _place(appointment, service, start)
+            session.flush()
+            session.refresh(appointment)
+            return appointment
+    except IntegrityError as exc:
+        if _is_overlap_violation(exc):
+            raise _refuse(tenant, Refusal.SLOT_TAKEN) from exc
+        raise
+
+
+def cancel(
+    factory: sessionmaker[Session],
+    tenant: Tenant,
+    appointment_id: uuid.UUID,
+    *,
+    now: datetime | None = None,
+) -> Appointment:
+    """Cancel a booked appointment. Cancelling a cancelled one is a no-op, not an error."""
+    now = now or datetime.now(UTC)
+    with write_session(factory) as session:
+        appointment = get_scoped(session, Appointment, tenant.id, appointment_id)
+        if appointment.status == AppointmentStatus.CANCELLED.value:
+            return appointment
+        _require_changeable(appointment, now)
+        appointment.status = AppointmentStatus.CANCELLED.value
+        appointment.cancelled_at = now
+        session.flush()
+        return appointment
+
+
+def _require_changeable(appointment: Appointment, now: datetime) -> None:
+    if appointment.status != AppointmentStatus.BOOKED.value:
+        raise BookingRefused(
+            "not_active",
+            f"This appointment is {appointment.status}; only booked appointments can change.",
+            appointment_id=str(appointment.id),
+        )
+    if appointment.start_at <= now:
+        raise BookingRefused(
+            "already_started",
+            "This appointment has already started or passed; it can no longer change.",
+            appointment_id=str(appointment.id),
+        )

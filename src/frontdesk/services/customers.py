@@ -1,0 +1,78 @@
+"""Customers: phone numbers normalised to E.164 and unique per tenant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from frontdesk.errors import Conflict, InvalidInput
+from frontdesk.store.models import Customer, Tenant
+
+
+def normalize_phone(raw: str, region: str) -> str:
+    """Return ``raw`` as E.164, reading it in ``region`` when it has no country code."""
+    try:
+        parsed = phonenumbers.parse(raw, region.upper())
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput(f"'{raw}' is not a phone number: {exc}.", field="phone") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidInput(
+            f"'{raw}' is not a valid phone number for region {region.upper()}; "
+            "write it with its country code, e.g. +1 212 555 0100.",
+            field="phone",
+        )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFields:
+    phone: str | None = None
+    name: str | None = None
+    email: str | None = None
+    language: str | None = None
+    timezone: str | None = None
+    sms_consent: bool | None = None
+    call_consent: bool | None = None
+    do_not_call: bool | None = None
+
+
+def find_by_phone(session: Session, tenant: Tenant, phone: str) -> Customer | None:
+    e164 = normalize_phone(phone, tenant.country)
+    return session.scalars(
+        select(Customer).where(Customer.tenant_id == tenant.id, Customer.phone_e164 == e164)
+    ).first()
+
+
+def apply_fields(customer: Customer, tenant: Tenant, fields: CustomerFields) -> None:
+    if fields.phone is not None:
+        customer.phone_e164 = normalize_phone(fields.phone, tenant.country)
+    for attr in ("name", "email", "language", "timezone", "sms_consent", "call_consent", "do_not_call"):
+        value = getattr(fields, attr)
+        if value is not None:
+            setattr(customer, attr, value)
+
+
+def create_customer(session: Session, tenant: Tenant, fields: CustomerFields) -> Customer:
+    customer = Customer(tenant_id=tenant.id)
+    apply_fields(customer, tenant, fields)
+    if customer.phone_e164 and find_by_phone(session, tenant, customer.phone_e164):
+        raise Conflict(
+            f"A customer with phone {customer.phone_e164} already exists in this business.",
+            phone=customer.phone_e164,
+        )
+    session.add(customer)
+    session.flush()
+    return customer
+
+
+def upsert_by_phone(session: Session, tenant: Tenant, fields: CustomerFields) -> Customer:
+    """The customer with this phone (updating the given fields), or a new one."""
+    existing = find_by_phone(session, tenant, fields.phone) if fields.phone else None
+    if existing is None:
+        return create_customer(session, tenant, fields)
+    apply_fields(existing, tenant, fields)
+    return existing
+

@@ -1,0 +1,152 @@
+"""Tenants (businesses) and their API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from frontdesk.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from frontdesk.services.customers import normalize_phone
+from frontdesk.store.models import ApiKey, Tenant, TenantPhoneNumber
+
+KEY_PREFIX = "fd_"
+SUPPORTED_LANGUAGES = ("en", "es")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(
+            f"'{name}' is not an IANA time zone; use a name like 'America/New_York'.",
+            field="timezone",
+        ) from exc
+    return name
+
+
+def check_languages(languages: list[str]) -> list[str]:
+    unknown = [lang for lang in languages if lang not in SUPPORTED_LANGUAGES]
+    if unknown or not languages:
+        raise InvalidInput(
+            f"Languages must be a non-empty list from {list(SUPPORTED_LANGUAGES)}; got {languages}.",
+            field="languages",
+        )
+    return languages
+
+
+@dataclass(frozen=True, slots=True)
+class TenantFields:
+    name: str | None = None
+    timezone: str | None = None
+    languages: list[str] | None = None
+    country: str | None = None
+    phone_numbers: list[str] | None = None
+    min_notice_minutes: int | None = None
+    max_days_ahead: int | None = None
+    slot_interval_minutes: int | None = None
+    max_per_day: int | None = None
+    clear_max_per_day: bool = False
+
+
+def apply_tenant_fields(session: Session, tenant: Tenant, fields: TenantFields) -> None:
+    if fields.name is not None:
+        tenant.name = fields.name
+    if fields.timezone is not None:
+        tenant.timezone = check_timezone(fields.timezone)
+    if fields.languages is not None:
+        tenant.languages = check_languages(fields.languages)
+    if fields.country is not None:
+        tenant.country = fields.country.upper()
+    for attr in ("min_notice_minutes", "max_days_ahead", "slot_interval_minutes", "max_per_day"):
+        value = getattr(fields, attr)
+        if value is not None:
+            setattr(tenant, attr, value)
+    if fields.clear_max_per_day:
+        tenant.max_per_day = None
+    if fields.phone_numbers is not None:
+        _set_numbers(session, tenant, fields.phone_numbers)
+
+
+def _set_numbers(session: Session, tenant: Tenant, numbers: list[str]) -> None:
+    wanted = [normalize_phone(n, tenant.country or "US") for n in numbers]
+    for number in wanted:
+        owner = session.scalars(
+            select(TenantPhoneNumber).where(TenantPhoneNumber.number_e164 == number)
+        ).first()
+        if owner is not None and owner.tenant_id != tenant.id:
+            raise Conflict(f"{number} already belongs to another business.", phone=number)
+    keep = [p for p in tenant.phone_numbers if p.number_e164 in wanted]
+    have = {p.number_e164 for p in keep}
+    tenant.phone_numbers = keep + [
+        TenantPhoneNumber(number_e164=n) for n in dict.fromkeys(wanted) if n not in have
+    ]
+
+
+def create_tenant(session: Session, slug: str, fields: TenantFields) -> Tenant:
+    if not _SLUG.match(slug):
+        raise InvalidInput(
+            f"'{slug}' is not a valid slug: use 2-63 lowercase letters, digits and dashes.",
+            field="slug",
+        )
+    if session.scalars(select(Tenant).where(Tenant.slug == slug)).first() is not None:
+        raise Conflict(f"A business with slug '{slug}' already exists.", slug=slug)
+    if not fields.name or not fields.timezone:
+        raise InvalidInput("A business needs a name and a time zone.")
+    tenant = Tenant(slug=slug, name=fields.name, timezone=check_timezone(fields.timezone))
+    tenant.country = (fields.country or "US").upper()
+    tenant.languages = ["en"]
+    session.add(tenant)
+    apply_tenant_fields(session, tenant, fields)
+    session.flush()
+    return tenant
+
+
+def get_tenant_by_slug(session: Session, slug: str) -> Tenant:
+    tenant = session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
+    if tenant is None:
+        raise NotFound(f"No business with slug '{slug}'.", slug=slug)
+    return tenant
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_api_key(
+    session: Session, tenant: Tenant, name: str = "default", *, key: str | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key; the plaintext is returned once and only its hash is stored."""
+    plaintext = key or KEY_PREFIX + secrets.token_urlsafe(32)
+    record = ApiKey(
+        tenant_id=tenant.id, name=name, prefix=plaintext[:10], key_hash=hash_key(plaintext)
+    )
+    session.add(record)
+    session.flush()
+    return record, plaintext
+
+
+def authenticate(session: Session, key: str) -> Tenant:
+    """The tenant an API key belongs to. Lookup by hash: constant work, no key comparison."""
+    record = session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(key))).first()
+    if record is None or record.revoked_at is not None:
+        raise Unauthorized("The API key is unknown or revoked. Create one with `frontdesk api-key create`.")
+    tenant = session.get(Tenant, record.tenant_id)
+    if tenant is None:  # pragma: no cover - cascade deletes keys with their tenant
+        raise Unauthorized("The API key's business no longer exists.")
+    return tenant
+
+
+def revoke_api_key(session: Session, tenant_id: uuid.UUID, key_id: uuid.UUID) -> None:
+    record = session.get(ApiKey, key_id)
+    if record is None or record.tenant_id != tenant_id:
+        raise NotFound(f"No API key with id {key_id}.")
+    record.revoked_at = datetime.now(UTC)

@@ -1,0 +1,250 @@
+"""SQLAlchemy 2 typed models: tenants, services, resources, customers, appointments."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from frontdesk.store.types import UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show"
+
+
+# Every status except "cancelled" holds its time: completed and no-show appointments
+# happened (or were supposed to) and still count towards per-day limits.
+ACTIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW)
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    languages: Mapped[list[str]] = mapped_column(default=lambda: ["en"])
+    # ISO 3166 region used to read phone numbers written without a country code.
+    country: Mapped[str] = mapped_column(String(2), default="US")
+    # Booking policy.
+    min_notice_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    max_days_ahead: Mapped[int] = mapped_column(Integer, default=60)
+    slot_interval_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    max_per_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    phone_numbers: Mapped[list[TenantPhoneNumber]] = relationship(
+        back_populates="tenant", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class TenantPhoneNumber(Base):
+    """A number a tenant answers on; unique across tenants so a call finds its tenant."""
+
+    __tablename__ = "tenant_phone_numbers"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    number_e164: Mapped[str] = mapped_column(String(20), unique=True)
+    tenant: Mapped[Tenant] = relationship(back_populates="phone_numbers")
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    # The first characters, shown in listings so a person can tell keys apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    # SHA-256 of the whole key. Keys are 256-bit random, so a fast hash is enough.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+resource_services = Table(
+    "resource_services",
+    Base.metadata,
+    Column("resource_id", Uuid, ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", Uuid, ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Service(Base):
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    buffer_before_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    buffer_after_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    # Spoken names and synonyms per language: {"en": ["haircut", "trim"], "es": ["corte"]}.
+    spoken_names: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    price_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    resources: Mapped[list[Resource]] = relationship(
+        secondary=resource_services, back_populates="services", lazy="selectin"
+    )
+
+
+class Resource(Base):
+    """A person or room that appointments are booked with."""
+
+    __tablename__ = "resources"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="staff")
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    services: Mapped[list[Service]] = relationship(
+        secondary=resource_services, back_populates="resources", lazy="selectin"
+    )
+    hours: Mapped[list[WorkingHours]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="(WorkingHours.weekday, WorkingHours.start_time)"
+    )
+    exceptions: Mapped[list[ResourceException]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="ResourceException.start_date"
+    )
+
+
+class WorkingHours(Base):
+    """Weekly working time in the tenant's wall clock (weekday 0 = Monday)."""
+
+    __tablename__ = "working_hours"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    resource_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("resources.id", ondelete="CASCADE"), index=True
+    )
+    weekday: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+
+
+class ResourceException(Base):
+    """Dated time off ("off") or extra hours ("extra"), inclusive dates."""
+
+    __tablename__ = "resource_exceptions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    resource_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("resources.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time | None] = mapped_column(Time, nullable=True)
+    end_time: Mapped[time | None] = mapped_column(Time, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("tenant_id", "phone_e164"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    phone_e164: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    call_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    do_not_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Appointment(Base):
+    __tablename__ = "appointments"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "idempotency_key"),
+        CheckConstraint("end_at > start_at", name="ck_appointments_positive_length"),
+        CheckConstraint(
+            "blocked_start <= start_at AND blocked_end >= end_at", name="ck_appointments_blocked"
+        ),
+        CheckConstraint(
+            "status IN ('booked', 'cancelled', 'completed', 'no_show')",
+            name="ck_appointments_status",
+        ),
+        Index("ix_appointments_resource_blocked", "resource_id", "blocked_start", "blocked_end"),
+        Index("ix_appointments_tenant_start", "tenant_id", "start_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("services.id"))
+    resource_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resources.id"))
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("customers.id"), nullable=True, index=True
+    )
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    # The time the resource is blocked: the appointment padded by its service's buffers,
+    # frozen at booking so a later buffer change never makes old bookings overlap.
+    # The no-double-booking constraint is over this range.
+    blocked_start: Mapped[datetime]
+    blocked_end: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default=AppointmentStatus.BOOKED.value)
+    source: Mapped[str] = mapped_column(String(16), default="api")
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Fingerprint of the request that used the idempotency key, to refuse a reuse for a
+    # different booking instead of silently returning the wrong appointment.
+    request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    service: Mapped[Service] = relationship(lazy="joined")
+    resource: Mapped[Resource] = relationship(lazy="joined")
+    customer: Mapped[Customer | None] = relationship(lazy="joined")
