@@ -21,7 +21,13 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.services.catalog import HoursRange, ResourceFields, ServiceFields, save_resource, save_service
+from frontdesk.services.catalog import (
+    HoursRange,
+    ResourceFields,
+    ServiceFields,
+    save_resource,
+    save_service,
+)
 from frontdesk.services.tenants import TenantFields, create_api_key, create_tenant
 from frontdesk.store import migrate
 from frontdesk.store.db import make_engine, make_session_factory, write_session
@@ -131,19 +137,34 @@ def make_business(factory: sessionmaker[Session]) -> Callable[..., Business]:
     def build(slug: str = "salon", timezone: str = "America/New_York", **policy: int) -> Business:
         with write_session(factory) as session:
             policy.setdefault("min_notice_minutes", 0)
-            tenant = create_tenant(session, slug, TenantFields(
-                name=slug.title(), timezone=timezone, **policy))
+            tenant = create_tenant(
+                session, slug, TenantFields(name=slug.title(), timezone=timezone, **policy)
+            )
             _, key = create_api_key(session, tenant)
-            haircut = save_service(session, tenant, ServiceFields(
-                name="Haircut", duration_minutes=30, buffer_after_minutes=10,
-                spoken_names={"en": ["haircut"], "es": ["corte"]}))
-            coloring = save_service(session, tenant, ServiceFields(
-                name="Coloring", duration_minutes=90, buffer_before_minutes=15))
+            haircut = save_service(
+                session,
+                tenant,
+                ServiceFields(
+                    name="Haircut",
+                    duration_minutes=30,
+                    buffer_after_minutes=10,
+                    spoken_names={"en": ["haircut"], "es": ["corte"]},
+                ),
+            )
+            coloring = save_service(
+                session,
+                tenant,
+                ServiceFields(name="Coloring", duration_minutes=90, buffer_before_minutes=15),
+            )
             week = [HoursRange(d, time(9), time(17)) for d in range(5)]
-            ana = save_resource(session, tenant, ResourceFields(
-                name="Ana", service_ids=[haircut.id, coloring.id], hours=week))
-            marco = save_resource(session, tenant, ResourceFields(
-                name="Marco", service_ids=[haircut.id], hours=week))
+            ana = save_resource(
+                session,
+                tenant,
+                ResourceFields(name="Ana", service_ids=[haircut.id, coloring.id], hours=week),
+            )
+            marco = save_resource(
+                session, tenant, ResourceFields(name="Marco", service_ids=[haircut.id], hours=week)
+            )
         return Business(tenant, key, haircut, coloring, ana, marco)
 
     return build

@@ -24,7 +24,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from frontdesk.store.db import make_engine, make_session_factory
 
     settings = get_settings()
-    updates: dict[str, object] = {"host": args.host or settings.host, "port": args.port or settings.port}
+    updates: dict[str, object] = {
+        "host": args.host or settings.host,
+        "port": args.port or settings.port,
+    }
     if args.demo and not settings.database_url:
         # A fresh demo database every start: the demo is for looking, not for keeping.
         demo_db = settings.data_dir / "demo.db"
@@ -39,8 +42,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for demo in seed_demo(make_session_factory(engine)):
             print(f"demo business {demo.name!r:22} API key: {demo.api_key}")
         print(f"try:  curl -H 'Authorization: Bearer fd_demo_salon_key' {base}/api/v1/services")
-    print(f"frontdesk on {base}  (API docs: {base}/docs, database: {engine.url.render_as_string()})",
-          flush=True)
+    print(
+        f"frontdesk on {base}  (API docs: {base}/docs, database: {engine.url.render_as_string()})",
+        flush=True,
+    )
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
     return 0
 
@@ -61,8 +66,13 @@ def cmd_tenant_create(args: argparse.Namespace) -> int:
 
     engine = _engine(get_settings())
     migrate.upgrade(engine)
-    fields = TenantFields(name=args.name, timezone=args.timezone, country=args.country,
-                          languages=args.languages.split(","), phone_numbers=args.phone or None)
+    fields = TenantFields(
+        name=args.name,
+        timezone=args.timezone,
+        country=args.country,
+        languages=args.languages.split(","),
+        phone_numbers=args.phone or None,
+    )
     with write_session(make_session_factory(engine)) as session:
         tenant = create_tenant(session, args.slug, fields)
         _, key = create_api_key(session, tenant, "default")
@@ -96,10 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
-        func=cmd_migrate)
+        func=cmd_migrate
+    )
 
     tenant = sub.add_parser("tenant", help="manage businesses").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     create = tenant.add_parser("create", help="create a business and its first API key")
     create.add_argument("--slug", required=True, help="short id, e.g. bella-salon")
     create.add_argument("--name", required=True)
@@ -110,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(func=cmd_tenant_create)
 
     keys = sub.add_parser("api-key", help="manage API keys").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     key_create = keys.add_parser("create", help="create an API key; prints it once")
     key_create.add_argument("--tenant", required=True, help="the business's slug")
     key_create.add_argument("--name", default="default", help="a label for the key")

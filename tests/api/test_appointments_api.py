@@ -29,10 +29,15 @@ def test_health(client: TestClient) -> None:
     assert body["status"] == "ok" and body["database"] in ("sqlite", "postgresql")
 
 
-def test_availability_returns_slots_with_the_tenant_offset(client: TestClient, biz: Business) -> None:
+def test_availability_returns_slots_with_the_tenant_offset(
+    client: TestClient, biz: Business
+) -> None:
     day = next_weekday(biz.tz, 1)
-    response = client.get("/api/v1/availability", headers=auth(biz), params={
-        "service": str(biz.haircut.id), "from": day.isoformat(), "to": day.isoformat()})
+    response = client.get(
+        "/api/v1/availability",
+        headers=auth(biz),
+        params={"service": str(biz.haircut.id), "from": day.isoformat(), "to": day.isoformat()},
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["timezone"] == "America/New_York"
@@ -42,17 +47,31 @@ def test_availability_returns_slots_with_the_tenant_offset(client: TestClient, b
     assert min(starts) == biz.at(day, 9)
     # 30-min haircut ending by 17:00 on a 15-min grid: 09:00 .. 16:30, 31 starts, 2 staff.
     assert len(starts) == 31 * 2
-    distinct = client.get("/api/v1/availability", headers=auth(biz), params={
-        "service": str(biz.haircut.id), "from": day.isoformat(), "to": day.isoformat(),
-        "distinct": "true"}).json()
+    distinct = client.get(
+        "/api/v1/availability",
+        headers=auth(biz),
+        params={
+            "service": str(biz.haircut.id),
+            "from": day.isoformat(),
+            "to": day.isoformat(),
+            "distinct": "true",
+        },
+    ).json()
     assert len(distinct["slots"]) == 31
 
 
-def test_booked_slot_disappears_and_second_booking_is_refused(client: TestClient, biz: Business) -> None:
+def test_booked_slot_disappears_and_second_booking_is_refused(
+    client: TestClient, biz: Business
+) -> None:
     day = next_weekday(biz.tz, 2)
     start = biz.at(day, 10)
-    first = _book(client, biz, start, resource_id=str(biz.ana.id),
-                  customer={"phone": "+1 212 555 0199", "name": "Alex"})
+    first = _book(
+        client,
+        biz,
+        start,
+        resource_id=str(biz.ana.id),
+        customer={"phone": "+1 212 555 0199", "name": "Alex"},
+    )
     assert first["status"] == 201, first["json"]
     assert datetime.fromisoformat(first["json"]["start"]) == start
     assert first["json"]["customer_name"] == "Alex"
@@ -61,9 +80,16 @@ def test_booked_slot_disappears_and_second_booking_is_refused(client: TestClient
     assert again["headers"]["content-type"] == "application/problem+json"
     assert again["json"]["code"] == "slot_taken" and again["json"]["status"] == 409
     assert "taken" in again["json"]["detail"]
-    slots = client.get("/api/v1/availability", headers=auth(biz), params={
-        "service": str(biz.haircut.id), "from": day.isoformat(), "to": day.isoformat(),
-        "resource": str(biz.ana.id)}).json()["slots"]
+    slots = client.get(
+        "/api/v1/availability",
+        headers=auth(biz),
+        params={
+            "service": str(biz.haircut.id),
+            "from": day.isoformat(),
+            "to": day.isoformat(),
+            "resource": str(biz.ana.id),
+        },
+    ).json()["slots"]
     assert start.isoformat() not in {s["start"] for s in slots}
     assert len(_all(client, biz)) == 1
 
@@ -76,24 +102,34 @@ def test_idempotency_key_header_books_once(client: TestClient, biz: Business) ->
     second = client.post("/api/v1/appointments", json=body, headers=headers)
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["id"] == second.json()["id"]
-    changed = client.post("/api/v1/appointments", headers=headers,
-                          json={**body, "start": (start + timedelta(hours=1)).isoformat()})
+    changed = client.post(
+        "/api/v1/appointments",
+        headers=headers,
+        json={**body, "start": (start + timedelta(hours=1)).isoformat()},
+    )
     assert changed.status_code == 422 and changed.json()["code"] == "idempotency_key_reused"
     assert len(_all(client, biz)) == 1
 
 
-@pytest.mark.parametrize(("payload", "status", "code"), [
-    ("{not json", 400, "malformed_json"),
-    ('{"service_id": "nope", "start": "2030-01-01T10:00:00Z"}', 422, "invalid_input"),
-    ('{"start": "2030-01-01T10:00:00Z"}', 422, "invalid_input"),
-    ('[]', 422, "invalid_input"),
-    ("x" * 10_000, 400, "malformed_json"),
-])
-def test_malformed_bodies_get_problem_json(client: TestClient, biz: Business, payload: str,
-                                           status: int, code: str) -> None:
+@pytest.mark.parametrize(
+    ("payload", "status", "code"),
+    [
+        ("{not json", 400, "malformed_json"),
+        ('{"service_id": "nope", "start": "2030-01-01T10:00:00Z"}', 422, "invalid_input"),
+        ('{"start": "2030-01-01T10:00:00Z"}', 422, "invalid_input"),
+        ("[]", 422, "invalid_input"),
+        ("x" * 10_000, 400, "malformed_json"),
+    ],
+)
+def test_malformed_bodies_get_problem_json(
+    client: TestClient, biz: Business, payload: str, status: int, code: str
+) -> None:
     before = _all(client, biz)
-    response = client.post("/api/v1/appointments", content=payload,
-                           headers={**auth(biz), "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/appointments",
+        content=payload,
+        headers={**auth(biz), "Content-Type": "application/json"},
+    )
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == code and response.json()["detail"]
@@ -113,9 +149,14 @@ def test_refusals_have_stable_codes(client: TestClient, biz: Business) -> None:
     saturday = next_weekday(biz.tz, 5)
     closed = _book(client, biz, biz.at(saturday, 10))
     assert closed["status"] == 409 and closed["json"]["code"] == "outside_hours"
-    unknown = client.post("/api/v1/appointments", headers=auth(biz), json={
-        "service_id": "00000000-0000-0000-0000-000000000000",
-        "start": biz.at(saturday, 10).isoformat()})
+    unknown = client.post(
+        "/api/v1/appointments",
+        headers=auth(biz),
+        json={
+            "service_id": "00000000-0000-0000-0000-000000000000",
+            "start": biz.at(saturday, 10).isoformat(),
+        },
+    )
     assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
 
 
@@ -135,23 +176,35 @@ def test_auth_is_required_and_tenants_are_isolated(
     assert client.post(f"/api/v1/appointments/{appt_id}/cancel", headers=auth(a)).status_code == 404
     assert _all(client, a) == []
     assert client.get(f"/api/v1/services/{b.haircut.id}", headers=auth(a)).status_code == 404
-    assert client.get("/api/v1/availability", headers=auth(a),
-                      params={"service": str(b.haircut.id)}).status_code == 404
+    assert (
+        client.get(
+            "/api/v1/availability", headers=auth(a), params={"service": str(b.haircut.id)}
+        ).status_code
+        == 404
+    )
     # Still booked for its owner.
-    assert client.get(f"/api/v1/appointments/{appt_id}", headers=auth(b)).json()["status"] == "booked"
+    assert (
+        client.get(f"/api/v1/appointments/{appt_id}", headers=auth(b)).json()["status"] == "booked"
+    )
 
 
 def test_reschedule_and_cancel_over_http(client: TestClient, biz: Business) -> None:
     day = next_weekday(biz.tz, 3)
     appt = _book(client, biz, biz.at(day, 9))["json"]
-    moved = client.post(f"/api/v1/appointments/{appt['id']}/reschedule", headers=auth(biz),
-                        json={"start": biz.at(day, 15).isoformat()})
+    moved = client.post(
+        f"/api/v1/appointments/{appt['id']}/reschedule",
+        headers=auth(biz),
+        json={"start": biz.at(day, 15).isoformat()},
+    )
     assert moved.status_code == 200
     assert datetime.fromisoformat(moved.json()["start"]) == biz.at(day, 15)
     cancelled = client.post(f"/api/v1/appointments/{appt['id']}/cancel", headers=auth(biz))
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    late = client.post(f"/api/v1/appointments/{appt['id']}/reschedule", headers=auth(biz),
-                       json={"start": biz.at(day, 16).isoformat()})
+    late = client.post(
+        f"/api/v1/appointments/{appt['id']}/reschedule",
+        headers=auth(biz),
+        json={"start": biz.at(day, 16).isoformat()},
+    )
     assert late.status_code == 409 and late.json()["code"] == "not_active"
 
 

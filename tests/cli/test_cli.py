@@ -21,22 +21,50 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "frontdesk", *args], env=_env(tmp_path),
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "frontdesk", *args],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_tenant_and_api_key_create(tmp_path: Path) -> None:
-    created = _run(tmp_path, "tenant", "create", "--slug", "bella", "--name", "Bella",
-                   "--timezone", "Europe/Madrid", "--country", "ES", "--languages", "es,en")
+    created = _run(
+        tmp_path,
+        "tenant",
+        "create",
+        "--slug",
+        "bella",
+        "--name",
+        "Bella",
+        "--timezone",
+        "Europe/Madrid",
+        "--country",
+        "ES",
+        "--languages",
+        "es,en",
+    )
     assert created.returncode == 0, created.stderr
     assert "API key (shown once): fd_" in created.stdout
     key = _run(tmp_path, "api-key", "create", "--tenant", "bella", "--name", "ops")
     assert key.returncode == 0 and key.stdout.strip().startswith("fd_")
-    again = _run(tmp_path, "tenant", "create", "--slug", "bella", "--name", "B",
-                 "--timezone", "Europe/Madrid")
+    again = _run(
+        tmp_path,
+        "tenant",
+        "create",
+        "--slug",
+        "bella",
+        "--name",
+        "B",
+        "--timezone",
+        "Europe/Madrid",
+    )
     assert again.returncode == 2 and "already exists" in again.stderr
-    bad = _run(tmp_path, "tenant", "create", "--slug", "x2", "--name", "X",
-               "--timezone", "Mars/Base")
+    bad = _run(
+        tmp_path, "tenant", "create", "--slug", "x2", "--name", "X", "--timezone", "Mars/Base"
+    )
     assert bad.returncode == 2 and "IANA" in bad.stderr
     assert _run(tmp_path, "migrate").stdout.strip() == "database at revision 0001"
 
@@ -57,9 +85,13 @@ def _get(url: str, key: str | None = None) -> object:
 
 def test_serve_demo_answers_with_real_slots(tmp_path: Path) -> None:
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "frontdesk", "serve", "--demo", "--port", str(port)],
-                            env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "frontdesk", "serve", "--demo", "--port", str(port)],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):

@@ -31,12 +31,21 @@ def _count(factory: sessionmaker[Session]) -> int:
         return int(session.scalar(select(func.count()).select_from(Appointment)) or 0)
 
 
-def test_book_stores_utc_times_and_buffered_block(factory: sessionmaker[Session], make_business: Build) -> None:
+def test_book_stores_utc_times_and_buffered_block(
+    factory: sessionmaker[Session], make_business: Build
+) -> None:
     biz = make_business()
     start = biz.at(next_weekday(biz.tz, 1), 10)
-    result = book(factory, biz.tenant, BookingRequest(
-        service_id=biz.haircut.id, start=start, resource_id=biz.ana.id,
-        customer=CustomerFields(phone="(212) 555-0123", name="Jordan")))
+    result = book(
+        factory,
+        biz.tenant,
+        BookingRequest(
+            service_id=biz.haircut.id,
+            start=start,
+            resource_id=biz.ana.id,
+            customer=CustomerFields(phone="(212) 555-0123", name="Jordan"),
+        ),
+    )
     appt = result.appointment
     assert not result.replayed
     assert appt.start_at == start and appt.start_at.tzinfo is not None
@@ -50,7 +59,9 @@ def test_book_stores_utc_times_and_buffered_block(factory: sessionmaker[Session]
         assert customer.phone_e164 == "+12125550123"
 
 
-def test_same_idempotency_key_books_once(factory: sessionmaker[Session], make_business: Build) -> None:
+def test_same_idempotency_key_books_once(
+    factory: sessionmaker[Session], make_business: Build
+) -> None:
     biz = make_business()
     start = biz.at(next_weekday(biz.tz, 1), 10)
     request = BookingRequest(service_id=biz.haircut.id, start=start, idempotency_key="k-1")
@@ -58,14 +69,17 @@ def test_same_idempotency_key_books_once(factory: sessionmaker[Session], make_bu
     second = book(factory, biz.tenant, request)
     assert second.replayed and second.appointment.id == first.appointment.id
     assert _count(factory) == 1
-    other = BookingRequest(service_id=biz.haircut.id, start=start + timedelta(hours=1),
-                           idempotency_key="k-1")
+    other = BookingRequest(
+        service_id=biz.haircut.id, start=start + timedelta(hours=1), idempotency_key="k-1"
+    )
     with pytest.raises(IdempotencyMismatch):
         book(factory, biz.tenant, other)
     assert _count(factory) == 1
 
 
-def test_buffer_blocks_the_following_booking(factory: sessionmaker[Session], make_business: Build) -> None:
+def test_buffer_blocks_the_following_booking(
+    factory: sessionmaker[Session], make_business: Build
+) -> None:
     biz = make_business()
     day = next_weekday(biz.tz, 2)
     book(factory, biz.tenant, BookingRequest(biz.haircut.id, biz.at(day, 10), biz.ana.id))
@@ -80,13 +94,17 @@ def test_buffer_blocks_the_following_booking(factory: sessionmaker[Session], mak
     assert ok.appointment.blocked_start == biz.at(day, 10, 40)
 
 
-@pytest.mark.parametrize(("weekday", "hour", "code"), [
-    (5, 10, "outside_hours"),  # Saturday: nobody works
-    (1, 8, "outside_hours"),   # before opening
-    (1, 16, "outside_hours"),  # 16:45 haircut would end after 17:00
-])
-def test_outside_hours_is_refused(factory: sessionmaker[Session], make_business: Build,
-                                  weekday: int, hour: int, code: str) -> None:
+@pytest.mark.parametrize(
+    ("weekday", "hour", "code"),
+    [
+        (5, 10, "outside_hours"),  # Saturday: nobody works
+        (1, 8, "outside_hours"),  # before opening
+        (1, 16, "outside_hours"),  # 16:45 haircut would end after 17:00
+    ],
+)
+def test_outside_hours_is_refused(
+    factory: sessionmaker[Session], make_business: Build, weekday: int, hour: int, code: str
+) -> None:
     biz = make_business()
     start = biz.at(next_weekday(biz.tz, weekday), hour, 45 if hour == 16 else 0)
     with pytest.raises(BookingRefused) as info:
@@ -103,11 +121,19 @@ def test_min_notice_and_horizon(factory: sessionmaker[Session], make_business: B
         book(factory, biz.tenant, BookingRequest(biz.haircut.id, biz.at(day, 10)), now=now)
     assert info.value.code == "too_soon"
     with pytest.raises(BookingRefused) as info:
-        book(factory, biz.tenant,
-             BookingRequest(biz.haircut.id, biz.at(day + timedelta(days=35), 10)), now=now)
+        book(
+            factory,
+            biz.tenant,
+            BookingRequest(biz.haircut.id, biz.at(day + timedelta(days=35), 10)),
+            now=now,
+        )
     assert info.value.code == "too_far_ahead"
-    assert book(factory, biz.tenant,
-                BookingRequest(biz.haircut.id, biz.at(day + timedelta(days=7), 10)), now=now)
+    assert book(
+        factory,
+        biz.tenant,
+        BookingRequest(biz.haircut.id, biz.at(day + timedelta(days=7), 10)),
+        now=now,
+    )
 
 
 def test_max_per_day_fills_the_day(factory: sessionmaker[Session], make_business: Build) -> None:
@@ -123,15 +149,22 @@ def test_max_per_day_fills_the_day(factory: sessionmaker[Session], make_business
     assert result.appointment.resource_id == biz.ana.id
 
 
-def test_resource_must_offer_the_service(factory: sessionmaker[Session], make_business: Build) -> None:
+def test_resource_must_offer_the_service(
+    factory: sessionmaker[Session], make_business: Build
+) -> None:
     biz = make_business()
     with pytest.raises(BookingRefused) as info:
-        book(factory, biz.tenant, BookingRequest(
-            biz.coloring.id, biz.at(next_weekday(biz.tz, 1), 10), biz.marco.id))
+        book(
+            factory,
+            biz.tenant,
+            BookingRequest(biz.coloring.id, biz.at(next_weekday(biz.tz, 1), 10), biz.marco.id),
+        )
     assert info.value.code == "service_not_offered"
 
 
-def test_tenants_cannot_touch_each_other(factory: sessionmaker[Session], make_business: Build) -> None:
+def test_tenants_cannot_touch_each_other(
+    factory: sessionmaker[Session], make_business: Build
+) -> None:
     a, b = make_business("alpha"), make_business("beta")
     start = a.at(next_weekday(a.tz, 1), 10)
     with pytest.raises(NotFound):
@@ -151,10 +184,14 @@ def test_naive_start_is_invalid(factory: sessionmaker[Session], make_business: B
         book(factory, biz.tenant, BookingRequest(biz.haircut.id, datetime(2030, 1, 1, 10)))
 
 
-def test_reschedule_frees_the_old_time(factory: sessionmaker[Session], make_business: Build) -> None:
+def test_reschedule_frees_the_old_time(
+    factory: sessionmaker[Session], make_business: Build
+) -> None:
     biz = make_business()
     day = next_weekday(biz.tz, 1)
-    appt = book(factory, biz.tenant, BookingRequest(biz.haircut.id, biz.at(day, 10), biz.ana.id)).appointment
+    appt = book(
+        factory, biz.tenant, BookingRequest(biz.haircut.id, biz.at(day, 10), biz.ana.id)
+    ).appointment
     # Moving by 15 minutes overlaps its own old block: it must not collide with itself.
     moved = reschedule(factory, biz.tenant, appt.id, biz.at(day, 10, 15))
     assert moved.id == appt.id and moved.start_at == biz.at(day, 10, 15)
@@ -164,8 +201,14 @@ def test_reschedule_frees_the_old_time(factory: sessionmaker[Session], make_busi
         reschedule(factory, biz.tenant, appt.id, biz.at(day, 11), resource_id=biz.ana.id)
     assert again.appointment.start_at == biz.at(day, 11)
     with factory() as session:
-        slots = availability.find_slots(session, biz.tenant, biz.haircut.id,
-                                        biz.at(day, 9), biz.at(day, 17), resource_id=biz.ana.id)
+        slots = availability.find_slots(
+            session,
+            biz.tenant,
+            biz.haircut.id,
+            biz.at(day, 9),
+            biz.at(day, 17),
+            resource_id=biz.ana.id,
+        )
     starts = {s.start for s in slots}
     assert biz.at(day, 9) in starts and biz.at(day, 10, 15) not in starts
 
@@ -175,13 +218,17 @@ def test_reschedule_moves_to_another_resource_when_needed(
 ) -> None:
     biz = make_business()
     day = next_weekday(biz.tz, 1)
-    appt = book(factory, biz.tenant, BookingRequest(biz.haircut.id, biz.at(day, 10), biz.ana.id)).appointment
+    appt = book(
+        factory, biz.tenant, BookingRequest(biz.haircut.id, biz.at(day, 10), biz.ana.id)
+    ).appointment
     book(factory, biz.tenant, BookingRequest(biz.coloring.id, biz.at(day, 14), biz.ana.id))
     moved = reschedule(factory, biz.tenant, appt.id, biz.at(day, 14))
     assert moved.resource_id == biz.marco.id
 
 
-def test_cancel_frees_the_slot_and_is_idempotent(factory: sessionmaker[Session], make_business: Build) -> None:
+def test_cancel_frees_the_slot_and_is_idempotent(
+    factory: sessionmaker[Session], make_business: Build
+) -> None:
     biz = make_business()
     start = biz.at(next_weekday(biz.tz, 4), 9)
     appt = book(factory, biz.tenant, BookingRequest(biz.haircut.id, start, biz.ana.id)).appointment
@@ -194,7 +241,9 @@ def test_cancel_frees_the_slot_and_is_idempotent(factory: sessionmaker[Session],
     assert book(factory, biz.tenant, BookingRequest(biz.haircut.id, start, biz.ana.id))
 
 
-def test_past_appointment_cannot_change(factory: sessionmaker[Session], make_business: Build) -> None:
+def test_past_appointment_cannot_change(
+    factory: sessionmaker[Session], make_business: Build
+) -> None:
     biz = make_business()
     start = biz.at(next_weekday(biz.tz, 1), 10)
     appt = book(factory, biz.tenant, BookingRequest(biz.haircut.id, start)).appointment
@@ -214,9 +263,16 @@ def test_postgres_constraint_forbids_overlap_even_bypassing_the_service(
     start = biz.at(next_weekday(biz.tz, 1), 10)
     book(factory, biz.tenant, BookingRequest(biz.haircut.id, start, biz.ana.id))
     with factory() as session, pytest.raises(IntegrityError) as info:
-        session.add(Appointment(
-            tenant_id=biz.tenant.id, service_id=biz.haircut.id, resource_id=biz.ana.id,
-            start_at=start + timedelta(minutes=35), end_at=start + timedelta(minutes=65),
-            blocked_start=start + timedelta(minutes=35), blocked_end=start + timedelta(minutes=65)))
+        session.add(
+            Appointment(
+                tenant_id=biz.tenant.id,
+                service_id=biz.haircut.id,
+                resource_id=biz.ana.id,
+                start_at=start + timedelta(minutes=35),
+                end_at=start + timedelta(minutes=65),
+                blocked_start=start + timedelta(minutes=35),
+                blocked_end=start + timedelta(minutes=65),
+            )
+        )
         session.commit()
     assert getattr(info.value.orig, "sqlstate", None) == "23P01"

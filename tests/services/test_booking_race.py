@@ -23,8 +23,9 @@ from tests.conftest import Business, next_weekday
 CLIENTS = 50
 
 
-def _race(requests: list[BookingRequest], factory: sessionmaker[Session],
-          business: Business) -> tuple[list[object], list[Exception]]:
+def _race(
+    requests: list[BookingRequest], factory: sessionmaker[Session], business: Business
+) -> tuple[list[object], list[Exception]]:
     barrier = threading.Barrier(len(requests))
 
     def client(request: BookingRequest) -> object:
@@ -70,8 +71,9 @@ def test_fifty_clients_overlapping_not_identical_times(
     day = next_weekday(biz.tz, 2)
     base = biz.at(day, 9)
     requests = [
-        BookingRequest(service_id=biz.haircut.id, start=base + timedelta(minutes=i % 8),
-                       resource_id=biz.ana.id)
+        BookingRequest(
+            service_id=biz.haircut.id, start=base + timedelta(minutes=i % 8), resource_id=biz.ana.id
+        )
         for i in range(CLIENTS)
     ]
     successes, failures = _race(requests, factory, biz)
@@ -85,17 +87,23 @@ def test_fifty_clients_fifty_slots_all_succeed(
     biz = make_business()
     monday = next_weekday(biz.tz, 0)
     # 10 slots a day (30 min + 10 min buffer fits in 40 min) x 5 days, one resource.
-    starts = [biz.at(monday + timedelta(days=d), 9) + timedelta(minutes=40 * i)
-              for d in range(5) for i in range(10)]
+    starts = [
+        biz.at(monday + timedelta(days=d), 9) + timedelta(minutes=40 * i)
+        for d in range(5)
+        for i in range(10)
+    ]
     assert len(starts) == CLIENTS
-    requests = [BookingRequest(service_id=biz.haircut.id, start=s, resource_id=biz.ana.id)
-                for s in starts]
+    requests = [
+        BookingRequest(service_id=biz.haircut.id, start=s, resource_id=biz.ana.id) for s in starts
+    ]
     successes, failures = _race(requests, factory, biz)
     assert failures == []
     assert len(successes) == CLIENTS
     with factory() as session:
         rows = session.scalars(select(Appointment).order_by(Appointment.start_at)).all()
-    assert [r.start_at for r in rows] == sorted(s.astimezone(rows[0].start_at.tzinfo) for s in starts)
+    assert [r.start_at for r in rows] == sorted(
+        s.astimezone(rows[0].start_at.tzinfo) for s in starts
+    )
 
 
 def test_any_resource_race_fills_each_staff_once(

@@ -14,9 +14,11 @@ def test_utc_datetime_round_trip_and_order_on_sqlite() -> None:
     table = Table("t", meta, Column("id", Integer, primary_key=True), Column("at", UTCDateTime()))
     meta.create_all(engine)
     madrid_summer = timezone(timedelta(hours=2))
-    values = [datetime(2026, 3, 29, 3, 30, tzinfo=madrid_summer),
-              datetime(2026, 3, 29, 0, 59, 59, 999999, tzinfo=UTC),
-              datetime(2026, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5)))]
+    values = [
+        datetime(2026, 3, 29, 3, 30, tzinfo=madrid_summer),
+        datetime(2026, 3, 29, 0, 59, 59, 999999, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5))),
+    ]
     with engine.begin() as conn:
         conn.execute(table.insert(), [{"at": v} for v in values])
         back = list(conn.scalars(select(table.c.at).order_by(table.c.at)))

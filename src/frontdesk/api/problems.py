@@ -17,8 +17,14 @@ log = logging.getLogger(__name__)
 
 
 def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": f"/problems/{code}", "title": title, "status": status, "detail": detail,
-            "code": code, **extra}
+    body = {
+        "type": f"/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -37,11 +43,18 @@ def _where(loc: tuple[Any, ...]) -> str:
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _where(tuple(e.get("loc", ()))), "message": e.get("msg", "")}
-              for e in exc.errors()]
+    errors = [
+        {"field": _where(tuple(e.get("loc", ()))), "message": e.get("msg", "")}
+        for e in exc.errors()
+    ]
     if any(e.get("type") == "json_invalid" for e in exc.errors()):
-        return problem(400, "malformed_json", "Malformed JSON",
-                       "The request body is not valid JSON.", errors=errors)
+        return problem(
+            400,
+            "malformed_json",
+            "Malformed JSON",
+            "The request body is not valid JSON.",
+            errors=errors,
+        )
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     return problem(422, "invalid_input", "Invalid input", summary, errors=errors)
 
@@ -59,8 +72,12 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
-    return problem(500, "internal_error", "Internal error",
-                   "Something went wrong on our side; nothing was changed by this request.")
+    return problem(
+        500,
+        "internal_error",
+        "Internal error",
+        "Something went wrong on our side; nothing was changed by this request.",
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -75,7 +75,7 @@ class ServiceIn(Strict):
     buffer_after_minutes: Minutes = 0
     spoken_names: dict[Language, list[str]] = Field(
         default_factory=dict,
-        description="How callers say it, per language: {'en': ['haircut', 'trim'], 'es': ['corte']}",
+        description="How callers say it, per language: {'en': ['haircut'], 'es': ['corte']}",
     )
     price_cents: Annotated[int, Field(ge=0)] | None = None
     active: bool = True

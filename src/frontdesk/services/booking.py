@@ -142,7 +142,11 @@ def _choose_resource(
 ) -> Resource:
     spec = calendars.service_spec(service)
     cals = calendars.load_calendars(
-        session, tenant, resources, start, start + spec.duration,
+        session,
+        tenant,
+        resources,
+        start,
+        start + spec.duration,
         exclude_appointment=exclude_appointment,
     )
     refusals: list[Refusal] = []
@@ -254,9 +258,7 @@ def _book_once(
         return BookingResult(appointment)
 
 
-def _resolve_customer(
-    session: Session, tenant: Tenant, request: BookingRequest
-) -> Customer | None:
+def _resolve_customer(session: Session, tenant: Tenant, request: BookingRequest) -> Customer | None:
     if request.customer_id is not None:
         return get_scoped(session, Customer, tenant.id, request.customer_id)
     if request.customer is not None and request.customer.phone:

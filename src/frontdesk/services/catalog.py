@@ -26,12 +26,17 @@ class ServiceFields:
     active: bool | None = None
 
 
-def _unique_name(session: Session, model: type[Service] | type[Resource], tenant: Tenant,
-                 name: str, current: uuid.UUID | None) -> None:
-    clash = session.scalars(
-        select(model).where(model.tenant_id == tenant.id, model.name == name)
+def _unique_name(
+    session: Session,
+    model: type[Service] | type[Resource],
+    tenant: Tenant,
+    name: str,
+    current: uuid.UUID | None,
+) -> None:
+    clash_id = session.scalars(
+        select(model.id).where(model.tenant_id == tenant.id, model.name == name)
     ).first()
-    if clash is not None and clash.id != current:
+    if clash_id is not None and clash_id != current:
         kind = "service" if model is Service else "resource"
         raise Conflict(f"A {kind} named '{name}' already exists.", name=name)
 
@@ -86,7 +91,8 @@ def _check_hours(hours: Sequence[HoursRange]) -> None:
     for h in hours:
         if h.end != time(0) and h.end <= h.start:
             raise InvalidInput(
-                f"Working hours on weekday {h.weekday} end ({h.end}) before they start ({h.start}).",
+                f"Working hours on weekday {h.weekday} end ({h.end}) before they start "
+                f"({h.start}).",
                 field="hours",
             )
         by_day.setdefault(h.weekday, []).append(h)
@@ -114,12 +120,14 @@ def save_resource(
             setattr(resource, attr, value)
     if fields.service_ids is not None:
         resource.services = [
-            get_scoped(session, Service, tenant.id, sid) for sid in dict.fromkeys(fields.service_ids)
+            get_scoped(session, Service, tenant.id, sid)
+            for sid in dict.fromkeys(fields.service_ids)
         ]
     if fields.hours is not None:
         _check_hours(fields.hours)
         resource.hours = [
-            WorkingHours(weekday=h.weekday, start_time=h.start, end_time=h.end) for h in fields.hours
+            WorkingHours(weekday=h.weekday, start_time=h.start, end_time=h.end)
+            for h in fields.hours
         ]
     session.flush()
     return resource
@@ -132,7 +140,12 @@ def add_exception(
         raise InvalidInput("An exception's end_date is before its start_date.", field="end_date")
     if (fields.start is None) != (fields.end is None):
         raise InvalidInput("Give both start and end times, or neither (the whole day).")
-    if fields.start is not None and fields.end is not None and fields.end != time(0) and fields.end <= fields.start:
+    if (
+        fields.start is not None
+        and fields.end is not None
+        and fields.end != time(0)
+        and fields.end <= fields.start
+    ):
         raise InvalidInput("An exception's end time is before its start time.", field="end")
     if fields.kind == "extra" and fields.start is None:
         raise InvalidInput("Extra hours need a start and an end time.")

@@ -49,7 +49,15 @@ def find_by_phone(session: Session, tenant: Tenant, phone: str) -> Customer | No
 def apply_fields(customer: Customer, tenant: Tenant, fields: CustomerFields) -> None:
     if fields.phone is not None:
         customer.phone_e164 = normalize_phone(fields.phone, tenant.country)
-    for attr in ("name", "email", "language", "timezone", "sms_consent", "call_consent", "do_not_call"):
+    for attr in (
+        "name",
+        "email",
+        "language",
+        "timezone",
+        "sms_consent",
+        "call_consent",
+        "do_not_call",
+    ):
         value = getattr(fields, attr)
         if value is not None:
             setattr(customer, attr, value)
@@ -75,4 +83,3 @@ def upsert_by_phone(session: Session, tenant: Tenant, fields: CustomerFields) ->
         return create_customer(session, tenant, fields)
     apply_fields(existing, tenant, fields)
     return existing
-

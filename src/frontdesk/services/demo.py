@@ -44,65 +44,168 @@ def _week(days: range, start: time, end: time) -> list[HoursRange]:
 
 
 def _seed_salon(session: Session) -> Tenant:
-    tenant = create_tenant(session, "demo-salon", TenantFields(
-        name="Bella Salon", timezone="America/New_York", country="US", languages=["en", "es"],
-        phone_numbers=["+12125550100"], min_notice_minutes=60, max_days_ahead=60,
-        slot_interval_minutes=15,
-    ))
-    cut = save_service(session, tenant, ServiceFields(
-        name="Haircut", duration_minutes=30, buffer_after_minutes=10, price_cents=4500,
-        spoken_names={"en": ["haircut", "cut", "trim"], "es": ["corte", "corte de pelo"]}))
-    color = save_service(session, tenant, ServiceFields(
-        name="Hair coloring", duration_minutes=90, buffer_before_minutes=10,
-        buffer_after_minutes=15, price_cents=12000,
-        spoken_names={"en": ["color", "coloring", "dye", "highlights"], "es": ["tinte", "color"]}))
-    mani = save_service(session, tenant, ServiceFields(
-        name="Manicure", duration_minutes=45, price_cents=3500,
-        spoken_names={"en": ["manicure", "nails"], "es": ["manicura", "uñas"]}))
+    tenant = create_tenant(
+        session,
+        "demo-salon",
+        TenantFields(
+            name="Bella Salon",
+            timezone="America/New_York",
+            country="US",
+            languages=["en", "es"],
+            phone_numbers=["+12125550100"],
+            min_notice_minutes=60,
+            max_days_ahead=60,
+            slot_interval_minutes=15,
+        ),
+    )
+    cut = save_service(
+        session,
+        tenant,
+        ServiceFields(
+            name="Haircut",
+            duration_minutes=30,
+            buffer_after_minutes=10,
+            price_cents=4500,
+            spoken_names={"en": ["haircut", "cut", "trim"], "es": ["corte", "corte de pelo"]},
+        ),
+    )
+    color = save_service(
+        session,
+        tenant,
+        ServiceFields(
+            name="Hair coloring",
+            duration_minutes=90,
+            buffer_before_minutes=10,
+            buffer_after_minutes=15,
+            price_cents=12000,
+            spoken_names={
+                "en": ["color", "coloring", "dye", "highlights"],
+                "es": ["tinte", "color"],
+            },
+        ),
+    )
+    mani = save_service(
+        session,
+        tenant,
+        ServiceFields(
+            name="Manicure",
+            duration_minutes=45,
+            price_cents=3500,
+            spoken_names={"en": ["manicure", "nails"], "es": ["manicura", "uñas"]},
+        ),
+    )
     weekdays = range(1, 6)  # Tuesday to Saturday
-    save_resource(session, tenant, ResourceFields(
-        name="Ana", service_ids=[cut.id, color.id], hours=_week(weekdays, time(9), time(17))))
-    marco = save_resource(session, tenant, ResourceFields(
-        name="Marco", service_ids=[cut.id],
-        hours=_week(weekdays, time(11), time(19)) + [HoursRange(6, time(10), time(14))]))
-    save_resource(session, tenant, ResourceFields(
-        name="Lucia", service_ids=[mani.id], hours=_week(range(0, 5), time(10), time(18))))
+    save_resource(
+        session,
+        tenant,
+        ResourceFields(
+            name="Ana", service_ids=[cut.id, color.id], hours=_week(weekdays, time(9), time(17))
+        ),
+    )
+    marco = save_resource(
+        session,
+        tenant,
+        ResourceFields(
+            name="Marco",
+            service_ids=[cut.id],
+            hours=_week(weekdays, time(11), time(19)) + [HoursRange(6, time(10), time(14))],
+        ),
+    )
+    save_resource(
+        session,
+        tenant,
+        ResourceFields(
+            name="Lucia", service_ids=[mani.id], hours=_week(range(0, 5), time(10), time(18))
+        ),
+    )
     today = date.today()
-    add_exception(session, tenant, marco, ExceptionFields(
-        kind="off", start_date=today + timedelta(days=10), end_date=today + timedelta(days=12),
-        reason="Vacation"))
-    for phone, name, lang in [("+12125550123", "Jordan Lee", "en"),
-                              ("+12125550188", "María García", "es"),
-                              ("+13475550142", "Sam Patel", "en")]:
-        create_customer(session, tenant, CustomerFields(
-            phone=phone, name=name, language=lang, sms_consent=True))
+    add_exception(
+        session,
+        tenant,
+        marco,
+        ExceptionFields(
+            kind="off",
+            start_date=today + timedelta(days=10),
+            end_date=today + timedelta(days=12),
+            reason="Vacation",
+        ),
+    )
+    for phone, name, lang in [
+        ("+12125550123", "Jordan Lee", "en"),
+        ("+12125550188", "María García", "es"),
+        ("+13475550142", "Sam Patel", "en"),
+    ]:
+        create_customer(
+            session, tenant, CustomerFields(phone=phone, name=name, language=lang, sms_consent=True)
+        )
     return tenant
 
 
 def _seed_clinic(session: Session) -> Tenant:
-    tenant = create_tenant(session, "demo-clinic", TenantFields(
-        name="Clínica Sol", timezone="Europe/Madrid", country="ES", languages=["es", "en"],
-        phone_numbers=["+34910000100"], min_notice_minutes=120, max_days_ahead=90,
-        slot_interval_minutes=20, max_per_day=12,
-    ))
-    consult = save_service(session, tenant, ServiceFields(
-        name="General consultation", duration_minutes=20, buffer_after_minutes=5,
-        spoken_names={"en": ["consultation", "checkup", "doctor"],
-                      "es": ["consulta", "consulta general", "revisión"]}))
-    physio = save_service(session, tenant, ServiceFields(
-        name="Physiotherapy", duration_minutes=45, buffer_before_minutes=5,
-        buffer_after_minutes=10,
-        spoken_names={"en": ["physio", "physiotherapy"], "es": ["fisio", "fisioterapia"]}))
-    save_resource(session, tenant, ResourceFields(
-        name="Dra. Ruiz", service_ids=[consult.id],
-        hours=_week(range(0, 5), time(9), time(14)) + _week(range(0, 4), time(16), time(19))))
-    save_resource(session, tenant, ResourceFields(
-        name="Dr. Navarro", service_ids=[consult.id, physio.id],
-        hours=_week(range(0, 5), time(8), time(15))))
-    for phone, name, lang in [("+34612345678", "Lucía Fernández", "es"),
-                              ("+34622334455", "Tom Baker", "en")]:
-        create_customer(session, tenant, CustomerFields(
-            phone=phone, name=name, language=lang, sms_consent=True))
+    tenant = create_tenant(
+        session,
+        "demo-clinic",
+        TenantFields(
+            name="Clínica Sol",
+            timezone="Europe/Madrid",
+            country="ES",
+            languages=["es", "en"],
+            phone_numbers=["+34910000100"],
+            min_notice_minutes=120,
+            max_days_ahead=90,
+            slot_interval_minutes=20,
+            max_per_day=12,
+        ),
+    )
+    consult = save_service(
+        session,
+        tenant,
+        ServiceFields(
+            name="General consultation",
+            duration_minutes=20,
+            buffer_after_minutes=5,
+            spoken_names={
+                "en": ["consultation", "checkup", "doctor"],
+                "es": ["consulta", "consulta general", "revisión"],
+            },
+        ),
+    )
+    physio = save_service(
+        session,
+        tenant,
+        ServiceFields(
+            name="Physiotherapy",
+            duration_minutes=45,
+            buffer_before_minutes=5,
+            buffer_after_minutes=10,
+            spoken_names={"en": ["physio", "physiotherapy"], "es": ["fisio", "fisioterapia"]},
+        ),
+    )
+    save_resource(
+        session,
+        tenant,
+        ResourceFields(
+            name="Dra. Ruiz",
+            service_ids=[consult.id],
+            hours=_week(range(0, 5), time(9), time(14)) + _week(range(0, 4), time(16), time(19)),
+        ),
+    )
+    save_resource(
+        session,
+        tenant,
+        ResourceFields(
+            name="Dr. Navarro",
+            service_ids=[consult.id, physio.id],
+            hours=_week(range(0, 5), time(8), time(15)),
+        ),
+    )
+    for phone, name, lang in [
+        ("+34612345678", "Lucía Fernández", "es"),
+        ("+34622334455", "Tom Baker", "en"),
+    ]:
+        create_customer(
+            session, tenant, CustomerFields(phone=phone, name=name, language=lang, sms_consent=True)
+        )
     return tenant
 
 
@@ -116,13 +219,26 @@ def _book_some(factory: sessionmaker[Session], tenant: Tenant, count: int) -> No
         service = services[i % len(services)]
         with factory() as session:
             slots = availability.find_slots(
-                session, tenant, service.id, now + timedelta(days=1 + i), now + timedelta(days=4 + i))
+                session,
+                tenant,
+                service.id,
+                now + timedelta(days=1 + i),
+                now + timedelta(days=4 + i),
+            )
         if not slots:
             continue
         slot = slots[(i * 7) % len(slots)]
-        booking.book(factory, tenant, booking.BookingRequest(
-            service_id=service.id, start=slot.start, resource_id=slot.resource_id,  # type: ignore[arg-type]
-            customer_id=customers[i % len(customers)].id, source="dashboard"))
+        booking.book(
+            factory,
+            tenant,
+            booking.BookingRequest(
+                service_id=service.id,
+                start=slot.start,
+                resource_id=slot.resource_id,  # type: ignore[arg-type]
+                customer_id=customers[i % len(customers)].id,
+                source="dashboard",
+            ),
+        )
 
 
 def tenant_services(session: Session, tenant: Tenant) -> list[Service]:
@@ -132,7 +248,9 @@ def tenant_services(session: Session, tenant: Tenant) -> list[Service]:
 def seed_demo(factory: sessionmaker[Session]) -> list[DemoTenant]:
     """Create the demo businesses unless they exist; return their names and API keys."""
     with factory() as session:
-        existing = {t.slug for t in session.scalars(select(Tenant).where(Tenant.slug.in_(DEMO_KEYS)))}
+        existing = {
+            t.slug for t in session.scalars(select(Tenant).where(Tenant.slug.in_(DEMO_KEYS)))
+        }
     if not existing:
         for seed in (_seed_salon, _seed_clinic):
             with write_session(factory) as session:
@@ -140,5 +258,7 @@ def seed_demo(factory: sessionmaker[Session]) -> list[DemoTenant]:
                 create_api_key(session, tenant, "demo", key=DEMO_KEYS[tenant.slug])
             _book_some(factory, tenant, 5)
     with factory() as session:
-        tenants = session.scalars(select(Tenant).where(Tenant.slug.in_(DEMO_KEYS)).order_by(Tenant.slug))
+        tenants = session.scalars(
+            select(Tenant).where(Tenant.slug.in_(DEMO_KEYS)).order_by(Tenant.slug)
+        )
         return [DemoTenant(t.slug, t.name, DEMO_KEYS[t.slug]) for t in tenants]

@@ -28,5 +28,7 @@ def get_scoped(
     obj = session.get(model, obj_id)
     if obj is None or obj.tenant_id != tenant_id:
         label = _LABELS[model]
-        raise NotFound(f"No {label} with id {obj_id} in this business.", **{f"{label}_id": str(obj_id)})
+        raise NotFound(
+            f"No {label} with id {obj_id} in this business.", **{f"{label}_id": str(obj_id)}
+        )
     return obj

@@ -37,7 +37,8 @@ def check_languages(languages: list[str]) -> list[str]:
     unknown = [lang for lang in languages if lang not in SUPPORTED_LANGUAGES]
     if unknown or not languages:
         raise InvalidInput(
-            f"Languages must be a non-empty list from {list(SUPPORTED_LANGUAGES)}; got {languages}.",
+            f"Languages must be a non-empty list from {list(SUPPORTED_LANGUAGES)}; "
+            f"got {languages}.",
             field="languages",
         )
     return languages
@@ -138,7 +139,9 @@ def authenticate(session: Session, key: str) -> Tenant:
     """The tenant an API key belongs to. Lookup by hash: constant work, no key comparison."""
     record = session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(key))).first()
     if record is None or record.revoked_at is not None:
-        raise Unauthorized("The API key is unknown or revoked. Create one with `frontdesk api-key create`.")
+        raise Unauthorized(
+            "The API key is unknown or revoked. Create one with `frontdesk api-key create`."
+        )
     tenant = session.get(Tenant, record.tenant_id)
     if tenant is None:  # pragma: no cover - cascade deletes keys with their tenant
         raise Unauthorized("The API key's business no longer exists.")

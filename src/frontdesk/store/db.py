@@ -29,9 +29,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # Busy timeout: a writer waits for the lock instead of failing with "database is locked".
-    engine = create_engine(
-        url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}
-    )
+    engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

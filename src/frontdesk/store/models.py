@@ -146,7 +146,9 @@ class Resource(Base):
         secondary=resource_services, back_populates="resources", lazy="selectin"
     )
     hours: Mapped[list[WorkingHours]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="(WorkingHours.weekday, WorkingHours.start_time)"
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="(WorkingHours.weekday, WorkingHours.start_time)",
     )
     exceptions: Mapped[list[ResourceException]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="ResourceException.start_date"

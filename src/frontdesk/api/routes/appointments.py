@@ -50,17 +50,28 @@ def list_appointments(
     return [appointment_out(a, tenant) for a in rows]
 
 
-@router.post("", response_model=schemas.AppointmentOut, status_code=status.HTTP_201_CREATED,
-             responses={200: {"description": "Replay of an earlier request with the same key"}})
+@router.post(
+    "",
+    response_model=schemas.AppointmentOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "Replay of an earlier request with the same key"}},
+)
 def create_appointment(
-    body: schemas.AppointmentIn, tenant: TenantDep, factory: FactoryDep, response: Response,
+    body: schemas.AppointmentIn,
+    tenant: TenantDep,
+    factory: FactoryDep,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.AppointmentOut:
     request = booking.BookingRequest(
-        service_id=body.service_id, start=body.start, resource_id=body.resource_id,
+        service_id=body.service_id,
+        start=body.start,
+        resource_id=body.resource_id,
         customer_id=body.customer_id,
         customer=CustomerFields(**body.customer.model_dump()) if body.customer else None,
-        source=body.source, idempotency_key=idempotency_key, notes=body.notes,
+        source=body.source,
+        idempotency_key=idempotency_key,
+        notes=body.notes,
     )
     result = booking.book(factory, tenant, request)
     if result.replayed:
@@ -79,8 +90,9 @@ def get_appointment(
 def reschedule_appointment(
     appointment_id: uuid.UUID, body: schemas.RescheduleIn, tenant: TenantDep, factory: FactoryDep
 ) -> schemas.AppointmentOut:
-    moved = booking.reschedule(factory, tenant, appointment_id, body.start,
-                               resource_id=body.resource_id)
+    moved = booking.reschedule(
+        factory, tenant, appointment_id, body.start, resource_id=body.resource_id
+    )
     return appointment_out(moved, tenant)
 
 
@@ -89,5 +101,3 @@ def cancel_appointment(
     appointment_id: uuid.UUID, tenant: TenantDep, factory: FactoryDep
 ) -> schemas.AppointmentOut:
     return appointment_out(booking.cancel(factory, tenant, appointment_id), tenant)
-
-

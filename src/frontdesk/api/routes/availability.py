@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
@@ -18,17 +18,26 @@ from frontdesk.store.models import Resource, Service
 router = APIRouter(prefix="/api/v1/availability", tags=["availability"])
 
 
-@router.get("", response_model=schemas.AvailabilityOut,
-            summary="Bookable times for a service, in the business's time zone")
+@router.get(
+    "",
+    response_model=schemas.AvailabilityOut,
+    summary="Bookable times for a service, in the business's time zone",
+)
 def availability(
     tenant: TenantDep,
     session: SessionDep,
     service: Annotated[uuid.UUID, Query(description="Service id")],
-    from_: Annotated[str | None, Query(alias="from", description="Date or datetime; default now")] = None,
-    to: Annotated[str | None, Query(description="Date (inclusive) or datetime; default from + 7 days")] = None,
+    from_: Annotated[
+        str | None, Query(alias="from", description="Date or datetime; default now")
+    ] = None,
+    to: Annotated[
+        str | None, Query(description="Date (inclusive) or datetime; default from + 7 days")
+    ] = None,
     resource: Annotated[uuid.UUID | None, Query(description="Only this resource")] = None,
     part_of_day: Annotated[list[PartOfDay] | None, Query(description="Rank these first")] = None,
-    weekday: Annotated[list[int] | None, Query(description="0=Mon..6=Sun; rank these first")] = None,
+    weekday: Annotated[
+        list[int] | None, Query(description="0=Mon..6=Sun; rank these first")
+    ] = None,
     distinct: Annotated[bool, Query(description="One slot per start time")] = False,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> schemas.AvailabilityOut:
@@ -40,18 +49,27 @@ def availability(
             parts_of_day=frozenset(part_of_day) if part_of_day else None,
             weekdays=frozenset(weekday) if weekday else None,
         )
-    slots = find_slots(session, tenant, service, start, end, resource_id=resource, preferences=prefs)
+    slots = find_slots(
+        session, tenant, service, start, end, resource_id=resource, preferences=prefs
+    )
     if distinct:
         slots = distinct_starts(slots)
     tz = ZoneInfo(tenant.timezone)
     svc = get_scoped(session, Service, tenant.id, service)
     names = {r.id: r.name for r in session.query(Resource).filter(Resource.tenant_id == tenant.id)}
     return schemas.AvailabilityOut(
-        service_id=svc.id, service_name=svc.name, timezone=tenant.timezone,
-        window_start=start.astimezone(tz), window_end=end.astimezone(tz),
+        service_id=svc.id,
+        service_name=svc.name,
+        timezone=tenant.timezone,
+        window_start=start.astimezone(tz),
+        window_end=end.astimezone(tz),
         slots=[
-            schemas.SlotOut(start=s.start.astimezone(tz), end=s.end.astimezone(tz),
-                            resource_id=s.resource_id, resource_name=names[s.resource_id])
+            schemas.SlotOut(
+                start=s.start.astimezone(tz),
+                end=s.end.astimezone(tz),
+                resource_id=cast(uuid.UUID, s.resource_id),
+                resource_name=names[cast(uuid.UUID, s.resource_id)],
+            )
             for s in slots[:limit]
         ],
     )

@@ -10,7 +10,12 @@ from frontdesk.api import schemas
 from frontdesk.api.convert import customer_out
 from frontdesk.api.deps import FactoryDep, SessionDep, TenantDep
 from frontdesk.errors import Conflict
-from frontdesk.services.customers import CustomerFields, apply_fields, create_customer, find_by_phone
+from frontdesk.services.customers import (
+    CustomerFields,
+    apply_fields,
+    create_customer,
+    find_by_phone,
+)
 from frontdesk.services.lookup import get_scoped
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Customer

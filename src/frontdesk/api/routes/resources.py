@@ -53,8 +53,11 @@ def get_resource(
     return resource_out(get_scoped(session, Resource, tenant.id, resource_id))
 
 
-@router.patch("/{resource_id}", response_model=schemas.ResourceOut,
-              summary="Change a resource; 'hours' replaces the whole weekly schedule")
+@router.patch(
+    "/{resource_id}",
+    response_model=schemas.ResourceOut,
+    summary="Change a resource; 'hours' replaces the whole weekly schedule",
+)
 def patch_resource(
     resource_id: uuid.UUID, body: schemas.ResourcePatch, tenant: TenantDep, factory: FactoryDep
 ) -> schemas.ResourceOut:
@@ -63,22 +66,29 @@ def patch_resource(
         return resource_out(save_resource(session, tenant, _fields(body), resource))
 
 
-@router.post("/{resource_id}/exceptions", response_model=schemas.ExceptionOut,
-             status_code=status.HTTP_201_CREATED, summary="Add time off or extra hours")
+@router.post(
+    "/{resource_id}/exceptions",
+    response_model=schemas.ExceptionOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add time off or extra hours",
+)
 def create_exception(
     resource_id: uuid.UUID, body: schemas.ExceptionIn, tenant: TenantDep, factory: FactoryDep
 ) -> schemas.ExceptionOut:
     fields = ExceptionFields(
-        kind=body.kind, start_date=body.start_date, end_date=body.end_date or body.start_date,
-        start=body.start, end=body.end, reason=body.reason,
+        kind=body.kind,
+        start_date=body.start_date,
+        end_date=body.end_date or body.start_date,
+        start=body.start,
+        end=body.end,
+        reason=body.reason,
     )
     with write_session(factory) as session:
         resource = get_scoped(session, Resource, tenant.id, resource_id)
         return exception_out(add_exception(session, tenant, resource, fields))
 
 
-@router.delete("/{resource_id}/exceptions/{exception_id}",
-               status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{resource_id}/exceptions/{exception_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_exception(
     resource_id: uuid.UUID, exception_id: uuid.UUID, tenant: TenantDep, factory: FactoryDep
 ) -> None:

@@ -33,7 +33,9 @@ def create_service(
 
 
 @router.get("/{service_id}", response_model=schemas.ServiceOut)
-def get_service(service_id: uuid.UUID, tenant: TenantDep, session: SessionDep) -> schemas.ServiceOut:
+def get_service(
+    service_id: uuid.UUID, tenant: TenantDep, session: SessionDep
+) -> schemas.ServiceOut:
     return service_out(get_scoped(session, Service, tenant.id, service_id))
 
 
