@@ -86,23 +86,26 @@ def test_clip() -> None:
 
 
 def test_results_are_utc_when_inputs_are() -> None:
-    (start, end), = merge(ivs((0, 10)))
+    ((start, end),) = merge(ivs((0, 10)))
     assert start.utcoffset() == timedelta(0) and end.tzinfo is UTC
 
 
 # --- against a bitmap of minutes ------------------------------------------------------
 
 SPAN = 120
-raw_intervals = st.lists(
-    st.tuples(st.integers(0, SPAN), st.integers(0, SPAN)), max_size=8
-).map(lambda pairs: [iv(s, e) for s, e in pairs])
+raw_intervals = st.lists(st.tuples(st.integers(0, SPAN), st.integers(0, SPAN)), max_size=8).map(
+    lambda pairs: [iv(s, e) for s, e in pairs]
+)
 
 
 def minutes(intervals: list[Interval]) -> set[int]:
     covered: set[int] = set()
     for start, end in intervals:
-        covered.update(range(int((start - BASE) / timedelta(minutes=1)),
-                             int((end - BASE) / timedelta(minutes=1))))
+        covered.update(
+            range(
+                int((start - BASE) / timedelta(minutes=1)), int((end - BASE) / timedelta(minutes=1))
+            )
+        )
     return covered
 
 

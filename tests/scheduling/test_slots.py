@@ -58,8 +58,13 @@ def search(
 ) -> list[Slot]:
     window_start, window_end = window or (at(0) - timedelta(days=30), at(0) + timedelta(days=30))
     return find_open_slots(
-        service, policy, calendars, window_start=window_start, window_end=window_end,
-        now=now or at(0) - timedelta(days=30), tz=tz,
+        service,
+        policy,
+        calendars,
+        window_start=window_start,
+        window_end=window_end,
+        now=now or at(0) - timedelta(days=30),
+        tz=tz,
     )
 
 
@@ -116,10 +121,14 @@ def test_existing_appointment_padded_by_its_own_buffers() -> None:
 
 def test_new_service_buffers_keep_their_distance_from_busy_time() -> None:
     busy = [(at(10), at(10, 30))]
-    before = search([calendar([(at(9), at(12))], busy)], replace(HALF_HOUR, buffer_before=15 * MINUTE))
+    before = search(
+        [calendar([(at(9), at(12))], busy)], replace(HALF_HOUR, buffer_before=15 * MINUTE)
+    )
     assert at(10, 30) not in starts(before) and at(10, 45) in starts(before)
     assert at(9, 30) in starts(before)
-    after = search([calendar([(at(9), at(12))], busy)], replace(HALF_HOUR, buffer_after=15 * MINUTE))
+    after = search(
+        [calendar([(at(9), at(12))], busy)], replace(HALF_HOUR, buffer_after=15 * MINUTE)
+    )
     assert at(9, 30) not in starts(after) and at(9, 15) in starts(after)
     assert at(10, 30) in starts(after)
 
@@ -139,18 +148,40 @@ def test_overlapping_unsorted_and_empty_busy_intervals() -> None:
     assert starts(slots) == [at(9), at(10, 15), at(10, 30), at(11, 15), at(11, 30)]
 
 
+def test_empty_busy_interval_blocks_nothing() -> None:
+    slots = search([calendar([(at(9), at(11))], busy=[(at(10), at(10)), (at(10, 30), at(10))])])
+    assert starts(slots) == quarter_hours(at(9), at(10, 30))
+
+
+def test_overlapping_working_intervals_do_not_duplicate_slots() -> None:
+    # Not a valid calendar (working should be disjoint), but it must not double-offer.
+    slots = search([calendar([(at(9), at(10)), (at(9), at(10)), (at(9, 30), at(10, 30))])])
+    assert starts(slots) == [at(9), at(9, 15), at(9, 30), at(9, 45), at(10)]
+
+
 def test_busy_given_in_a_dst_zone_is_compared_in_real_time() -> None:
     # 01:30 EDT to 01:15 EST on fall-back day: 45 real minutes, though on the wall clock
     # the end looks earlier than the start.
-    busy = [(datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK),
-             datetime(2026, 11, 1, 1, 15, fold=1, tzinfo=NEW_YORK))]
+    busy = [
+        (
+            datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK),
+            datetime(2026, 11, 1, 1, 15, fold=1, tzinfo=NEW_YORK),
+        )
+    ]
     working = [(datetime(2026, 11, 1, 5, tzinfo=UTC), datetime(2026, 11, 1, 7, tzinfo=UTC))]
     day = date(2026, 11, 1)
-    slots = search([calendar(working, busy)], window=(at(0, day=day), at(12, day=day)),
-                   now=at(0, day=day))
+    slots = search(
+        [calendar(working, busy)], window=(at(0, day=day), at(12, day=day)), now=at(0, day=day)
+    )
     assert starts(slots) == [at(5, day=day), at(6, 15, day=day), at(6, 30, day=day)]
-    refusal = check_bookable(HALF_HOUR, EVERY_15, calendar(working, busy),
-                             at(5, 45, day=day), now=at(0, day=day), tz=NEW_YORK)
+    refusal = check_bookable(
+        HALF_HOUR,
+        EVERY_15,
+        calendar(working, busy),
+        at(5, 45, day=day),
+        now=at(0, day=day),
+        tz=NEW_YORK,
+    )
     assert refusal is Refusal.SLOT_TAKEN
 
 
@@ -162,15 +193,21 @@ def test_time_off_and_extra_hours_shape_the_slots() -> None:
     rules = [WeeklyRule(d, time(9), time(11)) for d in range(5)]
     exceptions = [
         DateException(monday, monday, "off"),
-        DateException(monday + timedelta(days=1), monday + timedelta(days=2), "off",
-                      time(9), time(10)),
-        DateException(monday + timedelta(days=5), monday + timedelta(days=5), "extra",
-                      time(10), time(11)),
+        DateException(
+            monday + timedelta(days=1), monday + timedelta(days=2), "off", time(9), time(10)
+        ),
+        DateException(
+            monday + timedelta(days=5), monday + timedelta(days=5), "extra", time(10), time(11)
+        ),
     ]
     start = at(0, day=monday)
     working = working_intervals(rules, exceptions, UTC_ZONE, start, start + timedelta(days=7))
-    slots = search([calendar(working)], policy=replace(EVERY_15, slot_interval=30 * MINUTE),
-                   window=(start, start + timedelta(days=7)), now=start)
+    slots = search(
+        [calendar(working)],
+        policy=replace(EVERY_15, slot_interval=30 * MINUTE),
+        window=(start, start + timedelta(days=7)),
+        now=start,
+    )
     by_day: dict[date, list[time]] = {}
     for slot in slots:
         by_day.setdefault(slot.start.date(), []).append(slot.start.time())
@@ -203,6 +240,34 @@ def test_horizon_counts_elapsed_days_from_now() -> None:
     slots = search([calendar(working)], policy=policy, now=at(10))
     assert starts(slots)[0] == at(10)
     assert starts(slots)[-1] == at(9, 45, day=tomorrow)  # Strictly before now + 1 day.
+
+
+def test_notice_and_horizon_are_elapsed_time_when_now_is_local() -> None:
+    # Noon EST the day before New York springs forward: 24 elapsed hours later is 13:00
+    # EDT, not 12:00 (wall-clock arithmetic on a ZoneInfo datetime would say 12:00).
+    now = datetime(2026, 3, 7, 12, tzinfo=NEW_YORK)
+    working = [(now.astimezone(UTC), now.astimezone(UTC) + timedelta(days=3))]
+    horizon = search(
+        [calendar(working)],
+        policy=replace(EVERY_15, max_days_ahead=1),
+        now=now,
+        window=(now, now + timedelta(days=3)),
+    )
+    assert horizon[-1].start == datetime(2026, 3, 8, 12, 45, tzinfo=NEW_YORK)
+    notice = replace(EVERY_15, min_notice=timedelta(hours=24))
+    assert (
+        check_bookable(
+            HALF_HOUR,
+            notice,
+            calendar(working),
+            datetime(2026, 3, 8, 12, 30, tzinfo=NEW_YORK),
+            now=now,
+            tz=NEW_YORK,
+        )
+        is Refusal.TOO_SOON
+    )
+    later = search([calendar(working)], policy=notice, now=now, window=(now, now + timedelta(3)))
+    assert later[0].start == datetime(2026, 3, 8, 13, tzinfo=NEW_YORK)
 
 
 def test_zero_horizon_offers_nothing() -> None:
@@ -257,7 +322,10 @@ def test_several_resources_sorted_by_start_then_calendar_order() -> None:
     bob = calendar([(at(9), at(10))], resource_id="bob")
     slots = search([ann, bob])
     assert [(s.start, s.resource_id) for s in slots] == [
-        (at(9), "bob"), (at(9, 15), "bob"), (at(9, 30), "ann"), (at(9, 30), "bob"),
+        (at(9), "bob"),
+        (at(9, 15), "bob"),
+        (at(9, 30), "ann"),
+        (at(9, 30), "bob"),
     ]
     reverse = search([bob, ann])
     assert [s.resource_id for s in reverse if s.start == at(9, 30)] == ["bob", "ann"]
@@ -294,8 +362,9 @@ def test_naive_datetimes_raise() -> None:
 # --- DST days -------------------------------------------------------------------------
 
 
-def local_slots(tz: ZoneInfo, day: date, start: time, end: time, step_minutes: int,
-                duration_minutes: int) -> list[tuple[time, timedelta | None]]:
+def local_slots(
+    tz: ZoneInfo, day: date, start: time, end: time, step_minutes: int, duration_minutes: int
+) -> list[tuple[time, timedelta | None]]:
     """Wall time and UTC offset of each slot on ``day`` for a daily rule start-end."""
     rules = [WeeklyRule(d, start, end) for d in range(7)]
     first = datetime.combine(day, time(0), tzinfo=tz)
@@ -304,7 +373,11 @@ def local_slots(tz: ZoneInfo, day: date, start: time, end: time, step_minutes: i
     slots = find_open_slots(
         ServiceSpec(timedelta(minutes=duration_minutes)),
         BookingPolicy(slot_interval=timedelta(minutes=step_minutes)),
-        [calendar(working)], window_start=first, window_end=last, now=first, tz=tz,
+        [calendar(working)],
+        window_start=first,
+        window_end=last,
+        now=first,
+        tz=tz,
     )
     local = [slot.start.astimezone(tz) for slot in slots]
     return [(moment.time(), moment.utcoffset()) for moment in local]
@@ -324,18 +397,26 @@ def test_new_york_spring_forward_nine_to_five() -> None:
 def test_new_york_spring_forward_skips_the_missing_hour() -> None:
     got = local_slots(NEW_YORK, date(2026, 3, 8), time(0), time(4), 30, 30)
     assert got == [
-        (time(0), hours(-5)), (time(0, 30), hours(-5)), (time(1), hours(-5)),
-        (time(1, 30), hours(-5)), (time(3), hours(-4)), (time(3, 30), hours(-4)),
+        (time(0), hours(-5)),
+        (time(0, 30), hours(-5)),
+        (time(1), hours(-5)),
+        (time(1, 30), hours(-5)),
+        (time(3), hours(-4)),
+        (time(3, 30), hours(-4)),
     ]
 
 
 def test_new_york_fall_back_offers_the_repeated_hour_twice() -> None:
     got = local_slots(NEW_YORK, date(2026, 11, 1), time(0), time(3), 30, 30)
     assert got == [
-        (time(0), hours(-4)), (time(0, 30), hours(-4)),
-        (time(1), hours(-4)), (time(1, 30), hours(-4)),
-        (time(1), hours(-5)), (time(1, 30), hours(-5)),
-        (time(2), hours(-5)), (time(2, 30), hours(-5)),
+        (time(0), hours(-4)),
+        (time(0, 30), hours(-4)),
+        (time(1), hours(-4)),
+        (time(1, 30), hours(-4)),
+        (time(1), hours(-5)),
+        (time(1, 30), hours(-5)),
+        (time(2), hours(-5)),
+        (time(2, 30), hours(-5)),
     ]
     nine_to_five = local_slots(NEW_YORK, date(2026, 11, 1), time(9), time(17), 60, 60)
     assert nine_to_five == [(time(h), hours(-5)) for h in range(9, 17)]
@@ -346,14 +427,21 @@ def test_madrid_spring_forward() -> None:
     assert got == [(time(h), hours(2)) for h in range(9, 13)]
     across_gap = local_slots(MADRID, date(2026, 3, 29), time(1), time(4), 30, 30)
     assert across_gap == [
-        (time(1), hours(1)), (time(1, 30), hours(1)), (time(3), hours(2)), (time(3, 30), hours(2)),
+        (time(1), hours(1)),
+        (time(1, 30), hours(1)),
+        (time(3), hours(2)),
+        (time(3, 30), hours(2)),
     ]
 
 
 def test_madrid_fall_back() -> None:
     got = local_slots(MADRID, date(2026, 10, 25), time(1), time(4), 60, 60)
-    assert got == [(time(1), hours(2)), (time(2), hours(2)), (time(2), hours(1)),
-                   (time(3), hours(1))]
+    assert got == [
+        (time(1), hours(2)),
+        (time(2), hours(2)),
+        (time(2), hours(1)),
+        (time(3), hours(1)),
+    ]
     nine_to_five = local_slots(MADRID, date(2026, 10, 25), time(9), time(17), 60, 60)
     assert nine_to_five == [(time(h), hours(1)) for h in range(9, 17)]
 
@@ -371,9 +459,13 @@ def test_max_per_day_on_the_25_hour_day() -> None:
     last = datetime.combine(day + timedelta(days=2), time(0), tzinfo=NEW_YORK)
     working = working_intervals(rules, [], NEW_YORK, first, last)
     slots = find_open_slots(
-        HALF_HOUR, BookingPolicy(slot_interval=timedelta(hours=1), max_per_day=1),
-        [calendar(working, bookings={day: 1})], window_start=first, window_end=last,
-        now=first, tz=NEW_YORK,
+        HALF_HOUR,
+        BookingPolicy(slot_interval=timedelta(hours=1), max_per_day=1),
+        [calendar(working, bookings={day: 1})],
+        window_start=first,
+        window_end=last,
+        now=first,
+        tz=NEW_YORK,
     )
     local_days = [slot.start.astimezone(NEW_YORK).date() for slot in slots]
     assert local_days.count(day) == 0
@@ -384,8 +476,14 @@ def test_max_per_day_on_the_25_hour_day() -> None:
 # --- check_bookable -------------------------------------------------------------------
 
 
-def check(start: datetime, cal: ResourceCalendar, *, service: ServiceSpec = HALF_HOUR,
-          policy: BookingPolicy = EVERY_15, now: datetime | None = None) -> Refusal | None:
+def check(
+    start: datetime,
+    cal: ResourceCalendar,
+    *,
+    service: ServiceSpec = HALF_HOUR,
+    policy: BookingPolicy = EVERY_15,
+    now: datetime | None = None,
+) -> Refusal | None:
     return check_bookable(service, policy, cal, start, now=now or at(0), tz=UTC_ZONE)
 
 
@@ -442,70 +540,102 @@ SPAN_MINUTES = 3 * 24 * 60
 
 
 class Scenario:
-    def __init__(self, service: ServiceSpec, policy: BookingPolicy,
-                 calendars: list[ResourceCalendar], window_start: datetime,
-                 window_end: datetime, now: datetime, tz: ZoneInfo, base: datetime) -> None:
+    def __init__(
+        self,
+        service: ServiceSpec,
+        policy: BookingPolicy,
+        calendars: list[ResourceCalendar],
+        window_start: datetime,
+        window_end: datetime,
+        now: datetime,
+        tz: ZoneInfo,
+        base: datetime,
+    ) -> None:
         self.service, self.policy, self.calendars = service, policy, calendars
         self.window_start, self.window_end, self.now, self.tz = window_start, window_end, now, tz
         self.base = base
 
     def find(self, calendars: list[ResourceCalendar] | None = None) -> list[Slot]:
         return find_open_slots(
-            self.service, self.policy, self.calendars if calendars is None else calendars,
-            window_start=self.window_start, window_end=self.window_end, now=self.now, tz=self.tz,
+            self.service,
+            self.policy,
+            self.calendars if calendars is None else calendars,
+            window_start=self.window_start,
+            window_end=self.window_end,
+            now=self.now,
+            tz=self.tz,
         )
 
     def __repr__(self) -> str:
         return repr(vars(self))
 
 
+def minutes_like(draw: st.DrawFn, typical: list[int], scale: int) -> int:
+    """A typical length in minutes plus jitter, in units of 1/scale minute.
+
+    Hypothesis draws bounded integers with a strong lean towards small values, which
+    would make most windows and durations a few seconds long; picking a typical length
+    and jittering it keeps the scenarios realistic while still hitting odd values.
+    """
+    return draw(st.sampled_from(typical)) * scale + draw(st.integers(0, 10 * scale))
+
+
 @st.composite
 def scenarios(draw: st.DrawFn, max_resources: int = 3) -> Scenario:
     base = draw(st.sampled_from(SCENARIO_BASES))
     tz = draw(st.sampled_from([UTC_ZONE, NEW_YORK, MADRID]))
-    # Mostly whole minutes; sometimes odd seconds, so nothing relies on round numbers.
+    # Whole minutes, or seconds with odd jitter so nothing relies on round numbers.
     unit = draw(st.sampled_from([timedelta(minutes=1), timedelta(seconds=1)]))
     scale = 60 if unit == timedelta(seconds=1) else 1
 
-    def moment(minutes: int) -> datetime:
-        return base + minutes * scale * unit
+    def hour_in_span() -> timedelta:
+        return (
+            timedelta(hours=draw(st.integers(0, 71))) + minutes_like(draw, [0, 15, 7], scale) * unit
+        )
 
     calendars = []
     for index in range(draw(st.integers(1, max_resources))):
-        points = sorted(draw(st.lists(st.integers(0, SPAN_MINUTES * scale), max_size=8)))
-        if draw(st.booleans()):  # Sometimes one long working interval, so slots abound.
-            points = [0, SPAN_MINUTES * scale]
-        working = [(base + a * unit, base + b * unit)
-                   for a, b in zip(points[::2], points[1::2], strict=False) if a < b]
+        working: list[Interval] = []
+        candidates = sorted(
+            (base + hour_in_span(), minutes_like(draw, [480, 240, 60, 720, 1440, 25], scale) * unit)
+            for _ in range(draw(st.integers(0, 5)))
+        )
+        for start, length in candidates:
+            if not working or start >= working[-1][1]:  # Sorted, never overlapping.
+                working.append((start, start + length))
         busy = []
-        for _ in range(draw(st.integers(0, 10))):
-            start = draw(st.integers(-120 * scale, (SPAN_MINUTES + 120) * scale))
-            length = draw(st.integers(0, 240 * scale))
-            interval = (base + start * unit, base + (start + length) * unit)
+        for _ in range(draw(st.integers(0, 12))):
+            start = base - timedelta(hours=2) + hour_in_span()
+            length = minutes_like(draw, [30, 60, 15, 45, 120, 240, 0, 5], scale) * unit
+            interval = (start, start + length)
             if draw(st.booleans()):  # The same instants, expressed in the tenant's zone.
                 interval = (interval[0].astimezone(tz), interval[1].astimezone(tz))
             busy.append(interval)
         first_day = base.astimezone(tz).date()
-        bookings = {first_day + timedelta(days=d): draw(st.integers(0, 3))
-                    for d in draw(st.sets(st.integers(-1, 4), max_size=4))}
+        bookings = {
+            first_day + timedelta(days=d): draw(st.integers(0, 3))
+            for d in draw(st.sets(st.integers(-1, 4), max_size=4))
+        }
         calendars.append(ResourceCalendar(f"r{index}", working, busy, bookings))
     service = ServiceSpec(
-        duration=draw(st.integers(1, 120 * scale)) * unit,
-        buffer_before=draw(st.sampled_from([0, 0, 5, 10, 15, 30, 47])) * scale * unit,
-        buffer_after=draw(st.sampled_from([0, 0, 5, 10, 15, 30, 53])) * scale * unit,
+        duration=max(1, minutes_like(draw, [30, 60, 45, 15, 90, 1, 7], scale) - 5 * scale) * unit,
+        buffer_before=draw(st.sampled_from([0, 10, 0, 5, 15, 30, 47])) * scale * unit,
+        buffer_after=draw(st.sampled_from([0, 5, 0, 10, 15, 30, 53])) * scale * unit,
     )
     policy = BookingPolicy(
-        slot_interval=draw(st.integers(5 * scale, 90 * scale)) * unit,
-        min_notice=draw(st.sampled_from([0, 0, 30, 120, 24 * 60])) * scale * unit,
+        slot_interval=minutes_like(draw, [15, 30, 10, 60, 20, 45, 7, 90], scale) * unit,
+        min_notice=draw(st.sampled_from([0, 30, 0, 120, 24 * 60])) * scale * unit,
         max_days_ahead=draw(st.sampled_from([4, 3, 2, 1, 4, 0])),
         max_per_day=draw(st.sampled_from([None, 2, None, 1, 3, 0])),
     )
-    now = moment(draw(st.integers(-12 * 60, 24 * 60)))
+    now = base + timedelta(hours=draw(st.integers(-12, 24))) + minutes_like(draw, [0], scale) * unit
     if draw(st.booleans()):
         now = now.astimezone(tz)  # ``now`` in the tenant's zone must mean the same instant.
-    window_start = moment(draw(st.integers(-24 * 60, 2 * 24 * 60)))
+    window_start = (
+        base + timedelta(hours=draw(st.integers(-24, 48))) + minutes_like(draw, [0], scale) * unit
+    )
     # Empty and inverted windows are covered by examples; here they would only dilute.
-    window_end = window_start + draw(st.integers(1, 3 * 24 * 60)) * scale * unit
+    window_end = window_start + minutes_like(draw, [4320, 1440, 360, 60, 2880], scale) * unit
     return Scenario(service, policy, calendars, window_start, window_end, now, tz, base)
 
 
@@ -537,8 +667,13 @@ def naive_open_slots(s: Scenario) -> list[Slot]:
                     and t < now + timedelta(days=s.policy.max_days_ahead)
                     and (s.policy.max_per_day is None or booked < s.policy.max_per_day)
                     and not any(
-                        shares_time((t - s.service.buffer_before,
-                                     t + s.service.duration + s.service.buffer_after), busy)
+                        shares_time(
+                            (
+                                t - s.service.buffer_before,
+                                t + s.service.duration + s.service.buffer_after,
+                            ),
+                            busy,
+                        )
                         for busy in cal.busy
                     )
                 )
@@ -599,8 +734,10 @@ def refusal_by_definition(s: Scenario, cal: ResourceCalendar, start: datetime) -
     booked = cal.bookings_per_day.get(start.astimezone(s.tz).date(), 0)
     if s.policy.max_per_day is not None and booked >= s.policy.max_per_day:
         return Refusal.DAY_FULL
-    if any(shares_time((start - s.service.buffer_before, end + s.service.buffer_after), b)
-           for b in cal.busy):
+    if any(
+        shares_time((start - s.service.buffer_before, end + s.service.buffer_after), b)
+        for b in cal.busy
+    ):
         return Refusal.SLOT_TAKEN
     return None
 
@@ -644,7 +781,7 @@ def test_greedy_booking_in_any_order_never_double_books(s: Scenario, rng: random
             accepted.append(slot)
     # What was accepted never collides, padded, on one resource, nor overfills a day.
     for i, a in enumerate(accepted):
-        for b in accepted[i + 1:]:
+        for b in accepted[i + 1 :]:
             if a.resource_id == b.resource_id:
                 assert not shares_time(padded(a, s.service), padded(b, s.service))
     if s.policy.max_per_day is not None:
@@ -657,8 +794,9 @@ def test_greedy_booking_in_any_order_never_double_books(s: Scenario, rng: random
     assert s.find(final) == []
     # Each accepted booking, taken back out, is offered again.
     for slot in accepted:
-        without = [with_booking(c, slot, s, -1) if c.resource_id == slot.resource_id else c
-                   for c in final]
+        without = [
+            with_booking(c, slot, s, -1) if c.resource_id == slot.resource_id else c for c in final
+        ]
         assert slot in s.find(without)
 
 
@@ -667,8 +805,9 @@ def test_greedy_booking_in_any_order_never_double_books(s: Scenario, rng: random
 def test_more_busy_time_never_adds_slots(s: Scenario, which: int) -> None:
     before = set(s.find())
     extra = (s.window_start, s.window_start + timedelta(hours=3))
-    calendars = [replace(c, busy=[*c.busy, extra]) if i == which else c
-                 for i, c in enumerate(s.calendars)]
+    calendars = [
+        replace(c, busy=[*c.busy, extra]) if i == which else c for i, c in enumerate(s.calendars)
+    ]
     after = set(s.find(calendars))
     assert after <= before
     blocked = {slot for slot in before - after}

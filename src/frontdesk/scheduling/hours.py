@@ -55,8 +55,10 @@ def working_intervals(
     if end <= start:
         return []
 
-    # One day of margin on each side: a local date's hours can start before ``start``'s
-    # local date begins in UTC terms (and vice versa), and clipping trims the excess.
+    # Each local date's hours lie within that date's own midnights, so the local dates of
+    # ``start`` and ``end`` already bound the days that matter; one more day on each side
+    # is cheap insurance near midnight (and in zones whose DST change is at midnight).
+    # Clipping trims the excess.
     first_day = start.astimezone(tz).date() - _ONE_DAY
     last_day = end.astimezone(tz).date() + _ONE_DAY
     relevant = [e for e in exceptions if e.start_date <= last_day and e.end_date >= first_day]

@@ -11,11 +11,13 @@ A start ``t`` is offered on a resource when all of these hold:
 - ``window_start <= t < window_end``;
 - the resource's local day of ``t`` is not already full (``max_per_day``).
 
-The search is linear in the size of the calendars plus the number of slots offered: each
-resource's busy time is merged once, its free gaps are shrunk to the range of starts that
-fit in them, and the grid points inside each (working interval, gap) pair are produced
-arithmetically. Internally every instant is an integer count of microseconds since the
-epoch; datetimes are built only for the slots returned.
+Apart from sorting, the search is linear in the size of the calendars plus the number of
+slots offered; no candidate is ever tested against a busy interval. Each resource's busy
+time is swept once in start order, every free gap becomes the range of starts whose padded
+appointment fits in it, and the grid points inside each (working interval, range) pair
+are produced arithmetically. Busy time is swept as UTC datetimes (cheap to compare); the
+ranges, working intervals and grid are integers (microseconds since the epoch); datetimes
+are built only for the slots returned.
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ def check_bookable(
 def _fitting_starts(
     busy: Sequence[Interval], service: ServiceSpec, lowest: datetime, beyond: datetime
 ) -> _Ranges:
-    """Starts ``t`` in ``[lowest, beyond)`` whose padded appointment touches no busy time.
+    """Starts ``t`` in ``[lowest, beyond)`` whose padded appointment overlaps no busy time.
 
     Between busy time ending at ``g0`` and busy time starting at ``g1``, exactly the
     starts with ``g0 + buffer_before <= t <= g1 - duration - buffer_after`` fit, so each
