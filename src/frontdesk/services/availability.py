@@ -35,26 +35,24 @@ def find_slots(
     if end - start > MAX_WINDOW:
         raise InvalidInput(f"Ask for at most {MAX_WINDOW.days} days at a time.", field="to")
     service = get_scoped(session, Service, tenant.id, service_id)
-    if resource_id is not None:
+    refs = calendars.offering_resources(session, tenant, service.id, resource_id)
+    if resource_id is not None and not refs:
         resource = get_scoped(session, Resource, tenant.id, resource_id)
-        if service not in resource.services:
-            raise BookingRefused(
-                "service_not_offered", f"{resource.name} does not offer {service.name}."
-            )
-        resources = [resource]
-    else:
-        resources = sorted((r for r in service.resources if r.active), key=lambda r: r.name)
-    if not service.active or not resources:
+        raise BookingRefused(
+            "service_not_offered", f"{resource.name} does not offer {service.name}."
+        )
+    if not service.active or not refs:
         return []
     tz = calendars.tenant_zone(tenant)
-    cals = calendars.load_calendars(session, tenant, resources, start, end)
+    now = now or datetime.now(UTC)
+    cals = calendars.cached_calendars(session, tenant, refs, start, end, now=now)
     slots = find_open_slots(
         calendars.service_spec(service),
         calendars.booking_policy(tenant),
         cals,
         window_start=start.astimezone(UTC),
         window_end=end.astimezone(UTC),
-        now=now or datetime.now(UTC),
+        now=now,
         tz=tz,
     )
     if preferences is not None:

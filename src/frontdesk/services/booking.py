@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import BookingRefused, IdempotencyMismatch, InvalidInput, SlotTaken
@@ -52,6 +52,7 @@ _REFUSAL_PRIORITY = [
     Refusal.OUTSIDE_HOURS,
 ]
 _EXCLUSION_VIOLATION = "23P01"
+_DEADLOCK = "40P01"  # two writers waited on each other; PostgreSQL aborted one
 _MAX_ATTEMPTS = 5
 
 
@@ -140,19 +141,32 @@ def _choose_resource(
     now: datetime,
     exclude_appointment: uuid.UUID | None = None,
 ) -> Resource:
+    """The first candidate that can take the booking, locked for this transaction.
+
+    Each candidate is checked, then locked (its calendar version bumped), then checked
+    again: on PostgreSQL another booking may have committed between the two. On SQLite
+    the whole transaction already holds the write lock and the second check is free.
+    """
     spec = calendars.service_spec(service)
-    cals = calendars.load_calendars(
-        session,
-        tenant,
-        resources,
-        start,
-        start + spec.duration,
-        exclude_appointment=exclude_appointment,
-    )
-    refusals: list[Refusal] = []
     policy, tz = calendars.booking_policy(tenant), calendars.tenant_zone(tenant)
-    for resource, cal in zip(resources, cals, strict=True):
-        refusal = check_bookable(spec, policy, cal, start, now=now, tz=tz)
+    refusals: list[Refusal] = []
+
+    def refusal_for(resource: Resource) -> Refusal | None:
+        (cal,) = calendars.load_calendars(
+            session,
+            tenant,
+            [resource],
+            start,
+            start + spec.duration,
+            exclude_appointment=exclude_appointment,
+        )
+        return check_bookable(spec, policy, cal, start, now=now, tz=tz)
+
+    for resource in resources:
+        refusal = refusal_for(resource)
+        if refusal is None:
+            calendars.bump(session, [resource.id])
+            refusal = refusal_for(resource)
         if refusal is None:
             return resource
         refusals.append(refusal)
@@ -167,8 +181,12 @@ def _place(appointment: Appointment, service: Service, start: datetime) -> None:
     appointment.blocked_end = start + spec.duration + spec.buffer_after
 
 
-def _is_overlap_violation(exc: IntegrityError) -> bool:
+def _is_overlap_violation(exc: DBAPIError) -> bool:
     return getattr(exc.orig, "sqlstate", None) == _EXCLUSION_VIOLATION
+
+
+def _is_deadlock(exc: DBAPIError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) == _DEADLOCK
 
 
 def _find_by_key(session: Session, tenant: Tenant, key: str) -> Appointment | None:
@@ -204,10 +222,16 @@ def book(
     """
     now = now or datetime.now(UTC)
     start = _require_aware(request.start)
-    attempts = 1 if request.resource_id else _MAX_ATTEMPTS
+    attempts = _MAX_ATTEMPTS
     for attempt in range(attempts):
         try:
             return _book_once(factory, tenant, request, start, now)
+        except OperationalError as exc:
+            if _is_deadlock(exc) and attempt + 1 < attempts:
+                continue
+            if _is_deadlock(exc):
+                raise _refuse(tenant, Refusal.SLOT_TAKEN) from exc
+            raise
         except IntegrityError as exc:
             if _is_overlap_violation(exc):
                 if attempt + 1 < attempts:
@@ -284,30 +308,50 @@ def reschedule(
     """Move a booked appointment; its old time is freed in the same transaction."""
     now = now or datetime.now(UTC)
     start = _require_aware(new_start)
-    try:
-        with write_session(factory) as session:
-            appointment = get_scoped(session, Appointment, tenant.id, appointment_id)
-            _require_changeable(appointment, now)
-            service = appointment.service
-            if resource_id is None:
-                # Keep the same person when they are free; otherwise anyone who offers it.
-                current = appointment.resource
-                others = _candidate_resources(session, tenant, service, None)
-                resources = sorted(others, key=lambda r: r.id != current.id)
-            else:
-                resources = _candidate_resources(session, tenant, service, resource_id)
-            resource = _choose_resource(
-                session, tenant, service, resources, start, now, exclude_appointment=appointment.id
-            )
-            appointment.resource_id = resource.id
-            _place(appointment, service, start)
-            session.flush()
-            session.refresh(appointment)
-            return appointment
-    except IntegrityError as exc:
-        if _is_overlap_violation(exc):
-            raise _refuse(tenant, Refusal.SLOT_TAKEN) from exc
-        raise
+    for attempt in range(_MAX_ATTEMPTS):
+        try:
+            return _reschedule_once(factory, tenant, appointment_id, start, resource_id, now)
+        except OperationalError as exc:
+            if not _is_deadlock(exc):
+                raise
+            if attempt + 1 == _MAX_ATTEMPTS:
+                raise _refuse(tenant, Refusal.SLOT_TAKEN) from exc
+        except IntegrityError as exc:
+            if _is_overlap_violation(exc):
+                raise _refuse(tenant, Refusal.SLOT_TAKEN) from exc
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _reschedule_once(
+    factory: sessionmaker[Session],
+    tenant: Tenant,
+    appointment_id: uuid.UUID,
+    start: datetime,
+    resource_id: uuid.UUID | None,
+    now: datetime,
+) -> Appointment:
+    with write_session(factory) as session:
+        appointment = get_scoped(session, Appointment, tenant.id, appointment_id)
+        _require_changeable(appointment, now)
+        service = appointment.service
+        if resource_id is None:
+            # Keep the same person when they are free; otherwise anyone who offers it.
+            current = appointment.resource
+            others = _candidate_resources(session, tenant, service, None)
+            resources = sorted(others, key=lambda r: r.id != current.id)
+        else:
+            resources = _candidate_resources(session, tenant, service, resource_id)
+        resource = _choose_resource(
+            session, tenant, service, resources, start, now, exclude_appointment=appointment.id
+        )
+        if resource.id != appointment.resource_id:
+            calendars.bump(session, [appointment.resource_id])  # the old time is freed
+        appointment.resource_id = resource.id
+        _place(appointment, service, start)
+        session.flush()
+        session.refresh(appointment)
+        return appointment
 
 
 def cancel(
@@ -324,6 +368,7 @@ def cancel(
         if appointment.status == AppointmentStatus.CANCELLED.value:
             return appointment
         _require_changeable(appointment, now)
+        calendars.bump(session, [appointment.resource_id])
         appointment.status = AppointmentStatus.CANCELLED.value
         appointment.cancelled_at = now
         session.flush()

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from frontdesk.scheduling import (
@@ -24,7 +25,22 @@ from frontdesk.scheduling import (
     WeeklyRule,
     working_intervals,
 )
-from frontdesk.store.models import ACTIVE_STATUSES, Appointment, Resource, Service, Tenant
+from frontdesk.services.calendar_cache import (
+    DEFAULT_CACHE,
+    MAX_BLOCK,
+    CachedCalendar,
+    CalendarCache,
+)
+from frontdesk.store.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    Resource,
+    ResourceException,
+    Service,
+    Tenant,
+    WorkingHours,
+    resource_services,
+)
 
 # How far around a searched window we load busy time and bookings: enough for any
 # buffer and for whole local days at both ends (per-day limits count the whole day).
@@ -56,17 +72,87 @@ def weekly_rules(resource: Resource) -> list[WeeklyRule]:
     return [WeeklyRule(h.weekday, h.start_time, h.end_time) for h in resource.hours]
 
 
+def _exception(e: ResourceException) -> DateException:
+    return DateException(
+        start_date=e.start_date,
+        end_date=e.end_date,
+        kind="off" if e.kind == "off" else "extra",
+        start=e.start_time,
+        end=e.end_time,
+    )
+
+
 def date_exceptions(resource: Resource) -> list[DateException]:
-    return [
-        DateException(
-            start_date=e.start_date,
-            end_date=e.end_date,
-            kind="off" if e.kind == "off" else "extra",
-            start=e.start_time,
-            end=e.end_time,
+    return [_exception(e) for e in resource.exceptions]
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRef:
+    """What a search needs to know about a resource before touching its calendar."""
+
+    id: uuid.UUID
+    name: str
+    calendar_version: int
+
+
+def offering_resources(
+    session: Session, tenant: Tenant, service_id: uuid.UUID, resource_id: uuid.UUID | None = None
+) -> list[ResourceRef]:
+    """Active resources that offer the service, by name; one light query, no ORM objects."""
+    query = (
+        select(Resource.id, Resource.name, Resource.calendar_version)
+        .join(resource_services, resource_services.c.resource_id == Resource.id)
+        .where(
+            resource_services.c.service_id == service_id,
+            Resource.tenant_id == tenant.id,
+            Resource.active.is_(True),
         )
-        for e in resource.exceptions
-    ]
+        .order_by(Resource.name)
+    )
+    if resource_id is not None:
+        query = query.where(Resource.id == resource_id)
+    return [ResourceRef(rid, name, version) for rid, name, version in session.execute(query)]
+
+
+def bump(session: Session, resource_ids: Iterable[uuid.UUID]) -> None:
+    """Mark these calendars changed, in the caller's transaction.
+
+    In sorted id order, so two transactions bumping the same resources lock them in the
+    same order. On PostgreSQL the UPDATE holds the row lock until commit, which
+    serialises writers of one resource (and so avoids exclusion-constraint deadlocks).
+    """
+    for rid in sorted(set(resource_ids)):
+        session.execute(
+            update(Resource)
+            .where(Resource.id == rid)
+            .values(calendar_version=Resource.calendar_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _busy_rows(
+    session: Session,
+    ids: Sequence[uuid.UUID],
+    lo: datetime,
+    hi: datetime,
+    exclude_appointment: uuid.UUID | None = None,
+) -> Iterable[tuple[uuid.UUID, datetime, datetime, datetime]]:
+    query = select(
+        Appointment.resource_id,
+        Appointment.start_at,
+        Appointment.blocked_start,
+        Appointment.blocked_end,
+    ).where(
+        Appointment.resource_id.in_(ids),
+        Appointment.status.in_([s.value for s in ACTIVE_STATUSES]),
+        # Bounded on both sides so the index range scan does not grow with history.
+        Appointment.blocked_start >= lo - MAX_BLOCK,
+        Appointment.blocked_start < hi,
+        Appointment.blocked_end > lo,
+    )
+    if exclude_appointment is not None:
+        query = query.where(Appointment.id != exclude_appointment)
+    return session.execute(query).all()  # type: ignore[return-value]
 
 
 def load_calendars(
@@ -78,7 +164,8 @@ def load_calendars(
     *,
     exclude_appointment: uuid.UUID | None = None,
 ) -> list[ResourceCalendar]:
-    """Working time, busy time and per-day counts of ``resources`` around [start, end).
+    """Working time, busy time and per-day counts of ``resources`` around [start, end),
+    read fresh from the database (the booking path: never cached).
 
     One query for all resources' appointments (only the columns the engine needs), not
     one per resource or per slot. ``exclude_appointment`` leaves one appointment out,
@@ -86,24 +173,13 @@ def load_calendars(
     """
     tz = tenant_zone(tenant)
     lo, hi = start - LOAD_MARGIN, end + LOAD_MARGIN
-    ids = [r.id for r in resources]
     busy: dict[uuid.UUID, list[Interval]] = defaultdict(list)
     per_day: dict[uuid.UUID, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    ids = [r.id for r in resources]
     if ids:
-        query = select(
-            Appointment.resource_id,
-            Appointment.start_at,
-            Appointment.blocked_start,
-            Appointment.blocked_end,
-        ).where(
-            Appointment.resource_id.in_(ids),
-            Appointment.status.in_([s.value for s in ACTIVE_STATUSES]),
-            Appointment.blocked_start < hi,
-            Appointment.blocked_end > lo,
-        )
-        if exclude_appointment is not None:
-            query = query.where(Appointment.id != exclude_appointment)
-        for resource_id, start_at, blocked_start, blocked_end in session.execute(query):
+        for resource_id, start_at, blocked_start, blocked_end in _busy_rows(
+            session, ids, lo, hi, exclude_appointment
+        ):
             busy[resource_id].append((blocked_start, blocked_end))
             per_day[resource_id][start_at.astimezone(tz).date()] += 1
     return [
@@ -115,3 +191,75 @@ def load_calendars(
         )
         for r in resources
     ]
+
+
+def cached_calendars(
+    session: Session,
+    tenant: Tenant,
+    refs: Sequence[ResourceRef],
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    cache: CalendarCache = DEFAULT_CACHE,
+) -> list[ResourceCalendar]:
+    """Calendars for a search, from the process cache where the version still matches.
+
+    ``refs`` must have been read before this call (versions first, then data: a
+    concurrent write can then only make the cache newer than its tag, never older).
+    Windows outside the tenant's booking horizon are loaded directly, uncached.
+    """
+    tz = tenant_zone(tenant)
+    horizon_lo = now - LOAD_MARGIN
+    horizon_hi = now + timedelta(days=tenant.max_days_ahead) + LOAD_MARGIN
+    if start < horizon_lo or end > horizon_hi:
+        resources = [r for r in (session.get(Resource, ref.id) for ref in refs) if r is not None]
+        return load_calendars(session, tenant, resources, start, end)
+    entries: dict[uuid.UUID, CachedCalendar] = {}
+    missing: list[ResourceRef] = []
+    for ref in refs:
+        entry = cache.get(ref.id, ref.calendar_version, tz, start, end)
+        if entry is None:
+            missing.append(ref)
+        else:
+            entries[ref.id] = entry
+    if missing:
+        entries.update(_load_entries(session, tz, missing, horizon_lo, horizon_hi))
+        for ref in missing:
+            cache.put(ref.id, entries[ref.id])
+    return [entries[ref.id].window(ref.id, start, end) for ref in refs]
+
+
+def _load_entries(
+    session: Session, tz: ZoneInfo, refs: Sequence[ResourceRef], lo: datetime, hi: datetime
+) -> dict[uuid.UUID, CachedCalendar]:
+    ids = [ref.id for ref in refs]
+    rules: dict[uuid.UUID, list[WeeklyRule]] = defaultdict(list)
+    for h in session.scalars(select(WorkingHours).where(WorkingHours.resource_id.in_(ids))):
+        rules[h.resource_id].append(WeeklyRule(h.weekday, h.start_time, h.end_time))
+    exceptions: dict[uuid.UUID, list[DateException]] = defaultdict(list)
+    for e in session.scalars(
+        select(ResourceException).where(ResourceException.resource_id.in_(ids))
+    ):
+        exceptions[e.resource_id].append(_exception(e))
+    busy: dict[uuid.UUID, list[Interval]] = defaultdict(list)
+    per_day: dict[uuid.UUID, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    for resource_id, start_at, blocked_start, blocked_end in _busy_rows(session, ids, lo, hi):
+        busy[resource_id].append((blocked_start, blocked_end))
+        per_day[resource_id][start_at.astimezone(tz).date()] += 1
+    out: dict[uuid.UUID, CachedCalendar] = {}
+    for ref in refs:
+        working = working_intervals(rules[ref.id], exceptions[ref.id], tz, lo, hi)
+        blocks = sorted(busy[ref.id])
+        out[ref.id] = CachedCalendar(
+            version=ref.calendar_version,
+            zone=tz.key,
+            lo=lo,
+            hi=hi,
+            working=working,
+            busy=blocks,
+            busy_starts=[b[0] for b in blocks],
+            working_starts=[w[0] for w in working],
+            per_day=dict(per_day[ref.id]),
+        )
+    return out

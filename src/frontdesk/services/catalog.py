@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontdesk.errors import Conflict, InvalidInput
+from frontdesk.services.calendar_cache import MAX_BLOCK
 from frontdesk.services.lookup import get_scoped
 from frontdesk.store.models import Resource, ResourceException, Service, Tenant, WorkingHours
 
@@ -44,6 +45,15 @@ def _unique_name(
 def save_service(
     session: Session, tenant: Tenant, fields: ServiceFields, service: Service | None = None
 ) -> Service:
+    longest = sum(
+        getattr(fields, f) or getattr(service, f, 0) or 0
+        for f in ("duration_minutes", "buffer_before_minutes", "buffer_after_minutes")
+    )
+    if longest * 60 > MAX_BLOCK.total_seconds():
+        raise InvalidInput(
+            f"A service with its buffers can block at most {MAX_BLOCK} hours; "
+            f"this one would block {longest} minutes."
+        )
     if service is None:
         if not fields.name or not fields.duration_minutes:
             raise InvalidInput("A service needs a name and a duration in minutes.")
@@ -129,6 +139,7 @@ def save_resource(
             WorkingHours(weekday=h.weekday, start_time=h.start, end_time=h.end)
             for h in fields.hours
         ]
+        resource.calendar_version = (resource.calendar_version or 0) + 1
     session.flush()
     return resource
 
@@ -159,5 +170,6 @@ def add_exception(
         reason=fields.reason,
     )
     resource.exceptions.append(exc)
+    resource.calendar_version += 1
     session.flush()
     return exc

@@ -9,10 +9,12 @@ both see a slot as free.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -29,7 +31,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # Busy timeout: a writer waits for the lock instead of failing with "database is locked".
-    engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        pool_size=20,
+        max_overflow=40,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -61,7 +69,9 @@ def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
     On SQLite this is ``BEGIN IMMEDIATE``; on PostgreSQL it is an ordinary transaction
     (there the exclusion constraint is what forbids overlaps). Commits on success.
     """
-    with factory() as session:
+    bind = factory.kw.get("bind")
+    lock = _sqlite_writer_lock(bind) if isinstance(bind, Engine) else None
+    with lock if lock is not None else nullcontext(), factory() as session:
         session.connection(execution_options={_IMMEDIATE: True})
         try:
             yield session
@@ -69,3 +79,23 @@ def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+_WRITER_LOCKS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def _sqlite_writer_lock(engine: Engine) -> threading.Lock | None:
+    """One in-process queue for SQLite writers.
+
+    SQLite's busy handler makes a waiting writer sleep and poll (up to 100 ms a nap), so
+    with many threads some starve for seconds. Queuing them on a lock first hands the
+    write lock over in order; BEGIN IMMEDIATE still guards against other processes.
+    """
+    if engine.dialect.name != "sqlite":
+        return None
+    with _WRITER_LOCKS_GUARD:
+        lock = _WRITER_LOCKS.get(engine)
+        if lock is None:
+            lock = _WRITER_LOCKS[engine] = threading.Lock()
+        return lock

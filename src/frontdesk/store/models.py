@@ -13,6 +13,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -33,7 +34,12 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+        float: Float,
+    }
 
 
 class AppointmentStatus(StrEnum):
@@ -58,6 +64,10 @@ class Tenant(Base):
     languages: Mapped[list[str]] = mapped_column(default=lambda: ["en"])
     # ISO 3166 region used to read phone numbers written without a country code.
     country: Mapped[str] = mapped_column(String(2), default="US")
+    # How the agent speaks: "default", "medical" (privacy-aware) or "salon".
+    persona: Mapped[str] = mapped_column(String(16), default="default", server_default="default")
+    # Where a caller goes when they ask for a person (E.164), if anywhere.
+    fallback_phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
     # Booking policy.
     min_notice_minutes: Mapped[int] = mapped_column(Integer, default=60)
     max_days_ahead: Mapped[int] = mapped_column(Integer, default=60)
@@ -123,7 +133,7 @@ class Service(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     resources: Mapped[list[Resource]] = relationship(
-        secondary=resource_services, back_populates="services", lazy="selectin"
+        secondary=resource_services, back_populates="services"
     )
 
 
@@ -141,9 +151,14 @@ class Resource(Base):
     kind: Mapped[str] = mapped_column(String(20), default="staff")
     email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped in the same transaction as any change to this resource's calendar (bookings,
+    # hours, time off). Availability caches compare it, so a process never serves a
+    # calendar older than the database's; on PostgreSQL the bump also takes the row lock
+    # that serialises bookings of one resource.
+    calendar_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     services: Mapped[list[Service]] = relationship(
-        secondary=resource_services, back_populates="resources", lazy="selectin"
+        secondary=resource_services, back_populates="resources"
     )
     hours: Mapped[list[WorkingHours]] = relationship(
         cascade="all, delete-orphan",
@@ -250,3 +265,72 @@ class Appointment(Base):
     service: Mapped[Service] = relationship(lazy="joined")
     resource: Mapped[Resource] = relationship(lazy="joined")
     customer: Mapped[Customer | None] = relationship(lazy="joined")
+
+
+class ConversationOutcome(StrEnum):
+    BOOKED = "booked"
+    RESCHEDULED = "rescheduled"
+    CANCELLED = "cancelled"
+    INFO = "info"
+    TRANSFERRED = "transferred"
+    ABANDONED = "abandoned"
+    OPTED_OUT = "opted_out"
+
+
+class Conversation(Base):
+    """One conversation through any door (chat, phone, SMS, voice platform)."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "channel", "external_id"),
+        Index("ix_conversations_tenant_started", "tenant_id", "started_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    # The door's own id for it: chat session id, call id, history fingerprint...
+    external_id: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    caller_phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    appointment_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("appointments.id", ondelete="SET NULL"), nullable=True
+    )
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The dialogue state, so any process can continue the conversation.
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    turn_count: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class ConversationTurn(Base):
+    """A caller message, an agent reply or a tool call, in order."""
+
+    __tablename__ = "conversation_turns"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq"),
+        UniqueConstraint("conversation_id", "request_key"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(12))  # user | assistant | tool
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # For a user turn: the door's key for this exact request, so a replay is answered
+    # from the record instead of being acted on twice.
+    request_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    tool_name: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    tool_args: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    tool_result: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    latency_ms: Mapped[float | None] = mapped_column(nullable=True)
+    engine: Mapped[str | None] = mapped_column(String(16), nullable=True)  # rules | llm
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -98,3 +98,4 @@ def delete_exception(
         if not match:
             raise NotFound(f"No exception with id {exception_id} on {resource.name}.")
         resource.exceptions.remove(match[0])
+        resource.calendar_version += 1
