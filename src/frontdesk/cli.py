@@ -128,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     key_create.add_argument("--tenant", required=True, help="the business's slug")
     key_create.add_argument("--name", default="default", help="a label for the key")
     key_create.set_defaults(func=cmd_api_key_create)
+    from frontdesk.evals.cli import register as register_eval
+    register_eval(sub)
+    from frontdesk.nlu.cli import register as register_nlu
+    register_nlu(sub)
     return parser
 
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "frontdesk"
@@ -24,6 +24,16 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+
+    # The optional LLM driver (any OpenAI-compatible Chat Completions server: OpenAI,
+    # Ollama, vLLM, llama.cpp, ...). Empty base URL: the deterministic engine answers alone.
+    llm_base_url: str = ""
+    llm_model: str = "gpt-4o-mini"
+    # Local servers take no key; an empty one is sent as a placeholder.
+    llm_api_key: str = ""
+    # The whole turn's budget (all model rounds together); past it the rules answer.
+    llm_timeout_s: float = Field(default=8.0, gt=0)
+    llm_max_tool_rounds: int = Field(default=4, ge=1, le=10)
 
     @field_validator("database_url")
     @classmethod

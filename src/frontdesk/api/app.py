@@ -16,7 +16,9 @@ from frontdesk.api.routes import (
     services,
     tenant,
 )
+from frontdesk.channels import chat, conversations, openai_compat, retell
 from frontdesk.config import Settings, get_settings
+from frontdesk.conversation.agent import Agent
 from frontdesk.store import migrate
 from frontdesk.store.db import make_engine, make_session_factory
 
@@ -40,7 +42,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.agent = Agent(app.state.session_factory)
     problems.install(app)
     for module in (health, tenant, services, resources, customers, appointments, availability):
         app.include_router(module.router)
+    for door in (chat, conversations, openai_compat, retell):
+        app.include_router(door.router)
     return app

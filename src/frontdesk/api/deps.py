@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import HTTPConnection
 
+from frontdesk.conversation.agent import Agent
 from frontdesk.errors import Unauthorized
 from frontdesk.services.tenants import authenticate
 from frontdesk.store.models import Tenant
 
 
-def get_session_factory(request: Request) -> sessionmaker[Session]:
-    factory: sessionmaker[Session] = request.app.state.session_factory
+def get_session_factory(conn: HTTPConnection) -> sessionmaker[Session]:
+    # HTTPConnection, not Request: WebSocket routes (voice platforms) need it too.
+    factory: sessionmaker[Session] = conn.app.state.session_factory
     return factory
 
 
@@ -27,6 +30,15 @@ def get_session(factory: FactoryDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_agent(conn: HTTPConnection) -> Agent:
+    """The one conversation engine every door (chat, voice platforms) talks to."""
+    agent: Agent = conn.app.state.agent
+    return agent
+
+
+AgentDep = Annotated[Agent, Depends(get_agent)]
 
 
 def _bearer(authorization: str | None, x_api_key: str | None) -> str:

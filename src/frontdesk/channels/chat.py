@@ -1,0 +1,43 @@
+"""The chat door: ``POST /api/v1/chat`` — one message in, the front desk's reply out."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+
+from frontdesk.api.deps import AgentDep, TenantDep
+from frontdesk.channels.schemas import ChatIn, ChatOut
+from frontdesk.services.customers import normalize_phone
+
+router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
+
+CHANNEL = "chat"
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(max_length=200, description="Send the same key again (a retry) and you get the "
+                                       "same reply; the message is acted on once."),
+]
+
+
+@router.post("", response_model=ChatOut)
+def chat(body: ChatIn, tenant: TenantDep, agent: AgentDep,
+         idempotency_key: IdempotencyKey = None) -> ChatOut:
+    session_id = body.session_id or str(uuid.uuid4())
+    phone = normalize_phone(body.caller_phone, tenant.country) if body.caller_phone else None
+    conversation = agent.open(tenant, CHANNEL, session_id, caller_phone=phone, lang=body.lang)
+    reply = agent.turn(tenant, conversation.id, body.message,
+                       request_key=request_key(idempotency_key))
+    return ChatOut(session_id=session_id, conversation_id=reply.conversation_id,
+                   reply=reply.text, language=reply.lang, outcome=reply.outcome,
+                   end=reply.end, transfer=reply.transfer, state=reply.state)
+
+
+def request_key(idempotency_key: str | None) -> str | None:
+    """A client's key, hashed to fit the record (keys are up to 200 characters)."""
+    if not idempotency_key:
+        return None
+    return "chat:" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]

@@ -1,0 +1,79 @@
+"""Request and response models of the chat API and the conversation records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from frontdesk.api.schemas import Language, Strict
+
+MAX_MESSAGE_CHARS = 4000
+
+
+class ChatIn(Strict):
+    session_id: Annotated[
+        str | None,
+        Field(min_length=1, max_length=190,
+              description="Your id for this chat; omit it on the first message and send "
+                          "back the one we return."),
+    ] = None
+    message: Annotated[
+        str,
+        Field(max_length=MAX_MESSAGE_CHARS, description="What the customer wrote."),
+    ]
+    caller_phone: Annotated[
+        str | None,
+        Field(max_length=40, description="The customer's number, when you know it "
+                                         "(a known customer is recognised)."),
+    ] = None
+    lang: Language | None = None
+
+    @field_validator("message")
+    @classmethod
+    def _has_words(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the message is empty; send what the customer wrote")
+        return value
+
+
+class ChatOut(BaseModel):
+    session_id: str
+    conversation_id: uuid.UUID
+    reply: str
+    language: str
+    outcome: str | None
+    end: bool
+    transfer: bool
+    state: dict[str, Any]
+
+
+class TurnOut(BaseModel):
+    seq: int
+    role: str
+    text: str | None
+    language: str | None
+    created_at: datetime
+    latency_ms: float | None
+    tool_name: str | None
+    tool_args: dict[str, Any] | None
+    tool_result: dict[str, Any] | None
+    engine: str | None
+
+
+class ConversationOut(BaseModel):
+    id: uuid.UUID
+    channel: str
+    external_id: str
+    language: str
+    caller_phone: str | None
+    customer_id: uuid.UUID | None
+    appointment_id: uuid.UUID | None
+    outcome: str | None
+    turn_count: int
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    turns: list[TurnOut]

@@ -1,0 +1,1 @@
+"""The conversation engine: one Agent.turn() behind every door."""

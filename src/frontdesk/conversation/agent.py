@@ -1,0 +1,239 @@
+"""Agent.turn(): the one entry point every door calls."""
+
+from __future__ import annotations
+
+import time as _time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.conversation import policy
+from frontdesk.conversation.context import Decision, ServiceInfo, TurnContext
+from frontdesk.conversation.personas import persona_for
+from frontdesk.conversation.state import DialogueState
+from frontdesk.conversation.tools import ToolContext, Tools
+from frontdesk.nlu.types import Understanding
+from frontdesk.nlu.understand import understand
+from frontdesk.services import conversations as records
+from frontdesk.store.db import write_session
+from frontdesk.store.models import Conversation, Resource, Service, Tenant
+
+MAX_INPUT_CHARS = 2000  # a caller turn; anything longer is noise or an attack
+# What the agent just asked, in the NLU's terms (it parses a bare "2" or "Lucía" by it).
+_EXPECTING = {
+    "service": "service", "time": "time", "choice": "choice", "name": "name",
+    "phone": "phone", "confirm": "confirm", "which_appointment": "choice",
+    "anything_else": "confirm", "confirm_transfer": "confirm",
+}
+
+
+@dataclass
+class Reply:
+    conversation_id: uuid.UUID
+    text: str
+    lang: str
+    outcome: str | None = None
+    transfer: bool = False
+    end: bool = False
+    appointment_id: str | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+    replayed: bool = False
+    engine: str = "rules"
+    transfer_to: str | None = None
+
+
+class Brain(Protocol):
+    """A policy that decides the reply: the deterministic one, or an LLM driver."""
+
+    name: str
+
+    def respond(self, state: DialogueState, u: Understanding, ctx: TurnContext,
+                history: list[tuple[str, str]]) -> Decision: ...
+
+
+class RulesBrain:
+    name = "rules"
+
+    def respond(self, state: DialogueState, u: Understanding, ctx: TurnContext,
+                history: list[tuple[str, str]]) -> Decision:
+        return policy.respond(state, u, ctx)
+
+
+class Agent:
+    def __init__(self, factory: sessionmaker[Session], *, brain: Brain | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.factory = factory
+        self.brain: Brain = brain or RulesBrain()
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    # --- opening -------------------------------------------------------------------------
+
+    def open(self, tenant: Tenant, channel: str, external_id: str, *,
+             caller_phone: str | None = None, lang: str | None = None) -> Conversation:
+        conversation, _ = records.open_conversation(
+            self.factory, tenant, channel, external_id, caller_phone=caller_phone, language=lang)
+        return conversation
+
+    def greet(self, tenant: Tenant, conversation_id: uuid.UUID) -> Reply:
+        """The opening line (a known caller hears their name and next appointment)."""
+        conversation, state, ctx = self._load(tenant, conversation_id)
+        self._recognise(state, ctx)
+        text = policy.greeting(state, ctx, state.lang, name=state.name if state.verified else None,
+                               next_appointment=self._next_appointment(state, ctx))
+        self._save(conversation, state, [{"role": "assistant", "text": text,
+                                          "language": state.lang, "engine": "rules"}], None)
+        return Reply(conversation.id, text, state.lang, state=state.summary())
+
+    # --- a turn --------------------------------------------------------------------------
+
+    def turn(self, tenant: Tenant, conversation_id: uuid.UUID, text: str, *,
+             request_key: str | None = None) -> Reply:
+        started = _time.perf_counter()
+        if request_key:
+            replay = self._replay(tenant, conversation_id, request_key)
+            if replay is not None:
+                return replay
+        conversation, state, ctx = self._load(tenant, conversation_id)
+        if conversation.turn_count == 0:
+            self._recognise(state, ctx)
+        text = (text or "").strip()[:MAX_INPUT_CHARS]
+        u = understand(text, now=ctx.now, services=[s.as_nlu() for s in ctx.services],
+                       region=tenant.country, lang_hint=state.lang,  # type: ignore[arg-type]
+                       expecting=_EXPECTING.get(state.awaiting or ""))
+        history = self._history(conversation.id)
+        engine = self.brain.name
+        try:
+            decision = self.brain.respond(state, u, ctx, history)
+        except Exception:  # noqa: BLE001 - an LLM outage must not drop the caller
+            if self.brain.name == "rules":
+                raise
+            engine = "rules"
+            decision = policy.respond(state, u, ctx)
+        latency = (_time.perf_counter() - started) * 1000
+        rows: list[dict[str, Any]] = [{"role": "user", "text": text, "language": u.lang,
+                                       "request_key": request_key}]
+        rows += [{"role": "tool", "tool_name": c.name, "tool_args": _jsonable(c.args),
+                  "tool_result": c.result} for c in ctx.tools.calls]
+        rows.append({"role": "assistant", "text": decision.text, "language": u.lang,
+                     "latency_ms": latency, "engine": engine})
+        self._save(conversation, state, rows, decision, opt_out_phone=(
+            (ctx.caller_phone or state.phone) if decision.outcome == "opted_out" else None))
+        return Reply(conversation.id, decision.text, u.lang, outcome=decision.outcome,
+                     transfer=decision.transfer, end=decision.end,
+                     appointment_id=state.appointment_id, state=state.summary(), engine=engine,
+                     transfer_to=tenant.fallback_phone if decision.transfer else None)
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _replay(self, tenant: Tenant, conversation_id: uuid.UUID, key: str) -> Reply | None:
+        with self.factory() as session:
+            conversation = records.get_conversation(session, tenant, conversation_id)
+            answer = records.reply_for_request(session, conversation_id, key)
+            if answer is None:
+                return None
+            state = DialogueState.from_json(conversation.state)
+            return Reply(conversation_id, answer.text or "", answer.language or state.lang,
+                         outcome=conversation.outcome, appointment_id=state.appointment_id,
+                         state=state.summary(), replayed=True, end=state.done)
+
+    def _load(self, tenant: Tenant,
+              conversation_id: uuid.UUID) -> tuple[Conversation, DialogueState, TurnContext]:
+        with self.factory() as session:
+            conversation = records.get_conversation(session, tenant, conversation_id)
+            services = [
+                ServiceInfo(str(s.id), s.name, dict(s.spoken_names), s.duration_minutes)
+                for s in session.scalars(select(Service).where(
+                    Service.tenant_id == tenant.id, Service.active.is_(True)).order_by(Service.name))
+            ]
+            hours = _business_hours(session, tenant)
+        state = DialogueState.from_json(conversation.state)
+        if not conversation.state:
+            state.lang = conversation.language
+        tools = Tools(ToolContext(self.factory, tenant, conversation.id, conversation.channel,
+                                  conversation.caller_phone, self.clock))
+        ctx = TurnContext(tenant=tenant, persona=persona_for(tenant.persona), services=services,
+                          tools=tools, now=self.clock().astimezone(ZoneInfo(tenant.timezone)),
+                          caller_phone=conversation.caller_phone, hours=hours)
+        return conversation, state, ctx
+
+    def _recognise(self, state: DialogueState, ctx: TurnContext) -> None:
+        """Caller ID -> customer: a known caller is verified and need not repeat details."""
+        if not ctx.caller_phone or state.customer_id:
+            return
+        found = ctx.tools.call("lookup_customer", {"phone": ctx.caller_phone})
+        ctx.tools.calls.clear()  # recognition is bookkeeping, not a tool the caller asked for
+        if found.get("ok") and found.get("found"):
+            state.customer_id = found["customer"]["id"]
+            state.name = found["customer"]["name"]
+            state.phone = ctx.caller_phone
+            state.verified = True
+            if found["customer"].get("language") in ("en", "es"):
+                state.lang = found["customer"]["language"]
+            from frontdesk.conversation.state import KnownAppointment
+
+            state.appointments = [KnownAppointment(
+                id=a["id"], service_id=a["service_id"], service_name=a["service_name"],
+                start=a["start"], resource_name=a["resource_name"]) for a in found["appointments"]]
+
+    def _next_appointment(self, state: DialogueState,
+                          ctx: TurnContext) -> tuple[str, datetime] | None:
+        if not state.appointments:
+            return None
+        first = state.appointments[0]
+        return first.service_name.lower(), datetime.fromisoformat(first.start).astimezone(ctx.tz)
+
+    def _history(self, conversation_id: uuid.UUID) -> list[tuple[str, str]]:
+        with self.factory() as session:
+            return [(t.role, t.text or "") for t in records.turns(session, conversation_id)
+                    if t.role in ("user", "assistant")]
+
+    def _save(self, conversation: Conversation, state: DialogueState, rows: list[dict[str, Any]],
+              decision: Decision | None, *, opt_out_phone: str | None = None) -> None:
+        with write_session(self.factory) as session:
+            row = session.get_one(Conversation, conversation.id)
+            records.append_turns(session, row, rows)
+            row.state = state.to_json()
+            row.language = state.lang
+            row.turn_count += sum(1 for r in rows if r["role"] == "user")
+            if state.customer_id:
+                row.customer_id = uuid.UUID(state.customer_id)
+            if state.appointment_id:
+                row.appointment_id = uuid.UUID(state.appointment_id)
+            if decision is not None and decision.outcome:
+                row.outcome = decision.outcome
+            if decision is not None and decision.end:
+                row.ended_at = self.clock()
+            if opt_out_phone:
+                records.opt_out(session, session.get_one(Tenant, row.tenant_id), opt_out_phone)
+
+
+def _business_hours(session: Session, tenant: Tenant) -> dict[int, list[tuple[str, str]]]:
+    """Opening hours: the union of every active resource's weekly hours, per weekday."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for resource in session.scalars(select(Resource).where(
+            Resource.tenant_id == tenant.id, Resource.active.is_(True))):
+        for h in resource.hours:
+            end = h.end_time.hour * 60 + h.end_time.minute or 24 * 60
+            spans.setdefault(h.weekday, []).append((h.start_time.hour * 60 + h.start_time.minute,
+                                                    end))
+    merged: dict[int, list[tuple[str, str]]] = {}
+    for day, items in spans.items():
+        out: list[list[int]] = []
+        for a, b in sorted(items):
+            if out and a <= out[-1][1]:
+                out[-1][1] = max(out[-1][1], b)
+            else:
+                out.append([a, b])
+        merged[day] = [(f"{a // 60:02d}:{a % 60:02d}", f"{min(b, 1439) // 60:02d}:{min(b, 1439) % 60:02d}")
+                       for a, b in out]
+    return merged
+
+
+def _jsonable(args: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in args.items()}

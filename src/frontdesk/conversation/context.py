@@ -1,0 +1,58 @@
+"""What the policy knows about the business for one turn, and what it decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from frontdesk.conversation.personas import Persona
+from frontdesk.conversation.tools import Tools
+from frontdesk.nlu.types import ServiceName
+from frontdesk.store.models import Tenant
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    id: str
+    name: str
+    spoken: dict[str, list[str]]
+    duration_minutes: int
+
+    def spoken_name(self, lang: str) -> str:
+        names = self.spoken.get(lang) or []
+        return names[0] if names and lang != "en" else self.name.lower()
+
+    def as_nlu(self) -> ServiceName:
+        return ServiceName(service_id=self.id, name=self.name, synonyms=self.spoken)
+
+
+@dataclass
+class TurnContext:
+    tenant: Tenant
+    persona: Persona
+    services: list[ServiceInfo]
+    tools: Tools
+    now: datetime  # aware, in the tenant's zone
+    caller_phone: str | None
+    hours: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # weekday -> ranges
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.tenant.timezone)
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    def service(self, service_id: str | None) -> ServiceInfo | None:
+        return next((s for s in self.services if s.id == service_id), None)
+
+
+@dataclass
+class Decision:
+    text: str
+    outcome: str | None = None
+    transfer: bool = False
+    end: bool = False
+    reask: bool = False  # the caller's answer did not fit the question; asked again

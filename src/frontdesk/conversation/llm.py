@@ -1,0 +1,402 @@
+"""The LLM driver: any OpenAI-compatible Chat Completions server decides the reply.
+
+It calls the same tools as the deterministic policy (``Tools.call``, validated by the
+same pydantic models), so hours, double booking and tenant isolation stay enforced
+below it. It makes the front desk better, never makes it work: every way it can fail
+raises an ``LLMError`` and the Agent answers that turn with the deterministic policy.
+
+Guarantees, whatever the model says:
+
+1. It never claims a write no tool made. A final reply that says booked / rescheduled /
+   cancelled (English or Spanish) with no matching successful tool call this turn gets
+   one repair round (the model is told, and may call the tool or reword); if it claims
+   again, ``UnbackedClaim`` is raised and the rules answer the turn. Raising rather than
+   rewriting the reply: a rewritten sentence would be ours, out of context; the rules
+   answer from the dialogue state, which this driver keeps in step (offered times,
+   service, name, outcome), so they can carry on where the model left off.
+2. ``Decision.outcome`` comes only from successful tool results, never from the text.
+3. Connection errors, timeouts, error statuses and malformed responses raise
+   ``LLMUnavailable``. Once a write succeeded in a turn, though, nothing is raised: the
+   caller hears a fixed confirmation built from the tool result, because the rules,
+   answering instead, would not know the appointment exists.
+
+Writes carry the idempotency key ``{conversation}:llm:{turn}:{n}``, so a replayed turn
+books once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import openai
+
+from frontdesk.conversation.context import Decision, TurnContext
+from frontdesk.conversation.llm_prompt import MAX_OFFERS, system_prompt, tool_specs
+from frontdesk.conversation.phrases import say
+from frontdesk.conversation.speech import say_when
+from frontdesk.conversation.state import DialogueState, OfferedSlot
+from frontdesk.conversation.tools import ToolCall
+from frontdesk.nlu.types import Intent, Understanding
+
+if TYPE_CHECKING:
+    from frontdesk.config import Settings
+    from frontdesk.conversation.agent import Brain
+
+MAX_HISTORY_MESSAGES = 24  # earlier turns sent to the model; the state carries the rest
+WRITES = {"book": "booked", "reschedule": "rescheduled", "cancel": "cancelled"}
+_BROKEN = (AttributeError, TypeError, ValueError, KeyError, IndexError)  # malformed replies
+
+
+class LLMError(Exception):
+    """The driver cannot answer this turn; the Agent answers it with the rules."""
+
+
+class LLMUnavailable(LLMError):
+    """The model server failed: connection, timeout, error status or a malformed reply."""
+
+
+class UnbackedClaim(LLMError):
+    """The model insisted on a booking, reschedule or cancellation no tool made."""
+
+
+class DeferredToRules(LLMError):
+    """A turn only the deterministic policy may answer (an opt-out is a legal matter)."""
+
+
+@dataclass
+class _Call:
+    id: str = ""
+    name: str = ""
+    arguments: str = ""
+
+
+@dataclass
+class _ModelReply:
+    text: str = ""
+    calls: list[_Call] = field(default_factory=list)
+
+
+@dataclass
+class _Turn:
+    """What happened in this turn: successful tool calls in order, and writes tried."""
+
+    ok: list[ToolCall] = field(default_factory=list)
+    writes_tried: int = 0
+
+    def done(self, kinds: set[str]) -> bool:
+        return any(c.name in kinds for c in self.ok)
+
+    @property
+    def wrote(self) -> bool:
+        return self.done(set(WRITES) | {"transfer_to_human"})
+
+
+class LLMBrain:
+    """A ``Brain`` that lets a Chat Completions model drive the tools."""
+
+    name = "llm"
+
+    def __init__(self, *, base_url: str, model: str, api_key: str = "", timeout_s: float = 8.0,
+                 max_tool_rounds: int = 4, stream: bool = True,
+                 client: openai.OpenAI | None = None) -> None:
+        # Local servers (Ollama, vLLM) take no key, but the SDK insists on one.
+        self.client = client or openai.OpenAI(base_url=base_url, api_key=api_key or "none",
+                                              timeout=timeout_s, max_retries=0)
+        self.model = model
+        self.timeout_s = timeout_s  # the whole turn's budget, every round together
+        self.max_tool_rounds = max_tool_rounds
+        self.stream = stream
+        self.tools = tool_specs()
+
+    def respond(self, state: DialogueState, u: Understanding, ctx: TurnContext,
+                history: list[tuple[str, str]]) -> Decision:
+        if u.has(Intent.OPT_OUT):
+            raise DeferredToRules("opt-outs are recorded by the deterministic policy")
+        deadline = time.monotonic() + self.timeout_s
+        turn = _Turn()
+        messages = self._messages(state, u, ctx, history)
+        repaired = False
+        try:
+            for round_no in range(self.max_tool_rounds + 1):
+                last = round_no == self.max_tool_rounds
+                reply = self._complete(messages, deadline, allow_tools=not last)
+                if reply.calls:
+                    if last:
+                        raise LLMUnavailable("the model kept calling tools past the round limit")
+                    messages.append(_assistant_calls(reply))
+                    for call in reply.calls:
+                        result = self._run(call, state, u, ctx, len(history), turn)
+                        messages.append({"role": "tool", "tool_call_id": call.id,
+                                         "content": json.dumps(result, default=str)})
+                    continue
+                text = speakable(reply.text)
+                if not text:
+                    raise LLMUnavailable("the model returned an empty reply")
+                unbacked = unbacked_claims(text, turn)
+                if not unbacked:
+                    return self._decide(text, state, u, ctx, turn)
+                if repaired or last:
+                    raise UnbackedClaim(f"claimed {sorted(unbacked)} without a tool result")
+                repaired = True
+                messages += [{"role": "assistant", "content": reply.text},
+                             {"role": "system", "content": _REPAIR}]
+            raise LLMUnavailable("no reply within the round limit")  # pragma: no cover
+        except LLMError:
+            if turn.wrote:  # the rules would not know what was just done: confirm it ourselves
+                return self._decide(_confirmation(turn, ctx, u.lang), state, u, ctx, turn)
+            raise
+
+    # --- the model ---------------------------------------------------------------------
+
+    def _messages(self, state: DialogueState, u: Understanding, ctx: TurnContext,
+                  history: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": system_prompt(ctx, state, u.lang)}]
+        messages += [{"role": role, "content": text}
+                     for role, text in history[-MAX_HISTORY_MESSAGES:]
+                     if role in ("user", "assistant") and text]
+        messages.append({"role": "user", "content": u.text})
+        return messages
+
+    def _complete(self, messages: list[dict[str, Any]], deadline: float, *,
+                  allow_tools: bool) -> _ModelReply:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise LLMUnavailable("the turn's time budget is spent")
+        request: dict[str, Any] = {"model": self.model, "messages": messages,
+                                   "tools": self.tools, "timeout": remaining}
+        if not allow_tools:
+            request["tool_choice"] = "none"
+        try:
+            if not self.stream:
+                return _read_message(self.client.chat.completions.create(**request))
+            with self.client.chat.completions.create(stream=True, **request) as chunks:
+                return _read_stream(chunks, deadline)
+        except openai.OpenAIError as exc:
+            raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        except _BROKEN as exc:
+            raise LLMUnavailable(f"malformed reply from the model: {exc!r}") from exc
+
+    # --- the tools ---------------------------------------------------------------------
+
+    def _run(self, call: _Call, state: DialogueState, u: Understanding, ctx: TurnContext,
+             turn_no: int, turn: _Turn) -> dict[str, Any]:
+        """Run one tool call; every problem comes back as a result the model can read."""
+        try:
+            args = json.loads(call.arguments) if call.arguments.strip() else {}
+        except ValueError as exc:
+            args, problem = {}, f"The arguments are not valid JSON ({exc}). Send a JSON object."
+        else:
+            problem = "" if isinstance(args, dict) else "The arguments must be a JSON object."
+        if not problem:
+            problem = _guard(call.name, args, state, u, ctx)
+        if problem:
+            result: dict[str, Any] = {"ok": False, "error": "invalid_arguments", "detail": problem}
+            ctx.tools.calls.append(ToolCall(call.name, {"raw": call.arguments}, result))
+            return result
+        key = None
+        if call.name in WRITES:
+            turn.writes_tried += 1
+            key = f"{ctx.tools.ctx.conversation_id}:llm:{turn_no}:{turn.writes_tried}"
+        result = ctx.tools.call(call.name, args, key=key)
+        if result.get("ok"):
+            turn.ok.append(ctx.tools.calls[-1])
+        if call.name == "lookup_customer" and ctx.persona.private and not state.verified:
+            return _redacted(result)
+        return result
+
+    # --- the decision ------------------------------------------------------------------
+
+    def _decide(self, text: str, state: DialogueState, u: Understanding, ctx: TurnContext,
+                turn: _Turn) -> Decision:
+        """Keep the dialogue state in step with what the tools did; outcome from tools only."""
+        state.lang = u.lang
+        decision = Decision(text)
+        for call in turn.ok:
+            args, result = call.args, call.result
+            if call.name == "find_open_slots" and result.get("slots"):
+                state.service_id = str(args.get("service_id"))
+                state.offered = [OfferedSlot(s["start"], s["end"], s["resource_id"],
+                                             s["resource_name"]) for s in result["slots"]]
+                state.chosen = None
+                state.goal = state.goal if state.goal in ("book", "reschedule") else "book"
+                state.awaiting = "choice"
+            elif call.name in WRITES:
+                appointment = result["appointment"]
+                state.appointment_id = appointment["id"]
+                state.outcome = decision.outcome = WRITES[call.name]
+                state.goal, state.awaiting = None, "anything_else"
+                state.reset_booking()
+                if call.name == "book":
+                    state.name = str(args.get("customer_name") or state.name)
+                    state.phone = args.get("customer_phone") or state.phone
+                if call.name == "cancel":
+                    state.appointments = [a for a in state.appointments
+                                          if a.id != appointment["id"]]
+            elif call.name == "transfer_to_human":
+                state.done, state.outcome, state.awaiting = True, "transferred", None
+                decision.outcome, decision.transfer, decision.end = "transferred", True, True
+        if u.phone and not state.phone:
+            state.phone = u.phone
+        return decision
+
+
+_REPAIR = (
+    "Check your last reply: it says an appointment was booked, rescheduled or cancelled, "
+    "but no tool did that in this turn. If the caller has confirmed, call the tool now. "
+    "If you meant an appointment that already exists, say 'you have an appointment' "
+    "instead. Otherwise reword the reply without claiming it is done."
+)
+
+
+def _assistant_calls(reply: _ModelReply) -> dict[str, Any]:
+    return {"role": "assistant", "content": reply.text or None, "tool_calls": [
+        {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+        for c in reply.calls]}
+
+
+def _read_message(completion: Any) -> _ModelReply:
+    message = completion.choices[0].message
+    calls = [_Call(tc.id or f"call_{i}", tc.function.name or "", tc.function.arguments or "")
+             for i, tc in enumerate(message.tool_calls or [])]
+    return _ModelReply(message.content or "", calls)
+
+
+def _read_stream(chunks: Any, deadline: float) -> _ModelReply:
+    """Assemble streamed text and tool-call deltas (keyed by their ``index``)."""
+    parts: list[str] = []
+    slots: dict[int, _Call] = {}
+    current: dict[int, int] = {}  # a delta's index -> its slot (servers may reuse an index)
+    for chunk in chunks:
+        if time.monotonic() > deadline:
+            raise LLMUnavailable("the turn's time budget ran out mid-stream")
+        for choice in chunk.choices or []:
+            if choice.index:  # we ask for one choice
+                continue
+            delta = choice.delta
+            if delta is None:
+                continue
+            if delta.content:
+                parts.append(delta.content)
+            for tc in delta.tool_calls or []:
+                slot = current.setdefault(tc.index, len(slots))
+                call = slots.setdefault(slot, _Call())
+                if tc.id and call.id and tc.id != call.id and call.arguments:
+                    # Ollama numbers parallel calls all 0; a new id is a new call.
+                    slot = current[tc.index] = len(slots)
+                    call = slots[slot] = _Call()
+                if tc.id:
+                    call.id = tc.id
+                if tc.function is not None:
+                    if tc.function.name:
+                        call.name = tc.function.name  # sent whole; some servers repeat it
+                    if tc.function.arguments:
+                        call.arguments += tc.function.arguments
+    calls = [slots[k] for k in sorted(slots)]
+    for i, call in enumerate(calls):
+        call.id = call.id or f"call_{i}"
+        if not call.name:
+            raise LLMUnavailable("a streamed tool call arrived without a name")
+    return _ModelReply("".join(parts), calls)
+
+
+def _guard(name: str, args: dict[str, Any], state: DialogueState, u: Understanding,
+           ctx: TurnContext) -> str:
+    """Rules the model must keep before a tool runs; empty when the call may go ahead."""
+    if name == "find_open_slots" and isinstance(args.get("limit"), int):
+        args["limit"] = min(args["limit"], MAX_OFFERS)
+    if name not in WRITES:
+        return ""
+    if u.has(Intent.NO) and not u.has(Intent.YES):
+        return "The caller just said no. Ask what they would like instead; do not act."
+    if name == "book" and not args.get("customer_phone"):
+        phone = ctx.caller_phone or state.phone or u.phone
+        if not phone:
+            return "Ask the caller for a phone number first, then pass it as customer_phone."
+        args["customer_phone"] = phone
+    return ""
+
+
+def _redacted(result: dict[str, Any]) -> dict[str, Any]:
+    """An unverified caller of a private business: ids to act on, no details to read out."""
+    if not result.get("found"):
+        return result
+    return {"ok": True, "found": True, "privacy": "caller not verified: share no details",
+            "appointments": [{"id": a["id"]} for a in result.get("appointments", [])]}
+
+
+def _confirmation(turn: _Turn, ctx: TurnContext, lang: str) -> str:
+    """The fixed words for what the tools did, when the model cannot say them."""
+    last = [c for c in turn.ok if c.name in WRITES or c.name == "transfer_to_human"][-1]
+    if last.name == "transfer_to_human":
+        return say("transfer", lang)
+    if last.name == "cancel":
+        return say("cancelled", lang)
+    appointment = last.result["appointment"]
+    service = ctx.service(appointment["service_id"])
+    when = say_when(datetime.fromisoformat(appointment["start"]).astimezone(ctx.tz),
+                    ctx.today, lang)
+    return say(WRITES[last.name], lang, when=when, resource=appointment["resource_name"],
+               service=service.spoken_name(lang) if service else appointment["service_name"])
+
+
+# --- claims in the model's words ----------------------------------------------------------
+
+_CLAIM_WORDS = {
+    "book": r"booked|scheduled|reserved|reservad[oa]s?|agendad[oa]s?|programad[oa]s?",
+    "reschedule": r"rescheduled|moved|reprogramad[oa]s?|cambiad[oa]s?|movid[oa]s?",
+    "cancel": r"cancell?ed|cancelad[oa]s?|anulad[oa]s?",
+    "any": r"confirmed|confirmad[oa]s?|all set|(?<!.)(?:done|all done|listo|hecho)",
+}
+_CLAIM = re.compile(r"\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _CLAIM_WORDS.items())
+                    + r")\b", re.I)
+# Words before a claim word that make it not a claim: negation, modality, the future, or
+# talk about a time being taken ("fully booked").
+_NOT_A_CLAIM = re.compile(
+    r"\b(?:not|never|nothing|unable|can|could|will|would|shall|should|may|might|once|if|"
+    r"when|before|after|want|like|need|let|going|fully|already|about|someone|"
+    r"cannot|couldn't|can't|won't|wasn't|isn't|haven't|hasn't|didn't|ll|"
+    r"no (?:est[aá]|he|hemos|ha|fue|queda|qued[oó]|lo|la|le|pude|puedo|podemos)|"
+    r"nunca|si|cuando|puedo|podemos|podr[ií]a|quiere|quieres|desea|antes|despu[eé]s|"
+    r"completo|ocupad[oa])\b|your (?:next )?$", re.I)
+_SATISFIED_BY = {"book": {"book", "reschedule"}, "reschedule": {"reschedule"},
+                 "cancel": {"cancel", "reschedule"}, "any": set(WRITES)}
+
+
+def claimed_actions(text: str) -> set[str]:
+    """Which writes a reply says are done: a subset of book, reschedule, cancel, any."""
+    found: set[str] = set()
+    for sentence in re.split(r"(?<=[.!?])\s+|(?=¿)", text):
+        sentence = sentence.strip()
+        if not sentence or sentence.endswith("?") or sentence.startswith("¿"):
+            continue  # a question ("shall I book it?") claims nothing
+        for match in _CLAIM.finditer(sentence):
+            before = sentence[: match.start()]
+            if not _NOT_A_CLAIM.search(before):
+                found.add(next(k for k, v in match.groupdict().items() if v))
+    return found
+
+
+def unbacked_claims(text: str, turn: _Turn) -> set[str]:
+    return {kind for kind in claimed_actions(text) if not turn.done(_SATISFIED_BY[kind])}
+
+
+def speakable(text: str) -> str:
+    """Strip markdown a model may add anyway: the reply is spoken as often as read."""
+    text = re.sub(r"(?m)^\s*(?:[-*•]|\d+[.)]|#+)\s+", "", text)
+    text = re.sub(r"\*+|`+|(?<!\w)__|__(?!\w)", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def brain_from_settings(settings: Settings) -> Brain | None:
+    """The LLM driver when ``FRONTDESK_LLM_BASE_URL`` is set; None means rules only."""
+    if not settings.llm_base_url:
+        return None
+    return LLMBrain(base_url=settings.llm_base_url, model=settings.llm_model,
+                    api_key=settings.llm_api_key, timeout_s=settings.llm_timeout_s,
+                    max_tool_rounds=settings.llm_max_tool_rounds)

@@ -1,0 +1,68 @@
+"""Personas: how the agent sounds for a kind of business, and what it may say.
+
+The medical persona is privacy-aware: it never reads appointment details back to a
+caller whose identity is not verified by caller ID.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    key: str
+    private: bool  # never read back details to an unverified caller
+    greeting: dict[str, str]
+    greeting_known: dict[str, str]
+    system_style: str  # for the LLM driver's system prompt
+
+
+PERSONAS = {
+    "default": Persona(
+        key="default",
+        private=False,
+        greeting={
+            "en": "Thanks for calling {business}. How can I help you today?",
+            "es": "Gracias por llamar a {business}. ¿En qué puedo ayudarle?",
+        },
+        greeting_known={
+            "en": "Hi {name}, thanks for calling {business}. How can I help you today?",
+            "es": "Hola {name}, gracias por llamar a {business}. ¿En qué puedo ayudarle?",
+        },
+        system_style="Friendly, efficient and brief.",
+    ),
+    "salon": Persona(
+        key="salon",
+        private=False,
+        greeting={
+            "en": "Hi, thanks for calling {business}! What can I do for you?",
+            "es": "¡Hola, gracias por llamar a {business}! ¿Qué puedo hacer por ti?",
+        },
+        greeting_known={
+            "en": "Hi {name}! Thanks for calling {business}. What can I do for you?",
+            "es": "¡Hola {name}! Gracias por llamar a {business}. ¿Qué puedo hacer por ti?",
+        },
+        system_style="Warm, upbeat and casual, like a favourite salon's front desk.",
+    ),
+    "medical": Persona(
+        key="medical",
+        private=True,
+        greeting={
+            "en": "Thank you for calling {business}. How may I help you?",
+            "es": "Gracias por llamar a {business}. ¿En qué le puedo ayudar?",
+        },
+        greeting_known={
+            "en": "Hello {name}, thank you for calling {business}. How may I help you?",
+            "es": "Hola {name}, gracias por llamar a {business}. ¿En qué le puedo ayudar?",
+        },
+        system_style=(
+            "Calm, professional and discreet. Never give medical advice. Never read back "
+            "appointment details unless the caller is verified by caller ID."
+        ),
+    ),
+}
+
+
+def persona_for(key: str | None) -> Persona:
+    return PERSONAS.get(key or "default", PERSONAS["default"])

@@ -1,0 +1,149 @@
+"""The deterministic dialogue policy: understand -> update state -> decide what to say.
+
+It books real appointments with no LLM. Every write goes through ``Tools`` (the same
+tools the LLM driver uses); the policy only decides which tool to call and what to say.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from frontdesk.conversation import flows
+from frontdesk.conversation.context import Decision, TurnContext
+from frontdesk.conversation.phrases import say
+from frontdesk.conversation.state import DialogueState
+from frontdesk.nlu.types import Intent, Understanding
+
+MAX_MISUNDERSTOOD = 3
+
+_GOAL_OF = {
+    Intent.BOOK: "book",
+    Intent.RESCHEDULE: "reschedule",
+    Intent.CANCEL: "cancel",
+    Intent.MY_APPOINTMENTS: "my_appointments",
+    Intent.AVAILABILITY: "availability",
+    Intent.HOURS: "hours",
+}
+
+
+def respond(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision:
+    """Decide the reply to one caller turn, updating ``state`` in place."""
+    state.lang = u.lang
+    lang = u.lang
+    if state.done and state.outcome == "transferred":
+        return transfer(state, lang, "already handed over")
+    if state.done:
+        state.done = False  # they spoke again after goodbye: carry on
+    if u.has(Intent.OPT_OUT):
+        state.done, state.outcome = True, "opted_out"
+        return Decision(say("opted_out", lang), outcome="opted_out", end=True)
+    if u.has(Intent.HUMAN) or (state.awaiting == "confirm_transfer" and u.has(Intent.YES)):
+        return transfer(state, lang, "caller asked for a person")
+    if state.awaiting == "confirm_transfer" and u.has(Intent.NO):
+        state.awaiting = "anything_else"
+        return Decision(say("anything_else", lang))
+
+    _switch_goal(state, u)
+    progressed = flows.absorb(state, u, ctx)
+
+    if state.goal is None or state.awaiting == "anything_else":
+        decision = _no_goal(state, u, ctx, progressed)
+    else:
+        decision = flows.advance(state, u, ctx)
+    if decision is None:
+        return _misunderstood(state, lang)
+    if decision.reask:
+        state.misunderstood += 1
+        if state.misunderstood >= MAX_MISUNDERSTOOD:
+            return transfer(state, lang, "repeated misunderstanding", key="transfer_misunderstood")
+    else:
+        state.misunderstood = 0
+    return decision
+
+
+def _switch_goal(state: DialogueState, u: Understanding) -> None:
+    for intent in u.intents:
+        goal = _GOAL_OF.get(intent)
+        if goal is None:
+            continue
+        if goal == state.goal or (state.goal == "book" and goal == "availability"):
+            return
+        if state.goal in ("reschedule", "cancel") and goal in ("book", "availability"):
+            return  # "book me in for Thursday instead" while rescheduling: same task
+        state.goal = goal  # type: ignore[assignment]
+        state.awaiting = None
+        state.reset_booking()
+        if goal in ("book", "availability", "hours", "my_appointments"):
+            state.target = None
+        return
+
+
+def _no_goal(state: DialogueState, u: Understanding, ctx: TurnContext,
+             progressed: bool) -> Decision | None:
+    lang = u.lang
+    if state.awaiting == "anything_else":
+        if u.has(Intent.NO) or u.has(Intent.THANKS) or u.has(Intent.GOODBYE):
+            return goodbye(state, lang)
+        if u.has(Intent.YES):
+            state.awaiting = None
+            return Decision(say("what_else", lang))
+        if u.times or u.services:
+            state.goal, state.awaiting = "book", None
+            return flows.advance(state, u, ctx)
+        return None
+    if u.has(Intent.GOODBYE):
+        return goodbye(state, lang)
+    if u.has(Intent.THANKS):
+        state.awaiting = "anything_else"
+        return Decision(say("welcome", lang))
+    if u.services or u.times:
+        state.goal = "book"  # "a haircut tomorrow" needs no verb
+        return flows.advance(state, u, ctx)
+    if u.has(Intent.GREETING) or u.has(Intent.YES):
+        return Decision(say("greet_back", lang))
+    return None
+
+
+def _misunderstood(state: DialogueState, lang: str) -> Decision:
+    state.misunderstood += 1
+    if state.misunderstood >= MAX_MISUNDERSTOOD:
+        return transfer(state, lang, "repeated misunderstanding", key="transfer_misunderstood")
+    key = "not_understood_time" if state.awaiting == "time" else "not_understood"
+    if state.awaiting == "name":
+        key = "ask_name_again"
+    elif state.awaiting == "phone":
+        key = "ask_phone_again"
+    return Decision(say(key, lang))
+
+
+def transfer(state: DialogueState, lang: str, reason: str, *, key: str = "transfer") -> Decision:
+    state.done, state.outcome = True, "transferred"
+    state.awaiting = None
+    return Decision(say(key, lang), outcome="transferred", transfer=True, end=True)
+
+
+def goodbye(state: DialogueState, lang: str) -> Decision:
+    state.done = True
+    state.outcome = state.outcome or ("info" if state.goal in ("hours", "my_appointments",
+                                                                "availability") else "abandoned")
+    return Decision(say("goodbye", lang), outcome=state.outcome, end=True)
+
+
+def greeting(state: DialogueState, ctx: TurnContext, lang: str, *, name: str | None,
+             next_appointment: tuple[str, datetime] | None) -> str:
+    """The opening line; a known caller hears their name and next appointment."""
+    persona = ctx.persona
+    business = ctx.tenant.name
+    if name:
+        text = persona.greeting_known[lang].format(name=name.split()[0], business=business)
+    else:
+        text = persona.greeting[lang].format(business=business)
+    if next_appointment and (state.verified or not persona.private):
+        from frontdesk.conversation.speech import say_when
+
+        service, when = next_appointment
+        first, rest = text.rsplit(". ", 1) if ". " in text else ("", text)
+        mention = say("next_appointment", lang, service=service,
+                      when=say_when(when, ctx.today, lang))
+        text = f"{first}. {mention} {rest}" if first else f"{mention} {rest}"
+    return text

@@ -1,0 +1,94 @@
+"""Turn a caller's time constraint into slot offers: exact, within a range, or nearest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from frontdesk.conversation.context import TurnContext
+from frontdesk.conversation.state import OfferedSlot
+
+HORIZON_DAYS = 14
+OFFERS = 3
+
+
+@dataclass
+class SearchResult:
+    offers: list[OfferedSlot]
+    exact: bool = False  # the very time asked for is free
+    near: bool = False  # nothing in the asked window: these are the nearest
+    past: bool = False  # the asked time has passed
+    wanted: str | None = None  # the caller's words for what they asked
+
+
+def window_for(mention: dict[str, Any], ctx: TurnContext) -> tuple[datetime, datetime, datetime | None]:
+    """(from, to, exact instant or None) for a serialised TimeMention, in the tenant's zone."""
+    tz = ctx.tz
+    if mention["kind"] == "interval":
+        start = _parse(mention.get("from")) or ctx.now
+        end = _parse(mention.get("to")) or start + timedelta(days=HORIZON_DAYS)
+        return start.astimezone(tz), end.astimezone(tz), None
+    value = _parse(mention["value"])
+    assert value is not None
+    value = value.astimezone(tz)
+    grain = mention.get("grain", "day")
+    if grain in ("minute", "second"):
+        return value, value + timedelta(minutes=1), value
+    if grain == "hour":
+        return value, value + timedelta(minutes=1), value
+    if grain == "week":
+        return value, value + timedelta(days=7), None
+    if grain in ("month", "year"):
+        return value, value + timedelta(days=31), None
+    day = datetime.combine(value.date(), time(0), tzinfo=tz)
+    return day, day + timedelta(days=1), None
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _slots(ctx: TurnContext, service_id: str, start: datetime, end: datetime,
+           limit: int, near: datetime | None = None) -> list[OfferedSlot]:
+    args: dict[str, Any] = {"service_id": service_id, "start": start.isoformat(),
+                            "end": end.isoformat(), "limit": limit}
+    if near is not None:
+        args["near"] = near.isoformat()
+    result = ctx.tools.call("find_open_slots", args)
+    if not result.get("ok"):
+        return []
+    return [OfferedSlot(**s) for s in result["slots"]]
+
+
+def search(ctx: TurnContext, service_id: str, mention: dict[str, Any]) -> SearchResult:
+    start, end, exact = window_for(mention, ctx)
+    wanted = mention.get("text")
+    if end <= ctx.now:
+        return SearchResult([], past=True, wanted=wanted)
+    start = max(start, ctx.now)
+    if exact is not None:
+        hit = _slots(ctx, service_id, start, end, 1)
+        if hit:
+            return SearchResult(hit, exact=True, wanted=wanted)
+        return SearchResult(_nearest(ctx, service_id, exact), near=True, wanted=wanted)
+    offers = _slots(ctx, service_id, start, end, OFFERS)
+    if offers:
+        return SearchResult(offers, wanted=wanted)
+    later = _slots(ctx, service_id, end, end + timedelta(days=HORIZON_DAYS), 2)
+    return SearchResult(later, near=True, wanted=wanted)
+
+
+def _nearest(ctx: TurnContext, service_id: str, target: datetime) -> list[OfferedSlot]:
+    """The two free starts closest to ``target`` on its day, else the next ones after it."""
+    day = datetime.combine(target.date(), time(0), tzinfo=ctx.tz)
+    same_day = _slots(ctx, service_id, max(day, ctx.now), day + timedelta(days=1), 2, target)
+    if same_day:
+        return same_day
+    return _slots(ctx, service_id, max(target, ctx.now), target + timedelta(days=HORIZON_DAYS), 2)
+
+
+def search_default(ctx: TurnContext, service_id: str) -> SearchResult:
+    """No time given ("as soon as possible"): the next few free times."""
+    return SearchResult(_slots(ctx, service_id, ctx.now,
+                               ctx.now + timedelta(days=HORIZON_DAYS), OFFERS))

@@ -1,0 +1,89 @@
+"""Dialogue state: what the conversation knows so far, stored as JSON between turns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+Goal = Literal["book", "reschedule", "cancel", "my_appointments", "availability", "hours"]
+Awaiting = Literal[
+    "service", "time", "choice", "name", "phone", "confirm", "which_appointment",
+    "anything_else", "confirm_transfer",
+]
+
+
+@dataclass
+class OfferedSlot:
+    start: str  # ISO-8601 with offset
+    end: str
+    resource_id: str
+    resource_name: str
+
+
+@dataclass
+class KnownAppointment:
+    id: str
+    service_id: str
+    service_name: str
+    start: str
+    resource_name: str
+
+
+@dataclass
+class DialogueState:
+    lang: str = "en"
+    goal: Goal | None = None
+    awaiting: Awaiting | None = None
+    service_id: str | None = None
+    # The caller's time constraint, as a serialised TimeMention (see nlu.types).
+    time: dict[str, Any] | None = None
+    offered: list[OfferedSlot] = field(default_factory=list)
+    chosen: OfferedSlot | None = None
+    name: str | None = None
+    phone: str | None = None
+    customer_id: str | None = None
+    verified: bool = False  # caller ID matched a known customer
+    appointments: list[KnownAppointment] = field(default_factory=list)
+    target: KnownAppointment | None = None
+    misunderstood: int = 0
+    asked_phone: int = 0
+    done: bool = False
+    outcome: str | None = None
+    appointment_id: str | None = None
+    booking_seq: int = 0  # numbers each write, for idempotency keys
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> DialogueState:
+        if not data:
+            return cls()
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["offered"] = [OfferedSlot(**o) for o in values.get("offered", [])]
+        if values.get("chosen"):
+            values["chosen"] = OfferedSlot(**values["chosen"])
+        values["appointments"] = [KnownAppointment(**a) for a in values.get("appointments", [])]
+        if values.get("target"):
+            values["target"] = KnownAppointment(**values["target"])
+        return cls(**values)
+
+    def reset_booking(self) -> None:
+        """Forget the slot search (a new time or service was given)."""
+        self.offered = []
+        self.chosen = None
+
+    def summary(self) -> dict[str, Any]:
+        """What a door shows of the state (no personal data beyond what was said)."""
+        return {
+            "goal": self.goal,
+            "awaiting": self.awaiting,
+            "service_id": self.service_id,
+            "offered": [o.start for o in self.offered],
+            "chosen": self.chosen.start if self.chosen else None,
+            "have_name": self.name is not None,
+            "have_phone": self.phone is not None,
+            "outcome": self.outcome,
+            "appointment_id": self.appointment_id,
+        }

@@ -1,0 +1,252 @@
+"""The time grammar: parser state, numbers, and how pieces compose into expressions.
+
+Rules live in ``timerules_*`` modules as functions ``rule(p, i) -> [(Spec, end), ...]``
+over the token list; here a *point* is one or more rule matches joined by glue words
+("tomorrow" "at" "3pm") whose specs intersect, and an *expression* is a point or an
+interval between points ("from 9:30 to 11 on Thursday"). Everything is memoised per
+start token, so a sentence costs little more than its time words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import datetime
+
+from frontdesk.nlu.timelex import Lexicon
+from frontdesk.nlu.timespec import Period, Prefs, Spec, merge, resolve
+from frontdesk.nlu.timetok import Token
+
+Cand = tuple[Spec, int]
+Rule = Callable[["Parser", int], Iterable[Cand]]
+
+# Words after which a bare number ("tomorrow 2") may still be an hour.
+_QUIET_FOLLOW = frozenset(
+    "and or please pls then works work would is ok okay if so maybe instead thanks thank "
+    "y o por favor gracias entonces".split()
+)
+
+
+def pins_day(a: Spec, b: Spec) -> bool:
+    """A bare hour (a) only joins what names a day or a part of one (b)."""
+    if not (a.latent and a.hour is not None and not a.has_date_fields()):
+        return True
+    if b.day is not None or b.weekday is not None or b.pod is not None or b.holiday:
+        return True
+    return b.anchor is not None and b.anchor.grain in ("second", "minute", "hour", "day", "week")
+
+
+class Parser:
+    """Parses one token list against one lexicon and one ``now``."""
+
+    __slots__ = ("t", "n", "lex", "now", "prefs", "rules", "_atoms", "_points")
+
+    def __init__(
+        self,
+        tokens: list[Token],
+        lex: Lexicon,
+        now: datetime,
+        prefs: Prefs,
+        rules: tuple[Rule, ...],
+    ) -> None:
+        self.t = tokens
+        self.n = len(tokens)
+        self.lex = lex
+        self.now = now
+        self.prefs = prefs
+        self.rules = rules
+        self._atoms: dict[int, list[Cand]] = {}
+        self._points: dict[int, list[Cand]] = {}
+
+    # ---- token helpers ----------------------------------------------------------------
+
+    def w(self, i: int) -> str:
+        return self.t[i].norm if 0 <= i < self.n else ""
+
+    def num(self, i: int) -> int | None:
+        return self.t[i].num if 0 <= i < self.n else None
+
+    def glued(self, i: int) -> bool:
+        return 0 <= i < self.n and self.t[i].glued
+
+    def phrase(self, i: int, words: str) -> int:
+        """End index if the space-separated ``words`` follow at i ("|" separates options)."""
+        for word in words.split():
+            if self.w(i) not in word.split("|"):
+                return -1
+            i += 1
+        return i
+
+    def skip(self, i: int, words: Iterable[str]) -> int:
+        ws = words if isinstance(words, frozenset | set) else frozenset(words)
+        while i < self.n and self.t[i].norm in ws:
+            i += 1
+        return i
+
+    def isolated_number(self, i: int) -> bool:
+        """A digit run that is not part of a phone number, a price or a code."""
+        if self.num(i) is None:
+            return False
+        before, after = self.w(i - 1), self.w(i + 1)
+        if self.glued(i) and (before in ("$", "€", "£", "#", "+") or self.num(i - 1) is not None):
+            return False
+        if self.glued(i) and before in ("-", ".", "/", ",") and self.num(i - 2) is not None:
+            return False
+        if before.isalpha() and self.glued(i):  # "A4", "Rat6"
+            return False
+        if (
+            after in ("-", ".", "/", ",", ":")
+            and self.glued(i + 1)
+            and self.num(i + 2) is not None
+            and self.glued(i + 2)
+        ):
+            return False
+        if after in ("%", "$", "€", "£") or after in ("dollars", "bucks", "euros", "pesos", "usd"):
+            return False
+        return True
+
+    def quiet_after(self, i: int) -> bool:
+        """Whether what follows i leaves a bare number free to be an hour."""
+        if i >= self.n:
+            return True
+        word = self.w(i)
+        if not word.isalnum():
+            return True
+        lex = self.lex
+        return (
+            word in _QUIET_FOLLOW
+            or word in lex.pods
+            or word in lex.rel_days
+            or word in lex.weekdays
+            or word in lex.months
+            or word in lex.am
+            or word in lex.pm
+            or word in lex.word_set("glue")
+            or word in ("oclock", "ish", "tonight", "tonite", "sharp", "hours", "horas", "h")
+        )
+
+    # ---- numbers ----------------------------------------------------------------------
+
+    def cardinal(self, i: int, words: bool = True) -> tuple[int, int] | None:
+        """A whole number at i: digits, or words ("twenty-three", "treinta y uno")."""
+        v = self.num(i)
+        if v is not None:
+            return v, i + 1
+        if not words:
+            return None
+        nums = self.lex.numbers
+        first = self.w(i)
+        if first not in nums:
+            return None
+        value, j = nums[first], i + 1
+        if self.lex.lang == "es":
+            if value in (200, 300, 400, 500, 600, 700, 800, 900) and self.w(j) in nums:
+                rest = self.cardinal(j)  # "novecientos noventa"
+                if rest is not None and rest[0] < 100:
+                    return value + rest[0], rest[1]
+            if value in (60, 70, 80, 90) and self.w(j) == "y" and 1 <= nums.get(self.w(j + 1), 0) <= 9:
+                return value + nums[self.w(j + 1)], j + 2
+            if value == 1000:
+                rest = self.cardinal(j)
+                if rest is not None and rest[0] < 1000:
+                    return 1000 + rest[0], rest[1]
+                return value, j
+            if value in (30, 40, 50) and self.w(j) == "y" and 1 <= nums.get(self.w(j + 1), 0) <= 9:
+                return value + nums[self.w(j + 1)], j + 2
+            return value, j
+        if value in (20, 30, 40, 50, 60):
+            k = j + 1 if self.w(j) == "-" and self.glued(j) else j
+            unit = nums.get(self.w(k))
+            if unit is not None and 1 <= unit <= 9:
+                return value + unit, k + 1
+            return value, j
+        if value in (1, 2) and self.w(j) == "thousand":
+            rest = self.cardinal(j + 1 + (self.w(j + 1) == "and"))
+            if rest is not None and rest[0] < 1000:
+                return value * 1000 + rest[0], rest[1]
+            return value * 1000, j + 1
+        return value, j
+
+    def ordinal(self, i: int) -> tuple[int, int, bool] | None:
+        """A day-of-month ordinal: "13th", "the first" words, "twenty-first". (value, end, weak)"""
+        v = self.num(i)
+        if v is not None:
+            suffix = self.w(i + 1)
+            allowed = ("st", "nd", "rd", "th") if self.lex.lang == "en" else ("º", "ª")
+            if self.glued(i + 1) and suffix in allowed:
+                return v, i + 2, False
+            return None
+        word = self.w(i)
+        ords, nums = self.lex.ordinals, self.lex.numbers
+        if word in ("twenty", "thirty") and self.lex.lang == "en":
+            k = i + 2 if self.w(i + 1) == "-" else i + 1
+            unit = ords.get(self.w(k))
+            if unit is not None and unit <= 9:
+                return nums[word] + unit, k + 1, False
+            return None
+        if word in ords:
+            return ords[word], i + 1, word in self.lex.weak_ordinals
+        return None
+
+    # ---- composition ------------------------------------------------------------------
+
+    def atoms(self, i: int) -> list[Cand]:
+        found = self._atoms.get(i)
+        if found is None:
+            found = []
+            if i < self.n:
+                for rule in self.rules:
+                    found.extend(rule(self, i))
+            self._atoms[i] = found
+        return found
+
+    def points(self, i: int) -> list[Cand]:
+        """Every point starting at i: atoms chained by glue words while they intersect."""
+        found = self._points.get(i)
+        if found is not None:
+            return found
+        lead = self.lex.word_set("lead")
+        j = i
+        prefixed = False
+        while j < self.n and self.t[j].norm in lead and j - i < 3:
+            prefixed = True
+            j += 1
+        found = list(self.atoms(i)) if prefixed else []
+        for spec, end in self.atoms(j):
+            if prefixed and spec.latent and spec.hour is not None:
+                spec = replace(spec, latent=False)
+            found.append((spec, end))
+        frontier = found
+        for _ in range(4):
+            grown: list[Cand] = []
+            for spec, end in frontier:
+                for k in self._glue_starts(end):
+                    for other, other_end in self.atoms(k):
+                        if other.latent and other.hour is not None and not self.quiet_after(other_end):
+                            continue
+                        if not (pins_day(spec, other) and pins_day(other, spec)):
+                            continue
+                        both = merge(spec, other)
+                        if both is not None:
+                            grown.append((both, other_end))
+            if not grown:
+                break
+            found.extend(grown)
+            frontier = grown
+        self._points[i] = found
+        return found
+
+    def _glue_starts(self, k: int) -> list[int]:
+        glue = self.lex.word_set("glue") | self.lex.word_set("lead")
+        starts = [k]
+        while k < self.n and self.t[k].norm in glue and len(starts) < 3:
+            k += 1
+            starts.append(k)
+        return starts
+
+    def resolve(self, spec: Spec, now: datetime | None = None) -> Period | None:
+        return resolve(spec, now or self.now, self.prefs)
+
+    def fixed(self, period: Period | None) -> Spec | None:
+        """A spec that is exactly ``period``."""
+        return None if period is None else Spec(anchor=period, latent=False)

@@ -1,0 +1,409 @@
+"""Rules for parts of days and calendar periods: "this afternoon", "por la mañana",
+"this weekend", "la semana que viene", "next quarter", "end of the month", "early March",
+"the first Monday of October", "last week of September".
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from frontdesk.nlu.timegrammar import Cand, Parser
+from frontdesk.nlu.timerules_date import fixed_day
+from frontdesk.nlu.timespec import Period, Spec, add, add_months, at, period_of, truncate
+
+_GREETING = frozenset({"good", "buenos", "buenas", "buen"})
+_SPECIAL_PODS = {  # (start, end, pm)
+    "after lunch": (13, 17, True),
+    "after school": (15, 21, True),
+    "after work": (17, 21, True),
+    "early morning": (0, 9, False),
+    "early in the morning": (0, 9, False),
+    "in the early hours of the morning": (0, 9, False),
+    "late night": (21, 24, True),
+    "late at night": (21, 24, True),
+    "late in the evening": (21, 24, True),
+}
+_ES_UNITS = {"semana": "week", "mes": "month", "ano": "year", "trimestre": "quarter"}
+
+
+def _pod_spec(p: Parser, word: str) -> Spec | None:
+    pod = p.lex.pods.get(word)
+    if pod is None:
+        return None
+    return Spec(pod=(pod.start, pod.end), pod_pm=pod.pm, latent=False)
+
+
+def parts_of_day(p: Parser, i: int) -> list[Cand]:
+    word = p.w(i)
+    out: list[Cand] = []
+    for phrase, (lo, hi, pm) in _SPECIAL_PODS.items():
+        end = p.phrase(i, phrase)
+        if end > 0:
+            out.append((Spec(pod=(lo, hi), pod_pm=pm, latent=False), end))
+    evening = Spec(pod=(18, 24), pod_pm=True, latent=False)
+    late = Spec(pod=(21, 24), pod_pm=True, latent=False)
+    for phrase, days, spec in (
+        ("tonight", 0, evening), ("tonite", 0, evening), ("last night", -1, evening),
+        ("late tonight", 0, late), ("late tonite", 0, late), ("late last night", -1, late),
+        ("anoche", -1, evening), ("esta noche", 0, evening),
+    ):  # fmt: skip
+        end = p.phrase(i, phrase)
+        if end > 0:
+            anchor = fixed_day(p, days).anchor
+            out.append((Spec(pod=spec.pod, pod_pm=True, anchor=anchor, latent=False), end))
+    if out:
+        return out
+    this = word in p.lex.this_words or word == "today"
+    j = i + 1 if this else i
+    j = p.skip(j, ("in", "the", "during", "at", "por", "de", "en", "la", "a", "del", "of"))
+    if j - i > 3 or (j > i and p.w(j - 1) in ("de", "en", "a") and p.lex.lang == "es"):
+        return out  # "de la mañana" needs its article: "de mañana" is not a part of day
+    if p.w(j - 1 if j > i else i - 1) in _GREETING:
+        return out
+    spec = _pod_spec(p, p.w(j))
+    if spec is None:
+        return out
+    if p.lex.lang == "es" and p.w(j) in ("manana", "mediodia") and j == i:
+        return out  # "mañana" alone is tomorrow, "mediodía" alone noon
+    if this:
+        spec = Spec(pod=spec.pod, pod_pm=spec.pod_pm, anchor=fixed_day(p, 0).anchor, latent=False)
+    out.append((spec, j + 1))
+    return out
+
+
+def _weekend(p: Parser, n: int) -> Period:
+    today = p.now.date()
+    friday = today + timedelta(days=(4 - today.weekday()) % 7)
+    if today.weekday() >= 5:  # on the weekend itself: this one
+        friday = today - timedelta(days=today.weekday() - 4)
+    friday += timedelta(weeks=n)
+    tz = p.now.tzinfo
+    return Period(at(friday, tz, 18), at(friday + timedelta(days=3), tz), "hour", interval=True)
+
+
+def _unit_word(p: Parser, j: int) -> tuple[str, int] | None:
+    word = p.w(j)
+    if word in ("weekend", "wkend", "weekends", "finde") or p.phrase(j, "week - end") > 0:
+        return "weekend", j + (3 if p.w(j + 1) == "-" else 1)
+    if p.phrase(j, "week end") > 0 or p.phrase(j, "fin de semana") > 0:
+        return "weekend", j + (2 if word == "week" else 3)
+    unit = p.lex.units.get(word)
+    if unit in ("week", "month", "quarter", "year") and word not in ("h", "mo"):
+        return unit, j + 1
+    if word in p.lex.seasons:
+        return "season:" + word, j + 1
+    return None
+
+
+def _period(p: Parser, unit: str, n: int) -> Spec | None:
+    if unit == "weekend":
+        return Spec(anchor=_weekend(p, n), latent=False)
+    if unit.startswith("season:"):
+        return _season(p, unit[7:], n)
+    return Spec(anchor=period_of(p.now, unit, n), latent=False)
+
+
+def _season(p: Parser, name: str, n: int) -> Spec | None:
+    (m1, d1), (m2, d2) = p.lex.seasons[name]
+    today = p.now.date()
+    year = today.year
+    start = date(year, m1, d1)
+    if m2 < m1:  # winter straddles the new year
+        if today < date(year, m2, d2):
+            start = date(year - 1, m1, d1)
+    elif today >= date(year, m2, d2):
+        start = date(year + 1, m1, d1)
+    start = start.replace(year=start.year + n)
+    end = date(start.year + (1 if m2 < m1 else 0), m2, d2)
+    tz = p.now.tzinfo
+    return Spec(anchor=Period(at(start, tz), at(end, tz), "day", interval=True), latent=False)
+
+
+def periods(p: Parser, i: int) -> list[Cand]:
+    """"this week", "next month", "last year", "this weekend", "la semana que viene"."""
+    lex = p.lex
+    out: list[Cand] = []
+    j = i + 1 if p.w(i) in ("the", "la", "el", "los", "las") else i
+    mod = p.w(j)
+    n: int | None = None
+    if p.phrase(j, "this past") > 0:
+        n, j = -1, j + 2
+    elif mod in lex.this_words:
+        n, j = 0, j + 1
+    elif mod in lex.next_words or mod in ("coming", "upcoming"):
+        n, j = 1, j + 1
+    elif mod in lex.last_words:
+        n, j = -1, j + 1
+    if n is not None:
+        got = _unit_word(p, j)
+        if got is not None:
+            spec = _period(p, got[0], n)
+            if spec is not None:
+                out.append((spec, got[1] + (p.w(got[1]) == "s")))
+        return out
+    if lex.lang == "es":
+        got = _unit_word(p, j)
+        if got is None:
+            return out
+        unit, k = got
+        nxt = p.phrase(k, "que viene")
+        if nxt < 0 and p.w(k) in lex.next_words:
+            nxt = k + 1
+        if nxt > 0:
+            spec = _period(p, unit, 1)
+        elif p.w(k) in lex.last_words:
+            spec, nxt = _period(p, unit, -1), k + 1
+        else:
+            return out
+        if spec is not None:
+            out.append((spec, nxt))
+        return out
+    if p.phrase(i, "all week") > 0:
+        week = period_of(p.now, "week")
+        assert week.start is not None
+        out.append((_days(week.start, 6), i + 2))
+    end = p.phrase(i, "rest of the week")
+    if end > 0:
+        week = period_of(p.now, "week")
+        assert week.end is not None
+        start = truncate(p.now, "day")
+        out.append((Spec(anchor=Period(start, add(week.end, "day", -1), "day", True), latent=False), end))
+    return out
+
+
+def _days(start: object, n: int) -> Spec:
+    from datetime import datetime
+
+    assert isinstance(start, datetime)
+    return Spec(anchor=Period(start, add(start, "day", n), "day", interval=True), latent=False)
+
+
+def _target(p: Parser, k: int) -> list[tuple[Period, int]]:
+    """What "of ..." refers to: "the month", "October 2014", "next week", "2012"."""
+    out: list[tuple[Period, int]] = []
+    for phrase, grain in (("the month", "month"), ("the year", "year"), ("the week", "week")):
+        end = p.phrase(k, phrase)
+        if end < 0:
+            end = p.phrase(k, phrase.split()[1])
+        if end > 0:
+            out.append((period_of(p.now, grain), end))
+    month = p.lex.months.get(p.w(k))
+    if month is not None:
+        spec = Spec(month=month, latent=False)
+        year = p.num(k + 1)
+        if year is not None and len(p.t[k + 1].raw) == 4:
+            out.append((period_of(at(date(year, month, 1), p.now.tzinfo), "month"), k + 2))
+        else:
+            found = p.resolve(spec)
+            if found is not None:
+                out.append((found, k + 1))
+    for spec, end in p.points(k):
+        if spec.latent and spec.year is None:
+            continue
+        if spec.has_time():
+            continue
+        period = p.resolve(spec)
+        if period is not None and period.start is not None and period.end is not None:
+            out.append((period, end))
+    return out
+
+
+def _ordinal_word(p: Parser, j: int) -> tuple[int, int] | None:
+    if p.w(j) == "last":
+        return -1, j + 1
+    got = p.ordinal(j)
+    if got is None and p.num(j) is not None and p.w(j + 1) in ("st", "nd", "rd", "th"):
+        got = (p.num(j) or 0, j + 2, False)
+    if got is None or got[0] < 1:
+        return None
+    if p.w(got[1]) == "last":
+        return -got[0], got[1] + 1
+    return got[0], got[1]
+
+
+def ordinal_of(p: Parser, i: int) -> list[Cand]:
+    """"the first Monday of October", "last week of September 2014", "third day of october"."""
+    out: list[Cand] = []
+    j = i + 1 if p.w(i) == "the" else i
+    got = _ordinal_word(p, j)
+    if got is None:
+        return out
+    nth, k = got
+    what = p.w(k)
+    unit = _unit_word(p, k)
+    if what in p.lex.weekdays:
+        kind, k = "weekday", k + 1
+    elif unit is not None and unit[0] in ("week", "weekend"):
+        kind, k = unit[0], unit[1]
+    elif what == "day":
+        kind, k = "day", k + 1
+    elif unit is not None and unit[0] == "quarter":
+        return _quarter(p, nth, unit[1])
+    else:
+        return out
+    if p.w(k) == "after" and kind == "weekday" and nth > 0:
+        for base, end in _target(p, k + 1):
+            assert base.start is not None
+            first = base.start.date() + timedelta(days=1)
+            wd = p.lex.weekdays[what]
+            day = first + timedelta(days=(wd - first.weekday()) % 7 + 7 * (nth - 1))
+            out.append((fixed_day(p, (day - p.now.date()).days), end))
+        return out
+    if p.w(k) not in ("of", "in"):
+        return out
+    for base, end in _target(p, k + 1):
+        spec = _nth_in(p, kind, nth, base, p.lex.weekdays.get(what))
+        if spec is not None:
+            out.append((spec, end))
+    return out
+
+
+def _nth_in(p: Parser, kind: str, nth: int, base: Period, weekday: int | None) -> Spec | None:
+    assert base.start is not None and base.end is not None
+    if kind == "weekday":
+        return Spec(weekday=weekday, ordinal=nth, anchor=base, latent=False)
+    first, stop = base.start.date(), base.end.date()
+    tz = p.now.tzinfo
+    if kind == "day":
+        days = [first + timedelta(days=k) for k in range((stop - first).days)]
+    elif kind == "week":  # weeks wholly inside the period
+        monday = first + timedelta(days=(-first.weekday()) % 7)
+        days = []
+        while monday + timedelta(days=7) <= stop:
+            days.append(monday)
+            monday += timedelta(days=7)
+    else:  # weekend: its Friday inside the period
+        friday = first + timedelta(days=(4 - first.weekday()) % 7)
+        days = []
+        while friday < stop:
+            days.append(friday)
+            friday += timedelta(days=7)
+    idx = nth - 1 if nth > 0 else nth
+    if not -len(days) <= idx < len(days):
+        return None
+    pick = days[idx]
+    if kind == "weekend":
+        period = Period(at(pick, tz, 18), at(pick + timedelta(days=3), tz), "hour", interval=True)
+    else:
+        period = period_of(at(pick, tz), "week" if kind == "week" else "day")
+    return Spec(anchor=period, latent=False)
+
+
+def _quarter(p: Parser, nth: int, k: int) -> list[Cand]:
+    if not 1 <= nth <= 4:
+        return []
+    year = p.now.year
+    out: list[Cand] = []
+    spec = _quarter_spec(p, year, nth)
+    out.append((spec, k))
+    j = k + 1 if p.w(k) == "of" else k
+    v = p.num(j)
+    if v is not None and len(p.t[j].raw) == 4:
+        out.append((_quarter_spec(p, v, nth), j + 1))
+    return out
+
+
+def _quarter_spec(p: Parser, year: int, nth: int) -> Spec:
+    start = at(date(year, 3 * nth - 2, 1), p.now.tzinfo)
+    return Spec(anchor=Period(start, add(start, "quarter", 1), "quarter"), latent=False)
+
+
+def quarter_codes(p: Parser, i: int) -> list[Cand]:
+    """"2018Q4", "18q4"."""
+    v = p.num(i)
+    if v is None or p.w(i + 1) != "q" or not p.glued(i + 1) or not p.glued(i + 2):
+        return []
+    q = p.num(i + 2)
+    if q is None or not 1 <= q <= 4:
+        return []
+    year = v if len(p.t[i].raw) == 4 else 2000 + v
+    return [(_quarter_spec(p, year, q), i + 3)]
+
+
+def week_of(p: Parser, i: int) -> list[Cand]:
+    """"the week of October 7th": the week that holds it."""
+    end = p.phrase(i, "the week of")
+    if end < 0:
+        return []
+    out: list[Cand] = []
+    for base, stop in _target(p, end):
+        assert base.start is not None
+        out.append((Spec(anchor=period_of(base.start, "week"), latent=False), stop))
+    return out
+
+
+def month_parts(p: Parser, i: int) -> list[Cand]:
+    """"early March", "mid March", "late March", "end of April", "by the end of the year"."""
+    out: list[Cand] = []
+    word = p.w(i)
+    part = {"early": 0, "mid": 1, "late": 2}.get(word)
+    if part is not None or word == "later":
+        k = i + 2 if p.w(i + 1) == "-" else i + 1
+        m = p.lex.months.get(p.w(k))
+        if m is not None and part is not None:
+            month = p.resolve(Spec(month=m, latent=False))
+            if month is not None and month.start is not None:
+                out.append((_slice(month, part), k + 1))
+            return out
+        for base, stop in _target(p, k):  # "early next week", "later this month"
+            if base.grain not in ("week", "month", "year") or base.end is None:
+                continue
+            if word == "later":
+                start = add(truncate(p.now, "day"), "day", 1)
+                if start < base.end:
+                    period = Period(start, base.end, "day", interval=True)
+                    out.append((Spec(anchor=period, latent=False), stop))
+            elif part != 1:
+                out += _edge(p, "begin" if part == 0 else "end", base, stop, False)
+        return out
+    by = word == "by"
+    j = p.skip(i + 1 if by else i, ("at", "the", "a", "in"))
+    edge: str | None = None
+    for phrase, name in (("beginning of", "begin"), ("start of", "begin"), ("end of", "end")):
+        k = p.phrase(j, phrase)
+        if k > 0:
+            edge, j = name, k
+            break
+    if edge is None:
+        for code, name, grain in (("eom", "end", "month"), ("bom", "begin", "month"),
+                                  ("eoy", "end", "year"), ("boy", "begin", "year"),
+                                  ("eod", "end", "day")):  # fmt: skip
+            if p.w(j) == code:
+                out += _edge(p, name, period_of(p.now, grain), j + 1, by)
+        return out
+    if p.w(j) in ("day", "today"):
+        out += _edge(p, edge, period_of(p.now, "day"), j + 1, by)
+    for base, stop in _target(p, j):
+        out += _edge(p, edge, base, stop, by)
+    return out
+
+
+def _edge(p: Parser, edge: str, base: Period, stop: int, by: bool) -> list[Cand]:
+    assert base.start is not None and base.end is not None
+    if by:
+        if edge != "end":
+            return []
+        now = p.now.replace(microsecond=0)
+        return [(Spec(anchor=Period(now, base.end, "second", interval=True), latent=False), stop)]
+    grain = base.grain
+    tz = p.now.tzinfo
+    if grain == "month":
+        return [(_slice(base, 0 if edge == "begin" else 2), stop)]
+    if grain == "year":
+        first = base.start.date()
+        start = add_months(first, 0 if edge == "begin" else 8)
+        end = add_months(first, 3 if edge == "begin" else 12)
+        return [(Spec(anchor=Period(at(start, tz), at(end, tz), "month", True), latent=False), stop)]
+    if grain == "week":
+        monday = base.start.date()
+        start = monday if edge == "begin" else monday + timedelta(days=4)
+        end = start + timedelta(days=3)
+        return [(Spec(anchor=Period(at(start, tz), at(end, tz), "day", True), latent=False), stop)]
+    return []
+
+
+def _slice(month: Period, part: int) -> Spec:
+    assert month.start is not None and month.end is not None
+    start = add(month.start, "day", 10 * part)
+    end = add(month.start, "day", 10 * (part + 1)) if part < 2 else month.end
+    return Spec(anchor=Period(start, end, "day", interval=True), latent=False)
