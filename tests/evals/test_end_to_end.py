@@ -12,7 +12,7 @@ from frontdesk.cli import main
 from frontdesk.evals.cli import REPO_ROOT
 from frontdesk.evals.report import render_text, summarize
 from frontdesk.evals.runner import InProcess, run_all, run_scenario
-from frontdesk.evals.scenario import AppointmentExpect, load_scenario, load_scenarios
+from frontdesk.evals.scenario import AppointmentSetup, Setup, load_scenario, load_scenarios
 
 SCENARIOS = REPO_ROOT / "scenarios"
 MIN_PASS = 0.95
@@ -52,16 +52,12 @@ def test_a_broken_expectation_fails(target: InProcess) -> None:
 
 def test_a_scenario_that_cannot_be_set_up_fails_with_the_reason(target: InProcess) -> None:
     scenario = load_scenario(SCENARIOS / "en-book-haircut-exact.yaml")
-    setup = dataclasses.replace(scenario.setup, fill_days=())
-    bad = dataclasses.replace(scenario, setup=setup, expect=dataclasses.replace(
-        scenario.expect, appointment=AppointmentExpect(service="Haircut", day=2)))
-    bad = dataclasses.replace(bad, setup=dataclasses.replace(
-        setup, appointments=(dataclasses.replace(
-            load_scenario(SCENARIOS / "en-cancel-known.yaml").setup.appointments[0],
-            service="Massage"),)))
+    bad = dataclasses.replace(scenario, setup=Setup(appointments=(
+        AppointmentSetup(service="Massage", day=2, time="10:00"),)))
     result = run_scenario(target, bad)
     assert not result.passed
     assert "no service named 'Massage'" in result.reasons[0]
+    assert not result.transcript  # nothing was said: the call never started
 
 
 def test_the_command_prints_one_json_document(capsys: pytest.CaptureFixture[str]) -> None:

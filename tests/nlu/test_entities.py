@@ -211,6 +211,7 @@ def test_no_email(text: str) -> None:
         ("mi nombre es maría de la cruz", "es", "María de la Cruz"),
         ("Buenas, soy José Luis", "es", "José Luis"),
         ("I'm Seán O'Brien", "en", "Seán O'Brien"),
+        ("me llamo Juan Carlos Fuente Pérez", "es", "Juan Carlos Fuente Pérez"),
     ],
 )
 def test_extract_name(text: str, lang: Lang, name: str) -> None:

@@ -75,7 +75,12 @@ def test_bad_arguments_fail_with_a_message() -> None:
 
 def test_jsonl_file(tmp_path: Path) -> None:
     lines = [
-        {"id": "a", "text": "el martes por la tarde", "now": "2026-03-04T10:00:00+01:00", "lang": "es"},
+        {
+            "id": "a",
+            "text": "el martes por la tarde",
+            "now": "2026-03-04T10:00:00+01:00",
+            "lang": "es",
+        },
         {"id": "b", "text": "next Tuesday afternoon", "now": "2026-03-04T10:00:00-05:00"},
         {"id": "c", "text": "nothing here", "now": "2026-03-04T10:00:00-05:00", "lang": "en"},
     ]

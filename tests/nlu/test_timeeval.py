@@ -69,7 +69,10 @@ def test_the_longest_mention_is_the_answer() -> None:
 
 
 def test_intervals_need_both_ends_and_open_ends_match_open_ends() -> None:
-    expected = {"type": "interval", "from": {"value": "2013-02-12T14:00:00.000-02:00", "grain": "hour"}}
+    expected = {
+        "type": "interval",
+        "from": {"value": "2013-02-12T14:00:00.000-02:00", "grain": "hour"},
+    }
     open_end = [Reading(0, 10, "interval", "hour", None, at(2013, 2, 12, 14), None)]
     closed = [Reading(0, 10, "interval", "hour", None, at(2013, 2, 12, 14), at(2013, 2, 12, 15))]
     assert judge_duckling(open_end, expected) == (True, True)
@@ -91,7 +94,10 @@ def test_month_and_day_zero_in_expected_values_mean_the_first() -> None:
 
 def test_negatives_are_right_when_nothing_is_found() -> None:
     assert judge_duckling([], None) == (True, True)
-    assert judge_duckling([Reading(0, 1, "instant", "hour", at(2013, 2, 12, 7))], None) == (False, False)
+    assert judge_duckling([Reading(0, 1, "instant", "hour", at(2013, 2, 12, 7))], None) == (
+        False,
+        False,
+    )
 
 
 def test_range_convention_accepts_a_range_ending_at_its_stated_time() -> None:
@@ -106,13 +112,12 @@ def test_range_convention_accepts_a_range_ending_at_its_stated_time() -> None:
 
 
 def test_duckling_rows_through_a_parser() -> None:
+    now = "2013-02-12T04:30:00-02:00"
     rows = [
-        {"lang": "en", "input": "tomorrow at 5pm", "reference_datetime": "2013-02-12T04:30:00-02:00",
+        {"lang": "en", "input": "tomorrow at 5pm", "reference_datetime": now,
          "expected": value("2013-02-13T17:00:00.000-02:00", "hour")},
-        {"lang": "en", "input": "this one", "reference_datetime": "2013-02-12T04:30:00-02:00",
-         "expected": None},
-        {"lang": "en", "input": "the closest xmas to today",
-         "reference_datetime": "2013-02-12T04:30:00-02:00",
+        {"lang": "en", "input": "this one", "reference_datetime": now, "expected": None},
+        {"lang": "en", "input": "the closest xmas to today", "reference_datetime": now,
          "expected": value("2012-12-25T00:00:00.000-02:00", "day")},
     ]  # fmt: skip
     score = evaluate_duckling(rows, frontdesk_parser)
@@ -131,7 +136,8 @@ def test_sgd_spans_score_by_date_or_time() -> None:
             {"slot": "appointment_date", "start": 20, "exclusive_end": 27, "text": "the 7th"},
         ],
         "datetime_user_actions": [
-            {"act": "INFORM", "slot": "appointment_time", "values": ["4 pm"], "canonical_values": ["16:00"]},
+            {"act": "INFORM", "slot": "appointment_time", "values": ["4 pm"],
+             "canonical_values": ["16:00"]},
             {"act": "INFORM", "slot": "appointment_date", "values": ["the 7th"],
              "canonical_values": ["2019-03-07"]},
         ],

@@ -46,10 +46,16 @@ CASES = [
     ("3 days ago", instant("2026-02-07T09:00:00-05:00", "hour")),
     ("the day after tomorrow", instant("2026-02-12T00:00:00-05:00", "day")),
     # weekdays
-    ("next Tuesday afternoon", interval("2026-02-17T12:00:00-05:00", "2026-02-17T19:00:00-05:00", "hour")),
+    (
+        "next Tuesday afternoon",
+        interval("2026-02-17T12:00:00-05:00", "2026-02-17T19:00:00-05:00", "hour"),
+    ),
     ("Wednesday next week", instant("2026-02-18T00:00:00-05:00", "day")),
     ("tuesday", instant("2026-02-17T00:00:00-05:00", "day")),
-    ("this Saturday morning", interval("2026-02-14T00:00:00-05:00", "2026-02-14T12:00:00-05:00", "hour")),
+    (
+        "this Saturday morning",
+        interval("2026-02-14T00:00:00-05:00", "2026-02-14T12:00:00-05:00", "hour"),
+    ),
     ("last friday", instant("2026-02-06T00:00:00-05:00", "day")),
     # dates
     ("the 13th at 1 pm", instant("2026-02-13T13:00:00-05:00", "hour")),
@@ -68,7 +74,10 @@ CASES = [
     ("4pm CET", instant("2026-02-10T10:00:00-05:00", "minute")),
     # parts of day and periods
     ("tonight", interval("2026-02-10T18:00:00-05:00", "2026-02-11T00:00:00-05:00", "hour")),
-    ("in the afternoon", interval("2026-02-10T12:00:00-05:00", "2026-02-10T19:00:00-05:00", "hour")),
+    (
+        "in the afternoon",
+        interval("2026-02-10T12:00:00-05:00", "2026-02-10T19:00:00-05:00", "hour"),
+    ),
     ("this weekend", interval("2026-02-13T18:00:00-05:00", "2026-02-16T00:00:00-05:00", "hour")),
     ("next week", instant("2026-02-16T00:00:00-05:00", "week")),
     ("next month", instant("2026-03-01T00:00:00-05:00", "month")),

@@ -34,7 +34,10 @@ def interval(start: str | None, end: str | None, grain: str) -> dict[str, Any]:
 
 CASES = [
     # today is Tuesday: "el martes" is next week's
-    ("el martes por la tarde", interval("2026-02-17T12:00:00+01:00", "2026-02-17T19:00:00+01:00", "hour")),
+    (
+        "el martes por la tarde",
+        interval("2026-02-17T12:00:00+01:00", "2026-02-17T19:00:00+01:00", "hour"),
+    ),
     ("pasado mañana a las diez y media", instant("2026-02-12T10:30:00+01:00", "minute")),
     ("la semana que viene", instant("2026-02-16T00:00:00+01:00", "week")),
     ("mañana a las 3", instant("2026-02-11T03:00:00+01:00", "hour")),
@@ -45,16 +48,28 @@ CASES = [
     ("a las cinco y cuarto", instant("2026-02-10T17:15:00+01:00", "minute")),  # 5:15 passed
     ("a las diez menos cuarto", instant("2026-02-10T09:45:00+01:00", "minute")),
     ("por la mañana", interval("2026-02-10T04:00:00+01:00", "2026-02-10T12:00:00+01:00", "hour")),
-    ("dentro de dos horas", interval("2026-02-10T09:30:00+01:00", "2026-02-10T11:30:00+01:00", "second")),
+    (
+        "dentro de dos horas",
+        interval("2026-02-10T09:30:00+01:00", "2026-02-10T11:30:00+01:00", "second"),
+    ),
     ("en una hora", instant("2026-02-10T10:30:00+01:00", "minute")),
-    ("este fin de semana", interval("2026-02-13T18:00:00+01:00", "2026-02-16T00:00:00+01:00", "hour")),
+    (
+        "este fin de semana",
+        interval("2026-02-13T18:00:00+01:00", "2026-02-16T00:00:00+01:00", "hour"),
+    ),
     ("el 15 de marzo", instant("2026-03-15T00:00:00+01:00", "day")),
     ("mediodía", instant("2026-02-10T12:00:00+01:00", "hour")),
     ("esta noche", interval("2026-02-10T18:00:00+01:00", "2026-02-11T00:00:00+01:00", "hour")),
     ("después de las 5", interval("2026-02-10T17:00:00+01:00", None, "hour")),
     ("antes del mediodía", interval(None, "2026-02-10T12:00:00+01:00", "hour")),
-    ("entre las 2 y las 4", interval("2026-02-10T14:00:00+01:00", "2026-02-10T16:00:00+01:00", "hour")),
-    ("de lunes a viernes", interval("2026-02-16T00:00:00+01:00", "2026-02-21T00:00:00+01:00", "day")),
+    (
+        "entre las 2 y las 4",
+        interval("2026-02-10T14:00:00+01:00", "2026-02-10T16:00:00+01:00", "hour"),
+    ),
+    (
+        "de lunes a viernes",
+        interval("2026-02-16T00:00:00+01:00", "2026-02-21T00:00:00+01:00", "day"),
+    ),
     ("hace tres días", instant("2026-02-07T09:00:00+01:00", "hour")),
 ]
 

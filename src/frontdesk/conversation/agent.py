@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.conversation import policy
@@ -122,8 +123,17 @@ class Agent:
                   "tool_result": c.result} for c in ctx.tools.calls]
         rows.append({"role": "assistant", "text": decision.text, "language": u.lang,
                      "latency_ms": latency, "engine": engine})
-        self._save(conversation, state, rows, decision, opt_out_phone=(
-            (ctx.caller_phone or state.phone) if decision.outcome == "opted_out" else None))
+        opt_out_phone = (ctx.caller_phone or state.phone) if decision.outcome == "opted_out" else None
+        try:
+            self._save(conversation, state, rows, decision, opt_out_phone=opt_out_phone)
+        except IntegrityError:
+            # The same request raced us (a retried webhook): its answer is the answer.
+            # Any booking it made carries the same idempotency key, so nothing doubled.
+            replay = self._replay(tenant, conversation_id, request_key) if request_key else None
+            if replay is not None:
+                return replay
+            # Two different turns raced for the same sequence number: append again.
+            self._save(conversation, state, rows, decision, opt_out_phone=opt_out_phone)
         return Reply(conversation.id, decision.text, u.lang, outcome=decision.outcome,
                      transfer=decision.transfer, end=decision.end,
                      appointment_id=state.appointment_id, state=state.summary(), engine=engine,

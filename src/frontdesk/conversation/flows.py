@@ -201,7 +201,10 @@ def _collect_and_confirm(
     state: DialogueState, u: Understanding, ctx: TurnContext
 ) -> Decision | None:
     lang = u.lang
-    if state.goal in ("reschedule",):
+    said_yes_to_one = state.awaiting == "choice" and len(state.offered) == 1 and u.has(Intent.YES)
+    if state.goal == "reschedule":
+        if said_yes_to_one:  # "I have 2 PM with Ana. Shall I book that?" - "Yes"
+            return _do_reschedule(state, ctx, lang)
         return _confirm_reschedule(state, ctx, lang)
     if not state.name:
         if state.awaiting == "name":
@@ -216,7 +219,7 @@ def _collect_and_confirm(
     assert state.chosen is not None
     service = ctx.service(state.service_id)
     assert service is not None
-    if state.awaiting == "choice" and len(state.offered) == 1 and u.has(Intent.YES):
+    if said_yes_to_one:
         # "I have 3 PM with Ana. Shall I book that?" - "Yes": that was the read-back;
         # asking again would be a second confirmation for the same thing.
         return _do_book(state, ctx, lang)
@@ -239,6 +242,7 @@ def _do_book(state: DialogueState, ctx: TurnContext, lang: str) -> Decision:
     if result.get("ok"):
         appt = result["appointment"]
         state.appointment_id = appt["id"]
+        state.customer_id = appt.get("customer_id") or state.customer_id
         state.outcome, state.awaiting, state.goal = "booked", "anything_else", None
         return Decision(say("booked", lang, service=service.spoken_name(lang),
                             when=_when(appt["start"], ctx, lang),

@@ -236,6 +236,7 @@ class Tools:
                 "start": a.start_at.astimezone(self.tz).isoformat(),
                 "end": a.end_at.astimezone(self.tz).isoformat(),
                 "resource_id": str(a.resource_id), "resource_name": a.resource.name,
+                "customer_id": str(a.customer_id) if a.customer_id else None,
                 "status": a.status}
 
 

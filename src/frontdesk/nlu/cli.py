@@ -1,7 +1,7 @@
 """``frontdesk parse-time``: the time parser from the command line.
 
-    frontdesk parse-time "tomorrow at 3pm" --now 2026-03-07T10:00 --tz America/New_York
-    frontdesk parse-time --jsonl turns.jsonl      # lines {"id","text","now","lang"}
+frontdesk parse-time "tomorrow at 3pm" --now 2026-03-07T10:00 --tz America/New_York
+frontdesk parse-time --jsonl turns.jsonl      # lines {"id","text","now","lang"}
 """
 
 from __future__ import annotations
@@ -102,7 +102,11 @@ def cmd_parse_time(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(mentions_json(args.text, now, args.lang, args.business_hours), ensure_ascii=False))
+    print(
+        json.dumps(
+            mentions_json(args.text, now, args.lang, args.business_hours), ensure_ascii=False
+        )
+    )
     return 0
 
 

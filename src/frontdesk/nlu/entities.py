@@ -348,7 +348,7 @@ def extract_email(text: str) -> str | None:
     at example dot com", "ana arroba gmail punto com", letters spelled one by one)."""
     lowered = text.lower()
     if match := _EMAIL.search(lowered):
-        return match.group().rstrip(".")
+        return match.group()
     spoken = " " + " ".join(strip_accents(text).lower().split()) + " "
     spoken = _SPELLED.sub(lambda m: m.group().replace(" ", ""), spoken)
     for pattern, symbol in _SPOKEN_EMAIL_WORDS:
@@ -401,7 +401,8 @@ _FILLERS_AFTER = re.compile(
 
 
 def _name_at(text: str, start: int, *, sure: bool, whole: bool) -> str | None:
-    """The 1-3 word name starting at ``start``; with ``whole``, nothing may follow."""
+    """The name (1-4 words; 1-3 with ``whole``) at ``start``; with ``whole`` nothing may
+    follow it."""
     words: list[str] = []
     pos = start
     while len(words) < 6:
@@ -430,7 +431,7 @@ def _name_at(text: str, start: int, *, sure: bool, whole: bool) -> str | None:
     while words and strip_accents(words[-1]).lower() in _PARTICLES:
         words.pop()
     proper = [w for w in words if strip_accents(w).lower() not in _PARTICLES]
-    if not 1 <= len(proper) <= 3:
+    if not 1 <= len(proper) <= (3 if whole else 4):  # "Juan Carlos Fuente Pérez" is one
         return None
     if whole and text[start:].strip(" ,.!").count(" ") + 1 > len(words):
         return None

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import re
 
-from frontdesk.nlu.language import language_scores, normalize
+from frontdesk.nlu.language import DIGIT_WORDS, language_scores, normalize
 from frontdesk.nlu.types import Intent, Lang
 
 I = Intent  # noqa: E741 - keeps the rule tables readable
 
-# Leading hesitations speech-to-text writes out ("uh", "um", "well,", "pues").
+
 def _a(words: str) -> str:
     """A non-capturing alternation written across lines: a line break right after "|"
     vanishes, any other line break (inside an alternative) is one space."""
@@ -319,19 +319,19 @@ _SI_LEADING = re.compile(
     r"esta bien|correcto|exacto|senor|senora|eso|quiero|me parece|reservala|reservalo)\b)"
 )
 _LEADING = re.compile(_START + r"$")
-_ORDINAL_WORDS = ("first primera primero primer", "second segunda segundo",
-                  "third tercera tercero tercer", "fourth cuarta cuarto", "fifth quinta quinto")
-# Spoken option numbers, 1-based: "two"/"dos" -> 2, "second"/"segunda" -> 2.
-NUMBER_WORDS: dict[str, int] = {
-    word: n
-    for groups in (_ORDINAL_WORDS, ("one uno una", "two dos", "three tres", "four cuatro",
-                   "five cinco", "six seis", "seven siete", "eight ocho", "nine nueve",
-                   "ten diez"))
-    for n, group in enumerate(groups, 1) for word in group.split()
-}
-_ORDINALS = {w: NUMBER_WORDS[w] - 1 for g in _ORDINAL_WORDS for w in g.split()}
+_ORDINAL_WORDS = (
+    "first primera primero primer",
+    "second segunda segundo",
+    "third tercera tercero tercer",
+    "fourth cuarta cuarto",
+    "fifth quinta quinto",
+)
+_ORDINALS = {word: n for n, group in enumerate(_ORDINAL_WORDS) for word in group.split()}
 _ORDINALS |= dict.fromkeys(("last", "final", "ultima", "ultimo"), -1)
-_CARDINALS = {w: n for w, n in NUMBER_WORDS.items() if w not in _ORDINALS}
+_CARDINALS = {w: n for w, n in DIGIT_WORDS.items() if n > 0 and w != "oh"}
+_CARDINALS |= {"ten": 10, "diez": 10}
+# Spoken option numbers, 1-based: "two"/"dos" -> 2, "second"/"segunda" -> 2.
+NUMBER_WORDS: dict[str, int] = _CARDINALS | {w: n + 1 for w, n in _ORDINALS.items() if n >= 0}
 # Relative picks only count after "the": "later" alone is a "no" ("maybe later").
 _RELATIVE = dict.fromkeys(("earlier", "earliest", "former"), 0)
 _RELATIVE |= dict.fromkeys(("later", "latest", "latter"), -1)
@@ -339,7 +339,7 @@ _NOUN = r"(?:one|option|choice|slot|opcion|hora|hueco|horario|time slot|appointm
 # What may follow a picked ordinal; anything else ("of March", "semana") means a date.
 _AFTER = (
     r"(?= ,|$| (?:please|por favor|works|is|sounds|would|will|es|esta|me|then|pues|"
-    r"thanks|gracias|que|de ellas|de ellos|of those|of them|for me|por favor)\b)"
+    r"thanks|gracias|que|de ellas|de ellos|of those|of them|for me)\b)"
 )
 _ORD = "(" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + ")"
 _CHOICE_ORDINAL = re.compile(

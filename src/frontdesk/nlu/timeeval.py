@@ -35,9 +35,7 @@ from frontdesk.nlu.timespec import add
 
 SGD_NOW = datetime(2019, 3, 1, 9, 0, tzinfo=UTC)
 PARSERS = ("frontdesk", "dateparser")
-_VALUE = re.compile(
-    r"^(-?\d{1,4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)$"
-)
+_VALUE = re.compile(r"^(-?\d{1,4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)$")
 _GRAIN_FIELDS = {
     "year": 1, "quarter": 2, "month": 2, "week": 3, "day": 3, "hour": 4, "minute": 5, "second": 6,
 }  # fmt: skip
@@ -98,14 +96,14 @@ def frontdesk_parser(text: str, now: datetime, lang: str) -> list[Reading]:
 
 def dateparser_parser(text: str, now: datetime, lang: str) -> list[Reading]:
     """dateparser's ``search_dates`` with now as its base, dates preferred in the future."""
-    from dateparser.search import search_dates
+    from dateparser.search import search_dates  # type: ignore[import-untyped,unused-ignore]
 
     settings = {
         "RELATIVE_BASE": now.replace(tzinfo=None),
         "PREFER_DATES_FROM": "future",
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
-    found = search_dates(text, languages=[lang], settings=settings) or []  # type: ignore[arg-type]
+    found = search_dates(text, languages=[lang], settings=settings) or []
     out: list[Reading] = []
     cursor = 0
     for phrase, value in found:
@@ -123,7 +121,7 @@ def get_parser(name: str) -> ParseFn | str:
         return frontdesk_parser
     if name == "dateparser":
         try:
-            import dateparser  # noqa: F401
+            import dateparser  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
         except ImportError:
             return "not installed"
         return dateparser_parser
@@ -145,7 +143,7 @@ def _parse_value(text: str) -> tuple[tuple[int, ...], timezone] | None:
     y, mo, d, h, mi, s = (int(g) for g in m.groups()[:6])
     tz_text = m.group(7)
     if tz_text == "Z":
-        offset = timezone.utc
+        offset = UTC
     else:
         sign = -1 if tz_text[0] == "-" else 1
         offset = timezone(sign * timedelta(hours=int(tz_text[1:3]), minutes=int(tz_text[4:6])))
@@ -188,7 +186,10 @@ def judge_duckling(readings: list[Reading], expected: dict[str, Any] | None) -> 
         if parsed is None:
             return False, False
         fields, offset = parsed
-        want = datetime(*fields, tzinfo=offset)  # type: ignore[misc]
+        y, mo, d, h, mi, s = fields
+        if y < 1:
+            return False, False
+        want = datetime(y, mo, d, h, mi, s, tzinfo=offset)
         ok = best.start_at == want and best.end_at == _grain_span(want, grain)
         return ok, ok
     if best.kind != "interval":

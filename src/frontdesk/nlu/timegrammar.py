@@ -33,7 +33,7 @@ def pins_day(a: Spec, b: Spec) -> bool:
         return True
     if b.day is not None or b.weekday is not None or b.pod is not None or b.holiday:
         return True
-    return b.anchor is not None and b.anchor.grain in ("second", "minute", "hour", "day", "week")
+    return b.anchor is not None and b.anchor.grain in ("day", "week")
 
 
 class Parser:
@@ -144,7 +144,11 @@ class Parser:
                 rest = self.cardinal(j)  # "novecientos noventa"
                 if rest is not None and rest[0] < 100:
                     return value + rest[0], rest[1]
-            if value in (60, 70, 80, 90) and self.w(j) == "y" and 1 <= nums.get(self.w(j + 1), 0) <= 9:
+            if (
+                value in (60, 70, 80, 90)
+                and self.w(j) == "y"
+                and 1 <= nums.get(self.w(j + 1), 0) <= 9
+            ):
                 return value + nums[self.w(j + 1)], j + 2
             if value == 1000:
                 rest = self.cardinal(j)
@@ -222,7 +226,11 @@ class Parser:
             for spec, end in frontier:
                 for k in self._glue_starts(end):
                     for other, other_end in self.atoms(k):
-                        if other.latent and other.hour is not None and not self.quiet_after(other_end):
+                        if (
+                            other.latent
+                            and other.hour is not None
+                            and not self.quiet_after(other_end)
+                        ):
                             continue
                         if not (pins_day(spec, other) and pins_day(other, spec)):
                             continue

@@ -93,11 +93,18 @@ DAYS: dict[str, Callable[[int], date]] = {
     "lazarus": _from_easter(-8, True),
 }  # fmt: skip
 
+
 # Holidays that last longer than a day: (first day, day after the last).
+def _great_lent(year: int) -> tuple[date, date]:
+    """Clean Monday up to Lazarus Saturday."""
+    pascha = orthodox_easter(year)
+    return pascha - timedelta(days=48), pascha - timedelta(days=8)
+
+
 SPANS: dict[str, Callable[[int], tuple[date, date]]] = {
     "lent": lambda y: (easter(y) - timedelta(days=46), easter(y)),
-    "great_lent": lambda y: (orthodox_easter(y) - timedelta(days=48), orthodox_easter(y) - timedelta(days=8)),
-}  # fmt: skip
+    "great_lent": _great_lent,
+}
 
 
 def _occurrence(key: str, year: int, now: datetime) -> Period | None:

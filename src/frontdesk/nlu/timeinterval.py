@@ -149,7 +149,12 @@ def ranges(p: Parser, i: int) -> list[tuple[Spec, Spec, int]]:
                     break
             if phrase_end < 0:
                 continue
-            if es and p.w(k) in ("a", "al") and left.hour is None and p.w(phrase_end) in ("la", "las"):
+            if (
+                es
+                and p.w(k) in ("a", "al")
+                and left.hour is None
+                and p.w(phrase_end) in ("la", "las")
+            ):
                 continue  # "mañana a las 3" is a day and its hour, not a range
             right_starts = [phrase_end]
             if es and p.w(k) in ("a", "al"):
@@ -187,7 +192,7 @@ def _opened(p: Parser, i: int) -> list[Found]:
 
 
 def _for_duration(p: Parser, i: int) -> list[Found]:
-    """"4pm for 30 mins", "from 18th Dec for 10 days", "for 10 days from 18th Dec"."""
+    """ "4pm for 30 mins", "from 18th Dec for 10 days", "for 10 days from 18th Dec"."""
     out: list[Found] = []
     j = i + 1 if p.w(i) == "from" else i
     for spec, k in p.points(j):

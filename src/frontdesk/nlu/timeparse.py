@@ -110,7 +110,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def guess_lang(text: str) -> Lang:
-    """"es" when the words look more Spanish than English, else "en"."""
+    """ "es" when the words look more Spanish than English, else "en"."""
     words = _WORD.findall(text.lower())
     es = sum(w in _ES_HINTS for w in words)
     en = sum(w in _EN_HINTS for w in words)
@@ -195,10 +195,9 @@ def _best(p: Parser, i: int) -> tuple[Period, int] | None:
             break  # an equally long point beats a range: "15 to noon" is 11:45
         if spec.latent:
             continue
-        period = p.resolve(spec)
-        if period is not None:
-            best = (period, end)
-            break
+        resolved = p.resolve(spec)
+        if resolved is not None:
+            return resolved, end
     return best
 
 

@@ -91,7 +91,7 @@ def _digit_times(p: Parser, i: int) -> list[Cand]:
         minute = _two_digits(p, i + 1)
         if minute is not None and not p.glued(i + 1) and _clean_right(p, i + 2):
             out.append((replace(spec, minute=minute), i + 2))
-        elif p.num(i + 1) == 0 and p.num(i + 2) is not None and p.num(i + 2) < 10:  # "6 0 2"
+        elif p.num(i + 1) == 0 and (p.num(i + 2) or 10) < 10:  # "6 0 2" is 6:02
             out.append((replace(spec, minute=p.num(i + 2)), i + 3))
         out.append((spec, i + 1))
     return out
@@ -152,8 +152,8 @@ def _ampm(p: Parser, j: int) -> tuple[str, int, bool] | None:
         if word not in words:
             continue
         end = j + 1
-        if p.w(end) == "." and p.glued(end):
-            end += 1
+        if len(word) == 1 and p.w(end) == "." and p.glued(end):
+            end += 1  # "3p." - but "3pm." ends a sentence
         if len(word) == 1:
             if p.w(end) == "m":
                 end += 1
@@ -232,7 +232,7 @@ def clock(p: Parser, i: int) -> list[Cand]:
 
 
 def _minutes_amount(p: Parser, i: int) -> tuple[int, int, bool] | None:
-    """"quarter", "a quarter", "half", "20", "twenty minutes": (minutes, end, said unit)."""
+    """ "quarter", "a quarter", "half", "20", "twenty minutes": (minutes, end, said unit)."""
     j = i + 1 if p.w(i) == "a" else i
     if p.w(j) in ("quarter", "cuarto"):
         return 15, j + 1, True

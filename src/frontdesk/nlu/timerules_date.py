@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from frontdesk.nlu.timegrammar import Cand, Parser
@@ -158,16 +159,12 @@ def _with_year(p: Parser, spec: Spec, end: int) -> list[Cand]:
         j += 1
     got = year_at(p, j)
     if got is not None:
-        out.append((Spec(**{**_fields(spec), "year": got[0]}), got[1]))
+        out.append((replace(spec, year=got[0], latent=False), got[1]))
     return out
 
 
-def _fields(spec: Spec) -> dict[str, object]:
-    return {"month": spec.month, "day": spec.day, "latent": False}
-
-
 def month_dates(p: Parser, i: int) -> list[Cand]:
-    """"March 3rd 2015", "the 1st of march", "15 february", "el 5 de mayo de 2013"."""
+    """ "March 3rd 2015", "the 1st of march", "15 february", "el 5 de mayo de 2013"."""
     out: list[Cand] = []
     es = p.lex.lang == "es"
     # month first: "march 3", "February the 15th", "mayo 5 del 2013"
@@ -202,7 +199,7 @@ def month_dates(p: Parser, i: int) -> list[Cand]:
 
 def months(p: Parser, i: int) -> list[Cand]:
     """A month on its own: "March", "in March", "October 2014"."""
-    prefixed = p.w(i) in ("in", "during", "of", "en", "de", "for", "until", "since", "by")
+    prefixed = p.w(i) in ("in", "during", "of", "en", "de")
     start = i + 1 if prefixed else i
     got = _month_at(p, start, standalone=not prefixed)
     if got is None:
@@ -289,7 +286,7 @@ def _week_day(p: Parser, weekday: int, weeks: int) -> Spec:
 
 
 def day_of_month(p: Parser, i: int) -> list[Cand]:
-    """"the 13th", "on the first", "13th", "el 13", "el día 16", "día quince"."""
+    """ "the 13th", "on the first", "13th", "el 13", "el día 16", "día quince"."""
     es = p.lex.lang == "es"
     word = p.w(i)
     j = i
@@ -317,7 +314,8 @@ def day_of_month(p: Parser, i: int) -> list[Cand]:
         n = p.num(j)
         plain = n is not None and _plain_number(p, j) and 1 <= n <= 31
         hour_next = p.w(j + 1) in ("in", "at", "am", "pm", "a", "p", "oclock", "o", "sharp")
-        if plain and ((on and not hour_next) or p.w(j + 1) == "of"):
+        of_month = p.w(j + 1) == "of" and _names_month(p, j + 2)
+        if plain and ((on and not hour_next) or of_month):
             return [(Spec(day=n, latent=False), j + 1)]
         return []
     d, end, weak = got
@@ -326,6 +324,16 @@ def day_of_month(p: Parser, i: int) -> list[Cand]:
     if p.w(end) == "day" and p.w(end + 1) == "of":
         end += 1
     return [(Spec(day=d, latent=False), end)]
+
+
+def _names_month(p: Parser, k: int) -> bool:
+    """"this month", "the next month", "March": what "20 of ..." needs to be a date."""
+    k = k + 1 if p.w(k) == "the" else k
+    if p.w(k) in p.lex.months:
+        return True
+    if p.w(k) in p.lex.this_words or p.w(k) in p.lex.next_words or p.w(k) in p.lex.last_words:
+        k += 1
+    return p.w(k) == "month"
 
 
 def _plain_number(p: Parser, j: int) -> bool:
@@ -368,5 +376,7 @@ _OTHER_CALENDARS = frozenset(
 
 def fixed_day(p: Parser, offset: int) -> Spec:
     start = p.now.date() + timedelta(days=offset)
-    period: Period = period_of(p.now.replace(year=start.year, month=start.month, day=start.day), "day")
+    period: Period = period_of(
+        p.now.replace(year=start.year, month=start.month, day=start.day), "day"
+    )
     return Spec(anchor=period, latent=False)

@@ -60,14 +60,15 @@ def parts_of_day(p: Parser, i: int) -> list[Cand]:
         return out  # "de la mañana" needs its article: "de mañana" is not a part of day
     if p.w(j - 1 if j > i else i - 1) in _GREETING:
         return out
-    spec = _pod_spec(p, p.w(j))
-    if spec is None:
+    found = _pod_spec(p, p.w(j))
+    if found is None:
         return out
     if p.lex.lang == "es" and p.w(j) in ("manana", "mediodia") and j == i:
         return out  # "mañana" alone is tomorrow, "mediodía" alone noon
     if this:
-        spec = Spec(pod=spec.pod, pod_pm=spec.pod_pm, anchor=fixed_day(p, 0).anchor, latent=False)
-    out.append((spec, j + 1))
+        today = fixed_day(p, 0).anchor
+        found = Spec(pod=found.pod, pod_pm=found.pod_pm, anchor=today, latent=False)
+    out.append((found, j + 1))
     return out
 
 
@@ -120,7 +121,7 @@ def _season(p: Parser, name: str, n: int) -> Spec | None:
 
 
 def periods(p: Parser, i: int) -> list[Cand]:
-    """"this week", "next month", "last year", "this weekend", "la semana que viene"."""
+    """ "this week", "next month", "last year", "this weekend", "la semana que viene"."""
     lex = p.lex
     out: list[Cand] = []
     j = i + 1 if p.w(i) in ("the", "la", "el", "los", "las") else i
@@ -167,7 +168,9 @@ def periods(p: Parser, i: int) -> list[Cand]:
         week = period_of(p.now, "week")
         assert week.end is not None
         start = truncate(p.now, "day")
-        out.append((Spec(anchor=Period(start, add(week.end, "day", -1), "day", True), latent=False), end))
+        out.append(
+            (Spec(anchor=Period(start, add(week.end, "day", -1), "day", True), latent=False), end)
+        )
     return out
 
 
@@ -222,7 +225,7 @@ def _ordinal_word(p: Parser, j: int) -> tuple[int, int] | None:
 
 
 def ordinal_of(p: Parser, i: int) -> list[Cand]:
-    """"the first Monday of October", "last week of September 2014", "third day of october"."""
+    """ "the first Monday of October", "last week of September 2014", "third day of october"."""
     out: list[Cand] = []
     j = i + 1 if p.w(i) == "the" else i
     got = _ordinal_word(p, j)
@@ -309,7 +312,7 @@ def _quarter_spec(p: Parser, year: int, nth: int) -> Spec:
 
 
 def quarter_codes(p: Parser, i: int) -> list[Cand]:
-    """"2018Q4", "18q4"."""
+    """ "2018Q4", "18q4"."""
     v = p.num(i)
     if v is None or p.w(i + 1) != "q" or not p.glued(i + 1) or not p.glued(i + 2):
         return []
@@ -321,7 +324,7 @@ def quarter_codes(p: Parser, i: int) -> list[Cand]:
 
 
 def week_of(p: Parser, i: int) -> list[Cand]:
-    """"the week of October 7th": the week that holds it."""
+    """ "the week of October 7th": the week that holds it."""
     end = p.phrase(i, "the week of")
     if end < 0:
         return []
@@ -333,7 +336,7 @@ def week_of(p: Parser, i: int) -> list[Cand]:
 
 
 def month_parts(p: Parser, i: int) -> list[Cand]:
-    """"early March", "mid March", "late March", "end of April", "by the end of the year"."""
+    """ "early March", "mid March", "late March", "end of April", "by the end of the year"."""
     out: list[Cand] = []
     word = p.w(i)
     part = {"early": 0, "mid": 1, "late": 2}.get(word)
@@ -393,7 +396,9 @@ def _edge(p: Parser, edge: str, base: Period, stop: int, by: bool) -> list[Cand]
         first = base.start.date()
         start = add_months(first, 0 if edge == "begin" else 8)
         end = add_months(first, 3 if edge == "begin" else 12)
-        return [(Spec(anchor=Period(at(start, tz), at(end, tz), "month", True), latent=False), stop)]
+        return [
+            (Spec(anchor=Period(at(start, tz), at(end, tz), "month", True), latent=False), stop)
+        ]
     if grain == "week":
         monday = base.start.date()
         start = monday if edge == "begin" else monday + timedelta(days=4)

@@ -110,7 +110,7 @@ def shift(p: Parser, base_dt: object, amount: float, unit: str, sign: int) -> Pe
 
 
 def offsets(p: Parser, i: int) -> list[Cand]:
-    """"in 2 hours", "2 hours from now", "3 days ago", "within 2 weeks", "hace dos años"."""
+    """ "in 2 hours", "2 hours from now", "3 days ago", "within 2 weeks", "hace dos años"."""
     out: list[Cand] = []
     word = p.w(i)
     now = p.now
@@ -156,7 +156,7 @@ def offsets(p: Parser, i: int) -> list[Cand]:
 
 
 def counted_periods(p: Parser, i: int) -> list[Cand]:
-    """"next 3 days", "last two weeks", "upcoming 2 weeks", "los próximos 3 días"."""
+    """ "next 3 days", "last two weeks", "upcoming 2 weeks", "los próximos 3 días"."""
     out: list[Cand] = []
     lex = p.lex
     j = p.skip(i, ("in", "within", "over", "during", "the", "los", "las", "en"))
@@ -173,19 +173,19 @@ def counted_periods(p: Parser, i: int) -> list[Cand]:
             return out
         value, k = got
         if p.w(k) in ("upcoming", "coming"):
-            unit = _unit(p, k + 1)
-            if unit is not None:
-                out.append((_upcoming(p, value, unit[0]), unit[1]))
+            said = _unit(p, k + 1)
+            if said is not None:
+                out.append((_upcoming(p, value, said[0]), said[1]))
             return out
         if p.w(k) in lex.next_words or p.w(k) in lex.last_words:
-            unit = _unit(p, k + 1)
-            if unit is not None:
+            said = _unit(p, k + 1)
+            if said is not None:
                 sign = 1 if p.w(k) in lex.next_words else -1
-                out.append((_span(p, value, unit[0], sign), unit[1]))
+                out.append((_span(p, value, said[0], sign), said[1]))
             return out
-        unit = _unit(p, k)
-        if unit is not None and p.phrase(unit[1], "que vienen|viene") > 0:
-            out.append((_span(p, value, unit[0], 1), unit[1] + 2))
+        said = _unit(p, k)
+        if said is not None and p.phrase(said[1], "que vienen|viene") > 0:
+            out.append((_span(p, value, said[0], 1), said[1] + 2))
         return out
     for amount, unit, end in duration(p, rest):
         if amount != int(amount) or unit == "fortnight":
@@ -244,7 +244,7 @@ def now_words(p: Parser, i: int) -> list[Cand]:
         end = p.phrase(i, phrase)
         if end > 0:
             return [(instant, end)]
-    if word in p.lex.now_words:
+    if word in p.lex.now_words and not _discourse_now(p, i):
         return [(instant, i + 1)]
     for phrase in ("at this time", "en este momento"):
         end = p.phrase(i, phrase)
@@ -253,8 +253,22 @@ def now_words(p: Parser, i: int) -> list[Cand]:
     return []
 
 
+_NOW_AS_DISCOURSE_BEFORE = frozenset("for bye goodbye by until till".split())
+_NOW_AS_DISCOURSE_AFTER = frozenset(
+    "i we you let lets get can could what how that please tell book find go the".split()
+)
+
+
+def _discourse_now(p: Parser, i: int) -> bool:
+    """"that's all for now", "Now I want to book...": "now" that is not a time."""
+    if p.w(i - 1) in _NOW_AS_DISCOURSE_BEFORE:
+        return True
+    starts_sentence = i == 0 or p.w(i - 1) in (".", "!", "?", ",", ";")
+    return starts_sentence and p.w(i + 1 if p.w(i + 1) != "," else i + 2) in _NOW_AS_DISCOURSE_AFTER
+
+
 def offset_from(p: Parser, i: int) -> list[Cand]:
-    """"three days after Easter", "2 weeks before christmas"."""
+    """ "three days after Easter", "2 weeks before christmas"."""
     out: list[Cand] = []
     for amount, unit, end in duration(p, i):
         if p.w(end) not in ("after", "before", "from") or amount != int(amount):
@@ -274,7 +288,7 @@ def offset_from(p: Parser, i: int) -> list[Cand]:
 
 
 def weekday_counts(p: Parser, i: int) -> list[Cand]:
-    """"3 fridays from now", "2 thursdays ago"."""
+    """ "3 fridays from now", "2 thursdays ago"."""
     got = p.cardinal(i)
     if got is None:
         return []
