@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 
 from frontdesk.nlu.timelex import Lexicon
 from frontdesk.nlu.timespec import Period, Prefs, Spec, merge, resolve
@@ -27,6 +28,11 @@ _QUIET_FOLLOW = frozenset(
 )
 
 
+@lru_cache(maxsize=1024)
+def _compiled(words: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(word.split("|")) for word in words.split())
+
+
 def pins_day(a: Spec, b: Spec) -> bool:
     """A bare hour (a) only joins what names a day or a part of one (b)."""
     if not (a.latent and a.hour is not None and not a.has_date_fields()):
@@ -39,7 +45,7 @@ def pins_day(a: Spec, b: Spec) -> bool:
 class Parser:
     """Parses one token list against one lexicon and one ``now``."""
 
-    __slots__ = ("t", "n", "lex", "now", "prefs", "rules", "_atoms", "_points")
+    __slots__ = ("t", "n", "lex", "now", "prefs", "rules", "starts", "_atoms", "_points")
 
     def __init__(
         self,
@@ -48,6 +54,7 @@ class Parser:
         now: datetime,
         prefs: Prefs,
         rules: tuple[Rule, ...],
+        starts: frozenset[str] = frozenset(),
     ) -> None:
         self.t = tokens
         self.n = len(tokens)
@@ -55,6 +62,7 @@ class Parser:
         self.now = now
         self.prefs = prefs
         self.rules = rules
+        self.starts = starts  # words a rule may begin with (empty: try every word)
         self._atoms: dict[int, list[Cand]] = {}
         self._points: dict[int, list[Cand]] = {}
 
@@ -71,8 +79,9 @@ class Parser:
 
     def phrase(self, i: int, words: str) -> int:
         """End index if the space-separated ``words`` follow at i ("|" separates options)."""
-        for word in words.split():
-            if self.w(i) not in word.split("|"):
+        tokens, n = self.t, self.n
+        for options in _compiled(words):
+            if i >= n or tokens[i].norm not in options:
                 return -1
             i += 1
         return i
@@ -194,11 +203,17 @@ class Parser:
 
     # ---- composition ------------------------------------------------------------------
 
+    def can_start(self, i: int) -> bool:
+        if i >= self.n:
+            return False
+        token = self.t[i]
+        return token.num is not None or not self.starts or token.norm in self.starts
+
     def atoms(self, i: int) -> list[Cand]:
         found = self._atoms.get(i)
         if found is None:
             found = []
-            if i < self.n:
+            if self.can_start(i):
                 for rule in self.rules:
                     found.extend(rule(self, i))
             self._atoms[i] = found

@@ -137,6 +137,8 @@ def ranges(p: Parser, i: int) -> list[tuple[Spec, Spec, int]]:
     """Unresolved (left, right, end) ranges starting at i."""
     es = p.lex.lang == "es"
     out: list[tuple[Spec, Spec, int]] = []
+    if not p.can_start(i):
+        return out
     starts = _after_prefix(p, i, _ES_RANGE if es else _EN_RANGE)
     plain = _ES_CONNECT if es else _EN_CONNECT
     options = [*starts, (i, plain)]
@@ -165,8 +167,13 @@ def ranges(p: Parser, i: int) -> list[tuple[Spec, Spec, int]]:
     return out
 
 
+_OPENER_FIRST = frozenset(k.split()[0] for k in (*_EN_OPENERS, *_ES_OPENERS))
+
+
 def _opened(p: Parser, i: int) -> list[Found]:
     out: list[Found] = []
+    if p.w(i) not in _OPENER_FIRST:
+        return out
     table = _ES_OPENERS if p.lex.lang == "es" else _EN_OPENERS
     for opener, side in table.items():
         j = p.phrase(i, opener)
@@ -195,6 +202,8 @@ def _for_duration(p: Parser, i: int) -> list[Found]:
     """ "4pm for 30 mins", "from 18th Dec for 10 days", "for 10 days from 18th Dec"."""
     out: list[Found] = []
     j = i + 1 if p.w(i) == "from" else i
+    if p.lex.lang != "en":
+        return out
     for spec, k in p.points(j):
         if spec.latent or p.w(k) != "for":
             continue

@@ -12,7 +12,7 @@ class PartOfDay:
     pm: bool | None  # whether an ambiguous hour in it is after noon
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # compared (and cached) by identity
 class Lexicon:
     lang: str
     weekdays: dict[str, int]

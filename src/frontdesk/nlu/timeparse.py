@@ -164,13 +164,11 @@ def parse_time(
         raise ValueError(f"unsupported language: {language!r}")
     tokens = tokenize(text)
     prefs = Prefs(prefer_future=prefer_future, business_hours=business_hours)
-    parser = Parser(tokens, LEXICONS[language], now, prefs, RULES)
-    starts = _start_words(language)
+    parser = Parser(tokens, LEXICONS[language], now, prefs, RULES, _start_words(language))
     found: list[TimeMention] = []
     i = 0
     while i < parser.n:
-        token = tokens[i]
-        if token.num is None and token.norm not in starts:
+        if not parser.can_start(i):
             i += 1
             continue
         best = _best(parser, i)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from functools import cache
 
 from frontdesk.nlu.timegrammar import Cand, Parser
+from frontdesk.nlu.timelex import Lexicon
 from frontdesk.nlu.timespec import Period, Spec, period_of, safe_date
 
 _WEAK_CONTEXT_BEFORE = frozenset(
@@ -351,7 +353,7 @@ def holidays(p: Parser, i: int) -> list[Cand]:
     elif p.w(j) in lex.next_words or p.w(j) in lex.this_words or p.w(j) == "the":
         j += 1
     out: list[Cand] = []
-    if p.w(j - 1) in _OTHER_CALENDARS or p.w(j) in _OTHER_CALENDARS:
+    if p.w(j) not in _holiday_first(lex) or p.w(j - 1) in _OTHER_CALENDARS:
         return out
     words: list[str] = []
     k = j
@@ -365,6 +367,11 @@ def holidays(p: Parser, i: int) -> list[Cand]:
         if key is not None:
             out.append((Spec(holiday=key, holiday_dir=direction, latent=False), k))
     return out
+
+
+@cache
+def _holiday_first(lex: Lexicon) -> frozenset[str]:
+    return frozenset(name.split()[0] for name in lex.holidays)
 
 
 # "chinese new year" is not New Year's Day

@@ -33,9 +33,17 @@ def _pod_spec(p: Parser, word: str) -> Spec | None:
     return Spec(pod=(pod.start, pod.end), pod_pm=pod.pm, latent=False)
 
 
+_POD_FIRST = frozenset(
+    "after early in late tonight tonite last anoche esta this today the during at por de en la "
+    "a del of".split()
+)
+
+
 def parts_of_day(p: Parser, i: int) -> list[Cand]:
     word = p.w(i)
     out: list[Cand] = []
+    if word not in _POD_FIRST and word not in p.lex.pods:
+        return out
     for phrase, (lo, hi, pm) in _SPECIAL_PODS.items():
         end = p.phrase(i, phrase)
         if end > 0:

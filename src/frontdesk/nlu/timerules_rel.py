@@ -233,8 +233,13 @@ def relative_days(p: Parser, i: int) -> list[Cand]:
     return []
 
 
+_NOW_FIRST = frozenset("as asap right just at cuanto ahora en".split())
+
+
 def now_words(p: Parser, i: int) -> list[Cand]:
     word = p.w(i)
+    if word not in _NOW_FIRST and word not in p.lex.now_words:
+        return []
     now = p.now.replace(microsecond=0)
     instant = Spec(anchor=Period(now, add(now, "second", 1), "second"), latent=False)
     if p.phrase(i, "as soon as possible") > 0 or word == "asap":
