@@ -23,7 +23,7 @@ from frontdesk.nlu.types import Understanding
 from frontdesk.nlu.understand import understand
 from frontdesk.services import conversations as records
 from frontdesk.store.db import write_session
-from frontdesk.store.models import Conversation, Resource, Service, Tenant
+from frontdesk.store.models import Conversation, Resource, Service, Tenant, WorkingHours
 
 MAX_INPUT_CHARS = 2000  # a caller turn; anything longer is noise or an attack
 # What the agent just asked, in the NLU's terms (it parses a bare "2" or "Lucía" by it).
@@ -226,12 +226,13 @@ class Agent:
 def _business_hours(session: Session, tenant: Tenant) -> dict[int, list[tuple[str, str]]]:
     """Opening hours: the union of every active resource's weekly hours, per weekday."""
     spans: dict[int, list[tuple[int, int]]] = {}
-    for resource in session.scalars(select(Resource).where(
-            Resource.tenant_id == tenant.id, Resource.active.is_(True))):
-        for h in resource.hours:
-            end = h.end_time.hour * 60 + h.end_time.minute or 24 * 60
-            spans.setdefault(h.weekday, []).append((h.start_time.hour * 60 + h.start_time.minute,
-                                                    end))
+    rows = session.execute(
+        select(WorkingHours.weekday, WorkingHours.start_time, WorkingHours.end_time)
+        .join(Resource, Resource.id == WorkingHours.resource_id)
+        .where(Resource.tenant_id == tenant.id, Resource.active.is_(True)))
+    for weekday, start, end_time in rows:
+        end = end_time.hour * 60 + end_time.minute or 24 * 60
+        spans.setdefault(weekday, []).append((start.hour * 60 + start.minute, end))
     merged: dict[int, list[tuple[str, str]]] = {}
     for day, items in spans.items():
         out: list[list[int]] = []

@@ -6,6 +6,7 @@ asks for the next missing thing, offers slots, reads back, or acts through a too
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -53,7 +54,7 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
         # The longest mention is the caller's real constraint ("el jueves por la tarde"),
         # not a stray word the parser also read as a time.
         best = max(u.times, key=lambda m: (m.end - m.start, -m.start))
-        mention = _keep_clock(best.to_dict(), state.time, ctx, u.lang)
+        mention = _keep_clock(_business_hour(best.to_dict(), ctx), state.time, ctx, u.lang)
         picked = _pick_by_time(state, u) if state.offered else None
         if picked is not None:
             state.chosen = picked
@@ -68,6 +69,21 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
         state.phone = u.phone
         got = True
     return got
+
+
+_AM_WORDS = re.compile(r"\b(am|a\.m\.|morning|mañana|madrugada)\b", re.IGNORECASE)
+
+
+def _business_hour(mention: dict[str, Any], ctx: TurnContext) -> dict[str, Any]:
+    """'Friday at 4' is 4 PM at a front desk: a bare hour from 1 to 7 with no am/pm
+    word means the afternoon (Duckling, and so the parser, would say 4 AM)."""
+    if mention.get("kind") != "instant" or mention.get("grain") not in ("hour", "minute"):
+        return mention
+    value = datetime.fromisoformat(mention["value"]).astimezone(ctx.tz)
+    if not 1 <= value.hour <= 7 or _AM_WORDS.search(mention.get("text") or ""):
+        return mention
+    shifted = value.replace(hour=value.hour + 12)
+    return {**mention, "value": shifted.isoformat()}
 
 
 def _keep_clock(new: dict[str, Any], old: dict[str, Any] | None,
@@ -172,9 +188,11 @@ def _offer(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision
         result = search.search_default(ctx, service.id)
     else:
         result = search.search(ctx, service.id, state.time)
-    if result.past:
+    if result.past or result.too_far:
         state.time = None
         state.awaiting = "time"
+        if result.too_far:
+            return Decision(say("too_far", lang, days=ctx.tenant.max_days_ahead))
         return Decision(say("past_time", lang))
     if not result.offers:
         state.awaiting = "confirm_transfer"

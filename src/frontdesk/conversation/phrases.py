@@ -52,6 +52,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "That time has already passed. What day and time would work for you?",
         "es": "Esa hora ya ha pasado. ¿Qué día y hora le vendría bien?",
     },
+    "too_far": {
+        "en": "Sorry, we only take bookings up to {days} days ahead. What day within that works for you?",
+        "es": "Lo siento, solo damos citas con {days} días de antelación como máximo. ¿Qué día dentro de ese plazo le viene bien?",
+    },
     "which_offer": {
         "en": "Sorry, which one would you like: {options}?",
         "es": "Perdone, ¿cuál prefiere: {options}?",

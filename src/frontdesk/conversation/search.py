@@ -19,6 +19,7 @@ class SearchResult:
     exact: bool = False  # the very time asked for is free
     near: bool = False  # nothing in the asked window: these are the nearest
     past: bool = False  # the asked time has passed
+    too_far: bool = False  # beyond how far ahead the business takes bookings
     wanted: str | None = None  # the caller's words for what they asked
 
 
@@ -66,6 +67,8 @@ def search(ctx: TurnContext, service_id: str, mention: dict[str, Any]) -> Search
     wanted = mention.get("text")
     if end <= ctx.now:
         return SearchResult([], past=True, wanted=wanted)
+    if start >= ctx.now + timedelta(days=ctx.tenant.max_days_ahead):
+        return SearchResult([], too_far=True, wanted=wanted)
     start = max(start, ctx.now)
     if exact is not None:
         hit = _slots(ctx, service_id, start, end, 1)

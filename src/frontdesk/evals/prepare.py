@@ -122,3 +122,31 @@ def changed(before: dict[str, Booked], after: dict[str, Booked]) -> list[Booked]
     return [b for key, b in after.items()
             if key not in before or (before[key].start, before[key].resource,
                                      before[key].status) != (b.start, b.resource, b.status)]
+
+
+def cancel_upcoming_for(api: Api, phones: list[str], tz: ZoneInfo) -> int:
+    """Server mode: cancel the booked upcoming appointments of these customers, so that a
+    scenario's "known caller" starts with only what its setup books. Returns how many."""
+    count = 0
+    for phone in dict.fromkeys(phones):
+        found = expect_ok(api, "GET", "/api/v1/customers", params={"phone": phone})
+        for customer in found:
+            booked = expect_ok(api, "GET", "/api/v1/appointments", params={
+                "customer_id": customer["id"], "status": "booked",
+                "from": datetime.now(tz).isoformat(), "limit": PAGE})
+            for appointment in booked:
+                expect_ok(api, "POST", f"/api/v1/appointments/{appointment['id']}/cancel")
+                count += 1
+    return count
+
+
+def cancel_created(api: Api, before: dict[str, Booked], tz: ZoneInfo) -> int:
+    """Server mode: cancel what a scenario booked (setup and call), freeing its times for the
+    scenarios after it. Returns how many."""
+    count = 0
+    for key, appointment in snapshot(api, tz).items():
+        if key not in before and appointment.status == "booked":
+            status, data = api.request("POST", f"/api/v1/appointments/{key}/cancel")
+            if status < 400:
+                count += 1
+    return count

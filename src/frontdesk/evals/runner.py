@@ -27,7 +27,15 @@ from zoneinfo import ZoneInfo
 
 from frontdesk.evals import textrules
 from frontdesk.evals.client import Api, HttpApi, TestClientApi, expect_ok
-from frontdesk.evals.prepare import SetupError, apply_setup, changed, snapshot
+from frontdesk.evals.prepare import (
+    Booked,
+    SetupError,
+    apply_setup,
+    cancel_created,
+    cancel_upcoming_for,
+    changed,
+    snapshot,
+)
 from frontdesk.evals.report import ScenarioResult, TranscriptLine
 from frontdesk.evals.scenario import Scenario, expand
 from frontdesk.evals.simulator import AgentTurn, Caller
@@ -81,6 +89,8 @@ class Stage(Protocol):
 
 class Target(Protocol):
     mode: str
+    shared: bool  # scenarios share one business (a server): clean up around each
+
 
     def stage(self, scenario: Scenario) -> Stage: ...
 
@@ -123,6 +133,7 @@ class InProcess:
     """The agent in this process, on a temporary SQLite database and a fixed clock."""
 
     mode = "inprocess"
+    shared = False
 
     def __init__(self, now: datetime | None = None, *, workdir: Path | None = None) -> None:
         self.now = now
@@ -217,6 +228,7 @@ class Server:
     """A running frontdesk; ``keys`` maps ``salon``/``clinic`` (or ``*``) to API keys."""
 
     mode = "server"
+    shared = True
 
     def __init__(self, url: str, keys: dict[str, str]) -> None:
         self.url = url
@@ -243,9 +255,16 @@ def run_scenario(target: Target, scenario: Scenario) -> ScenarioResult:
     if target.mode not in scenario.modes:
         result.skipped = f"runs only {', '.join(scenario.modes)}"
         return result
+    stage: Stage | None = None
+    existing: dict[str, Booked] = {}
     try:
         stage = target.stage(scenario)
         result.anchor = stage.anchor.isoformat()
+        if target.shared:  # a server's business outlives the scenario: start it clean
+            phones = [c.phone for c in scenario.setup.customers]
+            phones += [scenario.caller_phone] if scenario.caller_phone else []
+            cancel_upcoming_for(stage.api, phones, stage.tz)
+            existing = snapshot(stage.api, stage.tz)
         apply_setup(stage.api, scenario.setup, stage.anchor, stage.tz)
         before = snapshot(stage.api, stage.tz)
         caller = Caller(scenario, stage.anchor)
@@ -262,6 +281,12 @@ def run_scenario(target: Target, scenario: Scenario) -> ScenarioResult:
     except Exception as exc:  # noqa: BLE001 - one broken scenario must not stop the run
         result.fail(f"error: {type(exc).__name__}: {exc}")
         result.error = "".join(traceback.format_exception(exc)[-6:])
+    finally:
+        if target.shared and stage is not None:
+            try:
+                cancel_created(stage.api, existing, stage.tz)
+            except Exception as exc:  # noqa: BLE001 - the result stands; say what is left
+                result.notes.append(f"could not cancel what the scenario booked: {exc}")
     return result
 
 

@@ -218,7 +218,7 @@ def clock(p: Parser, i: int) -> list[Cand]:
     """Times of day with their suffixes (am/pm, o'clock, a zone)."""
     out: list[Cand] = []
     start, sure = i, False
-    if p.lex.lang == "es":
+    if p.lex.lang == "es" and p.w(i) in ("a", "las", "la", "para", "al", "sobre", "hacia"):
         for prefix in _ES_PREFIXES:
             end = p.phrase(i, prefix)
             if end > 0:

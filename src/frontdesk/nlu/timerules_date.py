@@ -329,7 +329,7 @@ def day_of_month(p: Parser, i: int) -> list[Cand]:
 
 
 def _names_month(p: Parser, k: int) -> bool:
-    """"this month", "the next month", "March": what "20 of ..." needs to be a date."""
+    """ "this month", "the next month", "March": what "20 of ..." needs to be a date."""
     k = k + 1 if p.w(k) == "the" else k
     if p.w(k) in p.lex.months:
         return True

@@ -44,10 +44,11 @@ def parts_of_day(p: Parser, i: int) -> list[Cand]:
     out: list[Cand] = []
     if word not in _POD_FIRST and word not in p.lex.pods:
         return out
-    for phrase, (lo, hi, pm) in _SPECIAL_PODS.items():
-        end = p.phrase(i, phrase)
-        if end > 0:
-            out.append((Spec(pod=(lo, hi), pod_pm=pm, latent=False), end))
+    if word in ("after", "early", "in", "late"):
+        for phrase, (lo, hi, pm) in _SPECIAL_PODS.items():
+            end = p.phrase(i, phrase)
+            if end > 0:
+                out.append((Spec(pod=(lo, hi), pod_pm=pm, latent=False), end))
     evening = Spec(pod=(18, 24), pod_pm=True, latent=False)
     late = Spec(pod=(21, 24), pod_pm=True, latent=False)
     for phrase, days, spec in (
@@ -55,6 +56,8 @@ def parts_of_day(p: Parser, i: int) -> list[Cand]:
         ("late tonight", 0, late), ("late tonite", 0, late), ("late last night", -1, late),
         ("anoche", -1, evening), ("esta noche", 0, evening),
     ):  # fmt: skip
+        if word not in ("tonight", "tonite", "last", "late", "anoche", "esta"):
+            break
         end = p.phrase(i, phrase)
         if end > 0:
             anchor = fixed_day(p, days).anchor
@@ -343,10 +346,17 @@ def week_of(p: Parser, i: int) -> list[Cand]:
     return out
 
 
+_MONTH_PART_FIRST = frozenset(
+    "early mid late later by at the a in beginning start end eom bom eoy boy eod".split()
+)
+
+
 def month_parts(p: Parser, i: int) -> list[Cand]:
     """ "early March", "mid March", "late March", "end of April", "by the end of the year"."""
     out: list[Cand] = []
     word = p.w(i)
+    if word not in _MONTH_PART_FIRST:
+        return out
     part = {"early": 0, "mid": 1, "late": 2}.get(word)
     if part is not None or word == "later":
         k = i + 2 if p.w(i + 1) == "-" else i + 1

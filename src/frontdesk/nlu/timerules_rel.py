@@ -34,8 +34,16 @@ def _unit(p: Parser, j: int) -> tuple[str, int] | None:
     return unit, j + 1
 
 
+_AMOUNT_FIRST = frozenset(
+    "a an un una couple pair few several unos unas half media medio quarter three tres "
+    "fortnight".split()
+)
+
+
 def _amount(p: Parser, i: int) -> tuple[float, int] | None:
     word = p.w(i)
+    if p.num(i) is None and word not in _AMOUNT_FIRST and word not in p.lex.numbers:
+        return None
     es = p.lex.lang == "es"
     for phrase, value in (
         ("a quarter of", 0.25), ("quarter of", 0.25), ("un cuarto de", 0.25),
@@ -214,6 +222,8 @@ def _span(p: Parser, n: int, unit: str, sign: int) -> Spec:
 def relative_days(p: Parser, i: int) -> list[Cand]:
     lex = p.lex
     word = p.w(i)
+    if word not in lex.rel_days and word not in ("pasado", "the", "day", "later"):
+        return []
     es = lex.lang == "es"
     if p.phrase(i, "pasado manana") > 0:
         return [(fixed_day(p, 2), i + 2)]
@@ -265,7 +275,7 @@ _NOW_AS_DISCOURSE_AFTER = frozenset(
 
 
 def _discourse_now(p: Parser, i: int) -> bool:
-    """"that's all for now", "Now I want to book...": "now" that is not a time."""
+    """ "that's all for now", "Now I want to book...": "now" that is not a time."""
     if p.w(i - 1) in _NOW_AS_DISCOURSE_BEFORE:
         return True
     starts_sentence = i == 0 or p.w(i - 1) in (".", "!", "?", ",", ";")
