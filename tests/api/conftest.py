@@ -13,7 +13,7 @@ from tests.conftest import Business
 
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
-    app = create_app(Settings(environment="test"), engine=engine)
+    app = create_app(Settings(environment="test", llm_base_url=""), engine=engine)
     with TestClient(app) as test_client:
         yield test_client
 

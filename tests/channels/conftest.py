@@ -30,7 +30,7 @@ _ES_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "a
 
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
-    app = create_app(Settings(environment="test"), engine=engine)
+    app = create_app(Settings(environment="test", llm_base_url=""), engine=engine)
     with TestClient(app) as test_client:
         yield test_client
 

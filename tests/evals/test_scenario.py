@@ -27,7 +27,8 @@ caller_phone: null
 description: fine
 setup:
   customers: [{phone: "+12125550123", name: "Jordan Lee"}]
-  appointments: [{service: Haircut, resource: Ana, day: +2, time: "10:00", customer_phone: "+12125550123"}]
+  appointments:
+    - {service: Haircut, resource: Ana, day: +2, time: "10:00", customer_phone: "+12125550123"}
   fill_day: {service: Haircut, day: +1}
 script:
   - say: "Hi, a haircut {day+1} at 3 pm"

@@ -90,6 +90,8 @@ CASES = [
         "between 9:30 and 11 on Thursday",
         interval("2026-02-12T09:30:00-05:00", "2026-02-12T11:00:00-05:00", "minute"),
     ),
+    # bare hours said as a range: the first 2 and 4 to come (2am has passed)
+    ("between 2 and 4", interval("2026-02-10T14:00:00-05:00", "2026-02-10T16:00:00-05:00", "hour")),
     ("July 13-15", interval("2026-07-13T00:00:00-04:00", "2026-07-16T00:00:00-04:00", "day")),
     (
         "Tue–Thu mornings in the next two weeks",

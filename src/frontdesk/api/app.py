@@ -19,6 +19,7 @@ from frontdesk.api.routes import (
 from frontdesk.channels import chat, conversations, openai_compat, retell
 from frontdesk.config import Settings, get_settings
 from frontdesk.conversation.agent import Agent
+from frontdesk.conversation.llm import brain_from_settings
 from frontdesk.store import migrate
 from frontdesk.store.db import make_engine, make_session_factory
 
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
-    app.state.agent = Agent(app.state.session_factory)
+    app.state.agent = Agent(app.state.session_factory, brain=brain_from_settings(settings))
     problems.install(app)
     for module in (health, tenant, services, resources, customers, appointments, availability):
         app.include_router(module.router)

@@ -29,7 +29,8 @@ def default_data_dir() -> Path:
 def register(sub: Any) -> None:
     """Add the ``eval`` subcommand to the ``frontdesk`` parser's subparsers."""
     p = sub.add_parser("eval", help="run the conversation scenarios against the agent",
-                       description=__doc__)
+                       description="Play the conversation scenarios (scenarios/*.yaml) against "
+                       "the agent and report; exit 1 below --min-pass. See docs/EVAL.md.")
     p.add_argument("--scenarios", type=Path, default=None,
                    help="folder of scenario YAML files (default: ./scenarios)")
     p.add_argument("--only", default=None, metavar="GLOB",

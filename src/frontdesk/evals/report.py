@@ -184,14 +184,31 @@ def render_text(summary: dict[str, Any], results: list[ScenarioResult], *,
     return "\n".join(out)
 
 
+_HEADLINE = ("accuracy", "top1_accuracy", "top2_accuracy", "all_acts_accuracy")
+
+
+def _accuracies(value: Any, path: str = "") -> list[str]:
+    """'duckling_en frontdesk accuracy 0.7638' lines from nested NLU figures."""
+    if not isinstance(value, dict):
+        return []
+    out = []
+    for key, item in value.items():
+        if key.startswith("by_"):  # per-act breakdowns: the module's own report has them
+            continue
+        here = path if key == "parsers" else f"{path} {key}".strip()
+        if isinstance(item, dict):
+            out.extend(_accuracies(item, here))
+        elif key in _HEADLINE and isinstance(item, int | float):
+            out.append(f"{here} {item:.1%}")
+    return out
+
+
 def _render_nlu(nlu: dict[str, Any]) -> list[str]:
     out = ["  NLU corpora:"]
     for name, figures in nlu.items():
         if isinstance(figures, dict) and "error" in figures:
             out.append(f"    {name}: not available ({figures['error']})")
             continue
-        if isinstance(figures, dict):
-            shown = {k: v for k, v in figures.items() if isinstance(v, int | float | str)
-                     and k != "file"}
-            out.append(f"    {name}: " + ", ".join(f"{k} {v}" for k, v in shown.items()))
+        lines = _accuracies(figures)
+        out.append(f"    {name}: " + ("; ".join(lines) if lines else "no figures"))
     return out

@@ -256,7 +256,7 @@ def run_scenario(target: Target, scenario: Scenario) -> ScenarioResult:
         result.skipped = f"runs only {', '.join(scenario.modes)}"
         return result
     stage: Stage | None = None
-    existing: dict[str, Booked] = {}
+    existing: dict[str, Booked] | None = None  # server mode: what was there before setup
     try:
         stage = target.stage(scenario)
         result.anchor = stage.anchor.isoformat()
@@ -282,7 +282,7 @@ def run_scenario(target: Target, scenario: Scenario) -> ScenarioResult:
         result.fail(f"error: {type(exc).__name__}: {exc}")
         result.error = "".join(traceback.format_exception(exc)[-6:])
     finally:
-        if target.shared and stage is not None:
+        if existing is not None and stage is not None:
             try:
                 cancel_created(stage.api, existing, stage.tz)
             except Exception as exc:  # noqa: BLE001 - the result stands; say what is left

@@ -59,7 +59,8 @@ _AWAITING_RULES: tuple[tuple[re.Pattern[str], str | None], ...] = (
     # times
     (_rx(r"when would you like", r"what day and time", r"what (day|time) (would|works)",
          r"didn'?t catch the day", r"cuando le gustaria", r"cuando quiere", r"que dia y hora",
-         r"a cuando la quiere", r"el dia o la hora", r"que dia le"), "time"),
+         r"a cuando la quiere", r"el dia o la hora", r"que dia le", r"what day within",
+         r"dentro de ese plazo"), "time"),
     (_rx(r"which service", r"que servicio"), "service"),
     # the task is done or answered: anything else?
     (_rx(r"anything else", r"algo mas", r"would you like to book one", r"quiere reservar una"),

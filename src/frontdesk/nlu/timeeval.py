@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from frontdesk.nlu.timespec import add
+from frontdesk.nlu.timecalc import add
 
 SGD_NOW = datetime(2019, 3, 1, 9, 0, tzinfo=UTC)
 PARSERS = ("frontdesk", "dateparser")
@@ -63,6 +63,8 @@ class Score:
     correct: int = 0
     value_correct: int = 0
     convention_correct: int = 0
+    instants: int = 0  # cases whose answer is one instant (what dateparser can express)
+    instant_value_correct: int = 0
     seconds: float = 0.0
     calls: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
@@ -77,6 +79,8 @@ class Score:
             "value_accuracy": round(self.value_correct / n, 4),
             "convention_correct": self.convention_correct,
             "convention_accuracy": round(self.convention_correct / n, 4),
+            "instants": self.instants,
+            "instant_value_accuracy": round(self.instant_value_correct / max(self.instants, 1), 4),
             "ms_per_parse": round(1000 * self.seconds / max(self.calls, 1), 3),
             "failures": len(self.failures),
         }
@@ -95,7 +99,9 @@ def frontdesk_parser(text: str, now: datetime, lang: str) -> list[Reading]:
 
 
 def dateparser_parser(text: str, now: datetime, lang: str) -> list[Reading]:
-    """dateparser's ``search_dates`` with now as its base, dates preferred in the future."""
+    """dateparser at its best: ``parse`` of the whole text when it reads as one date,
+    else ``search_dates`` in it; now as the base, dates preferred in the future."""
+    import dateparser  # type: ignore[import-untyped,unused-ignore]
     from dateparser.search import search_dates  # type: ignore[import-untyped,unused-ignore]
 
     settings = {
@@ -103,6 +109,10 @@ def dateparser_parser(text: str, now: datetime, lang: str) -> list[Reading]:
         "PREFER_DATES_FROM": "future",
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
+    whole = dateparser.parse(text, languages=[lang], settings=settings)
+    if whole is not None:
+        aware = whole.replace(tzinfo=now.tzinfo) if whole.tzinfo is None else whole
+        return [Reading(0, len(text), "instant", None, aware)]
     found = search_dates(text, languages=[lang], settings=settings) or []
     out: list[Reading] = []
     cursor = 0
@@ -226,6 +236,9 @@ def evaluate_duckling(rows: Iterable[dict[str, Any]], parse: ParseFn) -> Score:
         score.correct += strict
         score.value_correct += value
         score.convention_correct += strict or closed_one_grain_early(readings, row["expected"])
+        if row["expected"] is not None and row["expected"]["type"] == "value":
+            score.instants += 1
+            score.instant_value_correct += value
         if not strict:
             score.failures.append(
                 {"input": row["input"], "expected": row["expected"], "got": _show(readings)}
@@ -301,6 +314,8 @@ def evaluate_sgd(rows: Iterable[dict[str, Any]], parse: ParseFn, now: datetime =
         score.correct += ok
         score.value_correct += ok
         score.convention_correct += ok
+        score.instants += 1
+        score.instant_value_correct += ok
         if not ok:
             score.failures.append({**case, "got": _show(memo[text])})
     return score

@@ -14,8 +14,9 @@ from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 
+from frontdesk.nlu.timecalc import Period
 from frontdesk.nlu.timelex import Lexicon
-from frontdesk.nlu.timespec import Period, Prefs, Spec, merge, resolve
+from frontdesk.nlu.timespec import Prefs, Spec, merge, resolve
 from frontdesk.nlu.timetok import Token
 
 Cand = tuple[Spec, int]
@@ -91,28 +92,6 @@ class Parser:
         while i < self.n and self.t[i].norm in ws:
             i += 1
         return i
-
-    def isolated_number(self, i: int) -> bool:
-        """A digit run that is not part of a phone number, a price or a code."""
-        if self.num(i) is None:
-            return False
-        before, after = self.w(i - 1), self.w(i + 1)
-        if self.glued(i) and (before in ("$", "€", "£", "#", "+") or self.num(i - 1) is not None):
-            return False
-        if self.glued(i) and before in ("-", ".", "/", ",") and self.num(i - 2) is not None:
-            return False
-        if before.isalpha() and self.glued(i):  # "A4", "Rat6"
-            return False
-        if (
-            after in ("-", ".", "/", ",", ":")
-            and self.glued(i + 1)
-            and self.num(i + 2) is not None
-            and self.glued(i + 2)
-        ):
-            return False
-        if after in ("%", "$", "€", "£") or after in ("dollars", "bucks", "euros", "pesos", "usd"):
-            return False
-        return True
 
     def quiet_after(self, i: int) -> bool:
         """Whether what follows i leaves a bare number free to be an hour."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from frontdesk.nlu.timespec import Period, Spec, at
+from frontdesk.nlu.timecalc import Period, at
+from frontdesk.nlu.timespec import Spec
 
 
 def easter(year: int) -> date:

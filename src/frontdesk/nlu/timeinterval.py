@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from frontdesk.nlu.timecalc import Period, add, coarser_than, finer
 from frontdesk.nlu.timegrammar import Cand, Parser, pins_day
 from frontdesk.nlu.timerules_rel import duration
-from frontdesk.nlu.timespec import Period, Spec, add, coarser_than, finer, merge
+from frontdesk.nlu.timespec import Spec, merge
 
 Found = tuple[Period, int]
 
@@ -87,8 +88,10 @@ def _time_part(spec: Spec) -> Spec:
     return Spec(pod=spec.pod, pod_pm=spec.pod_pm, tz_minutes=spec.tz_minutes, latent=spec.latent)
 
 
-def closed_range(p: Parser, left: Spec, right: Spec, shared: list[Spec]) -> Period | None:
-    if left.latent and right.latent and all(s.latent for s in shared):
+def closed_range(
+    p: Parser, left: Spec, right: Spec, shared: list[Spec], sure: bool = False
+) -> Period | None:
+    if left.latent and right.latent and all(s.latent for s in shared) and not sure:
         return None
     shared_window = False
     for s in shared:
@@ -133,16 +136,18 @@ def _after_prefix(
     return out
 
 
-def ranges(p: Parser, i: int) -> list[tuple[Spec, Spec, int]]:
-    """Unresolved (left, right, end) ranges starting at i."""
+def ranges(p: Parser, i: int) -> list[tuple[Spec, Spec, int, bool]]:
+    """Unresolved (left, right, end, sure) ranges starting at i; sure: a range even if
+    both ends are bare numbers."""
     es = p.lex.lang == "es"
-    out: list[tuple[Spec, Spec, int]] = []
+    out: list[tuple[Spec, Spec, int, bool]] = []
     if not p.can_start(i):
         return out
     starts = _after_prefix(p, i, _ES_RANGE if es else _EN_RANGE)
     plain = _ES_CONNECT if es else _EN_CONNECT
     options = [*starts, (i, plain)]
     for j, connectors in options:
+        opened = j != i
         for left, k in _ends(p, j):
             phrase_end = -1
             for conn in connectors:
@@ -163,7 +168,9 @@ def ranges(p: Parser, i: int) -> list[tuple[Spec, Spec, int]]:
                 right_starts.append(k)  # "a las 11" starts a point of its own
             for rs in right_starts:
                 for right, end in _ends(p, rs):
-                    out.append((left, right, end))
+                    # "from 3 to 5", "entre las 2 y las 4": bare hours, but said as a range
+                    sure = opened and _bare_hour(left) and _bare_hour(right) and p.quiet_after(end)
+                    out.append((left, right, end, sure))
     return out
 
 
@@ -240,7 +247,7 @@ def intervals(p: Parser, i: int) -> list[Found]:
             for k in (end, end + 1):
                 heads.append(([spec], k))
     for shared, j in heads:
-        for left, right, end in ranges(p, j):
+        for left, right, end, sure in ranges(p, j):
             tails: list[tuple[list[Spec], int]] = [(shared, end)]
             glue = p.lex.word_set("glue") | p.lex.word_set("lead") | {"in"}
             k = end
@@ -250,7 +257,7 @@ def intervals(p: Parser, i: int) -> list[Found]:
                 if not spec.latent or spec.pod is not None:
                     tails.append(([*shared, spec], stop))
             for specs, stop in tails:
-                period = closed_range(p, left, right, specs)
+                period = closed_range(p, left, right, specs, sure)
                 if period is not None:
                     out.append((period, stop))
     return out

@@ -19,6 +19,7 @@ from datetime import datetime
 from functools import cache
 
 from frontdesk.nlu import timelex_en, timelex_es
+from frontdesk.nlu.timecalc import Period, as_grain
 from frontdesk.nlu.timegrammar import Parser, Rule
 from frontdesk.nlu.timeinterval import intervals
 from frontdesk.nlu.timelex import Lexicon
@@ -32,14 +33,8 @@ from frontdesk.nlu.timerules_date import (
     weekdays,
     years,
 )
-from frontdesk.nlu.timerules_period import (
-    month_parts,
-    ordinal_of,
-    parts_of_day,
-    periods,
-    quarter_codes,
-    week_of,
-)
+from frontdesk.nlu.timerules_ordinal import ordinal_of, quarter_codes, week_of
+from frontdesk.nlu.timerules_period import month_parts, parts_of_day, periods
 from frontdesk.nlu.timerules_rel import (
     counted_periods,
     now_words,
@@ -48,7 +43,7 @@ from frontdesk.nlu.timerules_rel import (
     relative_days,
     weekday_counts,
 )
-from frontdesk.nlu.timespec import Period, Prefs, as_grain
+from frontdesk.nlu.timespec import Prefs
 from frontdesk.nlu.timetok import tokenize
 from frontdesk.nlu.types import Lang, TimeMention
 
@@ -99,7 +94,7 @@ _ES_HINTS = frozenset(
     "octubre noviembre diciembre ahora buenos buenas días dias".split()
 )
 _EN_HINTS = frozenset(
-    "the at on in and tomorrow today tonight next morning afternoon evening night pm am week "
+    "the at on in and tomorrow today tonight next morning afternoon evening night week "
     "month year i you can could would like please book appointment to for of is it my what "
     "when yes thanks thank after before noon half past quarter this last from until between "
     "monday tuesday wednesday thursday friday saturday sunday january february march april "
@@ -171,7 +166,10 @@ def parse_time(
         if not parser.can_start(i):
             i += 1
             continue
-        best = _best(parser, i)
+        try:
+            best = _best(parser, i)
+        except (OverflowError, ValueError):
+            best = None  # it would fall outside years 1-9999, which datetime cannot hold
         if best is None:
             i += 1
             continue

@@ -8,9 +8,10 @@ from dataclasses import replace
 from datetime import timedelta
 from functools import cache
 
+from frontdesk.nlu.timecalc import Period, period_of, safe_date
 from frontdesk.nlu.timegrammar import Cand, Parser
 from frontdesk.nlu.timelex import Lexicon
-from frontdesk.nlu.timespec import Period, Spec, period_of, safe_date
+from frontdesk.nlu.timespec import Spec
 
 _WEAK_CONTEXT_BEFORE = frozenset(
     "on this next last until by from - – to through thru every before after el este "

@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from frontdesk.nlu.timecalc import Period, add, finer, period_of, truncate
 from frontdesk.nlu.timegrammar import Cand, Parser
 from frontdesk.nlu.timerules_date import fixed_day
-from frontdesk.nlu.timespec import Period, Spec, add, finer, period_of, truncate
+from frontdesk.nlu.timespec import Spec
 
 # What an offset is precise to: "in 2 hours" is a minute, "in 7 days" an hour, as Duckling.
 _OFFSET_GRAIN = {
@@ -100,18 +101,15 @@ def duration(p: Parser, i: int) -> list[Duration]:
     return [(amount, name, end)]
 
 
-def shift(p: Parser, base_dt: object, amount: float, unit: str, sign: int) -> Period | None:
+def shift(base: datetime, amount: float, unit: str, sign: int) -> Period | None:
     """``base`` moved by a duration, precise to what the duration can tell."""
-    from datetime import datetime
-
-    assert isinstance(base_dt, datetime)
     if amount != int(amount):
         if unit not in _SECONDS:
             return None
-        moved = add(base_dt, "second", int(sign * amount * _SECONDS[unit]))
+        moved = add(base, "second", int(sign * amount * _SECONDS[unit]))
         grain = "second"
     else:
-        moved = add(base_dt, unit, sign * int(amount))
+        moved = add(base, unit, sign * int(amount))
         grain = _OFFSET_GRAIN[unit]
     start = truncate(moved, grain)
     return Period(start, add(start, grain, 1), grain)
@@ -127,7 +125,7 @@ def offsets(p: Parser, i: int) -> list[Cand]:
         j = p.skip(j, ("about", "around", "approximately", "just", "only", "like"))
         for amount, unit, end in duration(p, j):
             sign = -1 if word == "hace" else 1
-            moved = shift(p, now, amount, unit, sign)
+            moved = shift(now, amount, unit, sign)
             if moved is None or moved.start is None:
                 continue
             if word in ("within", "dentro"):
@@ -157,7 +155,7 @@ def offsets(p: Parser, i: int) -> list[Cand]:
             out.append((Spec(anchor=period_of(start, "day"), latent=False), end + 2))
             continue
         if sign:
-            moved = shift(p, base, amount, unit, sign)
+            moved = shift(base, amount, unit, sign)
             if moved is not None:
                 out.append((Spec(anchor=moved, latent=False), stop))
     return out

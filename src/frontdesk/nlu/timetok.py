@@ -9,24 +9,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _TOKEN = re.compile(r"\d+|[^\W\d_]+(?:['’\"][^\W\d_]+)?|\S")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):  # a tuple: a sentence makes dozens, and they are read in hot loops
     norm: str  # normal form for lookups
     raw: str
     start: int
     end: int
     num: int | None  # the value of a digit run
     glued: bool  # no space between this token and the one before
-
-    @property
-    def ndigits(self) -> int:
-        return len(self.raw) if self.num is not None else 0
 
 
 @lru_cache(maxsize=4096)
