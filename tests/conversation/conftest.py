@@ -23,8 +23,12 @@ class Chat:
     replies: list[Reply] = field(default_factory=list)
 
     def say(self, text: str, *, key: str | None = None) -> Reply:
-        reply = self.agent.turn(self.tenant, self.conversation_id, text,  # type: ignore[arg-type]
-                                request_key=key)
+        reply = self.agent.turn(
+            self.tenant,
+            self.conversation_id,
+            text,  # type: ignore[arg-type]
+            request_key=key,
+        )
         self.replies.append(reply)
         return reply
 
@@ -48,8 +52,15 @@ def monday(make_business: Callable[..., Business]) -> Callable[..., tuple[Busine
 def start_chat(factory: sessionmaker[Session]) -> Callable[..., Chat]:
     counter = iter(range(10_000))
 
-    def start(biz: Business, now: datetime, *, caller_phone: str | None = None,
-              persona: str | None = None, channel: str = "chat", greet: bool = False) -> Chat:
+    def start(
+        biz: Business,
+        now: datetime,
+        *,
+        caller_phone: str | None = None,
+        persona: str | None = None,
+        channel: str = "chat",
+        greet: bool = False,
+    ) -> Chat:
         tenant = biz.tenant
         if persona:
             with write_session(factory) as session:
@@ -57,7 +68,9 @@ def start_chat(factory: sessionmaker[Session]) -> Callable[..., Chat]:
                 row.persona = persona
             tenant.persona = persona
         agent = Agent(factory, clock=lambda: now)
-        conversation = agent.open(tenant, channel, f"test-{next(counter)}", caller_phone=caller_phone)
+        conversation = agent.open(
+            tenant, channel, f"test-{next(counter)}", caller_phone=caller_phone
+        )
         chat = Chat(agent, tenant, conversation.id)
         if greet:
             chat.replies.append(agent.greet(tenant, conversation.id))

@@ -20,8 +20,13 @@ StartChat = Callable[..., Chat]
 
 def _appointments(factory: sessionmaker[Session]) -> list[Appointment]:
     with factory() as session:
-        return list(session.scalars(select(Appointment).where(
-            Appointment.status == "booked").order_by(Appointment.start_at)))
+        return list(
+            session.scalars(
+                select(Appointment)
+                .where(Appointment.status == "booked")
+                .order_by(Appointment.start_at)
+            )
+        )
 
 
 def test_books_in_english_and_keeps_the_record(
@@ -55,8 +60,9 @@ def test_books_in_english_and_keeps_the_record(
     assert all(r.latency_ms is not None for r in rows if r.role == "assistant")
 
 
-def test_books_in_spanish(factory: sessionmaker[Session], monday: Monday,
-                          start_chat: StartChat) -> None:
+def test_books_in_spanish(
+    factory: sessionmaker[Session], monday: Monday, start_chat: StartChat
+) -> None:
     biz, now = monday()
     chat = start_chat(biz, now)
     offer = chat.say("Hola, quiero cortarme el pelo pasado mañana a las diez y media")
@@ -77,8 +83,12 @@ def test_taken_time_gets_the_nearest_alternatives(
     biz, now = monday()
     tuesday = now.date() + timedelta(days=1)
     for resource in (biz.ana.id, biz.marco.id):
-        book(factory, biz.tenant, BookingRequest(biz.haircut.id, biz.at(tuesday, 10), resource),
-             now=now)
+        book(
+            factory,
+            biz.tenant,
+            BookingRequest(biz.haircut.id, biz.at(tuesday, 10), resource),
+            now=now,
+        )
     chat = start_chat(biz, now)
     reply = chat.say("Can I get a haircut tomorrow at 10?")
     assert "isn't available" in reply.text
@@ -139,8 +149,14 @@ def test_full_calendar_offers_other_days(
     tuesday = now.date() + timedelta(days=1)
     for resource in (biz.ana.id, biz.marco.id):
         for i in range(12):  # 09:00 .. 16:20, back to back with the 10-minute buffer
-            book(factory, biz.tenant, BookingRequest(
-                biz.haircut.id, biz.at(tuesday, 9) + timedelta(minutes=40 * i), resource), now=now)
+            book(
+                factory,
+                biz.tenant,
+                BookingRequest(
+                    biz.haircut.id, biz.at(tuesday, 9) + timedelta(minutes=40 * i), resource
+                ),
+                now=now,
+            )
     chat = start_chat(biz, now)
     reply = chat.say("I'd like a haircut tomorrow")
     assert "isn't available" in reply.text or "closest" in reply.text

@@ -19,11 +19,20 @@ StartChat = Callable[..., Chat]
 PHONE = "+12125550123"
 
 
-def _existing(factory: sessionmaker[Session], biz: Business, now: datetime, days: int = 1,
-              hour: int = 10) -> Appointment:
-    return book(factory, biz.tenant, BookingRequest(
-        biz.haircut.id, biz.at(now.date() + timedelta(days=days), hour), biz.ana.id,
-        customer=CustomerFields(phone=PHONE, name="Jordan Lee")), now=now).appointment
+def _existing(
+    factory: sessionmaker[Session], biz: Business, now: datetime, days: int = 1, hour: int = 10
+) -> Appointment:
+    return book(
+        factory,
+        biz.tenant,
+        BookingRequest(
+            biz.haircut.id,
+            biz.at(now.date() + timedelta(days=days), hour),
+            biz.ana.id,
+            customer=CustomerFields(phone=PHONE, name="Jordan Lee"),
+        ),
+        now=now,
+    ).appointment
 
 
 def _status(factory: sessionmaker[Session], appt: Appointment) -> Appointment:
@@ -41,8 +50,9 @@ def test_known_caller_is_greeted_with_their_next_appointment(
     assert "Jordan" in greeting and "haircut tomorrow at 10 AM" in greeting
 
 
-def test_reschedule_by_caller_id(factory: sessionmaker[Session], monday: Monday,
-                                 start_chat: StartChat) -> None:
+def test_reschedule_by_caller_id(
+    factory: sessionmaker[Session], monday: Monday, start_chat: StartChat
+) -> None:
     biz, now = monday()
     appt = _existing(factory, biz, now)
     chat = start_chat(biz, now, caller_phone=PHONE, greet=True)
@@ -57,8 +67,9 @@ def test_reschedule_by_caller_id(factory: sessionmaker[Session], monday: Monday,
     assert moved.status == "booked"
 
 
-def test_cancel_in_chat_by_phone_number(factory: sessionmaker[Session], monday: Monday,
-                                        start_chat: StartChat) -> None:
+def test_cancel_in_chat_by_phone_number(
+    factory: sessionmaker[Session], monday: Monday, start_chat: StartChat
+) -> None:
     biz, now = monday()
     appt = _existing(factory, biz, now, days=2)
     chat = start_chat(biz, now)
@@ -69,8 +80,9 @@ def test_cancel_in_chat_by_phone_number(factory: sessionmaker[Session], monday: 
     assert _status(factory, appt).status == "cancelled"
 
 
-def test_declining_a_cancellation_keeps_it(factory: sessionmaker[Session], monday: Monday,
-                                           start_chat: StartChat) -> None:
+def test_declining_a_cancellation_keeps_it(
+    factory: sessionmaker[Session], monday: Monday, start_chat: StartChat
+) -> None:
     biz, now = monday()
     appt = _existing(factory, biz, now)
     chat = start_chat(biz, now, caller_phone=PHONE)
@@ -97,8 +109,9 @@ def test_my_appointments_and_medical_privacy(
     assert "10" not in reply and "haircut" not in reply.lower()
 
 
-def test_opening_hours(factory: sessionmaker[Session], monday: Monday,
-                       start_chat: StartChat) -> None:
+def test_opening_hours(
+    factory: sessionmaker[Session], monday: Monday, start_chat: StartChat
+) -> None:
     biz, now = monday()
     reply = start_chat(biz, now).say("what time do you open?")
     assert "Monday to Friday from 9 AM to 5 PM" in reply.text
@@ -106,8 +119,9 @@ def test_opening_hours(factory: sessionmaker[Session], monday: Monday,
     assert "lunes a viernes de 9:00 a 17:00" in es.text
 
 
-def test_asking_for_a_person_transfers(factory: sessionmaker[Session], monday: Monday,
-                                       start_chat: StartChat) -> None:
+def test_asking_for_a_person_transfers(
+    factory: sessionmaker[Session], monday: Monday, start_chat: StartChat
+) -> None:
     biz, now = monday()
     chat = start_chat(biz, now)
     chat.say("I want a haircut tomorrow")
@@ -116,8 +130,9 @@ def test_asking_for_a_person_transfers(factory: sessionmaker[Session], monday: M
     assert chat.say("hello?").transfer  # still being handed over
 
 
-def test_repeated_misunderstanding_transfers(factory: sessionmaker[Session], monday: Monday,
-                                             start_chat: StartChat) -> None:
+def test_repeated_misunderstanding_transfers(
+    factory: sessionmaker[Session], monday: Monday, start_chat: StartChat
+) -> None:
     biz, now = monday()
     chat = start_chat(biz, now)
     first = chat.say("purple monkey dishwasher")
@@ -127,8 +142,9 @@ def test_repeated_misunderstanding_transfers(factory: sessionmaker[Session], mon
     assert third.transfer and third.outcome == "transferred"
 
 
-def test_opt_out_is_recorded(factory: sessionmaker[Session], monday: Monday,
-                             start_chat: StartChat) -> None:
+def test_opt_out_is_recorded(
+    factory: sessionmaker[Session], monday: Monday, start_chat: StartChat
+) -> None:
     biz, now = monday()
     _existing(factory, biz, now)
     chat = start_chat(biz, now, caller_phone=PHONE)
@@ -139,8 +155,9 @@ def test_opt_out_is_recorded(factory: sessionmaker[Session], monday: Monday,
     assert customer.do_not_call and not customer.sms_consent
 
 
-def test_empty_and_noise_get_a_polite_reask(factory: sessionmaker[Session], monday: Monday,
-                                            start_chat: StartChat) -> None:
+def test_empty_and_noise_get_a_polite_reask(
+    factory: sessionmaker[Session], monday: Monday, start_chat: StartChat
+) -> None:
     biz, now = monday()
     chat = start_chat(biz, now)
     assert "didn't catch" in chat.say("").text

@@ -11,16 +11,19 @@ NY = ZoneInfo("America/New_York")
 TODAY = date(2026, 12, 1)  # a Tuesday
 
 
-@pytest.mark.parametrize(("hour", "minute", "en", "es"), [
-    (9, 0, "9 AM", "a las 9 de la mañana"),
-    (10, 30, "10:30 AM", "a las 10:30 de la mañana"),
-    (12, 0, "noon", "a las 12 del mediodía"),
-    (13, 0, "1 PM", "a la 1 de la tarde"),
-    (13, 15, "1:15 PM", "a la 1:15 de la tarde"),
-    (15, 0, "3 PM", "a las 3 de la tarde"),
-    (20, 45, "8:45 PM", "a las 8:45 de la noche"),
-    (0, 30, "12:30 AM", "a las 12:30 de la mañana"),
-])
+@pytest.mark.parametrize(
+    ("hour", "minute", "en", "es"),
+    [
+        (9, 0, "9 AM", "a las 9 de la mañana"),
+        (10, 30, "10:30 AM", "a las 10:30 de la mañana"),
+        (12, 0, "noon", "a las 12 del mediodía"),
+        (13, 0, "1 PM", "a la 1 de la tarde"),
+        (13, 15, "1:15 PM", "a la 1:15 de la tarde"),
+        (15, 0, "3 PM", "a las 3 de la tarde"),
+        (20, 45, "8:45 PM", "a las 8:45 de la noche"),
+        (0, 30, "12:30 AM", "a las 12:30 de la mañana"),
+    ],
+)
 def test_clock(hour: int, minute: int, en: str, es: str) -> None:
     value = datetime(2026, 12, 1, hour, minute, tzinfo=NY)
     assert say_clock(value, "en") == en

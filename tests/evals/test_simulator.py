@@ -11,7 +11,7 @@ import pytest
 from frontdesk.conversation.personas import PERSONAS
 from frontdesk.conversation.phrases import PHRASES
 from frontdesk.evals import textrules
-from frontdesk.evals.scenario import parse_scenario
+from frontdesk.evals.scenario import Scenario, parse_scenario
 from frontdesk.evals.simulator import AgentTurn, Caller
 
 # What the agent awaits after saying each of its phrases (policy.py / flows.py).
@@ -29,7 +29,8 @@ EXPECTED_AWAITING: dict[str, str | None] = {
     "kept": "anything_else", "welcome": "anything_else", "anything_else": "anything_else",
     "your_appointments": "anything_else", "no_appointments": "anything_else",
     "private": "anything_else", "no_longer_open": "anything_else",
-    "booking_failed": "time", "too_far": "time", "what_to_change": "time", "not_understood_time": "time",
+    "booking_failed": "time", "too_far": "time", "what_to_change": "time",
+    "not_understood_time": "time",
     "ask_new_time": "time", "ask_new_time_private": "time",
     "which_appointment": "which_appointment",
     "goodbye": None, "transfer": None, "transfer_misunderstood": None, "opted_out": None,
@@ -106,7 +107,7 @@ def test_the_end_of_a_call_is_recognised(key: str) -> None:
 
 
 def scenario(script: list[object], answers: dict[str, object] | None = None,
-             outcome: str = "booked", lang: str = "en"):  # type: ignore[no-untyped-def]
+             outcome: str = "booked", lang: str = "en") -> Scenario:
     return parse_scenario({"id": "t", "lang": lang, "tenant": "salon", "script": script,
                            "answers": answers or {}, "expect": {"outcome": outcome}})
 

@@ -25,6 +25,8 @@ def tenant_out(t: Tenant) -> schemas.TenantOut:
         country=t.country,
         languages=list(t.languages),
         phone_numbers=[p.number_e164 for p in t.phone_numbers],
+        persona=t.persona,
+        fallback_phone=t.fallback_phone,
         booking_policy=schemas.BookingPolicyModel(
             min_notice_minutes=t.min_notice_minutes,
             max_days_ahead=t.max_days_ahead,

@@ -50,6 +50,8 @@ class TenantOut(BaseModel):
     country: str
     languages: list[str]
     phone_numbers: list[str]
+    persona: str
+    fallback_phone: str | None
     booking_policy: BookingPolicyModel
 
 
@@ -59,6 +61,10 @@ class TenantPatch(Strict):
     country: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")] | None = None
     languages: Annotated[list[Language], Field(min_length=1)] | None = None
     phone_numbers: list[str] | None = None
+    persona: Literal["default", "salon", "medical"] | None = None
+    fallback_phone: Annotated[str, Field(min_length=3, max_length=40)] | None = Field(
+        default=None, description="Where a caller who asks for a person is transferred"
+    )
     min_notice_minutes: Annotated[int, Field(ge=0, le=60 * 24 * 90)] | None = None
     max_days_ahead: Annotated[int, Field(ge=1, le=730)] | None = None
     slot_interval_minutes: Annotated[int, Field(ge=5, le=24 * 60)] | None = None

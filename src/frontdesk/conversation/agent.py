@@ -28,9 +28,15 @@ from frontdesk.store.models import Conversation, Resource, Service, Tenant, Work
 MAX_INPUT_CHARS = 2000  # a caller turn; anything longer is noise or an attack
 # What the agent just asked, in the NLU's terms (it parses a bare "2" or "Lucía" by it).
 _EXPECTING = {
-    "service": "service", "time": "time", "choice": "choice", "name": "name",
-    "phone": "phone", "confirm": "confirm", "which_appointment": "choice",
-    "anything_else": "confirm", "confirm_transfer": "confirm",
+    "service": "service",
+    "time": "time",
+    "choice": "choice",
+    "name": "name",
+    "phone": "phone",
+    "confirm": "confirm",
+    "which_appointment": "choice",
+    "anything_else": "confirm",
+    "confirm_transfer": "confirm",
 }
 
 
@@ -54,47 +60,85 @@ class Brain(Protocol):
 
     name: str
 
-    def respond(self, state: DialogueState, u: Understanding, ctx: TurnContext,
-                history: list[tuple[str, str]]) -> Decision: ...
+    def respond(
+        self,
+        state: DialogueState,
+        u: Understanding,
+        ctx: TurnContext,
+        history: list[tuple[str, str]],
+    ) -> Decision: ...
 
 
 class RulesBrain:
     name = "rules"
 
-    def respond(self, state: DialogueState, u: Understanding, ctx: TurnContext,
-                history: list[tuple[str, str]]) -> Decision:
+    def respond(
+        self,
+        state: DialogueState,
+        u: Understanding,
+        ctx: TurnContext,
+        history: list[tuple[str, str]],
+    ) -> Decision:
         return policy.respond(state, u, ctx)
 
 
 class Agent:
-    def __init__(self, factory: sessionmaker[Session], *, brain: Brain | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        *,
+        brain: Brain | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.factory = factory
         self.brain: Brain = brain or RulesBrain()
         self.clock = clock or (lambda: datetime.now(UTC))
 
     # --- opening -------------------------------------------------------------------------
 
-    def open(self, tenant: Tenant, channel: str, external_id: str, *,
-             caller_phone: str | None = None, lang: str | None = None) -> Conversation:
+    def open(
+        self,
+        tenant: Tenant,
+        channel: str,
+        external_id: str,
+        *,
+        caller_phone: str | None = None,
+        lang: str | None = None,
+    ) -> Conversation:
         conversation, _ = records.open_conversation(
-            self.factory, tenant, channel, external_id, caller_phone=caller_phone, language=lang)
+            self.factory, tenant, channel, external_id, caller_phone=caller_phone, language=lang
+        )
         return conversation
 
     def greet(self, tenant: Tenant, conversation_id: uuid.UUID) -> Reply:
         """The opening line (a known caller hears their name and next appointment)."""
         conversation, state, ctx = self._load(tenant, conversation_id)
         self._recognise(state, ctx)
-        text = policy.greeting(state, ctx, state.lang, name=state.name if state.verified else None,
-                               next_appointment=self._next_appointment(state, ctx))
-        self._save(conversation, state, [{"role": "assistant", "text": text,
-                                          "language": state.lang, "engine": "rules"}], None)
+        text = policy.greeting(
+            state,
+            ctx,
+            state.lang,
+            name=state.name if state.verified else None,
+            next_appointment=self._next_appointment(state, ctx),
+        )
+        self._save(
+            conversation,
+            state,
+            [{"role": "assistant", "text": text, "language": state.lang, "engine": "rules"}],
+            None,
+        )
         return Reply(conversation.id, text, state.lang, state=state.summary())
 
     # --- a turn --------------------------------------------------------------------------
 
-    def turn(self, tenant: Tenant, conversation_id: uuid.UUID, text: str, *,
-             request_key: str | None = None) -> Reply:
+    def turn(
+        self,
+        tenant: Tenant,
+        conversation_id: uuid.UUID,
+        text: str,
+        *,
+        request_key: str | None = None,
+    ) -> Reply:
         started = _time.perf_counter()
         if request_key:
             replay = self._replay(tenant, conversation_id, request_key)
@@ -104,9 +148,14 @@ class Agent:
         if conversation.turn_count == 0:
             self._recognise(state, ctx)
         text = (text or "").strip()[:MAX_INPUT_CHARS]
-        u = understand(text, now=ctx.now, services=[s.as_nlu() for s in ctx.services],
-                       region=tenant.country, lang_hint=state.lang,  # type: ignore[arg-type]
-                       expecting=_EXPECTING.get(state.awaiting or ""))
+        u = understand(
+            text,
+            now=ctx.now,
+            services=[s.as_nlu() for s in ctx.services],
+            region=tenant.country,
+            lang_hint=state.lang,  # type: ignore[arg-type]
+            expecting=_EXPECTING.get(state.awaiting or ""),
+        )
         history = self._history(conversation.id)
         engine = self.brain.name
         try:
@@ -117,13 +166,30 @@ class Agent:
             engine = "rules"
             decision = policy.respond(state, u, ctx)
         latency = (_time.perf_counter() - started) * 1000
-        rows: list[dict[str, Any]] = [{"role": "user", "text": text, "language": u.lang,
-                                       "request_key": request_key}]
-        rows += [{"role": "tool", "tool_name": c.name, "tool_args": _jsonable(c.args),
-                  "tool_result": c.result} for c in ctx.tools.calls]
-        rows.append({"role": "assistant", "text": decision.text, "language": u.lang,
-                     "latency_ms": latency, "engine": engine})
-        opt_out_phone = (ctx.caller_phone or state.phone) if decision.outcome == "opted_out" else None
+        rows: list[dict[str, Any]] = [
+            {"role": "user", "text": text, "language": u.lang, "request_key": request_key}
+        ]
+        rows += [
+            {
+                "role": "tool",
+                "tool_name": c.name,
+                "tool_args": _jsonable(c.args),
+                "tool_result": c.result,
+            }
+            for c in ctx.tools.calls
+        ]
+        rows.append(
+            {
+                "role": "assistant",
+                "text": decision.text,
+                "language": u.lang,
+                "latency_ms": latency,
+                "engine": engine,
+            }
+        )
+        opt_out_phone = (
+            (ctx.caller_phone or state.phone) if decision.outcome == "opted_out" else None
+        )
         try:
             self._save(conversation, state, rows, decision, opt_out_phone=opt_out_phone)
         except IntegrityError:
@@ -134,10 +200,18 @@ class Agent:
                 return replay
             # Two different turns raced for the same sequence number: append again.
             self._save(conversation, state, rows, decision, opt_out_phone=opt_out_phone)
-        return Reply(conversation.id, decision.text, u.lang, outcome=decision.outcome,
-                     transfer=decision.transfer, end=decision.end,
-                     appointment_id=state.appointment_id, state=state.summary(), engine=engine,
-                     transfer_to=tenant.fallback_phone if decision.transfer else None)
+        return Reply(
+            conversation.id,
+            decision.text,
+            u.lang,
+            outcome=decision.outcome,
+            transfer=decision.transfer,
+            end=decision.end,
+            appointment_id=state.appointment_id,
+            state=state.summary(),
+            engine=engine,
+            transfer_to=tenant.fallback_phone if decision.transfer else None,
+        )
 
     # --- internals ------------------------------------------------------------------------
 
@@ -148,28 +222,53 @@ class Agent:
             if answer is None:
                 return None
             state = DialogueState.from_json(conversation.state)
-            return Reply(conversation_id, answer.text or "", answer.language or state.lang,
-                         outcome=conversation.outcome, appointment_id=state.appointment_id,
-                         state=state.summary(), replayed=True, end=state.done)
+            return Reply(
+                conversation_id,
+                answer.text or "",
+                answer.language or state.lang,
+                outcome=conversation.outcome,
+                appointment_id=state.appointment_id,
+                state=state.summary(),
+                replayed=True,
+                end=state.done,
+            )
 
-    def _load(self, tenant: Tenant,
-              conversation_id: uuid.UUID) -> tuple[Conversation, DialogueState, TurnContext]:
+    def _load(
+        self, tenant: Tenant, conversation_id: uuid.UUID
+    ) -> tuple[Conversation, DialogueState, TurnContext]:
         with self.factory() as session:
             conversation = records.get_conversation(session, tenant, conversation_id)
             services = [
                 ServiceInfo(str(s.id), s.name, dict(s.spoken_names), s.duration_minutes)
-                for s in session.scalars(select(Service).where(
-                    Service.tenant_id == tenant.id, Service.active.is_(True)).order_by(Service.name))
+                for s in session.scalars(
+                    select(Service)
+                    .where(Service.tenant_id == tenant.id, Service.active.is_(True))
+                    .order_by(Service.name)
+                )
             ]
             hours = _business_hours(session, tenant)
         state = DialogueState.from_json(conversation.state)
         if not conversation.state:
             state.lang = conversation.language
-        tools = Tools(ToolContext(self.factory, tenant, conversation.id, conversation.channel,
-                                  conversation.caller_phone, self.clock))
-        ctx = TurnContext(tenant=tenant, persona=persona_for(tenant.persona), services=services,
-                          tools=tools, now=self.clock().astimezone(ZoneInfo(tenant.timezone)),
-                          caller_phone=conversation.caller_phone, hours=hours)
+        tools = Tools(
+            ToolContext(
+                self.factory,
+                tenant,
+                conversation.id,
+                conversation.channel,
+                conversation.caller_phone,
+                self.clock,
+            )
+        )
+        ctx = TurnContext(
+            tenant=tenant,
+            persona=persona_for(tenant.persona),
+            services=services,
+            tools=tools,
+            now=self.clock().astimezone(ZoneInfo(tenant.timezone)),
+            caller_phone=conversation.caller_phone,
+            hours=hours,
+        )
         return conversation, state, ctx
 
     def _recognise(self, state: DialogueState, ctx: TurnContext) -> None:
@@ -187,12 +286,20 @@ class Agent:
                 state.lang = found["customer"]["language"]
             from frontdesk.conversation.state import KnownAppointment
 
-            state.appointments = [KnownAppointment(
-                id=a["id"], service_id=a["service_id"], service_name=a["service_name"],
-                start=a["start"], resource_name=a["resource_name"]) for a in found["appointments"]]
+            state.appointments = [
+                KnownAppointment(
+                    id=a["id"],
+                    service_id=a["service_id"],
+                    service_name=a["service_name"],
+                    start=a["start"],
+                    resource_name=a["resource_name"],
+                )
+                for a in found["appointments"]
+            ]
 
-    def _next_appointment(self, state: DialogueState,
-                          ctx: TurnContext) -> tuple[str, datetime] | None:
+    def _next_appointment(
+        self, state: DialogueState, ctx: TurnContext
+    ) -> tuple[str, datetime] | None:
         if not state.appointments:
             return None
         first = state.appointments[0]
@@ -200,11 +307,21 @@ class Agent:
 
     def _history(self, conversation_id: uuid.UUID) -> list[tuple[str, str]]:
         with self.factory() as session:
-            return [(t.role, t.text or "") for t in records.turns(session, conversation_id)
-                    if t.role in ("user", "assistant")]
+            return [
+                (t.role, t.text or "")
+                for t in records.turns(session, conversation_id)
+                if t.role in ("user", "assistant")
+            ]
 
-    def _save(self, conversation: Conversation, state: DialogueState, rows: list[dict[str, Any]],
-              decision: Decision | None, *, opt_out_phone: str | None = None) -> None:
+    def _save(
+        self,
+        conversation: Conversation,
+        state: DialogueState,
+        rows: list[dict[str, Any]],
+        decision: Decision | None,
+        *,
+        opt_out_phone: str | None = None,
+    ) -> None:
         with write_session(self.factory) as session:
             row = session.get_one(Conversation, conversation.id)
             records.append_turns(session, row, rows)
@@ -229,7 +346,8 @@ def _business_hours(session: Session, tenant: Tenant) -> dict[int, list[tuple[st
     rows = session.execute(
         select(WorkingHours.weekday, WorkingHours.start_time, WorkingHours.end_time)
         .join(Resource, Resource.id == WorkingHours.resource_id)
-        .where(Resource.tenant_id == tenant.id, Resource.active.is_(True)))
+        .where(Resource.tenant_id == tenant.id, Resource.active.is_(True))
+    )
     for weekday, start, end_time in rows:
         end = end_time.hour * 60 + end_time.minute or 24 * 60
         spans.setdefault(weekday, []).append((start.hour * 60 + start.minute, end))
@@ -241,8 +359,10 @@ def _business_hours(session: Session, tenant: Tenant) -> dict[int, list[tuple[st
                 out[-1][1] = max(out[-1][1], b)
             else:
                 out.append([a, b])
-        merged[day] = [(f"{a // 60:02d}:{a % 60:02d}", f"{min(b, 1439) // 60:02d}:{min(b, 1439) % 60:02d}")
-                       for a, b in out]
+        merged[day] = [
+            (f"{a // 60:02d}:{a % 60:02d}", f"{min(b, 1439) // 60:02d}:{min(b, 1439) % 60:02d}")
+            for a, b in out
+        ]
     return merged
 
 

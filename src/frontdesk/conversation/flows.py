@@ -53,8 +53,8 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
     if u.times and state.awaiting not in ("name", "phone", "which_appointment"):
         # The longest mention is the caller's real constraint ("el jueves por la tarde"),
         # not a stray word the parser also read as a time.
-        best = max(u.times, key=lambda m: (m.end - m.start, -m.start))
-        mention = _keep_clock(_business_hour(best.to_dict(), ctx), state.time, ctx, u.lang)
+        longest = max(u.times, key=lambda m: (m.end - m.start, -m.start))
+        mention = _keep_clock(_business_hour(longest.to_dict(), ctx), state.time, ctx, u.lang)
         picked = _pick_by_time(state, u) if state.offered else None
         if picked is not None:
             state.chosen = picked
@@ -86,17 +86,27 @@ def _business_hour(mention: dict[str, Any], ctx: TurnContext) -> dict[str, Any]:
     return {**mention, "value": shifted.isoformat()}
 
 
-def _keep_clock(new: dict[str, Any], old: dict[str, Any] | None,
-                ctx: TurnContext, lang: str) -> dict[str, Any]:
+def _keep_clock(
+    new: dict[str, Any], old: dict[str, Any] | None, ctx: TurnContext, lang: str
+) -> dict[str, Any]:
     """'tomorrow at 3' then 'actually make it Thursday' means Thursday at 3."""
-    if (old is None or old.get("kind") != "instant" or old.get("grain") not in ("hour", "minute")
-            or new.get("kind") != "instant" or new.get("grain") != "day"):
+    if (
+        old is None
+        or old.get("kind") != "instant"
+        or old.get("grain") not in ("hour", "minute")
+        or new.get("kind") != "instant"
+        or new.get("grain") != "day"
+    ):
         return new
     clock = datetime.fromisoformat(old["value"]).astimezone(ctx.tz)
     day = datetime.fromisoformat(new["value"]).astimezone(ctx.tz)
     merged = datetime.combine(day.date(), clock.time(), tzinfo=ctx.tz)
-    return {**new, "value": merged.isoformat(), "grain": old["grain"],
-            "text": f"{new.get('text')} {'' if lang == 'es' else 'at '}{say_clock(clock, lang)}"}
+    return {
+        **new,
+        "value": merged.isoformat(),
+        "grain": old["grain"],
+        "text": f"{new.get('text')} {'' if lang == 'es' else 'at '}{say_clock(clock, lang)}",
+    }
 
 
 def _pick_by_time(state: DialogueState, u: Understanding) -> OfferedSlot | None:
@@ -107,7 +117,9 @@ def _pick_by_time(state: DialogueState, u: Understanding) -> OfferedSlot | None:
         for offer in state.offered:
             start = datetime.fromisoformat(offer.start).astimezone(mention.value.tzinfo)
             if mention.grain in ("minute", "hour") and (start.hour, start.minute) == (
-                    mention.value.hour, mention.value.minute):
+                mention.value.hour,
+                mention.value.minute,
+            ):
                 return offer
             if mention.grain == "day" and start.date() == mention.value.date():
                 return offer
@@ -167,8 +179,9 @@ def _book(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision 
                 state.time = None
                 state.awaiting = "time"
                 return Decision(say("what_to_change", lang))
-            return Decision(say("which_offer", lang, options=_options(state.offered, ctx, lang)),
-                            reask=True)
+            return Decision(
+                say("which_offer", lang, options=_options(state.offered, ctx, lang)), reask=True
+            )
     if state.chosen is None:
         return _offer(state, u, ctx)
     return _collect_and_confirm(state, u, ctx)
@@ -196,22 +209,35 @@ def _offer(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision
         return Decision(say("past_time", lang))
     if not result.offers:
         state.awaiting = "confirm_transfer"
-        return Decision(say("fully_booked", lang, service=service.spoken_name(lang),
-                            days=search.HORIZON_DAYS))
+        return Decision(
+            say("fully_booked", lang, service=service.spoken_name(lang), days=search.HORIZON_DAYS)
+        )
     state.offered = result.offers
     state.awaiting = "choice"
     if result.exact:
         offer = result.offers[0]
-        return Decision(say("offer_exact", lang, when=_when(offer.start, ctx, lang),
-                            resource=offer.resource_name))
+        return Decision(
+            say(
+                "offer_exact",
+                lang,
+                when=_when(offer.start, ctx, lang),
+                resource=offer.resource_name,
+            )
+        )
     options = _options(result.offers, ctx, lang)
     if result.near:
         key = "offer_near_one" if len(result.offers) == 1 else "offer_near"
         return Decision(say(key, lang, wanted=result.wanted or "that time", options=options))
     if len(result.offers) == 1:
         offer = result.offers[0]
-        return Decision(say("offer_exact", lang, when=_when(offer.start, ctx, lang),
-                            resource=offer.resource_name))
+        return Decision(
+            say(
+                "offer_exact",
+                lang,
+                when=_when(offer.start, ctx, lang),
+                resource=offer.resource_name,
+            )
+        )
     return Decision(say("offer_many", lang, options=options))
 
 
@@ -242,19 +268,32 @@ def _collect_and_confirm(
         # asking again would be a second confirmation for the same thing.
         return _do_book(state, ctx, lang)
     state.awaiting = "confirm"
-    return Decision(say("confirm_booking", lang, service=service.spoken_name(lang),
-                        when=_when(state.chosen.start, ctx, lang),
-                        resource=state.chosen.resource_name, name=state.name))
+    return Decision(
+        say(
+            "confirm_booking",
+            lang,
+            service=service.spoken_name(lang),
+            when=_when(state.chosen.start, ctx, lang),
+            resource=state.chosen.resource_name,
+            name=state.name,
+        )
+    )
 
 
 def _do_book(state: DialogueState, ctx: TurnContext, lang: str) -> Decision:
     assert state.chosen is not None and state.service_id is not None and state.name
     state.booking_seq += 1
-    result = ctx.tools.call("book", {
-        "service_id": state.service_id, "start": state.chosen.start,
-        "resource_id": state.chosen.resource_id, "customer_name": state.name,
-        "customer_phone": state.phone or ctx.caller_phone,
-    }, key=f"{ctx.tools.ctx.conversation_id}:{state.booking_seq}")
+    result = ctx.tools.call(
+        "book",
+        {
+            "service_id": state.service_id,
+            "start": state.chosen.start,
+            "resource_id": state.chosen.resource_id,
+            "customer_name": state.name,
+            "customer_phone": state.phone or ctx.caller_phone,
+        },
+        key=f"{ctx.tools.ctx.conversation_id}:{state.booking_seq}",
+    )
     service = ctx.service(state.service_id)
     assert service is not None
     if result.get("ok"):
@@ -262,24 +301,37 @@ def _do_book(state: DialogueState, ctx: TurnContext, lang: str) -> Decision:
         state.appointment_id = appt["id"]
         state.customer_id = appt.get("customer_id") or state.customer_id
         state.outcome, state.awaiting, state.goal = "booked", "anything_else", None
-        return Decision(say("booked", lang, service=service.spoken_name(lang),
-                            when=_when(appt["start"], ctx, lang),
-                            resource=appt["resource_name"]), outcome="booked")
+        return Decision(
+            say(
+                "booked",
+                lang,
+                service=service.spoken_name(lang),
+                when=_when(appt["start"], ctx, lang),
+                resource=appt["resource_name"],
+            ),
+            outcome="booked",
+        )
     return _write_failed(state, ctx, lang, result)
 
 
-def _write_failed(state: DialogueState, ctx: TurnContext, lang: str,
-                  result: dict[str, object]) -> Decision:
+def _write_failed(
+    state: DialogueState, ctx: TurnContext, lang: str, result: dict[str, object]
+) -> Decision:
     """The slot went between offer and booking (or a rule refused): offer again."""
     wanted = state.chosen
     state.reset_booking()
     if result.get("error") == "slot_taken" and wanted is not None and state.service_id:
-        retry = search.search(ctx, state.service_id, {
-            "kind": "instant", "value": wanted.start, "grain": "minute", "text": None})
+        retry = search.search(
+            ctx,
+            state.service_id,
+            {"kind": "instant", "value": wanted.start, "grain": "minute", "text": None},
+        )
         if retry.offers:
             state.offered, state.awaiting = retry.offers, "choice"
-            return Decision(f"{say('slot_gone', lang)} "
-                            + say("offer_many", lang, options=_options(retry.offers, ctx, lang)))
+            return Decision(
+                f"{say('slot_gone', lang)} "
+                + say("offer_many", lang, options=_options(retry.offers, ctx, lang))
+            )
     state.awaiting = "time"
     return Decision(say("booking_failed", lang, reason=str(result.get("detail", ""))))
 
@@ -296,8 +348,15 @@ def _load_appointments(state: DialogueState, ctx: TurnContext, lang: str) -> Dec
     result = ctx.tools.call("lookup_customer", {"phone": phone})
     found = result.get("appointments", []) if result.get("ok") else []
     state.appointments = [
-        KnownAppointment(id=a["id"], service_id=a["service_id"], service_name=a["service_name"],
-                         start=a["start"], resource_name=a["resource_name"]) for a in found]
+        KnownAppointment(
+            id=a["id"],
+            service_id=a["service_id"],
+            service_name=a["service_name"],
+            start=a["start"],
+            resource_name=a["resource_name"],
+        )
+        for a in found
+    ]
     if result.get("found") and result.get("customer"):
         state.customer_id = result["customer"]["id"]
         state.name = state.name or result["customer"]["name"]
@@ -327,13 +386,16 @@ def _identify(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decis
         if state.target is not None:
             return None
     state.awaiting = "which_appointment"
-    options = say_list([f"{a.service_name.lower()} {_when(a.start, ctx, lang)}"
-                        for a in state.appointments[:3]], lang)
+    options = say_list(
+        [f"{a.service_name.lower()} {_when(a.start, ctx, lang)}" for a in state.appointments[:3]],
+        lang,
+    )
     return Decision(say("which_appointment", lang, options=options))
 
 
-def _pick_appointment(state: DialogueState, u: Understanding,
-                      ctx: TurnContext) -> KnownAppointment | None:
+def _pick_appointment(
+    state: DialogueState, u: Understanding, ctx: TurnContext
+) -> KnownAppointment | None:
     items = state.appointments[:3]
     if u.choice is not None and -len(items) <= u.choice < len(items):
         return items[u.choice]
@@ -347,7 +409,8 @@ def _pick_appointment(state: DialogueState, u: Understanding,
         for a in items:
             start = datetime.fromisoformat(a.start).astimezone(ctx.tz)
             if start.date() == mention.value.date() or (
-                    mention.grain in ("hour", "minute") and start.hour == mention.value.hour):
+                mention.grain in ("hour", "minute") and start.hour == mention.value.hour
+            ):
                 return a
     return None
 
@@ -377,30 +440,50 @@ def _reschedule(state: DialogueState, u: Understanding, ctx: TurnContext) -> Dec
         state.awaiting = "time"
         if ctx.persona.private and not state.verified:
             return Decision(say("ask_new_time_private", lang))
-        return Decision(say("ask_new_time", lang, service=state.target.service_name.lower(),
-                            when=_when(state.target.start, ctx, lang)))
+        return Decision(
+            say(
+                "ask_new_time",
+                lang,
+                service=state.target.service_name.lower(),
+                when=_when(state.target.start, ctx, lang),
+            )
+        )
     return _book(state, u, ctx)
 
 
 def _confirm_reschedule(state: DialogueState, ctx: TurnContext, lang: str) -> Decision:
     assert state.chosen is not None and state.target is not None
     state.awaiting = "confirm"
-    return Decision(say("confirm_reschedule", lang, service=state.target.service_name.lower(),
-                        when=_when(state.chosen.start, ctx, lang),
-                        resource=state.chosen.resource_name))
+    return Decision(
+        say(
+            "confirm_reschedule",
+            lang,
+            service=state.target.service_name.lower(),
+            when=_when(state.chosen.start, ctx, lang),
+            resource=state.chosen.resource_name,
+        )
+    )
 
 
 def _do_reschedule(state: DialogueState, ctx: TurnContext, lang: str) -> Decision:
     assert state.chosen is not None and state.target is not None
-    result = ctx.tools.call("reschedule", {"appointment_id": state.target.id,
-                                           "start": state.chosen.start})
+    result = ctx.tools.call(
+        "reschedule", {"appointment_id": state.target.id, "start": state.chosen.start}
+    )
     if result.get("ok"):
         appt = result["appointment"]
         state.appointment_id = appt["id"]
         state.outcome, state.awaiting, state.goal = "rescheduled", "anything_else", None
-        return Decision(say("rescheduled", lang, service=appt["service_name"].lower(),
-                            when=_when(appt["start"], ctx, lang),
-                            resource=appt["resource_name"]), outcome="rescheduled")
+        return Decision(
+            say(
+                "rescheduled",
+                lang,
+                service=appt["service_name"].lower(),
+                when=_when(appt["start"], ctx, lang),
+                resource=appt["resource_name"],
+            ),
+            outcome="rescheduled",
+        )
     if result.get("error") in ("not_active", "already_started", "not_your_appointment"):
         state.goal, state.awaiting = None, "anything_else"
         return Decision(say("no_longer_open", lang, reason=str(result.get("detail", ""))))
@@ -431,8 +514,14 @@ def _cancel(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
     state.awaiting = "confirm"
     if ctx.persona.private and not state.verified:
         return Decision(say("confirm_cancel_private", lang))
-    return Decision(say("confirm_cancel", lang, service=state.target.service_name.lower(),
-                        when=_when(state.target.start, ctx, lang)))
+    return Decision(
+        say(
+            "confirm_cancel",
+            lang,
+            service=state.target.service_name.lower(),
+            when=_when(state.target.start, ctx, lang),
+        )
+    )
 
 
 def _list(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision | None:
@@ -447,10 +536,15 @@ def _list(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision 
         asked = _load_appointments(state, ctx, lang)
         if asked is not None:
             return asked
-    options = say_list([f"{a.service_name.lower()} {_when(a.start, ctx, lang)} "
-                        f"{'con' if lang == 'es' else 'with'} {a.resource_name}"
-                        for a in state.appointments[:3]], lang,
-                       conjunction="y" if lang == "es" else "and")
+    options = say_list(
+        [
+            f"{a.service_name.lower()} {_when(a.start, ctx, lang)} "
+            f"{'con' if lang == 'es' else 'with'} {a.resource_name}"
+            for a in state.appointments[:3]
+        ],
+        lang,
+        conjunction="y" if lang == "es" else "and",
+    )
     state.goal, state.awaiting = None, "anything_else"
     state.outcome = state.outcome or "info"
     return Decision(say("your_appointments", lang, options=options))
@@ -466,11 +560,16 @@ def _hours(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision
     for weekday, ranges in sorted(ctx.hours.items()):
         groups.setdefault(tuple(ranges), []).append(weekday)
     parts = []
-    for ranges, days in groups.items():
-        spans = say_list([_span(a, b, lang) for a, b in ranges], lang,
-                         conjunction="y" if lang == "es" else "and")
+    for spans_of_day, days in groups.items():
+        spans = say_list(
+            [_span(a, b, lang) for a, b in spans_of_day],
+            lang,
+            conjunction="y" if lang == "es" else "and",
+        )
         parts.append(f"{say_weekday_range(days, lang)} {spans}")
-    text = say("hours", lang, hours=say_list(parts, lang, conjunction="y" if lang == "es" else "and"))
+    text = say(
+        "hours", lang, hours=say_list(parts, lang, conjunction="y" if lang == "es" else "and")
+    )
     return Decision(f"{text} {say('anything_else', lang)}")
 
 

@@ -78,8 +78,9 @@ def _switch_goal(state: DialogueState, u: Understanding) -> None:
         return
 
 
-def _no_goal(state: DialogueState, u: Understanding, ctx: TurnContext,
-             progressed: bool) -> Decision | None:
+def _no_goal(
+    state: DialogueState, u: Understanding, ctx: TurnContext, progressed: bool
+) -> Decision | None:
     lang = u.lang
     if state.awaiting == "anything_else":
         if u.has(Intent.NO) or u.has(Intent.THANKS) or u.has(Intent.GOODBYE):
@@ -124,13 +125,20 @@ def transfer(state: DialogueState, lang: str, reason: str, *, key: str = "transf
 
 def goodbye(state: DialogueState, lang: str) -> Decision:
     state.done = True
-    state.outcome = state.outcome or ("info" if state.goal in ("hours", "my_appointments",
-                                                                "availability") else "abandoned")
+    state.outcome = state.outcome or (
+        "info" if state.goal in ("hours", "my_appointments", "availability") else "abandoned"
+    )
     return Decision(say("goodbye", lang), outcome=state.outcome, end=True)
 
 
-def greeting(state: DialogueState, ctx: TurnContext, lang: str, *, name: str | None,
-             next_appointment: tuple[str, datetime] | None) -> str:
+def greeting(
+    state: DialogueState,
+    ctx: TurnContext,
+    lang: str,
+    *,
+    name: str | None,
+    next_appointment: tuple[str, datetime] | None,
+) -> str:
     """The opening line; a known caller hears their name and next appointment."""
     persona = ctx.persona
     business = ctx.tenant.name
@@ -143,7 +151,8 @@ def greeting(state: DialogueState, ctx: TurnContext, lang: str, *, name: str | N
 
         service, when = next_appointment
         first, rest = text.rsplit(". ", 1) if ". " in text else ("", text)
-        mention = say("next_appointment", lang, service=service,
-                      when=say_when(when, ctx.today, lang))
+        mention = say(
+            "next_appointment", lang, service=service, when=say_when(when, ctx.today, lang)
+        )
         text = f"{first}. {mention} {rest}" if first else f"{mention} {rest}"
     return text

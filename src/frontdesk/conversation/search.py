@@ -23,7 +23,9 @@ class SearchResult:
     wanted: str | None = None  # the caller's words for what they asked
 
 
-def window_for(mention: dict[str, Any], ctx: TurnContext) -> tuple[datetime, datetime, datetime | None]:
+def window_for(
+    mention: dict[str, Any], ctx: TurnContext
+) -> tuple[datetime, datetime, datetime | None]:
     """(from, to, exact instant or None) for a serialised TimeMention, in the tenant's zone."""
     tz = ctx.tz
     if mention["kind"] == "interval":
@@ -50,10 +52,20 @@ def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _slots(ctx: TurnContext, service_id: str, start: datetime, end: datetime,
-           limit: int, near: datetime | None = None) -> list[OfferedSlot]:
-    args: dict[str, Any] = {"service_id": service_id, "start": start.isoformat(),
-                            "end": end.isoformat(), "limit": limit}
+def _slots(
+    ctx: TurnContext,
+    service_id: str,
+    start: datetime,
+    end: datetime,
+    limit: int,
+    near: datetime | None = None,
+) -> list[OfferedSlot]:
+    args: dict[str, Any] = {
+        "service_id": service_id,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "limit": limit,
+    }
     if near is not None:
         args["near"] = near.isoformat()
     result = ctx.tools.call("find_open_slots", args)
@@ -93,5 +105,6 @@ def _nearest(ctx: TurnContext, service_id: str, target: datetime) -> list[Offere
 
 def search_default(ctx: TurnContext, service_id: str) -> SearchResult:
     """No time given ("as soon as possible"): the next few free times."""
-    return SearchResult(_slots(ctx, service_id, ctx.now,
-                               ctx.now + timedelta(days=HORIZON_DAYS), OFFERS))
+    return SearchResult(
+        _slots(ctx, service_id, ctx.now, ctx.now + timedelta(days=HORIZON_DAYS), OFFERS)
+    )

@@ -11,10 +11,34 @@ from datetime import date, datetime
 
 _EN_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _ES_DAYS = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
-_EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December"]
-_ES_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-              "septiembre", "octubre", "noviembre", "diciembre"]
+_EN_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_ES_MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
 
 
 def _ordinal(n: int) -> str:
@@ -30,8 +54,13 @@ def say_clock(value: datetime, lang: str) -> str:
         article = "a la" if hour == 1 else "a las"
         if value.hour == 12 and value.minute == 0:
             return "a las 12 del mediodía"
-        part = ("de la mañana" if value.hour < 12 else
-                "de la tarde" if value.hour < 20 else "de la noche")
+        part = (
+            "de la mañana"
+            if value.hour < 12
+            else "de la tarde"
+            if value.hour < 20
+            else "de la noche"
+        )
         return f"{article} {clock} {part}"
     if value.hour == 12 and value.minute == 0:
         return "noon"
@@ -56,7 +85,7 @@ def say_day(day: date, today: date, lang: str) -> str:
 
 
 def say_when(value: datetime, today: date, lang: str) -> str:
-    """'tomorrow at 3 PM', 'Tuesday, December 1st at 10:30 AM', 'el martes 1 de diciembre a las 10:30'."""
+    """'tomorrow at 3 PM', 'Tuesday, December 1st at 10:30 AM', 'el martes 1 de diciembre...'."""
     day = say_day(value.date(), today, lang)
     if lang == "es":
         return f"{day} {say_clock(value, lang)}"

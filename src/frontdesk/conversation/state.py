@@ -7,8 +7,15 @@ from typing import Any, Literal
 
 Goal = Literal["book", "reschedule", "cancel", "my_appointments", "availability", "hours"]
 Awaiting = Literal[
-    "service", "time", "choice", "name", "phone", "confirm", "which_appointment",
-    "anything_else", "confirm_transfer",
+    "service",
+    "time",
+    "choice",
+    "name",
+    "phone",
+    "confirm",
+    "which_appointment",
+    "anything_else",
+    "confirm_transfer",
 ]
 
 

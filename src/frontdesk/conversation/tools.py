@@ -44,7 +44,8 @@ class FindSlotsArgs(_Args):
     end: AwareDatetime = Field(description="Search until, exclusive (ISO-8601 with offset)")
     part_of_day: list[Literal["morning", "afternoon", "evening"]] | None = None
     near: AwareDatetime | None = Field(
-        default=None, description="Prefer the times closest to this one (when the asked time is taken)"
+        default=None,
+        description="Prefer the times closest to this one (when the asked time is taken)",
     )
     resource_id: str | None = None
     limit: int = Field(default=3, ge=1, le=20)
@@ -121,20 +122,29 @@ class Tools:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.ctx.tenant.timezone)
 
-    def call(self, name: str, raw_args: dict[str, Any], *, key: str | None = None) -> dict[str, Any]:
+    def call(
+        self, name: str, raw_args: dict[str, Any], *, key: str | None = None
+    ) -> dict[str, Any]:
         """Validate and run one tool; errors come back as data, never as exceptions."""
         model = TOOL_MODELS.get(name)
         if model is None:
-            result: dict[str, Any] = {"ok": False, "error": "unknown_tool",
-                                      "detail": f"No tool named {name!r}."}
+            result: dict[str, Any] = {
+                "ok": False,
+                "error": "unknown_tool",
+                "detail": f"No tool named {name!r}.",
+            }
         else:
             try:
                 args = model.model_validate(raw_args)
                 result = getattr(self, f"_{name}")(args, key)
             except ValidationError as exc:
-                result = {"ok": False, "error": "invalid_arguments",
-                          "detail": "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                                              for e in exc.errors())}
+                result = {
+                    "ok": False,
+                    "error": "invalid_arguments",
+                    "detail": "; ".join(
+                        f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+                    ),
+                }
             except FrontdeskError as exc:
                 result = {"ok": False, "error": exc.code, "detail": exc.detail}
             except ValueError as exc:  # a malformed id
@@ -147,49 +157,76 @@ class Tools:
     def _find_open_slots(self, args: FindSlotsArgs, _: str | None) -> dict[str, Any]:
         with self.ctx.factory() as session:
             slots = availability.find_slots(
-                session, self.ctx.tenant, uuid.UUID(args.service_id), args.start, args.end,
+                session,
+                self.ctx.tenant,
+                uuid.UUID(args.service_id),
+                args.start,
+                args.end,
                 resource_id=uuid.UUID(args.resource_id) if args.resource_id else None,
                 now=self.ctx.clock(),
             )
             names = self._resource_names(session)
         if args.part_of_day:
-            slots = rank_slots(slots, SlotPreferences(parts_of_day=frozenset(args.part_of_day)),
-                               self.tz)
+            slots = rank_slots(
+                slots, SlotPreferences(parts_of_day=frozenset(args.part_of_day)), self.tz
+            )
         if args.near is not None:
             near = args.near
             closest = sorted(distinct_starts(slots), key=lambda s: abs(s.start - near))
             picked = sorted(closest[: args.limit], key=lambda s: s.start)
         else:
             picked = _varied(distinct_starts(slots), args.limit, self.tz)
-        return {"ok": True, "count": len(slots), "slots": [
-            {"start": s.start.astimezone(self.tz).isoformat(),
-             "end": s.end.astimezone(self.tz).isoformat(),
-             "resource_id": str(s.resource_id), "resource_name": names[s.resource_id]}  # type: ignore[index]
-            for s in picked
-        ]}
+        return {
+            "ok": True,
+            "count": len(slots),
+            "slots": [
+                {
+                    "start": s.start.astimezone(self.tz).isoformat(),
+                    "end": s.end.astimezone(self.tz).isoformat(),
+                    "resource_id": str(s.resource_id),
+                    "resource_name": names[s.resource_id],
+                }
+                for s in picked
+            ],
+        }
 
     def _book(self, args: BookArgs, key: str | None) -> dict[str, Any]:
         phone = args.customer_phone or self.ctx.caller_phone
-        result = booking.book(self.ctx.factory, self.ctx.tenant, booking.BookingRequest(
-            service_id=uuid.UUID(args.service_id), start=args.start,
-            resource_id=uuid.UUID(args.resource_id) if args.resource_id else None,
-            customer=CustomerFields(phone=phone, name=args.customer_name),
-            source=self.ctx.channel if self.ctx.channel in ("chat", "phone", "sms") else "chat",
-            idempotency_key=key,
-        ), now=self.ctx.clock())
-        return {"ok": True, "replayed": result.replayed,
-                "appointment": self._appointment(result.appointment)}
+        result = booking.book(
+            self.ctx.factory,
+            self.ctx.tenant,
+            booking.BookingRequest(
+                service_id=uuid.UUID(args.service_id),
+                start=args.start,
+                resource_id=uuid.UUID(args.resource_id) if args.resource_id else None,
+                customer=CustomerFields(phone=phone, name=args.customer_name),
+                source=self.ctx.channel if self.ctx.channel in ("chat", "phone", "sms") else "chat",
+                idempotency_key=key,
+            ),
+            now=self.ctx.clock(),
+        )
+        return {
+            "ok": True,
+            "replayed": result.replayed,
+            "appointment": self._appointment(result.appointment),
+        }
 
     def _reschedule(self, args: RescheduleArgs, _: str | None) -> dict[str, Any]:
         self._require_callers(args.appointment_id)
-        moved = booking.reschedule(self.ctx.factory, self.ctx.tenant,
-                                   uuid.UUID(args.appointment_id), args.start, now=self.ctx.clock())
+        moved = booking.reschedule(
+            self.ctx.factory,
+            self.ctx.tenant,
+            uuid.UUID(args.appointment_id),
+            args.start,
+            now=self.ctx.clock(),
+        )
         return {"ok": True, "appointment": self._appointment(moved)}
 
     def _cancel(self, args: CancelArgs, _: str | None) -> dict[str, Any]:
         self._require_callers(args.appointment_id)
-        cancelled = booking.cancel(self.ctx.factory, self.ctx.tenant,
-                                   uuid.UUID(args.appointment_id), now=self.ctx.clock())
+        cancelled = booking.cancel(
+            self.ctx.factory, self.ctx.tenant, uuid.UUID(args.appointment_id), now=self.ctx.clock()
+        )
         return {"ok": True, "appointment": self._appointment(cancelled)}
 
     def _lookup_customer(self, args: LookupCustomerArgs, _: str | None) -> dict[str, Any]:
@@ -200,20 +237,36 @@ class Tools:
             customer = find_by_phone(session, self.ctx.tenant, phone)
             if customer is None:
                 return {"ok": True, "found": False, "appointments": []}
-            rows = session.scalars(select(Appointment).where(
-                Appointment.tenant_id == self.ctx.tenant.id,
-                Appointment.customer_id == customer.id,
-                Appointment.status == AppointmentStatus.BOOKED.value,
-                Appointment.start_at > self.ctx.clock(),
-            ).order_by(Appointment.start_at).limit(10)).all()
-            return {"ok": True, "found": True,
-                    "customer": {"id": str(customer.id), "name": customer.name,
-                                 "phone": customer.phone_e164, "language": customer.language},
-                    "appointments": [self._appointment(a) for a in rows]}
+            rows = session.scalars(
+                select(Appointment)
+                .where(
+                    Appointment.tenant_id == self.ctx.tenant.id,
+                    Appointment.customer_id == customer.id,
+                    Appointment.status == AppointmentStatus.BOOKED.value,
+                    Appointment.start_at > self.ctx.clock(),
+                )
+                .order_by(Appointment.start_at)
+                .limit(10)
+            ).all()
+            return {
+                "ok": True,
+                "found": True,
+                "customer": {
+                    "id": str(customer.id),
+                    "name": customer.name,
+                    "phone": customer.phone_e164,
+                    "language": customer.language,
+                },
+                "appointments": [self._appointment(a) for a in rows],
+            }
 
     def _transfer_to_human(self, args: TransferArgs, _: str | None) -> dict[str, Any]:
-        return {"ok": True, "transfer": True, "reason": args.reason,
-                "to": self.ctx.tenant.fallback_phone}
+        return {
+            "ok": True,
+            "transfer": True,
+            "reason": args.reason,
+            "to": self.ctx.tenant.fallback_phone,
+        }
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -227,17 +280,23 @@ class Tools:
             raise _NotCallers()
 
     def _resource_names(self, session: Session) -> dict[Any, str]:
-        rows = session.execute(select(Resource.id, Resource.name).where(
-            Resource.tenant_id == self.ctx.tenant.id))
+        rows = session.execute(
+            select(Resource.id, Resource.name).where(Resource.tenant_id == self.ctx.tenant.id)
+        )
         return {rid: name for rid, name in rows}
 
     def _appointment(self, a: Appointment) -> dict[str, Any]:
-        return {"id": str(a.id), "service_id": str(a.service_id), "service_name": a.service.name,
-                "start": a.start_at.astimezone(self.tz).isoformat(),
-                "end": a.end_at.astimezone(self.tz).isoformat(),
-                "resource_id": str(a.resource_id), "resource_name": a.resource.name,
-                "customer_id": str(a.customer_id) if a.customer_id else None,
-                "status": a.status}
+        return {
+            "id": str(a.id),
+            "service_id": str(a.service_id),
+            "service_name": a.service.name,
+            "start": a.start_at.astimezone(self.tz).isoformat(),
+            "end": a.end_at.astimezone(self.tz).isoformat(),
+            "resource_id": str(a.resource_id),
+            "resource_name": a.resource.name,
+            "customer_id": str(a.customer_id) if a.customer_id else None,
+            "status": a.status,
+        }
 
 
 class _NotCallers(FrontdeskError):
@@ -253,8 +312,9 @@ def _varied(slots: list[Slot], n: int, tz: ZoneInfo) -> list[Slot]:
     """Different days or parts of day first (``spread``); when everything falls in one
     part of one day, spaced out across it (12:00, 14:15, 16:30, not 12:00, 12:15, 12:30)."""
     picked = spread(slots, n, tz)
-    keys = {(s.start.astimezone(tz).date(), part_of_day(s.start.astimezone(tz).time()))
-            for s in picked}
+    keys = {
+        (s.start.astimezone(tz).date(), part_of_day(s.start.astimezone(tz).time())) for s in picked
+    }
     if len(keys) > 1 or len(slots) <= n or n < 2:
         return picked
     step = (len(slots) - 1) / (n - 1)

@@ -7,6 +7,7 @@ import inspect
 import json
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        if now is not None and (now if now.tzinfo else now.replace(tzinfo=UTC)) < datetime.now(UTC):
+            print("warning: --now is in the past; setup books through the real-clock API, "
+                  "which refuses past times, so scenarios with setup will fail",
+                  file=sys.stderr)
         with runner.in_process(now) as target:
             results = runner.run_all(target, scenarios, progress)
     nlu = nlu_figures(args.data or default_data_dir()) if args.nlu else None

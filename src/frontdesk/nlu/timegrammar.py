@@ -43,6 +43,9 @@ def pins_day(a: Spec, b: Spec) -> bool:
     return b.anchor is not None and b.anchor.grain in ("day", "week")
 
 
+_RANGE_WORDS = frozenset({"a", "al", "to", "-", "hasta", "till", "until"})
+
+
 class Parser:
     """Parses one token list against one lexicon and one ``now``."""
 
@@ -218,7 +221,10 @@ class Parser:
         for _ in range(4):
             grown: list[Cand] = []
             for spec, end in frontier:
+                bare = spec.latent and spec.hour is not None and not spec.has_date_fields()
                 for k in self._glue_starts(end):
+                    if bare and any(self.t[g].norm in _RANGE_WORDS for g in range(end, k)):
+                        continue  # "13 a 15 de julio" is a range, not 13:00 on the 15th
                     for other, other_end in self.atoms(k):
                         if (
                             other.latent

@@ -19,6 +19,7 @@ TZ_MINUTES = {
     "edt": -240,
 }  # fmt: skip
 
+_YEAR_CONTEXT = frozenset({"de", "del", "of", ",", "in", "en", "since", "year", "ano"})
 _ES_PREFIXES = ("a las", "las", "a la", "la", "para las", "al las", "sobre las", "hacia las")
 
 
@@ -83,7 +84,8 @@ def _digit_times(p: Parser, i: int) -> list[Cand]:
         return out
     if _long_number(p, i + 1) or (_long_number(p, i - 1) and digits >= 3):
         return out  # "415 555 1234" is a phone number
-    if digits in (3, 4) and v // 100 <= 23 and v % 100 < 60:
+    year_like = digits == 4 and (p.w(i - 1) in _YEAR_CONTEXT or p.w(i - 1) in p.lex.months)
+    if digits in (3, 4) and v // 100 <= 23 and v % 100 < 60 and not year_like:
         hour = v // 100
         out.append((Spec(hour=hour, minute=v % 100, h12=1 <= hour <= 12), i + 1))
     elif digits <= 2 and v <= 24:

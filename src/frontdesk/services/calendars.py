@@ -152,7 +152,7 @@ def _busy_rows(
     )
     if exclude_appointment is not None:
         query = query.where(Appointment.id != exclude_appointment)
-    return session.execute(query).all()  # type: ignore[return-value]
+    return session.execute(query).all()
 
 
 def load_calendars(

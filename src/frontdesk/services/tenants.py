@@ -51,6 +51,8 @@ class TenantFields:
     languages: list[str] | None = None
     country: str | None = None
     phone_numbers: list[str] | None = None
+    persona: str | None = None
+    fallback_phone: str | None = None
     min_notice_minutes: int | None = None
     max_days_ahead: int | None = None
     slot_interval_minutes: int | None = None
@@ -67,6 +69,10 @@ def apply_tenant_fields(session: Session, tenant: Tenant, fields: TenantFields) 
         tenant.languages = check_languages(fields.languages)
     if fields.country is not None:
         tenant.country = fields.country.upper()
+    if fields.persona is not None:
+        tenant.persona = fields.persona
+    if fields.fallback_phone is not None:
+        tenant.fallback_phone = normalize_phone(fields.fallback_phone, tenant.country or "US")
     for attr in ("min_notice_minutes", "max_days_ahead", "slot_interval_minutes", "max_per_day"):
         value = getattr(fields, attr)
         if value is not None:
