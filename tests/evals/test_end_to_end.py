@@ -26,8 +26,6 @@ def target() -> Iterator[InProcess]:
     runner.close()
 
 
-@pytest.mark.xfail(strict=False, reason="the agent/NLU is in progress: 71 of 92 scenarios "
-                   "(77%) passed on 2026-11-21; remove this mark when the agent reaches 95%")
 def test_the_shipped_scenarios_pass(target: InProcess) -> None:
     scenarios = load_scenarios(SCENARIOS)
     results = run_all(target, scenarios)

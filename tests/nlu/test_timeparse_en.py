@@ -98,6 +98,9 @@ CASES = [
         # next two weeks = [Mon 16th, Mon 2 March); first Tuesday morning .. last Thursday's
         interval("2026-02-17T00:00:00-05:00", "2026-02-26T12:00:00-05:00", "hour"),
     ),
+    ("six months from now", instant("2026-08-10T00:00:00-04:00", "day")),
+    ("Thursday, February 12th at 11 in the morning", instant("2026-02-12T11:00:00-05:00", "hour")),
+    ("Wednesday like around 2 30", instant("2026-02-11T02:30:00-05:00", "minute")),
     ("by Friday", interval("2026-02-10T09:30:00-05:00", "2026-02-13T00:00:00-05:00", "second")),
 ]
 
@@ -172,6 +175,7 @@ def test_to_dict_shapes() -> None:
         "4a",
         "Room 12 please",
         "it takes 2 hours",
+        "February 30th at 3",  # no date, and not "30th at 3" either
         "",
     ],
 )

@@ -48,10 +48,9 @@ CASES = [
     ("a las cinco y cuarto", instant("2026-02-10T17:15:00+01:00", "minute")),  # 5:15 passed
     ("a las diez menos cuarto", instant("2026-02-10T09:45:00+01:00", "minute")),
     ("por la mañana", interval("2026-02-10T04:00:00+01:00", "2026-02-10T12:00:00+01:00", "hour")),
-    (
-        "dentro de dos horas",
-        interval("2026-02-10T09:30:00+01:00", "2026-02-10T11:30:00+01:00", "second"),
-    ),
+    # "dentro de" is "in": two hours from now (Duckling reads it as "within")
+    ("dentro de dos horas", instant("2026-02-10T11:30:00+01:00", "minute")),
+    ("el viernes como a las 2 y media de la tarde", instant("2026-02-13T14:30:00+01:00", "minute")),
     ("en una hora", instant("2026-02-10T10:30:00+01:00", "minute")),
     (
         "este fin de semana",
@@ -112,6 +111,8 @@ def test_a_sentence_with_offsets() -> None:
         "buenas tardes, quería una cita",
         "mi número es 555 1234",
         "una hora",
+        "quería pedir cita para una consulta",
+        "el 31 de abril",
     ],
 )
 def test_words_that_are_not_times(text: str) -> None:

@@ -303,7 +303,9 @@ class Agent:
         if not state.appointments:
             return None
         first = state.appointments[0]
-        return first.service_name.lower(), datetime.fromisoformat(first.start).astimezone(ctx.tz)
+        service = ctx.service(first.service_id)
+        label = service.spoken_name(state.lang) if service else first.service_name.lower()
+        return label, datetime.fromisoformat(first.start).astimezone(ctx.tz)
 
     def _history(self, conversation_id: uuid.UUID) -> list[tuple[str, str]]:
         with self.factory() as session:

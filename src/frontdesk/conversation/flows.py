@@ -28,6 +28,12 @@ def _when(iso: str, ctx: TurnContext, lang: str) -> str:
     return say_when(datetime.fromisoformat(iso).astimezone(ctx.tz), ctx.today, lang)
 
 
+def _label(ctx: TurnContext, appointment: KnownAppointment, lang: str) -> str:
+    """How to say an appointment's service in the caller's language."""
+    service = ctx.service(appointment.service_id)
+    return service.spoken_name(lang) if service else appointment.service_name.lower()
+
+
 def _options(offers: list[OfferedSlot], ctx: TurnContext, lang: str) -> str:
     """'tomorrow at 9 AM, 11:30 AM or 4 PM' when one day; each with its day otherwise."""
     starts = [datetime.fromisoformat(o.start).astimezone(ctx.tz) for o in offers]
@@ -54,7 +60,9 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
         # The longest mention is the caller's real constraint ("el jueves por la tarde"),
         # not a stray word the parser also read as a time.
         longest = max(u.times, key=lambda m: (m.end - m.start, -m.start))
-        mention = _keep_clock(_business_hour(longest.to_dict(), ctx), state.time, ctx, u.lang)
+        mention = _business_hour(longest.to_dict(), ctx)
+        mention = _keep_clock(mention, state.time, ctx, u.lang)
+        mention = _keep_day(mention, state.time, ctx)
         picked = _pick_by_time(state, u) if state.offered else None
         if picked is not None:
             state.chosen = picked
@@ -86,6 +94,40 @@ def _business_hour(mention: dict[str, Any], ctx: TurnContext) -> dict[str, Any]:
     return {**mention, "value": shifted.isoformat()}
 
 
+_DAY_WORDS = re.compile(
+    r"\b(today|tomorrow|tonight|mon|tues?|wed|thu(rs)?|fri|sat|sun|\w+day|week|weekend|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\w+ber|january|february|march|april|"
+    r"june|july|august|hoy|pasado|lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo|"
+    r"semana|enero|febrero|marzo|abril|mayo|junio|julio|agosto|\d+(st|nd|rd|th)|el \d+)\b"
+    r"|\bmañana\b(?<!la mañana)|\d+/\d+",
+    re.IGNORECASE,
+)
+
+
+_ASAP = re.compile(
+    r"\b(as soon as possible|asap|soonest|earliest|the sooner the better|first (available|"
+    r"thing|opening)|whatever you have first|next available|any ?time|lo antes posible|"
+    r"cuanto antes|lo primero que (haya|tenga[ns]?)|lo m[aá]s pronto|primer hueco|cuando sea)\b",
+    re.IGNORECASE,
+)
+
+
+def _keep_day(new: dict[str, Any], old: dict[str, Any] | None, ctx: TurnContext) -> dict[str, Any]:
+    """'Tuesday at 2' then 'no, I meant 4 pm' means Tuesday at 4: a clock-only answer
+    keeps the day the caller already gave."""
+    if old is None or new.get("kind") != "instant" or new.get("grain") not in ("hour", "minute"):
+        return new
+    if _DAY_WORDS.search(new.get("text") or ""):
+        return new
+    anchor = old.get("value") if old.get("kind") == "instant" else old.get("from")
+    if not anchor:
+        return new
+    day = datetime.fromisoformat(anchor).astimezone(ctx.tz).date()
+    clock = datetime.fromisoformat(new["value"]).astimezone(ctx.tz)
+    merged = datetime.combine(day, clock.time(), tzinfo=ctx.tz)
+    return {**new, "value": merged.isoformat()}
+
+
 def _keep_clock(
     new: dict[str, Any], old: dict[str, Any] | None, ctx: TurnContext, lang: str
 ) -> dict[str, Any]:
@@ -114,11 +156,16 @@ def _pick_by_time(state: DialogueState, u: Understanding) -> OfferedSlot | None:
     for mention in u.times:
         if mention.kind != "instant" or mention.value is None:
             continue
+        said_day = bool(_DAY_WORDS.search(mention.text))
+        said = (mention.value.hour, mention.value.minute)
+        afternoon = (said[0] + 12, said[1]) if 1 <= said[0] <= 7 else said
         for offer in state.offered:
             start = datetime.fromisoformat(offer.start).astimezone(mention.value.tzinfo)
-            if mention.grain in ("minute", "hour") and (start.hour, start.minute) == (
-                mention.value.hour,
-                mention.value.minute,
+            if said_day and start.date() != mention.value.date():
+                continue
+            if mention.grain in ("minute", "hour") and (start.hour, start.minute) in (
+                said,
+                afternoon,
             ):
                 return offer
             if mention.grain == "day" and start.date() == mention.value.date():
@@ -168,9 +215,10 @@ def _book(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision 
         if len(ctx.services) == 1:
             state.service_id = ctx.services[0].id
         else:
+            reask = state.awaiting == "service"
             state.awaiting = "service"
             names = [s.spoken_name(lang) for s in ctx.services]
-            return Decision(say("ask_service", lang, options=say_list(names, lang)))
+            return Decision(say("ask_service", lang, options=say_list(names, lang)), reask=reask)
     if state.chosen is None and state.awaiting == "choice":
         state.chosen = _pick_offer(state, u)
         if state.chosen is None and state.offered and not u.times:
@@ -192,6 +240,9 @@ def _offer(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision
     service = ctx.service(state.service_id)
     assert service is not None
     if state.time is None:
+        if _ASAP.search(u.text):
+            result = search.search_default(ctx, service.id)
+            return _present(state, result, ctx, lang, service.spoken_name(lang))
         wants_soonest = u.has(Intent.AVAILABILITY) or state.awaiting == "time"
         if not wants_soonest:
             state.awaiting = "time"
@@ -201,6 +252,17 @@ def _offer(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision
         result = search.search_default(ctx, service.id)
     else:
         result = search.search(ctx, service.id, state.time)
+    return _present(state, result, ctx, lang, service.spoken_name(lang))
+
+
+def _present(
+    state: DialogueState,
+    result: search.SearchResult,
+    ctx: TurnContext,
+    lang: str,
+    service_name: str,
+) -> Decision:
+    """Say what a slot search found: the exact time, a choice, alternatives, or nothing."""
     if result.past or result.too_far:
         state.time = None
         state.awaiting = "time"
@@ -209,9 +271,7 @@ def _offer(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision
         return Decision(say("past_time", lang))
     if not result.offers:
         state.awaiting = "confirm_transfer"
-        return Decision(
-            say("fully_booked", lang, service=service.spoken_name(lang), days=search.HORIZON_DAYS)
-        )
+        return Decision(say("fully_booked", lang, service=service_name, days=search.HORIZON_DAYS))
     state.offered = result.offers
     state.awaiting = "choice"
     if result.exact:
@@ -362,6 +422,7 @@ def _load_appointments(state: DialogueState, ctx: TurnContext, lang: str) -> Dec
         state.name = state.name or result["customer"]["name"]
     if not state.appointments:
         state.goal, state.awaiting = None, "anything_else"
+        state.outcome = state.outcome or "info"  # they asked and got an answer
         return Decision(say("no_appointments", lang))
     return None
 
@@ -387,7 +448,7 @@ def _identify(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decis
             return None
     state.awaiting = "which_appointment"
     options = say_list(
-        [f"{a.service_name.lower()} {_when(a.start, ctx, lang)}" for a in state.appointments[:3]],
+        [f"{_label(ctx, a, lang)} {_when(a.start, ctx, lang)}" for a in state.appointments[:3]],
         lang,
     )
     return Decision(say("which_appointment", lang, options=options))
@@ -444,7 +505,7 @@ def _reschedule(state: DialogueState, u: Understanding, ctx: TurnContext) -> Dec
             say(
                 "ask_new_time",
                 lang,
-                service=state.target.service_name.lower(),
+                service=_label(ctx, state.target, lang),
                 when=_when(state.target.start, ctx, lang),
             )
         )
@@ -458,7 +519,7 @@ def _confirm_reschedule(state: DialogueState, ctx: TurnContext, lang: str) -> De
         say(
             "confirm_reschedule",
             lang,
-            service=state.target.service_name.lower(),
+            service=_label(ctx, state.target, lang),
             when=_when(state.chosen.start, ctx, lang),
             resource=state.chosen.resource_name,
         )
@@ -478,7 +539,7 @@ def _do_reschedule(state: DialogueState, ctx: TurnContext, lang: str) -> Decisio
             say(
                 "rescheduled",
                 lang,
-                service=appt["service_name"].lower(),
+                service=_label(ctx, state.target, lang),
                 when=_when(appt["start"], ctx, lang),
                 resource=appt["resource_name"],
             ),
@@ -518,7 +579,7 @@ def _cancel(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
         say(
             "confirm_cancel",
             lang,
-            service=state.target.service_name.lower(),
+            service=_label(ctx, state.target, lang),
             when=_when(state.target.start, ctx, lang),
         )
     )
@@ -538,7 +599,7 @@ def _list(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision 
             return asked
     options = say_list(
         [
-            f"{a.service_name.lower()} {_when(a.start, ctx, lang)} "
+            f"{_label(ctx, a, lang)} {_when(a.start, ctx, lang)} "
             f"{'con' if lang == 'es' else 'with'} {a.resource_name}"
             for a in state.appointments[:3]
         ],

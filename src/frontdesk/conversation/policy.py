@@ -43,6 +43,8 @@ def respond(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
         state.awaiting = "anything_else"
         return Decision(say("anything_else", lang))
 
+    if _leaving(u):
+        return goodbye(state, lang)  # "ok great, I'll call back to book. Thanks, bye!"
     _switch_goal(state, u)
     progressed = flows.absorb(state, u, ctx)
 
@@ -53,12 +55,20 @@ def respond(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
     if decision is None:
         return _misunderstood(state, lang)
     if decision.reask:
+        # The same question a third time means we are not getting anywhere.
         state.misunderstood += 1
-        if state.misunderstood >= MAX_MISUNDERSTOOD:
+        if state.misunderstood >= MAX_MISUNDERSTOOD - 1:
             return transfer(state, lang, "repeated misunderstanding", key="transfer_misunderstood")
     else:
         state.misunderstood = 0
     return decision
+
+
+def _leaving(u: Understanding) -> bool:
+    """A goodbye that is not also an answer ("yes please, bye" still books)."""
+    if not u.has(Intent.GOODBYE) or u.choice is not None or u.times:
+        return False
+    return not u.has(Intent.YES) or u.intents.index(Intent.GOODBYE) < u.intents.index(Intent.YES)
 
 
 def _switch_goal(state: DialogueState, u: Understanding) -> None:

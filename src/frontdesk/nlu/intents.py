@@ -114,6 +114,8 @@ _EN: list[Rule] = [
      (?:move|change|shift|switch|push|bump|bring|pull|swap|postpone|delay)
      (?:back |forward |up )?(?:my|our|the|that|his|her) (?:\w+ )?""" + _APPT), _NEG),
     (I.RESCHEDULE, 0.8, _w("(?:move|change|push|switch) (?:it|that) (?:back|forward|to|for)"), ""),
+    (I.RESCHEDULE, 0.85,
+     _w(r"(?:push|move|bump) (?:my|our|the) \w+ (?:back|forward|up|later|earlier)"), _NEG),
     (I.CANCEL, 0.9, _w("cancel(?:l?ed|l?ing|lation|s)?|call (?:it )?off"), _NEG),
     (I.CANCEL, 0.88, _w("""(?:can'?t|cannot|won'?t|will not|can no longer)(?: be able to)?
      (?:make|come to|attend|go to|keep) (?:my|the|our) """ + _APPT + """|
@@ -124,7 +126,14 @@ _EN: list[Rule] = [
      am i (?:booked|scheduled|down)|(?:do|did) i have (?:an?|any) """ + _APPT + r"""|
      (?:check|confirm|verify|look up|see|review|remind me of)(?: on)? my (?:\w+ )?""" + _APPT
      + r"""|my (?:next|upcoming|scheduled|current|existing) """ + _APPT + r"""|
-     is my appointment (?:still )?(?:on|confirmed|booked|scheduled)"""), ""),
+     is my appointment (?:still )?(?:on|confirmed|booked|scheduled)|
+     (?:when|what time|what day) (?:is|'s) (?:my|his|her|their|our) (?:next )?""" + _APPT + r"""|
+     remind me (?:when|what time|of) (?:my|his|her|our)|
+     (?:when|what time) (?:my|his|her|their|our) (?:next )?""" + _APPT + r""" is|
+     (?:do|does) (?:i|we|he|she) have (?:anything|something|an? """ + _APPT + r""")
+     (?:booked|scheduled|coming up|with you)|
+     (?:check|see|find out) (?:if|whether) (?:i|we|he|she) (?:have|has) (?:an?|any) """ + _APPT
+     + r"""|(?:anything|something) booked with you"""), ""),
     (I.HOURS, 0.85, _w(r"""(?:what time|when|how late|how early|until when|till when)
      (?:do|are|does|is) (?:you|you guys|the \w+|it) (?:open|close|closed)|
      (?:opening|business|office|your|working|store|clinic) hours|what are (?:your|the) hours|
@@ -226,7 +235,8 @@ _ES: list[Rule] = [
      dar(?:me|se)? de baja|darme baja|la baja|borr(?:en|ad|a)(?:me)? de|sacad?(?:me)? de|
      quit(?:en|ad|a)(?:me)? de|cancelar (?:la )?suscripcion"""), ""),
     (I.HUMAN, 0.97, _w("""(?:hablar|habla|comunicarme|comunicar|pasame|pasenme|paseme|ponme|
-     pongame|ponganme) (?:con )?(?:una |un |la |el |alguna |algun )?(?:persona|alguien|humano|
+     pongame|ponganme|comuniqueme|comuniquenme|comunicame|pasame|paseme|transfierame|
+     transfiereme) (?:con )?(?:una |un |la |el |alguna |algun )?(?:persona|alguien|humano|
      agente|operador|operadora|recepcionista|recepcion|encargado|encargada|gerente|empleado|
      empleada|responsable|ser humano)|persona real|ser humano|operador|operadora|recepcionista|
      atencion al cliente"""), ""),

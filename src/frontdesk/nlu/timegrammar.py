@@ -44,6 +44,9 @@ def pins_day(a: Spec, b: Spec) -> bool:
 
 
 _RANGE_WORDS = frozenset({"a", "al", "to", "-", "hasta", "till", "until"})
+# Words that make a bare number an hour: "at 3", "around 10". (Spanish says "a las 3",
+# which the clock rules read themselves; "para una consulta" is no time.)
+_HOUR_LEADS = frozenset({"at", "@", "around", "about", "approximately", "approx"})
 
 
 class Parser:
@@ -114,6 +117,7 @@ class Parser:
             or word in lex.pm
             or word in lex.word_set("glue")
             or word in ("oclock", "ish", "tonight", "tonite", "sharp", "hours", "horas", "h")
+            or word in ("in", "on", "at", "this", "next", "de", "del", "por", "en", "esta", "este")
         )
 
     # ---- numbers ----------------------------------------------------------------------
@@ -208,11 +212,10 @@ class Parser:
             return found
         lead = self.lex.word_set("lead")
         j = i
-        prefixed = False
         while j < self.n and self.t[j].norm in lead and j - i < 3:
-            prefixed = True
             j += 1
-        found = list(self.atoms(i)) if prefixed else []
+        prefixed = self._says_hour(i, j)
+        found = list(self.atoms(i)) if j > i else []
         for spec, end in self.atoms(j):
             if prefixed and spec.latent and spec.hour is not None:
                 spec = replace(spec, latent=False)
@@ -226,12 +229,11 @@ class Parser:
                     if bare and any(self.t[g].norm in _RANGE_WORDS for g in range(end, k)):
                         continue  # "13 a 15 de julio" is a range, not 13:00 on the 15th
                     for other, other_end in self.atoms(k):
-                        if (
-                            other.latent
-                            and other.hour is not None
-                            and not self.quiet_after(other_end)
-                        ):
-                            continue
+                        if other.latent and other.hour is not None:
+                            if self._says_hour(end, k):  # "Thursday at 11 in the morning"
+                                other = replace(other, latent=False)
+                            elif not self.quiet_after(other_end):
+                                continue
                         if not (pins_day(spec, other) and pins_day(other, spec)):
                             continue
                         both = merge(spec, other)
@@ -243,6 +245,10 @@ class Parser:
             frontier = grown
         self._points[i] = found
         return found
+
+    def _says_hour(self, start: int, stop: int) -> bool:
+        """Whether the words between start and stop announce an hour ("at", "around")."""
+        return any(self.t[k].norm in _HOUR_LEADS for k in range(start, stop))
 
     def _glue_starts(self, k: int) -> list[int]:
         glue = self.lex.word_set("glue") | self.lex.word_set("lead")

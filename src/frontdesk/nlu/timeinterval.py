@@ -220,8 +220,8 @@ def _for_duration(p: Parser, i: int) -> list[Found]:
         for amount, unit, k in duration(p, i + 1):
             m = p.phrase(k, "starting from")
             m = m if m > 0 else p.phrase(k, "from")
-            if m < 0:
-                continue
+            if m < 0 or p.w(m) in ("now", "today") or p.phrase(m, "right now") > 0:
+                continue  # "for six months from now" is a date six months ahead
             for spec, end in p.points(m):
                 if not spec.latent:
                     out += _spanned(p, spec, amount, unit, end)

@@ -150,7 +150,7 @@ LEXICON = Lexicon(
         "before": frozenset({"before", "until", "till", "til", "untill", "prior", "through"}),
         "to": frozenset({"to", "till", "til", "until", "untill", "thru", "through", "-", "–", "—"}),
         "approx": frozenset({"around", "about", "approximately", "approx", "roughly", "circa"}),
-        "glue": frozenset({",", "of", "the", "for", "on", "at", "@"}),
+        "glue": frozenset({",", "of", "the", "for", "on", "at", "@", "like", "um", "uh", "say"}),
         "lead": frozenset({"at", "@", "on", "around", "about", "approximately", "approx"}),
     },
 )

@@ -152,7 +152,7 @@ LEXICON = Lexicon(
         "before": frozenset({"antes"}),
         "to": frozenset({"a", "al", "hasta", "-", "–", "—"}),
         "approx": frozenset({"sobre", "hacia", "alrededor", "aproximadamente", "como"}),
-        "glue": frozenset({",", "el", "de", "del", "a", "en", "para"}),
+        "glue": frozenset({",", "el", "de", "del", "a", "en", "para", "como", "tipo", "eh"}),
         "lead": frozenset({"para", "sobre", "hacia", "alrededor", "aproximadamente"}),
     },
 )

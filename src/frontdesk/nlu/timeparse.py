@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import cache
 
 from frontdesk.nlu import timelex_en, timelex_es
-from frontdesk.nlu.timecalc import Period, as_grain
+from frontdesk.nlu.timecalc import Period, as_grain, safe_date
 from frontdesk.nlu.timegrammar import Parser, Rule
 from frontdesk.nlu.timeinterval import intervals
 from frontdesk.nlu.timelex import Lexicon
@@ -43,7 +43,7 @@ from frontdesk.nlu.timerules_rel import (
     relative_days,
     weekday_counts,
 )
-from frontdesk.nlu.timespec import Prefs
+from frontdesk.nlu.timespec import Prefs, Spec
 from frontdesk.nlu.timetok import tokenize
 from frontdesk.nlu.types import Lang, TimeMention
 
@@ -174,14 +174,16 @@ def parse_time(
             i += 1
             continue
         period, end = best
-        first, last = tokens[i], tokens[end - 1]
-        found.append(_mention(text, first.start, last.end, period))
+        if period is not None:
+            first, last = tokens[i], tokens[end - 1]
+            found.append(_mention(text, first.start, last.end, period))
         i = end
     return found
 
 
-def _best(p: Parser, i: int) -> tuple[Period, int] | None:
-    best: tuple[Period, int] | None = None
+def _best(p: Parser, i: int) -> tuple[Period | None, int] | None:
+    """The longest reading at i; (None, end) for an impossible date to skip as a whole."""
+    best: tuple[Period | None, int] | None = None
     for period, end in intervals(p, i):
         if best is None or end > best[1]:
             best = (period, end)
@@ -191,10 +193,19 @@ def _best(p: Parser, i: int) -> tuple[Period, int] | None:
             break  # an equally long point beats a range: "15 to noon" is 11:45
         if spec.latent:
             continue
+        if _impossible(spec):
+            # "February 30th at 3": no date, and no "30th at 3" from its leftovers either
+            return None, end
         resolved = p.resolve(spec)
         if resolved is not None:
             return resolved, end
     return best
+
+
+def _impossible(spec: Spec) -> bool:
+    if spec.month is None or spec.day is None:
+        return False
+    return safe_date(spec.year or 2000, spec.month, spec.day) is None  # 2000 has a Feb 29
 
 
 def _mention(text: str, start: int, end: int, period: Period) -> TimeMention:

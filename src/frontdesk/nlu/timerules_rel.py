@@ -30,8 +30,8 @@ def _unit(p: Parser, j: int) -> tuple[str, int] | None:
     if word == '"' and p.glued(j):
         return "second", j + 1
     unit = p.lex.units.get(word)
-    if unit is None or (word == "h" and not p.glued(j) and p.w(j - 1) != "/"):
-        return None if unit is None or p.num(j - 1) is None else (unit, j + 1)
+    if unit is None or (word == "h" and p.num(j - 1) is None):
+        return None  # "h" only right after a number: "1h", "1/4 h"
     return unit, j + 1
 
 
@@ -57,7 +57,7 @@ def _amount(p: Parser, i: int) -> tuple[float, int] | None:
         return 2, i + 3 if p.w(i + 2) == "of" else i + 2
     if word in ("couple", "pair"):
         return 2, i + 2 if p.w(i + 1) == "of" else i + 1
-    if word == "a" and p.w(i + 1) == "few" or word in ("few", "several", "unos", "unas"):
+    if (word == "a" and p.w(i + 1) == "few") or word in ("few", "several", "unos", "unas"):
         return 3, i + 2 if word == "a" else i + 1
     if word in ("a", "an") or (es and word in ("un", "una")):
         return 1, i + 1
@@ -128,7 +128,7 @@ def offsets(p: Parser, i: int) -> list[Cand]:
             moved = shift(now, amount, unit, sign)
             if moved is None or moved.start is None:
                 continue
-            if word in ("within", "dentro"):
+            if word == "within":
                 period = Period(now, moved.start, "second", interval=True)
             elif word == "after":
                 period = Period(moved.start, None, moved.grain, interval=True)
