@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,7 +16,6 @@ SALON = [
     ServiceName("mani", "Manicure", {"es": ["Manicura"]}),
     ServiceName("colour", "Colouring", {"es": ["Tinte"]}),
 ]
-HAS_TIME_PARSER = importlib.util.find_spec("frontdesk.nlu.timeparse") is not None
 
 
 def test_english_booking_turn_with_everything() -> None:
@@ -117,12 +115,6 @@ def test_unknown_expectation_is_refused() -> None:
         understand("yes", now=NOW, expecting="mood")
 
 
-@pytest.mark.skipif(HAS_TIME_PARSER, reason="the time parser exists: times are not empty")
-def test_no_times_until_the_time_parser_lands() -> None:
-    assert understand("tomorrow at 3 pm", now=NOW).times == ()
-
-
-@pytest.mark.skipif(not HAS_TIME_PARSER, reason="frontdesk.nlu.timeparse is not written yet")
 def test_times_are_understood() -> None:
     u = understand("can I come in tomorrow at 3 pm?", now=NOW)
     assert u.intent is Intent.BOOK
@@ -130,3 +122,11 @@ def test_times_are_understood() -> None:
     mention = u.times[0]
     start = mention.value if mention.kind == "instant" else mention.start_at
     assert start is not None and start.date() == datetime(2024, 3, 2).date()
+
+
+def test_bare_hours_are_business_hours() -> None:
+    """At a front desk "tomorrow at 3" is 3 PM, not 3 AM as Duckling's default would say."""
+    (mention,) = understand("tomorrow at 3", now=NOW).times
+    assert mention.value is not None and mention.value.hour == 15
+    (morning,) = understand("tomorrow at 9", now=NOW).times
+    assert morning.value is not None and morning.value.hour == 9

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.conversation import policy
 from frontdesk.conversation.context import Decision, ServiceInfo, TurnContext
 from frontdesk.conversation.personas import persona_for
-from frontdesk.conversation.state import DialogueState
+from frontdesk.conversation.state import DialogueState, KnownAppointment
 from frontdesk.conversation.tools import ToolContext, Tools
 from frontdesk.nlu.types import Understanding
 from frontdesk.nlu.understand import understand
@@ -284,8 +284,6 @@ class Agent:
             state.verified = True
             if found["customer"].get("language") in ("en", "es"):
                 state.lang = found["customer"]["language"]
-            from frontdesk.conversation.state import KnownAppointment
-
             state.appointments = [
                 KnownAppointment(
                     id=a["id"],

@@ -11,6 +11,7 @@ from datetime import datetime
 from frontdesk.conversation import flows
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.phrases import say
+from frontdesk.conversation.speech import say_when
 from frontdesk.conversation.state import DialogueState
 from frontdesk.nlu.types import Intent, Understanding
 
@@ -157,8 +158,6 @@ def greeting(
     else:
         text = persona.greeting[lang].format(business=business)
     if next_appointment and (state.verified or not persona.private):
-        from frontdesk.conversation.speech import say_when
-
         service, when = next_appointment
         first, rest = text.rsplit(". ", 1) if ". " in text else ("", text)
         mention = say(

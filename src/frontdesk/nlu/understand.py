@@ -16,6 +16,7 @@ from datetime import datetime
 from frontdesk.nlu.entities import extract_email, extract_name, extract_phone, match_services
 from frontdesk.nlu.intents import NUMBER_WORDS, classify, parse_choice
 from frontdesk.nlu.language import detect_language, normalize
+from frontdesk.nlu.timeparse import parse_time
 from frontdesk.nlu.types import (
     Intent,
     Lang,
@@ -38,17 +39,9 @@ _SOCIAL = frozenset({Intent.THANKS, Intent.GOODBYE, Intent.GREETING, Intent.CHOI
 
 
 def _parse_times(text: str, now: datetime, lang: Lang) -> tuple[TimeMention, ...]:
-    # frontdesk.nlu.timeparse is being written in parallel; until it exists, no times.
-    # TODO(lead): drop this fallback once timeparse.py has landed.
-    try:
-        from frontdesk.nlu.timeparse import (  # type: ignore[import-not-found,unused-ignore]
-            parse_time,
-        )
-    except ModuleNotFoundError as missing:
-        if missing.name != "frontdesk.nlu.timeparse":
-            raise
-        return ()
-    mentions: Sequence[TimeMention] = parse_time(text, now=now, lang=lang)
+    # A caller asking a front desk for "3" means 3 PM: read bare hours as business hours
+    # (the parser's default follows Duckling, which would say 3 AM).
+    mentions: Sequence[TimeMention] = parse_time(text, now=now, lang=lang, business_hours=True)
     return tuple(mentions)
 
 
