@@ -7,10 +7,10 @@ asks for the next missing thing, offers slots, reads back, or acts through a too
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from frontdesk.conversation import search
+from frontdesk.conversation import search, when
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.phrases import say
 from frontdesk.conversation.speech import (
@@ -21,7 +21,7 @@ from frontdesk.conversation.speech import (
     say_when,
 )
 from frontdesk.conversation.state import DialogueState, KnownAppointment, OfferedSlot
-from frontdesk.nlu.types import Intent, Understanding
+from frontdesk.nlu.types import Intent, TimeMention, Understanding
 
 
 def _when(iso: str, ctx: TurnContext, lang: str) -> str:
@@ -56,19 +56,25 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
             state.service_id = best
             state.reset_booking()
             got = True
-    if u.times and state.awaiting not in ("name", "phone", "which_appointment"):
-        # The longest mention is the caller's real constraint ("el jueves por la tarde"),
-        # not a stray word the parser also read as a time.
-        longest = max(u.times, key=lambda m: (m.end - m.start, -m.start))
-        mention = _business_hour(longest.to_dict(), ctx)
-        mention = _keep_clock(mention, state.time, ctx, u.lang)
-        mention = _keep_day(mention, state.time, ctx)
-        picked = _pick_by_time(state, u) if state.offered else None
+    picking = u.choice is not None and bool(state.offered)  # "la de más tarde" is a pick
+    if u.times and not picking and state.awaiting not in ("name", "phone", "which_appointment"):
+        rescheduling = state.goal == "reschedule"
+        main = when.primary(u.times, rescheduling=rescheduling)
+        mention = when.business_hour(when.combine(u.times, main, ctx), ctx)
+        mention = when.keep_clock(mention, state.time, ctx, u.lang)
+        mention = when.keep_day(mention, state.time, ctx)
+        picked = _pick_by_time(state, main) if state.offered else None
         if picked is not None:
             state.chosen = picked
         else:
             state.time = mention
             state.reset_booking()
+        got = True
+    elif u.has(Intent.CORRECTION) and state.time and (hour := when.bare_hour(u.text)):
+        # "can we do 4 instead of 3": a bare number is the new hour on the same day.
+        day = when.at_clock(state.time, datetime.min.time().replace(hour=hour), ctx)
+        state.time = {**day, "grain": "hour", "text": None}
+        state.reset_booking()
         got = True
     if u.person_name and (state.awaiting == "name" or state.name is None):
         state.name = u.person_name
@@ -79,30 +85,8 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
     return got
 
 
-_AM_WORDS = re.compile(r"\b(am|a\.m\.|morning|mañana|madrugada)\b", re.IGNORECASE)
-
-
-def _business_hour(mention: dict[str, Any], ctx: TurnContext) -> dict[str, Any]:
-    """'Friday at 4' is 4 PM at a front desk: a bare hour from 1 to 7 with no am/pm
-    word means the afternoon (Duckling, and so the parser, would say 4 AM)."""
-    if mention.get("kind") != "instant" or mention.get("grain") not in ("hour", "minute"):
-        return mention
-    value = datetime.fromisoformat(mention["value"]).astimezone(ctx.tz)
-    if not 1 <= value.hour <= 7 or _AM_WORDS.search(mention.get("text") or ""):
-        return mention
-    shifted = value.replace(hour=value.hour + 12)
-    return {**mention, "value": shifted.isoformat()}
-
-
-_DAY_WORDS = re.compile(
-    r"\b(today|tomorrow|tonight|mon|tues?|wed|thu(rs)?|fri|sat|sun|\w+day|week|weekend|"
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\w+ber|january|february|march|april|"
-    r"june|july|august|hoy|pasado|lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo|"
-    r"semana|enero|febrero|marzo|abril|mayo|junio|julio|agosto|\d+(st|nd|rd|th)|el \d+)\b"
-    r"|\bmañana\b(?<!la mañana)|\d+/\d+",
-    re.IGNORECASE,
-)
-
+# "Sorry, about Friday at 10 isn't available" -> "Sorry, Friday at 10 isn't available".
+_WANTED_LEAD = re.compile(r"^(?:about|around|like|maybe|at|on|sobre|como|hacia|a eso de)\s+", re.I)
 
 _ASAP = re.compile(
     r"\b(as soon as possible|asap|soonest|earliest|the sooner the better|first (available|"
@@ -112,75 +96,46 @@ _ASAP = re.compile(
 )
 
 
-def _keep_day(new: dict[str, Any], old: dict[str, Any] | None, ctx: TurnContext) -> dict[str, Any]:
-    """'Tuesday at 2' then 'no, I meant 4 pm' means Tuesday at 4: a clock-only answer
-    keeps the day the caller already gave."""
-    if old is None or new.get("kind") != "instant" or new.get("grain") not in ("hour", "minute"):
-        return new
-    if _DAY_WORDS.search(new.get("text") or ""):
-        return new
-    anchor = old.get("value") if old.get("kind") == "instant" else old.get("from")
-    if not anchor:
-        return new
-    day = datetime.fromisoformat(anchor).astimezone(ctx.tz).date()
-    clock = datetime.fromisoformat(new["value"]).astimezone(ctx.tz)
-    merged = datetime.combine(day, clock.time(), tzinfo=ctx.tz)
-    return {**new, "value": merged.isoformat()}
-
-
-def _keep_clock(
-    new: dict[str, Any], old: dict[str, Any] | None, ctx: TurnContext, lang: str
-) -> dict[str, Any]:
-    """'tomorrow at 3' then 'actually make it Thursday' means Thursday at 3."""
-    if (
-        old is None
-        or old.get("kind") != "instant"
-        or old.get("grain") not in ("hour", "minute")
-        or new.get("kind") != "instant"
-        or new.get("grain") != "day"
-    ):
-        return new
-    clock = datetime.fromisoformat(old["value"]).astimezone(ctx.tz)
-    day = datetime.fromisoformat(new["value"]).astimezone(ctx.tz)
-    merged = datetime.combine(day.date(), clock.time(), tzinfo=ctx.tz)
-    return {
-        **new,
-        "value": merged.isoformat(),
-        "grain": old["grain"],
-        "text": f"{new.get('text')} {'' if lang == 'es' else 'at '}{say_clock(clock, lang)}",
-    }
-
-
-def _pick_by_time(state: DialogueState, u: Understanding) -> OfferedSlot | None:
+def _pick_by_time(state: DialogueState, mention: TimeMention) -> OfferedSlot | None:
     """'the 10:30 one', 'Tuesday', '3 pm' against what was offered."""
-    for mention in u.times:
-        if mention.kind != "instant" or mention.value is None:
+    if mention.kind != "instant" or mention.value is None:
+        return None
+    said_day = when.has_day(mention.text)
+    said = (mention.value.hour, mention.value.minute)
+    afternoon = (said[0] + 12, said[1]) if 1 <= said[0] <= 7 else said
+    for offer in state.offered:
+        start = datetime.fromisoformat(offer.start).astimezone(mention.value.tzinfo)
+        if said_day and start.date() != mention.value.date():
             continue
-        said_day = bool(_DAY_WORDS.search(mention.text))
-        said = (mention.value.hour, mention.value.minute)
-        afternoon = (said[0] + 12, said[1]) if 1 <= said[0] <= 7 else said
-        for offer in state.offered:
-            start = datetime.fromisoformat(offer.start).astimezone(mention.value.tzinfo)
-            if said_day and start.date() != mention.value.date():
-                continue
-            if mention.grain in ("minute", "hour") and (start.hour, start.minute) in (
-                said,
-                afternoon,
-            ):
-                return offer
-            if mention.grain == "day" and start.date() == mention.value.date():
-                return offer
+        if mention.grain in ("minute", "hour") and (start.hour, start.minute) in (said, afternoon):
+            return offer
+        if mention.grain == "day" and start.date() == mention.value.date():
+            return offer
     return None
 
 
-def _pick_offer(state: DialogueState, u: Understanding) -> OfferedSlot | None:
+def _pick_by_number(state: DialogueState, text: str, ctx: TurnContext) -> OfferedSlot | None:
+    """'6 works', 'a las 4 está bien': a bare hour that one offer starts at."""
+    hour = when.bare_hour(text)
+    if hour is None:
+        return None
+    hits = [
+        o for o in state.offered if datetime.fromisoformat(o.start).astimezone(ctx.tz).hour == hour
+    ]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _pick_offer(state: DialogueState, u: Understanding, ctx: TurnContext) -> OfferedSlot | None:
     if not state.offered:
         return None
     if u.choice is not None and -len(state.offered) <= u.choice < len(state.offered):
         return state.offered[u.choice]
     if u.has(Intent.YES) and len(state.offered) == 1:
         return state.offered[0]
-    return _pick_by_time(state, u)
+    for mention in u.times:
+        if (picked := _pick_by_time(state, mention)) is not None:
+            return picked
+    return _pick_by_number(state, u.text, ctx)
 
 
 def advance(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision | None:
@@ -220,7 +175,7 @@ def _book(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision 
             names = [s.spoken_name(lang) for s in ctx.services]
             return Decision(say("ask_service", lang, options=say_list(names, lang)), reask=reask)
     if state.chosen is None and state.awaiting == "choice":
-        state.chosen = _pick_offer(state, u)
+        state.chosen = _pick_offer(state, u, ctx)
         if state.chosen is None and state.offered and not u.times:
             if u.has(Intent.NO):
                 state.reset_booking()
@@ -287,7 +242,10 @@ def _present(
     options = _options(result.offers, ctx, lang)
     if result.near:
         key = "offer_near_one" if len(result.offers) == 1 else "offer_near"
-        return Decision(say(key, lang, wanted=result.wanted or "that time", options=options))
+        wanted = _WANTED_LEAD.sub("", result.wanted or "") or (
+            "esa hora" if lang == "es" else "that time"
+        )
+        return Decision(say(key, lang, wanted=wanted, options=options))
     if len(result.offers) == 1:
         offer = result.offers[0]
         return Decision(
@@ -488,6 +446,8 @@ def _reschedule(state: DialogueState, u: Understanding, ctx: TurnContext) -> Dec
         return asked
     assert state.target is not None
     state.service_id = state.target.service_id
+    if state.time is not None and not state.offered:
+        state.time = _moving_to(state.time, state.target, u, ctx)
     if state.awaiting == "confirm" and state.chosen is not None:
         if u.has(Intent.YES) and not u.has(Intent.NO):
             return _do_reschedule(state, ctx, lang)
@@ -510,6 +470,22 @@ def _reschedule(state: DialogueState, u: Understanding, ctx: TurnContext) -> Dec
             )
         )
     return _book(state, u, ctx)
+
+
+def _moving_to(
+    mention: dict[str, Any], target: KnownAppointment, u: Understanding, ctx: TurnContext
+) -> dict[str, Any]:
+    """'from Wednesday to Thursday' names the new day last; 'same time' keeps the clock."""
+    if mention.get("kind") == "interval" and mention.get("from") and mention.get("to"):
+        start = datetime.fromisoformat(mention["from"]).astimezone(ctx.tz)
+        end = datetime.fromisoformat(mention["to"]).astimezone(ctx.tz)
+        if (end - start).days >= 1 and start.time() == end.time():  # a span of whole days
+            last = datetime.combine((end - timedelta(days=1)).date(), start.time(), tzinfo=ctx.tz)
+            mention = {**mention, "kind": "instant", "value": last.isoformat(), "grain": "day"}
+    if when.SAME_TIME.search(u.text) and mention.get("kind") == "instant":
+        old = datetime.fromisoformat(target.start).astimezone(ctx.tz)
+        mention = when.at_clock(mention, old.time(), ctx)
+    return mention
 
 
 def _confirm_reschedule(state: DialogueState, ctx: TurnContext, lang: str) -> Decision:

@@ -23,7 +23,6 @@ from frontdesk.scheduling import (
     Slot,
     SlotPreferences,
     distinct_starts,
-    part_of_day,
     rank_slots,
     spread,
 )
@@ -309,16 +308,17 @@ class _NotCallers(FrontdeskError):
 
 
 def _varied(slots: list[Slot], n: int, tz: ZoneInfo) -> list[Slot]:
-    """Different days or parts of day first (``spread``); when everything falls in one
-    part of one day, spaced out across it (12:00, 14:15, 16:30, not 12:00, 12:15, 12:30)."""
+    """Different days first (``spread``); when everything falls on one day, times spaced
+    out across it (9:00, 12:15, 15:30 rather than 9:00, 9:15, 12:00)."""
     picked = spread(slots, n, tz)
-    keys = {
-        (s.start.astimezone(tz).date(), part_of_day(s.start.astimezone(tz).time())) for s in picked
-    }
-    if len(keys) > 1 or len(slots) <= n or n < 2:
+    days = {s.start.astimezone(tz).date() for s in picked}
+    if len(days) > 1 or len(slots) <= n or n < 2:
         return picked
-    step = (len(slots) - 1) / (n - 1)
-    return [slots[round(i * step)] for i in range(n)]
+    same_day = [s for s in slots if s.start.astimezone(tz).date() in days]
+    if len(same_day) <= n:
+        return picked
+    step = (len(same_day) - 1) / (n - 1)
+    return [same_day[round(i * step)] for i in range(n)]
 
 
 def default_window(now: datetime, days: int = 14) -> tuple[datetime, datetime]:

@@ -184,7 +184,16 @@ def render_text(summary: dict[str, Any], results: list[ScenarioResult], *,
     return "\n".join(out)
 
 
-_HEADLINE = ("accuracy", "top1_accuracy", "top2_accuracy", "all_acts_accuracy")
+# "accuracy" is strict (value, grain and interval ends); "value_accuracy" compares only the
+# resolved time down to the expected grain — the fair measure for dateparser, which has
+# no grains or intervals.
+_HEADLINE = (
+    "accuracy",
+    "value_accuracy",
+    "top1_accuracy",
+    "top2_accuracy",
+    "all_acts_accuracy",
+)
 
 
 def _accuracies(value: Any, path: str = "") -> list[str]:
@@ -210,5 +219,6 @@ def _render_nlu(nlu: dict[str, Any]) -> list[str]:
             out.append(f"    {name}: not available ({figures['error']})")
             continue
         lines = _accuracies(figures)
-        out.append(f"    {name}: " + ("; ".join(lines) if lines else "no figures"))
+        out.append(f"    {name}:")
+        out.extend(f"      {line}" for line in lines or ["no figures"])
     return out

@@ -116,6 +116,9 @@ _EN: list[Rule] = [
     (I.RESCHEDULE, 0.8, _w("(?:move|change|push|switch) (?:it|that) (?:back|forward|to|for)"), ""),
     (I.RESCHEDULE, 0.85,
      _w(r"(?:push|move|bump) (?:my|our|the) \w+ (?:back|forward|up|later|earlier)"), _NEG),
+    (I.RESCHEDULE, 0.85, _w(r"""(?:need|want|have|like|would like|wanna|got) to (?:change|move|
+     reschedule|switch|shift) (?:it|that|the (?:time|date|day))|
+     (?:push|move|change|switch|shift) (?:my|our|the) \w+ (?:on|from) \w+ to"""), _NEG),
     (I.CANCEL, 0.9, _w("cancel(?:l?ed|l?ing|lation|s)?|call (?:it )?off"), _NEG),
     (I.CANCEL, 0.88, _w("""(?:can'?t|cannot|won'?t|will not|can no longer)(?: be able to)?
      (?:make|come to|attend|go to|keep) (?:my|the|our) """ + _APPT + """|
@@ -219,6 +222,9 @@ _EN: list[Rule] = [
     (I.THANKS, 0.6, _w("""thank|thanks|thankyou|thanx|thx|ty|appreciate|appreciated|cheers|
      grateful|thankful|much obliged"""), ""),
     (I.GOODBYE, 0.65, _w("""bye|goodbye|good bye|bye bye|see you|see ya|take care|
+     i'?ll call (?:you )?back|call (?:you )?back later|i'?ll get back to you|
+     (?:luego|despues|mas tarde) (?:le|te|les) (?:marco|llamo|hablo|escribo)|
+     (?:le|te|les) (?:marco|llamo|hablo) (?:luego|despues|mas tarde|otro dia)|
      talk (?:to you )?later|good night|have a (?:good|nice|great|wonderful|lovely) (?:day|one|
      night|evening|weekend|afternoon)|(?:that'?s|that is|that was|that will be|that'?ll be|
      that would be|it'?s|it is) (?:all|everything|it)|nothing else|i'?m (?:all )?(?:done|set)|
@@ -257,6 +263,7 @@ _ES: list[Rule] = [
     (I.MY_APPOINTMENTS, 0.85, _w("""(?:cuando|a que hora|que dia|para cuando|donde)
      (?:es|era|tengo|sera) (?:mi|la|nuestra) (?:proxima )?(?:cita|reserva|consulta|hora)|
      que citas tengo|tengo (?:alguna |una )?cita|mis citas|mi (?:proxima|siguiente) cita|
+     (?:que dia|cuando|a que hora) (?:tenia|tengo|era|es)(?: yo)? (?:la|mi) (?:cita|hora|consulta)|
      (?:confirmar|consultar|revisar|ver) (?:mi|mis) (?:cita|citas|reserva)"""), ""),
     (I.HOURS, 0.85, _w("""(?:a que hora|cuando|hasta que hora|desde que hora) (?:abren|cierran|
      abris|cerrais|abre|cierra|estan abiertos|atienden)|horarios?|(?:estan|esta)
@@ -303,7 +310,9 @@ _ES: list[Rule] = [
     (I.THANKS, 0.6, _w("gracias|agradezco|agradecido|agradecida|mil gracias"), ""),
     (I.GOODBYE, 0.65, _w(r"""adios|bye|bai|hasta luego|hasta pronto|hasta manana|
      hasta la proxima|chao|chau|nos vemos|que tengas? (?:un )?buen(?:a|os|as)? \w+|
-     buenas noches|eso es todo|eso seria todo|eso era todo|nada mas|es todo|seria todo"""), ""),
+     buenas noches|eso es todo|eso seria todo|eso era todo|nada mas|es todo|seria todo|
+     (?:luego|despues|mas tarde) (?:le|te|les) (?:marco|llamo|hablo|escribo)|
+     (?:le|te|les) (?:marco|llamo|hablo) (?:luego|despues|mas tarde|otro dia)"""), ""),
     (I.GREETING, 0.5, _START + _w("""hola|buenos dias|buenas tardes|buenas noches|buenas|que tal|
      saludos|alo|diga"""), ""),
 ]
@@ -349,7 +358,8 @@ _NOUN = r"(?:one|option|choice|slot|opcion|hora|hueco|horario|time slot|appointm
 # What may follow a picked ordinal; anything else ("of March", "semana") means a date.
 _AFTER = (
     r"(?= ,|$| (?:please|por favor|works|is|sounds|would|will|es|esta|me|then|pues|"
-    r"thanks|gracias|que|de ellas|de ellos|of those|of them|for me)\b)"
+    r"thanks|gracias|que|de ellas|de ellos|of those|of them|for me|you said|you mentioned|"
+    r"vale|esta bien|va|porfa|sirve|perfecto|ok|okay|is fine|is good|que dijo|que dijiste)\b)"
 )
 _ORD = "(" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + ")"
 _CHOICE_ORDINAL = re.compile(
@@ -366,7 +376,7 @@ _CHOICE_NUMBER = re.compile(
     r"(?<!phone )\b(?:option|opcion|number|numero|choice)(?: number| numero)? ("
     + "|".join(_CARDINALS) + r"|\d{1,2})\b(?! ?\d)"
 )
-_CHOICE_MAS = re.compile(r"\b(?:la|el|lo) mas (temprano|pronto|tarde)\b")
+_CHOICE_MAS = re.compile(r"\b(?:la|el|lo)(?: de)? mas (temprano|pronto|tarde)\b")
 # A pick by content rather than position: "the 10:30 one", "la de las diez".
 _CHOICE_SOFT = re.compile(
     r"\bthe (?!other one)(?:\d{1,2}(?::\d\d)?(?: ?[ap]\.?m\.?)?|\w+) one\b"
