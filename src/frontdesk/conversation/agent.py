@@ -247,6 +247,14 @@ class Agent:
                 )
             ]
             hours = _business_hours(session, tenant)
+            resources = [
+                (str(rid), name)
+                for rid, name in session.execute(
+                    select(Resource.id, Resource.name).where(
+                        Resource.tenant_id == tenant.id, Resource.active.is_(True)
+                    )
+                )
+            ]
         state = DialogueState.from_json(conversation.state)
         if not conversation.state:
             state.lang = conversation.language
@@ -268,6 +276,7 @@ class Agent:
             now=self.clock().astimezone(ZoneInfo(tenant.timezone)),
             caller_phone=conversation.caller_phone,
             hours=hours,
+            resources=resources,
         )
         return conversation, state, ctx
 

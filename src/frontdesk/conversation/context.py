@@ -36,6 +36,9 @@ class TurnContext:
     now: datetime  # aware, in the tenant's zone
     caller_phone: str | None
     hours: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # weekday -> ranges
+    resources: list[tuple[str, str]] = field(default_factory=list)  # (id, name), active
+    # The caller asked for someone in particular ("with Marco"): searches keep to them.
+    resource_id: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:

@@ -21,6 +21,7 @@ from frontdesk.conversation.speech import (
     say_when,
 )
 from frontdesk.conversation.state import DialogueState, KnownAppointment, OfferedSlot
+from frontdesk.nlu.language import normalize
 from frontdesk.nlu.types import Intent, TimeMention, Understanding
 
 
@@ -76,6 +77,15 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
         state.time = {**day, "grain": "hour", "text": None}
         state.reset_booking()
         got = True
+    if (resource := _named_resource(u.text, ctx)) is not None and resource != state.resource_id:
+        state.resource_id = resource
+        mine = [o for o in state.offered if o.resource_id == resource]
+        if len(mine) == 1 and state.awaiting == "choice":
+            state.chosen = mine[0]  # "the one with Marco"
+        elif state.chosen is None or state.chosen.resource_id != resource:
+            state.reset_booking()
+        got = True
+    ctx.resource_id = state.resource_id
     if u.person_name and (state.awaiting == "name" or state.name is None):
         state.name = u.person_name
         got = True
@@ -94,6 +104,20 @@ _ASAP = re.compile(
     r"cuanto antes|lo primero que (haya|tenga[ns]?)|lo m[aá]s pronto|primer hueco|cuando sea)\b",
     re.IGNORECASE,
 )
+
+
+_TITLES = {"dr", "dra", "doctor", "doctora", "mr", "mrs", "ms", "miss", "sr", "sra", "srta"}
+
+
+def _named_resource(text: str, ctx: TurnContext) -> str | None:
+    """The staff member a caller names ("with Marco", "con la Dra. Ruiz"), if exactly one."""
+    words = set(normalize(text).split())
+    hits = []
+    for resource_id, name in ctx.resources:
+        tokens = [t for t in normalize(name).replace(".", " ").split() if t not in _TITLES]
+        if tokens and any(t in words for t in tokens if len(t) > 2):
+            hits.append(resource_id)
+    return hits[0] if len(hits) == 1 else None
 
 
 def _pick_by_time(state: DialogueState, mention: TimeMention) -> OfferedSlot | None:

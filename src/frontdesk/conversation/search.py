@@ -68,7 +68,14 @@ def _slots(
     }
     if near is not None:
         args["near"] = near.isoformat()
+    if ctx.resource_id:
+        args["resource_id"] = ctx.resource_id
     result = ctx.tools.call("find_open_slots", args)
+    if not result.get("ok") and ctx.resource_id:
+        # The person asked for does not do this service: search everyone instead.
+        ctx.resource_id = None
+        args.pop("resource_id")
+        result = ctx.tools.call("find_open_slots", args)
     if not result.get("ok"):
         return []
     return [OfferedSlot(**s) for s in result["slots"]]

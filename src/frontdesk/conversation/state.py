@@ -42,6 +42,7 @@ class DialogueState:
     goal: Goal | None = None
     awaiting: Awaiting | None = None
     service_id: str | None = None
+    resource_id: str | None = None  # a person the caller asked for
     # The caller's time constraint, as a serialised TimeMention (see nlu.types).
     time: dict[str, Any] | None = None
     offered: list[OfferedSlot] = field(default_factory=list)

@@ -26,7 +26,7 @@ from frontdesk.services.catalog import (
 from frontdesk.services.customers import CustomerFields, create_customer
 from frontdesk.services.tenants import TenantFields, create_api_key, create_tenant
 from frontdesk.store.db import write_session
-from frontdesk.store.models import Customer, Service, Tenant
+from frontdesk.store.models import Customer, Resource, Service, Tenant
 
 # Fixed keys so the README's curl lines work as written. Only ever created by --demo.
 DEMO_KEYS = {"demo-salon": "fd_demo_salon_key", "demo-clinic": "fd_demo_clinic_key"}
@@ -43,16 +43,26 @@ def _week(days: range, start: time, end: time) -> list[HoursRange]:
     return [HoursRange(d, start, end) for d in days]
 
 
-def _seed_salon(session: Session) -> Tenant:
+def salon_catalog(
+    session: Session,
+    slug: str = "demo-salon",
+    *,
+    phone_numbers: tuple[str, ...] = ("+12125550100",),
+) -> Tenant:
+    """Bella Salon: tenant, services, staff and weekly hours (no customers or time off).
+
+    ``frontdesk eval`` builds its businesses with this too, so the scenarios run against
+    the same catalog the demo shows.
+    """
     tenant = create_tenant(
         session,
-        "demo-salon",
+        slug,
         TenantFields(
             name="Bella Salon",
             timezone="America/New_York",
             country="US",
             languages=["en", "es"],
-            phone_numbers=["+12125550100"],
+            phone_numbers=list(phone_numbers),
             persona="salon",
             fallback_phone="+12125550110",
             min_notice_minutes=60,
@@ -104,7 +114,7 @@ def _seed_salon(session: Session) -> Tenant:
             name="Ana", service_ids=[cut.id, color.id], hours=_week(weekdays, time(9), time(17))
         ),
     )
-    marco = save_resource(
+    save_resource(
         session,
         tenant,
         ResourceFields(
@@ -120,6 +130,14 @@ def _seed_salon(session: Session) -> Tenant:
             name="Lucia", service_ids=[mani.id], hours=_week(range(0, 5), time(10), time(18))
         ),
     )
+    return tenant
+
+
+def _seed_salon(session: Session) -> Tenant:
+    tenant = salon_catalog(session)
+    marco = session.scalars(
+        select(Resource).where(Resource.tenant_id == tenant.id, Resource.name == "Marco")
+    ).one()
     today = date.today()
     add_exception(
         session,
@@ -143,16 +161,22 @@ def _seed_salon(session: Session) -> Tenant:
     return tenant
 
 
-def _seed_clinic(session: Session) -> Tenant:
+def clinic_catalog(
+    session: Session,
+    slug: str = "demo-clinic",
+    *,
+    phone_numbers: tuple[str, ...] = ("+34910000100",),
+) -> Tenant:
+    """Clínica Sol: tenant, services, doctors and weekly hours (no customers)."""
     tenant = create_tenant(
         session,
-        "demo-clinic",
+        slug,
         TenantFields(
             name="Clínica Sol",
             timezone="Europe/Madrid",
             country="ES",
             languages=["es", "en"],
-            phone_numbers=["+34910000100"],
+            phone_numbers=list(phone_numbers),
             persona="medical",
             fallback_phone="+34910000110",
             min_notice_minutes=120,
@@ -169,8 +193,16 @@ def _seed_clinic(session: Session) -> Tenant:
             duration_minutes=20,
             buffer_after_minutes=5,
             spoken_names={
-                "en": ["consultation", "checkup", "doctor"],
-                "es": ["consulta", "consulta general", "revisión"],
+                "en": ["consultation", "checkup", "check-up", "doctor", "GP", "appointment"],
+                "es": [
+                    "consulta",
+                    "consulta general",
+                    "revisión",
+                    "médico",
+                    "médico de cabecera",
+                    "doctor",
+                    "doctora",
+                ],
             },
         ),
     )
@@ -203,6 +235,11 @@ def _seed_clinic(session: Session) -> Tenant:
             hours=_week(range(0, 5), time(8), time(15)),
         ),
     )
+    return tenant
+
+
+def _seed_clinic(session: Session) -> Tenant:
+    tenant = clinic_catalog(session)
     for phone, name, lang in [
         ("+34612345678", "Lucía Fernández", "es"),
         ("+34622334455", "Tom Baker", "en"),
