@@ -177,3 +177,19 @@ def test_replayed_turn_never_books_twice(
     assert first.outcome == "booked" and again.replayed and again.text == first.text
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(Appointment)) == 1
+
+
+def test_caller_can_ask_for_a_staff_member(
+    factory: sessionmaker[Session], monday: Monday, start_chat: StartChat
+) -> None:
+    biz, now = monday()
+    chat = start_chat(biz, now, caller_phone="+12125550123")
+    offer = chat.say("a haircut with Marco on Wednesday afternoon please")
+    assert len(offer.state["offered"]) == 3  # all three are Marco's: checked at booking
+    chat.say("the first one")
+    chat.say("Robin Diaz")
+    done = chat.say("yes")
+    assert done.outcome == "booked"
+    (appt,) = _appointments(factory)
+    assert appt.resource_id == biz.marco.id
+    assert appt.start_at.astimezone(biz.tz).hour >= 12
