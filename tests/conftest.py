@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
+import time as time_module
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.api.app import create_app
+from frontdesk.config import Settings
 from frontdesk.services.catalog import (
     HoursRange,
     ResourceFields,
@@ -168,3 +177,41 @@ def make_business(factory: sessionmaker[Session]) -> Callable[..., Business]:
         return Business(tenant, key, haircut, coloring, ana, marco)
 
     return build
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[TestClient]:
+    """The app on ``engine``, in process (no LLM, whatever the environment says)."""
+    app = create_app(Settings(environment="test", llm_base_url=""), engine=engine)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def biz(make_business: Callable[..., Business]) -> Business:
+    return make_business()
+
+
+def auth(business: Business) -> dict[str, str]:
+    return {"Authorization": f"Bearer {business.api_key}"}
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """Run ``app`` on a real uvicorn server on a free loopback port; yields its base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time_module.monotonic() + 20
+    while not server.started:
+        if time_module.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time_module.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -2,41 +2,25 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from frontdesk.api.app import create_app
 from frontdesk.config import Settings
-from tests.conftest import Business, next_weekday
+from tests.conftest import Business, next_weekday, serving
 
 CLIENTS = 50
 
 
 @pytest.fixture
 def live_server(engine: Engine) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(Settings(environment="test", llm_base_url=""), engine=engine)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(Settings(environment="test", llm_base_url=""), engine=engine)) as url:
+        yield url
 
 
 def test_fifty_http_clients_one_slot(

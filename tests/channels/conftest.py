@@ -7,41 +7,22 @@ the asked time — and survive rewording of the agent's sentences.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.api.app import create_app
-from frontdesk.config import Settings
 from frontdesk.store.models import Appointment, Conversation
-from tests.conftest import Business
+from tests.conftest import Business, auth
+
+__all__ = ["auth"]
 
 _EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December"]
 _ES_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
               "septiembre", "octubre", "noviembre", "diciembre"]
-
-
-@pytest.fixture
-def client(engine: Engine) -> Iterator[TestClient]:
-    app = create_app(Settings(environment="test", llm_base_url=""), engine=engine)
-    with TestClient(app) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def biz(make_business: Callable[..., Business]) -> Business:
-    return make_business()
-
-
-def auth(business: Business) -> dict[str, str]:
-    return {"Authorization": f"Bearer {business.api_key}"}
 
 
 def say_date(day: date, lang: str) -> str:

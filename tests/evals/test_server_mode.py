@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from frontdesk.api.app import create_app
@@ -18,6 +14,7 @@ from frontdesk.evals.runner import Server, run_all
 from frontdesk.evals.scenario import load_scenarios
 from frontdesk.evals.tenants import build_tenant
 from frontdesk.store.db import make_session_factory
+from tests.conftest import serving
 
 
 @pytest.fixture
@@ -25,21 +22,9 @@ def live_server(sqlite_engine: Engine) -> Iterator[tuple[str, dict[str, str]]]:
     factory = make_session_factory(sqlite_engine)
     keys = {kind: build_tenant(factory, kind, f"eval-{kind}").api_key
             for kind in ("salon", "clinic")}
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = create_app(Settings(environment="test", llm_base_url=""), engine=sqlite_engine)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", keys
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url, keys
 
 
 def test_scenarios_run_against_a_server(live_server: tuple[str, dict[str, str]]) -> None:

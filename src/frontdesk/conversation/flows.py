@@ -7,6 +7,7 @@ asks for the next missing thing, offers slots, reads back, or acts through a too
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -179,17 +180,25 @@ def advance(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
 # --- booking ------------------------------------------------------------------------------
 
 
+def _on_readback(
+    state: DialogueState, u: Understanding, act: Callable[[], Decision]
+) -> Decision | None:
+    """The answer to "Shall I book it?": yes acts; no or a correction asks for a new time;
+    anything else is not an answer (the policy re-asks)."""
+    if u.has(Intent.YES) and not u.has(Intent.NO):
+        return act()
+    if u.has(Intent.NO) or u.has(Intent.CORRECTION):
+        state.reset_booking()
+        state.time = None
+        state.awaiting = "time"
+        return Decision(say("what_to_change", u.lang))
+    return None
+
+
 def _book(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision | None:
     lang = u.lang
     if state.awaiting == "confirm" and state.chosen is not None:
-        if u.has(Intent.YES) and not u.has(Intent.NO):
-            return _do_book(state, ctx, lang)
-        if u.has(Intent.NO) or u.has(Intent.CORRECTION):
-            state.reset_booking()
-            state.time = None
-            state.awaiting = "time"
-            return Decision(say("what_to_change", lang))
-        return None
+        return _on_readback(state, u, lambda: _do_book(state, ctx, lang))
     if state.service_id is None:
         if len(ctx.services) == 1:
             state.service_id = ctx.services[0].id
@@ -473,14 +482,7 @@ def _reschedule(state: DialogueState, u: Understanding, ctx: TurnContext) -> Dec
     if state.time is not None and not state.offered:
         state.time = _moving_to(state.time, state.target, u, ctx)
     if state.awaiting == "confirm" and state.chosen is not None:
-        if u.has(Intent.YES) and not u.has(Intent.NO):
-            return _do_reschedule(state, ctx, lang)
-        if u.has(Intent.NO) or u.has(Intent.CORRECTION):
-            state.reset_booking()
-            state.time = None
-            state.awaiting = "time"
-            return Decision(say("what_to_change", lang))
-        return None
+        return _on_readback(state, u, lambda: _do_reschedule(state, ctx, lang))
     if state.time is None and state.chosen is None:
         state.awaiting = "time"
         if ctx.persona.private and not state.verified:
