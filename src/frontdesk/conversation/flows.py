@@ -23,7 +23,7 @@ from frontdesk.conversation.speech import (
 )
 from frontdesk.conversation.state import DialogueState, KnownAppointment, OfferedSlot
 from frontdesk.nlu.language import normalize
-from frontdesk.nlu.types import Intent, TimeMention, Understanding
+from frontdesk.nlu.types import Intent, ServiceMatch, TimeMention, Understanding
 
 
 def _when(iso: str, ctx: TurnContext, lang: str) -> str:
@@ -54,6 +54,8 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
     got = False
     if u.services and state.awaiting not in ("name", "phone"):
         best = u.services[0].service_id
+        if len(u.services) > 1 and (u.has(Intent.CORRECTION) or state.service_id):
+            best = _wanted_service(u)
         if best != state.service_id and state.goal not in ("reschedule", "cancel"):
             state.service_id = best
             state.reset_booking()
@@ -105,6 +107,33 @@ _ASAP = re.compile(
     r"cuanto antes|lo primero que (haya|tenga[ns]?)|lo m[aá]s pronto|primer hueco|cuando sea)\b",
     re.IGNORECASE,
 )
+
+
+_NOT_THIS = re.compile(
+    r"(?:\bnot|\bno|instead of|rather than|scratch|forget|cancel|en vez de|en lugar de|"
+    r"olvida|quita)\W+(?:\w+\W+)?$",
+    re.IGNORECASE,
+)
+_THIS_ONE = re.compile(
+    r"(?:\bjust|\bonly|\brather|\bactually|\bmeant|\bmejor|\bsolo|\bsólo|\bquise decir|"
+    r"\bprefiero)\W+(?:\w+\W+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _wanted_service(u: Understanding) -> str:
+    """Of several services named in one turn, the one the caller wants now: "I meant a
+    color, not a cut", "scratch the highlights, just a haircut", "mejor solo un corte"."""
+    text = u.text.lower()
+
+    def score(match: ServiceMatch) -> tuple[int, int]:
+        at = text.rfind(match.matched.lower())
+        before = text[max(0, at - 30) : max(at, 0)]
+        if _NOT_THIS.search(before):
+            return (-1, at)
+        return (1 if _THIS_ONE.search(before) else 0, at)
+
+    return max(u.services, key=score).service_id
 
 
 _TITLES = {"dr", "dra", "doctor", "doctora", "mr", "mrs", "ms", "miss", "sr", "sra", "srta"}
@@ -531,7 +560,12 @@ def _confirm_reschedule(state: DialogueState, ctx: TurnContext, lang: str) -> De
 def _do_reschedule(state: DialogueState, ctx: TurnContext, lang: str) -> Decision:
     assert state.chosen is not None and state.target is not None
     result = ctx.tools.call(
-        "reschedule", {"appointment_id": state.target.id, "start": state.chosen.start}
+        "reschedule",
+        {
+            "appointment_id": state.target.id,
+            "start": state.chosen.start,
+            "resource_id": state.chosen.resource_id,
+        },  # the person the read-back named
     )
     if result.get("ok"):
         appt = result["appointment"]

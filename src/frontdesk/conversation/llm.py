@@ -101,20 +101,34 @@ class LLMBrain:
 
     name = "llm"
 
-    def __init__(self, *, base_url: str, model: str, api_key: str = "", timeout_s: float = 8.0,
-                 max_tool_rounds: int = 4, stream: bool = True,
-                 client: openai.OpenAI | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str = "",
+        timeout_s: float = 8.0,
+        max_tool_rounds: int = 4,
+        stream: bool = True,
+        client: openai.OpenAI | None = None,
+    ) -> None:
         # Local servers (Ollama, vLLM) take no key, but the SDK insists on one.
-        self.client = client or openai.OpenAI(base_url=base_url, api_key=api_key or "none",
-                                              timeout=timeout_s, max_retries=0)
+        self.client = client or openai.OpenAI(
+            base_url=base_url, api_key=api_key or "none", timeout=timeout_s, max_retries=0
+        )
         self.model = model
         self.timeout_s = timeout_s  # the whole turn's budget, every round together
         self.max_tool_rounds = max_tool_rounds
         self.stream = stream
         self.tools = tool_specs()
 
-    def respond(self, state: DialogueState, u: Understanding, ctx: TurnContext,
-                history: list[tuple[str, str]]) -> Decision:
+    def respond(
+        self,
+        state: DialogueState,
+        u: Understanding,
+        ctx: TurnContext,
+        history: list[tuple[str, str]],
+    ) -> Decision:
         if u.has(Intent.OPT_OUT):
             raise DeferredToRules("opt-outs are recorded by the deterministic policy")
         deadline = time.monotonic() + self.timeout_s
@@ -131,8 +145,13 @@ class LLMBrain:
                     messages.append(_assistant_calls(reply))
                     for call in reply.calls:
                         result = self._run(call, state, u, ctx, len(history), turn)
-                        messages.append({"role": "tool", "tool_call_id": call.id,
-                                         "content": json.dumps(result, default=str)})
+                        messages.append(
+                            {
+                                "role": "tool",
+                                "tool_call_id": call.id,
+                                "content": json.dumps(result, default=str),
+                            }
+                        )
                     continue
                 text = speakable(reply.text)
                 if not text:
@@ -143,8 +162,10 @@ class LLMBrain:
                 if repaired or last:
                     raise UnbackedClaim(f"claimed {sorted(unbacked)} without a tool result")
                 repaired = True
-                messages += [{"role": "assistant", "content": reply.text},
-                             {"role": "system", "content": _REPAIR}]
+                messages += [
+                    {"role": "assistant", "content": reply.text},
+                    {"role": "system", "content": _REPAIR},
+                ]
             raise LLMUnavailable("no reply within the round limit")  # pragma: no cover
         except LLMError:
             if turn.wrote:  # the rules would not know what was just done: confirm it ourselves
@@ -153,23 +174,36 @@ class LLMBrain:
 
     # --- the model ---------------------------------------------------------------------
 
-    def _messages(self, state: DialogueState, u: Understanding, ctx: TurnContext,
-                  history: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    def _messages(
+        self,
+        state: DialogueState,
+        u: Understanding,
+        ctx: TurnContext,
+        history: list[tuple[str, str]],
+    ) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = [
-            {"role": "system", "content": system_prompt(ctx, state, u.lang)}]
-        messages += [{"role": role, "content": text}
-                     for role, text in history[-MAX_HISTORY_MESSAGES:]
-                     if role in ("user", "assistant") and text]
+            {"role": "system", "content": system_prompt(ctx, state, u.lang)}
+        ]
+        messages += [
+            {"role": role, "content": text}
+            for role, text in history[-MAX_HISTORY_MESSAGES:]
+            if role in ("user", "assistant") and text
+        ]
         messages.append({"role": "user", "content": u.text})
         return messages
 
-    def _complete(self, messages: list[dict[str, Any]], deadline: float, *,
-                  allow_tools: bool) -> _ModelReply:
+    def _complete(
+        self, messages: list[dict[str, Any]], deadline: float, *, allow_tools: bool
+    ) -> _ModelReply:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise LLMUnavailable("the turn's time budget is spent")
-        request: dict[str, Any] = {"model": self.model, "messages": messages,
-                                   "tools": self.tools, "timeout": remaining}
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "tools": self.tools,
+            "timeout": remaining,
+        }
         if not allow_tools:
             request["tool_choice"] = "none"
         try:
@@ -184,8 +218,15 @@ class LLMBrain:
 
     # --- the tools ---------------------------------------------------------------------
 
-    def _run(self, call: _Call, state: DialogueState, u: Understanding, ctx: TurnContext,
-             turn_no: int, turn: _Turn) -> dict[str, Any]:
+    def _run(
+        self,
+        call: _Call,
+        state: DialogueState,
+        u: Understanding,
+        ctx: TurnContext,
+        turn_no: int,
+        turn: _Turn,
+    ) -> dict[str, Any]:
         """Run one tool call; every problem comes back as a result the model can read."""
         try:
             args = json.loads(call.arguments) if call.arguments.strip() else {}
@@ -212,8 +253,9 @@ class LLMBrain:
 
     # --- the decision ------------------------------------------------------------------
 
-    def _decide(self, text: str, state: DialogueState, u: Understanding, ctx: TurnContext,
-                turn: _Turn) -> Decision:
+    def _decide(
+        self, text: str, state: DialogueState, u: Understanding, ctx: TurnContext, turn: _Turn
+    ) -> Decision:
         """Keep the dialogue state in step with what the tools did; outcome from tools only."""
         state.lang = u.lang
         decision = Decision(text)
@@ -221,8 +263,10 @@ class LLMBrain:
             args, result = call.args, call.result
             if call.name == "find_open_slots" and result.get("slots"):
                 state.service_id = str(args.get("service_id"))
-                state.offered = [OfferedSlot(s["start"], s["end"], s["resource_id"],
-                                             s["resource_name"]) for s in result["slots"]]
+                state.offered = [
+                    OfferedSlot(s["start"], s["end"], s["resource_id"], s["resource_name"])
+                    for s in result["slots"]
+                ]
                 state.chosen = None
                 state.goal = state.goal if state.goal in ("book", "reschedule") else "book"
                 state.awaiting = "choice"
@@ -236,8 +280,9 @@ class LLMBrain:
                     state.name = str(args.get("customer_name") or state.name)
                     state.phone = args.get("customer_phone") or state.phone
                 if call.name == "cancel":
-                    state.appointments = [a for a in state.appointments
-                                          if a.id != appointment["id"]]
+                    state.appointments = [
+                        a for a in state.appointments if a.id != appointment["id"]
+                    ]
             elif call.name == "transfer_to_human":
                 state.done, state.outcome, state.awaiting = True, "transferred", None
                 decision.outcome, decision.transfer, decision.end = "transferred", True, True
@@ -255,15 +300,22 @@ _REPAIR = (
 
 
 def _assistant_calls(reply: _ModelReply) -> dict[str, Any]:
-    return {"role": "assistant", "content": reply.text or None, "tool_calls": [
-        {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
-        for c in reply.calls]}
+    return {
+        "role": "assistant",
+        "content": reply.text or None,
+        "tool_calls": [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in reply.calls
+        ],
+    }
 
 
 def _read_message(completion: Any) -> _ModelReply:
     message = completion.choices[0].message
-    calls = [_Call(tc.id or f"call_{i}", tc.function.name or "", tc.function.arguments or "")
-             for i, tc in enumerate(message.tool_calls or [])]
+    calls = [
+        _Call(tc.id or f"call_{i}", tc.function.name or "", tc.function.arguments or "")
+        for i, tc in enumerate(message.tool_calls or [])
+    ]
     return _ModelReply(message.content or "", calls)
 
 
@@ -305,8 +357,9 @@ def _read_stream(chunks: Any, deadline: float) -> _ModelReply:
     return _ModelReply("".join(parts), calls)
 
 
-def _guard(name: str, args: dict[str, Any], state: DialogueState, u: Understanding,
-           ctx: TurnContext) -> str:
+def _guard(
+    name: str, args: dict[str, Any], state: DialogueState, u: Understanding, ctx: TurnContext
+) -> str:
     """Rules the model must keep before a tool runs; empty when the call may go ahead."""
     if name == "find_open_slots" and isinstance(args.get("limit"), int):
         args["limit"] = min(args["limit"], MAX_OFFERS)
@@ -326,8 +379,12 @@ def _redacted(result: dict[str, Any]) -> dict[str, Any]:
     """An unverified caller of a private business: ids to act on, no details to read out."""
     if not result.get("found"):
         return result
-    return {"ok": True, "found": True, "privacy": "caller not verified: share no details",
-            "appointments": [{"id": a["id"]} for a in result.get("appointments", [])]}
+    return {
+        "ok": True,
+        "found": True,
+        "privacy": "caller not verified: share no details",
+        "appointments": [{"id": a["id"]} for a in result.get("appointments", [])],
+    }
 
 
 def _confirmation(turn: _Turn, ctx: TurnContext, lang: str) -> str:
@@ -339,10 +396,16 @@ def _confirmation(turn: _Turn, ctx: TurnContext, lang: str) -> str:
         return say("cancelled", lang)
     appointment = last.result["appointment"]
     service = ctx.service(appointment["service_id"])
-    when = say_when(datetime.fromisoformat(appointment["start"]).astimezone(ctx.tz),
-                    ctx.today, lang)
-    return say(WRITES[last.name], lang, when=when, resource=appointment["resource_name"],
-               service=service.spoken_name(lang) if service else appointment["service_name"])
+    when = say_when(
+        datetime.fromisoformat(appointment["start"]).astimezone(ctx.tz), ctx.today, lang
+    )
+    return say(
+        WRITES[last.name],
+        lang,
+        when=when,
+        resource=appointment["resource_name"],
+        service=service.spoken_name(lang) if service else appointment["service_name"],
+    )
 
 
 # --- claims in the model's words ----------------------------------------------------------
@@ -353,8 +416,9 @@ _CLAIM_WORDS = {
     "cancel": r"cancell?ed|cancelad[oa]s?|anulad[oa]s?",
     "any": r"confirmed|confirmad[oa]s?|all set|(?<!.)(?:done|all done|listo|hecho)",
 }
-_CLAIM = re.compile(r"\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _CLAIM_WORDS.items())
-                    + r")\b", re.I)
+_CLAIM = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _CLAIM_WORDS.items()) + r")\b", re.I
+)
 # Words before a claim word that make it not a claim: negation, modality, the future, or
 # talk about a time being taken ("fully booked").
 _NOT_A_CLAIM = re.compile(
@@ -363,9 +427,15 @@ _NOT_A_CLAIM = re.compile(
     r"cannot|couldn't|can't|won't|wasn't|isn't|haven't|hasn't|didn't|ll|"
     r"no (?:est[aá]|he|hemos|ha|fue|queda|qued[oó]|lo|la|le|pude|puedo|podemos)|"
     r"nunca|si|cuando|puedo|podemos|podr[ií]a|quiere|quieres|desea|antes|despu[eé]s|"
-    r"completo|ocupad[oa])\b|your (?:next )?$", re.I)
-_SATISFIED_BY = {"book": {"book", "reschedule"}, "reschedule": {"reschedule"},
-                 "cancel": {"cancel", "reschedule"}, "any": set(WRITES)}
+    r"completo|ocupad[oa])\b|your (?:next )?$",
+    re.I,
+)
+_SATISFIED_BY = {
+    "book": {"book", "reschedule"},
+    "reschedule": {"reschedule"},
+    "cancel": {"cancel", "reschedule"},
+    "any": set(WRITES),
+}
 
 
 def claimed_actions(text: str) -> set[str]:
@@ -397,6 +467,10 @@ def brain_from_settings(settings: Settings) -> Brain | None:
     """The LLM driver when ``FRONTDESK_LLM_BASE_URL`` is set; None means rules only."""
     if not settings.llm_base_url:
         return None
-    return LLMBrain(base_url=settings.llm_base_url, model=settings.llm_model,
-                    api_key=settings.llm_api_key, timeout_s=settings.llm_timeout_s,
-                    max_tool_rounds=settings.llm_max_tool_rounds)
+    return LLMBrain(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key,
+        timeout_s=settings.llm_timeout_s,
+        max_tool_rounds=settings.llm_max_tool_rounds,
+    )

@@ -43,14 +43,16 @@ def tool_specs() -> list[dict[str, Any]]:
         schema = _without_titles(model.model_json_schema())
         doc = str(schema.pop("description", "") or (model.__doc__ or "")).strip()
         hint = _HINTS.get(name)
-        specs.append({
-            "type": "function",
-            "function": {
-                "name": name,
-                "description": f"{doc} {hint}".strip() if hint else doc,
-                "parameters": schema,
-            },
-        })
+        specs.append(
+            {
+                "type": "function",
+                "function": {
+                    "name": name,
+                    "description": f"{doc} {hint}".strip() if hint else doc,
+                    "parameters": schema,
+                },
+            }
+        )
     return specs
 
 
@@ -95,8 +97,10 @@ def _now(now: datetime) -> str:
     offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
     clock = f"{now.hour % 12 or 12}:{now.minute:02d} {'AM' if now.hour < 12 else 'PM'}"
     zone = getattr(now.tzinfo, "key", None) or now.tzname() or ""
-    return (f"{_WEEKDAYS[now.weekday()]}, {now:%B} {now.day}, {now.year}, {clock} "
-            f"({now:%Y-%m-%dT%H:%M}), time zone {zone} ({offset})")
+    return (
+        f"{_WEEKDAYS[now.weekday()]}, {now:%B} {now.day}, {now.year}, {clock} "
+        f"({now:%Y-%m-%dT%H:%M}), time zone {zone} ({offset})"
+    )
 
 
 def _hours(hours: dict[int, list[tuple[str, str]]]) -> str:
@@ -122,8 +126,10 @@ def _services(ctx: TurnContext) -> str:
 
 def _caller(ctx: TurnContext, state: DialogueState) -> str:
     if state.verified and state.name:
-        who = (f"- A known customer, verified by caller ID: {state.name}. Do not ask for "
-               "their name or phone again.")
+        who = (
+            f"- A known customer, verified by caller ID: {state.name}. Do not ask for "
+            "their name or phone again."
+        )
     elif ctx.caller_phone:
         who = "- Not a known customer yet. Ask for their name before booking."
     else:
@@ -139,27 +145,37 @@ def _known(ctx: TurnContext, state: DialogueState) -> str:
     if service is not None:
         lines.append(f"- Service being discussed: {service.name} (id {service.id})")
     if state.offered:
-        lines.append("- Times you last offered (book with these exact values): " + "; ".join(
-            f"start {o.start} with {o.resource_name} (resource_id {o.resource_id})"
-            for o in state.offered))
+        lines.append(
+            "- Times you last offered (book with these exact values): "
+            + "; ".join(
+                f"start {o.start} with {o.resource_name} (resource_id {o.resource_id})"
+                for o in state.offered
+            )
+        )
     if state.name and not state.verified:
         lines.append(f"- Caller's name: {state.name}")
     if state.phone and state.phone != ctx.caller_phone:
         lines.append(f"- Caller's phone: {state.phone}")
     if state.appointments and (state.verified or not ctx.persona.private):
-        lines.append("- Caller's upcoming appointments: " + "; ".join(
-            f"{a.service_name} at {a.start} with {a.resource_name} (id {a.id})"
-            for a in state.appointments))
+        lines.append(
+            "- Caller's upcoming appointments: "
+            + "; ".join(
+                f"{a.service_name} at {a.start} with {a.resource_name} (id {a.id})"
+                for a in state.appointments
+            )
+        )
     if state.outcome and state.appointment_id:
-        lines.append(f"- Already done in this conversation: {state.outcome} "
-                     f"(appointment id {state.appointment_id})")
+        lines.append(
+            f"- Already done in this conversation: {state.outcome} "
+            f"(appointment id {state.appointment_id})"
+        )
     return "\n".join(lines)
 
 
 def _rules(ctx: TurnContext, state: DialogueState) -> list[str]:
     rules = [
         "Your words are spoken aloud: plain sentences, no markdown, lists or emoji; say "
-        "times naturally (\"Tuesday at 10:30 AM\"), never as ISO strings.",
+        'times naturally ("Tuesday at 10:30 AM"), never as ISO strings.',
         "Keep each reply to at most two short sentences plus one question.",
         "Before offering any time, call find_open_slots; offer at most "
         f"{MAX_OFFERS} of the times it returned. Never invent or guess a time.",
@@ -168,7 +184,8 @@ def _rules(ctx: TurnContext, state: DialogueState) -> list[str]:
         "what you can.",
         "Before book, reschedule or cancel: read the service, day, time and staff back and "
         "get an explicit yes from the caller.",
-        "Collect the caller's name" + ("" if ctx.caller_phone else " and phone number")
+        "Collect the caller's name"
+        + ("" if ctx.caller_phone else " and phone number")
         + " before booking.",
         "If the caller asks for a person, or you cannot help, call transfer_to_human.",
         "Only discuss this business's appointments, hours and services.",

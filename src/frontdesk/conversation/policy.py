@@ -136,9 +136,9 @@ def transfer(state: DialogueState, lang: str, reason: str, *, key: str = "transf
 
 def goodbye(state: DialogueState, lang: str) -> Decision:
     state.done = True
-    state.outcome = state.outcome or (
-        "info" if state.goal in ("hours", "my_appointments", "availability") else "abandoned"
-    )
+    # Leaving after hearing what is free is an answered question, not an abandoned call.
+    informed = state.goal in ("hours", "my_appointments", "availability") or bool(state.offered)
+    state.outcome = state.outcome or ("info" if informed else "abandoned")
     return Decision(say("goodbye", lang), outcome=state.outcome, end=True)
 
 

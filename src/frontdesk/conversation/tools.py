@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.errors import FrontdeskError
+from frontdesk.errors import FrontdeskError, InvalidInput
 from frontdesk.scheduling import (
     Slot,
     SlotPreferences,
@@ -27,7 +27,7 @@ from frontdesk.scheduling import (
     spread,
 )
 from frontdesk.services import availability, booking
-from frontdesk.services.customers import CustomerFields, find_by_phone
+from frontdesk.services.customers import CustomerFields, find_by_phone, normalize_phone
 from frontdesk.store.models import Appointment, AppointmentStatus, Resource, Tenant
 
 
@@ -65,6 +65,7 @@ class RescheduleArgs(_Args):
 
     appointment_id: str
     start: AwareDatetime
+    resource_id: str | None = Field(default=None, description="Keep to this person if given")
 
 
 class CancelArgs(_Args):
@@ -190,7 +191,7 @@ class Tools:
         }
 
     def _book(self, args: BookArgs, key: str | None) -> dict[str, Any]:
-        phone = args.customer_phone or self.ctx.caller_phone
+        phone = args.customer_phone or self._usable_caller_id()
         result = booking.book(
             self.ctx.factory,
             self.ctx.tenant,
@@ -217,6 +218,7 @@ class Tools:
             self.ctx.tenant,
             uuid.UUID(args.appointment_id),
             args.start,
+            resource_id=uuid.UUID(args.resource_id) if args.resource_id else None,
             now=self.ctx.clock(),
         )
         return {"ok": True, "appointment": self._appointment(moved)}
@@ -268,6 +270,16 @@ class Tools:
         }
 
     # --- helpers ---------------------------------------------------------------------------
+
+    def _usable_caller_id(self) -> str | None:
+        """The caller ID, unless it is not a real number (withheld, test ranges): then the
+        booking is made without a phone rather than failing at the last step."""
+        if not self.ctx.caller_phone:
+            return None
+        try:
+            return normalize_phone(self.ctx.caller_phone, self.ctx.tenant.country)
+        except InvalidInput:
+            return None
 
     def _require_callers(self, appointment_id: str) -> None:
         """A caller may change only their own appointments (matched by caller phone)."""

@@ -82,7 +82,9 @@ def primary(times: tuple[TimeMention, ...], *, rescheduling: bool) -> TimeMentio
     appointment ("from Tuesday to Thursday") the last one."""
     if rescheduling and len(times) > 1:
         return max(times, key=lambda m: m.start)
-    return max(times, key=lambda m: (m.end - m.start, -m.start))
+    # A mention that names a day outranks a longer one that does not ("Morning. Could I
+    # come in first thing Monday?"): ``combine`` then puts the part of day on that day.
+    return max(times, key=lambda m: (m.end - m.start + (10 if has_day(m.text) else 0), -m.start))
 
 
 def combine(times: tuple[TimeMention, ...], chosen: TimeMention, ctx: TurnContext) -> Mention:
@@ -167,17 +169,21 @@ def at_clock(day_mention: Mention, clock: time, ctx: TurnContext) -> Mention:
 def move_to_day(mention: Mention, day: datetime, ctx: TurnContext) -> Mention:
     """The same wall-clock time(s) on another day."""
 
-    def shift(iso: str | None) -> str | None:
+    def shift(iso: str | None, *, end: bool = False) -> str | None:
         if not iso:
             return iso
         value = datetime.fromisoformat(iso).astimezone(ctx.tz)
         moved = datetime.combine(day.date(), value.time(), tzinfo=ctx.tz)
-        if value.time() == time(0) and moved <= day:  # an interval's end at midnight
+        if end and value.time() == time(0):  # an interval ending at midnight ends next day
             moved += timedelta(days=1)
         return moved.isoformat()
 
     if mention.get("kind") == "interval":
-        return {**mention, "from": shift(mention.get("from")), "to": shift(mention.get("to"))}
+        return {
+            **mention,
+            "from": shift(mention.get("from")),
+            "to": shift(mention.get("to"), end=True),
+        }
     return {**mention, "value": shift(mention.get("value"))}
 
 

@@ -222,7 +222,7 @@ _EN: list[Rule] = [
     (I.THANKS, 0.6, _w("""thank|thanks|thankyou|thanx|thx|ty|appreciate|appreciated|cheers|
      grateful|thankful|much obliged"""), ""),
     (I.GOODBYE, 0.65, _w("""bye|goodbye|good bye|bye bye|see you|see ya|take care|
-     i'?ll call (?:you )?back|call (?:you )?back later|i'?ll get back to you|
+     i'?ll call (?:you )?back|call (?:you )?back later|(?:i'?ll )?get back to you|
      (?:luego|despues|mas tarde) (?:le|te|les) (?:marco|llamo|hablo|escribo)|
      (?:le|te|les) (?:marco|llamo|hablo) (?:luego|despues|mas tarde|otro dia)|
      talk (?:to you )?later|good night|have a (?:good|nice|great|wonderful|lovely) (?:day|one|
