@@ -77,9 +77,20 @@ def bare_hour(text: str) -> int | None:
     return hour + 12 if 1 <= hour <= 7 else hour
 
 
+_PAST = re.compile(r"^(since|desde hace|hace)\b|\bago\b", re.IGNORECASE)
+
+
+def _span_days(mention: TimeMention) -> float:
+    if mention.kind != "interval" or mention.start_at is None or mention.end_at is None:
+        return 0.0
+    return (mention.end_at - mention.start_at).total_seconds() / 86400
+
+
 def primary(times: tuple[TimeMention, ...], *, rescheduling: bool) -> TimeMention:
     """The mention that carries the caller's request: the longest, or when moving an
-    appointment ("from Tuesday to Thursday") the last one."""
+    appointment ("from Tuesday to Thursday") the last one. Mentions of the past ("my
+    back hurts since Saturday") are not requests."""
+    times = tuple(m for m in times if not _PAST.search(m.text)) or times
     if rescheduling and len(times) > 1:
         return max(times, key=lambda m: m.start)
     # A mention that names a day outranks a longer one that does not ("Morning. Could I
@@ -91,19 +102,39 @@ def combine(times: tuple[TimeMention, ...], chosen: TimeMention, ctx: TurnContex
     """Put a day said elsewhere in the turn onto a clock-only mention, and the other way
     round: "this Thursday, between 2 and 4" is Thursday 14:00-16:00."""
     mention = chosen.to_dict()
+    if chosen.kind == "instant" and chosen.grain == "day" and chosen.value is not None:
+        day = chosen.value.date()
+        # "el finde ... me da igual sábado que domingo": the span they asked for holds it.
+        span = next(
+            (
+                m
+                for m in times
+                if m is not chosen
+                and _span_days(m) > 1
+                and m.start_at is not None
+                and m.end_at is not None
+                and m.start_at.date() <= day < m.end_at.date()
+            ),
+            None,
+        )
+        if span is not None:
+            return span.to_dict()
     if has_day(chosen.text):
         clock = next(
             (
                 m
                 for m in times
-                if m is not chosen and not has_day(m.text) and m.grain in ("hour", "minute")
+                if m is not chosen
+                and not has_day(m.text)
+                and m.grain in ("hour", "minute")
+                and _span_days(m) <= 1
             ),
             None,
         )
         if clock is not None and mention.get("kind") == "instant" and chosen.grain == "day":
             return move_to_day(clock.to_dict(), _date_of(mention, ctx), ctx)
         return mention
-    day = next(
+    other = next(
         (
             m
             for m in times
@@ -111,9 +142,9 @@ def combine(times: tuple[TimeMention, ...], chosen: TimeMention, ctx: TurnContex
         ),
         None,
     )
-    if day is None:
+    if other is None:
         return mention
-    return move_to_day(mention, _date_of(day.to_dict(), ctx), ctx)
+    return move_to_day(mention, _date_of(other.to_dict(), ctx), ctx)
 
 
 def business_hour(mention: Mention, ctx: TurnContext) -> Mention:
