@@ -65,6 +65,7 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
         rescheduling = state.goal == "reschedule"
         main = when.primary(u.times, rescheduling=rescheduling)
         mention = when.business_hour(when.combine(u.times, main, ctx), ctx)
+        mention = when.weekend_days(mention, ctx)
         mention = when.keep_clock(mention, state.time, ctx, u.lang)
         mention = when.keep_day(mention, state.time, ctx)
         picked = _pick_by_time(state, main) if state.offered else None

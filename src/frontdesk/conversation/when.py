@@ -147,6 +147,20 @@ def combine(times: tuple[TimeMention, ...], chosen: TimeMention, ctx: TurnContex
     return move_to_day(mention, _date_of(other.to_dict(), ctx), ctx)
 
 
+_WEEKEND = re.compile(r"\b(weekend|finde|fin de semana)\b", re.IGNORECASE)
+
+
+def weekend_days(mention: Mention, ctx: TurnContext) -> Mention:
+    """A weekend is Saturday and Sunday at a front desk (Duckling starts it Friday 18:00)."""
+    if mention.get("kind") != "interval" or not _WEEKEND.search(mention.get("text") or ""):
+        return mention
+    start = datetime.fromisoformat(mention["from"]).astimezone(ctx.tz)
+    if start.weekday() == 4:  # Friday evening -> Saturday morning
+        saturday = datetime.combine(start.date() + timedelta(days=1), time(0), tzinfo=ctx.tz)
+        return {**mention, "from": saturday.isoformat()}
+    return mention
+
+
 def business_hour(mention: Mention, ctx: TurnContext) -> Mention:
     """'Friday at 4' is 4 PM at a front desk: a bare hour from 1 to 7 with no am/pm word
     means the afternoon."""

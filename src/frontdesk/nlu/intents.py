@@ -264,7 +264,12 @@ _ES: list[Rule] = [
      (?:es|era|tengo|sera) (?:mi|la|nuestra) (?:proxima )?(?:cita|reserva|consulta|hora)|
      que citas tengo|tengo (?:alguna |una )?cita|mis citas|mi (?:proxima|siguiente) cita|
      (?:que dia|cuando|a que hora) (?:tenia|tengo|era|es)(?: yo)? (?:la|mi) (?:cita|hora|consulta)|
+     (?:no (?:se|me) acuerd\w*|no recuerd\w*|se me olvido|olvide) (?:de )?(?:ni )?(?:del?|el|la)
+     (?:dia|hora|fecha|cita)|
      (?:confirmar|consultar|revisar|ver) (?:mi|mis) (?:cita|citas|reserva)"""), ""),
+    (I.HOURS, 0.85, _w("""(?:hasta|desde) que hora (?:teneis|tienen|tiene|hay|pasan|pasais|
+     atendeis|dan) (?:consulta|citas?|horario)|horario de (?:tarde|manana|consulta)|
+     a que hora (?:cerrais|cierran|abris|abren) por las? (?:tardes?|mananas?)"""), ""),
     (I.HOURS, 0.85, _w("""(?:a que hora|cuando|hasta que hora|desde que hora) (?:abren|cierran|
      abris|cerrais|abre|cierra|estan abiertos|atienden)|horarios?|(?:estan|esta)
      (?:abiertos?|cerrados?)|abren (?:hoy|manana|el|los)"""), ""),
