@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.services.booking import BookingRequest, book
 from frontdesk.services.customers import CustomerFields
-from frontdesk.store.models import Appointment, Customer
+from frontdesk.store.models import Appointment, Conversation, Customer
 from tests.conftest import Business
 from tests.conversation.conftest import Chat
 
@@ -165,3 +165,24 @@ def test_empty_and_noise_get_a_polite_reask(
     assert "didn't catch" in noise.text and not noise.transfer
     with factory() as session:
         assert session.scalars(select(Appointment)).all() == []
+
+
+def test_a_call_that_ends_without_an_outcome_is_abandoned(
+    factory: sessionmaker[Session], monday: Monday, start_chat: StartChat
+) -> None:
+    biz, now = monday()
+    silent = start_chat(biz, now)
+    silent.say("hi")
+    silent.agent.end(biz.tenant, silent.conversation_id)  # type: ignore[arg-type]
+    informed = start_chat(biz, now)
+    informed.say("what do you have tomorrow for a haircut?")
+    informed.agent.end(biz.tenant, informed.conversation_id)  # type: ignore[arg-type]
+    with factory() as session:
+        first = session.get_one(Conversation, silent.conversation_id)
+        second = session.get_one(Conversation, informed.conversation_id)
+    assert (first.outcome, second.outcome) == ("abandoned", "info")
+    assert first.ended_at is not None
+    silent.say("sorry, I'm back: a haircut tomorrow at 10")  # a reconnect reopens it
+    with factory() as session:
+        reopened = session.get_one(Conversation, silent.conversation_id)
+    assert reopened.ended_at is None and reopened.outcome is None

@@ -171,6 +171,9 @@ async def _serve(websocket: WebSocket, call_id: str, factory: sessionmaker[Sessi
                 await _handle(websocket, call, event)
     except WebSocketDisconnect:
         log.info("retell call %s: socket closed", call_id)
+        if call.conversation_id is not None:
+            # Retell may reconnect; if it does, the next turn reopens the conversation.
+            await anyio.to_thread.run_sync(agent.end, tenant, call.conversation_id)
 
 
 async def _handle(websocket: WebSocket, call: RetellCall, event: dict[str, Any]) -> None:

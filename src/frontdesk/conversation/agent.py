@@ -129,6 +129,19 @@ class Agent:
         )
         return Reply(conversation.id, text, state.lang, state=state.summary())
 
+    def end(self, tenant: Tenant, conversation_id: uuid.UUID) -> None:
+        """The door says the call or chat is over (hang-up, socket closed). A conversation
+        that reached no outcome is recorded as abandoned — or as info when the caller
+        heard what is free; a later turn (a reconnect) reopens it."""
+        with write_session(self.factory) as session:
+            row = records.get_conversation(session, tenant, conversation_id)
+            if row.ended_at is None:
+                row.ended_at = self.clock()
+            if row.outcome is None:
+                state = DialogueState.from_json(row.state)
+                informed = bool(state.offered) or state.goal in ("hours", "my_appointments")
+                row.outcome = "info" if informed else "abandoned"
+
     # --- a turn --------------------------------------------------------------------------
 
     def turn(
@@ -345,6 +358,10 @@ class Agent:
                 row.outcome = decision.outcome
             if decision is not None and decision.end:
                 row.ended_at = self.clock()
+            elif decision is not None:
+                row.ended_at = None  # spoke again after an end: the conversation goes on
+                if row.outcome == "abandoned":
+                    row.outcome = None
             if opt_out_phone:
                 records.opt_out(session, session.get_one(Tenant, row.tenant_id), opt_out_phone)
 
