@@ -260,7 +260,7 @@ _ES: list[Rule] = [
      cambiarla|moverla|aplazarla|reprogramarla|adelantarla|atrasarla"""), _NEG),
     (I.CANCEL, 0.9, _w(r"""cancel\w*|anul\w*|no (?:voy a poder|podre|puedo) (?:ir|asistir|
      acudir)"""), _NEG),
-    (I.MY_APPOINTMENTS, 0.85, _w("""(?:cuando|a que hora|que dia|para cuando|donde)
+    (I.MY_APPOINTMENTS, 0.85, _w(r"""(?:cuando|a que hora|que dia|para cuando|donde)
      (?:es|era|tengo|sera) (?:mi|la|nuestra) (?:proxima )?(?:cita|reserva|consulta|hora)|
      que citas tengo|tengo (?:alguna |una )?cita|mis citas|mi (?:proxima|siguiente) cita|
      (?:que dia|cuando|a que hora) (?:tenia|tengo|era|es)(?: yo)? (?:la|mi) (?:cita|hora|consulta)|
