@@ -14,7 +14,7 @@ from frontdesk.evals import textrules
 from frontdesk.evals.scenario import Scenario, parse_scenario
 from frontdesk.evals.simulator import AgentTurn, Caller
 
-# What the agent awaits after saying each of its phrases (policy.py / flows.py).
+# What the agent awaits after saying each of its phrases (policy.py, booking_flow.py, manage.py).
 EXPECTED_AWAITING: dict[str, str | None] = {
     "how_can_i_help": None, "greet_back": None, "next_appointment": None,
     "ask_service": "service", "ask_time": "time",

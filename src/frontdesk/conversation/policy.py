@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from frontdesk.conversation import flows
+from frontdesk.conversation import manage
+from frontdesk.conversation.absorb import absorb
+from frontdesk.conversation.booking_flow import book_flow
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.phrases import say
 from frontdesk.conversation.speech import say_when
@@ -47,12 +49,12 @@ def respond(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
     if _leaving(u):
         return goodbye(state, lang)  # "ok great, I'll call back to book. Thanks, bye!"
     _switch_goal(state, u)
-    progressed = flows.absorb(state, u, ctx)
+    progressed = absorb(state, u, ctx)
 
     if state.goal is None or state.awaiting == "anything_else":
         decision = _no_goal(state, u, ctx, progressed)
     else:
-        decision = flows.advance(state, u, ctx)
+        decision = advance(state, u, ctx)
     if decision is None:
         return _misunderstood(state, lang)
     if decision.reask:
@@ -63,6 +65,21 @@ def respond(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
     else:
         state.misunderstood = 0
     return decision
+
+
+def advance(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision | None:
+    """Take the current task one step further."""
+    if state.goal in ("book", "availability"):
+        return book_flow(state, u, ctx)
+    if state.goal == "reschedule":
+        return manage.reschedule(state, u, ctx)
+    if state.goal == "cancel":
+        return manage.cancel(state, u, ctx)
+    if state.goal == "my_appointments":
+        return manage.list_appointments(state, u, ctx)
+    if state.goal == "hours":
+        return manage.opening_hours(state, u, ctx)
+    return None
 
 
 def _leaving(u: Understanding) -> bool:
@@ -101,7 +118,7 @@ def _no_goal(
             return Decision(say("what_else", lang))
         if u.times or u.services:
             state.goal, state.awaiting = "book", None
-            return flows.advance(state, u, ctx)
+            return advance(state, u, ctx)
         return None
     if u.has(Intent.GOODBYE):
         return goodbye(state, lang)
@@ -110,7 +127,7 @@ def _no_goal(
         return Decision(say("welcome", lang))
     if u.services or u.times:
         state.goal = "book"  # "a haircut tomorrow" needs no verb
-        return flows.advance(state, u, ctx)
+        return advance(state, u, ctx)
     if u.has(Intent.GREETING) or u.has(Intent.YES):
         return Decision(say("greet_back", lang))
     return None

@@ -1,0 +1,123 @@
+"""Copy what a caller just said (service, time, staff, name, phone) into the state."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from frontdesk.conversation import when
+from frontdesk.conversation.context import TurnContext
+from frontdesk.conversation.state import DialogueState, OfferedSlot
+from frontdesk.nlu.language import normalize
+from frontdesk.nlu.types import Intent, ServiceMatch, TimeMention, Understanding
+
+
+def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
+    """Copy service, time, name and phone from the turn into the state. True if any."""
+    got = False
+    if u.services and state.awaiting not in ("name", "phone"):
+        best = u.services[0].service_id
+        if len(u.services) > 1 and (u.has(Intent.CORRECTION) or state.service_id):
+            best = _wanted_service(u)
+        if best != state.service_id and state.goal not in ("reschedule", "cancel"):
+            state.service_id = best
+            state.reset_booking()
+            got = True
+    picking = u.choice is not None and bool(state.offered)  # "la de más tarde" is a pick
+    if u.times and not picking and state.awaiting not in ("name", "phone", "which_appointment"):
+        rescheduling = state.goal == "reschedule"
+        main = when.primary(u.times, rescheduling=rescheduling)
+        mention = when.business_hour(when.combine(u.times, main, ctx), ctx)
+        mention = when.weekend_days(mention, ctx)
+        mention = when.keep_clock(mention, state.time, ctx, u.lang)
+        mention = when.keep_day(mention, state.time, ctx)
+        picked = pick_by_time(state, main) if state.offered else None
+        if picked is not None:
+            state.chosen = picked
+        else:
+            state.time = mention
+            state.reset_booking()
+        got = True
+    elif u.has(Intent.CORRECTION) and state.time and (hour := when.bare_hour(u.text)):
+        # "can we do 4 instead of 3": a bare number is the new hour on the same day.
+        day = when.at_clock(state.time, datetime.min.time().replace(hour=hour), ctx)
+        state.time = {**day, "grain": "hour", "text": None}
+        state.reset_booking()
+        got = True
+    if (resource := _named_resource(u.text, ctx)) is not None and resource != state.resource_id:
+        state.resource_id = resource
+        mine = [o for o in state.offered if o.resource_id == resource]
+        if len(mine) == 1 and state.awaiting == "choice":
+            state.chosen = mine[0]  # "the one with Marco"
+        elif state.chosen is None or state.chosen.resource_id != resource:
+            state.reset_booking()
+        got = True
+    ctx.resource_id = state.resource_id
+    if u.person_name and (state.awaiting == "name" or state.name is None):
+        state.name = u.person_name
+        got = True
+    if u.phone and (state.awaiting == "phone" or state.phone is None):
+        state.phone = u.phone
+        got = True
+    return got
+
+
+_NOT_THIS = re.compile(
+    r"(?:\bnot|\bno|instead of|rather than|scratch|forget|cancel|en vez de|en lugar de|"
+    r"olvida|quita)\W+(?:\w+\W+)?$",
+    re.IGNORECASE,
+)
+
+
+_THIS_ONE = re.compile(
+    r"(?:\bjust|\bonly|\brather|\bactually|\bmeant|\bmejor|\bsolo|\bsólo|\bquise decir|"
+    r"\bprefiero)\W+(?:\w+\W+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _wanted_service(u: Understanding) -> str:
+    """Of several services named in one turn, the one the caller wants now: "I meant a
+    color, not a cut", "scratch the highlights, just a haircut", "mejor solo un corte"."""
+    text = u.text.lower()
+
+    def score(match: ServiceMatch) -> tuple[int, int]:
+        at = text.rfind(match.matched.lower())
+        before = text[max(0, at - 30) : max(at, 0)]
+        if _NOT_THIS.search(before):
+            return (-1, at)
+        return (1 if _THIS_ONE.search(before) else 0, at)
+
+    return max(u.services, key=score).service_id
+
+
+_TITLES = {"dr", "dra", "doctor", "doctora", "mr", "mrs", "ms", "miss", "sr", "sra", "srta"}
+
+
+def _named_resource(text: str, ctx: TurnContext) -> str | None:
+    """The staff member a caller names ("with Marco", "con la Dra. Ruiz"), if exactly one."""
+    words = set(normalize(text).split())
+    hits = []
+    for resource_id, name in ctx.resources:
+        tokens = [t for t in normalize(name).replace(".", " ").split() if t not in _TITLES]
+        if tokens and any(t in words for t in tokens if len(t) > 2):
+            hits.append(resource_id)
+    return hits[0] if len(hits) == 1 else None
+
+
+def pick_by_time(state: DialogueState, mention: TimeMention) -> OfferedSlot | None:
+    """'the 10:30 one', 'Tuesday', '3 pm' against what was offered."""
+    if mention.kind != "instant" or mention.value is None:
+        return None
+    said_day = when.has_day(mention.text)
+    said = (mention.value.hour, mention.value.minute)
+    afternoon = (said[0] + 12, said[1]) if 1 <= said[0] <= 7 else said
+    for offer in state.offered:
+        start = datetime.fromisoformat(offer.start).astimezone(mention.value.tzinfo)
+        if said_day and start.date() != mention.value.date():
+            continue
+        if mention.grain in ("minute", "hour") and (start.hour, start.minute) in (said, afternoon):
+            return offer
+        if mention.grain == "day" and start.date() == mention.value.date():
+            return offer
+    return None
