@@ -13,14 +13,10 @@ from openai.types.chat import ChatCompletionChunk
 
 from frontdesk.config import Settings
 from frontdesk.conversation.context import ServiceInfo, TurnContext
-from frontdesk.conversation.llm import (
-    LLMBrain,
-    _read_stream,
-    brain_from_settings,
-    claimed_actions,
-    speakable,
-)
+from frontdesk.conversation.llm import LLMBrain, brain_from_settings
+from frontdesk.conversation.llm_claims import claimed_actions, speakable
 from frontdesk.conversation.llm_prompt import system_prompt, tool_specs
+from frontdesk.conversation.llm_wire import read_stream
 from frontdesk.conversation.personas import persona_for
 from frontdesk.conversation.state import DialogueState, OfferedSlot
 from frontdesk.conversation.tools import TOOL_MODELS, Tools
@@ -128,7 +124,7 @@ def test_stream_assembly_handles_a_reused_index() -> None:
         _chunk({}, "tool_calls"),
     ]
 
-    reply = _read_stream(chunks, time.monotonic() + 5)
+    reply = read_stream(chunks, time.monotonic() + 5)
 
     assert reply.text == "One moment."
     assert [(c.id, c.name, c.arguments) for c in reply.calls] == [

@@ -27,7 +27,6 @@ books once.
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,7 +35,19 @@ from typing import TYPE_CHECKING, Any
 import openai
 
 from frontdesk.conversation.context import Decision, TurnContext
+from frontdesk.conversation.llm_claims import SATISFIED_BY, claimed_actions, speakable
 from frontdesk.conversation.llm_prompt import MAX_OFFERS, system_prompt, tool_specs
+from frontdesk.conversation.llm_wire import (
+    Call,
+    DeferredToRules,
+    LLMError,
+    LLMUnavailable,
+    ModelReply,
+    UnbackedClaim,
+    assistant_calls,
+    read_message,
+    read_stream,
+)
 from frontdesk.conversation.phrases import say
 from frontdesk.conversation.speech import say_when
 from frontdesk.conversation.state import DialogueState, OfferedSlot
@@ -50,35 +61,6 @@ if TYPE_CHECKING:
 MAX_HISTORY_MESSAGES = 24  # earlier turns sent to the model; the state carries the rest
 WRITES = {"book": "booked", "reschedule": "rescheduled", "cancel": "cancelled"}
 _BROKEN = (AttributeError, TypeError, ValueError, KeyError, IndexError)  # malformed replies
-
-
-class LLMError(Exception):
-    """The driver cannot answer this turn; the Agent answers it with the rules."""
-
-
-class LLMUnavailable(LLMError):
-    """The model server failed: connection, timeout, error status or a malformed reply."""
-
-
-class UnbackedClaim(LLMError):
-    """The model insisted on a booking, reschedule or cancellation no tool made."""
-
-
-class DeferredToRules(LLMError):
-    """A turn only the deterministic policy may answer (an opt-out is a legal matter)."""
-
-
-@dataclass
-class _Call:
-    id: str = ""
-    name: str = ""
-    arguments: str = ""
-
-
-@dataclass
-class _ModelReply:
-    text: str = ""
-    calls: list[_Call] = field(default_factory=list)
 
 
 @dataclass
@@ -142,7 +124,7 @@ class LLMBrain:
                 if reply.calls:
                     if last:
                         raise LLMUnavailable("the model kept calling tools past the round limit")
-                    messages.append(_assistant_calls(reply))
+                    messages.append(assistant_calls(reply))
                     for call in reply.calls:
                         result = self._run(call, state, u, ctx, len(history), turn)
                         messages.append(
@@ -194,7 +176,7 @@ class LLMBrain:
 
     def _complete(
         self, messages: list[dict[str, Any]], deadline: float, *, allow_tools: bool
-    ) -> _ModelReply:
+    ) -> ModelReply:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise LLMUnavailable("the turn's time budget is spent")
@@ -208,9 +190,9 @@ class LLMBrain:
             request["tool_choice"] = "none"
         try:
             if not self.stream:
-                return _read_message(self.client.chat.completions.create(**request))
+                return read_message(self.client.chat.completions.create(**request))
             with self.client.chat.completions.create(stream=True, **request) as chunks:
-                return _read_stream(chunks, deadline)
+                return read_stream(chunks, deadline)
         except openai.OpenAIError as exc:
             raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc
         except _BROKEN as exc:
@@ -220,7 +202,7 @@ class LLMBrain:
 
     def _run(
         self,
-        call: _Call,
+        call: Call,
         state: DialogueState,
         u: Understanding,
         ctx: TurnContext,
@@ -299,64 +281,6 @@ _REPAIR = (
 )
 
 
-def _assistant_calls(reply: _ModelReply) -> dict[str, Any]:
-    return {
-        "role": "assistant",
-        "content": reply.text or None,
-        "tool_calls": [
-            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
-            for c in reply.calls
-        ],
-    }
-
-
-def _read_message(completion: Any) -> _ModelReply:
-    message = completion.choices[0].message
-    calls = [
-        _Call(tc.id or f"call_{i}", tc.function.name or "", tc.function.arguments or "")
-        for i, tc in enumerate(message.tool_calls or [])
-    ]
-    return _ModelReply(message.content or "", calls)
-
-
-def _read_stream(chunks: Any, deadline: float) -> _ModelReply:
-    """Assemble streamed text and tool-call deltas (keyed by their ``index``)."""
-    parts: list[str] = []
-    slots: dict[int, _Call] = {}
-    current: dict[int, int] = {}  # a delta's index -> its slot (servers may reuse an index)
-    for chunk in chunks:
-        if time.monotonic() > deadline:
-            raise LLMUnavailable("the turn's time budget ran out mid-stream")
-        for choice in chunk.choices or []:
-            if choice.index:  # we ask for one choice
-                continue
-            delta = choice.delta
-            if delta is None:
-                continue
-            if delta.content:
-                parts.append(delta.content)
-            for tc in delta.tool_calls or []:
-                slot = current.setdefault(tc.index, len(slots))
-                call = slots.setdefault(slot, _Call())
-                if tc.id and call.id and tc.id != call.id and call.arguments:
-                    # Ollama numbers parallel calls all 0; a new id is a new call.
-                    slot = current[tc.index] = len(slots)
-                    call = slots[slot] = _Call()
-                if tc.id:
-                    call.id = tc.id
-                if tc.function is not None:
-                    if tc.function.name:
-                        call.name = tc.function.name  # sent whole; some servers repeat it
-                    if tc.function.arguments:
-                        call.arguments += tc.function.arguments
-    calls = [slots[k] for k in sorted(slots)]
-    for i, call in enumerate(calls):
-        call.id = call.id or f"call_{i}"
-        if not call.name:
-            raise LLMUnavailable("a streamed tool call arrived without a name")
-    return _ModelReply("".join(parts), calls)
-
-
 def _guard(
     name: str, args: dict[str, Any], state: DialogueState, u: Understanding, ctx: TurnContext
 ) -> str:
@@ -408,59 +332,8 @@ def _confirmation(turn: _Turn, ctx: TurnContext, lang: str) -> str:
     )
 
 
-# --- claims in the model's words ----------------------------------------------------------
-
-_CLAIM_WORDS = {
-    "book": r"booked|scheduled|reserved|reservad[oa]s?|agendad[oa]s?|programad[oa]s?",
-    "reschedule": r"rescheduled|moved|reprogramad[oa]s?|cambiad[oa]s?|movid[oa]s?",
-    "cancel": r"cancell?ed|cancelad[oa]s?|anulad[oa]s?",
-    "any": r"confirmed|confirmad[oa]s?|all set|(?<!.)(?:done|all done|listo|hecho)",
-}
-_CLAIM = re.compile(
-    r"\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _CLAIM_WORDS.items()) + r")\b", re.I
-)
-# Words before a claim word that make it not a claim: negation, modality, the future, or
-# talk about a time being taken ("fully booked").
-_NOT_A_CLAIM = re.compile(
-    r"\b(?:not|never|nothing|unable|can|could|will|would|shall|should|may|might|once|if|"
-    r"when|before|after|want|like|need|let|going|fully|already|about|someone|"
-    r"cannot|couldn't|can't|won't|wasn't|isn't|haven't|hasn't|didn't|ll|"
-    r"no (?:est[aá]|he|hemos|ha|fue|queda|qued[oó]|lo|la|le|pude|puedo|podemos)|"
-    r"nunca|si|cuando|puedo|podemos|podr[ií]a|quiere|quieres|desea|antes|despu[eé]s|"
-    r"completo|ocupad[oa])\b|your (?:next )?$",
-    re.I,
-)
-_SATISFIED_BY = {
-    "book": {"book", "reschedule"},
-    "reschedule": {"reschedule"},
-    "cancel": {"cancel", "reschedule"},
-    "any": set(WRITES),
-}
-
-
-def claimed_actions(text: str) -> set[str]:
-    """Which writes a reply says are done: a subset of book, reschedule, cancel, any."""
-    found: set[str] = set()
-    for sentence in re.split(r"(?<=[.!?])\s+|(?=¿)", text):
-        sentence = sentence.strip()
-        if not sentence or sentence.endswith("?") or sentence.startswith("¿"):
-            continue  # a question ("shall I book it?") claims nothing
-        for match in _CLAIM.finditer(sentence):
-            before = sentence[: match.start()]
-            if not _NOT_A_CLAIM.search(before):
-                found.add(next(k for k, v in match.groupdict().items() if v))
-    return found
-
-
 def unbacked_claims(text: str, turn: _Turn) -> set[str]:
-    return {kind for kind in claimed_actions(text) if not turn.done(_SATISFIED_BY[kind])}
-
-
-def speakable(text: str) -> str:
-    """Strip markdown a model may add anyway: the reply is spoken as often as read."""
-    text = re.sub(r"(?m)^\s*(?:[-*•]|\d+[.)]|#+)\s+", "", text)
-    text = re.sub(r"\*+|`+|(?<!\w)__|__(?!\w)", "", text)
-    return re.sub(r"\s+", " ", text).strip()
+    return {kind for kind in claimed_actions(text) if not turn.done(SATISFIED_BY[kind])}
 
 
 def brain_from_settings(settings: Settings) -> Brain | None:
