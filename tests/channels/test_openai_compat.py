@@ -105,6 +105,9 @@ def test_a_voice_platform_books_and_a_replay_books_nothing_more(
     assert len(booked) == 1, transcript
     assert booked[0].start_at == biz.at(day, 10), transcript
     assert booked[0].source == "phone"
+    listed = client.get("/api/v1/appointments", headers=auth(biz)).json()
+    assert [a["id"] for a in listed] == [str(booked[0].id)]
+    assert datetime.fromisoformat(listed[0]["start"]) == biz.at(day, 10)
     assert len(_conversations(factory, biz)) == 1, "one call must be one conversation"
 
     # the platform retries the last request (same history): same words, no second booking
