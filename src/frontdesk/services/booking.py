@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import BookingRefused, IdempotencyMismatch, InvalidInput, SlotTaken
+from frontdesk.notify import messages
 from frontdesk.scheduling import Refusal, check_bookable
 from frontdesk.services import calendars
 from frontdesk.services.customers import CustomerFields, apply_fields, upsert_by_phone
@@ -279,6 +280,8 @@ def _book_once(
         session.add(appointment)
         session.flush()
         session.refresh(appointment)  # loads service/resource/customer for the caller
+        # In the same transaction: the confirmation and reminders can never be lost.
+        messages.on_booked(session, tenant, appointment, now)
         return BookingResult(appointment)
 
 
@@ -351,6 +354,7 @@ def _reschedule_once(
         _place(appointment, service, start)
         session.flush()
         session.refresh(appointment)
+        messages.on_rescheduled(session, tenant, appointment, now)
         return appointment
 
 
@@ -372,6 +376,7 @@ def cancel(
         appointment.status = AppointmentStatus.CANCELLED.value
         appointment.cancelled_at = now
         session.flush()
+        messages.on_cancelled(session, tenant, appointment)
         return appointment
 
 

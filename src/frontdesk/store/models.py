@@ -68,6 +68,11 @@ class Tenant(Base):
     persona: Mapped[str] = mapped_column(String(16), default="default", server_default="default")
     # Where a caller goes when they ask for a person (E.164), if anywhere.
     fallback_phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # Where the business hears about new bookings, and when customers get reminders.
+    notify_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    reminder_minutes: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: [24 * 60, 120], server_default="[1440, 120]"
+    )
     # Booking policy.
     min_notice_minutes: Mapped[int] = mapped_column(Integer, default=60)
     max_days_ahead: Mapped[int] = mapped_column(Integer, default=60)
@@ -334,3 +339,53 @@ class ConversationTurn(Base):
     latency_ms: Mapped[float | None] = mapped_column(nullable=True)
     engine: Mapped[str | None] = mapped_column(String(16), nullable=True)  # rules | llm
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up: permanent error or out of attempts
+    CANCELLED = "cancelled"  # no longer wanted (a reminder for a cancelled appointment)
+
+
+class OutboxMessage(Base):
+    """A message to deliver, written in the same transaction as what caused it.
+
+    Workers derive what to do from these rows alone, so a crash between "booked" and
+    "texted" loses nothing: the row is still pending (or its lease expires) and is sent.
+    """
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "dedupe_key"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(10))  # sms | email
+    purpose: Mapped[str] = mapped_column(String(24))  # confirmation | reminder | ...
+    recipient: Mapped[str] = mapped_column(String(320))  # E.164 or email address
+    # What to send, rendered when enqueued: {"body": ..., "subject": ..., "ics": ...}.
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    appointment_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("appointments.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL"), nullable=True
+    )
+    # Makes enqueueing idempotent: one confirmation per appointment version, and so on.
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=8)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # While "sending", the worker's lease; a crashed worker's lease runs out and the
+    # message is due again.
+    locked_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    provider: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    provider_message_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
