@@ -34,6 +34,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for suffix in ("", "-wal", "-shm"):
             demo_db.with_name(demo_db.name + suffix).unlink(missing_ok=True)
         updates["database_url"] = f"sqlite:///{demo_db}"
+    if args.demo:
+        updates["outbox_console"] = True  # show the texts customers would get, in the log
     settings = settings.model_copy(update=updates)
     engine = make_engine(settings.resolved_database_url())
     app = create_app(settings, engine=engine)

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    # The outbox worker delivers confirmations and reminders in this process (embedded
+    # mode). At scale, run it elsewhere and turn it off here.
+    outbox_worker: bool = True
+    # Demo mode: "send" texts and emails to the log instead of a provider.
+    outbox_console: bool = False
 
     # The optional LLM driver (any OpenAI-compatible Chat Completions server: OpenAI,
     # Ollama, vLLM, llama.cpp, ...). Empty base URL: the deterministic engine answers alone.
@@ -34,6 +39,38 @@ class Settings(BaseSettings):
     # The whole turn's budget (all model rounds together); past it the rules answer.
     llm_timeout_s: float = Field(default=8.0, gt=0)
     llm_max_tool_rounds: int = Field(default=4, ge=1, le=10)
+
+    # The address the world reaches this deployment at (e.g. https://desk.example.com):
+    # Twilio signs webhooks over the URL it called, which a proxy in front of us hides.
+    public_base_url: str = ""
+    # SMS through Twilio (HMAC-signed webhooks with the auth token) ...
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_api_base: str = "https://api.twilio.com"
+    # ... or Telnyx (Ed25519-signed webhooks: the base64 public key from the portal).
+    telnyx_api_key: str = ""
+    telnyx_public_key: str = ""
+    telnyx_api_base: str = "https://api.telnyx.com"
+    telnyx_messaging_profile_id: str = ""
+
+    # Email confirmations. The From address is shared by every tenant (replies go to the
+    # tenant's notify_email); SendGrid is used when its key is set, else SMTP when a host is.
+    email_from: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    # STARTTLS on a submission port (587); port 465 means implicit TLS instead.
+    smtp_starttls: bool = True
+    sendgrid_api_key: str = ""
+    sendgrid_api_base: str = "https://api.sendgrid.com"
+
+    # Twilio: the account's auth token signs every webhook (X-Twilio-Signature); empty
+    # means Twilio webhooks are refused. public_base_url is the address Twilio calls us
+    # on (e.g. https://desk.example.com), which the signature covers; behind a proxy the
+    # request's own URL differs from it. Empty: the request's URL is used.
+    twilio_auth_token: str = ""
+    public_base_url: str = ""
 
     @field_validator("database_url")
     @classmethod

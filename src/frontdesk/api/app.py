@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk import __version__
 from frontdesk.api import problems
@@ -20,6 +24,8 @@ from frontdesk.channels import chat, conversations, openai_compat, retell
 from frontdesk.config import Settings, get_settings
 from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.llm import brain_from_settings
+from frontdesk.notify.senders import senders_from_settings
+from frontdesk.notify.worker import OutboxWorker
 from frontdesk.store import migrate
 from frontdesk.store.db import make_engine, make_session_factory
 
@@ -33,16 +39,42 @@ with a stable `code`.
 """
 
 
+def _outbox_lifespan(
+    settings: Settings, factory: sessionmaker[Session]
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Run the outbox worker while the app runs (embedded mode; not in tests)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if settings.outbox_worker and settings.environment != "test":
+            worker = OutboxWorker(factory, senders_from_settings(settings))
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    return lifespan
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the app on ``engine`` (or one from settings), migrating the schema first."""
     settings = settings or get_settings()
     engine = engine or make_engine(settings.resolved_database_url())
     migrate.upgrade(engine)
 
-    app = FastAPI(title="frontdesk", version=__version__, description=DESCRIPTION)
+    factory = make_session_factory(engine)
+    app = FastAPI(
+        title="frontdesk",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=_outbox_lifespan(settings, factory),
+    )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.session_factory = factory
     app.state.agent = Agent(app.state.session_factory, brain=brain_from_settings(settings))
     problems.install(app)
     for module in (health, tenant, services, resources, customers, appointments, availability):
