@@ -134,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_eval(sub)
     from frontdesk.nlu.cli import register as register_nlu
     register_nlu(sub)
+    from frontdesk.cli_call import register as register_call
+    register_call(sub)
     return parser
 
 

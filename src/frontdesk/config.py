@@ -40,12 +40,8 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=8.0, gt=0)
     llm_max_tool_rounds: int = Field(default=4, ge=1, le=10)
 
-    # The address the world reaches this deployment at (e.g. https://desk.example.com):
-    # Twilio signs webhooks over the URL it called, which a proxy in front of us hides.
-    public_base_url: str = ""
-    # SMS through Twilio (HMAC-signed webhooks with the auth token) ...
+    # SMS through Twilio (the account SID with twilio_auth_token, below) ...
     twilio_account_sid: str = ""
-    twilio_auth_token: str = ""
     twilio_api_base: str = "https://api.twilio.com"
     # ... or Telnyx (Ed25519-signed webhooks: the base64 public key from the portal).
     telnyx_api_key: str = ""

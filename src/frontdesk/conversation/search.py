@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -59,6 +60,7 @@ def _slots(
     end: datetime,
     limit: int,
     near: datetime | None = None,
+    parts: list[str] | None = None,
 ) -> list[OfferedSlot]:
     args: dict[str, Any] = {
         "service_id": service_id,
@@ -68,6 +70,8 @@ def _slots(
     }
     if near is not None:
         args["near"] = near.isoformat()
+    if parts:
+        args["part_of_day"] = parts
     if ctx.resource_id:
         args["resource_id"] = ctx.resource_id
     result = ctx.tools.call("find_open_slots", args)
@@ -94,11 +98,27 @@ def search(ctx: TurnContext, service_id: str, mention: dict[str, Any]) -> Search
         if hit:
             return SearchResult(hit, exact=True, wanted=wanted)
         return SearchResult(_nearest(ctx, service_id, exact), near=True, wanted=wanted)
-    offers = _slots(ctx, service_id, start, end, OFFERS)
+    offers = _slots(ctx, service_id, start, end, OFFERS, parts=_parts_of_day(mention, start, end))
     if offers:
         return SearchResult(offers, wanted=wanted)
     later = _slots(ctx, service_id, end, end + timedelta(days=HORIZON_DAYS), 2)
     return SearchResult(later, near=True, wanted=wanted)
+
+
+_PARTS = {
+    "morning": re.compile(r"\b(mornings?|mañanas|por la mañana|en la mañana)\b", re.I),
+    "afternoon": re.compile(r"\b(afternoons?|after lunch|tardes?|por la tarde)\b", re.I),
+    "evening": re.compile(r"\b(evenings?|nights?|noches?)\b", re.I),
+}
+
+
+def _parts_of_day(mention: dict[str, Any], start: datetime, end: datetime) -> list[str]:
+    """'Tue-Thu mornings in the next two weeks' spans many days, and only mornings count:
+    rank those first (a single-day interval already is the part of day)."""
+    if end - start <= timedelta(days=1):
+        return []
+    text = mention.get("text") or ""
+    return [part for part, words in _PARTS.items() if words.search(text)]
 
 
 def _nearest(ctx: TurnContext, service_id: str, target: datetime) -> list[OfferedSlot]:

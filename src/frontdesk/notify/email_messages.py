@@ -65,6 +65,10 @@ _NOTICES = {
     "rescheduled": {"en": "Moved", "es": "Cita cambiada"},
     "cancellation": {"en": "Cancelled", "es": "Cita cancelada"},
 }
+_LABELS = {
+    "en": {"with": "With", "customer": "Customer", "source": "Source", "notes": "Notes"},
+    "es": {"with": "Con", "customer": "Cliente", "source": "Origen", "notes": "Notas"},
+}
 _EN_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _ES_DAYS = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
 _EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -161,14 +165,15 @@ def _to_business(
     when = when_text(appointment.start_at, ZoneInfo(tenant.timezone), lang)
     service = _service_name(appointment, lang)
     headline = _NOTICES[purpose][lang]
+    label = _LABELS[lang]
     lines = [
         f"{headline}: {service} — {when}",
-        f"{'Con' if lang == 'es' else 'With'}: {appointment.resource.name}",
-        f"{'Cliente' if lang == 'es' else 'Customer'}: {who}" + (f" ({contact})" if contact else ""),
-        f"{'Origen' if lang == 'es' else 'Source'}: {appointment.source}",
+        f"{label['with']}: {appointment.resource.name}",
+        f"{label['customer']}: {who}" + (f" ({contact})" if contact else ""),
+        f"{label['source']}: {appointment.source}",
     ]
     if appointment.notes:
-        lines.append(f"{'Notas' if lang == 'es' else 'Notes'}: {appointment.notes}")
+        lines.append(f"{label['notes']}: {appointment.notes}")
     enqueue(
         session,
         tenant_id=tenant.id,

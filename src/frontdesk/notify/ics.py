@@ -66,4 +66,5 @@ def appointment_ics(
             _address(customer.email, customer.name, ROLE="REQ-PARTICIPANT", PARTSTAT="ACCEPTED"),
         )
     calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
+    ical: bytes = calendar.to_ical()
+    return ical.decode("utf-8")

@@ -1,0 +1,120 @@
+"""TwiML for the Twilio voice door: pure builders, no I/O (tested offline).
+
+Twilio does the speech here: ``<Gather input="speech dtmf">`` transcribes the caller and
+``<Say>`` speaks our reply with an Amazon Polly voice. Every document asks for the next
+webhook with a relative URL; Twilio resolves it against the URL it just called (and signs
+the absolute URL it then requests). TwiML reference: https://www.twilio.com/docs/voice/twiml
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from twilio.twiml.voice_response import Gather, VoiceResponse  # type: ignore[import-untyped]
+
+VOICE_PATH = "/webhooks/twilio/voice"
+GATHER_PATH = "/webhooks/twilio/voice/gather"
+STATUS_PATH = "/webhooks/twilio/voice/status"
+# Silent prompts (the greeting or a reply, then one re-prompt) before we hang up.
+MAX_SILENT_PROMPTS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """How Twilio speaks and listens in one language: a Polly voice and a locale."""
+
+    name: str
+    language: str
+
+
+# (language, country) -> voice; (language, "") is the language's default.
+_VOICES: dict[tuple[str, str], Voice] = {
+    ("en", ""): Voice("Polly.Joanna", "en-US"),
+    ("en", "GB"): Voice("Polly.Amy", "en-GB"),
+    ("es", ""): Voice("Polly.Lupe", "es-US"),
+    ("es", "ES"): Voice("Polly.Lucia", "es-ES"),
+    ("es", "MX"): Voice("Polly.Mia", "es-MX"),
+}
+
+# What the door itself says: about the line, never about the business's calendar.
+_LINES: dict[str, dict[str, str]] = {
+    "en": {
+        "reprompt": "Sorry, I didn't catch that. Are you still there?",
+        "silent_goodbye": "I can't hear you, so I'll hang up now. Please call again. Goodbye.",
+        "not_in_service": "Sorry, the number you have called is not in service. Goodbye.",
+        "no_transfer": "Sorry, there is no one I can put you through to right now. Goodbye.",
+    },
+    "es": {
+        "reprompt": "Perdone, no le he oído. ¿Sigue ahí?",
+        "silent_goodbye": "No le oigo, así que voy a colgar. Llame de nuevo, por favor. Adiós.",
+        "not_in_service": "Lo sentimos, el número al que ha llamado no está en servicio. Adiós.",
+        "no_transfer": "Lo siento, ahora no hay nadie a quien pasarle. Adiós.",
+    },
+}
+
+
+def voice_for(lang: str, country: str | None) -> Voice:
+    """The voice for a conversation language, with the tenant country's accent if we have
+    one (Spanish in Spain is es-ES, elsewhere es-US)."""
+    lang = lang if lang in ("en", "es") else "en"
+    return _VOICES.get((lang, (country or "").upper()), _VOICES[(lang, "")])
+
+
+def line(key: str, lang: str) -> str:
+    return _LINES.get(lang, _LINES["en"])[key]
+
+
+def gather_url(turn: int, *, silence: int = 0) -> str:
+    """The gather webhook; ``turn`` numbers the caller's answers, so a retried webhook
+    (same URL, same form) is recognised and answered once; ``silence`` counts the
+    prompts in a row that got no answer."""
+    query: dict[str, int] = {"turn": turn}
+    if silence:
+        query["silence"] = silence
+    return f"{GATHER_PATH}?{urlencode(query)}"
+
+
+def prompt(text: str, voice: Voice, *, turn: int, silence: int = 0) -> str:
+    """Say ``text`` and listen; with no answer, come back to re-prompt."""
+    response = VoiceResponse()
+    gather = Gather(
+        input="speech dtmf",
+        action=gather_url(turn),
+        method="POST",
+        speech_timeout="auto",
+        language=voice.language,
+    )
+    gather.say(text, voice=voice.name, language=voice.language)
+    response.append(gather)
+    response.redirect(gather_url(turn, silence=silence + 1), method="POST")
+    return str(response)
+
+
+def transfer(text: str, voice: Voice, number: str | None) -> str:
+    """Say ``text``, then put the caller through to ``number`` (or apologise and hang up
+    when the business has no number to transfer to)."""
+    response = VoiceResponse()
+    response.say(text, voice=voice.name, language=voice.language)
+    if number:
+        response.dial(number)
+    else:
+        response.say(line("no_transfer", voice_lang(voice)), voice=voice.name,
+                     language=voice.language)
+        response.hangup()
+    return str(response)
+
+
+def goodbye(text: str, voice: Voice) -> str:
+    response = VoiceResponse()
+    response.say(text, voice=voice.name, language=voice.language)
+    response.hangup()
+    return str(response)
+
+
+def not_in_service(lang: str = "en") -> str:
+    return goodbye(line("not_in_service", lang), voice_for(lang, None))
+
+
+def voice_lang(voice: Voice) -> str:
+    return voice.language.split("-", 1)[0]

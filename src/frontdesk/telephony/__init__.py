@@ -1,0 +1,1 @@
+"""Telephony adapters: one file per provider, behind the Protocol in ``base``."""

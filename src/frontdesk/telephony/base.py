@@ -1,0 +1,42 @@
+"""What a door needs from a programmable-voice provider: a handful of call commands.
+
+Each command carries a ``command_id``: the provider ignores a repeat of the same id on
+the same call, so a retried webhook may re-issue its commands without doubling them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from frontdesk.errors import FrontdeskError
+
+
+class CallCommandFailed(FrontdeskError):
+    """The provider refused or did not answer a call command (retry the webhook)."""
+
+    code = "call_command_failed"
+    status = 502
+    title = "The telephony provider did not accept a call command"
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """A text-to-speech voice and the locale it speaks (and listens) in."""
+
+    name: str
+    language: str
+
+
+class CallControl(Protocol):
+    def answer(self, call_id: str, *, command_id: str) -> None: ...
+
+    def gather_using_speak(self, call_id: str, text: str, voice: Voice, *,
+                           command_id: str, client_state: str | None = None) -> None: ...
+
+    def speak(self, call_id: str, text: str, voice: Voice, *, command_id: str,
+              client_state: str | None = None) -> None: ...
+
+    def transfer(self, call_id: str, to: str, *, command_id: str) -> None: ...
+
+    def hangup(self, call_id: str, *, command_id: str) -> None: ...
