@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.notify import email_messages, messages
+from frontdesk.notify import email_messages
 from frontdesk.services.booking import BookingRequest, BookingResult, book, cancel, reschedule
 from frontdesk.services.customers import CustomerFields
 from frontdesk.store.db import write_session
@@ -21,26 +20,6 @@ CUSTOMER_EMAIL = "jordan@example.com"
 DESK_EMAIL = "desk@salon.example"
 
 
-def wire_email_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Call the email hooks from the booking's transaction, as messages.py's hooks do once
-    wired; should they already be, the dedupe keys make the second call a no-op."""
-    booked, moved, cancelled = messages.on_booked, messages.on_rescheduled, messages.on_cancelled
-
-    def on_booked(session: Session, tenant: Tenant, appt: Appointment, now: datetime) -> None:
-        booked(session, tenant, appt, now)
-        email_messages.on_booked_email(session, tenant, appt)
-
-    def on_rescheduled(session: Session, tenant: Tenant, appt: Appointment, now: datetime) -> None:
-        moved(session, tenant, appt, now)
-        email_messages.on_rescheduled_email(session, tenant, appt)
-
-    def on_cancelled(session: Session, tenant: Tenant, appt: Appointment) -> None:
-        cancelled(session, tenant, appt)
-        email_messages.on_cancelled_email(session, tenant, appt)
-
-    monkeypatch.setattr(messages, "on_booked", on_booked)
-    monkeypatch.setattr(messages, "on_rescheduled", on_rescheduled)
-    monkeypatch.setattr(messages, "on_cancelled", on_cancelled)
 
 
 def with_desk_email(factory: sessionmaker[Session], biz: Business, email: str = DESK_EMAIL) -> None:
@@ -73,11 +52,6 @@ def email_rows(factory: sessionmaker[Session]) -> list[OutboxMessage]:
             .order_by(OutboxMessage.created_at, OutboxMessage.next_attempt_at)
         )
         return list(session.scalars(query))
-
-
-@pytest.fixture(autouse=True)
-def _hooks(monkeypatch: pytest.MonkeyPatch) -> None:
-    wire_email_hooks(monkeypatch)
 
 
 def test_booking_writes_a_confirmation_with_invite_and_a_business_notice(

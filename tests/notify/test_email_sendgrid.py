@@ -22,7 +22,6 @@ from tests.notify.test_email_messages import (
     CUSTOMER_EMAIL,
     book_with_email,
     email_rows,
-    wire_email_hooks,
 )
 
 KEY = "SG.test-key"
@@ -64,11 +63,6 @@ def stand_in() -> Iterator[tuple[StandIn, str]]:
     state = StandIn()
     with serving(state.app()) as base:
         yield state, base
-
-
-@pytest.fixture(autouse=True)
-def _hooks(monkeypatch: pytest.MonkeyPatch) -> None:
-    wire_email_hooks(monkeypatch)
 
 
 def test_confirmation_goes_out_in_sendgrid_wire_format(

@@ -28,7 +28,6 @@ from tests.notify.test_email_messages import (
     DESK_EMAIL,
     book_with_email,
     email_rows,
-    wire_email_hooks,
     with_desk_email,
 )
 
@@ -95,11 +94,6 @@ def smtp_server() -> Iterator[SmtpServer]:
         yield SmtpServer(mailbox, controller.port)
     finally:
         controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def _hooks(monkeypatch: pytest.MonkeyPatch) -> None:
-    wire_email_hooks(monkeypatch)
 
 
 def _invite(msg: EmailMessage) -> tuple[Message, Calendar]:

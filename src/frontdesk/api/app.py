@@ -20,7 +20,7 @@ from frontdesk.api.routes import (
     services,
     tenant,
 )
-from frontdesk.channels import chat, conversations, openai_compat, retell
+from frontdesk.channels import chat, conversations, openai_compat, retell, sms
 from frontdesk.config import Settings, get_settings
 from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.llm import brain_from_settings
@@ -79,6 +79,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     problems.install(app)
     for module in (health, tenant, services, resources, customers, appointments, availability):
         app.include_router(module.router)
-    for door in (chat, conversations, openai_compat, retell):
+    for door in (chat, conversations, openai_compat, retell, sms):
         app.include_router(door.router)
     return app

@@ -5,12 +5,24 @@ from __future__ import annotations
 from frontdesk.config import Settings
 from frontdesk.notify.base import Sender
 from frontdesk.notify.console import ConsoleSender
+from frontdesk.notify.email_sendgrid import SendGridSender
+from frontdesk.notify.email_smtp import SmtpSender
+from frontdesk.notify.sms_telnyx import TelnyxSmsSender
+from frontdesk.notify.sms_twilio import TwilioSmsSender
 
 
 def senders_from_settings(settings: Settings) -> dict[str, Sender]:
     """One sender per channel. With none configured, messages wait in the outbox (they are
     never dropped) until a provider is configured."""
     senders: dict[str, Sender] = {}
+    if settings.sendgrid_api_key:
+        senders["email"] = SendGridSender.from_settings(settings)
+    elif settings.smtp_host:
+        senders["email"] = SmtpSender.from_settings(settings)
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        senders["sms"] = TwilioSmsSender.from_settings(settings)
+    elif settings.telnyx_api_key:
+        senders["sms"] = TelnyxSmsSender.from_settings(settings)
     if settings.outbox_console:
         senders["sms"] = ConsoleSender("sms")
         senders["email"] = ConsoleSender("email")
