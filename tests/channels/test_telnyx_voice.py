@@ -14,7 +14,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi.testclient import TestClient
-from httpx import Response
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -61,7 +60,8 @@ class Line:
                         "state": "parked", **payload}}}
         return json.dumps(body).encode()
 
-    def post(self, body: bytes, headers: dict[str, str] | None = None) -> Response:
+    def post(self, body: bytes, headers: dict[str, str] | None = None) -> Any:
+        # Any: TestClient's response class depends on the installed httpx flavour.
         return self.http.post(PATH, content=body, headers=headers or self.sign(body))
 
     def send(self, event_type: str, **payload: Any) -> dict[str, Any]:

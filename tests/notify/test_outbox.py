@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,7 +19,7 @@ from frontdesk.services.booking import BookingRequest, book, cancel, reschedule
 from frontdesk.services.customers import CustomerFields
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Customer, OutboxMessage
-from tests.conftest import Business, next_weekday
+from tests.conftest import Business, auth, next_weekday
 
 PHONE = "+12125550123"
 
@@ -202,3 +203,16 @@ def test_concurrent_workers_send_each_message_once(
         t.join()
     ids = [m.id for m in provider.sent]
     assert len(ids) == len(set(ids)) == 4  # the 4 confirmations, each once
+
+
+def test_the_outbox_is_readable_per_tenant_over_the_api(
+    client: TestClient,
+    factory: sessionmaker[Session],
+    make_business: Callable[..., Business],
+) -> None:
+    biz, other = make_business(), make_business("other")
+    _book(factory, biz)
+    listed = client.get("/api/v1/messages", headers=auth(biz), params={"to": "(212) 555-0123"})
+    assert listed.status_code == 200
+    assert sorted(m["purpose"] for m in listed.json()) == ["confirmation", "reminder", "reminder"]
+    assert client.get("/api/v1/messages", headers=auth(other)).json() == []

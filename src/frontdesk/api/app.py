@@ -16,6 +16,7 @@ from frontdesk.api.routes import (
     availability,
     customers,
     health,
+    messages,
     resources,
     services,
     tenant,
@@ -77,7 +78,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.session_factory = factory
     app.state.agent = Agent(app.state.session_factory, brain=brain_from_settings(settings))
     problems.install(app)
-    for module in (health, tenant, services, resources, customers, appointments, availability):
+    for module in (
+        health,
+        tenant,
+        services,
+        resources,
+        customers,
+        appointments,
+        availability,
+        messages,
+    ):
         app.include_router(module.router)
     for door in (chat, conversations, openai_compat, retell, sms):
         app.include_router(door.router)

@@ -30,7 +30,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from frontdesk.api.deps import AgentDep, FactoryDep
@@ -98,7 +98,8 @@ async def twilio_form(request: Request) -> dict[str, str]:
     settings: Settings = request.app.state.settings
     # Twilio posts application/x-www-form-urlencoded; parsed here (no multipart needed).
     body = (await request.body()).decode("utf-8", errors="replace")
-    form = FormData(parse_qsl(body, keep_blank_values=True))
+    pairs: list[tuple[str, str | UploadFile]] = list(parse_qsl(body, keep_blank_values=True))
+    form = FormData(pairs)
     signature = request.headers.get("x-twilio-signature", "")
     if not signature_matches(settings.twilio_auth_token, signed_url(settings, request),
                              form, signature):

@@ -1,0 +1,73 @@
+"""The outbox, read-only: what was (or will be) texted and emailed, and how it went."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from frontdesk.api.deps import SessionDep, TenantDep
+from frontdesk.services.customers import normalize_phone
+from frontdesk.store.models import OutboxMessage
+
+router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
+
+
+class MessageOut(BaseModel):
+    id: uuid.UUID
+    channel: str
+    purpose: str
+    recipient: str
+    body: str | None
+    subject: str | None
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    provider: str | None
+    provider_message_id: str | None
+    last_error: str | None
+    appointment_id: uuid.UUID | None
+
+
+@router.get("", response_model=list[MessageOut], summary="Confirmations, reminders and replies")
+def list_messages(
+    tenant: TenantDep,
+    session: SessionDep,
+    to: Annotated[str | None, Query(description="A phone number (any format) or email")] = None,
+    appointment_id: uuid.UUID | None = None,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[MessageOut]:
+    query = select(OutboxMessage).where(OutboxMessage.tenant_id == tenant.id)
+    if to:
+        recipient = to if "@" in to else normalize_phone(to, tenant.country)
+        query = query.where(OutboxMessage.recipient == recipient)
+    if appointment_id:
+        query = query.where(OutboxMessage.appointment_id == appointment_id)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    rows = session.scalars(query.order_by(OutboxMessage.created_at.desc()).limit(limit))
+    return [
+        MessageOut(
+            id=m.id,
+            channel=m.channel,
+            purpose=m.purpose,
+            recipient=m.recipient,
+            body=m.payload.get("body"),
+            subject=m.payload.get("subject"),
+            status=m.status,
+            attempts=m.attempts,
+            next_attempt_at=m.next_attempt_at,
+            sent_at=m.sent_at,
+            provider=m.provider,
+            provider_message_id=m.provider_message_id,
+            last_error=m.last_error,
+            appointment_id=m.appointment_id,
+        )
+        for m in rows
+    ]
