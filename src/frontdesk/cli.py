@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from frontdesk.config import Settings, get_settings
 from frontdesk.errors import FrontdeskError
 
+# The Twilio auth token a `serve --demo` server checks, so `frontdesk call` works out of the box.
+DEMO_TWILIO_TOKEN = "demo-twilio-token"
+
 
 def _engine(settings: Settings):  # type: ignore[no-untyped-def]
     from frontdesk.store.db import make_engine
@@ -36,6 +39,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         updates["database_url"] = f"sqlite:///{demo_db}"
     if args.demo:
         updates["outbox_console"] = True  # show the texts customers would get, in the log
+        # `frontdesk call` / `frontdesk sms` sign their webhooks as Twilio would, with
+        # this demo token, against this address (both only when not configured).
+        if not settings.twilio_auth_token:
+            updates["twilio_auth_token"] = DEMO_TWILIO_TOKEN
+        if not settings.public_base_url:
+            updates["public_base_url"] = f"http://{updates['host']}:{updates['port']}"
     settings = settings.model_copy(update=updates)
     engine = make_engine(settings.resolved_database_url())
     app = create_app(settings, engine=engine)
