@@ -21,7 +21,15 @@ from frontdesk.api.routes import (
     services,
     tenant,
 )
-from frontdesk.channels import chat, conversations, openai_compat, retell, sms, telnyx_voice
+from frontdesk.channels import (
+    chat,
+    conversations,
+    openai_compat,
+    retell,
+    sms,
+    telnyx_voice,
+    twilio_voice,
+)
 from frontdesk.config import Settings, get_settings
 from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.llm import brain_from_settings
@@ -89,6 +97,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         messages,
     ):
         app.include_router(module.router)
-    for door in (chat, conversations, openai_compat, retell, sms, telnyx_voice):
+    for door in (chat, conversations, openai_compat, retell, sms, telnyx_voice, twilio_voice):
         app.include_router(door.router)
     return app
