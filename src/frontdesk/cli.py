@@ -140,11 +140,17 @@ def build_parser() -> argparse.ArgumentParser:
     key_create.add_argument("--name", default="default", help="a label for the key")
     key_create.set_defaults(func=cmd_api_key_create)
     from frontdesk.evals.cli import register as register_eval
+
     register_eval(sub)
     from frontdesk.nlu.cli import register as register_nlu
+
     register_nlu(sub)
     from frontdesk.cli_call import register as register_call
+
     register_call(sub)
+    from frontdesk.cli_sms import register as register_sms
+
+    register_sms(sub)
     return parser
 
 

@@ -9,6 +9,7 @@ is a silence; end of input hangs up. Scriptable: ``printf 'hi\\nyes\\n' | frontd
 from __future__ import annotations
 
 import argparse
+import io
 import secrets
 import sys
 import time
@@ -33,6 +34,34 @@ class CallFailed(Exception):
     """The server refused or could not be reached."""
 
 
+def signed_post(url: str, public_url: str, token: str, path: str, params: dict[str, str]) -> str:
+    """POST a form the way Twilio does, X-Twilio-Signature included; returns the body."""
+    signature = RequestValidator(token).compute_signature(public_url.rstrip("/") + path, params)
+    request = urllib.request.Request(
+        url.rstrip("/") + path,
+        data=urllib.parse.urlencode(params).encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": signature,
+            "User-Agent": "TwilioProxy/1.1",
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return str(response.read().decode())
+    except urllib.error.HTTPError as exc:
+        hint = (
+            " (does --auth-token match the server's FRONTDESK_TWILIO_AUTH_TOKEN,"
+            " and --public-url its FRONTDESK_PUBLIC_BASE_URL?)"
+            if exc.code == 403
+            else ""
+        )
+        raise CallFailed(f"{path}: HTTP {exc.code}{hint}") from exc
+    except urllib.error.URLError as exc:
+        raise CallFailed(f"cannot reach {url}: {exc.reason}") from exc
+
+
 @dataclass
 class PhoneCall:
     """One simulated Twilio call: signs, posts, follows TwiML."""
@@ -51,33 +80,25 @@ class PhoneCall:
     webhooks: int = 0
 
     def params(self, status: str = "in-progress", **extra: str) -> dict[str, str]:
-        return {"AccountSid": self.account_sid, "ApiVersion": "2010-04-01",
-                "CallSid": self.call_sid, "CallStatus": status, "Direction": "inbound",
-                "From": self.caller, "To": self.called, "Caller": self.caller,
-                "Called": self.called, **extra}
+        return {
+            "AccountSid": self.account_sid,
+            "ApiVersion": "2010-04-01",
+            "CallSid": self.call_sid,
+            "CallStatus": status,
+            "Direction": "inbound",
+            "From": self.caller,
+            "To": self.called,
+            "Caller": self.caller,
+            "Called": self.called,
+            **extra,
+        }
 
     def post(self, path: str, params: dict[str, str]) -> str:
         """POST a form the way Twilio does, X-Twilio-Signature included."""
         self.webhooks += 1
         if self.webhooks > MAX_WEBHOOKS:
             raise CallFailed("too many webhooks in one call; is the TwiML looping?")
-        signature = RequestValidator(self.token).compute_signature(
-            self.public_url.rstrip("/") + path, params)
-        request = urllib.request.Request(
-            self.url.rstrip("/") + path, data=urllib.parse.urlencode(params).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded",
-                     "X-Twilio-Signature": signature, "User-Agent": "TwilioProxy/1.1"},
-            method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                return str(response.read().decode())
-        except urllib.error.HTTPError as exc:
-            hint = (" (does --auth-token match the server's FRONTDESK_TWILIO_AUTH_TOKEN,"
-                    " and --public-url its FRONTDESK_PUBLIC_BASE_URL?)"
-                    if exc.code == 403 else "")
-            raise CallFailed(f"{path}: HTTP {exc.code}{hint}") from exc
-        except urllib.error.URLError as exc:
-            raise CallFailed(f"cannot reach {self.url}: {exc.reason}") from exc
+        return signed_post(self.url, self.public_url, self.token, path, params)
 
     def run(self) -> None:
         document = self.post(VOICE_PATH, self.params("ringing"))
@@ -99,8 +120,9 @@ class PhoneCall:
                     return ""
                 if answer:  # speech or keys go to the action; silence falls through
                     key = "Digits" if answer.strip("0123456789*#") == "" else "SpeechResult"
-                    extra = {key: answer} if key == "Digits" else {key: answer,
-                                                                   "Confidence": "0.92"}
+                    extra = (
+                        {key: answer} if key == "Digits" else {key: answer, "Confidence": "0.92"}
+                    )
                     return self.post(verb.get("action", ""), self.params(**extra))
             elif verb.tag == "Redirect":
                 return self.post((verb.text or "").strip(), self.params())
@@ -130,9 +152,15 @@ class PhoneCall:
     def status(self, status: str) -> None:
         self.sequence += 1
         duration = str(max(1, round(time.monotonic() - self.started)))
-        self.post(STATUS_PATH, self.params(status, CallDuration=duration,
-                                           SequenceNumber=str(self.sequence),
-                                           Timestamp=_rfc2822_now()))
+        self.post(
+            STATUS_PATH,
+            self.params(
+                status,
+                CallDuration=duration,
+                SequenceNumber=str(self.sequence),
+                Timestamp=_rfc2822_now(),
+            ),
+        )
 
     def show(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -152,8 +180,15 @@ def cmd_call(args: argparse.Namespace) -> int:
     public_url = args.public_url or settings.public_base_url or args.url
     call = PhoneCall(args.url, public_url, token, args.caller, args.to)
     if sys.stdin.isatty():
-        print(f"calling {args.to} from {args.caller} via {args.url} "
-              "(an empty line is a silence; Ctrl-D hangs up)", flush=True)
+        print(
+            f"calling {args.to} from {args.caller} via {args.url} "
+            "(an empty line is a silence; Ctrl-D hangs up)",
+            flush=True,
+        )
+    from frontdesk.cli_sms import show_texts
+
+    seen: set[str] = set()
+    show_texts(args.url, args.key, args.caller, seen, io.StringIO())  # only this call's texts
     try:
         call.run()
     except CallFailed as exc:
@@ -161,20 +196,36 @@ def cmd_call(args: argparse.Namespace) -> int:
         return 2
     except KeyboardInterrupt:
         print("\n[call ended]")
+    time.sleep(args.wait_texts)  # give the outbox worker a moment to "send"
+    show_texts(args.url, args.key, args.caller, seen, sys.stdout)
     return 0
 
 
 def register(sub: Any) -> None:
     """Add ``frontdesk call`` to the CLI's subcommands."""
-    call = sub.add_parser("call", help="phone the front desk from this terminal "
-                                       "(through the signed Twilio voice webhooks)")
+    call = sub.add_parser(
+        "call",
+        help="phone the front desk from this terminal (through the signed Twilio voice webhooks)",
+    )
     call.add_argument("--url", default="http://127.0.0.1:8000", help="the server")
     call.add_argument("--from", dest="caller", default=DEMO_FROM, help="the caller's number")
     call.add_argument("--to", default=DEMO_TO, help="the business's number")
-    call.add_argument("--auth-token", default=None,
-                      help="the Twilio auth token the server verifies with (default: "
-                           f"FRONTDESK_TWILIO_AUTH_TOKEN, else the demo's {DEMO_TWILIO_TOKEN!r})")
-    call.add_argument("--public-url", default=None,
-                      help="the public base URL the server verifies signatures against "
-                           "(default: FRONTDESK_PUBLIC_BASE_URL, else --url)")
+    call.add_argument(
+        "--auth-token",
+        default=None,
+        help="the Twilio auth token the server verifies with (default: "
+        f"FRONTDESK_TWILIO_AUTH_TOKEN, else the demo's {DEMO_TWILIO_TOKEN!r})",
+    )
+    call.add_argument(
+        "--public-url",
+        default=None,
+        help="the public base URL the server verifies signatures against "
+        "(default: FRONTDESK_PUBLIC_BASE_URL, else --url)",
+    )
+    call.add_argument(
+        "--key",
+        default="fd_demo_salon_key",
+        help="the business's API key, to show the texts you would receive",
+    )
+    call.add_argument("--wait-texts", type=float, default=0.5, help=argparse.SUPPRESS)
     call.set_defaults(func=cmd_call)

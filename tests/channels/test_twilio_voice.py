@@ -453,3 +453,23 @@ def _phone_conversations(factory: sessionmaker[Session], business: Business
     with factory() as session:
         return list(session.scalars(select(Conversation).where(
             Conversation.tenant_id == business.tenant.id, Conversation.channel == "phone")))
+
+
+def test_frontdesk_sms_books_by_text_and_shows_the_confirmation(
+        engine: Engine, salon: Business, factory: sessionmaker[Session]) -> None:
+    app = with_twilio(create_app(Settings(environment="test", llm_base_url=""), engine=engine),
+                      public="")
+    day = next_weekday(salon.tz, 3)
+    script = "\n".join([opening(day, "en"), "Yes", "My name is Alex Smith", "Yes"]) + "\n"
+    with serving(app) as base:
+        done = subprocess.run(
+            [sys.executable, "-m", "frontdesk", "sms", "--url", base, "--to", NUMBER,
+             "--from", "+12125550177", "--auth-token", TOKEN, "--key", salon.api_key],
+            input=script, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "business: " in done.stdout, done.stdout
+    [booked] = appointments(factory, salon)
+    assert booked.start_at == salon.at(day, 10), done.stdout
+    # The confirmation the customer's phone would get, read back from the outbox.
+    assert "[text to +12125550177, confirmation" in done.stdout, done.stdout
+    assert "Reply C to confirm" in done.stdout
