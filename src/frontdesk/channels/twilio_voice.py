@@ -26,12 +26,14 @@ from email.utils import parsedate_to_datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
+import phonenumbers
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData, UploadFile
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+from twilio.twiml.voice_response import VoiceResponse  # type: ignore[import-untyped]
 
 from frontdesk.api.deps import AgentDep, FactoryDep
 from frontdesk.channels import twilio_twiml as twiml
@@ -256,28 +258,36 @@ def record_call_event(factory: sessionmaker[Session], conversation_id: uuid.UUID
 
 
 @router.post("/webhooks/twilio/voice", response_class=Response)
-def incoming_call(form: TwilioForm, factory: FactoryDep, agent: AgentDep) -> Response:
-    """A call comes in: greet the caller and listen."""
+def incoming_call(form: TwilioForm, factory: FactoryDep, agent: AgentDep,
+                  direction: str = "") -> Response:
+    """A call comes in (or one we placed is answered): greet the caller and listen."""
+    if direction == "outbound":
+        return twiml_response(answered_outbound(form, factory, agent))
     tenant = tenant_for_number(factory, form.get("To", ""))
     if tenant is None:
         log.info("twilio call %s to unknown number %r", form.get("CallSid"), form.get("To"))
         return twiml_response(twiml.not_in_service())
     conversation = agent.open(tenant, CHANNEL, form.get("CallSid", ""),
                               caller_phone=caller_phone(form, tenant))
+    return twiml_response(_greeting(agent, factory, tenant, conversation))
+
+
+def _greeting(agent: Agent, factory: sessionmaker[Session], tenant: Tenant,
+              conversation: Conversation) -> str:
     if conversation.turn_count == 0 and not conversation.state:
         reply = agent.greet(tenant, conversation.id)
         text, lang = reply.text, reply.lang
     else:  # Twilio retried the call's first webhook: say it again, record nothing new
         text, lang = last_said(factory, conversation.id)
     voice = twiml.voice_for(lang, tenant.country)
-    return twiml_response(twiml.prompt(text, voice, turn=conversation.turn_count + 1))
+    return twiml.prompt(text, voice, turn=conversation.turn_count + 1)
 
 
 @router.post("/webhooks/twilio/voice/gather", response_class=Response)
 def gathered(form: TwilioForm, factory: FactoryDep, agent: AgentDep,
              turn: int = 0, silence: int = 0) -> Response:
     """What the caller said (or keyed), or a silence (the fallback redirect)."""
-    tenant = tenant_for_number(factory, form.get("To", ""))
+    tenant = tenant_for_number(factory, business_number(form))
     if tenant is None:
         return twiml_response(twiml.not_in_service())
     conversation = agent.open(tenant, CHANNEL, form.get("CallSid", ""),
@@ -325,3 +335,74 @@ def call_timeline(session: Session, conversation_id: uuid.UUID) -> list[dict[str
     """The call's status events, in the order they arrived."""
     return [dict(t.tool_result or {}) for t in records.turns(session, conversation_id)
             if t.role == CALL_EVENT_ROLE]
+
+
+# --- outbound calls: answering-machine detection ----------------------------------------------
+# A call placed by telephony.twilio_calls is answered here with ?direction=outbound: the
+# business is the caller (From), the customer the called party (To), and Twilio's
+# AnsweredBy (DetectMessageEnd) says who picked up. Its later webhooks (gather, status)
+# carry Direction=outbound-api instead.
+
+# With DetectMessageEnd Twilio answers after a machine's greeting, so our message starts
+# after the beep; machine_start (plain "Enable" detection) is treated the same way.
+MACHINE_ANSWERS = frozenset({"machine_start", "machine_end_beep", "machine_end_silence",
+                             "machine_end_other"})
+VOICEMAIL_OUTCOME = "voicemail"
+_VOICEMAIL: dict[str, str] = {
+    "en": "Hi, this is {business}. Please call us back at {number}. Thank you.",
+    "es": "Hola, le llamamos de {business}. Por favor, devuélvanos la llamada al {number}. "
+          "Gracias.",
+}
+
+
+def business_number(form: dict[str, str]) -> str:
+    """The business's side of the call: the called number, or the caller on a call we
+    placed (Twilio's Direction is ``outbound-api`` then)."""
+    outbound = form.get("Direction", "").startswith("outbound")
+    return form.get("From" if outbound else "To", "")
+
+
+def voicemail_text(tenant: Tenant, number: str, lang: str) -> str:
+    try:
+        parsed = phonenumbers.parse(number, tenant.country or "US")
+        spoken = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    except phonenumbers.NumberParseException:
+        spoken = number
+    return _VOICEMAIL.get(lang, _VOICEMAIL["en"]).format(business=tenant.name, number=spoken)
+
+
+def answered_outbound(form: dict[str, str], factory: sessionmaker[Session],
+                      agent: Agent) -> str:
+    """A call we placed was answered: a person (or unknown) hears the greeting and is
+    listened to; a machine gets a short voicemail; a fax gets nothing."""
+    tenant = tenant_for_number(factory, form.get("From", ""))
+    if tenant is None:  # not placed by a business we know: say nothing, hang up
+        log.info("twilio outbound call %s from unknown number %r", form.get("CallSid"),
+                 form.get("From"))
+        return str(VoiceResponse().hangup())
+    try:
+        customer = normalize_phone(form.get("To", ""), tenant.country or "US")
+    except InvalidInput:
+        customer = None
+    conversation = agent.open(tenant, CHANNEL, form.get("CallSid", ""), caller_phone=customer)
+    answered_by = form.get("AnsweredBy", "").strip().lower()
+    if answered_by in MACHINE_ANSWERS:
+        record_outcome(factory, tenant, conversation.id, VOICEMAIL_OUTCOME)
+        voice = twiml.voice_for(conversation.language, tenant.country)
+        text = voicemail_text(tenant, form.get("From", ""), twiml.voice_lang(voice))
+        return twiml.goodbye(text, voice)
+    if answered_by == "fax":
+        agent.end(tenant, conversation.id)
+        return str(VoiceResponse().hangup())
+    return _greeting(agent, factory, tenant, conversation)
+
+
+def record_outcome(factory: sessionmaker[Session], tenant: Tenant,
+                   conversation_id: uuid.UUID, outcome: str) -> None:
+    """End the conversation with ``outcome`` (idempotent: a retried webhook sets it again;
+    the final status callback keeps it, as ``Agent.end`` only fills a missing one)."""
+    with write_session(factory) as session:
+        row = records.get_conversation(session, tenant, conversation_id)
+        row.outcome = outcome
+        if row.ended_at is None:
+            row.ended_at = datetime.now(UTC)

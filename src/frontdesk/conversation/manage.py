@@ -44,7 +44,10 @@ def load_appointments(state: DialogueState, ctx: TurnContext, lang: str) -> Deci
 
 
 def identify(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision | None:
+    """Find which of the caller's appointments this is about; ask when it is not clear."""
     lang = u.lang
+    if state.awaiting == "phone" and u.phone:
+        state.phone = u.phone  # the answer to "what number is it under?"
     if state.target is not None:
         return None
     if not state.appointments:
@@ -100,8 +103,6 @@ def _pick_appointment(
 
 def reschedule(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision | None:
     lang = u.lang
-    if state.awaiting == "phone" and u.phone:
-        state.phone = u.phone
     asked = identify(state, u, ctx)
     if asked is not None:
         return asked
@@ -144,8 +145,6 @@ def moving_to(
 
 def cancel(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision | None:
     lang = u.lang
-    if state.awaiting == "phone" and u.phone:
-        state.phone = u.phone
     asked = identify(state, u, ctx)
     if asked is not None:
         return asked

@@ -280,6 +280,7 @@ class ConversationOutcome(StrEnum):
     TRANSFERRED = "transferred"
     ABANDONED = "abandoned"
     OPTED_OUT = "opted_out"
+    VOICEMAIL = "voicemail"  # an outbound call reached a machine; we left a message
 
 
 class Conversation(Base):

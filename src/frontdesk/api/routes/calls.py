@@ -1,0 +1,40 @@
+"""Outbound calls: ask Twilio to call a customer who agreed to be called."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from frontdesk.api.deps import FactoryDep, TenantDep
+from frontdesk.config import Settings
+from frontdesk.telephony.twilio_calls import place_call
+
+router = APIRouter(prefix="/api/v1/calls", tags=["calls"])
+
+
+class CallIn(BaseModel):
+    to: Annotated[str, Field(min_length=3, max_length=32,
+                             description="The customer's phone number (any format)")]
+    purpose: Annotated[str, Field(min_length=1, max_length=64)] = "outbound"
+    from_: Annotated[str | None, Field(alias="from", max_length=32,
+                                       description="One of the business's numbers")] = None
+
+
+class CallOut(BaseModel):
+    call_sid: str
+    status: Literal["queued"] = "queued"
+
+
+@router.post("", status_code=202, response_model=CallOut, summary="Call a customer",
+             responses={409: {"description": "No call consent, or on the do-not-call list"},
+                        503: {"description": "Twilio is not configured"}})
+def create_call(body: CallIn, tenant: TenantDep, factory: FactoryDep,
+                request: Request) -> CallOut:
+    """Twilio dials the customer with answering-machine detection; a person hears the
+    agent, a machine hears a short voicemail. Progress arrives on the call's timeline."""
+    settings: Settings = request.app.state.settings
+    call_sid = place_call(settings, tenant, body.to, factory=factory, from_=body.from_,
+                          purpose=body.purpose)
+    return CallOut(call_sid=call_sid)
