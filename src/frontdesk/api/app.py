@@ -14,6 +14,7 @@ from frontdesk.api import problems
 from frontdesk.api.routes import (
     appointments,
     availability,
+    calls,
     customers,
     health,
     messages,
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         appointments,
         availability,
         messages,
+        calls,
     ):
         app.include_router(module.router)
     for door in (chat, conversations, openai_compat, retell, sms, telnyx_voice, twilio_voice):

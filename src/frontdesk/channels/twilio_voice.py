@@ -379,7 +379,7 @@ def answered_outbound(form: dict[str, str], factory: sessionmaker[Session],
     if tenant is None:  # not placed by a business we know: say nothing, hang up
         log.info("twilio outbound call %s from unknown number %r", form.get("CallSid"),
                  form.get("From"))
-        return str(VoiceResponse().hangup())
+        return _hangup()
     try:
         customer = normalize_phone(form.get("To", ""), tenant.country or "US")
     except InvalidInput:
@@ -393,8 +393,14 @@ def answered_outbound(form: dict[str, str], factory: sessionmaker[Session],
         return twiml.goodbye(text, voice)
     if answered_by == "fax":
         agent.end(tenant, conversation.id)
-        return str(VoiceResponse().hangup())
+        return _hangup()
     return _greeting(agent, factory, tenant, conversation)
+
+
+def _hangup() -> str:
+    response = VoiceResponse()
+    response.hangup()
+    return str(response)
 
 
 def record_outcome(factory: sessionmaker[Session], tenant: Tenant,

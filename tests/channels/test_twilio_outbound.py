@@ -1,0 +1,229 @@
+"""Outbound calls through Twilio with answering-machine detection.
+
+The SDK places calls against a stand-in for Twilio's Calls API on a real server; then
+the test plays Twilio answering the call: signed webhooks with ``AnsweredBy``.
+"""
+
+from __future__ import annotations
+
+import base64
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.api.routes import calls
+from frontdesk.channels import twilio_twiml
+from frontdesk.services.customers import CustomerFields, create_customer
+from frontdesk.store.db import write_session
+from frontdesk.store.models import Tenant, TenantPhoneNumber
+from tests.channels.test_twilio_voice import (
+    NUMBER,
+    PUBLIC,
+    TOKEN,
+    TwilioStandIn,
+    conversation,
+    said,
+    verbs,
+    with_twilio,
+)
+from tests.conftest import Business, auth, serving
+from tests.standins.base import Recorder
+from tests.standins.twilio_calls import twilio_calls_app
+
+SID = "AC" + "1" * 32
+CUSTOMER = "+12125550177"
+OUTBOUND_VOICE = twilio_twiml.VOICE_PATH + "?direction=outbound"
+
+
+@dataclass
+class Desk:
+    client: TestClient
+    recorder: Recorder
+    business: Business
+
+
+def with_calls(app: FastAPI, api_base: str, **settings: str) -> FastAPI:
+    """The app with Twilio's account configured (and the calls route mounted, until
+    app.py mounts it)."""
+    with_twilio(app)
+    update = {"twilio_account_sid": SID, "twilio_api_base": api_base, **settings}
+    app.state.settings = app.state.settings.model_copy(update=update)
+    if not any(getattr(r, "path", None) == "/api/v1/calls" for r in app.routes):
+        app.include_router(calls.router)
+    return app
+
+
+def add_customer(factory: sessionmaker[Session], business: Business, phone: str = CUSTOMER,
+                 **fields: bool | str) -> None:
+    with write_session(factory) as session:
+        create_customer(session, session.get_one(Tenant, business.tenant.id),
+                        CustomerFields(phone=phone, name="Alex Smith", **fields))  # type: ignore[arg-type]
+
+
+def set_up_business(factory: sessionmaker[Session], business: Business, *,
+                    languages: list[str] | None = None) -> None:
+    with write_session(factory) as session:
+        tenant = session.get_one(Tenant, business.tenant.id)
+        tenant.languages = languages or ["en", "es"]
+        session.add(TenantPhoneNumber(tenant_id=tenant.id, number_e164=NUMBER))
+
+
+@pytest.fixture
+def desk(client: TestClient, make_business: Callable[..., Business],
+         factory: sessionmaker[Session]) -> Iterator[Desk]:
+    """The app, Twilio's Calls API on a real server, and a business with a number and a
+    customer who agreed to be called."""
+    business = make_business()
+    set_up_business(factory, business)
+    add_customer(factory, business, call_consent=True)
+    recorder = Recorder()
+    with serving(twilio_calls_app(SID, TOKEN, recorder)) as base:
+        with_calls(client.app, base)  # type: ignore[arg-type]
+        yield Desk(client, recorder, business)
+
+
+def place(desk: Desk, to: str = CUSTOMER, **extra: str) -> str:
+    response = desk.client.post("/api/v1/calls", json={"to": to, **extra},
+                                headers=auth(desk.business))
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert body["status"] == "queued" and body["call_sid"].startswith("CA")
+    return str(body["call_sid"])
+
+
+def answered(desk: Desk, call_sid: str, answered_by: str) -> TwilioStandIn:
+    """Twilio's side of the placed call: the business calls (From) the customer (To)."""
+    twilio = TwilioStandIn(desk.client, caller=NUMBER, called=CUSTOMER, call_sid=call_sid)
+    twilio.twiml(OUTBOUND_VOICE, twilio.params(
+        Direction="outbound-api", CallStatus="in-progress", AnsweredBy=answered_by))
+    return twilio
+
+
+# --- placing the call --------------------------------------------------------------------
+
+
+def test_placing_a_call_sends_twilio_the_call_with_machine_detection(
+        desk: Desk, factory: sessionmaker[Session]) -> None:
+    call_sid = place(desk, to="(212) 555-0177", purpose="reminder")
+    [sent] = desk.recorder.sent
+    assert sent["sid"] == call_sid
+    assert sent["authorization"] == "Basic " + base64.b64encode(
+        f"{SID}:{TOKEN}".encode()).decode()
+    form = sent["form"]
+    assert form["To"] == CUSTOMER and form["From"] == NUMBER
+    assert form["Url"] == PUBLIC + OUTBOUND_VOICE
+    assert form["StatusCallback"] == PUBLIC + twilio_twiml.STATUS_PATH
+    assert form["StatusCallbackEvent"] == ["initiated", "ringing", "answered", "completed"]
+    assert form["MachineDetection"] == "DetectMessageEnd"
+    row = conversation(factory, call_sid)  # opened now, so unanswered calls keep a record
+    assert row is not None and row.caller_phone == CUSTOMER and row.channel == "phone"
+
+
+@pytest.mark.parametrize(("fields", "reason"), [
+    ({"call_consent": True, "do_not_call": True}, "do_not_call"),
+    ({"call_consent": False}, "no_call_consent"),
+    (None, "no_customer"),
+])
+def test_a_customer_who_may_not_be_called_is_refused_before_twilio(
+        desk: Desk, factory: sessionmaker[Session], fields: dict[str, bool] | None,
+        reason: str) -> None:
+    other = "+12125550188"
+    if fields is not None:
+        add_customer(factory, desk.business, phone=other, **fields)
+    response = desk.client.post("/api/v1/calls", json={"to": other},
+                                headers=auth(desk.business))
+    assert response.status_code == 409, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["code"] == "call_not_permitted" and problem["reason"] == reason
+    assert desk.recorder.requests == 0
+
+
+def test_missing_twilio_account_is_a_clear_503(desk: Desk) -> None:
+    app: FastAPI = desk.client.app  # type: ignore[assignment]
+    app.state.settings = app.state.settings.model_copy(update={"twilio_account_sid": ""})
+    response = desk.client.post("/api/v1/calls", json={"to": CUSTOMER},
+                                headers=auth(desk.business))
+    assert response.status_code == 503
+    problem = response.json()
+    assert problem["code"] == "twilio_not_configured"
+    assert problem["missing"] == ["FRONTDESK_TWILIO_ACCOUNT_SID"]
+    assert desk.recorder.requests == 0
+
+
+def test_a_business_without_a_number_cannot_call(desk: Desk,
+                                                 make_business: Callable[..., Business],
+                                                 factory: sessionmaker[Session]) -> None:
+    other = make_business("clinic")
+    add_customer(factory, other, call_consent=True)
+    response = desk.client.post("/api/v1/calls", json={"to": CUSTOMER}, headers=auth(other))
+    assert response.status_code == 422 and response.json()["code"] == "no_caller_number"
+    # Nor may it borrow another business's number.
+    response = desk.client.post("/api/v1/calls", json={"to": CUSTOMER, "from": NUMBER},
+                                headers=auth(other))
+    assert response.status_code == 422 and response.json()["code"] == "invalid_input"
+    assert desk.recorder.requests == 0
+
+
+def test_calls_need_an_api_key(desk: Desk) -> None:
+    assert desk.client.post("/api/v1/calls", json={"to": CUSTOMER}).status_code == 401
+
+
+# --- Twilio calls back: who answered -------------------------------------------------------
+
+
+def test_a_machine_gets_a_voicemail_and_the_call_is_recorded_as_voicemail(
+        desk: Desk, factory: sessionmaker[Session]) -> None:
+    call_sid = place(desk)
+    twilio = answered(desk, call_sid, "machine_end_beep")
+    assert [v.tag for v in verbs(twilio.last)] == ["Say", "Hangup"]
+    assert said(twilio.last) == ("Hi, this is Salon. Please call us back at (212) 555-0100. "
+                                 "Thank you.")
+    row = conversation(factory, call_sid)
+    assert row is not None and row.outcome == "voicemail" and row.ended_at is not None
+    # Twilio retries the webhook, then reports the end: the outcome stays.
+    again = answered(desk, call_sid, "machine_end_beep")
+    assert again.last == twilio.last
+    assert twilio.status("completed", 3, duration="9").status_code == 204
+    row = conversation(factory, call_sid)
+    assert row is not None and row.outcome == "voicemail"
+
+
+def test_a_spanish_business_leaves_its_voicemail_in_spanish(
+        desk: Desk, factory: sessionmaker[Session]) -> None:
+    with write_session(factory) as session:
+        session.get_one(Tenant, desk.business.tenant.id).languages = ["es"]
+    twilio = answered(desk, place(desk), "machine_end_silence")
+    say = ET.fromstring(twilio.last).find("Say")
+    assert say is not None and say.get("language") == "es-US"
+    assert said(twilio.last).startswith("Hola, le llamamos de Salon.")
+
+
+def test_a_person_hears_the_greeting_and_is_listened_to(
+        desk: Desk, factory: sessionmaker[Session]) -> None:
+    call_sid = place(desk)
+    twilio = answered(desk, call_sid, "human")
+    gather, redirect = verbs(twilio.last)
+    assert gather.tag == "Gather" and redirect.tag == "Redirect"
+    assert "Alex" in said(twilio.last)  # the customer we called is recognised
+    # Their answer comes back on the gather webhook (Direction=outbound-api).
+    reply = twilio.say("What are your hours?", Direction="outbound-api")
+    assert "not in service" not in said(reply)
+    assert ET.fromstring(reply).find("Gather") is not None, reply
+    row = conversation(factory, call_sid)
+    assert row is not None and row.outcome != "voicemail" and row.turn_count >= 1
+
+
+def test_unknown_answer_is_treated_as_a_person(desk: Desk) -> None:
+    twilio = answered(desk, place(desk), "unknown")
+    assert ET.fromstring(twilio.last).find("Gather") is not None
+
+
+def test_a_fax_is_hung_up_on(desk: Desk) -> None:
+    twilio = answered(desk, place(desk), "fax")
+    assert [v.tag for v in verbs(twilio.last)] == ["Hangup"]
