@@ -273,9 +273,9 @@ def incoming_call(form: TwilioForm, factory: FactoryDep, agent: AgentDep,
 
 
 def _greeting(agent: Agent, factory: sessionmaker[Session], tenant: Tenant,
-              conversation: Conversation) -> str:
+              conversation: Conversation, *, outbound: bool = False) -> str:
     if conversation.turn_count == 0 and not conversation.state:
-        reply = agent.greet(tenant, conversation.id)
+        reply = agent.greet(tenant, conversation.id, outbound=outbound)
         text, lang = reply.text, reply.lang
     else:  # Twilio retried the call's first webhook: say it again, record nothing new
         text, lang = last_said(factory, conversation.id)
@@ -394,7 +394,7 @@ def answered_outbound(form: dict[str, str], factory: sessionmaker[Session],
     if answered_by == "fax":
         agent.end(tenant, conversation.id)
         return _hangup()
-    return _greeting(agent, factory, tenant, conversation)
+    return _greeting(agent, factory, tenant, conversation, outbound=True)
 
 
 def _hangup() -> str:

@@ -110,8 +110,9 @@ class Agent:
         )
         return conversation
 
-    def greet(self, tenant: Tenant, conversation_id: uuid.UUID) -> Reply:
-        """The opening line (a known caller hears their name and next appointment)."""
+    def greet(self, tenant: Tenant, conversation_id: uuid.UUID, *, outbound: bool = False) -> Reply:
+        """The opening line (a known caller hears their name and next appointment). On a
+        call we placed, the agent says who is calling and that it is an assistant."""
         conversation, state, ctx = self._load(tenant, conversation_id)
         self._recognise(state, ctx)
         text = policy.greeting(
@@ -120,6 +121,7 @@ class Agent:
             state.lang,
             name=state.name if state.verified else None,
             next_appointment=self._next_appointment(state, ctx),
+            outbound=outbound,
         )
         self._save(
             conversation,

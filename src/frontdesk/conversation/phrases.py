@@ -12,6 +12,14 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "How can I help you today?",
         "es": "¿En qué le puedo ayudar?",
     },
+    "outbound_hello": {
+        "en": "Hi{name}, this is the virtual assistant of {business} calling.",
+        "es": "Hola{name}, le llama el asistente virtual de {business}.",
+    },
+    "outbound_about": {
+        "en": "It's about your {service} {when}. Can you still make it?",
+        "es": "Es sobre su cita de {service} {when}. ¿Le sigue viniendo bien?",
+    },
     "greet_back": {
         "en": "Hi there! How can I help you today?",
         "es": "¡Hola! ¿En qué le puedo ayudar?",

@@ -166,10 +166,22 @@ def greeting(
     *,
     name: str | None,
     next_appointment: tuple[str, datetime] | None,
+    outbound: bool = False,
 ) -> str:
     """The opening line; a known caller hears their name and next appointment."""
     persona = ctx.persona
     business = ctx.tenant.name
+    if outbound:  # we called them: say who is calling, and that this is an assistant
+        hello = say(
+            "outbound_hello", lang, name=f" {name.split()[0]}" if name else "", business=business
+        )
+        if next_appointment and (state.verified or not persona.private):
+            service, when = next_appointment
+            about = say(
+                "outbound_about", lang, service=service, when=say_when(when, ctx.today, lang)
+            )
+            return f"{hello} {about}"
+        return f"{hello} {say('how_can_i_help', lang)}"
     if name:
         text = persona.greeting_known[lang].format(name=name.split()[0], business=business)
     else:
