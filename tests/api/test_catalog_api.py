@@ -227,3 +227,14 @@ def test_openapi_docs_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     spec = client.get("/openapi.json").json()
     assert "/api/v1/availability" in spec["paths"]
+
+
+def test_reminders_and_notify_email_are_tenant_settings(client: TestClient, biz: Business) -> None:
+    assert client.get("/api/v1/tenant", headers=auth(biz)).json()["reminder_minutes"] == [1440, 120]
+    changed = client.patch("/api/v1/tenant", headers=auth(biz), json={
+        "reminder_minutes": [60, 2880, 60], "notify_email": "desk@salon.example"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["reminder_minutes"] == [2880, 60]
+    assert changed.json()["notify_email"] == "desk@salon.example"
+    bad = client.patch("/api/v1/tenant", headers=auth(biz), json={"reminder_minutes": [1]})
+    assert bad.status_code == 422

@@ -27,6 +27,8 @@ def tenant_out(t: Tenant) -> schemas.TenantOut:
         phone_numbers=[p.number_e164 for p in t.phone_numbers],
         persona=t.persona,
         fallback_phone=t.fallback_phone,
+        notify_email=t.notify_email,
+        reminder_minutes=list(t.reminder_minutes or []),
         booking_policy=schemas.BookingPolicyModel(
             min_notice_minutes=t.min_notice_minutes,
             max_days_ahead=t.max_days_ahead,

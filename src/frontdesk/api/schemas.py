@@ -52,6 +52,8 @@ class TenantOut(BaseModel):
     phone_numbers: list[str]
     persona: str
     fallback_phone: str | None
+    notify_email: str | None
+    reminder_minutes: list[int]
     booking_policy: BookingPolicyModel
 
 
@@ -65,6 +67,10 @@ class TenantPatch(Strict):
     fallback_phone: Annotated[str, Field(min_length=3, max_length=40)] | None = Field(
         default=None, description="Where a caller who asks for a person is transferred"
     )
+    notify_email: Email | None = Field(default=None, description="Told about every booking")
+    reminder_minutes: (
+        Annotated[list[Annotated[int, Field(ge=5, le=14 * 24 * 60)]], Field(max_length=5)] | None
+    ) = Field(default=None, description="Reminders this many minutes before; [] = none")
     min_notice_minutes: Annotated[int, Field(ge=0, le=60 * 24 * 90)] | None = None
     max_days_ahead: Annotated[int, Field(ge=1, le=730)] | None = None
     slot_interval_minutes: Annotated[int, Field(ge=5, le=24 * 60)] | None = None

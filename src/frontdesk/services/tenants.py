@@ -53,6 +53,8 @@ class TenantFields:
     phone_numbers: list[str] | None = None
     persona: str | None = None
     fallback_phone: str | None = None
+    notify_email: str | None = None
+    reminder_minutes: list[int] | None = None
     min_notice_minutes: int | None = None
     max_days_ahead: int | None = None
     slot_interval_minutes: int | None = None
@@ -71,6 +73,10 @@ def apply_tenant_fields(session: Session, tenant: Tenant, fields: TenantFields) 
         tenant.country = fields.country.upper()
     if fields.persona is not None:
         tenant.persona = fields.persona
+    if fields.notify_email is not None:
+        tenant.notify_email = fields.notify_email
+    if fields.reminder_minutes is not None:
+        tenant.reminder_minutes = sorted(set(fields.reminder_minutes), reverse=True)
     if fields.fallback_phone is not None:
         tenant.fallback_phone = normalize_phone(fields.fallback_phone, tenant.country or "US")
     for attr in ("min_notice_minutes", "max_days_ahead", "slot_interval_minutes", "max_per_day"):
