@@ -16,6 +16,7 @@ from frontdesk.api.routes import (
     availability,
     calls,
     customers,
+    feeds,
     health,
     messages,
     resources,
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         availability,
         messages,
         calls,
+        feeds,
     ):
         app.include_router(module.router)
     for door in (chat, conversations, openai_compat, retell, sms, telnyx_voice, twilio_voice):

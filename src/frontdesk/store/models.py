@@ -146,7 +146,10 @@ class Resource(Base):
     """A person or room that appointments are booked with."""
 
     __tablename__ = "resources"
-    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "name"),
+        UniqueConstraint("feed_token", name="uq_resources_feed_token"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     tenant_id: Mapped[uuid.UUID] = mapped_column(
@@ -161,6 +164,8 @@ class Resource(Base):
     # calendar older than the database's; on PostgreSQL the bump also takes the row lock
     # that serialises bookings of one resource.
     calendar_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The secret in this resource's subscribable iCalendar feed URL (None: no feed).
+    feed_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     services: Mapped[list[Service]] = relationship(
         secondary=resource_services, back_populates="resources"
