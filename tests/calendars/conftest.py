@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import caldav
 import pytest
+from caldav.collection import Calendar
+from caldav.davclient import DAVClient
 
 OWNER = "owner"
 OWNER_PASSWORD = "correct horse battery staple"
@@ -31,8 +32,8 @@ class RadicaleServer:
     password: str
     process: subprocess.Popen[bytes]
 
-    def client(self, password: str | None = None) -> caldav.DAVClient:
-        return caldav.DAVClient(
+    def client(self, password: str | None = None) -> DAVClient:
+        return DAVClient(
             url=self.url, username=self.username,
             password=self.password if password is None else password,
             enable_rfc6764=False, timeout=10,
@@ -120,7 +121,7 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RadicaleServe
 
 
 @pytest.fixture
-def owner_calendar(radicale: RadicaleServer) -> caldav.Calendar:
+def owner_calendar(radicale: RadicaleServer) -> Calendar:
     """A fresh calendar, made as the business owner's calendar app would make it."""
     principal = radicale.client().principal()
     return principal.make_calendar(name=f"Salon {uuid.uuid4().hex[:8]}")

@@ -1,0 +1,1 @@
+"""External calendar adapters: one file per provider, behind the Protocol in ``base``."""

@@ -1,0 +1,232 @@
+"""CalDAV calendars (Radicale, Nextcloud, Fastmail, iCloud, ...) through the ``caldav`` library.
+
+Busy times come from an expanded time-range ``calendar-query`` (RFC 4791 §7.8), not from
+a ``free-busy-query``: free/busy answers cannot tell our own events from the owner's,
+and ours must be left out (see ``CalendarProvider.busy``). Recurrences are expanded on
+the client by the library, so servers without ``<expand>`` support work the same way.
+
+Our events are stored under UID ``<appointment_id>@frontdesk`` with an
+``X-FRONTDESK-APPOINTMENT`` property; writes look the UID up first, so an event the
+owner's app moved to another href is still updated in place, never doubled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import icalendar
+from caldav.collection import Calendar
+from caldav.davclient import DAVClient
+from caldav.lib import error as dav_error
+
+from frontdesk.calendars.base import (
+    APPOINTMENT_PROPERTY,
+    BusyBlock,
+    CalendarAuthError,
+    CalendarError,
+    CalendarEvent,
+    CalendarNotFound,
+    CalendarUnavailable,
+    event_uid,
+)
+
+_T = TypeVar("_T")
+_PRODID = "-//frontdesk//CalDAV adapter//EN"
+
+
+def _sync(value: _T | Coroutine[Any, Any, _T]) -> _T:
+    """The ``caldav`` API is typed for both its sync and async clients; we use the sync one."""
+    if isinstance(value, Coroutine):
+        value.close()
+        raise TypeError("caldav returned a coroutine from a synchronous client")
+    return value
+
+
+@contextmanager
+def _mapped_errors(action: str) -> Iterator[None]:
+    """Turn the library's and the HTTP stack's failures into the typed calendar errors."""
+    try:
+        yield
+    except dav_error.AuthorizationError as exc:
+        raise CalendarAuthError(
+            f"the CalDAV server rejected the credentials while trying to {action}",
+            provider="caldav", http_status=exc.status,
+        ) from exc
+    except dav_error.RateLimitError as exc:
+        raise CalendarUnavailable(
+            f"the CalDAV server is rate limiting us ({action})", provider="caldav",
+        ) from exc
+    except dav_error.DAVError as exc:
+        if exc.status is None or exc.status >= 500:
+            raise CalendarUnavailable(
+                f"the CalDAV server failed to {action}: {exc}", provider="caldav",
+                http_status=exc.status,
+            ) from exc
+        raise CalendarError(
+            f"the CalDAV server refused to {action}: {exc}", provider="caldav",
+            http_status=exc.status,
+        ) from exc
+    except OSError as exc:
+        # niquests' and requests' ConnectionError and Timeout are OSErrors.
+        raise CalendarUnavailable(
+            f"could not reach the CalDAV server to {action}: {exc}", provider="caldav",
+        ) from exc
+
+
+def _as_utc(value: date | datetime, zone: tzinfo) -> datetime:
+    """A DTSTART/DTEND value as UTC; dates and floating times are read in ``zone``."""
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time())
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(UTC)
+
+
+def busy_block_of(component: icalendar.Event, zone: tzinfo) -> BusyBlock | None:
+    """The time one VEVENT (or one expanded occurrence) blocks, or None if it blocks none.
+
+    Transparent ("show as free") and cancelled events block nothing, nor do events
+    frontdesk wrote itself. An all-day event blocks its whole days in ``zone``.
+    """
+    if APPOINTMENT_PROPERTY in component:
+        return None
+    if str(component.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
+        return None
+    if str(component.get("STATUS", "")).upper() == "CANCELLED":
+        return None
+    if "DTSTART" not in component:
+        return None
+    raw_start: date | datetime = component.decoded("DTSTART")
+    raw_end: date | datetime
+    if "DTEND" in component:
+        raw_end = component.decoded("DTEND")
+    elif "DURATION" in component:
+        raw_end = raw_start + component.decoded("DURATION")
+    elif isinstance(raw_start, datetime):
+        return None  # RFC 5545 §3.6.1: a DTSTART-only timed event takes no time.
+    else:
+        raw_end = raw_start + timedelta(days=1)
+    start, end = _as_utc(raw_start, zone), _as_utc(raw_end, zone)
+    return BusyBlock(start, end) if end > start else None
+
+
+def _event_calendar(event: CalendarEvent, sequence: int) -> str:
+    cal = icalendar.Calendar()
+    cal.add("PRODID", _PRODID)
+    cal.add("VERSION", "2.0")
+    vevent = icalendar.Event()
+    vevent.add("UID", event_uid(event.appointment_id))
+    vevent.add("DTSTAMP", datetime.now(UTC))
+    vevent.add("DTSTART", event.start.astimezone(UTC))
+    vevent.add("DTEND", event.end.astimezone(UTC))
+    vevent.add("SUMMARY", event.summary)
+    if event.description:
+        vevent.add("DESCRIPTION", event.description)
+    vevent.add("TRANSP", "OPAQUE")
+    vevent.add("SEQUENCE", sequence)
+    vevent.add(APPOINTMENT_PROPERTY, event.appointment_id)
+    cal.add_component(vevent)
+    ical: bytes = cal.to_ical()
+    return ical.decode()
+
+
+class CalDAVProvider:
+    """One CalDAV calendar, chosen by its URL or by its display name.
+
+    ``timezone`` is the business's IANA zone: all-day and floating-time events are read
+    in it. Calls are synchronous (blocking HTTP); run them off the event loop.
+    """
+
+    def __init__(self, url: str, username: str, password: str, calendar_url_or_name: str,
+                 *, timezone: str = "UTC", timeout_s: int = 15) -> None:
+        if not url or not username or not password or not calendar_url_or_name:
+            raise ValueError("CalDAV needs a server url, username, password and calendar")
+        self._zone = ZoneInfo(timezone)
+        self._calendar_ref = calendar_url_or_name
+        self._client = DAVClient(
+            url=url, username=username, password=password, timeout=timeout_s,
+            # The URL is given: no DNS SRV/well-known discovery, which could redirect us.
+            enable_rfc6764=False,
+        )
+        self._calendar: Calendar | None = None
+
+    def _resolve_calendar(self) -> Calendar:
+        if self._calendar is not None:
+            return self._calendar
+        ref = self._calendar_ref
+        with _mapped_errors("find the calendar"):
+            principal = self._client.principal()  # type: ignore[no-untyped-call]
+            calendar: Calendar
+            try:
+                if ref.startswith(("http://", "https://")):
+                    calendar = _sync(principal.calendar(cal_url=ref))
+                    _sync(calendar.get_display_name())  # one PROPFIND: does it exist?
+                else:
+                    calendar = _sync(principal.calendar(name=ref))
+            except dav_error.NotFoundError as exc:
+                raise CalendarNotFound(
+                    f"no CalDAV calendar {ref!r} for this account", provider="caldav",
+                ) from exc
+        self._calendar = calendar
+        return calendar
+
+    def busy(self, start: datetime, end: datetime) -> list[BusyBlock]:
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValueError("busy() needs timezone-aware start and end")
+        if end <= start:
+            return []
+        calendar = self._resolve_calendar()
+        with _mapped_errors("read busy times"):
+            # The range in the business's zone, so the library matches all-day events
+            # against local days.
+            found: list[Any] = _sync(calendar.search(
+                start=start.astimezone(self._zone), end=end.astimezone(self._zone),
+                event=True, expand=True,
+            ))
+        blocks: set[BusyBlock] = set()
+        for item in found:
+            for component in item.icalendar_instance.walk("VEVENT"):
+                block = busy_block_of(component, self._zone)
+                if block is not None and block.start < end and block.end > start:
+                    blocks.add(block)
+        return sorted(blocks, key=lambda b: (b.start, b.end))
+
+    def _find(self, calendar: Calendar, appointment_id: str) -> Any | None:
+        try:
+            return _sync(calendar.get_event_by_uid(event_uid(appointment_id)))
+        except dav_error.NotFoundError:
+            return None
+
+    def upsert_event(self, event: CalendarEvent) -> str:
+        calendar = self._resolve_calendar()
+        with _mapped_errors("write an appointment event"):
+            existing = self._find(calendar, event.appointment_id)
+            if existing is None:
+                created = _sync(calendar.add_event(
+                    _event_calendar(event, 0), increase_seqno=False))
+                return str(created.url)
+            # RFC 5545 §3.8.7.4: SEQUENCE moves when the time moves, so attendees'
+            # clients take the new time; a retried identical write leaves it alone.
+            stored = existing.icalendar_component
+            sequence = int(stored.get("SEQUENCE", 0))
+            if (_as_utc(stored.decoded("DTSTART"), self._zone) != event.start
+                    or _as_utc(stored.decoded("DTEND"), self._zone) != event.end):
+                sequence += 1
+            existing.data = _event_calendar(event, sequence)
+            _sync(existing.save(increase_seqno=False))
+            return str(existing.url)
+
+    def delete_event(self, appointment_id: str) -> None:
+        calendar = self._resolve_calendar()
+        with _mapped_errors("delete an appointment event"):
+            existing = self._find(calendar, appointment_id)
+            if existing is None:
+                return
+            try:
+                _sync(existing.delete())
+            except dav_error.NotFoundError:
+                return  # deleted by someone else between our lookup and our DELETE
