@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    # Encrypts stored credentials (external calendar passwords): a Fernet key. Empty:
+    # outside production one is generated once into data_dir/secret.key.
+    secret_key: str = ""
     # The outbox worker delivers confirmations and reminders in this process (embedded
     # mode). At scale, run it elsewhere and turn it off here.
     outbox_worker: bool = True

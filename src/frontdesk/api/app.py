@@ -14,6 +14,7 @@ from frontdesk.api import problems
 from frontdesk.api.routes import (
     appointments,
     availability,
+    calendar_connections,
     calls,
     customers,
     feeds,
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         messages,
         calls,
         feeds,
+        calendar_connections,
     ):
         app.include_router(module.router)
     for door in (chat, conversations, openai_compat, retell, sms, telnyx_voice, twilio_voice):

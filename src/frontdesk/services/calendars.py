@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ from frontdesk.services.calendar_cache import (
     CachedCalendar,
     CalendarCache,
 )
+from frontdesk.services.external_busy import external_busy
 from frontdesk.store.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -155,6 +156,30 @@ def _busy_rows(
     return session.execute(query).all()
 
 
+def prefetch_external(
+    session: Session,
+    tenant: Tenant,
+    service_id: uuid.UUID,
+    resource_id: uuid.UUID | None,
+    start: datetime,
+    end: datetime,
+) -> None:
+    """Read connected calendars for a booking *before* its write transaction, so the
+    booking's own (fresh) read finds them seconds old and makes no network call while it
+    holds the database write lock."""
+    ids = [ref.id for ref in offering_resources(session, tenant, service_id, resource_id)]
+    external_busy(
+        session,
+        tenant,
+        ids,
+        start - LOAD_MARGIN,
+        end + LOAD_MARGIN,
+        fresh=True,
+        in_write=False,
+        force=True,
+    )
+
+
 def load_calendars(
     session: Session,
     tenant: Tenant,
@@ -163,6 +188,7 @@ def load_calendars(
     end: datetime,
     *,
     exclude_appointment: uuid.UUID | None = None,
+    fresh: bool = True,
 ) -> list[ResourceCalendar]:
     """Working time, busy time and per-day counts of ``resources`` around [start, end),
     read fresh from the database (the booking path: never cached).
@@ -182,6 +208,9 @@ def load_calendars(
         ):
             busy[resource_id].append((blocked_start, blocked_end))
             per_day[resource_id][start_at.astimezone(tz).date()] += 1
+        # External calendars, asked afresh (the booking path; ``fresh`` only for search).
+        for resource_id, blocks in external_busy(session, tenant, ids, lo, hi, fresh=fresh).items():
+            busy[resource_id].extend(blocks)
     return [
         ResourceCalendar(
             resource_id=r.id,
@@ -214,7 +243,7 @@ def cached_calendars(
     horizon_hi = now + timedelta(days=tenant.max_days_ahead) + LOAD_MARGIN
     if start < horizon_lo or end > horizon_hi:
         resources = [r for r in (session.get(Resource, ref.id) for ref in refs) if r is not None]
-        return load_calendars(session, tenant, resources, start, end)
+        return load_calendars(session, tenant, resources, start, end, fresh=False)
     entries: dict[uuid.UUID, CachedCalendar] = {}
     missing: list[ResourceRef] = []
     for ref in refs:
@@ -227,7 +256,23 @@ def cached_calendars(
         entries.update(_load_entries(session, tz, missing, horizon_lo, horizon_hi))
         for ref in missing:
             cache.put(ref.id, entries[ref.id])
-    return [entries[ref.id].window(ref.id, start, end) for ref in refs]
+    windows = [entries[ref.id].window(ref.id, start, end) for ref in refs]
+    # External calendars are not versioned by us: added on top of the cached entry, from
+    # their own short TTL cache (one lookup when no resource has a connection).
+    extra = external_busy(
+        session,
+        tenant,
+        [ref.id for ref in refs],
+        start - LOAD_MARGIN,
+        end + LOAD_MARGIN,
+        fresh=False,
+    )
+    if not extra:
+        return windows
+    return [
+        replace(cal, busy=[*cal.busy, *extra[ref.id]]) if ref.id in extra else cal
+        for ref, cal in zip(refs, windows, strict=True)
+    ]
 
 
 def _load_entries(

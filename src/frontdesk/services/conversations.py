@@ -38,8 +38,12 @@ def open_conversation(
     try:
         with write_session(factory) as session:
             conversation = Conversation(
-                tenant_id=tenant.id, channel=channel, external_id=external_id,
-                caller_phone=caller_phone, language=language or tenant.languages[0], state={},
+                tenant_id=tenant.id,
+                channel=channel,
+                external_id=external_id,
+                caller_phone=caller_phone,
+                language=language or tenant.languages[0],
+                state={},
             )
             session.add(conversation)
             session.flush()
@@ -57,31 +61,46 @@ def get_conversation(session: Session, tenant: Tenant, conversation_id: uuid.UUI
 
 
 def turns(session: Session, conversation_id: uuid.UUID) -> list[ConversationTurn]:
-    return list(session.scalars(
-        select(ConversationTurn).where(ConversationTurn.conversation_id == conversation_id)
-        .order_by(ConversationTurn.seq)))
+    return list(
+        session.scalars(
+            select(ConversationTurn)
+            .where(ConversationTurn.conversation_id == conversation_id)
+            .order_by(ConversationTurn.seq)
+        )
+    )
 
 
-def reply_for_request(session: Session, conversation_id: uuid.UUID,
-                      request_key: str) -> ConversationTurn | None:
+def reply_for_request(
+    session: Session, conversation_id: uuid.UUID, request_key: str
+) -> ConversationTurn | None:
     """The assistant turn that answered the user turn with ``request_key``, if any."""
-    user = session.scalars(select(ConversationTurn).where(
-        ConversationTurn.conversation_id == conversation_id,
-        ConversationTurn.request_key == request_key)).first()
+    user = session.scalars(
+        select(ConversationTurn).where(
+            ConversationTurn.conversation_id == conversation_id,
+            ConversationTurn.request_key == request_key,
+        )
+    ).first()
     if user is None:
         return None
-    return session.scalars(select(ConversationTurn).where(
-        ConversationTurn.conversation_id == conversation_id,
-        ConversationTurn.seq > user.seq, ConversationTurn.role == "assistant",
-    ).order_by(ConversationTurn.seq)).first()
+    return session.scalars(
+        select(ConversationTurn)
+        .where(
+            ConversationTurn.conversation_id == conversation_id,
+            ConversationTurn.seq > user.seq,
+            ConversationTurn.role == "assistant",
+        )
+        .order_by(ConversationTurn.seq)
+    ).first()
 
 
-def append_turns(session: Session, conversation: Conversation,
-                 rows: list[dict[str, Any]]) -> None:
+def append_turns(session: Session, conversation: Conversation, rows: list[dict[str, Any]]) -> None:
     """Append turns in order after the last one."""
-    last = session.scalar(select(func.max(ConversationTurn.seq)).where(
-        ConversationTurn.conversation_id == conversation.id))
-    seq = (last or 0)
+    last = session.scalar(
+        select(func.max(ConversationTurn.seq)).where(
+            ConversationTurn.conversation_id == conversation.id
+        )
+    )
+    seq = last or 0
     for row in rows:
         seq += 1
         session.add(ConversationTurn(conversation_id=conversation.id, seq=seq, **row))

@@ -395,3 +395,33 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class CalendarConnection(Base):
+    """A resource's external calendar (CalDAV for now): its busy times block our slots.
+
+    ``secret`` is the password, encrypted with the deployment's key
+    (``frontdesk.security``); it never leaves the server in clear.
+    """
+
+    __tablename__ = "calendar_connections"
+    __table_args__ = (
+        UniqueConstraint("resource_id", name="uq_calendar_connections_resource_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    resource_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("resources.id", ondelete="CASCADE")
+    )
+    provider: Mapped[str] = mapped_column(String(20), default="caldav")
+    url: Mapped[str] = mapped_column(String(1000))
+    username: Mapped[str] = mapped_column(String(320))
+    calendar: Mapped[str] = mapped_column(String(1000))
+    secret: Mapped[str] = mapped_column(Text)
+    # "ok" or "broken" (the calendar rejected our credentials: fix them to resume).
+    status: Mapped[str] = mapped_column(String(10), default="ok")
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    checked_at: Mapped[datetime | None] = mapped_column(nullable=True)

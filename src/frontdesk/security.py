@@ -1,0 +1,75 @@
+"""Encryption at rest for stored credentials (e.g. external calendar passwords).
+
+The key is ``FRONTDESK_SECRET_KEY`` (a Fernet key). Outside production an empty key
+means: generate one once into ``data_dir/secret.key`` (mode 0600) and reuse it, so a
+development install works without setup. In production an empty key is a start-up error:
+a generated file could be lost with the container and every stored secret with it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from frontdesk.config import Settings, get_settings
+
+KEY_FILE = "secret.key"
+_lock = threading.Lock()
+_ciphers: dict[tuple[str, str, str], Fernet] = {}
+
+
+class SecretKeyMissing(RuntimeError):
+    """Production needs FRONTDESK_SECRET_KEY."""
+
+
+def _key_from_file(data_dir: Path) -> bytes:
+    path = data_dir / KEY_FILE
+    if path.exists():
+        return path.read_bytes().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as sink:
+        sink.write(key)
+    return key
+
+
+def cipher_for(settings: Settings) -> Fernet:
+    """The Fernet cipher for these settings (one per key, per process)."""
+    ident = (settings.secret_key, str(settings.data_dir), settings.environment)
+    with _lock:
+        cipher = _ciphers.get(ident)
+        if cipher is None:
+            if settings.secret_key:
+                key = settings.secret_key.encode()
+            elif settings.environment == "production":
+                raise SecretKeyMissing(
+                    "FRONTDESK_SECRET_KEY is not set: production needs a Fernet key to "
+                    'encrypt stored credentials (make one with `python -c "from '
+                    'cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`)'
+                )
+            else:
+                key = _key_from_file(settings.data_dir)
+            try:
+                cipher = Fernet(key)
+            except ValueError as exc:
+                raise SecretKeyMissing(
+                    "FRONTDESK_SECRET_KEY is not a valid Fernet key (32 url-safe base64 bytes)"
+                ) from exc
+            _ciphers[ident] = cipher
+        return cipher
+
+
+def encrypt(plain: str, settings: Settings | None = None) -> str:
+    return cipher_for(settings or get_settings()).encrypt(plain.encode()).decode()
+
+
+def decrypt(token: str, settings: Settings | None = None) -> str:
+    """The clear text; raises ``ValueError`` when the key does not match."""
+    try:
+        return cipher_for(settings or get_settings()).decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("stored secret cannot be decrypted with this key") from exc

@@ -1,0 +1,219 @@
+"""Busy time from resources' external calendars (CalDAV), for search and booking.
+
+Searches (``fresh=False``) reuse a connection's busy blocks for ``TTL``; bookings
+(``fresh=True``) always ask the calendar. When a calendar cannot be reached, the last
+blocks it gave (if younger than ``STALE_LIMIT`` and covering the window) stand in;
+without them the whole window counts as busy: a calendar we could not read is never
+read as free. A calendar that rejects our credentials marks its connection "broken"
+and blocks the window until the owner fixes it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.calendars.base import CalendarAuthError, CalendarError, CalendarProvider
+from frontdesk.calendars.caldav_provider import CalDAVProvider
+from frontdesk.scheduling import Interval
+from frontdesk.security import decrypt
+from frontdesk.store.db import write_session
+from frontdesk.store.models import CalendarConnection, Tenant
+
+TTL_S = 60.0
+STALE_LIMIT_S = 600.0
+# "Fresh" for a booking: read from the calendar within the last few seconds. A booking
+# prefetches just before its write transaction, so no network call happens while the
+# database write lock is held.
+FRESH_S = 5.0
+
+ProviderFactory = Callable[[CalendarConnection, str], CalendarProvider]
+
+
+def provider_for(connection: CalendarConnection, timezone: str) -> CalendarProvider:
+    """The provider that reads ``connection`` (CalDAV is the only kind so far)."""
+    if connection.provider != "caldav":
+        raise CalendarError(f"unknown calendar provider {connection.provider!r}")
+    return CalDAVProvider(
+        connection.url,
+        connection.username,
+        decrypt(connection.secret),
+        connection.calendar,
+        timezone=timezone,
+        timeout_s=10,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """Busy blocks read for [lo, hi) at ``at`` (monotonic seconds), with the row's state."""
+
+    key: tuple[str, str, str, str]
+    lo: datetime
+    hi: datetime
+    blocks: list[Interval]
+    at: float
+
+    def covers(self, key: tuple[str, str, str, str], lo: datetime, hi: datetime) -> bool:
+        return self.key == key and self.lo <= lo and hi <= self.hi
+
+
+class ExternalBusy:
+    """Per-process reader of external busy time, with a TTL cache per connection."""
+
+    def __init__(
+        self,
+        provider_factory: ProviderFactory = provider_for,
+        *,
+        ttl_s: float = TTL_S,
+        stale_limit_s: float = STALE_LIMIT_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.provider_factory = provider_factory
+        self.ttl_s = ttl_s
+        self.stale_limit_s = stale_limit_s
+        self.clock = clock
+        self._known: dict[uuid.UUID, _Known] = {}
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._known.clear()
+
+    def busy(
+        self,
+        session: Session,
+        tenant: Tenant,
+        resource_ids: Sequence[uuid.UUID],
+        start: datetime,
+        end: datetime,
+        *,
+        fresh: bool,
+        in_write: bool | None = None,
+        force: bool = False,
+    ) -> dict[uuid.UUID, list[Interval]]:
+        """Busy intervals per resource that has a connection (others are left out).
+
+        ``force``: ask the calendar now, whatever the cache holds (a booking's prefetch).
+
+        ``in_write``: the session holds a write transaction (failures are noted in it);
+        defaults to ``fresh``, the booking path."""
+        in_write = fresh if in_write is None else in_write
+        if not resource_ids:
+            return {}
+        connections = session.scalars(
+            select(CalendarConnection).where(
+                CalendarConnection.tenant_id == tenant.id,
+                CalendarConnection.resource_id.in_(list(resource_ids)),
+            )
+        ).all()
+        out: dict[uuid.UUID, list[Interval]] = {}
+        for connection in connections:
+            out[connection.resource_id] = self._for(
+                session, tenant, connection, start, end, fresh, in_write, force
+            )
+        return out
+
+    def _for(
+        self,
+        session: Session,
+        tenant: Tenant,
+        connection: CalendarConnection,
+        start: datetime,
+        end: datetime,
+        fresh: bool,
+        in_write: bool,
+        force: bool = False,
+    ) -> list[Interval]:
+        whole: list[Interval] = [(start, end)]
+        if connection.status == "broken":
+            return whole
+        # A changed connection (new url, account or password) must not reuse old blocks.
+        key = (connection.url, connection.username, connection.calendar, connection.secret)
+        now = self.clock()
+        with self._lock:
+            known = self._known.get(connection.id)
+        if known is not None and not known.covers(key, start, end):
+            known = None
+        max_age = FRESH_S if fresh else self.ttl_s
+        if not force and known is not None and now - known.at < max_age:
+            return known.blocks
+        try:
+            provider = self.provider_factory(connection, tenant.timezone)
+            blocks = [(b.start, b.end) for b in provider.busy(start, end)]
+        except CalendarAuthError as exc:
+            _record(session, connection.id, status="broken", error=exc.detail, fresh=in_write)
+            return whole
+        except (CalendarError, ValueError) as exc:
+            detail = exc.detail if isinstance(exc, CalendarError) else str(exc)
+            _record(session, connection.id, status=None, error=detail, fresh=in_write)
+            if known is not None and now - known.at < self.stale_limit_s:
+                return known.blocks
+            return whole
+        with self._lock:
+            self._known[connection.id] = _merged(known, _Known(key, start, end, blocks, now))
+        return blocks
+
+
+def _merged(old: _Known | None, new: _Known) -> _Known:
+    """Keep a wider earlier read (a search's) when a booking re-reads part of it.
+
+    Blocks of the old read that are not wholly inside the new window stay (extra busy
+    time is safe; missing busy time is not); the read time stays the older one.
+    """
+    if old is None or (old.lo >= new.lo and old.hi <= new.hi):
+        return new
+    kept = [b for b in old.blocks if not (new.lo <= b[0] and b[1] <= new.hi)]
+    return _Known(new.key, old.lo, old.hi, [*kept, *new.blocks], old.at)
+
+
+def _record(
+    session: Session, connection_id: uuid.UUID, *, status: str | None, error: str, fresh: bool
+) -> None:
+    """Note the failure on the connection row.
+
+    The booking path (``fresh``) already holds the write transaction, so it writes there
+    (and a refused booking rolls the note back; the next search writes it again). A
+    search's session is read-only, so it writes in a short transaction of its own.
+    """
+    values: dict[str, object] = {"last_error": error[:2000], "checked_at": datetime.now(UTC)}
+    if status is not None:
+        values["status"] = status
+    statement = (
+        update(CalendarConnection)
+        .where(CalendarConnection.id == connection_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if fresh:
+        session.execute(statement)
+        return
+    with write_session(sessionmaker(bind=session.get_bind())) as own:
+        own.execute(statement)
+
+
+DEFAULT_EXTERNAL = ExternalBusy()
+
+
+def external_busy(
+    session: Session,
+    tenant: Tenant,
+    resource_ids: Sequence[uuid.UUID],
+    start: datetime,
+    end: datetime,
+    *,
+    fresh: bool,
+    in_write: bool | None = None,
+    force: bool = False,
+) -> dict[uuid.UUID, list[Interval]]:
+    """Busy intervals from external calendars, per connected resource (the default reader)."""
+    return DEFAULT_EXTERNAL.busy(
+        session, tenant, resource_ids, start, end, fresh=fresh, in_write=in_write, force=force
+    )

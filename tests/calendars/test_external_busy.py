@@ -1,0 +1,190 @@
+"""External (CalDAV) busy time blocks availability and booking, against a real Radicale."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from caldav.collection import Calendar
+from cryptography.fernet import Fernet
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.api.app import create_app
+from frontdesk.api.routes.calendar_connections import router
+from frontdesk.config import Settings, get_settings
+from frontdesk.security import encrypt
+from frontdesk.services.external_busy import DEFAULT_EXTERNAL
+from frontdesk.store.db import write_session
+from frontdesk.store.models import CalendarConnection
+from tests.conftest import Business, auth, next_weekday
+
+from .conftest import RadicaleServer, start_radicale
+
+
+@pytest.fixture(autouse=True)
+def secret_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("FRONTDESK_SECRET_KEY", Fernet.generate_key().decode())
+    get_settings.cache_clear()
+    DEFAULT_EXTERNAL.clear()
+    yield
+    DEFAULT_EXTERNAL.clear()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def app_client(engine: Engine) -> Iterator[TestClient]:
+    app = create_app(Settings(environment="test", llm_base_url=""), engine=engine)
+    app.include_router(router)
+    with TestClient(app) as client:
+        yield client
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def add_busy(calendar: Calendar, start: datetime, end: datetime) -> None:
+    calendar.save_event(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//owner app//EN\r\n"
+        f"BEGIN:VEVENT\r\nUID:{uuid.uuid4()}\r\nDTSTAMP:20250101T000000Z\r\n"
+        f"DTSTART:{_stamp(start)}\r\nDTEND:{_stamp(end)}\r\nSUMMARY:Dentist\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+
+
+def connect(
+    client: TestClient,
+    biz: Business,
+    server: RadicaleServer,
+    calendar: Calendar,
+    password: str | None = None,
+) -> dict[str, object]:
+    response = client.put(
+        f"/api/v1/resources/{biz.ana.id}/calendar",
+        headers=auth(biz),
+        json={
+            "provider": "caldav",
+            "url": server.url,
+            "username": server.username,
+            "password": server.password if password is None else password,
+            "calendar": str(calendar.url),
+        },
+    )
+    return {"status": response.status_code, "json": response.json()}
+
+
+def ana_starts(client: TestClient, biz: Business, day: object) -> set[datetime]:
+    body = client.get(
+        "/api/v1/availability",
+        headers=auth(biz),
+        params={
+            "service": str(biz.haircut.id),
+            "from": str(day),
+            "to": str(day),
+            "resource": str(biz.ana.id),
+        },
+    ).json()
+    return {datetime.fromisoformat(s["start"]) for s in body["slots"]}
+
+
+def book_ana(client: TestClient, biz: Business, start: datetime) -> dict[str, object]:
+    response = client.post(
+        "/api/v1/appointments",
+        headers=auth(biz),
+        json={
+            "service_id": str(biz.haircut.id),
+            "start": start.isoformat(),
+            "resource_id": str(biz.ana.id),
+        },
+    )
+    return {"status": response.status_code, "json": response.json()}
+
+
+def test_external_busy_is_not_offered_nor_bookable(
+    app_client: TestClient, biz: Business, radicale: RadicaleServer, owner_calendar: Calendar
+) -> None:
+    day = next_weekday(biz.tz, 1)
+    created = connect(app_client, biz, radicale, owner_calendar)
+    assert created["status"] == 200, created
+    shown = app_client.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()
+    assert shown["status"] == "ok" and "password" not in shown and "secret" not in shown
+
+    assert biz.at(day, 10) in ana_starts(app_client, biz, day)  # cached as free now
+    add_busy(owner_calendar, biz.at(day, 10), biz.at(day, 11))
+    # The search may still show it for up to the TTL; the booking asks afresh.
+    refused = book_ana(app_client, biz, biz.at(day, 10, 15))
+    assert refused["status"] == 409 and refused["json"]["code"] == "slot_taken"  # type: ignore[index]
+
+    DEFAULT_EXTERNAL.clear()
+    starts = ana_starts(app_client, biz, day)
+    assert biz.at(day, 9) in starts and biz.at(day, 14) in starts
+    assert not {biz.at(day, 10), biz.at(day, 10, 15), biz.at(day, 10, 30)} & starts
+    assert book_ana(app_client, biz, biz.at(day, 14))["status"] == 201
+
+
+def test_stopped_calendar_uses_last_known_busy_time(
+    app_client: TestClient, biz: Business, tmp_path: Path
+) -> None:
+    day = next_weekday(biz.tz, 2)
+    server = start_radicale(tmp_path)
+    try:
+        calendar = server.client().principal().make_calendar(name="Soon gone")
+        add_busy(calendar, biz.at(day, 10), biz.at(day, 11))
+        assert connect(app_client, biz, server, calendar)["status"] == 200
+        assert biz.at(day, 10) not in ana_starts(app_client, biz, day)
+    finally:
+        server.stop()
+
+    DEFAULT_EXTERNAL.ttl_s = 0.0  # force a re-read: the server is down
+    try:
+        starts = ana_starts(app_client, biz, day)
+        assert biz.at(day, 9) in starts and biz.at(day, 10) not in starts
+        refused = book_ana(app_client, biz, biz.at(day, 10))
+        assert refused["status"] == 409 and refused["json"]["code"] == "slot_taken"  # type: ignore[index]
+        assert book_ana(app_client, biz, biz.at(day, 14))["status"] == 201
+    finally:
+        DEFAULT_EXTERNAL.ttl_s = 60.0
+
+    # Without last known blocks, a calendar that cannot be read is busy, never free.
+    DEFAULT_EXTERNAL.clear()
+    assert ana_starts(app_client, biz, day) == set()
+    shown = app_client.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()
+    assert shown["last_error"]
+
+
+def test_wrong_password_is_refused(
+    app_client: TestClient, biz: Business, radicale: RadicaleServer, owner_calendar: Calendar
+) -> None:
+    refused = connect(app_client, biz, radicale, owner_calendar, password="not it")
+    assert refused["status"] == 422
+    assert "password" in str(refused["json"]["detail"])  # type: ignore[index]
+    missing = app_client.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz))
+    assert missing.status_code == 404
+
+
+def test_password_that_later_fails_breaks_the_connection(
+    app_client: TestClient,
+    biz: Business,
+    radicale: RadicaleServer,
+    owner_calendar: Calendar,
+    factory: sessionmaker[Session],
+) -> None:
+    day = next_weekday(biz.tz, 3)
+    assert connect(app_client, biz, radicale, owner_calendar)["status"] == 200
+    with write_session(factory) as session:
+        session.execute(update(CalendarConnection).values(secret=encrypt("changed since")))
+    assert ana_starts(app_client, biz, day) == set()
+    shown = app_client.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()
+    assert shown["status"] == "broken" and shown["last_error"]
+    assert book_ana(app_client, biz, biz.at(day, 10))["status"] == 409
+
+    assert (
+        app_client.delete(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).status_code
+        == 204
+    )
+    assert biz.at(day, 10) in ana_starts(app_client, biz, day)
