@@ -224,16 +224,17 @@ def book(
     now = now or datetime.now(UTC)
     start = _require_aware(request.start)
     attempts = _MAX_ATTEMPTS
-    with factory() as session:
-        service = get_scoped(session, Service, tenant.id, request.service_id)
-        calendars.prefetch_external(
-            session,
-            tenant,
-            service.id,
-            request.resource_id,
-            start,
-            start + calendars.service_spec(service).duration,
-        )
+    if tenant.has_calendars:  # skip the extra read for businesses without calendars
+        with factory() as session:
+            service = get_scoped(session, Service, tenant.id, request.service_id)
+            calendars.prefetch_external(
+                session,
+                tenant,
+                service.id,
+                request.resource_id,
+                start,
+                start + calendars.service_spec(service).duration,
+            )
     for attempt in range(attempts):
         try:
             return _book_once(factory, tenant, request, start, now)

@@ -94,6 +94,7 @@ class ResourceRef:
     id: uuid.UUID
     name: str
     calendar_version: int
+    has_calendar: bool = False
 
 
 def offering_resources(
@@ -101,7 +102,7 @@ def offering_resources(
 ) -> list[ResourceRef]:
     """Active resources that offer the service, by name; one light query, no ORM objects."""
     query = (
-        select(Resource.id, Resource.name, Resource.calendar_version)
+        select(Resource.id, Resource.name, Resource.calendar_version, Resource.has_calendar)
         .join(resource_services, resource_services.c.resource_id == Resource.id)
         .where(
             resource_services.c.service_id == service_id,
@@ -112,7 +113,7 @@ def offering_resources(
     )
     if resource_id is not None:
         query = query.where(Resource.id == resource_id)
-    return [ResourceRef(rid, name, version) for rid, name, version in session.execute(query)]
+    return [ResourceRef(*row) for row in session.execute(query)]
 
 
 def bump(session: Session, resource_ids: Iterable[uuid.UUID]) -> None:
@@ -167,7 +168,10 @@ def prefetch_external(
     """Read connected calendars for a booking *before* its write transaction, so the
     booking's own (fresh) read finds them seconds old and makes no network call while it
     holds the database write lock."""
-    ids = [ref.id for ref in offering_resources(session, tenant, service_id, resource_id)]
+    refs = offering_resources(session, tenant, service_id, resource_id)
+    ids = [ref.id for ref in refs if ref.has_calendar]
+    if not ids:
+        return
     external_busy(
         session,
         tenant,
@@ -209,8 +213,11 @@ def load_calendars(
             busy[resource_id].append((blocked_start, blocked_end))
             per_day[resource_id][start_at.astimezone(tz).date()] += 1
         # External calendars, asked afresh (the booking path; ``fresh`` only for search).
-        for resource_id, blocks in external_busy(session, tenant, ids, lo, hi, fresh=fresh).items():
-            busy[resource_id].extend(blocks)
+        connected = [r.id for r in resources if r.has_calendar]
+        if connected:
+            external = external_busy(session, tenant, connected, lo, hi, fresh=fresh)
+            for resource_id, blocks in external.items():
+                busy[resource_id].extend(blocks)
     return [
         ResourceCalendar(
             resource_id=r.id,
@@ -258,11 +265,14 @@ def cached_calendars(
             cache.put(ref.id, entries[ref.id])
     windows = [entries[ref.id].window(ref.id, start, end) for ref in refs]
     # External calendars are not versioned by us: added on top of the cached entry, from
-    # their own short TTL cache (one lookup when no resource has a connection).
+    # their own short TTL cache (no lookup at all when no resource has one).
+    connected = [ref.id for ref in refs if ref.has_calendar]
+    if not connected:
+        return windows
     extra = external_busy(
         session,
         tenant,
-        [ref.id for ref in refs],
+        connected,
         start - LOAD_MARGIN,
         end + LOAD_MARGIN,
         fresh=False,

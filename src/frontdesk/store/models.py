@@ -62,6 +62,8 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
     languages: Mapped[list[str]] = mapped_column(default=lambda: ["en"])
+    # Some resource has an external calendar: bookings then read calendars beforehand.
+    has_calendars: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # ISO 3166 region used to read phone numbers written without a country code.
     country: Mapped[str] = mapped_column(String(2), default="US")
     # How the agent speaks: "default", "medical" (privacy-aware) or "salon".
@@ -164,6 +166,9 @@ class Resource(Base):
     # calendar older than the database's; on PostgreSQL the bump also takes the row lock
     # that serialises bookings of one resource.
     calendar_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # An external calendar is connected (kept beside the connection row so a search knows
+    # from the one query it already makes whether to look for external busy time).
+    has_calendar: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # The secret in this resource's subscribable iCalendar feed URL (None: no feed).
     feed_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
 

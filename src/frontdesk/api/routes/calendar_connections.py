@@ -17,7 +17,7 @@ from frontdesk.errors import InvalidInput, NotFound
 from frontdesk.security import encrypt
 from frontdesk.services.lookup import get_scoped
 from frontdesk.store.db import write_session
-from frontdesk.store.models import CalendarConnection, Resource
+from frontdesk.store.models import CalendarConnection, Resource, Tenant
 
 router = APIRouter(tags=["calendar connections"])
 PATH = "/api/v1/resources/{resource_id}/calendar"
@@ -88,6 +88,10 @@ def put_connection(
         row.provider, row.url, row.username = body.provider, body.url, body.username
         row.calendar, row.secret = body.calendar, encrypt(body.password)
         row.status, row.last_error, row.checked_at = "ok", None, datetime.now(UTC)
+        resource = get_scoped(session, Resource, tenant.id, resource_id)
+        resource.has_calendar = True
+        session.get_one(Tenant, tenant.id).has_calendars = True
+        resource.calendar_version += 1  # cached calendars elsewhere must look again
         session.flush()
         return _out(row)
 
@@ -109,7 +113,9 @@ def get_connection(resource_id: uuid.UUID, tenant: TenantDep, session: SessionDe
 @router.delete(PATH, status_code=status.HTTP_204_NO_CONTENT)
 def delete_connection(resource_id: uuid.UUID, tenant: TenantDep, factory: FactoryDep) -> None:
     with write_session(factory) as session:
-        get_scoped(session, Resource, tenant.id, resource_id)
+        resource = get_scoped(session, Resource, tenant.id, resource_id)
+        resource.has_calendar = False
+        resource.calendar_version += 1
         session.execute(
             delete(CalendarConnection).where(
                 CalendarConnection.resource_id == resource_id,
