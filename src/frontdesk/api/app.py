@@ -60,7 +60,7 @@ def _outbox_lifespan(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = None
         if settings.outbox_worker and settings.environment != "test":
-            worker = OutboxWorker(factory, senders_from_settings(settings))
+            worker = OutboxWorker(factory, senders_from_settings(settings, factory))
             worker.start()
         try:
             yield

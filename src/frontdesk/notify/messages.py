@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frontdesk.notify import email_messages
+from frontdesk.notify import calendar_sync, email_messages
 from frontdesk.notify.outbox import cancel_pending, enqueue
 from frontdesk.store.models import Appointment, Customer, Tenant, TenantPhoneNumber
 
@@ -125,6 +125,7 @@ def on_booked(session: Session, tenant: Tenant, appointment: Appointment, now: d
     _sms(session, tenant, appointment, "confirmation", f"confirmation:{appointment.id}")
     _reminders(session, tenant, appointment, now)
     email_messages.on_booked_email(session, tenant, appointment)
+    calendar_sync.on_booked(session, tenant, appointment)
 
 
 def on_rescheduled(
@@ -135,9 +136,11 @@ def on_rescheduled(
     _sms(session, tenant, appointment, "rescheduled", f"rescheduled:{appointment.id}:{stamp}")
     _reminders(session, tenant, appointment, now)
     email_messages.on_rescheduled_email(session, tenant, appointment)
+    calendar_sync.on_rescheduled(session, tenant, appointment)
 
 
 def on_cancelled(session: Session, tenant: Tenant, appointment: Appointment) -> None:
     cancel_pending(session, appointment.id, (REMINDER, "confirmation", "rescheduled"))
     _sms(session, tenant, appointment, "cancellation", f"cancellation:{appointment.id}")
     email_messages.on_cancelled_email(session, tenant, appointment)
+    calendar_sync.on_cancelled(session, tenant, appointment)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from frontdesk.config import Settings
 from frontdesk.notify.base import Sender
+from frontdesk.notify.calendar_sender import CalendarSender
 from frontdesk.notify.console import ConsoleSender
 from frontdesk.notify.email_sendgrid import SendGridSender
 from frontdesk.notify.email_smtp import SmtpSender
@@ -11,9 +14,14 @@ from frontdesk.notify.sms_telnyx import TelnyxSmsSender
 from frontdesk.notify.sms_twilio import TwilioSmsSender
 
 
-def senders_from_settings(settings: Settings) -> dict[str, Sender]:
+def senders_from_settings(
+    settings: Settings, factory: sessionmaker[Session] | None = None
+) -> dict[str, Sender]:
     """One sender per channel. With none configured, messages wait in the outbox (they are
-    never dropped) until a provider is configured."""
+    never dropped) until a provider is configured.
+
+    With a session ``factory``, events are also written to resources' external calendars
+    (the "calendar" channel reads each connection from the database)."""
     senders: dict[str, Sender] = {}
     if settings.sendgrid_api_key:
         senders["email"] = SendGridSender.from_settings(settings)
@@ -26,4 +34,6 @@ def senders_from_settings(settings: Settings) -> dict[str, Sender]:
     if settings.outbox_console:
         senders["sms"] = ConsoleSender("sms")
         senders["email"] = ConsoleSender("email")
+    if factory is not None:
+        senders["calendar"] = CalendarSender(factory)
     return senders

@@ -1,0 +1,142 @@
+"""Our appointments written to resources' external calendars, through the outbox.
+
+Enqueued in the booking's own transaction (like the texts), so a calendar that is down
+never blocks a booking: the worker writes the event later, retries it, and a failure is
+left visible on the outbox row (and, for rejected credentials, on the connection).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from frontdesk.notify.outbox import cancel_pending, enqueue
+from frontdesk.store.models import (
+    Appointment,
+    CalendarConnection,
+    OutboxMessage,
+    OutboxStatus,
+    Tenant,
+)
+
+CHANNEL = "calendar"
+UPSERT = "calendar_upsert"
+DELETE = "calendar_delete"
+
+
+def _utc(moment: datetime) -> str:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat()
+
+
+def summary(tenant: Tenant, appointment: Appointment) -> str:
+    """The event's title; a clinic's calendar names no patients."""
+    customer = appointment.customer
+    who = customer.name if customer is not None and customer.name else None
+    if tenant.persona == "medical" or not who:
+        who = "booked"
+    return f"{appointment.service.name} — {who}"
+
+
+def _connection(session: Session, appointment: Appointment) -> CalendarConnection | None:
+    if not appointment.resource.has_calendar:
+        return None
+    return session.scalars(
+        select(CalendarConnection).where(
+            CalendarConnection.tenant_id == appointment.tenant_id,
+            CalendarConnection.resource_id == appointment.resource_id,
+        )
+    ).first()
+
+
+def _done_count(session: Session, appointment: Appointment) -> int:
+    """Calendar rows of this appointment no longer pending: a new change gets a new key
+    (moving an appointment back to an earlier time must write it again)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.appointment_id == appointment.id,
+                OutboxMessage.channel == CHANNEL,
+                OutboxMessage.status != OutboxStatus.PENDING.value,
+            )
+        )
+        or 0
+    )
+
+
+def _payload(tenant: Tenant, appointment: Appointment, op: str) -> dict[str, object]:
+    return {
+        "appointment_id": str(appointment.id),
+        "start": _utc(appointment.start_at),
+        "end": _utc(appointment.end_at),
+        "summary": summary(tenant, appointment),
+        "op": op,
+    }
+
+
+def _enqueue(
+    session: Session, tenant: Tenant, appointment: Appointment, connection_id: str, op: str
+) -> None:
+    purpose = UPSERT if op == "upsert" else DELETE
+    seq = _done_count(session, appointment)
+    enqueue(
+        session,
+        tenant_id=tenant.id,
+        channel=CHANNEL,
+        purpose=purpose,
+        recipient=connection_id,
+        dedupe_key=(
+            f"{purpose}:{appointment.id}:{connection_id}:{_utc(appointment.start_at)}:{seq}"
+        ),
+        appointment_id=appointment.id,
+        payload=_payload(tenant, appointment, op),
+    )
+
+
+def _earlier_connections(session: Session, appointment: Appointment) -> set[str]:
+    """Connections this appointment's event was written to (or was about to be)."""
+    return set(
+        session.scalars(
+            select(OutboxMessage.recipient).where(
+                OutboxMessage.appointment_id == appointment.id,
+                OutboxMessage.channel == CHANNEL,
+                OutboxMessage.purpose == UPSERT,
+                OutboxMessage.status != OutboxStatus.CANCELLED.value,
+            )
+        ).all()
+    )
+
+
+def on_booked(session: Session, tenant: Tenant, appointment: Appointment) -> None:
+    connection = _connection(session, appointment)
+    if connection is not None:
+        _enqueue(session, tenant, appointment, str(connection.id), "upsert")
+
+
+def on_rescheduled(session: Session, tenant: Tenant, appointment: Appointment) -> None:
+    earlier = _earlier_connections(session, appointment)
+    if not earlier and not appointment.resource.has_calendar:
+        return
+    cancel_pending(session, appointment.id, (UPSERT,))
+    connection = _connection(session, appointment)
+    current = str(connection.id) if connection is not None else None
+    for other in sorted(earlier - {current} if current else earlier):
+        _enqueue(session, tenant, appointment, other, "delete")  # moved off that calendar
+    if current is not None:
+        _enqueue(session, tenant, appointment, current, "upsert")
+
+
+def on_cancelled(session: Session, tenant: Tenant, appointment: Appointment) -> None:
+    earlier = _earlier_connections(session, appointment)
+    connection = _connection(session, appointment)
+    if connection is not None:
+        earlier.add(str(connection.id))
+    if not earlier:
+        return
+    cancel_pending(session, appointment.id, (UPSERT,))
+    for connection_id in sorted(earlier):
+        _enqueue(session, tenant, appointment, connection_id, "delete")
