@@ -20,6 +20,11 @@ from pathlib import Path
 import pytest
 from caldav.collection import Calendar
 from caldav.davclient import DAVClient
+from cryptography.fernet import Fernet
+from fastapi.testclient import TestClient
+
+from frontdesk.config import get_settings
+from frontdesk.services.external_busy import DEFAULT_EXTERNAL
 
 OWNER = "owner"
 OWNER_PASSWORD = "correct horse battery staple"
@@ -125,3 +130,20 @@ def owner_calendar(radicale: RadicaleServer) -> Calendar:
     """A fresh calendar, made as the business owner's calendar app would make it."""
     principal = radicale.client().principal()
     return principal.make_calendar(name=f"Salon {uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(autouse=True)
+def secret_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A fresh encryption key and empty calendar caches for every calendar test."""
+    monkeypatch.setenv("FRONTDESK_SECRET_KEY", Fernet.generate_key().decode())
+    get_settings.cache_clear()
+    DEFAULT_EXTERNAL.clear()
+    yield
+    DEFAULT_EXTERNAL.clear()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def app_client(client: TestClient) -> TestClient:
+    """The app (calendar routes included) on the test database."""
+    return client

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from caldav.collection import Calendar
-from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.api.app import create_app
-from frontdesk.api.routes.calendar_connections import router
-from frontdesk.config import Settings, get_settings
 from frontdesk.security import encrypt
 from frontdesk.services.external_busy import DEFAULT_EXTERNAL
 from frontdesk.store.db import write_session
@@ -24,24 +18,6 @@ from frontdesk.store.models import CalendarConnection
 from tests.conftest import Business, auth, next_weekday
 
 from .conftest import RadicaleServer, start_radicale
-
-
-@pytest.fixture(autouse=True)
-def secret_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("FRONTDESK_SECRET_KEY", Fernet.generate_key().decode())
-    get_settings.cache_clear()
-    DEFAULT_EXTERNAL.clear()
-    yield
-    DEFAULT_EXTERNAL.clear()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def app_client(engine: Engine) -> Iterator[TestClient]:
-    app = create_app(Settings(environment="test", llm_base_url=""), engine=engine)
-    app.include_router(router)
-    with TestClient(app) as client:
-        yield client
 
 
 def _stamp(moment: datetime) -> str:
