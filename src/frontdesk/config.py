@@ -71,6 +71,22 @@ class Settings(BaseSettings):
     twilio_auth_token: str = ""
     public_base_url: str = ""
 
+    # External calendars over OAuth: the app registered with Google (Cloud console,
+    # "Web application" client) and with Microsoft (Entra ID app registration). The
+    # redirect URI to register is {public_base_url}/oauth/callback/google (or /microsoft).
+    # The endpoint settings exist for sovereign clouds and for tests' local stand-ins.
+    google_client_id: str = ""
+    google_client_secret: str = ""
+    google_auth_base: str = "https://accounts.google.com"
+    google_token_url: str = "https://oauth2.googleapis.com/token"
+    google_revoke_url: str = "https://oauth2.googleapis.com/revoke"
+    google_api_base: str = "https://www.googleapis.com/"
+    microsoft_client_id: str = ""
+    microsoft_client_secret: str = ""
+    # "common" takes work, school and personal accounts; a tenant id limits it to one org.
+    microsoft_authority: str = "https://login.microsoftonline.com/common"
+    microsoft_api_base: str = "https://graph.microsoft.com/v1.0"
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

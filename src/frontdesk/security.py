@@ -73,3 +73,18 @@ def decrypt(token: str, settings: Settings | None = None) -> str:
         return cipher_for(settings or get_settings()).decrypt(token.encode()).decode()
     except InvalidToken as exc:
         raise ValueError("stored secret cannot be decrypted with this key") from exc
+
+
+def seal(plain: str, settings: Settings | None = None) -> str:
+    """An encrypted, timestamped, URL-safe token of ``plain`` (e.g. an OAuth ``state``)."""
+    return encrypt(plain, settings)
+
+
+def unseal(token: str, max_age_s: int, settings: Settings | None = None) -> str:
+    """What ``seal`` sealed, if it is genuine and younger than ``max_age_s``; else ValueError."""
+    try:
+        return (
+            cipher_for(settings or get_settings()).decrypt(token.encode(), ttl=max_age_s).decode()
+        )
+    except InvalidToken as exc:
+        raise ValueError("the token is not genuine or has expired") from exc

@@ -9,6 +9,7 @@ from fastapi import Depends, Header
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
 
+from frontdesk.config import Settings
 from frontdesk.conversation.agent import Agent
 from frontdesk.errors import Unauthorized
 from frontdesk.services.tenants import authenticate
@@ -22,6 +23,14 @@ def get_session_factory(conn: HTTPConnection) -> sessionmaker[Session]:
 
 
 FactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
+
+
+def get_app_settings(conn: HTTPConnection) -> Settings:
+    settings: Settings = conn.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
 def get_session(factory: FactoryDep) -> Iterator[Session]:

@@ -23,8 +23,8 @@ from typing import Any
 
 import httpx
 from authlib.common.security import generate_token
-from authlib.integrations.httpx_client import OAuth2Client
 from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.httpx_client import OAuth2Client
 
 from frontdesk.calendars.base import CalendarAuthError, CalendarError, CalendarUnavailable
 
@@ -161,7 +161,9 @@ class AuthorizationRequest:
     code_verifier: str
 
 
-def _client(config: OAuthClientConfig, redirect_uri: str = "", timeout_s: float = 10.0) -> OAuth2Client:
+def _client(
+    config: OAuthClientConfig, redirect_uri: str = "", timeout_s: float = 10.0
+) -> OAuth2Client:
     return OAuth2Client(
         client_id=config.client_id,
         client_secret=config.client_secret,
@@ -173,14 +175,28 @@ def _client(config: OAuthClientConfig, redirect_uri: str = "", timeout_s: float 
     )
 
 
-def authorization_url(config: OAuthClientConfig, redirect_uri: str) -> AuthorizationRequest:
-    """The consent URL (with a fresh ``state`` and PKCE verifier) for this client."""
-    verifier = generate_token(64)
+def new_code_verifier() -> str:
+    """A PKCE code verifier (RFC 7636 §4.1: 43–128 unreserved characters)."""
+    return str(generate_token(64))
+
+
+def authorization_url(
+    config: OAuthClientConfig,
+    redirect_uri: str,
+    *,
+    state: str | None = None,
+    code_verifier: str | None = None,
+) -> AuthorizationRequest:
+    """The consent URL for this client; ``state`` and the PKCE verifier are made when not given."""
+    verifier = code_verifier or new_code_verifier()
     with _client(config, redirect_uri) as client:
-        url, state = client.create_authorization_url(
-            config.authorize_url, code_verifier=verifier, **config.extra_authorize_params
+        url, made_state = client.create_authorization_url(
+            config.authorize_url,
+            state=state,
+            code_verifier=verifier,
+            **config.extra_authorize_params,
         )
-    return AuthorizationRequest(url=url, state=state, code_verifier=verifier)
+    return AuthorizationRequest(url=str(url), state=str(made_state), code_verifier=verifier)
 
 
 def _account(token: dict[str, Any]) -> str:

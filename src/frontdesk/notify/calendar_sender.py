@@ -8,6 +8,7 @@ that rejects our credentials marks its connection broken and fails the message.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import update
@@ -20,14 +21,16 @@ from frontdesk.calendars.base import (
     CalendarProvider,
     CalendarUnavailable,
 )
+from frontdesk.calendars.oauth import OAuthTokens
 from frontdesk.notify.base import OutgoingMessage, PermanentSendError, TransientSendError
-from frontdesk.services.external_busy import ProviderFactory, provider_for
+from frontdesk.services.calendar_providers import provider_for, save_tokens
+from frontdesk.services.external_busy import ProviderFactory
 from frontdesk.store.db import write_session
 from frontdesk.store.models import CalendarConnection, Tenant
 
 
 class CalendarSender:
-    name = "caldav"
+    name = "calendar"
     channel = "calendar"
 
     def __init__(
@@ -44,9 +47,17 @@ class CalendarSender:
             tenant = session.get(Tenant, connection.tenant_id)
             timezone = tenant.timezone if tenant is not None else "UTC"
             try:
-                return self.provider_factory(connection, timezone)
+                return self.provider_factory(connection, timezone, self._saver(connection_id))
             except CalendarError as exc:
                 raise PermanentSendError(exc.detail) from exc
+
+    def _saver(self, connection_id: uuid.UUID) -> Callable[[OAuthTokens], None]:
+        def save(tokens: OAuthTokens) -> None:
+            # The sender runs outside any transaction: store the refreshed tokens at once.
+            with write_session(self.factory) as session:
+                save_tokens(session, connection_id, tokens)
+
+        return save
 
     def _mark_broken(self, connection_id: uuid.UUID, error: str) -> None:
         with write_session(self.factory) as session:

@@ -140,3 +140,25 @@ def on_cancelled(session: Session, tenant: Tenant, appointment: Appointment) -> 
     cancel_pending(session, appointment.id, (UPSERT,))
     for connection_id in sorted(earlier):
         _enqueue(session, tenant, appointment, connection_id, "delete")
+
+
+def resync_resource(
+    session: Session, tenant: Tenant, connection: CalendarConnection, now: datetime
+) -> int:
+    """Write every upcoming booked appointment of the connection's resource to its calendar.
+
+    Run when a calendar is connected or reconnected (after being broken): bookings made
+    before, or whose writes failed while it was broken, reach the calendar too. Returns
+    how many were queued."""
+    upcoming = session.scalars(
+        select(Appointment).where(
+            Appointment.tenant_id == tenant.id,
+            Appointment.resource_id == connection.resource_id,
+            Appointment.status == "booked",
+            Appointment.end_at > now,
+        )
+    ).all()
+    for appointment in upcoming:
+        cancel_pending(session, appointment.id, (UPSERT,))
+        _enqueue(session, tenant, appointment, str(connection.id), "upsert")
+    return len(upcoming)

@@ -322,6 +322,18 @@ def reschedule(
     """Move a booked appointment; its old time is freed in the same transaction."""
     now = now or datetime.now(UTC)
     start = _require_aware(new_start)
+    if tenant.has_calendars:  # as in book(): no network call under the write lock
+        with factory() as session:
+            appointment = get_scoped(session, Appointment, tenant.id, appointment_id)
+            service = appointment.service
+            calendars.prefetch_external(
+                session,
+                tenant,
+                service.id,
+                resource_id,
+                start,
+                start + calendars.service_spec(service).duration,
+            )
     for attempt in range(_MAX_ATTEMPTS):
         try:
             return _reschedule_once(factory, tenant, appointment_id, start, resource_id, now)

@@ -1,4 +1,4 @@
-"""Busy time from resources' external calendars (CalDAV), for search and booking.
+"""Busy time from resources' external calendars (CalDAV, Google, Microsoft), for search and booking.
 
 Searches (``fresh=False``) reuse a connection's busy blocks for ``TTL``; bookings
 (``fresh=True``) always ask the calendar. When a calendar cannot be reached, the last
@@ -21,9 +21,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.calendars.base import CalendarAuthError, CalendarError, CalendarProvider
-from frontdesk.calendars.caldav_provider import CalDAVProvider
+from frontdesk.calendars.oauth import OAuthTokens, TokenSaver
 from frontdesk.scheduling import Interval
-from frontdesk.security import decrypt
+from frontdesk.services.calendar_providers import provider_for, save_tokens
 from frontdesk.store.db import write_session
 from frontdesk.store.models import CalendarConnection, Tenant
 
@@ -34,21 +34,20 @@ STALE_LIMIT_S = 600.0
 # database write lock is held.
 FRESH_S = 5.0
 
-ProviderFactory = Callable[[CalendarConnection, str], CalendarProvider]
+# (connection, tenant timezone, where refreshed OAuth tokens go) -> provider
+ProviderFactory = Callable[[CalendarConnection, str, TokenSaver | None], CalendarProvider]
+
+__all__ = ["DEFAULT_EXTERNAL", "ExternalBusy", "ProviderFactory", "external_busy", "provider_for"]
 
 
-def provider_for(connection: CalendarConnection, timezone: str) -> CalendarProvider:
-    """The provider that reads ``connection`` (CalDAV is the only kind so far)."""
-    if connection.provider != "caldav":
-        raise CalendarError(f"unknown calendar provider {connection.provider!r}")
-    return CalDAVProvider(
-        connection.url,
-        connection.username,
-        decrypt(connection.secret),
-        connection.calendar,
-        timezone=timezone,
-        timeout_s=10,
-    )
+def _cache_key(connection: CalendarConnection) -> tuple[str, str, str, str]:
+    """What, when changed, makes earlier busy blocks unusable: another calendar or login.
+
+    A CalDAV password change counts; an OAuth token refresh (same account, same
+    calendar) does not, or every hourly refresh would throw the cache away."""
+    secret = connection.secret if connection.provider == "caldav" else ""
+    return (connection.provider + ":" + connection.url, connection.username,
+            connection.calendar, secret)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +135,7 @@ class ExternalBusy:
         if connection.status == "broken":
             return whole
         # A changed connection (new url, account or password) must not reuse old blocks.
-        key = (connection.url, connection.username, connection.calendar, connection.secret)
+        key = _cache_key(connection)
         now = self.clock()
         with self._lock:
             known = self._known.get(connection.id)
@@ -145,18 +144,22 @@ class ExternalBusy:
         max_age = FRESH_S if fresh else self.ttl_s
         if not force and known is not None and now - known.at < max_age:
             return known.blocks
+        refreshed: list[OAuthTokens] = []
         try:
-            provider = self.provider_factory(connection, tenant.timezone)
+            provider = self.provider_factory(connection, tenant.timezone, refreshed.append)
             blocks = [(b.start, b.end) for b in provider.busy(start, end)]
         except CalendarAuthError as exc:
+            _keep_tokens(session, connection.id, refreshed, in_write)
             _record(session, connection.id, status="broken", error=exc.detail, fresh=in_write)
             return whole
         except (CalendarError, ValueError) as exc:
+            _keep_tokens(session, connection.id, refreshed, in_write)
             detail = exc.detail if isinstance(exc, CalendarError) else str(exc)
             _record(session, connection.id, status=None, error=detail, fresh=in_write)
             if known is not None and now - known.at < self.stale_limit_s:
                 return known.blocks
             return whole
+        _keep_tokens(session, connection.id, refreshed, in_write)
         with self._lock:
             self._known[connection.id] = _merged(known, _Known(key, start, end, blocks, now))
         return blocks
@@ -172,6 +175,20 @@ def _merged(old: _Known | None, new: _Known) -> _Known:
         return new
     kept = [b for b in old.blocks if not (new.lo <= b[0] and b[1] <= new.hi)]
     return _Known(new.key, old.lo, old.hi, [*kept, *new.blocks], old.at)
+
+
+def _keep_tokens(
+    session: Session, connection_id: uuid.UUID, refreshed: list[OAuthTokens], in_write: bool
+) -> None:
+    """Store the newest tokens a provider refreshed during a read (in the booking's write
+    transaction when there is one, else in a short one of its own)."""
+    if not refreshed:
+        return
+    if in_write:
+        save_tokens(session, connection_id, refreshed[-1])
+        return
+    with write_session(sessionmaker(bind=session.get_bind())) as own:
+        save_tokens(own, connection_id, refreshed[-1])
 
 
 def _record(

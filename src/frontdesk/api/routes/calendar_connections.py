@@ -1,30 +1,71 @@
-"""A resource's external calendar (CalDAV): connect, inspect, disconnect."""
+"""A resource's external calendar: connect (CalDAV or OAuth), inspect, choose, disconnect.
+
+CalDAV connects with one ``PUT`` (URL, username, password). Google and Microsoft connect
+through OAuth: ``POST .../calendar/connect/{provider}`` returns the consent URL for the
+calendar's owner to open; the provider sends the browser back to
+``/oauth/callback/{provider}``, which trades the code for tokens, checks that the
+calendar can be read, stores the tokens encrypted and writes upcoming appointments to it.
+
+The OAuth ``state`` is the pending request itself (tenant, resource, PKCE verifier,
+return URL), sealed with the deployment's key and valid for 15 minutes: nothing is
+stored until the owner consents, and a forged or stale state is refused.
+"""
 
 from __future__ import annotations
 
+import html
+import json
+import logging
+import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.api.deps import FactoryDep, SessionDep, TenantDep
-from frontdesk.calendars.base import CalendarAuthError, CalendarNotFound
+from frontdesk.api.deps import FactoryDep, SessionDep, SettingsDep, TenantDep
+from frontdesk.calendars import oauth
+from frontdesk.calendars.base import (
+    CalendarAuthError,
+    CalendarError,
+    CalendarNotFound,
+    CalendarProvider,
+    CalendarUnavailable,
+)
 from frontdesk.calendars.caldav_provider import CalDAVProvider
+from frontdesk.calendars.oauth import OAuthTokens
+from frontdesk.config import Settings
 from frontdesk.errors import InvalidInput, NotFound
-from frontdesk.security import encrypt
+from frontdesk.notify.calendar_sync import resync_resource
+from frontdesk.security import decrypt, encrypt, seal, unseal
+from frontdesk.services import calendar_providers
+from frontdesk.services.calendar_providers import (
+    OAUTH_PROVIDERS,
+    PROVIDER_NAMES,
+    oauth_config,
+    oauth_provider,
+    provider_for,
+    tokens_of,
+)
 from frontdesk.services.lookup import get_scoped
 from frontdesk.store.db import write_session
 from frontdesk.store.models import CalendarConnection, Resource, Tenant
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["calendar connections"])
 PATH = "/api/v1/resources/{resource_id}/calendar"
+CALLBACK = "/oauth/callback/{provider}"
+STATE_MAX_AGE_S = 15 * 60
 
 
 class ConnectionIn(BaseModel):
-    provider: Literal["caldav"] = "caldav"
+    provider: str = Field(default="caldav", description='"caldav" (Google and Microsoft use '
+                          "POST .../calendar/connect/{provider})")
     url: str = Field(min_length=1, max_length=1000)
     username: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=1000)
@@ -33,35 +74,67 @@ class ConnectionIn(BaseModel):
 
 class ConnectionOut(BaseModel):
     provider: str
+    provider_name: str
     url: str
-    username: str
+    username: str = Field(description="The CalDAV user, or the Google/Microsoft account")
     calendar: str
-    status: str
+    status: str = Field(description='"ok", or "broken": the calendar refused us; reconnect')
     last_error: str | None
+    checked_at: datetime | None
+
+
+class ConnectIn(BaseModel):
+    calendar: str = Field(
+        default="", max_length=1000,
+        description="Calendar id; empty: the account's primary (Google) or default (Microsoft)",
+    )
+    return_url: str | None = Field(
+        default=None, max_length=2000,
+        description="Where the owner's browser goes after consenting (with ?calendar=connected "
+        "or ?calendar_error=...); empty: a short page says how it went",
+    )
+
+
+class ConnectOut(BaseModel):
+    provider: str
+    authorize_url: str = Field(description="Open this in the calendar owner's browser")
+    redirect_uri: str = Field(description="Must be registered with the provider's OAuth client")
+    expires_at: datetime
+
+
+class CalendarChoice(BaseModel):
+    id: str
+    name: str
+    primary: bool
+    selected: bool
+
+
+class ChooseIn(BaseModel):
+    calendar: str = Field(min_length=1, max_length=1000)
 
 
 def _out(c: CalendarConnection) -> ConnectionOut:
     return ConnectionOut(
         provider=c.provider,
+        provider_name=PROVIDER_NAMES.get(c.provider, c.provider),
         url=c.url,
         username=c.username,
         calendar=c.calendar,
         status=c.status,
         last_error=c.last_error,
+        checked_at=c.checked_at,
     )
 
 
-def _verify(body: ConnectionIn, timezone: str) -> None:
-    """Read the next day's busy times once; bad credentials or calendar are refused."""
+def _check_readable(provider: CalendarProvider, what: str) -> None:
+    """Read the next day's busy times once: refused credentials or calendar fail here."""
     try:
-        provider = CalDAVProvider(
-            body.url, body.username, body.password, body.calendar, timezone=timezone, timeout_s=10
-        )
         now = datetime.now(UTC)
         provider.busy(now, now + timedelta(days=1))
     except CalendarAuthError as exc:
         raise InvalidInput(
-            f"The calendar server rejected the username or password: {exc.detail}", field="password"
+            f"{what} rejected the username or password (or the granted access): {exc.detail}",
+            field="password",
         ) from exc
     except CalendarNotFound as exc:
         raise InvalidInput(exc.detail, field="calendar") from exc
@@ -70,48 +143,286 @@ def _verify(body: ConnectionIn, timezone: str) -> None:
     # CalendarUnavailable (503) and other CalendarErrors (502) propagate as they are.
 
 
-@router.put(PATH, response_model=ConnectionOut, summary="Connect the resource's calendar")
-def put_connection(
-    resource_id: uuid.UUID, body: ConnectionIn, tenant: TenantDep, factory: FactoryDep
+def _store(
+    factory: sessionmaker[Session],
+    tenant_id: uuid.UUID,
+    resource_id: uuid.UUID,
+    **values: Any,
 ) -> ConnectionOut:
-    with factory() as session:
-        get_scoped(session, Resource, tenant.id, resource_id)
-    _verify(body, tenant.timezone)  # outside the write transaction: it is slow HTTP
+    """Create or replace the resource's connection, and queue its upcoming appointments."""
+    now = datetime.now(UTC)
     with write_session(factory) as session:
-        get_scoped(session, Resource, tenant.id, resource_id)
+        resource = get_scoped(session, Resource, tenant_id, resource_id)
         row = session.scalar(
             select(CalendarConnection).where(CalendarConnection.resource_id == resource_id)
         )
         if row is None:
-            row = CalendarConnection(tenant_id=tenant.id, resource_id=resource_id)
+            row = CalendarConnection(id=uuid.uuid4(), tenant_id=tenant_id, resource_id=resource_id)
             session.add(row)
-        row.provider, row.url, row.username = body.provider, body.url, body.username
-        row.calendar, row.secret = body.calendar, encrypt(body.password)
-        row.status, row.last_error, row.checked_at = "ok", None, datetime.now(UTC)
-        resource = get_scoped(session, Resource, tenant.id, resource_id)
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.status, row.last_error, row.checked_at = "ok", None, now
         resource.has_calendar = True
-        session.get_one(Tenant, tenant.id).has_calendars = True
+        tenant = session.get_one(Tenant, tenant_id)
+        tenant.has_calendars = True
         resource.calendar_version += 1  # cached calendars elsewhere must look again
         session.flush()
+        calendar_providers.forget(row.id)
+        resync_resource(session, tenant, row, now)
         return _out(row)
 
 
-@router.get(PATH, response_model=ConnectionOut, summary="The resource's calendar connection")
-def get_connection(resource_id: uuid.UUID, tenant: TenantDep, session: SessionDep) -> ConnectionOut:
+@router.put(PATH, response_model=ConnectionOut, summary="Connect the resource's CalDAV calendar")
+def put_connection(
+    resource_id: uuid.UUID, body: ConnectionIn, tenant: TenantDep, factory: FactoryDep
+) -> ConnectionOut:
+    if body.provider in OAUTH_PROVIDERS:
+        raise InvalidInput(
+            f"{PROVIDER_NAMES[body.provider]} connects through its consent page: "
+            f"POST {PATH.format(resource_id=resource_id)}/connect/{body.provider} and open the "
+            "authorize_url it returns.",
+            field="provider",
+        )
+    if body.provider != "caldav":
+        raise InvalidInput(
+            f"Unknown calendar provider {body.provider!r}; use caldav, google or microsoft.",
+            field="provider",
+        )
+    with factory() as session:
+        get_scoped(session, Resource, tenant.id, resource_id)
+    try:
+        provider = CalDAVProvider(
+            body.url, body.username, body.password, body.calendar,
+            timezone=tenant.timezone, timeout_s=10,
+        )
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="url") from exc
+    _check_readable(provider, "The calendar server")  # outside the write transaction
+    return _store(
+        factory, tenant.id, resource_id, provider="caldav", url=body.url,
+        username=body.username, calendar=body.calendar, secret=encrypt(body.password),
+    )
+
+
+def _redirect_uri(request: Request, settings: Settings, provider: str) -> str:
+    base = settings.public_base_url.rstrip("/") or str(request.base_url).rstrip("/")
+    return base + CALLBACK.format(provider=provider)
+
+
+@router.post(
+    PATH + "/connect/{provider}", response_model=ConnectOut,
+    summary="Start connecting a Google or Microsoft calendar (OAuth consent URL)",
+)
+def start_oauth(
+    resource_id: uuid.UUID,
+    provider: str,
+    request: Request,
+    tenant: TenantDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: ConnectIn | None = None,
+) -> ConnectOut:
+    if provider not in OAUTH_PROVIDERS:
+        raise InvalidInput(
+            f"{provider!r} does not connect through OAuth; use google or microsoft "
+            "(CalDAV connects with PUT .../calendar).", field="provider",
+        )
+    body = body or ConnectIn()
+    if body.return_url and urlsplit(body.return_url).scheme not in ("http", "https"):
+        raise InvalidInput("return_url must be an http(s) URL.", field="return_url")
     get_scoped(session, Resource, tenant.id, resource_id)
+    config = oauth_config(provider, settings)
+    redirect_uri = _redirect_uri(request, settings, provider)
+    verifier = oauth.new_code_verifier()
+    state = seal(json.dumps({
+        "t": str(tenant.id), "r": str(resource_id), "p": provider, "v": verifier,
+        "c": body.calendar, "u": body.return_url or "", "ru": redirect_uri,
+        "n": secrets.token_urlsafe(8),
+    }))
+    consent = oauth.authorization_url(config, redirect_uri, state=state, code_verifier=verifier)
+    return ConnectOut(
+        provider=provider, authorize_url=consent.url, redirect_uri=redirect_uri,
+        expires_at=datetime.now(UTC) + timedelta(seconds=STATE_MAX_AGE_S),
+    )
+
+
+def _page(title: str, text: str, status_code: int) -> HTMLResponse:
+    head = f"<meta charset='utf-8'><title>{html.escape(title)}</title>"
+    body = (
+        f"<!doctype html><html><head>{head}</head>"
+        "<body style='font-family:system-ui;max-width:36rem;margin:4rem auto'>"
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>"
+    )
+    return HTMLResponse(body, status_code=status_code)
+
+
+def _back(return_url: str, **params: str) -> RedirectResponse:
+    parts = urlsplit(return_url)
+    query = "&".join(q for q in (parts.query, urlencode(params)) if q)
+    return RedirectResponse(urlunsplit(parts._replace(query=query)), status_code=303)
+
+
+@router.get(CALLBACK, include_in_schema=False)
+def oauth_callback(
+    provider: str,
+    factory: FactoryDep,
+    settings: SettingsDep,
+    state: str = "",
+    code: str = "",
+    error: str = "",
+    error_description: str = "",
+) -> Response:
+    """Where the provider sends the owner's browser back, with a code (or an error)."""
+    try:
+        pending = json.loads(unseal(state, STATE_MAX_AGE_S, settings))
+        tenant_id, resource_id = uuid.UUID(pending["t"]), uuid.UUID(pending["r"])
+        if pending["p"] != provider:
+            raise ValueError("state belongs to another provider")
+    except (ValueError, KeyError, TypeError):
+        return _page(
+            "This link has expired",
+            "The calendar connection request is unknown or older than 15 minutes. "
+            "Start connecting the calendar again.", 400,
+        )
+    return_url: str = pending["u"]
+
+    def failed(reason: str, text: str, status_code: int = 400) -> Response:
+        if return_url:
+            return _back(return_url, calendar_error=reason)
+        return _page("The calendar was not connected", text, status_code)
+
+    name = PROVIDER_NAMES[provider]
+    if error:
+        detail = f" ({error_description})" if error_description else ""
+        return failed(error, f"{name} did not grant access: {error}{detail}.")
+    if not code:
+        return failed("missing_code", f"{name} sent the browser back without a code.")
+    try:
+        config = oauth_config(provider, settings)
+        tokens = oauth.exchange_code(config, pending["ru"], code, pending["v"])
+        if not tokens.refresh_token:
+            return failed(
+                "no_refresh_token",
+                f"{name} gave no refresh token, so the calendar could not be kept connected. "
+                "Remove frontdesk's access in the account's security settings and connect again.",
+            )
+        with factory() as session:
+            tenant = session.get(Tenant, tenant_id)
+            if tenant is None:
+                return failed("unknown_business", "The business no longer exists.", 404)
+            get_scoped(session, Resource, tenant_id, resource_id)
+            timezone = tenant.timezone
+        refreshed: list[OAuthTokens] = []
+        reader = oauth_provider(provider, tokens, pending["c"], timezone, refreshed.append)
+        _check_readable(reader, name)
+        tokens = refreshed[-1] if refreshed else tokens
+    except InvalidInput as exc:
+        return failed("calendar_unreadable", exc.detail)
+    except NotFound:
+        return failed("unknown_resource", "The staff member or room no longer exists.", 404)
+    except CalendarUnavailable as exc:
+        return failed("provider_unavailable", f"{exc.detail}. Try again in a few minutes.", 503)
+    except CalendarError as exc:
+        return failed(exc.code, exc.detail)
+    out = _store(
+        factory, tenant_id, resource_id, provider=provider, url=config.api_base,
+        username=tokens.account or name, calendar=pending["c"],
+        secret=encrypt(tokens.to_json()),
+    )
+    if return_url:
+        return _back(return_url, calendar="connected")
+    return _page(
+        "Calendar connected",
+        f"{name} ({out.username}) is connected. Times busy there will not be offered, and "
+        "new bookings will appear in it. You can close this page.", 200,
+    )
+
+
+def _connection(
+    session: Session, tenant_id: uuid.UUID, resource_id: uuid.UUID
+) -> CalendarConnection:
+    get_scoped(session, Resource, tenant_id, resource_id)
     row = session.scalar(
         select(CalendarConnection).where(
             CalendarConnection.resource_id == resource_id,
-            CalendarConnection.tenant_id == tenant.id,
+            CalendarConnection.tenant_id == tenant_id,
         )
     )
     if row is None:
         raise NotFound("This resource has no connected calendar.")
-    return _out(row)
+    return row
 
 
-@router.delete(PATH, status_code=status.HTTP_204_NO_CONTENT)
+@router.get(PATH, response_model=ConnectionOut, summary="The resource's calendar connection")
+def get_connection(resource_id: uuid.UUID, tenant: TenantDep, session: SessionDep) -> ConnectionOut:
+    return _out(_connection(session, tenant.id, resource_id))
+
+
+@router.get(
+    PATH + "/calendars", response_model=list[CalendarChoice],
+    summary="Calendars of the connected Google or Microsoft account, to choose from",
+)
+def list_calendars(
+    resource_id: uuid.UUID, tenant: TenantDep, session: SessionDep
+) -> list[CalendarChoice]:
+    row = _connection(session, tenant.id, resource_id)
+    provider = provider_for(row, tenant.timezone)
+    lister = getattr(provider, "list_calendars", None)
+    if lister is None:
+        kind = PROVIDER_NAMES.get(row.provider, row.provider)
+        raise InvalidInput(
+            f"Listing calendars is not supported for {kind} connections; give the "
+            "calendar's URL or name when connecting."
+        )
+    try:
+        found: list[tuple[str, str, bool]] = lister()
+    except CalendarAuthError as exc:
+        raise InvalidInput(f"The account rejected our access: {exc.detail}. Reconnect it.") from exc
+    selected = row.calendar
+    return [
+        CalendarChoice(
+            id=cid, name=name, primary=primary,
+            selected=cid == selected or (not selected and primary),
+        )
+        for cid, name, primary in found
+    ]
+
+
+@router.patch(PATH, response_model=ConnectionOut, summary="Use another calendar of the account")
+def choose_calendar(
+    resource_id: uuid.UUID, body: ChooseIn, tenant: TenantDep, factory: FactoryDep
+) -> ConnectionOut:
+    with factory() as session:
+        row = _connection(session, tenant.id, resource_id)
+        if row.provider not in OAUTH_PROVIDERS:
+            raise InvalidInput(
+                "A CalDAV calendar is changed by connecting again (PUT) with its URL.",
+                field="calendar",
+            )
+        provider_name, tokens = row.provider, tokens_of(row)
+    reader = oauth_provider(provider_name, tokens, body.calendar, tenant.timezone)
+    _check_readable(reader, PROVIDER_NAMES[provider_name])
+    return _store(factory, tenant.id, resource_id, calendar=body.calendar)
+
+
+@router.delete(PATH, status_code=status.HTTP_204_NO_CONTENT, summary="Disconnect the calendar")
 def delete_connection(resource_id: uuid.UUID, tenant: TenantDep, factory: FactoryDep) -> None:
+    """Forget the connection; an OAuth grant is also revoked at the provider (Google).
+
+    Revocation is best effort: a provider that is down does not keep the business
+    connected against its wish (the grant can still be removed in the account's settings).
+    """
+    with factory() as session:
+        row = _connection(session, tenant.id, resource_id)
+        provider_name, secret, connection_id = row.provider, row.secret, row.id
+    if provider_name in OAUTH_PROVIDERS:
+        try:
+            tokens = OAuthTokens.from_json(decrypt(secret))
+            token = tokens.refresh_token or tokens.access_token
+            oauth.revoke(oauth_config(provider_name), token)
+        except (CalendarError, ValueError) as exc:
+            log.warning("could not revoke the %s grant of connection %s: %s",
+                        provider_name, connection_id, exc)
     with write_session(factory) as session:
         resource = get_scoped(session, Resource, tenant.id, resource_id)
         resource.has_calendar = False
@@ -122,3 +433,4 @@ def delete_connection(resource_id: uuid.UUID, tenant: TenantDep, factory: Factor
                 CalendarConnection.tenant_id == tenant.id,
             )
         )
+    calendar_providers.forget(connection_id)
