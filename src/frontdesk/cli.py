@@ -151,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     from frontdesk.cli_sms import register as register_sms
 
     register_sms(sub)
+    from frontdesk.cli_calendar import register as register_calendar
+
+    register_calendar(sub)
     return parser
 
 

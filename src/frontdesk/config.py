@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # "Web application" client) and with Microsoft (Entra ID app registration). The
     # redirect URI to register is {public_base_url}/oauth/callback/google (or /microsoft).
     # The endpoint settings exist for sovereign clouds and for tests' local stand-ins.
+    # How long a search may reuse a calendar's busy times (a booking always re-reads).
+    calendar_cache_s: float = Field(default=60.0, ge=0)
     google_client_id: str = ""
     google_client_secret: str = ""
     google_auth_base: str = "https://accounts.google.com"

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.calendars.base import CalendarAuthError, CalendarError, CalendarProvider
 from frontdesk.calendars.oauth import OAuthTokens, TokenSaver
+from frontdesk.config import get_settings
 from frontdesk.scheduling import Interval
 from frontdesk.services.calendar_providers import provider_for, save_tokens
 from frontdesk.store.db import write_session
@@ -71,7 +72,7 @@ class ExternalBusy:
         self,
         provider_factory: ProviderFactory = provider_for,
         *,
-        ttl_s: float = TTL_S,
+        ttl_s: float | None = None,
         stale_limit_s: float = STALE_LIMIT_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -141,7 +142,8 @@ class ExternalBusy:
             known = self._known.get(connection.id)
         if known is not None and not known.covers(key, start, end):
             known = None
-        max_age = FRESH_S if fresh else self.ttl_s
+        ttl = self.ttl_s if self.ttl_s is not None else get_settings().calendar_cache_s
+        max_age = FRESH_S if fresh else ttl
         if not force and known is not None and now - known.at < max_age:
             return known.blocks
         refreshed: list[OAuthTokens] = []
