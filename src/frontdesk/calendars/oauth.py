@@ -28,6 +28,21 @@ from authlib.integrations.httpx_client import OAuth2Client
 
 from frontdesk.calendars.base import CalendarAuthError, CalendarError, CalendarUnavailable
 
+# Authlib's httpx integration uses the ``httpx2`` package when it is installed (the OpenAI
+# SDK brings it) and ``httpx`` otherwise; its transport errors come from whichever it
+# uses, so both families are caught.
+try:
+    import httpx2
+except ImportError:  # pragma: no cover - Authlib then runs on httpx
+    _HTTP_ERRORS: tuple[type[Exception], ...] = (httpx.HTTPError,)
+    _STATUS_ERRORS: tuple[type[Exception], ...] = (httpx.HTTPStatusError,)
+else:
+    _HTTP_ERRORS = (httpx.HTTPError, httpx2.HTTPError)
+    _STATUS_ERRORS = (httpx.HTTPStatusError, httpx2.HTTPStatusError)
+# RFC 6749 §5.2 and §4.1.2.1 errors that say "try again later", not "this grant is bad".
+_TRANSIENT_OAUTH_ERRORS = frozenset({"server_error", "temporarily_unavailable",
+                                     "internal_failure"})
+
 # Refresh this long before the provider's stated expiry, so a token never dies mid-request.
 EXPIRY_MARGIN = timedelta(seconds=60)
 
@@ -249,9 +264,13 @@ def _mapped(exc: Exception, action: str, provider: str) -> CalendarError:
                 f"{provider} refused to {action}: {exc.error} {exc.description or ''}".strip(),
                 provider=provider,
             )
+        if exc.error in _TRANSIENT_OAUTH_ERRORS:
+            return CalendarUnavailable(
+                f"{provider}'s token endpoint failed to {action}: {exc.error}", provider=provider
+            )
         return CalendarError(f"{provider} refused to {action}: {exc.error}", provider=provider)
-    if isinstance(exc, httpx.HTTPStatusError):
-        status = exc.response.status_code
+    if isinstance(exc, _STATUS_ERRORS):
+        status = int(exc.response.status_code)  # type: ignore[attr-defined]
         if status >= 500 or status == 429:
             return CalendarUnavailable(
                 f"{provider}'s token endpoint failed to {action} (HTTP {status})",
@@ -277,7 +296,7 @@ def exchange_code(
                 code=code,
                 code_verifier=code_verifier,
             )
-    except (OAuthError, httpx.HTTPError) as exc:
+    except (OAuthError, *_HTTP_ERRORS) as exc:
         raise _mapped(exc, "exchange the authorization code", config.provider) from exc
     return _tokens(dict(token))
 
@@ -287,7 +306,7 @@ def refresh(config: OAuthClientConfig, refresh_token: str) -> OAuthTokens:
     try:
         with _client(config) as client:
             token = client.refresh_token(config.token_url, refresh_token=refresh_token)
-    except (OAuthError, httpx.HTTPError) as exc:
+    except (OAuthError, *_HTTP_ERRORS) as exc:
         raise _mapped(exc, "refresh the access token", config.provider) from exc
     return _tokens(dict(token), previous_refresh=refresh_token)
 
@@ -301,7 +320,7 @@ def revoke(config: OAuthClientConfig, token: str) -> bool:
     try:
         with _client(config) as client:
             response = client.revoke_token(config.revoke_url, token=token)
-    except (OAuthError, httpx.HTTPError) as exc:
+    except (OAuthError, *_HTTP_ERRORS) as exc:
         raise _mapped(exc, "revoke the token", config.provider) from exc
     if response.status_code >= 500:
         raise CalendarUnavailable(

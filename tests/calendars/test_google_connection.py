@@ -1,0 +1,321 @@
+"""A Google calendar connected the way an owner does it, end to end through the server.
+
+The app runs in process; the Google stand-in (OAuth consent, token and revocation
+endpoints, Calendar v3) runs on a real port and is reached through Authlib and Google's
+own client library. Covers: consent URL -> callback -> encrypted tokens, busy time never
+offered, bookings written to Google and removed on cancel, a calendar answering 503 for
+a while, an expired grant surfacing as a broken connection, and disconnect revoking it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import google.auth._exponential_backoff as google_backoff
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.api.app import create_app
+from frontdesk.calendars.google_provider import APPOINTMENT_KEY
+from frontdesk.config import Settings, get_settings
+from frontdesk.security import decrypt
+from frontdesk.services.external_busy import DEFAULT_EXTERNAL
+from frontdesk.store.models import CalendarConnection
+from tests.conftest import Business, auth, next_weekday, serving
+from tests.standins.google_calendar import GoogleState, google_app
+
+from .test_calendar_sync import calendar_rows, deliver
+from .test_external_busy import ana_starts, book_ana
+
+
+@pytest.fixture(scope="module")
+def google_server() -> Iterator[tuple[GoogleState, str]]:
+    state = GoogleState(time_zone="America/New_York")
+    with serving(google_app(state)) as base:
+        yield state, base
+
+
+@pytest.fixture
+def google(
+    google_server: tuple[GoogleState, str], monkeypatch: pytest.MonkeyPatch
+) -> GoogleState:
+    state, base = google_server
+    state.reset()
+    for name, value in {
+        "GOOGLE_CLIENT_ID": state.client_id,
+        "GOOGLE_CLIENT_SECRET": state.client_secret,
+        "GOOGLE_AUTH_BASE": base,
+        "GOOGLE_TOKEN_URL": f"{base}/token",
+        "GOOGLE_REVOKE_URL": f"{base}/revoke",
+        "GOOGLE_API_BASE": f"{base}/",
+    }.items():
+        monkeypatch.setenv(f"FRONTDESK_{name}", value)
+    get_settings.cache_clear()
+    # google-auth retries a failing token endpoint with 1 s and 2 s waits; not here.
+    monkeypatch.setattr(google_backoff.time, "sleep", lambda _s: None)
+    return state
+
+
+@pytest.fixture
+def app(engine: Engine, google: GoogleState) -> Iterator[TestClient]:
+    """The app, built after the Google settings are in the environment."""
+    with TestClient(create_app(Settings(environment="test", llm_base_url=""), engine=engine)) as c:
+        yield c
+
+
+def connect_google(
+    app: TestClient, biz: Business, **body: str
+) -> tuple[dict[str, str], httpx.Response]:
+    """Start connecting Ana's calendar and click through the consent screen.
+
+    Returns the consent URL's query and the callback's response (not followed)."""
+    started = app.post(
+        f"/api/v1/resources/{biz.ana.id}/calendar/connect/google", headers=auth(biz), json=body
+    )
+    assert started.status_code == 200, started.json()
+    url = started.json()["authorize_url"]
+    consent = httpx.get(url, follow_redirects=False)
+    assert consent.status_code == 302, consent.text
+    location = consent.headers["location"]
+    assert location.startswith(started.json()["redirect_uri"])
+    callback = app.get(location, follow_redirects=False)
+    return {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}, callback
+
+
+def stored(factory: sessionmaker[Session], biz: Business) -> CalendarConnection:
+    with factory() as session:
+        row = session.scalar(
+            select(CalendarConnection).where(CalendarConnection.resource_id == biz.ana.id)
+        )
+        assert row is not None
+        return row
+
+
+def test_connecting_google_stores_encrypted_tokens_and_shows_the_account(
+    app: TestClient, biz: Business, google: GoogleState, factory: sessionmaker[Session]
+) -> None:
+    query, callback = connect_google(app, biz)
+    assert query["code_challenge_method"] == "S256" and query["access_type"] == "offline"
+    assert query["redirect_uri"] == "http://testserver/oauth/callback/google"
+    assert callback.status_code == 200, callback.text
+    assert "Calendar connected" in callback.text and google.email in callback.text
+
+    shown = app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()
+    assert shown["provider"] == "google" and shown["provider_name"] == "Google Calendar"
+    assert shown["username"] == google.email and shown["status"] == "ok"
+    assert "secret" not in shown and "token" not in json.dumps(shown)
+
+    row = stored(factory, biz)
+    assert google.grants and not any(token in row.secret for token in google.grants)
+    tokens = json.loads(decrypt(row.secret))
+    assert tokens["refresh_token"] in google.grants
+
+    calendars = app.get(
+        f"/api/v1/resources/{biz.ana.id}/calendar/calendars", headers=auth(biz)
+    ).json()
+    assert calendars == [
+        {"id": google.email, "name": google.email, "primary": True, "selected": True}
+    ]
+
+
+def test_google_busy_time_is_never_offered_and_bookings_are_written_there(
+    app: TestClient, biz: Business, google: GoogleState, factory: sessionmaker[Session]
+) -> None:
+    day = next_weekday(biz.tz, 1)
+    _, callback = connect_google(app, biz)
+    assert callback.status_code == 200, callback.text
+    assert biz.at(day, 10) in ana_starts(app, biz, day)
+
+    google.add_owner_event(biz.at(day, 10), biz.at(day, 11), summary="Dentist")
+    # Searches may reuse the read for the TTL; the booking asks Google afresh.
+    refused = book_ana(app, biz, biz.at(day, 10))
+    assert refused["status"] == 409, refused
+    DEFAULT_EXTERNAL.clear()
+    starts = ana_starts(app, biz, day)
+    assert biz.at(day, 10) not in starts and biz.at(day, 10, 30) not in starts
+    assert biz.at(day, 11) in starts
+
+    booked = book_ana(app, biz, biz.at(day, 14))
+    assert booked["status"] == 201, booked
+    appointment_id = str(booked["json"]["id"])  # type: ignore[index]
+    deliver(factory)
+    ours = [e for e in google.events() if e.get("extendedProperties")]
+    assert len(ours) == 1
+    assert ours[0]["extendedProperties"]["private"][APPOINTMENT_KEY] == appointment_id
+    assert datetime.fromisoformat(ours[0]["start"]["dateTime"]) == biz.at(day, 14)
+    # Our own event does not block our own slots (it is the appointment itself).
+    DEFAULT_EXTERNAL.clear()
+    assert biz.at(day, 15) in ana_starts(app, biz, day)
+
+    cancelled = app.post(f"/api/v1/appointments/{appointment_id}/cancel", headers=auth(biz))
+    assert cancelled.status_code == 200
+    deliver(factory)
+    assert [e for e in google.events() if e.get("extendedProperties")] == []
+    assert {r.status for r in calendar_rows(factory)} == {"sent"}
+
+
+def test_connecting_writes_the_upcoming_bookings_already_made(
+    app: TestClient, biz: Business, google: GoogleState, factory: sessionmaker[Session]
+) -> None:
+    day = next_weekday(biz.tz, 2)
+    booked = book_ana(app, biz, biz.at(day, 9))
+    assert booked["status"] == 201
+    _, callback = connect_google(app, biz)
+    assert callback.status_code == 200
+    deliver(factory)
+    ours = [e for e in google.events() if e.get("extendedProperties")]
+    assert [e["extendedProperties"]["private"][APPOINTMENT_KEY] for e in ours] == [
+        booked["json"]["id"]  # type: ignore[index]
+    ]
+
+
+def test_google_answering_503_for_a_while(
+    app: TestClient, biz: Business, google: GoogleState, factory: sessionmaker[Session]
+) -> None:
+    """Reads fall back to the last known busy time; writes are retried until they land."""
+    day = next_weekday(biz.tz, 3)
+    _, callback = connect_google(app, biz)
+    assert callback.status_code == 200
+    google.add_owner_event(biz.at(day, 10), biz.at(day, 11))
+    starts = ana_starts(app, biz, day)  # read once: 10:00–11:00 is busy
+    assert biz.at(day, 10) not in starts and biz.at(day, 12) in starts
+
+    google.fail_next(1000, status=503)
+    booked = book_ana(app, biz, biz.at(day, 12))  # Google down: last known data stands
+    assert booked["status"] == 201, booked
+    refused = book_ana(app, biz, biz.at(day, 10, 30))  # the known meeting still blocks
+    assert refused["status"] == 409, refused
+    shown = app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()
+    assert shown["status"] == "ok" and "503" in (shown["last_error"] or "")
+
+    deliver(factory)  # the write fails, and stays queued
+    row = calendar_rows(factory)[-1]
+    assert row.status == "pending" and row.attempts == 1 and row.last_error
+    assert not [e for e in google.events() if e.get("extendedProperties")]
+
+    google.recover()
+    deliver(factory, now=datetime.now(UTC) + timedelta(hours=1))  # past the backoff
+    assert calendar_rows(factory)[-1].status == "sent"
+    ours = [e for e in google.events() if e.get("extendedProperties")]
+    assert len(ours) == 1 and datetime.fromisoformat(ours[0]["start"]["dateTime"]) == biz.at(
+        day, 12
+    )
+
+
+def test_a_revoked_grant_is_a_broken_connection_never_free_time(
+    app: TestClient, biz: Business, google: GoogleState, factory: sessionmaker[Session]
+) -> None:
+    day = next_weekday(biz.tz, 4)
+    _, callback = connect_google(app, biz)
+    assert callback.status_code == 200
+    # The owner removes frontdesk's access in their Google account; the access token
+    # expires. Nothing Google said can be trusted as "free" any more.
+    google.revoke_grants()
+    google.expire_access_tokens()
+    DEFAULT_EXTERNAL.clear()
+    assert ana_starts(app, biz, day) == set()
+    shown = app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()
+    assert shown["status"] == "broken" and "invalid_grant" in shown["last_error"]
+    refused = book_ana(app, biz, biz.at(day, 10))
+    assert refused["status"] == 409
+
+    # Connecting again repairs it, and the slots come back.
+    _, again = connect_google(app, biz)
+    assert again.status_code == 200
+    assert app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()[
+        "status"] == "ok"
+    assert biz.at(day, 10) in ana_starts(app, biz, day)
+
+
+def test_an_expired_access_token_is_refreshed_and_the_new_one_stored(
+    app: TestClient, biz: Business, google: GoogleState, factory: sessionmaker[Session]
+) -> None:
+    day = next_weekday(biz.tz, 1)
+    _, callback = connect_google(app, biz)
+    assert callback.status_code == 200
+    before = json.loads(decrypt(stored(factory, biz).secret))
+    google.expire_access_tokens()
+    DEFAULT_EXTERNAL.clear()
+    assert biz.at(day, 10) in ana_starts(app, biz, day)
+    after = json.loads(decrypt(stored(factory, biz).secret))
+    assert after["access_token"] != before["access_token"]
+    assert after["access_token"] in google.valid_access_tokens()
+    assert after["refresh_token"] == before["refresh_token"]
+    assert stored(factory, biz).status == "ok"
+
+
+def test_disconnecting_revokes_the_grant(
+    app: TestClient, biz: Business, google: GoogleState
+) -> None:
+    _, callback = connect_google(app, biz)
+    assert callback.status_code == 200
+    assert google.grants and not any(g.revoked for g in google.grants.values())
+    gone = app.delete(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz))
+    assert gone.status_code == 204
+    assert all(grant.revoked for grant in google.grants.values())
+    assert not google.valid_access_tokens()
+    assert app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).status_code == 404
+
+
+def test_owner_saying_no_goes_back_to_the_return_url_and_stores_nothing(
+    app: TestClient, biz: Business, google: GoogleState
+) -> None:
+    google.deny_consent = True
+    _, callback = connect_google(app, biz, return_url="https://dash.example/settings?tab=cal")
+    assert callback.status_code == 303
+    assert callback.headers["location"] == (
+        "https://dash.example/settings?tab=cal&calendar_error=access_denied"
+    )
+    assert app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).status_code == 404
+
+
+def test_success_goes_back_to_the_return_url(
+    app: TestClient, biz: Business, google: GoogleState
+) -> None:
+    _, callback = connect_google(app, biz, return_url="https://dash.example/done")
+    assert callback.status_code == 303
+    assert callback.headers["location"] == "https://dash.example/done?calendar=connected"
+
+
+def test_a_forged_or_altered_state_is_refused(
+    app: TestClient, biz: Business, google: GoogleState
+) -> None:
+    started = app.post(
+        f"/api/v1/resources/{biz.ana.id}/calendar/connect/google", headers=auth(biz)
+    ).json()
+    state = parse_qs(urlsplit(started["authorize_url"]).query)["state"][0]
+    for bad in ("made-up", state[:-4] + "AAAA"):
+        answer = app.get("/oauth/callback/google", params={"state": bad, "code": "x"})
+        assert answer.status_code == 400 and "expired" in answer.text
+    # A state made for Google is no good at the Microsoft callback either.
+    answer = app.get("/oauth/callback/microsoft", params={"state": state, "code": "x"})
+    assert answer.status_code == 400
+    assert app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).status_code == 404
+
+
+def test_bad_requests_get_clear_problems(
+    app: TestClient, biz: Business, google: GoogleState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = f"/api/v1/resources/{biz.ana.id}/calendar"
+    unknown = app.post(f"{base}/connect/yahoo", headers=auth(biz))
+    assert unknown.status_code == 422 and "google or microsoft" in unknown.json()["detail"]
+    put = app.put(base, headers=auth(biz), json={
+        "provider": "google", "url": "x", "username": "x", "password": "x", "calendar": "x"})
+    assert put.status_code == 422 and "/connect/google" in put.json()["detail"]
+    bad_return = app.post(f"{base}/connect/google", headers=auth(biz),
+                          json={"return_url": "javascript:alert(1)"})
+    assert bad_return.status_code == 422
+    monkeypatch.delenv("FRONTDESK_MICROSOFT_CLIENT_ID", raising=False)
+    get_settings.cache_clear()
+    with TestClient(create_app(Settings(environment="test", llm_base_url=""),
+                               engine=app.app.state.engine)) as plain:  # type: ignore[attr-defined]
+        missing = plain.post(f"{base}/connect/microsoft", headers=auth(biz))
+    assert missing.status_code == 409
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    assert "FRONTDESK_MICROSOFT_CLIENT_ID" in missing.json()["detail"]
