@@ -238,7 +238,9 @@ def _account(token: dict[str, Any]) -> str:
     return ""
 
 
-def _tokens(token: dict[str, Any], previous_refresh: str | None = None) -> OAuthTokens:
+def _tokens(
+    token: dict[str, Any], previous_refresh: str | None = None, previous_account: str = ""
+) -> OAuthTokens:
     access = token.get("access_token")
     if not isinstance(access, str) or not access:
         raise CalendarError("the token endpoint answered without an access_token")
@@ -253,13 +255,18 @@ def _tokens(token: dict[str, Any], previous_refresh: str | None = None) -> OAuth
         refresh_token=refresh if isinstance(refresh, str) else None,
         expires_at=expires_at,
         scope=str(token.get("scope") or ""),
-        account=_account(token),
+        account=_account(token) or previous_account,
     )
 
 
 def _mapped(exc: Exception, action: str, provider: str) -> CalendarError:
     if isinstance(exc, OAuthError):
-        if exc.error in {"invalid_grant", "invalid_client", "unauthorized_client"}:
+        # The grant is gone, or the owner must sign in again (Microsoft asks for that
+        # after a password change, MFA or a conditional-access policy): reconnect.
+        if exc.error in {
+            "invalid_grant", "invalid_client", "unauthorized_client",
+            "interaction_required", "consent_required", "login_required",
+        }:
             return CalendarAuthError(
                 f"{provider} refused to {action}: {exc.error} {exc.description or ''}".strip(),
                 provider=provider,
@@ -301,14 +308,15 @@ def exchange_code(
     return _tokens(dict(token))
 
 
-def refresh(config: OAuthClientConfig, refresh_token: str) -> OAuthTokens:
+def refresh(config: OAuthClientConfig, refresh_token: str, account: str = "") -> OAuthTokens:
     """New tokens for a refresh token (keeping it when the provider does not rotate it)."""
     try:
         with _client(config) as client:
             token = client.refresh_token(config.token_url, refresh_token=refresh_token)
     except (OAuthError, *_HTTP_ERRORS) as exc:
         raise _mapped(exc, "refresh the access token", config.provider) from exc
-    return _tokens(dict(token), previous_refresh=refresh_token)
+    # A refresh answer may carry no id_token: the account stays what it was.
+    return _tokens(dict(token), previous_refresh=refresh_token, previous_account=account)
 
 
 def revoke(config: OAuthClientConfig, token: str) -> bool:
