@@ -158,11 +158,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from frontdesk.security import SecretKeyMissing
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except FrontdeskError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    except SecretKeyMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
 
 

@@ -121,3 +121,23 @@ def test_serve_demo_answers_with_real_slots(tmp_path: Path) -> None:
         proc.terminate()
         out = proc.communicate(timeout=20)[0]
     assert "fd_demo_salon_key" in out and "fd_demo_clinic_key" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"FRONTDESK_ENVIRONMENT": "production"}, "FRONTDESK_SECRET_KEY is not set"),
+        ({"FRONTDESK_SECRET_KEY": "not-a-key"}, "not a valid Fernet key"),
+    ],
+)
+def test_serve_refuses_to_start_without_a_usable_secret_key(
+    tmp_path: Path, extra: dict[str, str], expected: str
+) -> None:
+    """Stored calendar credentials need the key: a clear start-up error, not a late 500."""
+    done = subprocess.run(
+        [sys.executable, "-m", "frontdesk", "serve", "--port", str(_free_port())],
+        env=_env(tmp_path, **extra), capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 2
+    assert expected in done.stderr
+    assert not (tmp_path / "secret.key").exists()  # nothing was generated in its place

@@ -34,6 +34,7 @@ from frontdesk.channels import (
     twilio_voice,
 )
 from frontdesk.config import Settings, get_settings
+from frontdesk.security import cipher_for
 from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.llm import brain_from_settings
 from frontdesk.notify.senders import senders_from_settings
@@ -74,6 +75,10 @@ def _outbox_lifespan(
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the app on ``engine`` (or one from settings), migrating the schema first."""
     settings = settings or get_settings()
+    if settings.environment == "production" or settings.secret_key:
+        # Fail at start, not at the first calendar connection: production needs a key
+        # for stored credentials, and a given key must be a valid one.
+        cipher_for(settings)
     engine = engine or make_engine(settings.resolved_database_url())
     migrate.upgrade(engine)
 
