@@ -34,11 +34,11 @@ from frontdesk.channels import (
     twilio_voice,
 )
 from frontdesk.config import Settings, get_settings
-from frontdesk.security import cipher_for
 from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.llm import brain_from_settings
 from frontdesk.notify.senders import senders_from_settings
 from frontdesk.notify.worker import OutboxWorker
+from frontdesk.security import cipher_for
 from frontdesk.store import migrate
 from frontdesk.store.db import make_engine, make_session_factory
 
