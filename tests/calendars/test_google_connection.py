@@ -214,10 +214,17 @@ def test_a_revoked_grant_is_a_broken_connection_never_free_time(
     day = next_weekday(biz.tz, 4)
     _, callback = connect_google(app, biz)
     assert callback.status_code == 200
+    booked = book_ana(app, biz, biz.at(day, 14))  # its write is still queued
+    assert booked["status"] == 201
     # The owner removes frontdesk's access in their Google account; the access token
     # expires. Nothing Google said can be trusted as "free" any more.
     google.revoke_grants()
     google.expire_access_tokens()
+    deliver(factory)  # the queued write is refused: failed, visibly, not retried forever
+    row = calendar_rows(factory)[-1]
+    assert row.status == "failed" and "invalid_grant" in (row.last_error or "")
+    messages = app.get("/api/v1/messages", headers=auth(biz)).json()
+    assert any(m["channel"] == "calendar" and m["status"] == "failed" for m in messages)
     DEFAULT_EXTERNAL.clear()
     assert ana_starts(app, biz, day) == set()
     shown = app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()
@@ -225,12 +232,17 @@ def test_a_revoked_grant_is_a_broken_connection_never_free_time(
     refused = book_ana(app, biz, biz.at(day, 10))
     assert refused["status"] == 409
 
-    # Connecting again repairs it, and the slots come back.
+    # Connecting again repairs it: the slots come back, and the write that failed lands.
     _, again = connect_google(app, biz)
     assert again.status_code == 200
     assert app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()[
         "status"] == "ok"
     assert biz.at(day, 10) in ana_starts(app, biz, day)
+    deliver(factory)
+    written = [e for e in google.events() if e.get("extendedProperties")]
+    assert [e["extendedProperties"]["private"][APPOINTMENT_KEY] for e in written] == [
+        booked["json"]["id"]  # type: ignore[index]
+    ]
 
 
 def test_an_expired_access_token_is_refreshed_and_the_new_one_stored(
