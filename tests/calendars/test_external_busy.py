@@ -6,14 +6,15 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from caldav.collection import Calendar
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.security import encrypt
 from frontdesk.services.external_busy import DEFAULT_EXTERNAL
-from frontdesk.store.db import write_session
+from frontdesk.store.db import _sqlite_writer_lock, write_session
 from frontdesk.store.models import CalendarConnection
 from tests.conftest import Business, auth, next_weekday
 
@@ -164,3 +165,56 @@ def test_password_that_later_fails_breaks_the_connection(
         == 204
     )
     assert biz.at(day, 10) in ana_starts(app_client, biz, day)
+
+
+def test_no_calendar_is_read_while_the_write_lock_is_held(
+    app_client: TestClient,
+    biz: Business,
+    radicale: RadicaleServer,
+    owner_calendar: Calendar,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Booking and rescheduling read connected calendars *before* taking the write lock,
+    so a slow calendar never holds up other bookings (SQLite's in-process writer lock)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the in-process writer lock exists on SQLite only")
+    lock = _sqlite_writer_lock(engine)
+    assert lock is not None
+    reads: list[bool] = []
+    real_factory = DEFAULT_EXTERNAL.provider_factory
+
+    def watched(connection: CalendarConnection, timezone: str, saver: object) -> object:
+        provider = real_factory(connection, timezone, saver)  # type: ignore[arg-type]
+        real_busy = provider.busy
+
+        def busy(start: datetime, end: datetime) -> object:
+            reads.append(lock.locked())
+            return real_busy(start, end)
+
+        provider.busy = busy  # type: ignore[method-assign]
+        return provider
+
+    monkeypatch.setattr(DEFAULT_EXTERNAL, "provider_factory", watched)
+    later = [0.0]  # seconds added to the cache's clock
+    real_clock = DEFAULT_EXTERNAL.clock
+    monkeypatch.setattr(DEFAULT_EXTERNAL, "clock", lambda: real_clock() + later[0])
+    day = next_weekday(biz.tz, 1)
+    assert connect(app_client, biz, radicale, owner_calendar)["status"] == 200
+    # A caller searches, then takes a while to say yes: the search's read is still
+    # within the TTL for searches but too old for a booking.
+    assert biz.at(day, 10) in ana_starts(app_client, biz, day)
+    later[0] += 30
+    reads.clear()
+    booked = book_ana(app_client, biz, biz.at(day, 10))
+    assert booked["status"] == 201, booked
+    assert reads == [False]  # one read, before the write lock
+    later[0] += 30
+    reads.clear()
+    moved = app_client.post(
+        f"/api/v1/appointments/{booked['json']['id']}/reschedule",  # type: ignore[index]
+        headers=auth(biz),
+        json={"start": biz.at(day, 15).isoformat()},
+    )
+    assert moved.status_code == 200, moved.json()
+    assert reads == [False]

@@ -81,11 +81,15 @@ class ExternalBusy:
         self.stale_limit_s = stale_limit_s
         self.clock = clock
         self._known: dict[uuid.UUID, _Known] = {}
+        # The latest read of each connection as it was made (a booking's prefetch): its
+        # own read time, which merging into a wider, older read in ``_known`` would lose.
+        self._recent: dict[uuid.UUID, _Known] = {}
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
             self._known.clear()
+            self._recent.clear()
 
     def busy(
         self,
@@ -140,12 +144,19 @@ class ExternalBusy:
         now = self.clock()
         with self._lock:
             known = self._known.get(connection.id)
+            recent = self._recent.get(connection.id)
         if known is not None and not known.covers(key, start, end):
             known = None
         ttl = self.ttl_s if self.ttl_s is not None else get_settings().calendar_cache_s
         max_age = FRESH_S if fresh else ttl
-        if not force and known is not None and now - known.at < max_age:
-            return known.blocks
+        if not force:
+            for candidate in (recent, known):
+                if (
+                    candidate is not None
+                    and candidate.covers(key, start, end)
+                    and now - candidate.at < max_age
+                ):
+                    return candidate.blocks
         refreshed: list[OAuthTokens] = []
         try:
             provider = self.provider_factory(connection, tenant.timezone, refreshed.append)
@@ -162,8 +173,10 @@ class ExternalBusy:
                 return known.blocks
             return whole
         _keep_tokens(session, connection.id, refreshed, in_write)
+        read = _Known(key, start, end, blocks, now)
         with self._lock:
-            self._known[connection.id] = _merged(known, _Known(key, start, end, blocks, now))
+            self._known[connection.id] = _merged(known, read)
+            self._recent[connection.id] = read
         return blocks
 
 
