@@ -23,7 +23,7 @@ from frontdesk.calendars.base import (
 )
 from frontdesk.calendars.oauth import OAuthTokens
 from frontdesk.notify.base import OutgoingMessage, PermanentSendError, TransientSendError
-from frontdesk.services.calendar_providers import provider_for, save_tokens
+from frontdesk.services.calendar_providers import close_provider, provider_for, save_tokens
 from frontdesk.services.external_busy import ProviderFactory
 from frontdesk.store.db import write_session
 from frontdesk.store.models import CalendarConnection, Tenant
@@ -97,3 +97,5 @@ class CalendarSender:
         except (CalendarError, KeyError, ValueError) as exc:
             detail = exc.detail if isinstance(exc, CalendarError) else str(exc)
             raise PermanentSendError(detail) from exc
+        finally:
+            close_provider(provider)

@@ -109,6 +109,13 @@ def save_tokens(session: Session, connection_id: uuid.UUID, tokens: OAuthTokens)
     )
 
 
+def close_provider(provider: CalendarProvider) -> None:
+    """Release a provider's HTTP connections (Google's and Microsoft's hold some)."""
+    close = getattr(provider, "close", None)
+    if callable(close):
+        close()
+
+
 def provider_for(
     connection: CalendarConnection, timezone: str, on_tokens: TokenSaver | None = None
 ) -> CalendarProvider:

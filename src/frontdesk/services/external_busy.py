@@ -24,7 +24,7 @@ from frontdesk.calendars.base import CalendarAuthError, CalendarError, CalendarP
 from frontdesk.calendars.oauth import OAuthTokens, TokenSaver
 from frontdesk.config import get_settings
 from frontdesk.scheduling import Interval
-from frontdesk.services.calendar_providers import provider_for, save_tokens
+from frontdesk.services.calendar_providers import close_provider, provider_for, save_tokens
 from frontdesk.store.db import write_session
 from frontdesk.store.models import CalendarConnection, Tenant
 
@@ -160,7 +160,10 @@ class ExternalBusy:
         refreshed: list[OAuthTokens] = []
         try:
             provider = self.provider_factory(connection, tenant.timezone, refreshed.append)
-            blocks = [(b.start, b.end) for b in provider.busy(start, end)]
+            try:
+                blocks = [(b.start, b.end) for b in provider.busy(start, end)]
+            finally:
+                close_provider(provider)
         except CalendarAuthError as exc:
             _keep_tokens(session, connection.id, refreshed, in_write)
             _record(session, connection.id, status="broken", error=exc.detail, fresh=in_write)

@@ -47,6 +47,7 @@ from frontdesk.services import calendar_providers
 from frontdesk.services.calendar_providers import (
     OAUTH_PROVIDERS,
     PROVIDER_NAMES,
+    close_provider,
     oauth_config,
     oauth_provider,
     provider_for,
@@ -130,7 +131,10 @@ def _check_readable(provider: CalendarProvider, what: str) -> None:
     """Read the next day's busy times once: refused credentials or calendar fail here."""
     try:
         now = datetime.now(UTC)
-        provider.busy(now, now + timedelta(days=1))
+        try:
+            provider.busy(now, now + timedelta(days=1))
+        finally:
+            close_provider(provider)
     except CalendarAuthError as exc:
         raise InvalidInput(
             f"{what} rejected the username or password (or the granted access): {exc.detail}",
@@ -378,6 +382,8 @@ def list_calendars(
         found: list[tuple[str, str, bool]] = lister()
     except CalendarAuthError as exc:
         raise InvalidInput(f"The account rejected our access: {exc.detail}. Reconnect it.") from exc
+    finally:
+        close_provider(provider)
     selected = row.calendar
     return [
         CalendarChoice(
