@@ -116,6 +116,11 @@ def test_connecting_google_stores_encrypted_tokens_and_shows_the_account(
     tokens = json.loads(decrypt(row.secret))
     assert tokens["refresh_token"] in google.grants
 
+    # The same callback again (a reload, a replay): the code is spent; nothing changes.
+    replay = app.get(callback.request.url.raw_path.decode(), follow_redirects=False)
+    assert replay.status_code == 400 and "not connected" in replay.text
+    assert stored(factory, biz).secret == row.secret
+
     calendars = app.get(
         f"/api/v1/resources/{biz.ana.id}/calendar/calendars", headers=auth(biz)
     ).json()
