@@ -10,7 +10,7 @@ a while, an expired grant surfacing as a broken connection, and disconnect revok
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -336,3 +336,27 @@ def test_bad_requests_get_clear_problems(
     assert missing.status_code == 409
     assert missing.headers["content-type"].startswith("application/problem+json")
     assert "FRONTDESK_MICROSOFT_CLIENT_ID" in missing.json()["detail"]
+
+
+def test_another_business_cannot_touch_the_connection(
+    app: TestClient,
+    make_business: Callable[..., Business],
+    google: GoogleState,
+) -> None:
+    mine, theirs = make_business("mine"), make_business("theirs")
+    _, callback = connect_google(app, mine)
+    assert callback.status_code == 200
+    path = f"/api/v1/resources/{mine.ana.id}/calendar"
+    for method, suffix, body in (
+        ("GET", "", None),
+        ("GET", "/calendars", None),
+        ("PATCH", "", {"calendar": "other"}),
+        ("DELETE", "", None),
+        ("POST", "/connect/google", {}),
+    ):
+        answer = app.request(method, path + suffix, headers=auth(theirs), json=body)
+        assert answer.status_code == 404, (method, suffix, answer.text)
+    # Still connected, untouched, for its own business.
+    shown = app.get(path, headers=auth(mine)).json()
+    assert shown["status"] == "ok" and shown["username"] == google.email
+    assert not any(g.revoked for g in google.grants.values())
