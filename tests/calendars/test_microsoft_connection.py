@@ -194,3 +194,19 @@ def test_a_revoked_microsoft_grant_is_broken_not_free(
     assert app.delete(f"/api/v1/resources/{biz.ana.id}/calendar",
                       headers=auth(biz)).status_code == 204
     assert biz.at(day, 10) in ana_starts(app, biz, day)
+
+
+def test_a_meeting_added_in_outlook_a_minute_ago_is_never_double_booked(
+    app: TestClient, biz: Business, graph: GraphState
+) -> None:
+    """The search cache may still show the slot; the booking re-reads Outlook and refuses."""
+    day = next_weekday(biz.tz, 2)
+    assert connect_microsoft(app, biz).status_code == 200
+    assert biz.at(day, 11) in ana_starts(app, biz, day)  # read and cached: free
+    graph.add_owner_event("Call with the bank", biz.at(day, 11), biz.at(day, 12))
+    assert biz.at(day, 11) in ana_starts(app, biz, day)  # within the TTL: still shown
+    refused = book_ana(app, biz, biz.at(day, 11, 15))
+    assert refused["status"] == 409 and refused["json"]["code"] == "slot_taken"  # type: ignore[index]
+    # The booking's fresh read also refreshed what searches see.
+    assert biz.at(day, 11) not in ana_starts(app, biz, day)
+    assert book_ana(app, biz, biz.at(day, 12))["status"] == 201
