@@ -360,3 +360,37 @@ def test_another_business_cannot_touch_the_connection(
     shown = app.get(path, headers=auth(mine)).json()
     assert shown["status"] == "ok" and shown["username"] == google.email
     assert not any(g.revoked for g in google.grants.values())
+
+
+def test_choosing_another_calendar_moves_our_events_there(
+    app: TestClient, biz: Business, google: GoogleState, factory: sessionmaker[Session]
+) -> None:
+    team = "team123@group.calendar.google.com"
+    google.add_calendar(team, "Salon bookings", time_zone="America/New_York")
+    day = next_weekday(biz.tz, 1)
+    _, callback = connect_google(app, biz)
+    assert callback.status_code == 200
+    booked = book_ana(app, biz, biz.at(day, 9))
+    assert booked["status"] == 201
+    deliver(factory)
+    assert len([e for e in google.events() if e.get("extendedProperties")]) == 1
+
+    path = f"/api/v1/resources/{biz.ana.id}/calendar"
+    choices = app.get(f"{path}/calendars", headers=auth(biz)).json()
+    assert {(c["id"], c["selected"]) for c in choices} == {(google.email, True), (team, False)}
+    chosen = app.patch(path, headers=auth(biz), json={"calendar": team})
+    assert chosen.status_code == 200 and chosen.json()["calendar"] == team
+    deliver(factory)
+    assert [e for e in google.events() if e.get("extendedProperties")] == []  # left primary
+    moved = [e for e in google.events(team) if e.get("extendedProperties")]
+    assert [e["extendedProperties"]["private"][APPOINTMENT_KEY] for e in moved] == [
+        booked["json"]["id"]  # type: ignore[index]
+    ]
+    assert {r.status for r in calendar_rows(factory)} == {"sent"}
+    # The owner's busy time is now read from the chosen calendar.
+    google.add_owner_event(biz.at(day, 13), biz.at(day, 14), calendar_id=team)
+    DEFAULT_EXTERNAL.clear()
+    assert biz.at(day, 13) not in ana_starts(app, biz, day)
+    missing = app.patch(path, headers=auth(biz), json={"calendar": "nope@example.com"})
+    assert missing.status_code == 422 and missing.json()["field"] == "calendar"
+    assert app.get(path, headers=auth(biz)).json()["calendar"] == team  # unchanged

@@ -39,11 +39,16 @@ class CalendarSender:
         self.factory = factory
         self.provider_factory = provider_factory
 
-    def _provider(self, connection_id: uuid.UUID) -> CalendarProvider:
+    def _provider(self, connection_id: uuid.UUID, calendar: str | None = None) -> CalendarProvider:
         with self.factory() as session:
             connection = session.get(CalendarConnection, connection_id)
             if connection is None:
                 raise PermanentSendError(f"calendar connection {connection_id} is gone")
+            if calendar is not None:
+                # A calendar the connection used before (our events leave it): the same
+                # account and credentials, another calendar. Not saved.
+                session.expunge(connection)
+                connection.calendar = calendar
             tenant = session.get(Tenant, connection.tenant_id)
             timezone = tenant.timezone if tenant is not None else "UTC"
             try:
@@ -77,7 +82,8 @@ class CalendarSender:
         op = payload.get("op")
         if op not in ("upsert", "delete"):
             raise PermanentSendError(f"unknown calendar operation {op!r}")
-        provider = self._provider(connection_id)
+        calendar = payload.get("calendar")
+        provider = self._provider(connection_id, str(calendar) if calendar is not None else None)
         try:
             if op == "delete":
                 provider.delete_event(str(payload["appointment_id"]))

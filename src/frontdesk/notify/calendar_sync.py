@@ -7,6 +7,7 @@ left visible on the outbox row (and, for rejected credentials, on the connection
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -161,4 +162,39 @@ def resync_resource(
     for appointment in upcoming:
         cancel_pending(session, appointment.id, (UPSERT,))
         _enqueue(session, tenant, appointment, str(connection.id), "upsert")
+    return len(upcoming)
+
+
+def withdraw_events(
+    session: Session,
+    tenant: Tenant,
+    connection: CalendarConnection,
+    calendar: str,
+    now: datetime,
+) -> int:
+    """Remove our upcoming events from ``calendar``, a calendar the connection used before.
+
+    The delete rows name that calendar in their payload, so the sender deletes there and
+    not in the connection's current calendar. Returns how many were queued."""
+    upcoming = session.scalars(
+        select(Appointment).where(
+            Appointment.tenant_id == tenant.id,
+            Appointment.resource_id == connection.resource_id,
+            Appointment.status == "booked",
+            Appointment.end_at > now,
+        )
+    ).all()
+    which = hashlib.sha256(calendar.encode()).hexdigest()[:16]
+    for appointment in upcoming:
+        enqueue(
+            session,
+            tenant_id=tenant.id,
+            channel=CHANNEL,
+            purpose=DELETE,
+            recipient=str(connection.id),
+            # The calendar may be a long URL: the key names it by a short digest.
+            dedupe_key=f"{DELETE}:{appointment.id}:{connection.id}:{which}:{now.isoformat()}",
+            appointment_id=appointment.id,
+            payload={**_payload(tenant, appointment, "delete"), "calendar": calendar},
+        )
     return len(upcoming)

@@ -41,7 +41,7 @@ from frontdesk.calendars.caldav_provider import CalDAVProvider
 from frontdesk.calendars.oauth import OAuthTokens
 from frontdesk.config import Settings
 from frontdesk.errors import InvalidInput, NotFound
-from frontdesk.notify.calendar_sync import resync_resource
+from frontdesk.notify.calendar_sync import resync_resource, withdraw_events
 from frontdesk.security import decrypt, encrypt, seal, unseal
 from frontdesk.services import calendar_providers
 from frontdesk.services.calendar_providers import (
@@ -160,14 +160,26 @@ def _store(
         row = session.scalar(
             select(CalendarConnection).where(CalendarConnection.resource_id == resource_id)
         )
+        before: tuple[str, str, str, str] | None = None
         if row is None:
             row = CalendarConnection(id=uuid.uuid4(), tenant_id=tenant_id, resource_id=resource_id)
             session.add(row)
+        else:
+            before = (row.provider, row.url, row.username, row.calendar)
         for name, value in values.items():
             setattr(row, name, value)
+        tenant = session.get_one(Tenant, tenant_id)
+        if (
+            before is not None
+            and before[:3] == (row.provider, row.url, row.username)
+            and before[3] != row.calendar
+        ):
+            # Same account, another calendar: take our events out of the old one (the
+            # account's credentials still reach it). Another account's old calendar is
+            # out of reach: its events stay there.
+            withdraw_events(session, tenant, row, before[3], now)
         row.status, row.last_error, row.checked_at = "ok", None, now
         resource.has_calendar = True
-        tenant = session.get_one(Tenant, tenant_id)
         tenant.has_calendars = True
         resource.calendar_version += 1  # cached calendars elsewhere must look again
         session.flush()
