@@ -234,6 +234,10 @@ def test_a_revoked_grant_is_a_broken_connection_never_free_time(
     assert ana_starts(app, biz, day) == set()
     shown = app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()
     assert shown["status"] == "broken" and "invalid_grant" in shown["last_error"]
+    listed = {r["name"]: r["calendar"] for r in app.get("/api/v1/resources",
+                                                         headers=auth(biz)).json()}
+    assert listed["Marco"] is None
+    assert listed["Ana"]["provider"] == "google" and listed["Ana"]["status"] == "broken"
     refused = book_ana(app, biz, biz.at(day, 10))
     assert refused["status"] == 409
 

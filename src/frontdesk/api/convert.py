@@ -77,6 +77,16 @@ def resource_out(r: Resource) -> schemas.ResourceOut:
             for h in r.hours
         ],
         exceptions=[exception_out(e) for e in r.exceptions],
+        calendar=_calendar_summary(r),
+    )
+
+
+def _calendar_summary(r: Resource) -> schemas.CalendarSummary | None:
+    connection = r.calendar_connection if r.has_calendar else None
+    if connection is None:
+        return None
+    return schemas.CalendarSummary(
+        provider=connection.provider, status=connection.status, last_error=connection.last_error
     )
 
 

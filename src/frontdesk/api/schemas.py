@@ -168,6 +168,12 @@ class ExceptionOut(BaseModel):
     reason: str | None
 
 
+class CalendarSummary(BaseModel):
+    provider: str
+    status: str = Field(description='"ok", or "broken": the calendar refused us; reconnect')
+    last_error: str | None
+
+
 class ResourceOut(BaseModel):
     id: uuid.UUID
     name: str
@@ -177,6 +183,9 @@ class ResourceOut(BaseModel):
     service_ids: list[uuid.UUID]
     hours: list[HoursModel]
     exceptions: list[ExceptionOut]
+    calendar: CalendarSummary | None = Field(
+        default=None, description="The connected external calendar, if any"
+    )
 
 
 # --- customers --------------------------------------------------------------------------

@@ -183,6 +183,11 @@ class Resource(Base):
     exceptions: Mapped[list[ResourceException]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="ResourceException.start_date"
     )
+    # Read-only view of the resource's external calendar (written through its own rows);
+    # loaded only when asked for, and asked for only when ``has_calendar``.
+    calendar_connection: Mapped[CalendarConnection | None] = relationship(
+        viewonly=True, lazy="select", uselist=False
+    )
 
 
 class WorkingHours(Base):
