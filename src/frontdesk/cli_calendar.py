@@ -150,6 +150,19 @@ def _starts(base: str, key: str, service_id: str, resource_id: str, day: str) ->
     return [str(slot["start"]) for slot in slots]
 
 
+def _try_booking(base: str, key: str, service_id: str, resource_id: str, start: str) -> str:
+    """Try to book ``start``; return the refusal. A booking here would be a double booking."""
+    body = {"service_id": service_id, "resource_id": resource_id, "start": start}
+    try:
+        made = _api(base, key, "POST", "/api/v1/appointments", body)
+    except CliError as exc:
+        if " answered 409: " not in exc.detail:
+            raise
+        return exc.detail.split(" answered ", 1)[1]
+    _api(base, key, "POST", f"/api/v1/appointments/{made['id']}/cancel")
+    raise CliError(f"{start} was booked over the calendar's meeting (cancelled again): a bug")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     base, key, out = args.url, args.key, sys.stdout
     resource = _resource(base, key, args.resource)
@@ -189,20 +202,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _add_meeting(url, calendar_name, start, start + timedelta(hours=1))
         print(f"4. Added a meeting {start:%H:%M}–{start + timedelta(hours=1):%H:%M} (local) in "
               "the CalDAV calendar (as the stylist's own calendar app would)", file=out)
-        print("   searches reuse a calendar read for up to a minute; a booking always "
-              "re-reads it. Waiting for the slot to go", end="", file=out, flush=True)
+        refusal = _try_booking(base, key, service["id"], resource["id"], target)
+        print(f"5. Booking {target} now is refused: {refusal} — a booking always re-reads the "
+              "connected calendar first.", file=out)
+        # Searches reuse a calendar read for up to FRONTDESK_CALENDAR_CACHE_S (60 s); the
+        # refused booking's read has already refreshed it, so this is normally at once.
         deadline = time.monotonic() + args.wait_s
         while True:
             after = _starts(base, key, service["id"], resource["id"], day)
             if target not in after:
                 break
             if time.monotonic() > deadline:
-                print(file=out)
                 raise CliError(f"{target} is still offered after {args.wait_s:.0f} s")
-            print(".", end="", file=out, flush=True)
             time.sleep(2)
-        print(file=out)
-        print(f"5. {target} is no longer offered ({len(after)} slots left that day).", file=out)
+        print(f"6. {target} is no longer offered ({len(after)} slots left that day).", file=out)
         if args.keep:
             print(f"\nAdd more events at {url} with any CalDAV app; Ctrl-C stops Radicale and "
                   "disconnects the calendar.", file=out, flush=True)

@@ -46,10 +46,11 @@ def _status(url: str, key: str) -> int:
 def test_calendar_demo_connects_a_local_radicale_and_the_slot_disappears(tmp_path: Path) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    # A short search cache so the slot goes within seconds (the default is a minute).
+    # The default search cache (60 s): the refused booking's fresh read is what makes the
+    # slot go at once.
     server = subprocess.Popen(
         [sys.executable, "-m", "frontdesk", "serve", "--demo", "--port", str(port)],
-        env=_env(tmp_path, FRONTDESK_CALENDAR_CACHE_S="1"),
+        env=_env(tmp_path),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
@@ -61,7 +62,7 @@ def test_calendar_demo_connects_a_local_radicale_and_the_slot_disappears(tmp_pat
         demo = subprocess.run(
             [sys.executable, "-m", "frontdesk", "calendar", "demo", "--url", base,
              "--port", "0", "--no-keep", "--data-dir", str(tmp_path / "radicale"),
-             "--wait-s", "30"],
+             "--wait-s", "5"],
             env=_env(tmp_path), capture_output=True, text=True, timeout=90,
         )
         assert demo.returncode == 0, demo.stdout + demo.stderr
@@ -69,7 +70,8 @@ def test_calendar_demo_connects_a_local_radicale_and_the_slot_disappears(tmp_pat
         assert any(line.startswith("2. Connected Ana's calendar 'work'") for line in lines)
         first = next(line for line in lines if line.startswith("3. "))
         target = first.rsplit("the first at ", 1)[1]
-        assert f"5. {target} is no longer offered" in demo.stdout
+        assert f"5. Booking {target} now is refused: 409" in demo.stdout
+        assert f"6. {target} is no longer offered" in demo.stdout
         # The meeting really is in Radicale's storage, as the owner's calendar app left it.
         stored = list((tmp_path / "radicale" / "collections").rglob("*.ics"))
         assert any("added in my own calendar" in p.read_text() for p in stored)
