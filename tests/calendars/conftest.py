@@ -24,6 +24,7 @@ from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 
 from frontdesk.config import get_settings
+from frontdesk.services import calendar_providers
 from frontdesk.services.external_busy import DEFAULT_EXTERNAL
 
 OWNER = "owner"
@@ -138,8 +139,10 @@ def secret_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("FRONTDESK_SECRET_KEY", Fernet.generate_key().decode())
     get_settings.cache_clear()
     DEFAULT_EXTERNAL.clear()
+    calendar_providers.clear_pool()
     yield
     DEFAULT_EXTERNAL.clear()
+    calendar_providers.clear_pool()
     get_settings.cache_clear()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import google.auth._exponential_backoff as google_backoff
@@ -25,6 +26,7 @@ from frontdesk.api.app import create_app
 from frontdesk.calendars.google_provider import APPOINTMENT_KEY
 from frontdesk.config import Settings, get_settings
 from frontdesk.security import decrypt
+from frontdesk.services import calendar_providers
 from frontdesk.services.external_busy import DEFAULT_EXTERNAL
 from frontdesk.store.models import CalendarConnection
 from tests.conftest import Business, auth, next_weekday, serving
@@ -398,3 +400,34 @@ def test_choosing_another_calendar_moves_our_events_there(
     missing = app.patch(path, headers=auth(biz), json={"calendar": "nope@example.com"})
     assert missing.status_code == 422 and missing.json()["field"] == "calendar"
     assert app.get(path, headers=auth(biz)).json()["calendar"] == team  # unchanged
+
+
+def test_one_client_per_connection_is_reused_across_reads(
+    app: TestClient, biz: Business, google: GoogleState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cold searches and bookings reuse the connection's client (and its HTTP connection)
+    instead of building one, and opening a connection, per read."""
+    built: list[str] = []
+    real = calendar_providers.oauth_provider
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        built.append(str(args[0]))
+        return real(*args, **kwargs)
+
+    day = next_weekday(biz.tz, 1)
+    _, callback = connect_google(app, biz)
+    assert callback.status_code == 200
+    monkeypatch.setattr(calendar_providers, "oauth_provider", counting)
+    before = len(google.api_requests)
+    for _ in range(3):
+        DEFAULT_EXTERNAL.clear()
+        assert biz.at(day, 10) in ana_starts(app, biz, day)
+    assert book_ana(app, biz, biz.at(day, 10))["status"] == 201
+    assert len(google.api_requests) - before >= 4  # every read really went to Google
+    assert built == ["google"]  # ... through one client
+    # A new grant (reconnecting) gets a new client.
+    _, again = connect_google(app, biz)
+    assert again.status_code == 200
+    DEFAULT_EXTERNAL.clear()
+    ana_starts(app, biz, day)
+    assert built == ["google", "google"]

@@ -12,12 +12,21 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Protocol, TypeVar, cast
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from frontdesk.calendars.base import CalendarError, CalendarProvider
+from frontdesk.calendars.base import (
+    BusyBlock,
+    CalendarAuthError,
+    CalendarError,
+    CalendarEvent,
+    CalendarProvider,
+)
 from frontdesk.calendars.oauth import (
     OAuthClientConfig,
     OAuthTokens,
@@ -29,6 +38,7 @@ from frontdesk.config import Settings, get_settings
 from frontdesk.security import decrypt, encrypt
 from frontdesk.store.models import CalendarConnection
 
+_T = TypeVar("_T")
 OAUTH_PROVIDERS = ("google", "microsoft")
 PROVIDER_NAMES = {"caldav": "CalDAV", "google": "Google Calendar", "microsoft": "Microsoft 365"}
 
@@ -80,8 +90,10 @@ def remember(connection_id: uuid.UUID, tokens: OAuthTokens) -> None:
 
 
 def forget(connection_id: uuid.UUID) -> None:
+    """Drop what this process keeps for a connection (tokens, client): it was replaced."""
     with _latest_lock:
         _latest.pop(connection_id, None)
+    _evict(connection_id)
 
 
 def _newest(stored: OAuthTokens, connection_id: uuid.UUID) -> OAuthTokens:
@@ -131,16 +143,120 @@ def provider_for(
             timezone=timezone,
             timeout_s=10,
         )
-    connection_id = connection.id
+    return _borrow(connection, timezone, on_tokens)
 
-    def saved(new: OAuthTokens) -> None:
-        remember(connection_id, new)
-        if on_tokens is not None:
-            on_tokens(new)
 
-    return oauth_provider(
-        connection.provider, tokens_of(connection), connection.calendar, timezone, saved
+# --- one long-lived client per OAuth connection ----------------------------------------
+#
+# Building a Google or Graph client per read costs little, but each new client opens a new
+# HTTP connection: against the real services, a TCP and TLS handshake on every cold search
+# and every booking. So each OAuth connection keeps one client per process, rebuilt when
+# what it was built from changes (account, calendar, zone, client, refresh token — a
+# rotated or reconnected grant). Both clients are safe to share between threads (Google's
+# serialises its calls; Graph's httpx client is thread-safe and locks its refreshes).
+#
+# A shared client cannot know which caller's transaction should store the tokens it
+# refreshes, so it reports them to the saver of the call in progress in this thread
+# (a context variable set around each call).
+
+_current_saver: ContextVar[TokenSaver | None] = ContextVar("frontdesk_token_saver", default=None)
+_pool: dict[uuid.UUID, tuple[tuple[str, ...], CalendarProvider]] = {}
+_pool_lock = threading.Lock()
+
+
+def clear_pool() -> None:
+    """Close and forget every pooled client (tests; a settings change)."""
+    with _pool_lock:
+        pooled = [provider for _, provider in _pool.values()]
+        _pool.clear()
+    for provider in pooled:
+        close_provider(provider)
+
+
+def _evict(connection_id: uuid.UUID) -> None:
+    with _pool_lock:
+        entry = _pool.pop(connection_id, None)
+    if entry is not None:
+        close_provider(entry[1])
+
+
+def _pooled(connection: CalendarConnection, timezone: str) -> CalendarProvider:
+    tokens = tokens_of(connection)
+    config = oauth_config(connection.provider)
+    key = (
+        connection.provider, connection.username, connection.calendar, timezone,
+        config.client_id, config.token_url, config.api_base, tokens.refresh_token or "",
     )
+    connection_id = connection.id
+    with _pool_lock:
+        entry = _pool.get(connection_id)
+        if entry is not None and entry[0] == key:
+            return entry[1]
+
+    def report(new: OAuthTokens) -> None:
+        remember(connection_id, new)
+        saver = _current_saver.get()
+        if saver is not None:
+            saver(new)
+
+    provider = oauth_provider(
+        connection.provider, tokens, connection.calendar, timezone, report
+    )
+    with _pool_lock:
+        old = _pool.get(connection_id)
+        _pool[connection_id] = (key, provider)
+    if old is not None:
+        close_provider(old[1])
+    return provider
+
+
+class _ListsCalendars(Protocol):
+    """Google's and Microsoft's providers also list the account's calendars."""
+
+    def list_calendars(self) -> list[tuple[str, str, bool]]: ...
+
+
+class _Borrowed:
+    """A pooled client lent for one caller: routes refreshed tokens to that caller's saver;
+    a rejected grant evicts the client; closing returns it to the pool (it stays open)."""
+
+    def __init__(
+        self, connection_id: uuid.UUID, provider: CalendarProvider, saver: TokenSaver | None
+    ) -> None:
+        self._connection_id = connection_id
+        self._provider = provider
+        self._saver = saver
+
+    def _run(self, call: Callable[[], _T]) -> _T:
+        token = _current_saver.set(self._saver)
+        try:
+            return call()
+        except CalendarAuthError:
+            _evict(self._connection_id)
+            raise
+        finally:
+            _current_saver.reset(token)
+
+    def busy(self, start: datetime, end: datetime) -> list[BusyBlock]:
+        return self._run(lambda: self._provider.busy(start, end))
+
+    def upsert_event(self, event: CalendarEvent) -> str:
+        return self._run(lambda: self._provider.upsert_event(event))
+
+    def delete_event(self, appointment_id: str) -> None:
+        self._run(lambda: self._provider.delete_event(appointment_id))
+
+    def list_calendars(self) -> list[tuple[str, str, bool]]:
+        return self._run(cast(_ListsCalendars, self._provider).list_calendars)
+
+    def close(self) -> None:
+        """Nothing to release: the client stays in the pool for the next caller."""
+
+
+def _borrow(
+    connection: CalendarConnection, timezone: str, on_tokens: TokenSaver | None
+) -> CalendarProvider:
+    return _Borrowed(connection.id, _pooled(connection, timezone), on_tokens)
 
 
 def oauth_provider(
