@@ -20,9 +20,10 @@ Measured, each as p50/p99 of many calls (``--quick``: fewer):
   (``external_busy.DEFAULT_EXTERNAL`` emptied before each call: one Google read per
   search). The three are interleaved call by call. The database-side calendar cache is
   warm in all three (nothing is booked during the searches).
-- ``google_client``: the parts of a cold read: building the provider (``provider_for``,
-  done for every read), one ``busy()`` read on a freshly built provider (new HTTP
-  connection), one on a reused provider (kept-alive connection), and the bare HTTP floor
+- ``google_client``: the parts of a cold read: building a client of its own
+  (``oauth_provider``, what every read paid before clients were pooled per connection),
+  one ``busy()`` read on such a fresh client (new HTTP connection), one on the
+  connection's pooled client (``provider_for``: kept-alive connection), and the bare HTTP floor
   (the same events request with ``httpx`` on a kept-alive connection).
 - ``booking``: ``services.booking.book`` of Marco vs Ana, alternating, one new customer
   each, every booking on a distinct free half-hour slot of the fortnight and cancelled
@@ -84,7 +85,7 @@ from frontdesk.security import decrypt, encrypt
 from frontdesk.services import calendars
 from frontdesk.services.availability import find_slots
 from frontdesk.services.booking import BookingRequest, book, cancel
-from frontdesk.services.calendar_providers import provider_for
+from frontdesk.services.calendar_providers import oauth_provider, provider_for, tokens_of
 from frontdesk.services.catalog import (
     HoursRange,
     ResourceFields,
@@ -375,7 +376,11 @@ def bench_google_client(bench: Bench, repeats: int) -> dict[str, Any]:
     gc.collect()
     for _ in range(repeats):
         t0 = perf_counter()
-        provider = provider_for(connection, TIMEZONE, None)
+        # A client of its own (not the connection's pooled one): what every read paid
+        # before clients were pooled.
+        provider = oauth_provider(
+            connection.provider, tokens_of(connection), connection.calendar, TIMEZONE
+        )
         build_t.append(perf_counter() - t0)
         t0 = perf_counter()
         provider.busy(start, end)
