@@ -205,10 +205,16 @@ def test_google_answering_503_for_a_while(
     row = calendar_rows(factory)[-1]
     assert row.status == "pending" and row.attempts == 1 and row.last_error
     assert not [e for e in google.events() if e.get("extendedProperties")]
+    writes = app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()[
+        "writes"]
+    assert writes["pending"] == 1 and writes["failed"] == 0 and "503" in writes["last_error"]
 
     google.recover()
     deliver(factory, now=datetime.now(UTC) + timedelta(hours=1))  # past the backoff
     assert calendar_rows(factory)[-1].status == "sent"
+    writes = app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()[
+        "writes"]
+    assert writes == {"pending": 0, "failed": 0, "last_error": None}
     ours = [e for e in google.events() if e.get("extendedProperties")]
     assert len(ours) == 1 and datetime.fromisoformat(ours[0]["start"]["dateTime"]) == biz.at(
         day, 12
@@ -236,6 +242,7 @@ def test_a_revoked_grant_is_a_broken_connection_never_free_time(
     assert ana_starts(app, biz, day) == set()
     shown = app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()
     assert shown["status"] == "broken" and "invalid_grant" in shown["last_error"]
+    assert shown["writes"]["failed"] == 1 and "invalid_grant" in shown["writes"]["last_error"]
     listed = {r["name"]: r["calendar"] for r in app.get("/api/v1/resources",
                                                          headers=auth(biz)).json()}
     assert listed["Marco"] is None

@@ -25,7 +25,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.api.deps import FactoryDep, SessionDep, SettingsDep, TenantDep
@@ -41,6 +41,7 @@ from frontdesk.calendars.caldav_provider import CalDAVProvider
 from frontdesk.calendars.oauth import OAuthTokens
 from frontdesk.config import Settings
 from frontdesk.errors import InvalidInput, NotFound
+from frontdesk.notify.calendar_sync import CHANNEL as CALENDAR_CHANNEL
 from frontdesk.notify.calendar_sync import resync_resource, withdraw_events
 from frontdesk.security import decrypt, encrypt, seal, unseal
 from frontdesk.services import calendar_providers
@@ -55,7 +56,7 @@ from frontdesk.services.calendar_providers import (
 )
 from frontdesk.services.lookup import get_scoped
 from frontdesk.store.db import write_session
-from frontdesk.store.models import CalendarConnection, Resource, Tenant
+from frontdesk.store.models import CalendarConnection, OutboxMessage, Resource, Tenant
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["calendar connections"])
@@ -73,6 +74,12 @@ class ConnectionIn(BaseModel):
     calendar: str = Field(min_length=1, max_length=1000, description="Calendar URL or name")
 
 
+class WritesOut(BaseModel):
+    pending: int = Field(description="Bookings, moves and cancellations not yet in the calendar")
+    failed: int = Field(description="Writes given up on (see GET /api/v1/messages)")
+    last_error: str | None = Field(description="Why the latest unfinished write failed")
+
+
 class ConnectionOut(BaseModel):
     provider: str
     provider_name: str
@@ -82,6 +89,7 @@ class ConnectionOut(BaseModel):
     status: str = Field(description='"ok", or "broken": the calendar refused us; reconnect')
     last_error: str | None
     checked_at: datetime | None
+    writes: WritesOut
 
 
 class ConnectIn(BaseModel):
@@ -114,7 +122,36 @@ class ChooseIn(BaseModel):
     calendar: str = Field(min_length=1, max_length=1000)
 
 
-def _out(c: CalendarConnection) -> ConnectionOut:
+def _writes(session: Session, c: CalendarConnection) -> WritesOut:
+    """How the calendar's write-through stands: what is still queued, what was given up."""
+    mine = (
+        OutboxMessage.tenant_id == c.tenant_id,
+        OutboxMessage.channel == CALENDAR_CHANNEL,
+        OutboxMessage.recipient == str(c.id),
+    )
+    counts: dict[str, int] = {
+        status: int(n)
+        for status, n in session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(*mine, OutboxMessage.status.in_(("pending", "sending", "failed")))
+            .group_by(OutboxMessage.status)
+        )
+    }
+    last_error = session.scalar(
+        select(OutboxMessage.last_error)
+        .where(*mine, OutboxMessage.status.in_(("pending", "failed")),
+               OutboxMessage.last_error.is_not(None))
+        .order_by(OutboxMessage.created_at.desc())
+        .limit(1)
+    )
+    return WritesOut(
+        pending=counts.get("pending", 0) + counts.get("sending", 0),
+        failed=counts.get("failed", 0),
+        last_error=last_error,
+    )
+
+
+def _out(c: CalendarConnection, session: Session) -> ConnectionOut:
     return ConnectionOut(
         provider=c.provider,
         provider_name=PROVIDER_NAMES.get(c.provider, c.provider),
@@ -124,6 +161,7 @@ def _out(c: CalendarConnection) -> ConnectionOut:
         status=c.status,
         last_error=c.last_error,
         checked_at=c.checked_at,
+        writes=_writes(session, c),
     )
 
 
@@ -185,7 +223,7 @@ def _store(
         session.flush()
         calendar_providers.forget(row.id)
         resync_resource(session, tenant, row, now)
-        return _out(row)
+        return _out(row, session)
 
 
 @router.put(PATH, response_model=ConnectionOut, summary="Connect the resource's CalDAV calendar")
@@ -371,7 +409,7 @@ def _connection(
 
 @router.get(PATH, response_model=ConnectionOut, summary="The resource's calendar connection")
 def get_connection(resource_id: uuid.UUID, tenant: TenantDep, session: SessionDep) -> ConnectionOut:
-    return _out(_connection(session, tenant.id, resource_id))
+    return _out(_connection(session, tenant.id, resource_id), session)
 
 
 @router.get(
