@@ -13,6 +13,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.security import encrypt
+from frontdesk.services import calendar_providers
 from frontdesk.services.external_busy import DEFAULT_EXTERNAL
 from frontdesk.store.db import _sqlite_writer_lock, write_session
 from frontdesk.store.models import CalendarConnection
@@ -218,3 +219,39 @@ def test_no_calendar_is_read_while_the_write_lock_is_held(
     )
     assert moved.status_code == 200, moved.json()
     assert reads == [False]
+
+
+def test_one_caldav_client_per_connection_is_reused(
+    app_client: TestClient,
+    biz: Business,
+    radicale: RadicaleServer,
+    owner_calendar: Calendar,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Cold reads reuse the connection's client: no new principal/calendar discovery (three
+    PROPFINDs) and no new HTTP connection per read; a new password gets a new client."""
+    built: list[str] = []
+    real = calendar_providers.caldav_provider
+
+    def counting(connection: CalendarConnection, timezone: str) -> object:
+        built.append(connection.username)
+        return real(connection, timezone)
+
+    monkeypatch.setattr(calendar_providers, "caldav_provider", counting)
+    day = next_weekday(biz.tz, 1)
+    assert connect(app_client, biz, radicale, owner_calendar)["status"] == 200
+    for _ in range(3):
+        DEFAULT_EXTERNAL.clear()
+        assert biz.at(day, 10) in ana_starts(app_client, biz, day)
+    add_busy(owner_calendar, biz.at(day, 10), biz.at(day, 11))
+    assert book_ana(app_client, biz, biz.at(day, 10))["status"] == 409  # still read afresh
+    assert built == [radicale.username]
+    # Listing calendars is for Google and Microsoft accounts: a clear 422, not a crash.
+    listed = app_client.get(f"/api/v1/resources/{biz.ana.id}/calendar/calendars",
+                            headers=auth(biz))
+    assert listed.status_code == 422 and "CalDAV" in listed.json()["detail"]
+    # Connecting again (new credentials) replaces the client.
+    assert connect(app_client, biz, radicale, owner_calendar)["status"] == 200
+    DEFAULT_EXTERNAL.clear()
+    ana_starts(app_client, biz, day)
+    assert built == [radicale.username, radicale.username]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar, cast
@@ -25,6 +26,7 @@ from frontdesk.calendars.base import (
     CalendarAuthError,
     CalendarError,
     CalendarEvent,
+    CalendarNotFound,
     CalendarProvider,
 )
 from frontdesk.calendars.oauth import (
@@ -132,42 +134,47 @@ def provider_for(
     connection: CalendarConnection, timezone: str, on_tokens: TokenSaver | None = None
 ) -> CalendarProvider:
     """The provider that reads and writes ``connection``'s calendar."""
-    if connection.provider == "caldav":
-        from frontdesk.calendars.caldav_provider import CalDAVProvider
-
-        return CalDAVProvider(
-            connection.url,
-            connection.username,
-            decrypt(connection.secret),
-            connection.calendar,
-            timezone=timezone,
-            timeout_s=10,
-        )
     return _borrow(connection, timezone, on_tokens)
 
 
-# --- one long-lived client per OAuth connection ----------------------------------------
+def caldav_provider(connection: CalendarConnection, timezone: str) -> CalendarProvider:
+    """A CalDAV client of its own for ``connection`` (not the pooled one)."""
+    from frontdesk.calendars.caldav_provider import CalDAVProvider
+
+    return CalDAVProvider(
+        connection.url,
+        connection.username,
+        decrypt(connection.secret),
+        connection.calendar,
+        timezone=timezone,
+        timeout_s=10,
+    )
+
+
+# --- one long-lived client per connection ----------------------------------------------
 #
-# Building a Google or Graph client per read costs little, but each new client opens a new
-# HTTP connection: against the real services, a TCP and TLS handshake on every cold search
-# and every booking. So each OAuth connection keeps one client per process, rebuilt when
-# what it was built from changes (account, calendar, zone, client, refresh token — a
-# rotated or reconnected grant). Both clients are safe to share between threads (Google's
-# serialises its calls; Graph's httpx client is thread-safe and locks its refreshes).
+# A client per read would open a new HTTP connection each time (against the real services
+# a TCP and TLS handshake on every cold search and every booking) and, for CalDAV, find
+# the calendar again (principal and calendar-home PROPFINDs: three extra round trips). So
+# each connection keeps one client per process, rebuilt when what it was built from
+# changes (server, account, calendar, zone, password, OAuth client, refresh token — a
+# rotated or reconnected grant) and dropped when the calendar refuses it. Google's client
+# serialises its own calls; Graph's httpx client is thread-safe and locks its refreshes;
+# a CalDAV client's calls are serialised here.
 #
 # A shared client cannot know which caller's transaction should store the tokens it
 # refreshes, so it reports them to the saver of the call in progress in this thread
 # (a context variable set around each call).
 
 _current_saver: ContextVar[TokenSaver | None] = ContextVar("frontdesk_token_saver", default=None)
-_pool: dict[uuid.UUID, tuple[tuple[str, ...], CalendarProvider]] = {}
+_pool: dict[uuid.UUID, tuple[tuple[str, ...], CalendarProvider, threading.Lock | None]] = {}
 _pool_lock = threading.Lock()
 
 
 def clear_pool() -> None:
     """Close and forget every pooled client (tests; a settings change)."""
     with _pool_lock:
-        pooled = [provider for _, provider in _pool.values()]
+        pooled = [entry[1] for entry in _pool.values()]
         _pool.clear()
     for provider in pooled:
         close_provider(provider)
@@ -180,18 +187,26 @@ def _evict(connection_id: uuid.UUID) -> None:
         close_provider(entry[1])
 
 
-def _pooled(connection: CalendarConnection, timezone: str) -> CalendarProvider:
-    tokens = tokens_of(connection)
-    config = oauth_config(connection.provider)
-    key = (
-        connection.provider, connection.username, connection.calendar, timezone,
-        config.client_id, config.token_url, config.api_base, tokens.refresh_token or "",
-    )
+def _pooled(
+    connection: CalendarConnection, timezone: str
+) -> tuple[CalendarProvider, threading.Lock | None]:
     connection_id = connection.id
+    if connection.provider == "caldav":
+        key: tuple[str, ...] = (
+            "caldav", connection.url, connection.username, connection.calendar, timezone,
+            connection.secret,
+        )
+    else:
+        tokens = tokens_of(connection)
+        config = oauth_config(connection.provider)
+        key = (
+            connection.provider, connection.username, connection.calendar, timezone,
+            config.client_id, config.token_url, config.api_base, tokens.refresh_token or "",
+        )
     with _pool_lock:
         entry = _pool.get(connection_id)
         if entry is not None and entry[0] == key:
-            return entry[1]
+            return entry[1], entry[2]
 
     def report(new: OAuthTokens) -> None:
         remember(connection_id, new)
@@ -199,18 +214,23 @@ def _pooled(connection: CalendarConnection, timezone: str) -> CalendarProvider:
         if saver is not None:
             saver(new)
 
-    provider = oauth_provider(
-        connection.provider, tokens, connection.calendar, timezone, report
-    )
+    provider: CalendarProvider
+    lock: threading.Lock | None = None
+    if connection.provider == "caldav":
+        provider, lock = caldav_provider(connection, timezone), threading.Lock()
+    else:
+        provider = oauth_provider(
+            connection.provider, tokens, connection.calendar, timezone, report
+        )
     with _pool_lock:
         old = _pool.get(connection_id)
-        _pool[connection_id] = (key, provider)
+        _pool[connection_id] = (key, provider, lock)
     if old is not None:
         close_provider(old[1])
-    return provider
+    return provider, lock
 
 
-class _ListsCalendars(Protocol):
+class ListsCalendars(Protocol):
     """Google's and Microsoft's providers also list the account's calendars."""
 
     def list_calendars(self) -> list[tuple[str, str, bool]]: ...
@@ -221,17 +241,24 @@ class _Borrowed:
     a rejected grant evicts the client; closing returns it to the pool (it stays open)."""
 
     def __init__(
-        self, connection_id: uuid.UUID, provider: CalendarProvider, saver: TokenSaver | None
+        self,
+        connection_id: uuid.UUID,
+        provider: CalendarProvider,
+        lock: threading.Lock | None,
+        saver: TokenSaver | None,
     ) -> None:
         self._connection_id = connection_id
         self._provider = provider
+        self._lock = lock
         self._saver = saver
 
     def _run(self, call: Callable[[], _T]) -> _T:
         token = _current_saver.set(self._saver)
         try:
-            return call()
-        except CalendarAuthError:
+            with self._lock if self._lock is not None else nullcontext():
+                return call()
+        except (CalendarAuthError, CalendarNotFound):
+            # Refused, or the calendar is gone: the next caller starts from scratch.
             _evict(self._connection_id)
             raise
         finally:
@@ -247,7 +274,7 @@ class _Borrowed:
         self._run(lambda: self._provider.delete_event(appointment_id))
 
     def list_calendars(self) -> list[tuple[str, str, bool]]:
-        return self._run(cast(_ListsCalendars, self._provider).list_calendars)
+        return self._run(cast(ListsCalendars, self._provider).list_calendars)
 
     def close(self) -> None:
         """Nothing to release: the client stays in the pool for the next caller."""
@@ -256,7 +283,8 @@ class _Borrowed:
 def _borrow(
     connection: CalendarConnection, timezone: str, on_tokens: TokenSaver | None
 ) -> CalendarProvider:
-    return _Borrowed(connection.id, _pooled(connection, timezone), on_tokens)
+    provider, lock = _pooled(connection, timezone)
+    return _Borrowed(connection.id, provider, lock, on_tokens)
 
 
 def oauth_provider(

@@ -19,7 +19,7 @@ import logging
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Request, status
@@ -48,6 +48,7 @@ from frontdesk.services import calendar_providers
 from frontdesk.services.calendar_providers import (
     OAUTH_PROVIDERS,
     PROVIDER_NAMES,
+    ListsCalendars,
     close_provider,
     oauth_config,
     oauth_provider,
@@ -420,16 +421,15 @@ def list_calendars(
     resource_id: uuid.UUID, tenant: TenantDep, session: SessionDep
 ) -> list[CalendarChoice]:
     row = _connection(session, tenant.id, resource_id)
-    provider = provider_for(row, tenant.timezone)
-    lister = getattr(provider, "list_calendars", None)
-    if lister is None:
+    if row.provider not in OAUTH_PROVIDERS:
         kind = PROVIDER_NAMES.get(row.provider, row.provider)
         raise InvalidInput(
             f"Listing calendars is not supported for {kind} connections; give the "
             "calendar's URL or name when connecting."
         )
+    provider = provider_for(row, tenant.timezone)
     try:
-        found: list[tuple[str, str, bool]] = lister()
+        found: list[tuple[str, str, bool]] = cast(ListsCalendars, provider).list_calendars()
     except CalendarAuthError as exc:
         raise InvalidInput(f"The account rejected our access: {exc.detail}. Reconnect it.") from exc
     finally:
