@@ -569,6 +569,49 @@ def bench_booking(bench: Bench, repeats: int, stale_repeats: int) -> dict[str, A
     }
 
 
+def bench_caldav_client(folder: str, repeats: int) -> dict[str, Any]:
+    """A CalDAV read (one week) against a real Radicale: a client of its own per read (what
+    every read paid before pooling: principal and calendar discovery, a new connection)
+    vs the connection's pooled client. Interleaved call by call."""
+    from caldav.davclient import DAVClient
+
+    from frontdesk.cli_calendar import DEMO_PASSWORD, DEMO_USER, start_radicale
+    from frontdesk.security import encrypt
+    from frontdesk.services.calendar_providers import caldav_provider
+
+    process, url = start_radicale(Path(folder) / "radicale")
+    try:
+        owner = DAVClient(url=url, username=DEMO_USER, password=DEMO_PASSWORD, timeout=10)
+        owner.principal().make_calendar(name="work")
+        connection = CalendarConnection(
+            id=uuid.uuid4(), tenant_id=uuid.uuid4(), resource_id=uuid.uuid4(),
+            provider="caldav", url=url, username=DEMO_USER, calendar="work",
+            secret=encrypt(DEMO_PASSWORD),
+        )
+        start = datetime.now(UTC)
+        end = start + timedelta(days=7)
+        pooled = provider_for(connection, TIMEZONE, None)
+        pooled.busy(start, end)
+        fresh_t, pooled_t = [], []
+        for _ in range(repeats):
+            t0 = perf_counter()
+            caldav_provider(connection, TIMEZONE).busy(start, end)
+            fresh_t.append(perf_counter() - t0)
+            t0 = perf_counter()
+            pooled.busy(start, end)
+            pooled_t.append(perf_counter() - t0)
+        fresh, reused = summarize(fresh_t), summarize(pooled_t)
+        return {
+            "server": "Radicale (python -m radicale) on loopback",
+            "read_with_own_client": fresh,
+            "read_with_pooled_client": reused,
+            "own_vs_pooled_p50": ratio(fresh["p50_ms"], reused["p50_ms"]),
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def run(quick: bool) -> dict[str, Any]:
     reps = (
         {"search": 40, "client": 15, "booking": 20, "stale": 5}
@@ -591,6 +634,8 @@ def run(quick: bool) -> dict[str, Any]:
         search = bench_search(bench, reps["search"])
         log(f"calendar: Google client parts x {reps['client']}")
         client = bench_google_client(bench, reps["client"])
+        log(f"calendar: CalDAV client x {reps['client']} (own vs pooled)")
+        caldav = bench_caldav_client(folder, reps["client"])
         log(f"calendar: booking x {reps['booking']} each (Marco, Ana)")
         booking = bench_booking(bench, reps["booking"], reps["stale"])
         correctness["all_bookings_succeeded"] = (
@@ -614,6 +659,7 @@ def run(quick: bool) -> dict[str, Any]:
             "correctness": correctness,
             "slot_search": search,
             "google_client": client,
+            "caldav_client": caldav,
             "booking": booking,
             "calendar_api_requests_total": _requests(bench),
             "token_requests": dict(state.token_requests),
