@@ -438,3 +438,37 @@ def test_one_client_per_connection_is_reused_across_reads(
     DEFAULT_EXTERNAL.clear()
     ana_starts(app, biz, day)
     assert built == ["google", "google"]
+
+
+def test_the_cli_prints_the_consent_url_that_connects_the_calendar(
+    engine: Engine, biz: Business, google: GoogleState, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`frontdesk calendar connect google` against a real server: the printed URL, opened
+    by the owner, connects Ana's calendar."""
+    from frontdesk.cli import main
+
+    app = create_app(Settings(environment="test", llm_base_url=""), engine=engine)
+    with serving(app) as base:
+        code = main(["calendar", "connect", "google", "--url", base, "--key", biz.api_key,
+                     "--resource", "ana"])
+        assert code == 0
+        printed = capsys.readouterr().out
+        url = printed.strip().splitlines()[-1]
+        assert "Ana's browser" in printed and url.startswith(google_server_base(url))
+        consent = httpx.get(url, follow_redirects=False)
+        assert consent.status_code == 302
+        assert consent.headers["location"].startswith(f"{base}/oauth/callback/google?")
+        landed = httpx.get(consent.headers["location"])
+        assert landed.status_code == 200 and "Calendar connected" in landed.text
+        shown = httpx.get(f"{base}/api/v1/resources/{biz.ana.id}/calendar",
+                          headers=auth(biz)).json()
+        assert shown["provider"] == "google" and shown["status"] == "ok"
+        # An unknown resource is a clear error, not a traceback.
+        assert main(["calendar", "connect", "google", "--url", base, "--key", biz.api_key,
+                     "--resource", "Nobody"]) == 2
+        assert "no resource named 'Nobody'" in capsys.readouterr().err
+
+
+def google_server_base(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/o/oauth2/v2/auth?"
