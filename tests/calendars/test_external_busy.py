@@ -255,3 +255,29 @@ def test_one_caldav_client_per_connection_is_reused(
     DEFAULT_EXTERNAL.clear()
     ana_starts(app_client, biz, day)
     assert built == [radicale.username, radicale.username]
+
+
+def test_caldav_checks_other_calendars_of_the_account_for_conflicts(
+    app_client: TestClient, biz: Business, radicale: RadicaleServer, owner_calendar: Calendar
+) -> None:
+    personal = radicale.client().principal().make_calendar(name=f"Personal {uuid.uuid4().hex[:6]}")
+    day = next_weekday(biz.tz, 3)
+    add_busy(personal, biz.at(day, 14), biz.at(day, 15))
+    base = {
+        "provider": "caldav", "url": radicale.url, "username": radicale.username,
+        "password": radicale.password, "calendar": str(owner_calendar.url),
+    }
+    path = f"/api/v1/resources/{biz.ana.id}/calendar"
+    bad = app_client.put(path, headers=auth(biz),
+                         json={**base, "check_calendars": ["No such calendar"]})
+    assert bad.status_code == 422 and bad.json()["field"] == "check_calendars"
+    made = app_client.put(path, headers=auth(biz),
+                          json={**base, "check_calendars": [str(personal.url)]})
+    assert made.status_code == 200, made.json()
+    assert made.json()["check_calendars"] == [str(personal.url)]
+    starts = ana_starts(app_client, biz, day)
+    assert biz.at(day, 14) not in starts and biz.at(day, 13) in starts
+    # PATCH works for CalDAV too, with the stored credentials.
+    cleared = app_client.patch(path, headers=auth(biz), json={"check_calendars": []})
+    assert cleared.status_code == 200 and cleared.json()["check_calendars"] == []
+    assert biz.at(day, 14) in ana_starts(app_client, biz, day)

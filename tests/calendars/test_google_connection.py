@@ -127,8 +127,11 @@ def test_connecting_google_stores_encrypted_tokens_and_shows_the_account(
         f"/api/v1/resources/{biz.ana.id}/calendar/calendars", headers=auth(biz)
     ).json()
     assert calendars == [
-        {"id": google.email, "name": google.email, "primary": True, "selected": True}
+        {"id": google.email, "name": google.email, "primary": True, "selected": True,
+         "checked": True}
     ]
+    # The primary calendar is stored by its own id, not as "the default".
+    assert shown["calendar"] == google.email and shown["check_calendars"] == []
 
 
 def test_google_busy_time_is_never_offered_and_bookings_are_written_there(
@@ -472,3 +475,43 @@ def test_the_cli_prints_the_consent_url_that_connects_the_calendar(
 def google_server_base(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}/o/oauth2/v2/auth?"
+
+
+def test_other_calendars_of_the_account_can_be_checked_for_conflicts(
+    app: TestClient, biz: Business, google: GoogleState, factory: sessionmaker[Session]
+) -> None:
+    """Cal.com's "check for conflicts": the family calendar's events block slots too,
+    while our events still go to the calendar chosen for them."""
+    family = "family987@group.calendar.google.com"
+    google.add_calendar(family, "Family", time_zone="America/New_York")
+    day = next_weekday(biz.tz, 2)
+    _, callback = connect_google(app, biz)
+    assert callback.status_code == 200
+    google.add_owner_event(biz.at(day, 9), biz.at(day, 10), calendar_id=family,
+                           summary="School run")
+    DEFAULT_EXTERNAL.clear()
+    assert biz.at(day, 9) in ana_starts(app, biz, day)  # not checked yet
+
+    path = f"/api/v1/resources/{biz.ana.id}/calendar"
+    missing = app.patch(path, headers=auth(biz), json={"check_calendars": ["nope@x.org"]})
+    assert missing.status_code == 422 and missing.json()["field"] == "check_calendars"
+    chosen = app.patch(path, headers=auth(biz), json={"check_calendars": [family]})
+    assert chosen.status_code == 200, chosen.json()
+    assert chosen.json()["check_calendars"] == [family]
+    assert chosen.json()["calendar"] == google.email  # unchanged
+    listed = {c["id"]: (c["selected"], c["checked"]) for c in app.get(
+        f"{path}/calendars", headers=auth(biz)).json()}
+    assert listed == {google.email: (True, True), family: (False, True)}
+
+    starts = ana_starts(app, biz, day)  # the change itself refreshed the cache
+    assert biz.at(day, 9) not in starts and biz.at(day, 10) in starts
+    assert book_ana(app, biz, biz.at(day, 9, 30))["status"] == 409
+    booked = book_ana(app, biz, biz.at(day, 11))
+    assert booked["status"] == 201
+    deliver(factory)
+    assert [e for e in google.events(family) if e.get("extendedProperties")] == []
+    assert len([e for e in google.events() if e.get("extendedProperties")]) == 1
+
+    # Unchecking it frees the time again.
+    assert app.patch(path, headers=auth(biz), json={"check_calendars": []}).status_code == 200
+    assert biz.at(day, 9) in ana_starts(app, biz, day)

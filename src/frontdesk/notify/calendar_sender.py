@@ -23,7 +23,12 @@ from frontdesk.calendars.base import (
 )
 from frontdesk.calendars.oauth import OAuthTokens
 from frontdesk.notify.base import OutgoingMessage, PermanentSendError, TransientSendError
-from frontdesk.services.calendar_providers import close_provider, provider_for, save_tokens
+from frontdesk.services.calendar_providers import (
+    close_provider,
+    provider_for,
+    save_tokens,
+    with_calendar,
+)
 from frontdesk.services.external_busy import ProviderFactory
 from frontdesk.store.db import write_session
 from frontdesk.store.models import CalendarConnection, Tenant
@@ -46,9 +51,8 @@ class CalendarSender:
                 raise PermanentSendError(f"calendar connection {connection_id} is gone")
             if calendar is not None:
                 # A calendar the connection used before (our events leave it): the same
-                # account and credentials, another calendar. Not saved.
-                session.expunge(connection)
-                connection.calendar = calendar
+                # account and credentials, another calendar.
+                connection = with_calendar(connection, calendar)
             tenant = session.get(Tenant, connection.tenant_id)
             timezone = tenant.timezone if tenant is not None else "UTC"
             try:

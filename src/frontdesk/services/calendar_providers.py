@@ -137,6 +137,32 @@ def provider_for(
     return _borrow(connection, timezone, on_tokens)
 
 
+def watched_calendars(connection: CalendarConnection) -> list[str]:
+    """Every calendar whose busy time counts: the one we write to, then the others."""
+    seen = [connection.calendar]
+    for calendar in connection.check_calendars or []:
+        if calendar not in seen:
+            seen.append(calendar)
+    return seen
+
+
+def with_calendar(connection: CalendarConnection, calendar: str) -> CalendarConnection:
+    """A detached copy of ``connection`` pointed at another calendar of the same account
+    (same credentials); never added to a session, never saved."""
+    return CalendarConnection(
+        id=connection.id,
+        tenant_id=connection.tenant_id,
+        resource_id=connection.resource_id,
+        provider=connection.provider,
+        url=connection.url,
+        username=connection.username,
+        calendar=calendar,
+        check_calendars=[],
+        secret=connection.secret,
+        status=connection.status,
+    )
+
+
 def caldav_provider(connection: CalendarConnection, timezone: str) -> CalendarProvider:
     """A CalDAV client of its own for ``connection`` (not the pooled one)."""
     from frontdesk.calendars.caldav_provider import CalDAVProvider
@@ -167,7 +193,10 @@ def caldav_provider(connection: CalendarConnection, timezone: str) -> CalendarPr
 # (a context variable set around each call).
 
 _current_saver: ContextVar[TokenSaver | None] = ContextVar("frontdesk_token_saver", default=None)
-_pool: dict[uuid.UUID, tuple[tuple[str, ...], CalendarProvider, threading.Lock | None]] = {}
+# (connection, calendar) -> (what the client was built from, client, lock for CalDAV)
+_pool: dict[
+    tuple[uuid.UUID, str], tuple[tuple[str, ...], CalendarProvider, threading.Lock | None]
+] = {}
 _pool_lock = threading.Lock()
 
 
@@ -182,8 +211,8 @@ def clear_pool() -> None:
 
 def _evict(connection_id: uuid.UUID) -> None:
     with _pool_lock:
-        entry = _pool.pop(connection_id, None)
-    if entry is not None:
+        gone = [_pool.pop(k) for k in [k for k in _pool if k[0] == connection_id]]
+    for entry in gone:
         close_provider(entry[1])
 
 
@@ -191,6 +220,7 @@ def _pooled(
     connection: CalendarConnection, timezone: str
 ) -> tuple[CalendarProvider, threading.Lock | None]:
     connection_id = connection.id
+    pool_key = (connection_id, connection.calendar)
     if connection.provider == "caldav":
         key: tuple[str, ...] = (
             "caldav", connection.url, connection.username, connection.calendar, timezone,
@@ -204,7 +234,7 @@ def _pooled(
             config.client_id, config.token_url, config.api_base, tokens.refresh_token or "",
         )
     with _pool_lock:
-        entry = _pool.get(connection_id)
+        entry = _pool.get(pool_key)
         if entry is not None and entry[0] == key:
             return entry[1], entry[2]
 
@@ -223,8 +253,8 @@ def _pooled(
             connection.provider, tokens, connection.calendar, timezone, report
         )
     with _pool_lock:
-        old = _pool.get(connection_id)
-        _pool[connection_id] = (key, provider, lock)
+        old = _pool.get(pool_key)
+        _pool[pool_key] = (key, provider, lock)
     if old is not None:
         close_provider(old[1])
     return provider, lock

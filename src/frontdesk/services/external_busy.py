@@ -24,7 +24,13 @@ from frontdesk.calendars.base import CalendarAuthError, CalendarError, CalendarP
 from frontdesk.calendars.oauth import OAuthTokens, TokenSaver
 from frontdesk.config import get_settings
 from frontdesk.scheduling import Interval
-from frontdesk.services.calendar_providers import close_provider, provider_for, save_tokens
+from frontdesk.services.calendar_providers import (
+    close_provider,
+    provider_for,
+    save_tokens,
+    watched_calendars,
+    with_calendar,
+)
 from frontdesk.store.db import write_session
 from frontdesk.store.models import CalendarConnection, Tenant
 
@@ -42,13 +48,13 @@ __all__ = ["DEFAULT_EXTERNAL", "ExternalBusy", "ProviderFactory", "external_busy
 
 
 def _cache_key(connection: CalendarConnection) -> tuple[str, str, str, str]:
-    """What, when changed, makes earlier busy blocks unusable: another calendar or login.
+    """What, when changed, makes earlier busy blocks unusable: other calendars or login.
 
     A CalDAV password change counts; an OAuth token refresh (same account, same
-    calendar) does not, or every hourly refresh would throw the cache away."""
+    calendars) does not, or every hourly refresh would throw the cache away."""
     secret = connection.secret if connection.provider == "caldav" else ""
     return (connection.provider + ":" + connection.url, connection.username,
-            connection.calendar, secret)
+            "\n".join(watched_calendars(connection)), secret)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,11 +165,18 @@ class ExternalBusy:
                     return candidate.blocks
         refreshed: list[OAuthTokens] = []
         try:
-            provider = self.provider_factory(connection, tenant.timezone, refreshed.append)
-            try:
-                blocks = [(b.start, b.end) for b in provider.busy(start, end)]
-            finally:
-                close_provider(provider)
+            blocks: list[Interval] = []
+            for calendar in watched_calendars(connection):
+                target = (
+                    connection if calendar == connection.calendar
+                    else with_calendar(connection, calendar)
+                )
+                provider = self.provider_factory(target, tenant.timezone, refreshed.append)
+                try:
+                    blocks.extend((b.start, b.end) for b in provider.busy(start, end))
+                finally:
+                    close_provider(provider)
+            blocks.sort()
         except CalendarAuthError as exc:
             _keep_tokens(session, connection.id, refreshed, in_write)
             _record(session, connection.id, status="broken", error=exc.detail, fresh=in_write)

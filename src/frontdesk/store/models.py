@@ -429,7 +429,13 @@ class CalendarConnection(Base):
     provider: Mapped[str] = mapped_column(String(20), default="caldav")
     url: Mapped[str] = mapped_column(String(1000))
     username: Mapped[str] = mapped_column(String(320))
+    # Where our events are written; its busy time counts, and so does that of every
+    # calendar in ``check_calendars`` (other calendars of the same account: a personal
+    # or family calendar whose events must not be double-booked either).
     calendar: Mapped[str] = mapped_column(String(1000))
+    check_calendars: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
     secret: Mapped[str] = mapped_column(Text)
     # "ok" or "broken" (the calendar rejected our credentials: fix them to resume).
     status: Mapped[str] = mapped_column(String(10), default="ok")

@@ -19,7 +19,7 @@ import logging
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Annotated, Any, cast
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Request, status
@@ -49,11 +49,13 @@ from frontdesk.services.calendar_providers import (
     OAUTH_PROVIDERS,
     PROVIDER_NAMES,
     ListsCalendars,
+    caldav_provider,
     close_provider,
     oauth_config,
     oauth_provider,
     provider_for,
     tokens_of,
+    with_calendar,
 )
 from frontdesk.services.lookup import get_scoped
 from frontdesk.store.db import write_session
@@ -66,6 +68,16 @@ CALLBACK = "/oauth/callback/{provider}"
 STATE_MAX_AGE_S = 15 * 60
 
 
+CheckCalendars = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=1000)]],
+    Field(
+        max_length=10,
+        description="Other calendars of the same account whose events also block times "
+        "(a personal or family calendar); ids for Google/Microsoft, URLs or names for CalDAV",
+    ),
+]
+
+
 class ConnectionIn(BaseModel):
     provider: str = Field(default="caldav", description='"caldav" (Google and Microsoft use '
                           "POST .../calendar/connect/{provider})")
@@ -73,6 +85,7 @@ class ConnectionIn(BaseModel):
     username: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=1000)
     calendar: str = Field(min_length=1, max_length=1000, description="Calendar URL or name")
+    check_calendars: CheckCalendars = []
 
 
 class WritesOut(BaseModel):
@@ -86,7 +99,8 @@ class ConnectionOut(BaseModel):
     provider_name: str
     url: str
     username: str = Field(description="The CalDAV user, or the Google/Microsoft account")
-    calendar: str
+    calendar: str = Field(description="Where our events are written")
+    check_calendars: list[str] = Field(description="Other calendars checked for conflicts")
     status: str = Field(description='"ok", or "broken": the calendar refused us; reconnect')
     last_error: str | None
     checked_at: datetime | None
@@ -116,11 +130,16 @@ class CalendarChoice(BaseModel):
     id: str
     name: str
     primary: bool
-    selected: bool
+    selected: bool = Field(description="Our events are written here")
+    checked: bool = Field(description="Its busy time blocks slots")
 
 
 class ChooseIn(BaseModel):
-    calendar: str = Field(min_length=1, max_length=1000)
+    calendar: str | None = Field(
+        default=None, min_length=1, max_length=1000,
+        description="Write our events here (its busy time counts too)",
+    )
+    check_calendars: CheckCalendars | None = None
 
 
 def _writes(session: Session, c: CalendarConnection) -> WritesOut:
@@ -159,6 +178,7 @@ def _out(c: CalendarConnection, session: Session) -> ConnectionOut:
         url=c.url,
         username=c.username,
         calendar=c.calendar,
+        check_calendars=list(c.check_calendars or []),
         status=c.status,
         last_error=c.last_error,
         checked_at=c.checked_at,
@@ -166,7 +186,7 @@ def _out(c: CalendarConnection, session: Session) -> ConnectionOut:
     )
 
 
-def _check_readable(provider: CalendarProvider, what: str) -> None:
+def _check_readable(provider: CalendarProvider, what: str, field: str = "calendar") -> None:
     """Read the next day's busy times once: refused credentials or calendar fail here."""
     try:
         now = datetime.now(UTC)
@@ -180,7 +200,7 @@ def _check_readable(provider: CalendarProvider, what: str) -> None:
             field="password",
         ) from exc
     except CalendarNotFound as exc:
-        raise InvalidInput(exc.detail, field="calendar") from exc
+        raise InvalidInput(exc.detail, field=field) from exc
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
     # CalendarUnavailable (503) and other CalendarErrors (502) propagate as they are.
@@ -253,9 +273,16 @@ def put_connection(
     except ValueError as exc:
         raise InvalidInput(str(exc), field="url") from exc
     _check_readable(provider, "The calendar server")  # outside the write transaction
+    for other in body.check_calendars:
+        _check_readable(
+            CalDAVProvider(body.url, body.username, body.password, other,
+                           timezone=tenant.timezone, timeout_s=10),
+            "The calendar server", field="check_calendars",
+        )
     return _store(
         factory, tenant.id, resource_id, provider="caldav", url=body.url,
         username=body.username, calendar=body.calendar, secret=encrypt(body.password),
+        check_calendars=list(dict.fromkeys(body.check_calendars)),
     )
 
 
@@ -317,6 +344,19 @@ def _back(return_url: str, **params: str) -> RedirectResponse:
     return RedirectResponse(urlunsplit(parts._replace(query=query)), status_code=303)
 
 
+def _primary_calendar(provider: str, tokens: OAuthTokens, timezone: str) -> str:
+    """The account's primary (Google) or default (Microsoft) calendar's own id, so the
+    connection names a concrete calendar ("" when the account will not list them)."""
+    lister = oauth_provider(provider, tokens, "", timezone)
+    try:
+        found = cast(ListsCalendars, lister).list_calendars()
+    except CalendarError:
+        return ""
+    finally:
+        close_provider(lister)
+    return next((cid for cid, _, primary in found if primary), "")
+
+
 @router.get(CALLBACK, include_in_schema=False)
 def oauth_callback(
     provider: str,
@@ -368,7 +408,8 @@ def oauth_callback(
             get_scoped(session, Resource, tenant_id, resource_id)
             timezone = tenant.timezone
         refreshed: list[OAuthTokens] = []
-        reader = oauth_provider(provider, tokens, pending["c"], timezone, refreshed.append)
+        calendar = pending["c"] or _primary_calendar(provider, tokens, timezone)
+        reader = oauth_provider(provider, tokens, calendar, timezone, refreshed.append)
         _check_readable(reader, name)
         tokens = refreshed[-1] if refreshed else tokens
     except InvalidInput as exc:
@@ -381,7 +422,7 @@ def oauth_callback(
         return failed(exc.code, exc.detail)
     out = _store(
         factory, tenant_id, resource_id, provider=provider, url=config.api_base,
-        username=tokens.account or name, calendar=pending["c"],
+        username=tokens.account or name, calendar=calendar,
         secret=encrypt(tokens.to_json()),
     )
     if return_url:
@@ -435,30 +476,50 @@ def list_calendars(
     finally:
         close_provider(provider)
     selected = row.calendar
-    return [
-        CalendarChoice(
-            id=cid, name=name, primary=primary,
-            selected=cid == selected or (not selected and primary),
-        )
-        for cid, name, primary in found
-    ]
+    checked = set(row.check_calendars or [])
+    out = []
+    for cid, name, primary in found:
+        is_selected = cid == selected or (not selected and primary)
+        out.append(CalendarChoice(
+            id=cid, name=name, primary=primary, selected=is_selected,
+            checked=is_selected or cid in checked,
+        ))
+    return out
 
 
-@router.patch(PATH, response_model=ConnectionOut, summary="Use another calendar of the account")
+@router.patch(
+    PATH, response_model=ConnectionOut,
+    summary="Choose where events are written and which calendars are checked for conflicts",
+)
 def choose_calendar(
     resource_id: uuid.UUID, body: ChooseIn, tenant: TenantDep, factory: FactoryDep
 ) -> ConnectionOut:
+    """Same account, other calendars: each new one is read once first (a missing one is a
+    422 naming the field); our upcoming events move if the written-to calendar changes."""
+    if body.calendar is None and body.check_calendars is None:
+        raise InvalidInput("Give calendar, check_calendars or both.", field="calendar")
     with factory() as session:
         row = _connection(session, tenant.id, resource_id)
-        if row.provider not in OAUTH_PROVIDERS:
-            raise InvalidInput(
-                "A CalDAV calendar is changed by connecting again (PUT) with its URL.",
-                field="calendar",
-            )
-        provider_name, tokens = row.provider, tokens_of(row)
-    reader = oauth_provider(provider_name, tokens, body.calendar, tenant.timezone)
-    _check_readable(reader, PROVIDER_NAMES[provider_name])
-    return _store(factory, tenant.id, resource_id, calendar=body.calendar)
+        session.expunge(row)
+    name = PROVIDER_NAMES.get(row.provider, row.provider)
+    tokens = tokens_of(row) if row.provider in OAUTH_PROVIDERS else None
+
+    def reader(calendar: str) -> CalendarProvider:
+        if tokens is None:
+            return caldav_provider(with_calendar(row, calendar), tenant.timezone)
+        return oauth_provider(row.provider, tokens, calendar, tenant.timezone)
+
+    changes: dict[str, Any] = {}
+    if body.calendar is not None and body.calendar != row.calendar:
+        _check_readable(reader(body.calendar), name)
+        changes["calendar"] = body.calendar
+    if body.check_calendars is not None:
+        known = set(row.check_calendars or []) | {row.calendar}
+        for other in body.check_calendars:
+            if other not in known:
+                _check_readable(reader(other), name, field="check_calendars")
+        changes["check_calendars"] = list(dict.fromkeys(body.check_calendars))
+    return _store(factory, tenant.id, resource_id, **changes)
 
 
 @router.delete(PATH, status_code=status.HTTP_204_NO_CONTENT, summary="Disconnect the calendar")
