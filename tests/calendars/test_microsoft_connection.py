@@ -210,3 +210,23 @@ def test_a_meeting_added_in_outlook_a_minute_ago_is_never_double_booked(
     # The booking's fresh read also refreshed what searches see.
     assert biz.at(day, 11) not in ana_starts(app, biz, day)
     assert book_ana(app, biz, biz.at(day, 12))["status"] == 201
+
+
+def test_microsoft_default_calendar_is_stored_and_others_are_checked(
+    app: TestClient, biz: Business, graph: GraphState, factory: sessionmaker[Session]
+) -> None:
+    day = next_weekday(biz.tz, 3)
+    personal = graph.add_calendar("Personal")
+    assert connect_microsoft(app, biz).status_code == 200
+    path = f"/api/v1/resources/{biz.ana.id}/calendar"
+    shown = app.get(path, headers=auth(biz)).json()
+    assert shown["calendar"] == graph.default_calendar_id  # the default, by its own id
+    graph.add_owner_event("Dentist", biz.at(day, 15), biz.at(day, 16), calendar_id=personal)
+    assert app.patch(path, headers=auth(biz),
+                     json={"check_calendars": [personal]}).status_code == 200
+    assert biz.at(day, 15) not in ana_starts(app, biz, day)
+    booked = book_ana(app, biz, biz.at(day, 9))
+    assert booked["status"] == 201
+    deliver(factory)
+    assert ours(graph) == [booked["json"]["id"]]  # type: ignore[index]
+    assert [e.calendar_id for e in graph.events() if e.extended] == [graph.default_calendar_id]
