@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     # The endpoint settings exist for sovereign clouds and for tests' local stand-ins.
     # How long a search may reuse a calendar's busy times (a booking always re-reads).
     calendar_cache_s: float = Field(default=60.0, ge=0)
+    # Calendar clients (and their open connections) kept per process, most recently used.
+    calendar_clients_max: int = Field(default=128, ge=1)
     google_client_id: str = ""
     google_client_secret: str = ""
     google_auth_base: str = "https://accounts.google.com"

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import nullcontext
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar, cast
 
@@ -193,32 +195,65 @@ def caldav_provider(connection: CalendarConnection, timezone: str) -> CalendarPr
 # (a context variable set around each call).
 
 _current_saver: ContextVar[TokenSaver | None] = ContextVar("frontdesk_token_saver", default=None)
-# (connection, calendar) -> (what the client was built from, client, lock for CalDAV)
-_pool: dict[
-    tuple[uuid.UUID, str], tuple[tuple[str, ...], CalendarProvider, threading.Lock | None]
-] = {}
+
+
+@dataclass(eq=False)
+class _Entry:
+    """A pooled client, what it was built from, and how many callers hold it now."""
+
+    key: tuple[str, ...]
+    provider: CalendarProvider
+    lock: threading.Lock | None
+    users: int = 0
+    evicted: bool = False
+
+
+# (connection, calendar) -> entry, least recently used first. Bounded: each client may
+# hold an open socket (a file descriptor), and a deployment may have thousands of
+# connections; the ones in use stay, the rest reconnect when next needed.
+_pool: OrderedDict[tuple[uuid.UUID, str], _Entry] = OrderedDict()
 _pool_lock = threading.Lock()
+
+
+def _retire(entry: _Entry) -> _Entry | None:
+    """Take ``entry`` out of service (pool lock held); returns it if it can close now.
+
+    A client still lent to a caller is closed when that caller gives it back, not under
+    its feet."""
+    entry.evicted = True
+    return entry if entry.users == 0 else None
+
+
+def _close_all(entries: list[_Entry | None]) -> None:
+    for entry in entries:
+        if entry is not None:
+            close_provider(entry.provider)
 
 
 def clear_pool() -> None:
     """Close and forget every pooled client (tests; a settings change)."""
     with _pool_lock:
-        pooled = [entry[1] for entry in _pool.values()]
+        done = [_retire(entry) for entry in _pool.values()]
         _pool.clear()
-    for provider in pooled:
-        close_provider(provider)
+    _close_all(done)
 
 
 def _evict(connection_id: uuid.UUID) -> None:
     with _pool_lock:
-        gone = [_pool.pop(k) for k in [k for k in _pool if k[0] == connection_id]]
-    for entry in gone:
-        close_provider(entry[1])
+        keys = [k for k in _pool if k[0] == connection_id]
+        done = [_retire(_pool.pop(k)) for k in keys]
+    _close_all(done)
 
 
-def _pooled(
-    connection: CalendarConnection, timezone: str
-) -> tuple[CalendarProvider, threading.Lock | None]:
+def _release(entry: _Entry) -> None:
+    with _pool_lock:
+        entry.users -= 1
+        done = entry if entry.evicted and entry.users == 0 else None
+    _close_all([done])
+
+
+def _pooled(connection: CalendarConnection, timezone: str) -> _Entry:
+    """The connection's pooled client for its calendar, lent to the caller (``users``)."""
     connection_id = connection.id
     pool_key = (connection_id, connection.calendar)
     if connection.provider == "caldav":
@@ -235,8 +270,10 @@ def _pooled(
         )
     with _pool_lock:
         entry = _pool.get(pool_key)
-        if entry is not None and entry[0] == key:
-            return entry[1], entry[2]
+        if entry is not None and entry.key == key:
+            _pool.move_to_end(pool_key)
+            entry.users += 1
+            return entry
 
     def report(new: OAuthTokens) -> None:
         remember(connection_id, new)
@@ -252,12 +289,18 @@ def _pooled(
         provider = oauth_provider(
             connection.provider, tokens, connection.calendar, timezone, report
         )
+    fresh = _Entry(key, provider, lock, users=1)
+    limit = max(1, get_settings().calendar_clients_max)
     with _pool_lock:
-        old = _pool.get(pool_key)
-        _pool[pool_key] = (key, provider, lock)
-    if old is not None:
-        close_provider(old[1])
-    return provider, lock
+        done = []
+        old = _pool.pop(pool_key, None)
+        if old is not None:
+            done.append(_retire(old))
+        _pool[pool_key] = fresh
+        while len(_pool) > limit:
+            done.append(_retire(_pool.popitem(last=False)[1]))
+    _close_all(done)
+    return fresh
 
 
 class ListsCalendars(Protocol):
@@ -271,16 +314,14 @@ class _Borrowed:
     a rejected grant evicts the client; closing returns it to the pool (it stays open)."""
 
     def __init__(
-        self,
-        connection_id: uuid.UUID,
-        provider: CalendarProvider,
-        lock: threading.Lock | None,
-        saver: TokenSaver | None,
+        self, connection_id: uuid.UUID, entry: _Entry, saver: TokenSaver | None
     ) -> None:
         self._connection_id = connection_id
-        self._provider = provider
-        self._lock = lock
+        self._entry = entry
+        self._provider = entry.provider
+        self._lock = entry.lock
         self._saver = saver
+        self._returned = False
 
     def _run(self, call: Callable[[], _T]) -> _T:
         token = _current_saver.set(self._saver)
@@ -307,14 +348,16 @@ class _Borrowed:
         return self._run(cast(ListsCalendars, self._provider).list_calendars)
 
     def close(self) -> None:
-        """Nothing to release: the client stays in the pool for the next caller."""
+        """Give the client back to the pool (it stays open for the next caller)."""
+        if not self._returned:
+            self._returned = True
+            _release(self._entry)
 
 
 def _borrow(
     connection: CalendarConnection, timezone: str, on_tokens: TokenSaver | None
 ) -> CalendarProvider:
-    provider, lock = _pooled(connection, timezone)
-    return _Borrowed(connection.id, provider, lock, on_tokens)
+    return _Borrowed(connection.id, _pooled(connection, timezone), on_tokens)
 
 
 def oauth_provider(
