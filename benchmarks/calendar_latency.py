@@ -569,6 +569,51 @@ def bench_booking(bench: Bench, repeats: int, stale_repeats: int) -> dict[str, A
     }
 
 
+def bench_client_memory(count: int) -> dict[str, Any]:
+    """Python heap per pooled client (tracemalloc, ``count`` clients kept alive), built
+    without network: Google with the shared service object vs a service object of its own
+    (how clients were built before), Microsoft Graph, CalDAV."""
+    import tracemalloc
+
+    import httplib2
+    from googleapiclient.discovery import build
+
+    from frontdesk.calendars.caldav_provider import CalDAVProvider
+    from frontdesk.calendars.google_provider import GoogleCalendarProvider, calendar_api_root
+    from frontdesk.calendars.microsoft_provider import MicrosoftCalendarProvider
+    from frontdesk.calendars.oauth import google_config, microsoft_config
+
+    google = google_config("id", "secret", api_base="http://127.0.0.1:9/")
+    graph = microsoft_config("id", "secret", authority="http://127.0.0.1:9/common",
+                             api_base="http://127.0.0.1:9/v1.0")
+    tokens = OAuthTokens("access", "refresh", datetime.now(UTC) + timedelta(hours=1))
+
+    def own_service() -> object:
+        return build("calendar", "v3", http=httplib2.Http(), static_discovery=True,
+                     cache_discovery=False,
+                     client_options={"api_endpoint": calendar_api_root(google.api_base)})
+
+    makers = {
+        "google_shared_service": lambda: GoogleCalendarProvider(google, tokens, timezone="UTC"),
+        "google_own_service_before": lambda: (
+            GoogleCalendarProvider(google, tokens, timezone="UTC"), own_service()),
+        "microsoft": lambda: MicrosoftCalendarProvider(graph, tokens, timezone="UTC"),
+        "caldav": lambda: CalDAVProvider("http://127.0.0.1:9/", "u", "p", "c", timezone="UTC"),
+    }
+    out: dict[str, Any] = {"clients": count}
+    for name, make in makers.items():
+        make()  # imports and one-time caches outside the measurement
+        gc.collect()
+        tracemalloc.start()
+        kept = [make() for _ in range(count)]
+        gc.collect()
+        current, _ = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        out[f"{name}_kib_per_client"] = round(current / count / 1024, 1)
+        del kept
+    return out
+
+
 def bench_caldav_client(folder: str, repeats: int) -> dict[str, Any]:
     """A CalDAV read (one week) against a real Radicale: a client of its own per read (what
     every read paid before pooling: principal and calendar discovery, a new connection)
@@ -636,6 +681,8 @@ def run(quick: bool) -> dict[str, Any]:
         client = bench_google_client(bench, reps["client"])
         log(f"calendar: CalDAV client x {reps['client']} (own vs pooled)")
         caldav = bench_caldav_client(folder, reps["client"])
+        log("calendar: memory per pooled client")
+        memory = bench_client_memory(100 if quick else 200)
         log(f"calendar: booking x {reps['booking']} each (Marco, Ana)")
         booking = bench_booking(bench, reps["booking"], reps["stale"])
         correctness["all_bookings_succeeded"] = (
@@ -660,6 +707,7 @@ def run(quick: bool) -> dict[str, Any]:
             "slot_search": search,
             "google_client": client,
             "caldav_client": caldav,
+            "client_memory": memory,
             "booking": booking,
             "calendar_api_requests_total": _requests(bench),
             "token_requests": dict(state.token_requests),
