@@ -126,7 +126,7 @@ def test_stopped_calendar_uses_last_known_busy_time(
         assert refused["status"] == 409 and refused["json"]["code"] == "slot_taken"  # type: ignore[index]
         assert book_ana(app_client, biz, biz.at(day, 14))["status"] == 201
     finally:
-        DEFAULT_EXTERNAL.ttl_s = 60.0
+        DEFAULT_EXTERNAL.ttl_s = None
 
     # Without last known blocks, a calendar that cannot be read is busy, never free.
     DEFAULT_EXTERNAL.clear()
@@ -281,3 +281,43 @@ def test_caldav_checks_other_calendars_of_the_account_for_conflicts(
     cleared = app_client.patch(path, headers=auth(biz), json={"check_calendars": []})
     assert cleared.status_code == 200 and cleared.json()["check_calendars"] == []
     assert biz.at(day, 14) in ana_starts(app_client, biz, day)
+
+
+def test_a_calendar_that_just_failed_is_not_waited_on_again(
+    app_client: TestClient, biz: Business, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A calendar that is down (or timing out) is asked once, then left alone for a
+    while: searches and bookings answer from the last known blocks without waiting."""
+    day = next_weekday(biz.tz, 2)
+    server = start_radicale(tmp_path)
+    try:
+        calendar = server.client().principal().make_calendar(name="Flaky")
+        add_busy(calendar, biz.at(day, 10), biz.at(day, 11))
+        assert connect(app_client, biz, server, calendar)["status"] == 200
+        assert biz.at(day, 10) not in ana_starts(app_client, biz, day)
+    finally:
+        server.stop()
+
+    asked: list[str] = []
+    real_factory = DEFAULT_EXTERNAL.provider_factory
+
+    def counting(connection: CalendarConnection, timezone: str, saver: object) -> object:
+        asked.append(connection.calendar)
+        return real_factory(connection, timezone, saver)  # type: ignore[arg-type]
+
+    later = [0.0]
+    real_clock = DEFAULT_EXTERNAL.clock
+    monkeypatch.setattr(DEFAULT_EXTERNAL, "provider_factory", counting)
+    monkeypatch.setattr(DEFAULT_EXTERNAL, "clock", lambda: real_clock() + later[0])
+    later[0] += 61  # past the search TTL: the next search asks the (stopped) server
+    assert biz.at(day, 10) not in ana_starts(app_client, biz, day)
+    assert len(asked) == 1
+    for _ in range(3):
+        starts = ana_starts(app_client, biz, day)
+        assert biz.at(day, 10) not in starts and biz.at(day, 9) in starts
+    assert book_ana(app_client, biz, biz.at(day, 10))["status"] == 409
+    assert book_ana(app_client, biz, biz.at(day, 14))["status"] == 201
+    assert len(asked) == 1  # nobody waited on it again
+    later[0] += 25  # the pause is over: asked again
+    ana_starts(app_client, biz, day)
+    assert len(asked) == 2

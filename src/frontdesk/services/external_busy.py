@@ -40,6 +40,10 @@ STALE_LIMIT_S = 600.0
 # prefetches just before its write transaction, so no network call happens while the
 # database write lock is held.
 FRESH_S = 5.0
+# After a calendar failed to answer (down, timing out, rate limiting), do not ask it again
+# for this long: every search and booking in the meantime would otherwise wait out the
+# same timeout (10 s) before falling back to the last known blocks.
+FAILURE_BACKOFF_S = 20.0
 
 # (connection, tenant timezone, where refreshed OAuth tokens go) -> provider
 ProviderFactory = Callable[[CalendarConnection, str, TokenSaver | None], CalendarProvider]
@@ -90,12 +94,22 @@ class ExternalBusy:
         # The latest read of each connection as it was made (a booking's prefetch): its
         # own read time, which merging into a wider, older read in ``_known`` would lose.
         self._recent: dict[uuid.UUID, _Known] = {}
+        # When each connection last failed to answer (monotonic seconds).
+        self._failed_at: dict[uuid.UUID, float] = {}
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
             self._known.clear()
             self._recent.clear()
+            self._failed_at.clear()
+
+    def forget(self, connection_id: uuid.UUID) -> None:
+        """Drop what is known of a connection (it was replaced or repaired)."""
+        with self._lock:
+            self._known.pop(connection_id, None)
+            self._recent.pop(connection_id, None)
+            self._failed_at.pop(connection_id, None)
 
     def busy(
         self,
@@ -163,6 +177,13 @@ class ExternalBusy:
                     and now - candidate.at < max_age
                 ):
                     return candidate.blocks
+        with self._lock:
+            failed_at = self._failed_at.get(connection.id)
+        if failed_at is not None and now - failed_at < FAILURE_BACKOFF_S:
+            # It failed moments ago: answer from what is known without waiting on it again.
+            if known is not None and now - known.at < self.stale_limit_s:
+                return known.blocks
+            return whole
         refreshed: list[OAuthTokens] = []
         try:
             blocks: list[Interval] = []
@@ -185,6 +206,8 @@ class ExternalBusy:
             _keep_tokens(session, connection.id, refreshed, in_write)
             detail = exc.detail if isinstance(exc, CalendarError) else str(exc)
             _record(session, connection.id, status=None, error=detail, fresh=in_write)
+            with self._lock:
+                self._failed_at[connection.id] = self.clock()
             if known is not None and now - known.at < self.stale_limit_s:
                 return known.blocks
             return whole
@@ -193,6 +216,7 @@ class ExternalBusy:
         with self._lock:
             self._known[connection.id] = _merged(known, read)
             self._recent[connection.id] = read
+            self._failed_at.pop(connection.id, None)
         return blocks
 
 

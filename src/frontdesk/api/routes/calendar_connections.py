@@ -57,6 +57,7 @@ from frontdesk.services.calendar_providers import (
     tokens_of,
     with_calendar,
 )
+from frontdesk.services.external_busy import DEFAULT_EXTERNAL
 from frontdesk.services.lookup import get_scoped
 from frontdesk.store.db import write_session
 from frontdesk.store.models import CalendarConnection, OutboxMessage, Resource, Tenant
@@ -243,6 +244,7 @@ def _store(
         resource.calendar_version += 1  # cached calendars elsewhere must look again
         session.flush()
         calendar_providers.forget(row.id)
+        DEFAULT_EXTERNAL.forget(row.id)  # a repaired connection is asked again at once
         resync_resource(session, tenant, row, now)
         return _out(row, session)
 
