@@ -515,3 +515,81 @@ def test_other_calendars_of_the_account_can_be_checked_for_conflicts(
     # Unchecking it frees the time again.
     assert app.patch(path, headers=auth(biz), json={"check_calendars": []}).status_code == 200
     assert biz.at(day, 9) in ana_starts(app, biz, day)
+
+
+def test_concurrent_bookings_on_a_connected_calendar_over_http(
+    engine: Engine, biz: Business, google: GoogleState, factory: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """20 callers race for one slot and 8 others book distinct slots at once, on a real
+    server whose Google calendar is connected (one shared client per connection): one
+    winner, every other booking of the slot refused, every distinct booking made, and
+    exactly one Google event per booking once the outbox is delivered."""
+    import contextlib
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from frontdesk.services import booking
+
+    day = next_weekday(biz.tz, 2)
+    google.add_owner_event(biz.at(day, 16), biz.at(day, 17))
+    # Which calendar reads happen while this thread holds a booking's write transaction.
+    inside = threading.local()
+    reads_in_write: list[bool] = []
+    real_write_session = booking.write_session
+
+    @contextlib.contextmanager
+    def marked(factory: sessionmaker[Session]) -> Iterator[Session]:
+        with real_write_session(factory) as session:
+            inside.yes = True
+            try:
+                yield session
+            finally:
+                inside.yes = False
+
+    real_factory = DEFAULT_EXTERNAL.provider_factory
+
+    def watched(connection: CalendarConnection, timezone: str, saver: Any) -> Any:
+        reads_in_write.append(getattr(inside, "yes", False))
+        return real_factory(connection, timezone, saver)
+
+    monkeypatch.setattr(booking, "write_session", marked)
+    monkeypatch.setattr(DEFAULT_EXTERNAL, "provider_factory", watched)
+    app = create_app(Settings(environment="test", llm_base_url=""), engine=engine)
+    with serving(app) as base:
+        started = httpx.post(f"{base}/api/v1/resources/{biz.ana.id}/calendar/connect/google",
+                             headers=auth(biz)).json()
+        consent = httpx.get(started["authorize_url"], follow_redirects=False)
+        assert httpx.get(consent.headers["location"]).status_code == 200
+
+        same = biz.at(day, 10)
+        # 45 minutes apart: a haircut is 30 minutes plus a 10-minute buffer.
+        distinct = [biz.at(day, 11) + timedelta(minutes=45 * i) for i in range(6)]
+        jobs = [same] * 20 + distinct + [biz.at(day, 16), biz.at(day, 16, 30)]
+        barrier = threading.Barrier(len(jobs))
+
+        def book(start: datetime) -> tuple[datetime, int]:
+            with httpx.Client(base_url=base, timeout=60) as http:
+                barrier.wait()
+                answer = http.post("/api/v1/appointments", headers=auth(biz), json={
+                    "service_id": str(biz.haircut.id), "resource_id": str(biz.ana.id),
+                    "start": start.isoformat()})
+                return start, answer.status_code
+
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            results = list(pool.map(book, jobs))
+    on_same = sorted(status for start, status in results if start == same)
+    assert on_same == [201] + [409] * 19, results
+    assert all(status == 201 for start, status in results if start in distinct), results
+    # The owner's meeting at 16:00–17:00 is refused for every caller.
+    assert [s for start, s in results if start >= biz.at(day, 16)] == [409, 409], results
+
+    # Every booking read Google before its write transaction, none inside it.
+    assert len(reads_in_write) >= len(jobs) and not any(reads_in_write), reads_in_write.count(
+        True)
+
+    deliver(factory)
+    ours = [e for e in google.events() if e.get("extendedProperties")]
+    assert len(ours) == 7
+    assert len({e["extendedProperties"]["private"][APPOINTMENT_KEY] for e in ours}) == 7
+    assert {r.status for r in calendar_rows(factory)} == {"sent"}

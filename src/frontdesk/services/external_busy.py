@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +45,8 @@ FRESH_S = 5.0
 # for this long: every search and booking in the meantime would otherwise wait out the
 # same timeout (10 s) before falling back to the last known blocks.
 FAILURE_BACKOFF_S = 20.0
+# Reads kept per connection with their own windows and times: one per booking in flight.
+RECENT_READS = 64
 
 # (connection, tenant timezone, where refreshed OAuth tokens go) -> provider
 ProviderFactory = Callable[[CalendarConnection, str, TokenSaver | None], CalendarProvider]
@@ -93,7 +96,8 @@ class ExternalBusy:
         self._known: dict[uuid.UUID, _Known] = {}
         # The latest read of each connection as it was made (a booking's prefetch): its
         # own read time, which merging into a wider, older read in ``_known`` would lose.
-        self._recent: dict[uuid.UUID, _Known] = {}
+        # (Several: concurrent bookings of one calendar each prefetch their own window.)
+        self._recent: dict[uuid.UUID, deque[_Known]] = {}
         # When each connection last failed to answer (monotonic seconds).
         self._failed_at: dict[uuid.UUID, float] = {}
         self._lock = threading.Lock()
@@ -164,13 +168,16 @@ class ExternalBusy:
         now = self.clock()
         with self._lock:
             known = self._known.get(connection.id)
-            recent = self._recent.get(connection.id)
+            recent = list(self._recent.get(connection.id, ()))
         if known is not None and not known.covers(key, start, end):
             known = None
         ttl = self.ttl_s if self.ttl_s is not None else get_settings().calendar_cache_s
         max_age = FRESH_S if fresh else ttl
         if not force:
-            for candidate in (recent, known):
+            # A booking takes the newest read that covers its window (normally its own
+            # prefetch); a search takes the merged view, which holds every later read.
+            candidates = (*reversed(recent), known) if fresh else (known,)
+            for candidate in candidates:
                 if (
                     candidate is not None
                     and candidate.covers(key, start, end)
@@ -215,7 +222,7 @@ class ExternalBusy:
         read = _Known(key, start, end, blocks, now)
         with self._lock:
             self._known[connection.id] = _merged(known, read)
-            self._recent[connection.id] = read
+            self._recent.setdefault(connection.id, deque(maxlen=RECENT_READS)).append(read)
             self._failed_at.pop(connection.id, None)
         return blocks
 
