@@ -541,7 +541,9 @@ def test_connect_flow_gives_tokens_and_the_account(config: OAuthClientConfig,
 def test_a_wrong_verifier_is_refused(config: OAuthClientConfig) -> None:
     request, query = consent(config)
     with pytest.raises(CalendarAuthError, match="invalid_grant"):
-        oauth.exchange_code(config, REDIRECT, query["code"], request.code_verifier[:-1] + "x")
+        verifier = request.code_verifier
+        wrong = verifier[:-1] + ("x" if verifier[-1] != "x" else "y")  # always differs
+        oauth.exchange_code(config, REDIRECT, query["code"], wrong)
 
 
 def test_a_wrong_client_secret_is_refused(config: OAuthClientConfig, graph: GraphState) -> None:
