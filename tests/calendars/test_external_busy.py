@@ -321,3 +321,15 @@ def test_a_calendar_that_just_failed_is_not_waited_on_again(
     later[0] += 25  # the pause is over: asked again
     ana_starts(app_client, biz, day)
     assert len(asked) == 2
+
+
+def test_a_url_that_is_not_a_caldav_address_is_refused_at_once(
+    app_client: TestClient, biz: Business
+) -> None:
+    for url in ("caldav.example.com", "ftp://files.example.com/", "http://"):
+        answer = app_client.put(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz),
+                                json={"provider": "caldav", "url": url, "username": "u",
+                                      "password": "p", "calendar": "c"})
+        assert answer.status_code == 422 and answer.json()["field"] == "url", answer.json()
+    assert app_client.get(f"/api/v1/resources/{biz.ana.id}/calendar",
+                          headers=auth(biz)).status_code == 404

@@ -265,6 +265,13 @@ def put_connection(
             f"Unknown calendar provider {body.provider!r}; use caldav, google or microsoft.",
             field="provider",
         )
+    parts = urlsplit(body.url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(
+            f"{body.url!r} is not a CalDAV server address: give its http(s) URL, e.g. "
+            "https://caldav.fastmail.com/ or https://cloud.example.com/remote.php/dav/",
+            field="url",
+        )
     with factory() as session:
         get_scoped(session, Resource, tenant.id, resource_id)
     try:
