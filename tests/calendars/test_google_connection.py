@@ -594,3 +594,28 @@ def test_concurrent_bookings_on_a_connected_calendar_over_http(
     assert len(ours) == 7
     assert len({e["extendedProperties"]["private"][APPOINTMENT_KEY] for e in ours}) == 7
     assert {r.status for r in calendar_rows(factory)} == {"sent"}
+
+
+@pytest.mark.parametrize("persona", ["salon", "medical"])
+def test_the_event_tells_the_owner_who_to_call_except_at_a_clinic(
+    app: TestClient, biz: Business, google: GoogleState, factory: sessionmaker[Session],
+    persona: str,
+) -> None:
+    assert app.patch("/api/v1/tenant", headers=auth(biz),
+                     json={"persona": persona}).status_code == 200
+    _, callback = connect_google(app, biz)
+    assert callback.status_code == 200
+    day = next_weekday(biz.tz, 1)
+    booked = app.post("/api/v1/appointments", headers=auth(biz), json={
+        "service_id": str(biz.haircut.id), "resource_id": str(biz.ana.id),
+        "start": biz.at(day, 10).isoformat(),
+        "customer": {"name": "Dana Whitfield", "phone": "+12125550147"}})
+    assert booked.status_code == 201, booked.json()
+    deliver(factory)
+    [event] = [e for e in google.events() if e.get("extendedProperties")]
+    text = event["summary"] + "\n" + event["description"]
+    assert "Haircut" in text and "Booked by frontdesk" in event["description"]
+    if persona == "medical":
+        assert "Dana" not in text and "555" not in text
+    else:
+        assert "Dana Whitfield" in text and "+12125550147" in event["description"]

@@ -97,6 +97,7 @@ class CalendarSender:
                 start=datetime.fromisoformat(str(payload["start"])),
                 end=datetime.fromisoformat(str(payload["end"])),
                 summary=str(payload.get("summary") or "booked"),
+                description=str(payload.get("description") or ""),
             )
             return provider.upsert_event(event)
         except CalendarUnavailable as exc:

@@ -41,6 +41,25 @@ def summary(tenant: Tenant, appointment: Appointment) -> str:
     return f"{appointment.service.name} — {who}"
 
 
+_SOURCES = {"phone": "a phone call", "sms": "text messages", "chat": "chat", "api": "the API"}
+
+
+def description(tenant: Tenant, appointment: Appointment) -> str:
+    """The event's notes: who to call back and how it was booked. A clinic's calendar
+    gets neither the patient's name nor their number (the calendar is not the record)."""
+    how = _SOURCES.get(appointment.source, appointment.source)
+    lines = [f"{appointment.service.name} with {appointment.resource.name}."]
+    customer = appointment.customer
+    if tenant.persona != "medical" and customer is not None:
+        who = " ".join(x for x in (customer.name, customer.phone_e164, customer.email) if x)
+        if who:
+            lines.append(f"Customer: {who}")
+        if appointment.notes:
+            lines.append(f"Notes: {appointment.notes}")
+    lines.append(f"Booked by frontdesk through {how}; change it there, not here.")
+    return "\n".join(lines)
+
+
 def _connection(session: Session, appointment: Appointment) -> CalendarConnection | None:
     if not appointment.resource.has_calendar:
         return None
@@ -75,6 +94,7 @@ def _payload(tenant: Tenant, appointment: Appointment, op: str) -> dict[str, obj
         "start": _utc(appointment.start_at),
         "end": _utc(appointment.end_at),
         "summary": summary(tenant, appointment),
+        "description": description(tenant, appointment),
         "op": op,
     }
 
