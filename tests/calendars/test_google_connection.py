@@ -218,6 +218,11 @@ def test_google_answering_503_for_a_while(
     writes = app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()[
         "writes"]
     assert writes == {"pending": 0, "failed": 0, "last_error": None}
+    # Once Google answers reads again, the connection stops showing the old failure.
+    DEFAULT_EXTERNAL.clear()
+    ana_starts(app, biz, day)
+    shown = app.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()
+    assert shown["status"] == "ok" and shown["last_error"] is None
     ours = [e for e in google.events() if e.get("extendedProperties")]
     assert len(ours) == 1 and datetime.fromisoformat(ours[0]["start"]["dateTime"]) == biz.at(
         day, 12

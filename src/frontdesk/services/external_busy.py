@@ -219,6 +219,9 @@ class ExternalBusy:
                 return known.blocks
             return whole
         _keep_tokens(session, connection.id, refreshed, in_write)
+        if connection.last_error is not None:
+            # It answers again: the owner should not keep seeing an old failure.
+            _record(session, connection.id, status=None, error=None, fresh=in_write)
         read = _Known(key, start, end, blocks, now)
         with self._lock:
             self._known[connection.id] = _merged(known, read)
@@ -254,7 +257,12 @@ def _keep_tokens(
 
 
 def _record(
-    session: Session, connection_id: uuid.UUID, *, status: str | None, error: str, fresh: bool
+    session: Session,
+    connection_id: uuid.UUID,
+    *,
+    status: str | None,
+    error: str | None,
+    fresh: bool,
 ) -> None:
     """Note the failure on the connection row.
 
@@ -262,7 +270,10 @@ def _record(
     (and a refused booking rolls the note back; the next search writes it again). A
     search's session is read-only, so it writes in a short transaction of its own.
     """
-    values: dict[str, object] = {"last_error": error[:2000], "checked_at": datetime.now(UTC)}
+    values: dict[str, object] = {
+        "last_error": error[:2000] if error is not None else None,
+        "checked_at": datetime.now(UTC),
+    }
     if status is not None:
         values["status"] = status
     statement = (
