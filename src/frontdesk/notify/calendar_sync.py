@@ -163,6 +163,22 @@ def on_cancelled(session: Session, tenant: Tenant, appointment: Appointment) -> 
         _enqueue(session, tenant, appointment, connection_id, "delete")
 
 
+def _upcoming(
+    session: Session, tenant: Tenant, connection: CalendarConnection, now: datetime
+) -> list[Appointment]:
+    """The connection's resource's booked appointments that have not ended yet."""
+    return list(
+        session.scalars(
+            select(Appointment).where(
+                Appointment.tenant_id == tenant.id,
+                Appointment.resource_id == connection.resource_id,
+                Appointment.status == "booked",
+                Appointment.end_at > now,
+            )
+        )
+    )
+
+
 def resync_resource(
     session: Session, tenant: Tenant, connection: CalendarConnection, now: datetime
 ) -> int:
@@ -171,14 +187,7 @@ def resync_resource(
     Run when a calendar is connected or reconnected (after being broken): bookings made
     before, or whose writes failed while it was broken, reach the calendar too. Returns
     how many were queued."""
-    upcoming = session.scalars(
-        select(Appointment).where(
-            Appointment.tenant_id == tenant.id,
-            Appointment.resource_id == connection.resource_id,
-            Appointment.status == "booked",
-            Appointment.end_at > now,
-        )
-    ).all()
+    upcoming = _upcoming(session, tenant, connection, now)
     for appointment in upcoming:
         cancel_pending(session, appointment.id, (UPSERT,))
         _enqueue(session, tenant, appointment, str(connection.id), "upsert")
@@ -196,14 +205,7 @@ def withdraw_events(
 
     The delete rows name that calendar in their payload, so the sender deletes there and
     not in the connection's current calendar. Returns how many were queued."""
-    upcoming = session.scalars(
-        select(Appointment).where(
-            Appointment.tenant_id == tenant.id,
-            Appointment.resource_id == connection.resource_id,
-            Appointment.status == "booked",
-            Appointment.end_at > now,
-        )
-    ).all()
+    upcoming = _upcoming(session, tenant, connection, now)
     which = hashlib.sha256(calendar.encode()).hexdigest()[:16]
     for appointment in upcoming:
         enqueue(

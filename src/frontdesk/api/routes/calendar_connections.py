@@ -245,7 +245,10 @@ def _store(
         session.flush()
         calendar_providers.forget(row.id)
         DEFAULT_EXTERNAL.forget(row.id)  # a repaired connection is asked again at once
-        resync_resource(session, tenant, row, now)
+        if before is None or set(values) - {"check_calendars"}:
+            # New, reconnected or moved to another calendar: write the upcoming bookings.
+            # Checking other calendars for conflicts changes nothing that is written.
+            resync_resource(session, tenant, row, now)
         return _out(row, session)
 
 
