@@ -38,7 +38,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from datetime import timezone as fixed_offset
 from types import TracebackType
@@ -320,10 +319,8 @@ class MicrosoftCalendarProvider:
                     "the Microsoft access token expired and there is no refresh token: "
                     "connect the calendar again", provider=PROVIDER,
                 )
-            fresh = oauth.refresh(self._config, stale.refresh_token)
-            if not fresh.account and stale.account:
-                # No id_token in the refresh answer: still the same account.
-                fresh = replace(fresh, account=stale.account)
+            # No id_token in a refresh answer means the same account: refresh keeps it.
+            fresh = oauth.refresh(self._config, stale.refresh_token, account=stale.account)
             self._tokens = fresh
             # Microsoft rotates refresh tokens: the old one may be dead from now on.
             if self._on_tokens is not None:

@@ -15,6 +15,7 @@ is ``CalendarUnavailable``.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -224,8 +225,6 @@ def _account(token: dict[str, Any]) -> str:
     id_token = token.get("id_token")
     if not isinstance(id_token, str) or id_token.count(".") != 2:
         return ""
-    import base64
-
     payload = id_token.split(".")[1]
     try:
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))

@@ -135,8 +135,9 @@ def close_provider(provider: CalendarProvider) -> None:
 def provider_for(
     connection: CalendarConnection, timezone: str, on_tokens: TokenSaver | None = None
 ) -> CalendarProvider:
-    """The provider that reads and writes ``connection``'s calendar."""
-    return _borrow(connection, timezone, on_tokens)
+    """The provider that reads and writes ``connection``'s calendar: the connection's
+    pooled client, lent to this caller (``close_provider`` gives it back)."""
+    return _Borrowed(connection.id, _pooled(connection, timezone), on_tokens)
 
 
 def watched_calendars(connection: CalendarConnection) -> list[str]:
@@ -352,12 +353,6 @@ class _Borrowed:
         if not self._returned:
             self._returned = True
             _release(self._entry)
-
-
-def _borrow(
-    connection: CalendarConnection, timezone: str, on_tokens: TokenSaver | None
-) -> CalendarProvider:
-    return _Borrowed(connection.id, _pooled(connection, timezone), on_tokens)
 
 
 def oauth_provider(

@@ -1,10 +1,11 @@
-"""Busy time from resources' external calendars (CalDAV, Google, Microsoft), for search and booking.
+"""Busy time from resources' external calendars (CalDAV, Google, Microsoft), for searches
+and bookings.
 
-Searches (``fresh=False``) reuse a connection's busy blocks for ``TTL``; bookings
-(``fresh=True``) always ask the calendar. When a calendar cannot be reached, the last
-blocks it gave (if younger than ``STALE_LIMIT`` and covering the window) stand in;
-without them the whole window counts as busy: a calendar we could not read is never
-read as free. A calendar that rejects our credentials marks its connection "broken"
+Searches (``fresh=False``) reuse a connection's busy blocks for ``calendar_cache_s``
+(60 s); bookings (``fresh=True``) always ask the calendar. When a calendar cannot be
+reached, the last blocks it gave (if younger than ``STALE_LIMIT`` and covering the
+window) stand in; without them the whole window counts as busy: a calendar we could not
+read is never read as free. A calendar that rejects our credentials marks its connection "broken"
 and blocks the window until the owner fixes it.
 """
 
@@ -35,7 +36,6 @@ from frontdesk.services.calendar_providers import (
 from frontdesk.store.db import write_session
 from frontdesk.store.models import CalendarConnection, Tenant
 
-TTL_S = 60.0
 STALE_LIMIT_S = 600.0
 # "Fresh" for a booking: read from the calendar within the last few seconds. A booking
 # prefetches just before its write transaction, so no network call happens while the
@@ -50,9 +50,6 @@ RECENT_READS = 64
 
 # (connection, tenant timezone, where refreshed OAuth tokens go) -> provider
 ProviderFactory = Callable[[CalendarConnection, str, TokenSaver | None], CalendarProvider]
-
-__all__ = ["DEFAULT_EXTERNAL", "ExternalBusy", "ProviderFactory", "external_busy", "provider_for"]
-
 
 def _cache_key(connection: CalendarConnection) -> tuple[str, str, str, str]:
     """What, when changed, makes earlier busy blocks unusable: other calendars or login.
