@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    # Request bodies past these are refused (413) before anything reads them: the JSON
+    # API and the OpenAI-compatible door, and provider webhooks (a few KiB when real).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_webhook_body_bytes: int = Field(default=128 * 1024, ge=1024)
     # Encrypts stored credentials (external calendar passwords): a Fernet key. Empty:
     # outside production one is generated once into data_dir/secret.key.
     secret_key: str = ""

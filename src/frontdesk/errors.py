@@ -68,3 +68,11 @@ class IdempotencyMismatch(FrontdeskError):
     code = "idempotency_key_reused"
     status = 422
     title = "Idempotency key reused with a different request"
+
+
+class NotConfigured(FrontdeskError):
+    """A provider this request needs has no credentials on this server (operator's fix)."""
+
+    code = "not_configured"
+    status = 503
+    title = "Not configured on this server"

@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk import __version__
-from frontdesk.api import problems
+from frontdesk.api import openapi_doc, problems
+from frontdesk.api.request_guards import BodyLimits, RequestGuard
 from frontdesk.api.routes import (
     appointments,
     availability,
@@ -94,6 +95,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.session_factory = factory
     app.state.agent = Agent(app.state.session_factory, brain=brain_from_settings(settings))
     problems.install(app)
+    app.add_middleware(
+        RequestGuard, limits=BodyLimits(settings.max_body_bytes, settings.max_webhook_body_bytes)
+    )
     for module in (
         health,
         tenant,
@@ -110,4 +114,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.include_router(module.router)
     for door in (chat, conversations, openai_compat, retell, sms, telnyx_voice, twilio_voice):
         app.include_router(door.router)
+    openapi_doc.install(app)
     return app

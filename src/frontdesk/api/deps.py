@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
 
@@ -50,13 +51,23 @@ def get_agent(conn: HTTPConnection) -> Agent:
 AgentDep = Annotated[Agent, Depends(get_agent)]
 
 
-def _bearer(authorization: str | None, x_api_key: str | None) -> str:
-    if x_api_key:
+# Declared as security schemes (not header parameters) so the OpenAPI document says how
+# to authenticate and clients generated from it send the key the right way. Neither
+# raises by itself: a missing key is our own problem+json 401 below.
+_bearer_scheme = HTTPBearer(
+    auto_error=False, scheme_name="apiKeyBearer", description="A business's API key"
+)
+_header_scheme = APIKeyHeader(
+    name="X-API-Key", auto_error=False, scheme_name="apiKeyHeader",
+    description="The same key, for clients that cannot set Authorization",
+)
+
+
+def _api_key(bearer: HTTPAuthorizationCredentials | None, x_api_key: str | None) -> str:
+    if x_api_key and x_api_key.strip():
         return x_api_key.strip()
-    if authorization:
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() == "bearer" and token.strip():
-            return token.strip()
+    if bearer is not None and bearer.credentials.strip():
+        return bearer.credentials.strip()
     raise Unauthorized(
         "Send your API key as 'Authorization: Bearer <key>' (or 'X-API-Key: <key>')."
     )
@@ -64,10 +75,10 @@ def _bearer(authorization: str | None, x_api_key: str | None) -> str:
 
 def get_tenant(
     factory: FactoryDep,
-    authorization: Annotated[str | None, Header()] = None,
-    x_api_key: Annotated[str | None, Header()] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
+    x_api_key: Annotated[str | None, Depends(_header_scheme)],
 ) -> Tenant:
-    key = _bearer(authorization, x_api_key)
+    key = _api_key(bearer, x_api_key)
     with factory() as session:
         return authenticate(session, key)
 

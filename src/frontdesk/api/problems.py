@@ -72,12 +72,16 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
-    return problem(
+    response = problem(
         500,
         "internal_error",
         "Internal error",
         "Something went wrong on our side; nothing was changed by this request.",
     )
+    # Starlette re-raises after this answer and the server then drops the connection;
+    # saying so lets a keep-alive client open a new one instead of failing its next call.
+    response.headers["Connection"] = "close"
+    return response
 
 
 def install(app: FastAPI) -> None:

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+)
+
+from frontdesk.api import bounds
 
 Language = Literal["en", "es"]
 Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
@@ -25,11 +34,45 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+AwareDatetime = Annotated[datetime, AfterValidator(_aware), AfterValidator(bounds.check_year)]
+ApiDate = Annotated[date, AfterValidator(bounds.check_year)]
+Zone = Annotated[str, Field(min_length=1, max_length=64, examples=["America/New_York"])]
+
+
+def _wall_clock(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("a wall-clock time in the business's zone, without an offset")
+    return value
+
+
+# JSON Schema's ``format: time`` is RFC 3339's full-time, which requires an offset; ours
+# are wall-clock times in the business's zone, so the document says exactly that.
+WallTime = Annotated[
+    time,
+    AfterValidator(_wall_clock),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "description": "Wall-clock time HH:MM[:SS] in the business's zone, no offset",
+            "example": "09:00",
+        }
+    ),
+]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL cannot store NUL in text; SQLite can, so refuse it on both alike.
+        where = bounds.nul_path(value)
+        if where is not None:
+            inner = "" if where == "value" else f" (at {where})"
+            raise ValueError(f"text must not contain NUL (\\u0000) characters{inner}")
+        return value
 
 
 # --- tenant -----------------------------------------------------------------------------
@@ -59,7 +102,7 @@ class TenantOut(BaseModel):
 
 class TenantPatch(Strict):
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    timezone: str | None = None
+    timezone: Zone | None = None
     country: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")] | None = None
     languages: Annotated[list[Language], Field(min_length=1)] | None = None
     phone_numbers: list[str] | None = None
@@ -89,7 +132,7 @@ class ServiceIn(Strict):
         default_factory=dict,
         description="How callers say it, per language: {'en': ['haircut'], 'es': ['corte']}",
     )
-    price_cents: Annotated[int, Field(ge=0)] | None = None
+    price_cents: Annotated[int, Field(ge=0, le=bounds.MAX_PRICE_CENTS)] | None = None
     active: bool = True
 
 
@@ -99,7 +142,7 @@ class ServicePatch(Strict):
     buffer_before_minutes: Minutes | None = None
     buffer_after_minutes: Minutes | None = None
     spoken_names: dict[Language, list[str]] | None = None
-    price_cents: Annotated[int, Field(ge=0)] | None = None
+    price_cents: Annotated[int, Field(ge=0, le=bounds.MAX_PRICE_CENTS)] | None = None
     active: bool | None = None
 
 
@@ -120,15 +163,8 @@ class ServiceOut(BaseModel):
 
 class HoursModel(Strict):
     weekday: Annotated[int, Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")]
-    start: time
-    end: time = Field(description="'00:00' means midnight at the end of the day")
-
-    @field_validator("start", "end")
-    @classmethod
-    def _naive(cls, value: time) -> time:
-        if value.tzinfo is not None:
-            raise ValueError("working hours are wall-clock times in the business's zone")
-        return value
+    start: WallTime
+    end: WallTime = Field(description="'00:00' means midnight at the end of the day")
 
 
 class ResourceIn(Strict):
@@ -151,10 +187,10 @@ class ResourcePatch(Strict):
 
 class ExceptionIn(Strict):
     kind: Literal["off", "extra"]
-    start_date: date
-    end_date: date | None = None
-    start: time | None = None
-    end: time | None = None
+    start_date: ApiDate
+    end_date: ApiDate | None = None
+    start: WallTime | None = None
+    end: WallTime | None = None
     reason: Annotated[str, Field(max_length=200)] | None = None
 
 
@@ -163,8 +199,8 @@ class ExceptionOut(BaseModel):
     kind: str
     start_date: date
     end_date: date
-    start: time | None
-    end: time | None
+    start: WallTime | None
+    end: WallTime | None
     reason: str | None
 
 
@@ -196,7 +232,7 @@ class CustomerIn(Strict):
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     email: Email | None = None
     language: Language | None = None
-    timezone: str | None = None
+    timezone: Zone | None = None
     sms_consent: bool = False
     call_consent: bool = False
     do_not_call: bool = False
@@ -207,7 +243,7 @@ class CustomerPatch(Strict):
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     email: Email | None = None
     language: Language | None = None
-    timezone: str | None = None
+    timezone: Zone | None = None
     sms_consent: bool | None = None
     call_consent: bool | None = None
     do_not_call: bool | None = None

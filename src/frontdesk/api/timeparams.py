@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from frontdesk.api import bounds
 from frontdesk.errors import InvalidInput
 from frontdesk.store.models import Tenant
 
@@ -18,6 +19,9 @@ def parse_bound(raw: str, tenant: Tenant, field: str, *, end: bool = False) -> d
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
+            reason = bounds.year_in_range(day)
+            if reason is not None:
+                raise InvalidInput(f"'{raw}' in '{field}': {reason}.", field=field)
             if end:
                 day += timedelta(days=1)
             return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
@@ -28,6 +32,9 @@ def parse_bound(raw: str, tenant: Tenant, field: str, *, end: bool = False) -> d
             "(2026-12-01T09:00:00-05:00).",
             field=field,
         ) from exc
+    reason = bounds.year_in_range(value)
+    if reason is not None:
+        raise InvalidInput(f"'{raw}' in '{field}': {reason}.", field=field)
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.astimezone(UTC)

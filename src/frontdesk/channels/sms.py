@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.api.bounds import without_nul
 from frontdesk.api.deps import AgentDep, FactoryDep
 from frontdesk.channels.signatures import BadSignature, telnyx_valid, twilio_valid
 from frontdesk.config import Settings
@@ -298,13 +299,20 @@ def public_url(request: Request, settings: Settings) -> str:
 
 async def verified_twilio_form(request: Request) -> dict[str, str]:
     settings = _settings(request)
-    # Twilio posts application/x-www-form-urlencoded; parsed here without python-multipart.
-    params = parse_qs((await request.body()).decode(), keep_blank_values=True)
     signature = request.headers.get("X-Twilio-Signature")
+    if not signature or not settings.twilio_auth_token:
+        raise BadSignature("X-Twilio-Signature does not match this request.")
+    # Twilio posts application/x-www-form-urlencoded; parsed here without python-multipart.
+    # Bytes that are not UTF-8 cannot be what Twilio signed: decoded leniently, they only
+    # make the signature differ (403), never an error of ours.
+    body = (await request.body()).decode("utf-8", errors="replace")
+    params = parse_qs(body, keep_blank_values=True)
     url = public_url(request, settings)
     if not twilio_valid(settings.twilio_auth_token, url, params, signature):
         raise BadSignature("X-Twilio-Signature does not match this request.")
-    return {name: values[-1] for name, values in params.items()}
+    # A signed text is real and a carrier retries it until we take it: a NUL (which
+    # PostgreSQL cannot store) is dropped rather than refused.
+    return {name: without_nul(values[-1]) for name, values in params.items()}
 
 
 async def verified_telnyx_event(request: Request) -> dict[str, Any]:
@@ -321,7 +329,10 @@ async def verified_telnyx_event(request: Request) -> dict[str, Any]:
         event: dict[str, Any] = (await request.json())["data"]
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInput("Expected a Telnyx webhook: {\"data\": {...}}.") from exc
-    return event
+    if not isinstance(event, dict):
+        raise InvalidInput("Expected a Telnyx webhook: {\"data\": {...}}.")
+    result: dict[str, Any] = without_nul(event)  # as for Twilio: a signed event is kept
+    return result
 
 
 def get_desk(factory: FactoryDep, agent: AgentDep) -> SmsDesk:

@@ -44,7 +44,7 @@ from frontdesk.api.deps import AgentDep, FactoryDep
 from frontdesk.channels.signatures import BadSignature, telnyx_valid
 from frontdesk.config import Settings
 from frontdesk.conversation.agent import Agent, Reply
-from frontdesk.errors import InvalidInput
+from frontdesk.errors import InvalidInput, NotConfigured
 from frontdesk.services import conversations as records
 from frontdesk.services.customers import normalize_phone
 from frontdesk.store.db import write_session
@@ -133,6 +133,14 @@ def get_call_control(request: Request) -> CallControl:
     client: CallControl | None = getattr(request.app.state, "telnyx_call_control", None)
     if client is None:
         settings: Settings = request.app.state.settings
+        if not settings.telnyx_api_key:
+            # A signed event we cannot act on: refused in words (Telnyx retries it later,
+            # by when the operator may have set the key), not a crash.
+            log.error("telnyx call event refused: FRONTDESK_TELNYX_API_KEY is not set")
+            raise NotConfigured(
+                "This server has no Telnyx API key (FRONTDESK_TELNYX_API_KEY), so it cannot "
+                "answer Telnyx calls."
+            )
         client = TelnyxCallControl(settings.telnyx_api_key, api_base=settings.telnyx_api_base)
         request.app.state.telnyx_call_control = client
     return client

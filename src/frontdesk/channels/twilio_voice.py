@@ -19,6 +19,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 import phonenumbers
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +36,7 @@ from starlette.datastructures import FormData, UploadFile
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 from twilio.twiml.voice_response import VoiceResponse  # type: ignore[import-untyped]
 
+from frontdesk.api.bounds import without_nul
 from frontdesk.api.deps import AgentDep, FactoryDep
 from frontdesk.channels import twilio_twiml as twiml
 from frontdesk.config import Settings
@@ -98,7 +100,10 @@ def signature_matches(token: str, url: str, form: FormData | dict[str, str],
 async def twilio_form(request: Request) -> dict[str, str]:
     """The webhook's form, once its signature checks out (else 403, nothing done)."""
     settings: Settings = request.app.state.settings
+    if not request.headers.get("x-twilio-signature") or not settings.twilio_auth_token:
+        raise BadSignature("The X-Twilio-Signature header is missing or does not match.")
     # Twilio posts application/x-www-form-urlencoded; parsed here (no multipart needed).
+    # Bytes that are not UTF-8 cannot be what Twilio signed: they only fail the signature.
     body = (await request.body()).decode("utf-8", errors="replace")
     pairs: list[tuple[str, str | UploadFile]] = list(parse_qsl(body, keep_blank_values=True))
     form = FormData(pairs)
@@ -107,9 +112,15 @@ async def twilio_form(request: Request) -> dict[str, str]:
                              form, signature):
         log.warning("twilio webhook %s: missing or invalid signature", request.url.path)
         raise BadSignature("The X-Twilio-Signature header is missing or does not match.")
-    return {k: v for k, v in form.items() if isinstance(v, str)}
+    call_sid = form.get("CallSid")
+    if isinstance(call_sid, str) and not _CALL_SID.fullmatch(call_sid):
+        # It names the conversation; Twilio's are 34 letters and digits.
+        raise InvalidInput("CallSid must be 2 to 64 letters and digits.", field="CallSid")
+    # A signed request is Twilio's own: a NUL (which PostgreSQL cannot store) is dropped.
+    return {k: without_nul(v) for k, v in form.items() if isinstance(v, str)}
 
 
+_CALL_SID = re.compile(r"[A-Za-z0-9]{2,64}")
 TwilioForm = Annotated[dict[str, str], Depends(twilio_form)]
 
 
@@ -285,7 +296,8 @@ def _greeting(agent: Agent, factory: sessionmaker[Session], tenant: Tenant,
 
 @router.post("/webhooks/twilio/voice/gather", response_class=Response)
 def gathered(form: TwilioForm, factory: FactoryDep, agent: AgentDep,
-             turn: int = 0, silence: int = 0) -> Response:
+             turn: Annotated[int, Query(ge=0, le=10_000)] = 0,
+             silence: Annotated[int, Query(ge=0, le=100)] = 0) -> Response:
     """What the caller said (or keyed), or a silence (the fallback redirect)."""
     tenant = tenant_for_number(factory, business_number(form))
     if tenant is None:

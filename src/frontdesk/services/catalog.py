@@ -15,6 +15,9 @@ from frontdesk.services.calendar_cache import MAX_BLOCK
 from frontdesk.services.lookup import get_scoped
 from frontdesk.store.models import Resource, ResourceException, Service, Tenant, WorkingHours
 
+# Time off or extra hours in one exception: a long leave, not a way to close for ever.
+MAX_EXCEPTION_DAYS = 731
+
 
 @dataclass(frozen=True, slots=True)
 class ServiceFields:
@@ -149,6 +152,12 @@ def add_exception(
 ) -> ResourceException:
     if fields.end_date < fields.start_date:
         raise InvalidInput("An exception's end_date is before its start_date.", field="end_date")
+    if (fields.end_date - fields.start_date).days >= MAX_EXCEPTION_DAYS:
+        raise InvalidInput(
+            f"One exception spans at most {MAX_EXCEPTION_DAYS} days; for someone who no "
+            "longer works here, set the resource inactive instead.",
+            field="end_date",
+        )
     if (fields.start is None) != (fields.end is None):
         raise InvalidInput("Give both start and end times, or neither (the whole day).")
     if (

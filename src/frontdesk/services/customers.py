@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontdesk.errors import Conflict, InvalidInput
+from frontdesk.services.zones import check_timezone
 from frontdesk.store.models import Customer, Tenant
 
 
@@ -49,6 +50,8 @@ def find_by_phone(session: Session, tenant: Tenant, phone: str) -> Customer | No
 def apply_fields(customer: Customer, tenant: Tenant, fields: CustomerFields) -> None:
     if fields.phone is not None:
         customer.phone_e164 = normalize_phone(fields.phone, tenant.country)
+    if fields.timezone is not None:
+        check_timezone(fields.timezone)
     for attr in (
         "name",
         "email",

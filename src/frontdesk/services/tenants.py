@@ -8,29 +8,18 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontdesk.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from frontdesk.services.customers import normalize_phone
+from frontdesk.services.zones import check_timezone
 from frontdesk.store.models import ApiKey, Tenant, TenantPhoneNumber
 
 KEY_PREFIX = "fd_"
 SUPPORTED_LANGUAGES = ("en", "es")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-
-
-def check_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(
-            f"'{name}' is not an IANA time zone; use a name like 'America/New_York'.",
-            field="timezone",
-        ) from exc
-    return name
 
 
 def check_languages(languages: list[str]) -> list[str]:

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from sqlalchemy import select
 
-from frontdesk.api import schemas
+from frontdesk.api import bounds, schemas
 from frontdesk.api.convert import appointment_out
 from frontdesk.api.deps import FactoryDep, SessionDep, TenantDep
 from frontdesk.api.timeparams import parse_bound
@@ -33,7 +33,7 @@ def list_appointments(
     resource_id: uuid.UUID | None = None,
     status_: Annotated[list[AppointmentStatus] | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=bounds.MAX_OFFSET)] = 0,
 ) -> list[schemas.AppointmentOut]:
     query = select(Appointment).where(Appointment.tenant_id == tenant.id)
     if from_:

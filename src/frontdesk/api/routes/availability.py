@@ -6,6 +6,7 @@ from typing import Annotated, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 
 from frontdesk.api import schemas
 from frontdesk.api.deps import SessionDep, TenantDep
@@ -36,7 +37,8 @@ def availability(
     resource: Annotated[uuid.UUID | None, Query(description="Only this resource")] = None,
     part_of_day: Annotated[list[PartOfDay] | None, Query(description="Rank these first")] = None,
     weekday: Annotated[
-        list[int] | None, Query(description="0=Mon..6=Sun; rank these first")
+        list[Annotated[int, Field(ge=0, le=6)]] | None,
+        Query(description="0=Mon..6=Sun; rank these first"),
     ] = None,
     distinct: Annotated[bool, Query(description="One slot per start time")] = False,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,

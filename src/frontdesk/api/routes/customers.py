@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlalchemy import or_, select
 
-from frontdesk.api import schemas
+from frontdesk.api import bounds, schemas
 from frontdesk.api.convert import customer_out
 from frontdesk.api.deps import FactoryDep, SessionDep, TenantDep
 from frontdesk.errors import Conflict
@@ -30,7 +30,7 @@ def list_customers(
     phone: Annotated[str | None, Query(description="Exact phone, any format")] = None,
     q: Annotated[str | None, Query(max_length=100, description="Name or email contains")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=bounds.MAX_OFFSET)] = 0,
 ) -> list[schemas.CustomerOut]:
     if phone:
         found = find_by_phone(session, tenant, phone)
