@@ -334,7 +334,11 @@ def reschedule(
     resource_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Move a booked appointment; its old time is freed in the same transaction."""
+    """Move a booked appointment; its old time is freed in the same transaction.
+
+    Moving it where it already is changes nothing and returns it: that is how a retried
+    (or concurrent) copy of a move gets the first one's answer.
+    """
     now = now or datetime.now(UTC)
     start = _require_aware(new_start)
     if tenant.has_calendars:  # as in book(): no network call under the write lock
