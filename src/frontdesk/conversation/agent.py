@@ -154,11 +154,20 @@ class Agent:
         *,
         request_key: str | None = None,
     ) -> Reply:
-        started = _time.perf_counter()
-        if request_key:
+        if not request_key:
+            return self._turn(tenant, conversation_id, text, None)
+        # A copy of this request still running would answer it too: wait for it, then
+        # answer from the record rather than act on the message twice.
+        with records.one_copy_at_a_time(self.factory, conversation_id, request_key):
             replay = self._replay(tenant, conversation_id, request_key)
             if replay is not None:
                 return replay
+            return self._turn(tenant, conversation_id, text, request_key)
+
+    def _turn(
+        self, tenant: Tenant, conversation_id: uuid.UUID, text: str, request_key: str | None
+    ) -> Reply:
+        started = _time.perf_counter()
         conversation, state, ctx = self._load(tenant, conversation_id)
         if conversation.turn_count == 0:
             self._recognise(state, ctx)
@@ -208,8 +217,9 @@ class Agent:
         try:
             self._save(conversation, state, rows, decision, opt_out_phone=opt_out_phone)
         except IntegrityError:
-            # The same request raced us (a retried webhook): its answer is the answer.
-            # Any booking it made carries the same idempotency key, so nothing doubled.
+            # The same request raced us from another process on SQLite (one process keeps
+            # copies apart; see turn()): its answer is the answer. Any booking it made
+            # carries the same idempotency key, so nothing doubled.
             replay = self._replay(tenant, conversation_id, request_key) if request_key else None
             if replay is not None:
                 return replay

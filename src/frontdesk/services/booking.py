@@ -215,7 +215,8 @@ def book(
     *,
     now: datetime | None = None,
 ) -> BookingResult:
-    """Book one appointment, or raise a typed refusal. The same idempotency key books once.
+    """Book one appointment, or raise a typed refusal. The same idempotency key books once:
+    a repeat, even one racing the first, gets the first's appointment (``replayed``).
 
     When no resource was asked for and a concurrent booking takes the chosen one between
     check and insert (PostgreSQL reports it at insert), try again: someone else offering
@@ -223,7 +224,6 @@ def book(
     """
     now = now or datetime.now(UTC)
     start = _require_aware(request.start)
-    attempts = _MAX_ATTEMPTS
     if tenant.has_calendars:  # skip the extra read for businesses without calendars
         with factory() as session:
             service = get_scoped(session, Service, tenant.id, request.service_id)
@@ -235,27 +235,42 @@ def book(
                 start,
                 start + calendars.service_spec(service).duration,
             )
-    for attempt in range(attempts):
+    try:
+        return _book_with_retries(factory, tenant, request, start, now)
+    except (BookingRefused, IntegrityError):
+        # A copy of this request (a client's retry, in flight at the same time) may have
+        # booked under the same key while we waited on a lock: on PostgreSQL we then see
+        # its appointment as a taken slot, an overlap or a duplicate key, never as our
+        # own. Whatever the conflict, the copy has committed by the time we hear of it,
+        # so a fresh transaction finds it: its answer is ours (ADR 0012).
+        if request.idempotency_key:
+            with factory() as session:
+                existing = _find_by_key(session, tenant, request.idempotency_key)
+                if existing is not None:
+                    return _replay(existing, request)
+        raise
+
+
+def _book_with_retries(
+    factory: sessionmaker[Session],
+    tenant: Tenant,
+    request: BookingRequest,
+    start: datetime,
+    now: datetime,
+) -> BookingResult:
+    for attempt in range(_MAX_ATTEMPTS):
         try:
             return _book_once(factory, tenant, request, start, now)
         except OperationalError as exc:
-            if _is_deadlock(exc) and attempt + 1 < attempts:
-                continue
-            if _is_deadlock(exc):
+            if not _is_deadlock(exc):
+                raise
+            if attempt + 1 == _MAX_ATTEMPTS:
                 raise _refuse(tenant, Refusal.SLOT_TAKEN) from exc
-            raise
         except IntegrityError as exc:
-            if _is_overlap_violation(exc):
-                if attempt + 1 < attempts:
-                    continue
+            if not _is_overlap_violation(exc):
+                raise
+            if attempt + 1 == _MAX_ATTEMPTS:
                 raise _refuse(tenant, Refusal.SLOT_TAKEN) from exc
-            if request.idempotency_key:
-                # Two requests with one key raced (PostgreSQL); the winner's row is the answer.
-                with factory() as session:
-                    existing = _find_by_key(session, tenant, request.idempotency_key)
-                    if existing is not None:
-                        return _replay(existing, request)
-            raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -319,7 +334,11 @@ def reschedule(
     resource_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Move a booked appointment; its old time is freed in the same transaction."""
+    """Move a booked appointment; its old time is freed in the same transaction.
+
+    Moving it where it already is changes nothing and returns it: that is how a retried
+    (or concurrent) copy of a move gets the first one's answer.
+    """
     now = now or datetime.now(UTC)
     start = _require_aware(new_start)
     if tenant.has_calendars:  # as in book(): no network call under the write lock
@@ -358,7 +377,15 @@ def _reschedule_once(
     now: datetime,
 ) -> Appointment:
     with write_session(factory) as session:
-        appointment = get_scoped(session, Appointment, tenant.id, appointment_id)
+        appointment = _lock_appointment(session, tenant, appointment_id)
+        if (
+            appointment.status == AppointmentStatus.BOOKED.value
+            and appointment.start_at == start
+            and resource_id in (None, appointment.resource_id)
+        ):
+            # Already there: a copy of this request (a retry) moved it. Moving it "again"
+            # would withdraw the reminders just queued and queue nothing in their place.
+            return appointment
         _require_changeable(appointment, now)
         service = appointment.service
         if resource_id is None:
@@ -391,7 +418,7 @@ def cancel(
     """Cancel a booked appointment. Cancelling a cancelled one is a no-op, not an error."""
     now = now or datetime.now(UTC)
     with write_session(factory) as session:
-        appointment = get_scoped(session, Appointment, tenant.id, appointment_id)
+        appointment = _lock_appointment(session, tenant, appointment_id)
         if appointment.status == AppointmentStatus.CANCELLED.value:
             return appointment
         _require_changeable(appointment, now)
@@ -401,6 +428,26 @@ def cancel(
         session.flush()
         messages.on_cancelled(session, tenant, appointment)
         return appointment
+
+
+def _lock_appointment(session: Session, tenant: Tenant, appointment_id: uuid.UUID) -> Appointment:
+    """The appointment as committed now, its row locked until this transaction ends.
+
+    Two copies of one reschedule or cancel (a client's retry) both find the appointment
+    unchanged when they read it at once, and neither conflicts with the other's result,
+    so both would act. The row lock makes the second wait for the first and then read
+    what the first did (ADR 0012). ``FOR UPDATE OF`` locks only this row, not the joined
+    service, resource and customer. SQLite has no row locks and needs none: the write
+    transaction already holds the database's write lock.
+    """
+    appointment = session.scalars(
+        select(Appointment)
+        .where(Appointment.id == appointment_id, Appointment.tenant_id == tenant.id)
+        .with_for_update(of=Appointment)
+        .execution_options(populate_existing=True)
+    ).first()
+    # Not this tenant's: get_scoped says so in the same words as everywhere else.
+    return appointment or get_scoped(session, Appointment, tenant.id, appointment_id)
 
 
 def _require_changeable(appointment: Appointment, now: datetime) -> None:

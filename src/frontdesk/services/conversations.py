@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import NotFound
 from frontdesk.services.customers import find_by_phone
-from frontdesk.store.db import write_session
+from frontdesk.store.db import named_lock, write_session
 from frontdesk.store.models import Conversation, ConversationTurn, Customer, Tenant
 
 
@@ -91,6 +93,21 @@ def reply_for_request(
         )
         .order_by(ConversationTurn.seq)
     ).first()
+
+
+@contextmanager
+def one_copy_at_a_time(
+    factory: sessionmaker[Session], conversation_id: uuid.UUID, request_key: str
+) -> Iterator[None]:
+    """Copies of one request (one ``request_key``) run one after another, not at once.
+
+    A door's retry can arrive while the first copy is still thinking. A turn spans
+    several transactions (its tools book in their own), so no one transaction can keep
+    the copies apart: a named lock held for the whole turn does, and the copy that
+    waited then finds the first one's reply in the record (ADR 0012).
+    """
+    with named_lock(factory, f"turn:{conversation_id}:{request_key}"):
+        yield
 
 
 def append_turns(session: Session, conversation: Conversation, rows: list[dict[str, Any]]) -> None:

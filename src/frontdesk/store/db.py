@@ -9,14 +9,15 @@ both see a slot as free.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakValueDictionary
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -99,3 +100,34 @@ def _sqlite_writer_lock(engine: Engine) -> threading.Lock | None:
         if lock is None:
             lock = _WRITER_LOCKS[engine] = threading.Lock()
         return lock
+
+
+_NAMED_LOCKS: WeakValueDictionary[str, threading.Lock] = WeakValueDictionary()
+_NAMED_LOCKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def named_lock(factory: sessionmaker[Session], name: str) -> Iterator[None]:
+    """Hold a lock on ``name`` across several transactions; others wait for it.
+
+    PostgreSQL: a transaction-level advisory lock, taken on a connection of its own and
+    held until the block ends, so every process sharing the database waits on it; if the
+    process dies, the server drops the connection and the lock with it. SQLite: a lock
+    in this process, since an embedded database is served by one process (and holding
+    SQLite's only write lock across the block would shut out the block's own writes).
+    """
+    bind = factory.kw.get("bind")
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        # 64 bits of a hash: two names sharing a lock by chance would only wait on each
+        # other, never wrongly skip the wait.
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        with factory() as session:
+            session.execute(select(func.pg_advisory_xact_lock(key)))
+            yield  # closing the session ends the transaction and frees the lock
+        return
+    with _NAMED_LOCKS_GUARD:
+        lock = _NAMED_LOCKS.get(name)
+        if lock is None:
+            lock = _NAMED_LOCKS[name] = threading.Lock()
+    with lock:  # our reference keeps it in the table while anyone holds or waits for it
+        yield
