@@ -223,7 +223,7 @@ class CalDAVProvider:
             calendar: Calendar
             try:
                 if ref.startswith(("http://", "https://")):
-                    calendar = _sync(principal.calendar(cal_url=ref))
+                    calendar = self._calendar_at(principal, ref)
                     _sync(calendar.get_display_name())  # one PROPFIND: does it exist?
                 else:
                     calendar = _sync(principal.calendar(name=ref))
@@ -233,6 +233,18 @@ class CalDAVProvider:
                 ) from exc
         self._calendar = calendar
         return calendar
+
+    @staticmethod
+    def _calendar_at(principal: Any, url: str) -> Calendar:
+        try:
+            return _sync(principal.calendar(cal_url=url))
+        except ValueError as exc:
+            # The library joins only URLs on the server's own scheme, host and port (no
+            # request is made): a calendar elsewhere is not this account's.
+            raise CalendarNotFound(
+                f"the calendar {url!r} is not on this CalDAV server: give its URL on the "
+                "server, or its name", provider="caldav",
+            ) from exc
 
     def busy(self, start: datetime, end: datetime) -> list[BusyBlock]:
         if start.tzinfo is None or end.tzinfo is None:
