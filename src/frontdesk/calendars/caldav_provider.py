@@ -237,7 +237,7 @@ class CalDAVProvider:
     @staticmethod
     def _calendar_at(principal: Any, url: str) -> Calendar:
         try:
-            return _sync(principal.calendar(cal_url=url))
+            calendar: Calendar = _sync(principal.calendar(cal_url=url))
         except ValueError as exc:
             # The library joins only URLs on the server's own scheme, host and port (no
             # request is made): a calendar elsewhere is not this account's.
@@ -245,6 +245,7 @@ class CalDAVProvider:
                 f"the calendar {url!r} is not on this CalDAV server: give its URL on the "
                 "server, or its name", provider="caldav",
             ) from exc
+        return calendar
 
     def busy(self, start: datetime, end: datetime) -> list[BusyBlock]:
         if start.tzinfo is None or end.tzinfo is None:
