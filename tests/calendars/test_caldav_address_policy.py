@@ -12,6 +12,7 @@ policy (no DNS).
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -28,7 +29,12 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.calendars.address_guard import AddressPolicy
-from frontdesk.calendars.base import CalendarAddressRefused, CalendarError, CalendarNotFound
+from frontdesk.calendars.base import (
+    CalendarAddressRefused,
+    CalendarError,
+    CalendarNotFound,
+    CalendarUnavailable,
+)
 from frontdesk.calendars.caldav_provider import CalDAVProvider
 from frontdesk.services import calendar_providers
 from frontdesk.services.external_busy import DEFAULT_EXTERNAL
@@ -216,6 +222,26 @@ def test_a_failing_server_is_reported_in_our_words_by_searches_and_write_through
         assert SECRET not in text and "hunter2" not in text
     assert "(HTTP 500)" in shown.json()["last_error"]
     assert "(HTTP 500)" in (row.last_error or "")
+
+
+def test_silence_and_a_closed_port_are_told_apart_in_our_words() -> None:
+    """What the API says about an unreachable server: no HTTP stack message (which names
+    hosts, ports and the library's internals), just what happened."""
+    allow = AddressPolicy(allow_private=True)
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        with pytest.raises(CalendarUnavailable) as waited:
+            CalDAVProvider(url, "u", "p", "work", timeout_s=1, address_policy=allow).busy(*WEEK)
+    assert waited.value.detail == (
+        "the CalDAV server did not answer in time to find the calendar (timed out)")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/"  # bound, not listening
+        with pytest.raises(CalendarUnavailable) as refused:
+            CalDAVProvider(url, "u", "p", "work", timeout_s=1, address_policy=allow).busy(*WEEK)
+    assert refused.value.detail == "could not connect to the CalDAV server to find the calendar"
 
 
 # --- redirects and names that resolve elsewhere later -----------------------------------
