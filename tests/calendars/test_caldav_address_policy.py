@@ -224,7 +224,7 @@ def test_a_failing_server_is_reported_in_our_words_by_searches_and_write_through
     assert "(HTTP 500)" in (row.last_error or "")
 
 
-def test_silence_and_a_closed_port_are_told_apart_in_our_words() -> None:
+def test_silence_a_closed_port_and_a_failed_handshake_are_told_in_our_words() -> None:
     """What the API says about an unreachable server: no HTTP stack message (which names
     hosts, ports and the library's internals), just what happened."""
     allow = AddressPolicy(allow_private=True)
@@ -242,6 +242,11 @@ def test_silence_and_a_closed_port_are_told_apart_in_our_words() -> None:
         with pytest.raises(CalendarUnavailable) as refused:
             CalDAVProvider(url, "u", "p", "work", timeout_s=1, address_policy=allow).busy(*WEEK)
     assert refused.value.detail == "could not connect to the CalDAV server to find the calendar"
+    with answering(200) as plain:  # https:// to a server that speaks plain HTTP
+        url = plain.url.replace("http://", "https://")
+        with pytest.raises(CalendarUnavailable) as insecure:
+            CalDAVProvider(url, "u", "p", "work", timeout_s=1, address_policy=allow).busy(*WEEK)
+    assert "the TLS handshake failed" in insecure.value.detail
 
 
 # --- redirects and names that resolve elsewhere later -----------------------------------

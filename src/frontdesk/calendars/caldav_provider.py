@@ -12,6 +12,7 @@ owner's app moved to another href is still updated in place, never doubled.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -39,6 +40,7 @@ from frontdesk.calendars.base import (
 from frontdesk.calendars.guarded_http import guarded_session
 
 _T = TypeVar("_T")
+log = logging.getLogger(__name__)
 STRICT = AddressPolicy()  # public hosts only, unless the caller says otherwise
 _PRODID = "-//frontdesk//CalDAV adapter//EN"
 
@@ -73,58 +75,63 @@ def _refusal(exc: BaseException) -> AddressNotAllowed | None:
     return None
 
 
+def _translated(exc: BaseException, action: str) -> CalendarError:
+    """The typed calendar error for a failure of the library or the HTTP stack, told in
+    our own words (what failed, the HTTP status): never the server's answer or the HTTP
+    stack's message, which would hand whatever the address serves — perhaps an internal
+    page — to the API caller."""
+    if isinstance(exc, dav_error.AuthorizationError):
+        return CalendarAuthError(
+            f"the CalDAV server rejected the credentials while trying to {action}"
+            f"{_http(exc.status)}", provider="caldav", http_status=exc.status,
+        )
+    if isinstance(exc, dav_error.RateLimitError):
+        return CalendarUnavailable(
+            f"the CalDAV server is rate limiting us ({action})", provider="caldav")
+    if isinstance(exc, dav_error.DAVError):
+        kind = CalendarUnavailable if exc.status is None or exc.status >= 500 else CalendarError
+        verb = "failed" if kind is CalendarUnavailable else "refused"
+        return kind(f"the CalDAV server {verb} to {action}{_http(exc.status)}",
+                    provider="caldav", http_status=exc.status)
+    refused = _refusal(exc)
+    if refused is not None:
+        # Raised inside the HTTP stack's resolver, for the URL or a redirect's.
+        return CalendarAddressRefused(
+            f"the calendar server, or one it sent us on to, is off limits: {refused}",
+            provider="caldav",
+        )
+    if isinstance(exc, niquests.exceptions.SSLError):
+        return CalendarUnavailable(
+            f"could not connect securely to the CalDAV server to {action} (the TLS "
+            "handshake failed: does it serve https, with a valid certificate?)",
+            provider="caldav",
+        )
+    if isinstance(exc, TimeoutError | niquests.exceptions.Timeout):
+        return CalendarUnavailable(
+            f"the CalDAV server did not answer in time to {action} (timed out)",
+            provider="caldav",
+        )
+    if isinstance(exc, OSError):  # niquests' and requests' ConnectionErrors are OSErrors
+        return CalendarUnavailable(
+            f"could not connect to the CalDAV server to {action}", provider="caldav")
+    return CalendarError(
+        f"the server at this address did not answer as a CalDAV server when asked to "
+        f"{action}; check the address (e.g. https://cloud.example.com/remote.php/dav/)",
+        provider="caldav",
+    )
+
+
 @contextmanager
 def _mapped_errors(action: str) -> Iterator[None]:
     """Turn the library's and the HTTP stack's failures into the typed calendar errors.
 
-    The details are our own words (what failed, the HTTP status): never the server's
-    answer or the HTTP stack's message, which would hand whatever the address serves —
-    perhaps an internal page — to the API caller. The original stays chained for logs.
-    """
+    What really happened goes to the operator's log (at INFO: a calendar that is down
+    fails on every read), not to the business's API caller."""
     try:
         yield
-    except dav_error.AuthorizationError as exc:
-        raise CalendarAuthError(
-            f"the CalDAV server rejected the credentials while trying to {action}"
-            f"{_http(exc.status)}", provider="caldav", http_status=exc.status,
-        ) from exc
-    except dav_error.RateLimitError as exc:
-        raise CalendarUnavailable(
-            f"the CalDAV server is rate limiting us ({action})", provider="caldav",
-        ) from exc
-    except dav_error.DAVError as exc:
-        if exc.status is None or exc.status >= 500:
-            raise CalendarUnavailable(
-                f"the CalDAV server failed to {action}{_http(exc.status)}", provider="caldav",
-                http_status=exc.status,
-            ) from exc
-        raise CalendarError(
-            f"the CalDAV server refused to {action}{_http(exc.status)}", provider="caldav",
-            http_status=exc.status,
-        ) from exc
-    except OSError as exc:
-        # niquests' and requests' ConnectionError and Timeout are OSErrors; so is the
-        # address policy's refusal, raised from inside the HTTP stack's resolver.
-        refused = _refusal(exc)
-        if refused is not None:
-            raise CalendarAddressRefused(
-                f"the calendar server, or one it sent us on to, is off limits: {refused}",
-                provider="caldav",
-            ) from exc
-        if isinstance(exc, TimeoutError | niquests.exceptions.Timeout):
-            raise CalendarUnavailable(
-                f"the CalDAV server did not answer in time to {action} (timed out)",
-                provider="caldav",
-            ) from exc
-        raise CalendarUnavailable(
-            f"could not connect to the CalDAV server to {action}", provider="caldav",
-        ) from exc
-    except _NOT_CALDAV as exc:
-        raise CalendarError(
-            f"the server at this address did not answer as a CalDAV server when asked to "
-            f"{action}; check the address (e.g. https://cloud.example.com/remote.php/dav/)",
-            provider="caldav",
-        ) from exc
+    except (dav_error.DAVError, OSError, *_NOT_CALDAV) as exc:
+        log.info("CalDAV: could not %s: %r", action, exc)
+        raise _translated(exc, action) from exc
 
 
 def _as_utc(value: date | datetime, zone: tzinfo) -> datetime:
