@@ -1,6 +1,7 @@
 """``frontdesk calendar``: connect a resource's calendar, and a try-out with a local CalDAV server.
 
-``frontdesk calendar demo`` (against a running ``frontdesk serve --demo``) starts a
+``frontdesk calendar demo`` (against a running ``frontdesk serve --demo`` started with
+``FRONTDESK_CALENDAR_ALLOW_PRIVATE_HOSTS=1``, as Radicale is on this machine) starts a
 Radicale CalDAV server on this machine, connects the demo salon's first stylist to a
 calendar in it through the API, adds a meeting there as the stylist's own calendar app
 would, and shows the offered slot disappear. It keeps Radicale running (the URL and login
@@ -35,6 +36,16 @@ DEMO_USER = "stylist"
 DEMO_PASSWORD = "demo-calendar"
 
 
+# A frontdesk server refuses CalDAV servers on loopback and private networks (decision
+# 0012) unless its operator says otherwise; the try-out's Radicale runs on 127.0.0.1.
+ALLOW_PRIVATE_HOSTS = "FRONTDESK_CALENDAR_ALLOW_PRIVATE_HOSTS=1"
+_PRIVATE_HOSTS_HINT = (
+    "the frontdesk server at {base} does not connect to calendars on this machine ({url}) "
+    f"by default. Start it with {ALLOW_PRIVATE_HOSTS} (e.g. `{ALLOW_PRIVATE_HOSTS} "
+    "frontdesk serve --demo`) and run the try-out again."
+)
+
+
 class CliError(FrontdeskError):
     code = "cli_error"
 
@@ -51,12 +62,16 @@ def _api(
         with urllib.request.urlopen(request, timeout=30) as response:
             raw = response.read()
     except urllib.error.HTTPError as exc:
+        field = None
         try:
             problem = json.loads(exc.read())
             detail = problem.get("detail") or problem.get("title") or exc.reason
+            field = problem.get("field")
         except ValueError:
             detail = exc.reason
-        raise CliError(f"{method} {path} answered {exc.code}: {detail}") from exc
+        raise CliError(
+            f"{method} {path} answered {exc.code}: {detail}", status=exc.code, field=field
+        ) from exc
     except urllib.error.URLError as exc:
         raise CliError(
             f"cannot reach frontdesk at {base} ({exc.reason}); is `frontdesk serve --demo` running?"
@@ -181,10 +196,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         owner.principal().make_calendar(name=calendar_name)  # type: ignore[no-untyped-call]
         print(f"1. Radicale (CalDAV) is running at {url}  user {DEMO_USER!r} "
               f"password {DEMO_PASSWORD!r}", file=out)
-        _api(base, key, "PUT", f"/api/v1/resources/{resource['id']}/calendar", {
-            "provider": "caldav", "url": url, "username": DEMO_USER,
-            "password": DEMO_PASSWORD, "calendar": calendar_name,
-        })
+        try:
+            _api(base, key, "PUT", f"/api/v1/resources/{resource['id']}/calendar", {
+                "provider": "caldav", "url": url, "username": DEMO_USER,
+                "password": DEMO_PASSWORD, "calendar": calendar_name,
+            })
+        except CliError as exc:
+            if exc.extra.get("status") == 422 and exc.extra.get("field") == "url":
+                raise CliError(_PRIVATE_HOSTS_HINT.format(base=base, url=url)) from exc
+            raise
         print(f"2. Connected {resource['name']}'s calendar {calendar_name!r} "
               f"(PUT /api/v1/resources/{resource['id']}/calendar)", file=out)
         day, before = "", []
@@ -259,7 +279,9 @@ def register(sub: Any) -> None:
         dest="calendar_command", required=True
     )
     demo = calendar.add_parser(
-        "demo", help="try-out: connect the demo salon to a local CalDAV calendar (Radicale)"
+        "demo", help="try-out: connect the demo salon to a local CalDAV calendar (Radicale)",
+        description="Needs a running `FRONTDESK_CALENDAR_ALLOW_PRIVATE_HOSTS=1 frontdesk serve "
+        "--demo`: the server refuses calendars on this machine without that setting.",
     )
     demo.add_argument("--url", default="http://127.0.0.1:8000", help="the frontdesk server")
     demo.add_argument("--key", default=DEMO_KEY, help="the business's API key")

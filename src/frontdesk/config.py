@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     calendar_cache_s: float = Field(default=60.0, ge=0)
     # Calendar clients (and their open connections) kept per process, most recently used.
     calendar_clients_max: int = Field(default=128, ge=1)
+    # CalDAV servers on loopback, private, link-local (cloud metadata) and other
+    # non-public addresses are refused unless this is set: any API key chooses the URL.
+    calendar_allow_private_hosts: bool = False
     google_client_id: str = ""
     google_client_secret: str = ""
     google_auth_base: str = "https://accounts.google.com"

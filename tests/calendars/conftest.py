@@ -22,8 +22,11 @@ from caldav.collection import Calendar
 from caldav.davclient import DAVClient
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
-from frontdesk.config import get_settings
+from frontdesk.api.app import create_app
+from frontdesk.calendars.address_guard import AddressPolicy
+from frontdesk.config import Settings, get_settings
 from frontdesk.services import calendar_providers
 from frontdesk.services.external_busy import DEFAULT_EXTERNAL
 
@@ -142,11 +145,15 @@ def secret_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     calendar_providers.clear_pool()
     yield
     DEFAULT_EXTERNAL.clear()
+    calendar_providers.use_address_policy(AddressPolicy())  # what an app defaults to
     calendar_providers.clear_pool()
     get_settings.cache_clear()
 
 
 @pytest.fixture
-def app_client(client: TestClient) -> TestClient:
-    """The app (calendar routes included) on the test database."""
-    return client
+def app_client(engine: Engine) -> Iterator[TestClient]:
+    """The app (calendar routes included) on the test database. The CalDAV servers here
+    are local (Radicale on 127.0.0.1), so the app lets calendars use private hosts."""
+    settings = Settings(environment="test", llm_base_url="", calendar_allow_private_hosts=True)
+    with TestClient(create_app(settings, engine=engine)) as client:
+        yield client

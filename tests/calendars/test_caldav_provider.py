@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from caldav.collection import Calendar
 
+from frontdesk.calendars.address_guard import AddressPolicy
 from frontdesk.calendars.base import (
     APPOINTMENT_PROPERTY,
     BusyBlock,
@@ -30,6 +31,8 @@ NEW_YORK = "America/New_York"
 # The whole of March 2025, which holds the US spring-forward (Sunday 9 March, 02:00).
 MARCH_START = datetime(2025, 3, 1, tzinfo=UTC)
 MARCH_END = datetime(2025, 4, 1, tzinfo=UTC)
+# Radicale runs on 127.0.0.1, which the default policy refuses (test_address_guard).
+LOCAL = AddressPolicy(allow_private=True)
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -49,7 +52,7 @@ def add_owner_event(calendar: Calendar, uid: str, *lines: str) -> None:
 @pytest.fixture
 def provider(radicale: RadicaleServer, owner_calendar: Calendar) -> CalDAVProvider:
     return CalDAVProvider(radicale.url, radicale.username, radicale.password,
-                          str(owner_calendar.url), timezone=NEW_YORK)
+                          str(owner_calendar.url), timezone=NEW_YORK, address_policy=LOCAL)
 
 
 def test_is_a_calendar_provider(provider: CalDAVProvider) -> None:
@@ -128,7 +131,7 @@ def test_calendar_can_be_named_by_display_name(
     add_owner_event(owner_calendar, "by-name",
                     "DTSTART:20250305T150000Z", "DTEND:20250305T160000Z")
     by_name = CalDAVProvider(radicale.url, radicale.username, radicale.password,
-                             str(owner_calendar.get_display_name()))
+                             str(owner_calendar.get_display_name()), address_policy=LOCAL)
 
     assert by_name.busy(MARCH_START, MARCH_END) == [
         BusyBlock(utc(2025, 3, 5, 15), utc(2025, 3, 5, 16))
@@ -136,7 +139,8 @@ def test_calendar_can_be_named_by_display_name(
 
 
 def test_unknown_calendar_name_is_reported(radicale: RadicaleServer) -> None:
-    missing = CalDAVProvider(radicale.url, radicale.username, radicale.password, "No such")
+    missing = CalDAVProvider(radicale.url, radicale.username, radicale.password, "No such",
+                             address_policy=LOCAL)
 
     with pytest.raises(CalendarNotFound):
         missing.busy(MARCH_START, MARCH_END)
@@ -197,7 +201,7 @@ def test_delete_removes_the_event_and_is_idempotent(
 def test_wrong_password_is_an_auth_error_not_a_free_calendar(
         radicale: RadicaleServer, owner_calendar: Calendar) -> None:
     wrong = CalDAVProvider(radicale.url, radicale.username, "not the password",
-                           str(owner_calendar.url))
+                           str(owner_calendar.url), address_policy=LOCAL)
 
     with pytest.raises(CalendarAuthError) as raised:
         wrong.busy(MARCH_START, MARCH_END)
@@ -212,7 +216,7 @@ def test_stopped_server_is_unavailable(tmp_path: Path) -> None:
     try:
         calendar = server.client().principal().make_calendar(name="Soon gone")
         provider = CalDAVProvider(server.url, server.username, server.password,
-                                  str(calendar.url), timeout_s=5)
+                                  str(calendar.url), timeout_s=5, address_policy=LOCAL)
         assert provider.busy(MARCH_START, MARCH_END) == []  # resolved while it was up
     finally:
         server.stop()
@@ -223,8 +227,8 @@ def test_stopped_server_is_unavailable(tmp_path: Path) -> None:
     with pytest.raises(CalendarUnavailable):
         provider.delete_event("appt-1")
     with pytest.raises(CalendarUnavailable):  # not even reachable to find the calendar
-        CalDAVProvider(server.url, server.username, server.password, "Soon gone").busy(
-            MARCH_START, MARCH_END)
+        CalDAVProvider(server.url, server.username, server.password, "Soon gone",
+                       address_policy=LOCAL).busy(MARCH_START, MARCH_END)
 
 
 def test_naive_times_are_refused() -> None:

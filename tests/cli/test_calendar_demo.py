@@ -18,6 +18,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
+
+from frontdesk.api.app import create_app
+from frontdesk.config import Settings
+from frontdesk.services.demo import seed_demo
+from frontdesk.store.db import make_session_factory
+from tests.conftest import serving
 
 pytest.importorskip("radicale", reason="the try-out needs Radicale (pip install radicale)")
 
@@ -48,9 +55,10 @@ def test_calendar_demo_connects_a_local_radicale_and_the_slot_disappears(tmp_pat
     base = f"http://127.0.0.1:{port}"
     # The default search cache (60 s): the refused booking's fresh read is what makes the
     # slot go at once.
+    # Radicale runs on this machine: the server must be told it may connect there.
     server = subprocess.Popen(
         [sys.executable, "-m", "frontdesk", "serve", "--demo", "--port", str(port)],
-        env=_env(tmp_path),
+        env=_env(tmp_path, FRONTDESK_CALENDAR_ALLOW_PRIVATE_HOSTS="1"),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
@@ -82,6 +90,28 @@ def test_calendar_demo_connects_a_local_radicale_and_the_slot_disappears(tmp_pat
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_calendar_demo_says_how_to_let_the_server_reach_the_local_radicale(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """A server with the default settings refuses the try-out's Radicale (127.0.0.1): the
+    try-out says which setting lets it, and leaves nothing connected."""
+    app = create_app(Settings(environment="test", llm_base_url=""), engine=sqlite_engine)
+    seed_demo(make_session_factory(sqlite_engine))
+    with serving(app) as base:
+        demo = subprocess.run(
+            [sys.executable, "-m", "frontdesk", "calendar", "demo", "--url", base,
+             "--port", "0", "--no-keep", "--data-dir", str(tmp_path / "radicale")],
+            env=_env(tmp_path), capture_output=True, text=True, timeout=90,
+        )
+        assert demo.returncode == 2, demo.stdout + demo.stderr
+        assert "FRONTDESK_CALENDAR_ALLOW_PRIVATE_HOSTS=1 frontdesk serve --demo" in demo.stderr
+        assert "2. Connected" not in demo.stdout
+        resources = _json(f"{base}/api/v1/resources", "fd_demo_salon_key")
+        for resource in resources:
+            path = f"{base}/api/v1/resources/{resource['id']}/calendar"
+            assert _status(path, "fd_demo_salon_key") == 404
 
 
 def _status_or_none(url: str) -> int | None:

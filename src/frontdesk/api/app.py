@@ -40,6 +40,7 @@ from frontdesk.conversation.llm import brain_from_settings
 from frontdesk.notify.senders import senders_from_settings
 from frontdesk.notify.worker import OutboxWorker
 from frontdesk.security import cipher_for
+from frontdesk.services.calendar_providers import address_policy, use_address_policy
 from frontdesk.store import migrate
 from frontdesk.store.db import make_engine, make_session_factory
 
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         cipher_for(settings)
     engine = engine or make_engine(settings.resolved_database_url())
     migrate.upgrade(engine)
+    use_address_policy(address_policy(settings))  # where CalDAV clients may connect
 
     factory = make_session_factory(engine)
     app = FastAPI(

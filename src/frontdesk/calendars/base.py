@@ -56,6 +56,18 @@ class CalendarAuthError(CalendarError):
     title = "The external calendar rejected the credentials"
 
 
+class CalendarAddressRefused(CalendarError):
+    """The calendar's server is, resolves to, or sent us on to an address frontdesk does
+    not connect to (loopback, private, link-local, ...): see ``address_guard``.
+
+    Not transient: it stays refused until the address, or the operator's setting, changes.
+    """
+
+    code = "calendar_address_refused"
+    status = 422
+    title = "The calendar server's address is not allowed"
+
+
 class CalendarNotFound(CalendarError):
     """The configured calendar (by URL or name) does not exist for these credentials."""
 

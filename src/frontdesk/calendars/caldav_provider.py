@@ -12,6 +12,7 @@ owner's app moved to another href is still updated in place, never doubled.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -19,13 +20,16 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import icalendar
+import niquests
 from caldav.collection import Calendar
 from caldav.davclient import DAVClient
 from caldav.lib import error as dav_error
 
+from frontdesk.calendars.address_guard import AddressNotAllowed, AddressPolicy
 from frontdesk.calendars.base import (
     APPOINTMENT_PROPERTY,
     BusyBlock,
+    CalendarAddressRefused,
     CalendarAuthError,
     CalendarError,
     CalendarEvent,
@@ -33,8 +37,11 @@ from frontdesk.calendars.base import (
     CalendarUnavailable,
     event_uid,
 )
+from frontdesk.calendars.guarded_http import guarded_session
 
 _T = TypeVar("_T")
+log = logging.getLogger(__name__)
+STRICT = AddressPolicy()  # public hosts only, unless the caller says otherwise
 _PRODID = "-//frontdesk//CalDAV adapter//EN"
 
 
@@ -46,35 +53,85 @@ def _sync(value: _T | Coroutine[Any, Any, _T]) -> _T:
     return value
 
 
+# What the library raises when the answer is not CalDAV at all (an HTML page, a JSON
+# API, plain text): it finds no XML (lxml's XMLSyntaxError is a SyntaxError), or not the
+# elements it looks for, or an event it cannot parse.
+_NOT_CALDAV = (AttributeError, IndexError, KeyError, TypeError, ValueError, SyntaxError)
+
+
+def _http(status: int | None) -> str:
+    return f" (HTTP {status})" if status is not None else ""
+
+
+def _refusal(exc: BaseException) -> AddressNotAllowed | None:
+    """The address policy's refusal behind an HTTP stack's connection error, if any."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, AddressNotAllowed):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _translated(exc: BaseException, action: str) -> CalendarError:
+    """The typed calendar error for a failure of the library or the HTTP stack, told in
+    our own words (what failed, the HTTP status): never the server's answer or the HTTP
+    stack's message, which would hand whatever the address serves — perhaps an internal
+    page — to the API caller."""
+    if isinstance(exc, dav_error.AuthorizationError):
+        return CalendarAuthError(
+            f"the CalDAV server rejected the credentials while trying to {action}"
+            f"{_http(exc.status)}", provider="caldav", http_status=exc.status,
+        )
+    if isinstance(exc, dav_error.RateLimitError):
+        return CalendarUnavailable(
+            f"the CalDAV server is rate limiting us ({action})", provider="caldav")
+    if isinstance(exc, dav_error.DAVError):
+        kind = CalendarUnavailable if exc.status is None or exc.status >= 500 else CalendarError
+        verb = "failed" if kind is CalendarUnavailable else "refused"
+        return kind(f"the CalDAV server {verb} to {action}{_http(exc.status)}",
+                    provider="caldav", http_status=exc.status)
+    refused = _refusal(exc)
+    if refused is not None:
+        # Raised inside the HTTP stack's resolver, for the URL or a redirect's.
+        return CalendarAddressRefused(
+            f"the calendar server, or one it sent us on to, is off limits: {refused}",
+            provider="caldav",
+        )
+    if isinstance(exc, niquests.exceptions.SSLError):
+        return CalendarUnavailable(
+            f"could not connect securely to the CalDAV server to {action} (the TLS "
+            "handshake failed: does it serve https, with a valid certificate?)",
+            provider="caldav",
+        )
+    if isinstance(exc, TimeoutError | niquests.exceptions.Timeout):
+        return CalendarUnavailable(
+            f"the CalDAV server did not answer in time to {action} (timed out)",
+            provider="caldav",
+        )
+    if isinstance(exc, OSError):  # niquests' and requests' ConnectionErrors are OSErrors
+        return CalendarUnavailable(
+            f"could not connect to the CalDAV server to {action}", provider="caldav")
+    return CalendarError(
+        f"the server at this address did not answer as a CalDAV server when asked to "
+        f"{action}; check the address (e.g. https://cloud.example.com/remote.php/dav/)",
+        provider="caldav",
+    )
+
+
 @contextmanager
 def _mapped_errors(action: str) -> Iterator[None]:
-    """Turn the library's and the HTTP stack's failures into the typed calendar errors."""
+    """Turn the library's and the HTTP stack's failures into the typed calendar errors.
+
+    What really happened goes to the operator's log (at INFO: a calendar that is down
+    fails on every read), not to the business's API caller."""
     try:
         yield
-    except dav_error.AuthorizationError as exc:
-        raise CalendarAuthError(
-            f"the CalDAV server rejected the credentials while trying to {action}",
-            provider="caldav", http_status=exc.status,
-        ) from exc
-    except dav_error.RateLimitError as exc:
-        raise CalendarUnavailable(
-            f"the CalDAV server is rate limiting us ({action})", provider="caldav",
-        ) from exc
-    except dav_error.DAVError as exc:
-        if exc.status is None or exc.status >= 500:
-            raise CalendarUnavailable(
-                f"the CalDAV server failed to {action}: {exc}", provider="caldav",
-                http_status=exc.status,
-            ) from exc
-        raise CalendarError(
-            f"the CalDAV server refused to {action}: {exc}", provider="caldav",
-            http_status=exc.status,
-        ) from exc
-    except OSError as exc:
-        # niquests' and requests' ConnectionError and Timeout are OSErrors.
-        raise CalendarUnavailable(
-            f"could not reach the CalDAV server to {action}: {exc}", provider="caldav",
-        ) from exc
+    except (dav_error.DAVError, OSError, *_NOT_CALDAV) as exc:
+        log.info("CalDAV: could not %s: %r", action, exc)
+        raise _translated(exc, action) from exc
 
 
 def _as_utc(value: date | datetime, zone: tzinfo) -> datetime:
@@ -142,7 +199,8 @@ class CalDAVProvider:
     """
 
     def __init__(self, url: str, username: str, password: str, calendar_url_or_name: str,
-                 *, timezone: str = "UTC", timeout_s: int = 15) -> None:
+                 *, timezone: str = "UTC", timeout_s: int = 15,
+                 address_policy: AddressPolicy = STRICT) -> None:
         if not url or not username or not password or not calendar_url_or_name:
             raise ValueError("CalDAV needs a server url, username, password and calendar")
         self._zone = ZoneInfo(timezone)
@@ -152,7 +210,16 @@ class CalDAVProvider:
             # The URL is given: no DNS SRV/well-known discovery, which could redirect us.
             enable_rfc6764=False,
         )
+        if not address_policy.allow_private:
+            # Every connection the client opens (redirects and server-named URLs
+            # included) goes through the policy; see guarded_http.
+            self._client.session.close()
+            self._client.session = guarded_session(address_policy)
         self._calendar: Calendar | None = None
+
+    def close(self) -> None:
+        """Close the client's HTTP connections."""
+        self._client.close()
 
     def _resolve_calendar(self) -> Calendar:
         if self._calendar is not None:
@@ -163,7 +230,7 @@ class CalDAVProvider:
             calendar: Calendar
             try:
                 if ref.startswith(("http://", "https://")):
-                    calendar = _sync(principal.calendar(cal_url=ref))
+                    calendar = self._calendar_at(principal, ref)
                     _sync(calendar.get_display_name())  # one PROPFIND: does it exist?
                 else:
                     calendar = _sync(principal.calendar(name=ref))
@@ -174,12 +241,26 @@ class CalDAVProvider:
         self._calendar = calendar
         return calendar
 
+    @staticmethod
+    def _calendar_at(principal: Any, url: str) -> Calendar:
+        try:
+            calendar: Calendar = _sync(principal.calendar(cal_url=url))
+        except ValueError as exc:
+            # The library joins only URLs on the server's own scheme, host and port (no
+            # request is made): a calendar elsewhere is not this account's.
+            raise CalendarNotFound(
+                f"the calendar {url!r} is not on this CalDAV server: give its URL on the "
+                "server, or its name", provider="caldav",
+            ) from exc
+        return calendar
+
     def busy(self, start: datetime, end: datetime) -> list[BusyBlock]:
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("busy() needs timezone-aware start and end")
         if end <= start:
             return []
         calendar = self._resolve_calendar()
+        blocks: set[BusyBlock] = set()
         with _mapped_errors("read busy times"):
             # The range in the business's zone, so the library matches all-day events
             # against local days.
@@ -187,12 +268,12 @@ class CalDAVProvider:
                 start=start.astimezone(self._zone), end=end.astimezone(self._zone),
                 event=True, expand=True,
             ))
-        blocks: set[BusyBlock] = set()
-        for item in found:
-            for component in item.icalendar_instance.walk("VEVENT"):
-                block = busy_block_of(component, self._zone)
-                if block is not None and block.start < end and block.end > start:
-                    blocks.add(block)
+            # Parsed inside: an unreadable answer is the server's failure, in our words.
+            for item in found:
+                for component in item.icalendar_instance.walk("VEVENT"):
+                    block = busy_block_of(component, self._zone)
+                    if block is not None and block.start < end and block.end > start:
+                        blocks.add(block)
         return sorted(blocks, key=lambda b: (b.start, b.end))
 
     def _find(self, calendar: Calendar, appointment_id: str) -> Any | None:

@@ -23,6 +23,7 @@ from typing import Protocol, TypeVar, cast
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from frontdesk.calendars.address_guard import AddressPolicy
 from frontdesk.calendars.base import (
     BusyBlock,
     CalendarAuthError,
@@ -48,6 +49,10 @@ PROVIDER_NAMES = {"caldav": "CalDAV", "google": "Google Calendar", "microsoft": 
 
 _latest: dict[uuid.UUID, OAuthTokens] = {}
 _latest_lock = threading.Lock()
+
+# Where this process's CalDAV clients may connect (decision 0012). Public hosts only until
+# the app factory hands down the operator's settings (``use_address_policy``).
+_address_policy = AddressPolicy()
 
 
 class ProviderNotConfigured(CalendarError):
@@ -166,8 +171,25 @@ def with_calendar(connection: CalendarConnection, calendar: str) -> CalendarConn
     )
 
 
-def caldav_provider(connection: CalendarConnection, timezone: str) -> CalendarProvider:
-    """A CalDAV client of its own for ``connection`` (not the pooled one)."""
+def address_policy(settings: Settings) -> AddressPolicy:
+    """The rule for tenant-given server addresses (CalDAV URLs) under ``settings``."""
+    return AddressPolicy(allow_private=settings.calendar_allow_private_hosts)
+
+
+def use_address_policy(policy: AddressPolicy) -> None:
+    """Make ``policy`` the rule this process's CalDAV clients follow (the app factory's
+    call); clients built under another rule are closed, not reused."""
+    global _address_policy
+    if policy != _address_policy:
+        _address_policy = policy
+        clear_pool()
+
+
+def caldav_provider(
+    connection: CalendarConnection, timezone: str, policy: AddressPolicy | None = None
+) -> CalendarProvider:
+    """A CalDAV client of its own for ``connection`` (not the pooled one), connecting only
+    where ``policy`` (default: this process's, see ``use_address_policy``) allows."""
     from frontdesk.calendars.caldav_provider import CalDAVProvider
 
     return CalDAVProvider(
@@ -177,6 +199,7 @@ def caldav_provider(connection: CalendarConnection, timezone: str) -> CalendarPr
         connection.calendar,
         timezone=timezone,
         timeout_s=10,
+        address_policy=policy or _address_policy,
     )
 
 

@@ -30,7 +30,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.api.deps import FactoryDep, SessionDep, SettingsDep, TenantDep
 from frontdesk.calendars import oauth
+from frontdesk.calendars.address_guard import AddressNotAllowed, AddressPolicy
 from frontdesk.calendars.base import (
+    CalendarAddressRefused,
     CalendarAuthError,
     CalendarError,
     CalendarNotFound,
@@ -49,6 +51,7 @@ from frontdesk.services.calendar_providers import (
     OAUTH_PROVIDERS,
     PROVIDER_NAMES,
     ListsCalendars,
+    address_policy,
     caldav_provider,
     close_provider,
     oauth_config,
@@ -202,6 +205,9 @@ def _check_readable(provider: CalendarProvider, what: str, field: str = "calenda
         ) from exc
     except CalendarNotFound as exc:
         raise InvalidInput(exc.detail, field=field) from exc
+    except CalendarAddressRefused as exc:
+        # A redirect or a server-named URL led there (the given URLs were checked first).
+        raise InvalidInput(exc.detail, field="url") from exc
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
     # CalendarUnavailable (503) and other CalendarErrors (502) propagate as they are.
@@ -254,7 +260,11 @@ def _store(
 
 @router.put(PATH, response_model=ConnectionOut, summary="Connect the resource's CalDAV calendar")
 def put_connection(
-    resource_id: uuid.UUID, body: ConnectionIn, tenant: TenantDep, factory: FactoryDep
+    resource_id: uuid.UUID,
+    body: ConnectionIn,
+    tenant: TenantDep,
+    factory: FactoryDep,
+    settings: SettingsDep,
 ) -> ConnectionOut:
     if body.provider in OAUTH_PROVIDERS:
         raise InvalidInput(
@@ -268,19 +278,23 @@ def put_connection(
             f"Unknown calendar provider {body.provider!r}; use caldav, google or microsoft.",
             field="provider",
         )
-    parts = urlsplit(body.url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not _is_http_url(body.url):
         raise InvalidInput(
             f"{body.url!r} is not a CalDAV server address: give its http(s) URL, e.g. "
             "https://caldav.fastmail.com/ or https://cloud.example.com/remote.php/dav/",
             field="url",
         )
+    policy = address_policy(settings)
+    _refuse_off_limits(policy, body.url, "url")
+    _refuse_off_limits(policy, body.calendar, "calendar")
+    for other in body.check_calendars:
+        _refuse_off_limits(policy, other, "check_calendars")
     with factory() as session:
         get_scoped(session, Resource, tenant.id, resource_id)
     try:
         provider = CalDAVProvider(
             body.url, body.username, body.password, body.calendar,
-            timezone=tenant.timezone, timeout_s=10,
+            timezone=tenant.timezone, timeout_s=10, address_policy=policy,
         )
     except ValueError as exc:
         raise InvalidInput(str(exc), field="url") from exc
@@ -288,7 +302,7 @@ def put_connection(
     for other in body.check_calendars:
         _check_readable(
             CalDAVProvider(body.url, body.username, body.password, other,
-                           timezone=tenant.timezone, timeout_s=10),
+                           timezone=tenant.timezone, timeout_s=10, address_policy=policy),
             "The calendar server", field="check_calendars",
         )
     return _store(
@@ -296,6 +310,31 @@ def put_connection(
         username=body.username, calendar=body.calendar, secret=encrypt(body.password),
         check_calendars=list(dict.fromkeys(body.check_calendars)),
     )
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        # .port raises ValueError for one that is not a port number.
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and (
+            parts.port is None or parts.port > 0)
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 address
+        return False
+
+
+def _refuse_off_limits(policy: AddressPolicy, address: str, field: str) -> None:
+    """A 422 naming ``field`` when ``address`` (a URL; a calendar may also be a name)
+    is, or resolves to, a host frontdesk does not connect to (decision 0012)."""
+    if not address.startswith(("http://", "https://")):
+        return
+    try:
+        policy.check_url(address)
+    except AddressNotAllowed as exc:
+        raise InvalidInput(f"The calendar address {exc}.", field=field) from exc
+    except ValueError as exc:
+        raise InvalidInput(f"{address!r} is not a valid http(s) URL.", field=field) from exc
+    except OSError:
+        return  # it does not resolve: the read that follows says so, in our words
 
 
 def _redirect_uri(request: Request, settings: Settings, provider: str) -> str:
@@ -504,7 +543,11 @@ def list_calendars(
     summary="Choose where events are written and which calendars are checked for conflicts",
 )
 def choose_calendar(
-    resource_id: uuid.UUID, body: ChooseIn, tenant: TenantDep, factory: FactoryDep
+    resource_id: uuid.UUID,
+    body: ChooseIn,
+    tenant: TenantDep,
+    factory: FactoryDep,
+    settings: SettingsDep,
 ) -> ConnectionOut:
     """Same account, other calendars: each new one is read once first (a missing one is a
     422 naming the field); our upcoming events move if the written-to calendar changes."""
@@ -515,10 +558,15 @@ def choose_calendar(
         session.expunge(row)
     name = PROVIDER_NAMES.get(row.provider, row.provider)
     tokens = tokens_of(row) if row.provider in OAUTH_PROVIDERS else None
+    policy = address_policy(settings)
+    if tokens is None:
+        _refuse_off_limits(policy, body.calendar or "", "calendar")
+        for other in body.check_calendars or []:
+            _refuse_off_limits(policy, other, "check_calendars")
 
     def reader(calendar: str) -> CalendarProvider:
         if tokens is None:
-            return caldav_provider(with_calendar(row, calendar), tenant.timezone)
+            return caldav_provider(with_calendar(row, calendar), tenant.timezone, policy)
         return oauth_provider(row.provider, tokens, calendar, tenant.timezone)
 
     changes: dict[str, Any] = {}
