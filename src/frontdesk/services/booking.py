@@ -242,7 +242,7 @@ def book(
         # booked under the same key while we waited on a lock: on PostgreSQL we then see
         # its appointment as a taken slot, an overlap or a duplicate key, never as our
         # own. Whatever the conflict, the copy has committed by the time we hear of it,
-        # so a fresh transaction finds it: its answer is ours (ADR 0012).
+        # so a fresh transaction finds it: its answer is ours (ADR 0015).
         if request.idempotency_key:
             with factory() as session:
                 existing = _find_by_key(session, tenant, request.idempotency_key)
@@ -436,7 +436,7 @@ def _lock_appointment(session: Session, tenant: Tenant, appointment_id: uuid.UUI
     Two copies of one reschedule or cancel (a client's retry) both find the appointment
     unchanged when they read it at once, and neither conflicts with the other's result,
     so both would act. The row lock makes the second wait for the first and then read
-    what the first did (ADR 0012). ``FOR UPDATE OF`` locks only this row, not the joined
+    what the first did (ADR 0015). ``FOR UPDATE OF`` locks only this row, not the joined
     service, resource and customer. SQLite has no row locks and needs none: the write
     transaction already holds the database's write lock.
     """

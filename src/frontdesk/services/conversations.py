@@ -104,7 +104,7 @@ def one_copy_at_a_time(
     A door's retry can arrive while the first copy is still thinking. A turn spans
     several transactions (its tools book in their own), so no one transaction can keep
     the copies apart: a named lock held for the whole turn does, and the copy that
-    waited then finds the first one's reply in the record (ADR 0012).
+    waited then finds the first one's reply in the record (ADR 0015).
     """
     with named_lock(factory, f"turn:{conversation_id}:{request_key}"):
         yield
