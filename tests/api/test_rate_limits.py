@@ -3,6 +3,7 @@ in process and shared through a real Redis server."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -11,6 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
 from frontdesk.api.app import create_app
 from frontdesk.config import Settings
@@ -162,3 +165,20 @@ def test_an_unreachable_redis_does_not_take_the_api_down(
 def test_settings_refuse_a_limit_they_cannot_read() -> None:
     with pytest.raises(ValueError, match="not a rate limit"):
         Settings(rate_limit_ip="sixty a minute")
+
+
+def test_a_retell_socket_past_its_keys_limit_is_refused_before_the_handshake(
+    engine: Engine, make_business: Callable[..., Business]
+) -> None:
+    salon = make_business()
+    app = create_app(_settings(rate_limit_api_key="1/minute"), engine=engine)
+    with serving(app) as url:
+        socket_url = url.replace("http", "ws") + f"/v1/retell/{salon.api_key}/llm-websocket/c1"
+        with connect(socket_url, open_timeout=10) as socket:
+            assert json.loads(socket.recv(timeout=10))["response_type"] == "config"
+        with pytest.raises(InvalidStatus) as refused:
+            connect(socket_url, open_timeout=10)
+        response = refused.value.response
+        assert response.status_code == 429
+        assert 1 <= int(response.headers["Retry-After"]) <= 60
+        assert json.loads(response.body or b"{}")["code"] == "rate_limited"
