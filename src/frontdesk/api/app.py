@@ -62,7 +62,7 @@ def _outbox_lifespan(
         worker = None
         if settings.outbox_worker and settings.environment != "test":
             worker = OutboxWorker(factory, senders_from_settings(settings, factory))
-            worker.start()
+            app.state.schema_gate.when_ready(worker.start)  # not on a missing schema
         try:
             yield
         finally:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -40,11 +41,22 @@ class SchemaGate:
     background with backoff; ``ready`` is set once the schema is at head."""
 
     def __init__(self, engine: Engine, *, first_delay_s: float = 1.0,
-                 max_delay_s: float = 30.0) -> None:
+                 max_delay_s: float = 10.0) -> None:
         self.engine = engine
         self.first_delay_s, self.max_delay_s = first_delay_s, max_delay_s
         self.ready = threading.Event()
         self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._waiting: list[Callable[[], None]] = []
+
+    def when_ready(self, start: Callable[[], None]) -> None:
+        """Call ``start`` once the schema is in place: now, or from the retry thread (so
+        background work, e.g. the outbox worker, never runs on a missing schema)."""
+        with self._lock:
+            if not self.ready.is_set():
+                self._waiting.append(start)
+                return
+        start()
 
     def open(self) -> None:
         try:
@@ -56,7 +68,7 @@ class SchemaGate:
                         "back, next try in %.0f s", failure_reason(exc), self.first_delay_s)
             threading.Thread(target=self._retry, name="schema-gate", daemon=True).start()
             return
-        self.ready.set()
+        self._set_ready()
 
     def close(self) -> None:
         self._stop.set()
@@ -72,8 +84,15 @@ class SchemaGate:
                             failure_reason(exc), delay)
                 continue
             log.warning("database reachable: schema up to date, serving again")
-            self.ready.set()
+            self._set_ready()
             return
+
+    def _set_ready(self) -> None:
+        with self._lock:
+            self.ready.set()
+            waiting, self._waiting = self._waiting, []
+        for start in waiting:
+            start()
 
 
 def unavailable_problem() -> JSONResponse:
