@@ -50,6 +50,28 @@ POSTGRES_SKIP = (
 )
 
 
+REDIS_ENV = "FRONTDESK_TEST_REDIS_URL"
+REDIS_SKIP = (
+    f"{REDIS_ENV} is not set: set it to a Redis URL (e.g. redis://127.0.0.1:6379/0) to run "
+    "the tests of limits shared through Redis; .ci/run does"
+)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis server for shared rate limits; a configured but unreachable one fails."""
+    url = os.environ.get(REDIS_ENV)
+    if not url:
+        pytest.skip(REDIS_SKIP)
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_timeout=5).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"cannot reach {REDIS_ENV}={url}: {exc}")
+    return url
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, copied for each test (migrating per test is slow)."""

@@ -22,20 +22,19 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from frontdesk.api.access_log import uvicorn_log_config
     from frontdesk.api.app import create_app
+    from frontdesk.cli_demo import claim_demo_database
     from frontdesk.services.demo import seed_demo
     from frontdesk.store.db import make_engine, make_session_factory
 
     settings = get_settings()
-    updates: dict[str, object] = {
-        "host": args.host or settings.host,
-        "port": args.port or settings.port,
-    }
+    port: int = args.port or settings.port
+    updates: dict[str, object] = {"host": args.host or settings.host, "port": port}
     if args.demo and not settings.database_url:
-        # A fresh demo database every start: the demo is for looking, not for keeping.
-        demo_db = settings.data_dir / "demo.db"
-        for suffix in ("", "-wal", "-shm"):
-            demo_db.with_name(demo_db.name + suffix).unlink(missing_ok=True)
+        # A fresh demo database every start (the demo is for looking, not for keeping),
+        # one per port, so a second demo never wipes a running one's data.
+        demo_db = claim_demo_database(settings.data_dir, port)
         updates["database_url"] = f"sqlite:///{demo_db}"
     if args.demo:
         updates["outbox_console"] = True  # show the texts customers would get, in the log
@@ -57,7 +56,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"frontdesk on {base}  (API docs: {base}/docs, database: {engine.url.render_as_string()})",
         flush=True,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    # Our access log masks keys, tokens and phone numbers in URLs; uvicorn's would not.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
+                access_log=False, log_config=uvicorn_log_config(settings.log_level))
     return 0
 
 

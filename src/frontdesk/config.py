@@ -98,6 +98,17 @@ class Settings(BaseSettings):
     microsoft_authority: str = "https://login.microsoftonline.com/common"
     microsoft_api_base: str = "https://graph.microsoft.com/v1.0"
 
+    # Rate limits, each "N/second|minute|hour|day" (several joined with ";"); empty turns
+    # that limit off. Per API key; per client IP for requests without a key (and for
+    # refused credentials, webhook signatures included); per phone number on the texting,
+    # calling and chat doors. See docs/decisions/0014-rate-limits.md.
+    rate_limit_api_key: str = "300/minute"
+    rate_limit_ip: str = "60/minute"
+    rate_limit_phone: str = "20/minute"
+    # Empty: the counters live in this process. A redis:// (or rediss://) URL: every
+    # process using it shares them (needs the "redis" extra).
+    redis_url: str = ""
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
@@ -108,6 +119,25 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://") or value.startswith("postgres://"):
             # psycopg 3 is the driver we ship; plain URLs would make SQLAlchemy look for psycopg2.
             value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @field_validator("rate_limit_api_key", "rate_limit_ip", "rate_limit_phone")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        if value.strip():
+            try:
+                parse_many(value)
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a rate limit like '60/minute'") from exc
+        return value.strip()
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://")):
+            raise ValueError("FRONTDESK_REDIS_URL must be a redis:// or rediss:// URL")
         return value
 
     def resolved_database_url(self) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk import __version__
-from frontdesk.api import openapi_doc, problems
+from frontdesk.api import access_log, database, openapi_doc, problems, ratelimit
 from frontdesk.api.request_guards import BodyLimits, RequestGuard
 from frontdesk.api.routes import (
     appointments,
@@ -35,13 +35,13 @@ from frontdesk.channels import (
     twilio_voice,
 )
 from frontdesk.config import Settings, get_settings
+from frontdesk.config_check import warn_incomplete
 from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.llm import brain_from_settings
 from frontdesk.notify.senders import senders_from_settings
 from frontdesk.notify.worker import OutboxWorker
 from frontdesk.security import cipher_for
 from frontdesk.services.calendar_providers import address_policy, use_address_policy
-from frontdesk.store import migrate
 from frontdesk.store.db import make_engine, make_session_factory
 
 DESCRIPTION = """\
@@ -64,25 +64,29 @@ def _outbox_lifespan(
         worker = None
         if settings.outbox_worker and settings.environment != "test":
             worker = OutboxWorker(factory, senders_from_settings(settings, factory))
-            worker.start()
+            app.state.schema_gate.when_ready(worker.start)  # not on a missing schema
         try:
             yield
         finally:
             if worker is not None:
                 worker.stop()
+            app.state.schema_gate.close()
 
     return lifespan
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
-    """Build the app on ``engine`` (or one from settings), migrating the schema first."""
+    """Build the app on ``engine`` (or one from settings), migrating the schema first
+    (in the background while a database server is unreachable)."""
     settings = settings or get_settings()
+    warn_incomplete(settings)
     if settings.environment == "production" or settings.secret_key:
         # Fail at start, not at the first calendar connection: production needs a key
         # for stored credentials, and a given key must be a valid one.
         cipher_for(settings)
     engine = engine or make_engine(settings.resolved_database_url())
-    migrate.upgrade(engine)
+    gate = database.SchemaGate(engine)
+    gate.open()
     use_address_policy(address_policy(settings))  # where CalDAV clients may connect
 
     factory = make_session_factory(engine)
@@ -97,9 +101,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.session_factory = factory
     app.state.agent = Agent(app.state.session_factory, brain=brain_from_settings(settings))
     problems.install(app)
+    database.install(app, gate)
+    # Inside the rate limiter: a client over its limit is refused before its body is read.
     app.add_middleware(
         RequestGuard, limits=BodyLimits(settings.max_body_bytes, settings.max_webhook_body_bytes)
     )
+    ratelimit.install(app, settings)
+    access_log.install(app)  # outermost: it sees the 429s and 503s too
     for module in (
         health,
         tenant,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
 
@@ -35,8 +36,17 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
 def get_session(factory: FactoryDep) -> Iterator[Session]:
-    with factory() as session:
+    session = factory()
+    try:
         yield session
+    finally:
+        try:
+            session.close()
+        except (OperationalError, InterfaceError):
+            # The connection died (the database went away) after the response was sent:
+            # the server rolls back a dropped connection's transaction by itself, and
+            # the pool has discarded the connection. Nothing is left to do.
+            pass
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

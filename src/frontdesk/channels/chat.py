@@ -6,9 +6,10 @@ import hashlib
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Request
 
 from frontdesk.api.deps import AgentDep, TenantDep
+from frontdesk.api.ratelimit import check_phone
 from frontdesk.channels.schemas import ChatIn, ChatOut
 from frontdesk.services.customers import normalize_phone
 
@@ -24,10 +25,11 @@ IdempotencyKey = Annotated[
 
 
 @router.post("", response_model=ChatOut)
-def chat(body: ChatIn, tenant: TenantDep, agent: AgentDep,
+def chat(body: ChatIn, tenant: TenantDep, agent: AgentDep, request: Request,
          idempotency_key: IdempotencyKey = None) -> ChatOut:
     session_id = body.session_id or str(uuid.uuid4())
     phone = normalize_phone(body.caller_phone, tenant.country) if body.caller_phone else None
+    check_phone(request, phone)
     conversation = agent.open(tenant, CHANNEL, session_id, caller_phone=phone, lang=body.lang)
     reply = agent.turn(tenant, conversation.id, body.message,
                        request_key=request_key(idempotency_key))

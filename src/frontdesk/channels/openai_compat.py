@@ -17,8 +17,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from frontdesk.api.database import RETRY_AFTER_S
 from frontdesk.api.deps import AgentDep, TenantDep
 from frontdesk.channels import openai_wire as wire
 from frontdesk.conversation.agent import Agent, Reply
@@ -51,6 +53,12 @@ class OpenAIErrorRoute(APIRoute):
                 return _error(exc.status, exc.detail, code=code)
             except StarletteHTTPException as exc:
                 return _error(exc.status_code, str(exc.detail))
+            except (OperationalError, InterfaceError):
+                response = _error(503, "The front desk's database is not answering; nothing "
+                                  "was booked by this request. Retry it shortly.",
+                                  type_="server_error")
+                response.headers["Retry-After"] = str(RETRY_AFTER_S)
+                return response
             except Exception:
                 log.exception("chat completion failed")
                 return _error(500, "The front desk could not answer; nothing was booked by "

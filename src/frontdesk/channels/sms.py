@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.api.bounds import without_nul
 from frontdesk.api.deps import AgentDep, FactoryDep
+from frontdesk.api.ratelimit import check_phone
 from frontdesk.channels.signatures import BadSignature, telnyx_valid, twilio_valid
 from frontdesk.config import Settings
 from frontdesk.conversation.agent import Agent
@@ -349,7 +350,7 @@ class WebhookAck(BaseModel):
 
 
 @router.post("/webhooks/twilio/sms", response_class=Response)
-def twilio_sms(form: TwilioFormDep, desk: DeskDep) -> Response:
+def twilio_sms(form: TwilioFormDep, desk: DeskDep, request: Request) -> Response:
     sms = InboundSms(
         form.get("MessageSid") or form.get("SmsSid") or "",
         form.get("From", ""),
@@ -358,12 +359,13 @@ def twilio_sms(form: TwilioFormDep, desk: DeskDep) -> Response:
     )
     if not sms.event_id:
         raise InvalidInput("A Twilio message webhook carries a MessageSid.")
+    check_phone(request, sms.from_number)
     answer = desk.handle(sms)
     return Response(twiml(answer.text), media_type="application/xml")
 
 
 @router.post("/webhooks/telnyx", response_model=WebhookAck)
-def telnyx_webhook(event: TelnyxEventDep, desk: DeskDep) -> WebhookAck:
+def telnyx_webhook(event: TelnyxEventDep, desk: DeskDep, request: Request) -> WebhookAck:
     payload = event.get("payload") or {}
     if event.get("event_type") != "message.received" or payload.get("direction") == "outbound":
         return WebhookAck()  # delivery receipts and other events: nothing to do
@@ -376,6 +378,7 @@ def telnyx_webhook(event: TelnyxEventDep, desk: DeskDep) -> WebhookAck:
     )
     if not sms.event_id:
         raise InvalidInput("A Telnyx event carries an id.")
+    check_phone(request, sms.from_number)
     answer = desk.handle(sms)
     if answer.text and answer.tenant_id and answer.customer_phone:
         with write_session(desk.factory) as session:

@@ -41,6 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.api.deps import AgentDep, FactoryDep
+from frontdesk.api.ratelimit import check_phone
 from frontdesk.channels.signatures import BadSignature, telnyx_valid
 from frontdesk.config import Settings
 from frontdesk.conversation.agent import Agent, Reply
@@ -249,8 +250,10 @@ def has_spoken(factory: sessionmaker[Session], conversation_id: uuid.UUID) -> tu
 
 @router.post("/webhooks/telnyx/voice", response_model=WebhookAck)
 def call_event(event: TelnyxEvent, factory: FactoryDep, agent: AgentDep,
-               calls: CallControlDep) -> WebhookAck:
+               calls: CallControlDep, request: Request) -> WebhookAck:
     """One Call Control event: act on it once, answer 200 quickly."""
+    if event.type == "call.initiated" and event.payload.get("direction", "incoming") == "incoming":
+        check_phone(request, event.caller)
     tenant = tenant_for_number(factory, event.to)
     if tenant is None:
         log.info("telnyx %s for %s: no business has number %r", event.type, event.call_id,

@@ -38,6 +38,7 @@ from twilio.twiml.voice_response import VoiceResponse  # type: ignore[import-unt
 
 from frontdesk.api.bounds import without_nul
 from frontdesk.api.deps import AgentDep, FactoryDep
+from frontdesk.api.ratelimit import check_phone
 from frontdesk.channels import twilio_twiml as twiml
 from frontdesk.config import Settings
 from frontdesk.conversation.agent import Agent, Reply
@@ -269,11 +270,12 @@ def record_call_event(factory: sessionmaker[Session], conversation_id: uuid.UUID
 
 
 @router.post("/webhooks/twilio/voice", response_class=Response)
-def incoming_call(form: TwilioForm, factory: FactoryDep, agent: AgentDep,
+def incoming_call(form: TwilioForm, factory: FactoryDep, agent: AgentDep, request: Request,
                   direction: str = "") -> Response:
     """A call comes in (or one we placed is answered): greet the caller and listen."""
     if direction == "outbound":
         return twiml_response(answered_outbound(form, factory, agent))
+    check_phone(request, form.get("From"))
     tenant = tenant_for_number(factory, form.get("To", ""))
     if tenant is None:
         log.info("twilio call %s to unknown number %r", form.get("CallSid"), form.get("To"))

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.notify.base import OutgoingMessage, PermanentSendError, Sender, TransientSendError
-from frontdesk.store.db import write_session
+from frontdesk.store.db import failure_reason, write_session
 from frontdesk.store.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -177,9 +178,20 @@ class OutboxWorker:
             self._thread.join(timeout=10)
 
     def _run(self) -> None:
+        database_down = False
         while not self._stop.is_set():
             try:
                 deliver_due(self.factory, self.senders)
+                if database_down:
+                    log.warning("outbox: the database answers again; delivering")
+                database_down = False
+            except (OperationalError, InterfaceError) as exc:
+                # A database that is away is not a bug: one line when it goes, no traceback
+                # every pass (nothing is lost; due messages wait in the outbox).
+                if not database_down:
+                    log.warning("outbox: database unavailable (%s); waiting for it",
+                                failure_reason(exc))
+                database_down = True
             except Exception:  # noqa: BLE001 - the loop must outlive a bad pass; logged
                 log.exception("outbox pass failed; retrying")
             self._stop.wait(self.interval_s)

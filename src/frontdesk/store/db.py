@@ -10,6 +10,7 @@ both see a slot as free.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -19,6 +20,7 @@ from weakref import WeakKeyDictionary, WeakValueDictionary
 
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 _IMMEDIATE = "frontdesk_sqlite_immediate"
@@ -27,10 +29,13 @@ _IMMEDIATE = "frontdesk_sqlite_immediate"
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=20, max_overflow=40)
+        # A server that does not answer fails a request in seconds (503), not minutes.
+        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
+        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=20, max_overflow=40,
+                             connect_args=connect_args)
 
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(Path(parsed.database))
     # Busy timeout: a writer waits for the lock instead of failing with "database is locked".
     engine = create_engine(
         url,
@@ -57,6 +62,23 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def create_private_file(path: Path) -> None:
+    """Create the database file readable by its owner only (0600), like the key file: it
+    holds customers' names and numbers. SQLite gives its -wal and -shm files the mode of
+    the database file. An existing file is left as it is."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def failure_reason(exc: DBAPIError) -> str:
+    """The driver's own first line (e.g. "connection refused"), for a one-line log."""
+    text = str(exc.orig if exc.orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
