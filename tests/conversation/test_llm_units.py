@@ -55,7 +55,8 @@ def _context(*, persona: str = "default", caller_phone: str | None = None) -> Tu
         tenant=tenant, persona=persona_for(persona),
         services=[ServiceInfo("svc-1", "Checkup", {"es": ["revisión"]}, 20)],
         tools=cast(Tools, None), now=datetime(2030, 12, 2, 16, 5, tzinfo=ZoneInfo("Europe/Madrid")),
-        caller_phone=caller_phone, hours={0: [("09:00", "14:00"), ("16:00", "19:00")]})
+        caller_phone=caller_phone, hours={0: [("09:00", "14:00"), ("16:00", "19:00")]},
+        caller_verified=caller_phone is not None)  # a phone line's caller ID
 
 
 def test_prompt_for_a_private_business_and_an_unverified_caller() -> None:

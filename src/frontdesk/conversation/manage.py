@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from frontdesk.conversation import when
+from frontdesk.conversation import verify, when
 from frontdesk.conversation.booking_flow import book_flow, do_reschedule, on_readback
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.phrases import say
@@ -22,6 +22,8 @@ def load_appointments(state: DialogueState, ctx: TurnContext, lang: str) -> Deci
         state.awaiting = "phone"
         return Decision(say("ask_phone_lookup", lang))
     result = ctx.tools.call("lookup_customer", {"phone": phone})
+    if result.get("error") == "verification_required":
+        return verify.start(state, ctx, lang, phone)  # a claim: prove it before reading
     found = result.get("appointments", []) if result.get("ok") else []
     state.appointments = [
         KnownAppointment(
