@@ -78,6 +78,7 @@ class ConversationOut(BaseModel):
     external_id: str
     language: str
     caller_phone: str | None
+    caller_verified: bool  # the door vouched for caller_phone (carrier caller ID)
     customer_id: uuid.UUID | None
     appointment_id: uuid.UUID | None
     outcome: str | None

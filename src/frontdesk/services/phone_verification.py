@@ -105,7 +105,7 @@ def issue_code(
     lang: str,
     now: datetime,
 ) -> CodeSent:
-    """Text a new code to ``phone`` for this conversation; older unused codes die.
+    """Text a new code to ``phone`` for this conversation; a code sent before in it dies.
 
     Raises ``InvalidInput`` (not a phone number), ``CannotText`` (the number opted out of
     texts) or ``RateLimited``.
@@ -119,15 +119,14 @@ def issue_code(
         if customer is not None and customer.do_not_call:
             raise CannotText("That number asked us not to text it.")
         _check_rate(session, tenant, conversation_id, e164, now)
-        session.execute(  # only the newest code counts
+        session.execute(  # one code waits per conversation: the newest
             update(PhoneVerification)
             .where(
                 PhoneVerification.conversation_id == conversation_id,
-                PhoneVerification.phone_e164 == e164,
                 PhoneVerification.verified_at.is_(None),
-                PhoneVerification.expires_at > now,
+                PhoneVerification.replaced_at.is_(None),
             )
-            .values(expires_at=now)
+            .values(replaced_at=now)
             .execution_options(synchronize_session=False)
         )
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
@@ -200,14 +199,15 @@ def _try_code(
         PhoneVerification.tenant_id == tenant.id,
         PhoneVerification.conversation_id == conversation_id,
         PhoneVerification.verified_at.is_(None),
+        PhoneVerification.replaced_at.is_(None),
     )
     if phone:
         query = query.where(PhoneVerification.phone_e164 == phone)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()  # SQLite: write_session already holds the lock
-    row = session.scalars(query.order_by(PhoneVerification.created_at.desc()).limit(1)).first()
-    if row is None:
-        return NoCodePending("No code was sent in this conversation; send one first.")
+    row = session.scalars(query.limit(1)).first()  # at most one waits (issue_code)
+    if row is None:  # none sent, already used, or replaced by a newer one
+        return NoCodePending("No code is waiting in this conversation; send one first.")
     if row.attempts >= MAX_TRIES:
         return TooManyTries("That code was tried too many times; send a new one.")
     if row.expires_at <= now:

@@ -386,6 +386,9 @@ class PhoneVerification(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     verified_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # A newer code was sent in the conversation: this one no longer counts. (A flag, not
+    # "the newest row": two codes can share a timestamp under a fixed clock.)
+    replaced_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class OutboxStatus(StrEnum):

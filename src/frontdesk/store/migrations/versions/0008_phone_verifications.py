@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("created_at", frontdesk.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", frontdesk.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("verified_at", frontdesk.store.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("replaced_at", frontdesk.store.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["conversation_id"], ["conversations.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
