@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -178,3 +180,46 @@ def test_a_vouched_for_caller_id_needs_no_code(factory: sessionmaker[Session],
         assert verification.verified_phones(session, biz.tenant, chat.id) == set()
     sent = verification.issue_code(factory, biz.tenant, call.id, PHONE, lang="en", now=NOW)
     assert sent.already_verified and _texts(factory) == []
+
+
+def test_parallel_requests_cannot_race_past_the_limits(
+        factory: sessionmaker[Session], biz: Business) -> None:
+    conversations = [_chat(factory, biz) for _ in range(8)]
+    gate = threading.Barrier(len(conversations))
+
+    def request(cid: uuid.UUID) -> str:
+        gate.wait()
+        try:
+            verification.issue_code(factory, biz.tenant, cid, PHONE, lang="en", now=NOW)
+        except verification.RateLimited:
+            return "limited"
+        return "sent"
+
+    with ThreadPoolExecutor(len(conversations)) as pool:
+        outcomes = list(pool.map(request, conversations))
+    assert sorted(outcomes) == ["limited"] * 5 + ["sent"] * 3
+    assert len(_texts(factory)) == 3
+
+
+def test_parallel_guesses_cannot_race_past_five_tries(
+        factory: sessionmaker[Session], biz: Business, send: Callable[..., str]) -> None:
+    cid = _chat(factory, biz)
+    code = send(cid)
+    gate = threading.Barrier(8)
+
+    def guess(i: int) -> str:
+        gate.wait()
+        try:
+            verification.check_code(factory, biz.tenant, cid, f"{(int(code) + 1 + i) % 10**6:06d}",
+                                    now=NOW)
+        except verification.WrongCode:
+            return "wrong"
+        except verification.TooManyTries:
+            return "dead"
+        return "right"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(guess, range(8)))
+    assert outcomes.count("wrong") == 4 and outcomes.count("dead") == 4
+    with factory() as session:
+        assert session.scalars(select(PhoneVerification.attempts)).one() == 5

@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import FrontdeskError, NotFound
@@ -112,7 +112,7 @@ def issue_code(
     """
     e164 = normalize_phone(phone, tenant.country)
     with write_session(factory) as session:
-        _conversation(session, tenant, conversation_id)
+        _serialise(session, tenant, conversation_id, e164)
         if e164 in verified_phones(session, tenant, conversation_id):
             return CodeSent(e164, now, already_verified=True)
         customer = find_by_phone(session, tenant, e164)
@@ -267,6 +267,20 @@ def _check_rate(
                 f"try again in {wait} minutes.",
                 retry_after_minutes=wait,
             )
+
+
+def _serialise(session: Session, tenant: Tenant, conversation_id: uuid.UUID, phone: str) -> None:
+    """Count-then-send must not race, or parallel requests could pass the rate limits.
+    SQLite: write_session already holds the database's write lock. PostgreSQL: lock the
+    conversation's row, then the number (always in that order, so no deadlock)."""
+    _conversation(session, tenant, conversation_id)
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        select(Conversation.id).where(Conversation.id == conversation_id).with_for_update()
+    )
+    key = f"phone-verification:{tenant.id}:{phone}"
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
 def _conversation(session: Session, tenant: Tenant, conversation_id: uuid.UUID) -> Conversation:
