@@ -92,3 +92,14 @@ def test_a_claimed_caller_number_is_not_recognised(
     assert "Jordan" not in chat.last.text and "haircut" not in chat.last.text
     listed = chat.say("when is my appointment?")
     assert listed.state["awaiting"] == "code" and "haircut" not in listed.text
+
+
+def test_a_number_said_in_the_chat_wins_over_the_one_the_site_passed_on(
+        factory: sessionmaker[Session], monday: Monday, start_chat: StartChat) -> None:
+    biz, now = monday()
+    mine = _existing(factory, biz, now, phone=OTHER)
+    chat = start_chat(biz, now, caller_phone=PHONE, caller_verified=False)
+    assert "ending in 0123" in chat.say("cancel my appointment").text
+    assert "ending in 0188" in chat.say("no, it's under 212 555 0188").text
+    assert "cancel your haircut" in chat.say(_codes(factory, OTHER)[0]).text
+    assert chat.say("yes").outcome == "cancelled" and _status(factory, mine) == "cancelled"

@@ -17,7 +17,10 @@ from frontdesk.nlu.types import Intent, Understanding
 
 def load_appointments(state: DialogueState, ctx: TurnContext, lang: str) -> Decision | None:
     """Fill state.appointments from the caller's phone; ask for it when unknown."""
-    phone = ctx.caller_phone or state.phone
+    # A caller ID the door vouches for wins; otherwise the number said in this
+    # conversation (the one a code proves), else the number the site passed on.
+    vouched = ctx.caller_phone if ctx.caller_verified else None
+    phone = vouched or state.phone or ctx.caller_phone
     if not phone:
         state.awaiting = "phone"
         return Decision(say("ask_phone_lookup", lang))

@@ -169,7 +169,7 @@ def check_code(
     phone: str | None = None,
     now: datetime,
 ) -> str:
-    """The number the newest code of this conversation (for ``phone``, if given) proves,
+    """The number the conversation's waiting code (sent to ``phone``, if given) proves,
     once ``code`` matches it; the conversation then holds that number.
 
     Raises ``NoCodePending``, ``CodeExpired``, ``TooManyTries`` or ``WrongCode`` (with
