@@ -57,6 +57,7 @@ def start_chat(factory: sessionmaker[Session]) -> Callable[..., Chat]:
         now: datetime,
         *,
         caller_phone: str | None = None,
+        caller_verified: bool | None = None,
         persona: str | None = None,
         channel: str = "chat",
         greet: bool = False,
@@ -68,8 +69,15 @@ def start_chat(factory: sessionmaker[Session]) -> Callable[..., Chat]:
                 row.persona = persona
             tenant.persona = persona
         agent = Agent(factory, clock=lambda: now)
+        # A caller_phone is a caller ID the door vouches for (as on a phone line) unless
+        # the test says it is only a claim (caller_verified=False, as from a web chat).
+        verified = caller_phone is not None if caller_verified is None else caller_verified
         conversation = agent.open(
-            tenant, channel, f"test-{next(counter)}", caller_phone=caller_phone
+            tenant,
+            channel,
+            f"test-{next(counter)}",
+            caller_phone=caller_phone,
+            caller_verified=verified,
         )
         chat = Chat(agent, tenant, conversation.id)
         if greet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.services.booking import BookingRequest, book
 from frontdesk.services.customers import CustomerFields
-from frontdesk.store.models import Appointment, Conversation, Customer
+from frontdesk.store.models import Appointment, Conversation, Customer, OutboxMessage
 from tests.conftest import Business
 from tests.conversation.conftest import Chat
 
@@ -67,14 +68,32 @@ def test_reschedule_by_caller_id(
     assert moved.status == "booked"
 
 
-def test_cancel_in_chat_by_phone_number(
+def _texted_code(factory: sessionmaker[Session], phone: str) -> str:
+    """The code in the newest verification text to ``phone``: what its holder reads."""
+    with factory() as session:
+        message = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.recipient == phone, OutboxMessage.purpose == "verification_code")
+            .order_by(OutboxMessage.created_at.desc())
+        ).first()
+    assert message is not None, "no code was texted"
+    found = re.search(r"\b(\d{6})\b", message.payload["body"])
+    assert found is not None
+    return found.group(1)
+
+
+def test_cancel_in_chat_by_phone_number_after_the_texted_code(
     factory: sessionmaker[Session], monday: Monday, start_chat: StartChat
 ) -> None:
     biz, now = monday()
     appt = _existing(factory, biz, now, days=2)
     chat = start_chat(biz, now)
     assert "phone" in chat.say("hi, I want to cancel my appointment").text
-    confirm = chat.say("it's 212-555-0123")
+    asked = chat.say("it's 212-555-0123")
+    assert "ending in 0123" in asked.text and "haircut" not in asked.text
+    assert asked.state["awaiting"] == "code"
+    confirm = chat.say(_texted_code(factory, PHONE))
+    assert "right code" in confirm.text
     assert "cancel" in confirm.text and "haircut" in confirm.text
     assert chat.say("yes").outcome == "cancelled"
     assert _status(factory, appt).status == "cancelled"

@@ -85,7 +85,7 @@ def raised(agent: Agent) -> list[type[Exception]]:
 
 def open_chat(agent: Agent, biz: Business, caller_phone: str | None = None) -> uuid.UUID:
     conversation = agent.open(biz.tenant, "chat", f"chat-{uuid.uuid4().hex[:8]}",
-                              caller_phone=caller_phone)
+                              caller_phone=caller_phone, caller_verified=caller_phone is not None)
     return conversation.id
 
 
@@ -496,7 +496,8 @@ def test_private_persona_hides_details_from_unverified_callers(
 
     agent.turn(biz.tenant, other, "Is there an appointment for 212 555 0199?")
 
+    # A stated number is refused before any read: not even whether it is a patient.
     [found] = standin.tool_results(3)
-    assert found["found"] is True
-    assert set(found["appointments"][0]) == {"id"} and "customer" not in found
+    assert found["ok"] is False and found["error"] == "verification_required"
+    assert "appointments" not in found and "customer" not in found and "found" not in found
     assert "Privacy" in standin.system_prompt(2)

@@ -49,13 +49,16 @@ def test_tool_specs_come_from_the_tool_models() -> None:
     json.dumps(specs)  # plain JSON, ready for the wire
 
 
-def _context(*, persona: str = "default", caller_phone: str | None = None) -> TurnContext:
+def _context(*, persona: str = "default", caller_phone: str | None = None,
+             caller_verified: bool | None = None) -> TurnContext:
     tenant = Tenant(name="Clínica Sol", timezone="Europe/Madrid", persona=persona)
     return TurnContext(
         tenant=tenant, persona=persona_for(persona),
         services=[ServiceInfo("svc-1", "Checkup", {"es": ["revisión"]}, 20)],
         tools=cast(Tools, None), now=datetime(2030, 12, 2, 16, 5, tzinfo=ZoneInfo("Europe/Madrid")),
-        caller_phone=caller_phone, hours={0: [("09:00", "14:00"), ("16:00", "19:00")]})
+        caller_phone=caller_phone, hours={0: [("09:00", "14:00"), ("16:00", "19:00")]},
+        # By default a caller_phone is a phone line's caller ID, vouched for by the door.
+        caller_verified=caller_phone is not None if caller_verified is None else caller_verified)
 
 
 def test_prompt_for_a_private_business_and_an_unverified_caller() -> None:
@@ -73,6 +76,17 @@ def test_prompt_for_a_private_business_and_an_unverified_caller() -> None:
     assert "start 2030-12-03T09:00:00+01:00 with Dr Ruiz (resource_id r-1)" in prompt
     assert "Privacy" in prompt and "(this caller is not)" in prompt
     assert "at most 3" in prompt and "find_open_slots" in prompt
+
+
+def test_prompt_says_a_stated_number_needs_the_texted_code() -> None:
+    claimed = system_prompt(_context(caller_phone="+34600000000", caller_verified=False),
+                            DialogueState(), "en")
+    assert "Number given on this chat (not verified): +34600000000" in claimed
+    assert "Caller ID:" not in claimed
+    assert "call send_verification_code" in claimed and "check_verification_code" in claimed
+    proved = system_prompt(_context(), DialogueState(verified=True, name="Ana Ruiz",
+                                                     phone="+34600000000"), "en")
+    assert "verified by the code texted to their number: Ana Ruiz" in proved
 
 
 @pytest.mark.parametrize(("text", "claims"), [

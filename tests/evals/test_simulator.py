@@ -37,6 +37,10 @@ EXPECTED_AWAITING: dict[str, str | None] = {
     "goodbye": None, "transfer": None, "transfer_misunderstood": None, "opted_out": None,
     "what_else": None, "hours_closed": None, "hours": None, "slot_gone": None,
     "not_understood": textrules.REPEAT,
+    "code_sent": "code", "ask_code_again": "code", "wrong_code": "code",
+    "wrong_code_last": "code", "code_expired": "resend_code", "code_dead": "resend_code",
+    "code_limit": "confirm_transfer", "cannot_text": "confirm_transfer", "code_ok": None,
+    "no_new_code": "anything_else",
 }
 
 SAMPLE = {
@@ -44,6 +48,7 @@ SAMPLE = {
     "options": "tomorrow at 10 AM, tomorrow at noon or Friday, December 4th at 5 PM",
     "wanted": "tomorrow at 3 PM", "days": 14, "name": "Jordan", "business": "Bella Salon",
     "hours": "Tuesday to Saturday from 9 AM to 7 PM", "reason": "it has already started.",
+    "ending": "0199", "tries": 3,
 }
 
 
@@ -172,3 +177,22 @@ def test_without_state_the_caller_reads_the_words() -> None:
     assert caller.next_line(AgentTurn(fill(PHRASES["confirm_booking"]["es"]))) == "sí, correcto"
     assert caller.next_line(AgentTurn(fill(PHRASES["booked"]["es"]))) == "no, nada más, gracias"
     assert caller.outcome == "booked"
+
+
+def test_asked_for_a_texted_code_the_caller_reads_their_phone() -> None:
+    texts = iter(["482913", "551200"])
+    caller = Caller(scenario(["cancel my appointment"], outcome="cancelled"), MONDAY,
+                    inbox=lambda: next(texts))
+    caller.next_line(AgentTurn("Hello", state_known=True))
+    assert caller.next_line(AgentTurn(fill(PHRASES["code_sent"]["en"]))) == "482913"
+    # a new code after an expired one: say yes, then read the newest text
+    assert caller.next_line(AgentTurn(fill(PHRASES["code_expired"]["en"]))) == \
+        "yes, send me a new one"
+    assert caller.next_line(AgentTurn(fill(PHRASES["code_sent"]["en"]))) == "551200"
+
+
+def test_a_caller_without_that_phone_says_so() -> None:
+    caller = Caller(scenario(["¿cuándo es la cita de mi madre?"], {"code": "no tengo su móvil"},
+                             outcome="info", lang="es"), MONDAY, inbox=lambda: "482913")
+    caller.next_line(AgentTurn("Hola", state_known=True))
+    assert caller.next_line(AgentTurn(fill(PHRASES["code_sent"]["es"]))) == "no tengo su móvil"

@@ -30,7 +30,10 @@ def chat(body: ChatIn, tenant: TenantDep, agent: AgentDep, request: Request,
     session_id = body.session_id or str(uuid.uuid4())
     phone = normalize_phone(body.caller_phone, tenant.country) if body.caller_phone else None
     check_phone(request, phone)
-    conversation = agent.open(tenant, CHANNEL, session_id, caller_phone=phone, lang=body.lang)
+    # A number a website passes on is whatever its visitor typed: a claim, proved by a
+    # texted code before its appointments are touched, unless the site vouches for it.
+    conversation = agent.open(tenant, CHANNEL, session_id, caller_phone=phone,
+                              caller_verified=body.caller_phone_verified, lang=body.lang)
     reply = agent.turn(tenant, conversation.id, body.message,
                        request_key=request_key(idempotency_key))
     return ChatOut(session_id=session_id, conversation_id=reply.conversation_id,

@@ -32,7 +32,8 @@ def conversation_out(c: Conversation, turns: list[ConversationTurn],
 
     return ConversationOut(
         id=c.id, channel=c.channel, external_id=c.external_id, language=c.language,
-        caller_phone=c.caller_phone, customer_id=c.customer_id,
+        caller_phone=c.caller_phone, caller_verified=c.caller_verified,
+        customer_id=c.customer_id,
         appointment_id=c.appointment_id, outcome=c.outcome, turn_count=c.turn_count,
         started_at=local(c.started_at), updated_at=local(c.updated_at),
         ended_at=local(c.ended_at) if c.ended_at else None,

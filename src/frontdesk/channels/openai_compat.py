@@ -106,8 +106,12 @@ def answer(agent: Agent, tenant: Tenant, call: wire.StatelessCall) -> Reply:
     state catches up; messages already answered are replayed from the record, never
     acted on twice. We never greet here: the platform speaks its own first message.
     """
-    conversation = agent.open(tenant, CHANNEL, call.external_id,
-                              caller_phone=_phone(call.caller_phone, tenant))
+    # The caller's number in the metadata is the platform's carrier caller ID, on a
+    # request signed with the business's API key: vouched for like Twilio's From. Without
+    # it, a number the caller says is a claim (proved by a texted code).
+    phone = _phone(call.caller_phone, tenant)
+    conversation = agent.open(tenant, CHANNEL, call.external_id, caller_phone=phone,
+                              caller_verified=phone is not None)
     last = len(call.user_texts) - 1
     reply: Reply | None = None
     for i in range(min(conversation.turn_count, last), last + 1):

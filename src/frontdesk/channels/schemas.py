@@ -26,9 +26,18 @@ class ChatIn(Strict):
     ]
     caller_phone: Annotated[
         str | None,
-        Field(max_length=40, description="The customer's number, when you know it "
-                                         "(a known customer is recognised)."),
+        Field(max_length=40, description="The customer's number, when you know it. Used "
+                                         "for bookings; before its appointments are read "
+                                         "or changed the customer proves it with a code "
+                                         "we text to it, unless caller_phone_verified."),
     ] = None
+    caller_phone_verified: Annotated[
+        bool,
+        Field(description="Set true only when your site has itself verified that this "
+                          "customer holds caller_phone (a signed-in account whose number "
+                          "was confirmed). A known customer is then recognised, and may "
+                          "read and change their appointments with no code."),
+    ] = False
     lang: Language | None = None
 
     @field_validator("message")
@@ -69,6 +78,7 @@ class ConversationOut(BaseModel):
     external_id: str
     language: str
     caller_phone: str | None
+    caller_verified: bool  # the door vouched for caller_phone (carrier caller ID)
     customer_id: uuid.UUID | None
     appointment_id: uuid.UUID | None
     outcome: str | None

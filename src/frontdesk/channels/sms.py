@@ -138,8 +138,9 @@ class SmsDesk:
             phone = normalize_phone(sms.from_number, tenant.country)
         except InvalidInput:
             phone = sms.from_number  # a short code or alphanumeric sender: keep as given
+        # From is the sender's number on a signed webhook: the texter holds that phone.
         conversation = self.agent.open(
-            tenant, CHANNEL, f"{phone}|{sms.to_number}", caller_phone=phone
+            tenant, CHANNEL, f"{phone}|{sms.to_number}", caller_phone=phone, caller_verified=True
         )
         key = request_key(sms.event_id)
         with self.factory() as session:

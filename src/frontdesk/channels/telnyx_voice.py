@@ -260,7 +260,7 @@ def call_event(event: TelnyxEvent, factory: FactoryDep, agent: AgentDep,
                  event.to)
         return WebhookAck(status="ignored")
     conversation = agent.open(tenant, CHANNEL, event.call_id,
-                              caller_phone=caller_phone(event, tenant))
+                              caller_phone=caller_phone(event, tenant), caller_verified=True)
     if seen(factory, conversation.id, event):
         return WebhookAck(status="duplicate")
     call = TelnyxCall(agent, calls, factory, tenant, conversation, event)

@@ -281,7 +281,7 @@ def incoming_call(form: TwilioForm, factory: FactoryDep, agent: AgentDep, reques
         log.info("twilio call %s to unknown number %r", form.get("CallSid"), form.get("To"))
         return twiml_response(twiml.not_in_service())
     conversation = agent.open(tenant, CHANNEL, form.get("CallSid", ""),
-                              caller_phone=caller_phone(form, tenant))
+                              caller_phone=caller_phone(form, tenant), caller_verified=True)
     return twiml_response(_greeting(agent, factory, tenant, conversation))
 
 
@@ -305,7 +305,7 @@ def gathered(form: TwilioForm, factory: FactoryDep, agent: AgentDep,
     if tenant is None:
         return twiml_response(twiml.not_in_service())
     conversation = agent.open(tenant, CHANNEL, form.get("CallSid", ""),
-                              caller_phone=caller_phone(form, tenant))
+                              caller_phone=caller_phone(form, tenant), caller_verified=True)
     text = (form.get("SpeechResult") or form.get("Digits") or "").strip()
     if text:
         reply = agent.turn(tenant, conversation.id, text,
@@ -398,7 +398,9 @@ def answered_outbound(form: dict[str, str], factory: sessionmaker[Session],
         customer = normalize_phone(form.get("To", ""), tenant.country or "US")
     except InvalidInput:
         customer = None
-    conversation = agent.open(tenant, CHANNEL, form.get("CallSid", ""), caller_phone=customer)
+    # We dialled this number: whoever answers holds that phone.
+    conversation = agent.open(tenant, CHANNEL, form.get("CallSid", ""), caller_phone=customer,
+                              caller_verified=True)
     answered_by = form.get("AnsweredBy", "").strip().lower()
     if answered_by in MACHINE_ANSWERS:
         record_outcome(factory, tenant, conversation.id, VOICEMAIL_OUTCOME)

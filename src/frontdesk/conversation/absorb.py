@@ -15,7 +15,7 @@ from frontdesk.nlu.types import Intent, ServiceMatch, TimeMention, Understanding
 def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
     """Copy service, time, name and phone from the turn into the state. True if any."""
     got = False
-    if u.services and state.awaiting not in ("name", "phone"):
+    if u.services and state.awaiting not in ("name", "phone", "code"):
         best = u.services[0].service_id
         if len(u.services) > 1 and (u.has(Intent.CORRECTION) or state.service_id):
             best = _wanted_service(u)
@@ -24,7 +24,8 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
             state.reset_booking()
             got = True
     picking = u.choice is not None and bool(state.offered)  # "la de más tarde" is a pick
-    if u.times and not picking and state.awaiting not in ("name", "phone", "which_appointment"):
+    reading = state.awaiting in ("name", "phone", "which_appointment", "code")
+    if u.times and not picking and not reading:
         rescheduling = state.goal == "reschedule"
         main = when.primary(u.times, rescheduling=rescheduling)
         mention = when.business_hour(when.combine(u.times, main, ctx), ctx)

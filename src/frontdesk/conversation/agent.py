@@ -22,8 +22,9 @@ from frontdesk.conversation.tools import ToolContext, Tools
 from frontdesk.nlu.types import Understanding
 from frontdesk.nlu.understand import understand
 from frontdesk.services import conversations as records
+from frontdesk.services.opening_hours import opening_hours
 from frontdesk.store.db import write_session
-from frontdesk.store.models import Conversation, Resource, Service, Tenant, WorkingHours
+from frontdesk.store.models import Conversation, Resource, Service, Tenant
 
 MAX_INPUT_CHARS = 2000  # a caller turn; anything longer is noise or an attack
 # What the agent just asked, in the NLU's terms (it parses a bare "2" or "Lucía" by it).
@@ -37,6 +38,8 @@ _EXPECTING = {
     "which_appointment": "choice",
     "anything_else": "confirm",
     "confirm_transfer": "confirm",
+    "code": "code",
+    "resend_code": "confirm",
 }
 
 
@@ -103,10 +106,14 @@ class Agent:
         external_id: str,
         *,
         caller_phone: str | None = None,
+        caller_verified: bool = False,
         lang: str | None = None,
     ) -> Conversation:
+        """``caller_verified``: the door vouches that the caller holds ``caller_phone`` (a
+        carrier caller ID); otherwise that number is a claim, verified by a texted code."""
         conversation, _ = records.open_conversation(
-            self.factory, tenant, channel, external_id, caller_phone=caller_phone, language=lang
+            self.factory, tenant, channel, external_id, caller_phone=caller_phone,
+            caller_verified=caller_verified, language=lang,
         )
         return conversation
 
@@ -180,6 +187,7 @@ class Agent:
             lang_hint=state.lang,  # type: ignore[arg-type]
             expecting=_EXPECTING.get(state.awaiting or ""),
         )
+        ctx.tools.ctx.lang = u.lang  # a code texted this turn is in the caller's language
         history = self._history(conversation.id)
         engine = self.brain.name
         try:
@@ -271,7 +279,7 @@ class Agent:
                     .order_by(Service.name)
                 )
             ]
-            hours = _business_hours(session, tenant)
+            hours = opening_hours(session, tenant)
             resources = [
                 (str(rid), name)
                 for rid, name in session.execute(
@@ -291,6 +299,7 @@ class Agent:
                 conversation.channel,
                 conversation.caller_phone,
                 self.clock,
+                lang=state.lang,
             )
         )
         ctx = TurnContext(
@@ -302,12 +311,14 @@ class Agent:
             caller_phone=conversation.caller_phone,
             hours=hours,
             resources=resources,
+            caller_verified=conversation.caller_verified,
         )
         return conversation, state, ctx
 
     def _recognise(self, state: DialogueState, ctx: TurnContext) -> None:
-        """Caller ID -> customer: a known caller is verified and need not repeat details."""
-        if not ctx.caller_phone or state.customer_id:
+        """Caller ID -> customer: a known caller is verified and need not repeat details.
+        A number the door does not vouch for is not looked up (the tools would refuse)."""
+        if not ctx.caller_phone or not ctx.caller_verified or state.customer_id:
             return
         found = ctx.tools.call("lookup_customer", {"phone": ctx.caller_phone})
         ctx.tools.calls.clear()  # recognition is bookkeeping, not a tool the caller asked for
@@ -376,32 +387,6 @@ class Agent:
                     row.outcome = None
             if opt_out_phone:
                 records.opt_out(session, session.get_one(Tenant, row.tenant_id), opt_out_phone)
-
-
-def _business_hours(session: Session, tenant: Tenant) -> dict[int, list[tuple[str, str]]]:
-    """Opening hours: the union of every active resource's weekly hours, per weekday."""
-    spans: dict[int, list[tuple[int, int]]] = {}
-    rows = session.execute(
-        select(WorkingHours.weekday, WorkingHours.start_time, WorkingHours.end_time)
-        .join(Resource, Resource.id == WorkingHours.resource_id)
-        .where(Resource.tenant_id == tenant.id, Resource.active.is_(True))
-    )
-    for weekday, start, end_time in rows:
-        end = end_time.hour * 60 + end_time.minute or 24 * 60
-        spans.setdefault(weekday, []).append((start.hour * 60 + start.minute, end))
-    merged: dict[int, list[tuple[str, str]]] = {}
-    for day, items in spans.items():
-        out: list[list[int]] = []
-        for a, b in sorted(items):
-            if out and a <= out[-1][1]:
-                out[-1][1] = max(out[-1][1], b)
-            else:
-                out.append([a, b])
-        merged[day] = [
-            (f"{a // 60:02d}:{a % 60:02d}", f"{min(b, 1439) // 60:02d}:{min(b, 1439) % 60:02d}")
-            for a, b in out
-        ]
-    return merged
 
 
 def _jsonable(args: dict[str, Any]) -> dict[str, Any]:

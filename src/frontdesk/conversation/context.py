@@ -39,6 +39,8 @@ class TurnContext:
     resources: list[tuple[str, str]] = field(default_factory=list)  # (id, name), active
     # The caller asked for someone in particular ("with Marco"): searches keep to them.
     resource_id: str | None = None
+    # The door vouches for caller_phone (carrier caller ID); otherwise it is only a claim.
+    caller_verified: bool = False
 
     @property
     def tz(self) -> ZoneInfo:

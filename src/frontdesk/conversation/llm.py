@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import openai
 
+from frontdesk.conversation import verify
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.llm_claims import SATISFIED_BY, claimed_actions, speakable
 from frontdesk.conversation.llm_prompt import MAX_OFFERS, system_prompt, tool_specs
@@ -229,6 +230,7 @@ class LLMBrain:
         result = ctx.tools.call(call.name, args, key=key)
         if result.get("ok"):
             turn.ok.append(ctx.tools.calls[-1])
+            _track_verification(call.name, result, state)
         if call.name == "lookup_customer" and ctx.persona.private and not state.verified:
             return _redacted(result)
         return result
@@ -297,6 +299,15 @@ def _guard(
             return "Ask the caller for a phone number first, then pass it as customer_phone."
         args["customer_phone"] = phone
     return ""
+
+
+def _track_verification(name: str, result: dict[str, Any], state: DialogueState) -> None:
+    """Keep the state in step with a code sent or proved, at once: a lookup later in the
+    same turn may read out details, and the rules can take over the next turn."""
+    if name == "send_verification_code" and result.get("sent"):
+        state.pending_phone, state.awaiting = result["phone"], "code"
+    elif name == "check_verification_code" and result.get("verified"):
+        verify.proved(state, result["phone"])
 
 
 def _redacted(result: dict[str, Any]) -> dict[str, Any]:

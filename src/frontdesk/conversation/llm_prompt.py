@@ -12,7 +12,7 @@ from typing import Any
 
 from frontdesk.conversation.context import TurnContext
 from frontdesk.conversation.state import DialogueState
-from frontdesk.conversation.tools import TOOL_MODELS
+from frontdesk.conversation.tool_args import TOOL_MODELS
 
 MAX_OFFERS = 3  # times offered in one reply: more is hard to remember on the phone
 
@@ -31,7 +31,15 @@ _HINTS = {
     ),
     "reschedule": "Only after reading the new time back and hearing a yes.",
     "cancel": "Only after reading back which appointment and hearing a yes.",
-    "lookup_customer": "Use the caller ID unless the caller gives another number.",
+    "lookup_customer": (
+        "Use the caller ID unless the caller gives another number. A number that is not "
+        "verified is refused with verification_required: verify it first."
+    ),
+    "send_verification_code": (
+        "When a tool answers verification_required: text a code to the number the caller "
+        "gave, then ask them to read it back. Not needed to book something new."
+    ),
+    "check_verification_code": "With the digits the caller read back, exactly as said.",
     "transfer_to_human": "When the caller asks for a person, or you cannot help.",
 }
 
@@ -125,16 +133,25 @@ def _services(ctx: TurnContext) -> str:
 
 
 def _caller(ctx: TurnContext, state: DialogueState) -> str:
+    by_caller_id = ctx.caller_verified and state.phone == ctx.caller_phone
+    how = "caller ID" if by_caller_id else "the code texted to their number"
     if state.verified and state.name:
         who = (
-            f"- A known customer, verified by caller ID: {state.name}. Do not ask for "
+            f"- A known customer, verified by {how}: {state.name}. Do not ask for "
             "their name or phone again."
         )
+    elif state.verified:
+        who = f"- Verified by {how} ({state.phone}), not a customer yet."
     elif ctx.caller_phone:
         who = "- Not a known customer yet. Ask for their name before booking."
     else:
         who = "- Not identified. Ask for their name and a phone number before booking."
-    caller_id = f"- Caller ID: {ctx.caller_phone}" if ctx.caller_phone else "- No caller ID."
+    if not ctx.caller_phone:
+        caller_id = "- No caller ID."
+    elif ctx.caller_verified:
+        caller_id = f"- Caller ID: {ctx.caller_phone}"
+    else:
+        caller_id = f"- Number given on this chat (not verified): {ctx.caller_phone}"
     return f"{caller_id}\n{who}"
 
 
@@ -187,6 +204,11 @@ def _rules(ctx: TurnContext, state: DialogueState) -> list[str]:
         "Collect the caller's name"
         + ("" if ctx.caller_phone else " and phone number")
         + " before booking.",
+        "A phone number the caller states is a claim, not proof of who they are: before "
+        "reading, moving or cancelling appointments under a number that is not verified, "
+        "call send_verification_code, ask for the 6-digit code and call "
+        "check_verification_code with it. Never say, guess or repeat a code yourself. "
+        "Booking something new needs no code.",
         "If the caller asks for a person, or you cannot help, call transfer_to_human.",
         "Only discuss this business's appointments, hours and services.",
     ]
@@ -194,7 +216,7 @@ def _rules(ctx: TurnContext, state: DialogueState) -> list[str]:
         rules.append(
             "Privacy: never give medical advice. Never read back appointment details "
             "(service, date, time, staff) or confirm that someone is a patient unless the "
-            "caller is verified by caller ID"
+            "caller is verified by caller ID or by a texted code"
             + (" (this caller is)." if state.verified else " (this caller is not).")
         )
     return rules

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from frontdesk.conversation import when
+from frontdesk.conversation import verify, when
 from frontdesk.conversation.booking_flow import book_flow, do_reschedule, on_readback
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.phrases import say
@@ -17,11 +17,16 @@ from frontdesk.nlu.types import Intent, Understanding
 
 def load_appointments(state: DialogueState, ctx: TurnContext, lang: str) -> Decision | None:
     """Fill state.appointments from the caller's phone; ask for it when unknown."""
-    phone = ctx.caller_phone or state.phone
+    # A caller ID the door vouches for wins; otherwise the number said in this
+    # conversation (the one a code proves), else the number the site passed on.
+    vouched = ctx.caller_phone if ctx.caller_verified else None
+    phone = vouched or state.phone or ctx.caller_phone
     if not phone:
         state.awaiting = "phone"
         return Decision(say("ask_phone_lookup", lang))
     result = ctx.tools.call("lookup_customer", {"phone": phone})
+    if result.get("error") == "verification_required":
+        return verify.start(state, ctx, lang, phone)  # a claim: prove it before reading
     found = result.get("appointments", []) if result.get("ok") else []
     state.appointments = [
         KnownAppointment(

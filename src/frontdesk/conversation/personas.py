@@ -1,7 +1,7 @@
 """Personas: how the agent sounds for a kind of business, and what it may say.
 
 The medical persona is privacy-aware: it never reads appointment details back to a
-caller whose identity is not verified by caller ID.
+caller whose identity is not verified (by caller ID, or by a code texted to their number).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ PERSONAS = {
         },
         system_style=(
             "Calm, professional and discreet. Never give medical advice. Never read back "
-            "appointment details unless the caller is verified by caller ID."
+            "appointment details unless the caller is verified (caller ID or texted code)."
         ),
     ),
 }

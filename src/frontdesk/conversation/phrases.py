@@ -200,6 +200,46 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Sorry, I didn't catch the day or time. Could you say it another way, like tomorrow at 3 PM?",
         "es": "Perdone, no he entendido el día o la hora. ¿Me lo dice de otra forma, por ejemplo mañana a las 3 de la tarde?",
     },
+    "code_sent": {
+        "en": "I've just texted a 6-digit code to the number ending in {ending}; please tell me the code.",
+        "es": "Le acabo de enviar un SMS con un código de 6 cifras al número terminado en {ending}; ¿me dice el código, por favor?",
+    },
+    "ask_code_again": {
+        "en": "Sorry, I didn't get the code. Please tell me the 6 digits from the text I sent to the number ending in {ending}.",
+        "es": "Perdone, no he entendido el código. ¿Me dice las 6 cifras del SMS que le he enviado al número terminado en {ending}?",
+    },
+    "wrong_code": {
+        "en": "That code isn't right. You have {tries} tries left; please tell me the code again.",
+        "es": "Ese código no es correcto. Le quedan {tries} intentos; ¿me lo vuelve a decir?",
+    },
+    "wrong_code_last": {
+        "en": "That code isn't right. You have one try left; please tell me the code again.",
+        "es": "Ese código no es correcto. Le queda un intento; ¿me lo vuelve a decir?",
+    },
+    "code_expired": {
+        "en": "That code has expired. Shall I text you a new one? Or I can connect you with someone from the team.",
+        "es": "Ese código ha caducado. ¿Le envío uno nuevo? También puedo pasarle con alguien del equipo.",
+    },
+    "code_dead": {
+        "en": "That code was entered wrong too many times, so it no longer works. Shall I text you a new one? Or I can connect you with someone from the team.",
+        "es": "Ese código se ha introducido mal demasiadas veces y ya no sirve. ¿Le envío uno nuevo? También puedo pasarle con alguien del equipo.",
+    },
+    "code_limit": {
+        "en": "I can't send another code to that number right now. Would you like me to connect you with someone from the team?",
+        "es": "Ahora mismo no puedo enviar otro código a ese número. ¿Quiere que le pase con alguien del equipo?",
+    },
+    "cannot_text": {
+        "en": "I can't send a text to that number. Would you like me to connect you with someone from the team?",
+        "es": "No puedo enviar un SMS a ese número. ¿Quiere que le pase con alguien del equipo?",
+    },
+    "code_ok": {
+        "en": "Thank you, that's the right code.",
+        "es": "Gracias, el código es válido.",
+    },
+    "no_new_code": {
+        "en": "Okay. Is there anything else I can help with?",
+        "es": "De acuerdo. ¿Le puedo ayudar en algo más?",
+    },
     "no_longer_open": {
         "en": "Sorry, that appointment can't be changed anymore: {reason}",
         "es": "Lo siento, esa cita ya no se puede cambiar: {reason}",

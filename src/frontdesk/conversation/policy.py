@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from frontdesk.conversation import manage
+from frontdesk.conversation import manage, verify
 from frontdesk.conversation.absorb import absorb
 from frontdesk.conversation.booking_flow import book_flow
 from frontdesk.conversation.context import Decision, TurnContext
@@ -51,7 +51,8 @@ def respond(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
     _switch_goal(state, u)
     progressed = absorb(state, u, ctx)
 
-    if state.goal is None or state.awaiting == "anything_else":
+    idle = state.goal is None or state.awaiting == "anything_else"
+    if idle and state.awaiting not in verify.WAITING:
         decision = _no_goal(state, u, ctx, progressed)
     else:
         decision = advance(state, u, ctx)
@@ -68,7 +69,18 @@ def respond(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
 
 
 def advance(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision | None:
-    """Take the current task one step further."""
+    """Take the current task one step further (after the code, when one is pending)."""
+    if state.awaiting in verify.WAITING and state.pending_phone:
+        asked = verify.on_answer(state, u, ctx)
+        if asked is not None:
+            return asked
+        return verify.confirmed(state, _task(state, u, ctx), u.lang)
+    if state.awaiting in verify.WAITING:
+        state.awaiting = None  # no code on record to wait for: carry on with the task
+    return _task(state, u, ctx)
+
+
+def _task(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision | None:
     if state.goal in ("book", "availability"):
         return book_flow(state, u, ctx)
     if state.goal == "reschedule":

@@ -16,6 +16,8 @@ Awaiting = Literal[
     "which_appointment",
     "anything_else",
     "confirm_transfer",
+    "code",  # a verification code was texted; the caller reads it back
+    "resend_code",  # the code expired or died: send a new one?
 ]
 
 
@@ -50,7 +52,10 @@ class DialogueState:
     name: str | None = None
     phone: str | None = None
     customer_id: str | None = None
-    verified: bool = False  # caller ID matched a known customer
+    # The caller is known to hold the number: a vouched-for caller ID matched a customer,
+    # or they read back the code texted to the number they gave.
+    verified: bool = False
+    pending_phone: str | None = None  # a code was texted here and not yet read back
     appointments: list[KnownAppointment] = field(default_factory=list)
     target: KnownAppointment | None = None
     misunderstood: int = 0

@@ -1,8 +1,10 @@
-"""The tools both brains use: find slots, book, reschedule, cancel, look up, transfer.
+"""The tools both brains use: find slots, book, reschedule, cancel, look up, verify a
+phone, transfer.
 
 The deterministic policy and the LLM driver call exactly these, with arguments validated
-by the same pydantic models, so every guarantee (hours, no double booking, tenant
-isolation) is enforced below the brain, in the booking service. Each call is recorded.
+by the same pydantic models (``tool_args``), so every guarantee (hours, no double
+booking, tenant isolation, no acting on a number the caller has not proved) is enforced
+below the brain, in the tools and services. Each call is recorded.
 """
 
 from __future__ import annotations
@@ -11,13 +13,24 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.conversation.tool_args import (
+    TOOL_MODELS,
+    BookArgs,
+    CancelArgs,
+    CheckCodeArgs,
+    FindSlotsArgs,
+    LookupCustomerArgs,
+    RescheduleArgs,
+    SendCodeArgs,
+    TransferArgs,
+)
 from frontdesk.errors import FrontdeskError, InvalidInput
 from frontdesk.scheduling import (
     Slot,
@@ -27,73 +40,9 @@ from frontdesk.scheduling import (
     spread,
 )
 from frontdesk.services import availability, booking
+from frontdesk.services import phone_verification as verification
 from frontdesk.services.customers import CustomerFields, find_by_phone, normalize_phone
 from frontdesk.store.models import Appointment, AppointmentStatus, Resource, Tenant
-
-
-class _Args(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class FindSlotsArgs(_Args):
-    """Free appointment times for a service between two times."""
-
-    service_id: str
-    start: AwareDatetime = Field(description="Search from (ISO-8601 with offset)")
-    end: AwareDatetime = Field(description="Search until, exclusive (ISO-8601 with offset)")
-    part_of_day: list[Literal["morning", "afternoon", "evening"]] | None = None
-    near: AwareDatetime | None = Field(
-        default=None,
-        description="Prefer the times closest to this one (when the asked time is taken)",
-    )
-    resource_id: str | None = None
-    limit: int = Field(default=3, ge=1, le=20)
-
-
-class BookArgs(_Args):
-    """Book a service at a start time that find_open_slots offered."""
-
-    service_id: str
-    start: AwareDatetime
-    customer_name: str = Field(min_length=1, max_length=200)
-    customer_phone: str | None = Field(default=None, description="E.164; the caller ID if known")
-    resource_id: str | None = None
-
-
-class RescheduleArgs(_Args):
-    """Move one of the caller's appointments to a new start time."""
-
-    appointment_id: str
-    start: AwareDatetime
-    resource_id: str | None = Field(default=None, description="Keep to this person if given")
-
-
-class CancelArgs(_Args):
-    """Cancel one of the caller's appointments."""
-
-    appointment_id: str
-
-
-class LookupCustomerArgs(_Args):
-    """Find the caller's customer record and upcoming appointments by phone."""
-
-    phone: str | None = Field(default=None, description="Defaults to the caller ID")
-
-
-class TransferArgs(_Args):
-    """Hand the caller to a human at the business."""
-
-    reason: str = Field(max_length=300)
-
-
-TOOL_MODELS: dict[str, type[_Args]] = {
-    "find_open_slots": FindSlotsArgs,
-    "book": BookArgs,
-    "reschedule": RescheduleArgs,
-    "cancel": CancelArgs,
-    "lookup_customer": LookupCustomerArgs,
-    "transfer_to_human": TransferArgs,
-}
 
 
 @dataclass
@@ -111,6 +60,7 @@ class ToolContext:
     channel: str
     caller_phone: str | None = None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    lang: str = "en"  # the conversation's language: the default for texts we send
 
 
 @dataclass
@@ -234,6 +184,85 @@ class Tools:
         phone = args.phone or self.ctx.caller_phone
         if not phone:
             return {"ok": False, "error": "no_phone", "detail": "No phone number to look up."}
+        e164 = normalize_phone(phone, self.ctx.tenant.country)
+        if e164 not in self._verified_phones():
+            # Refused before any read: not even whether the number is a customer leaks.
+            return _verification_required(e164)
+        return self._customer_record(e164)
+
+    def _send_verification_code(self, args: SendCodeArgs, _: str | None) -> dict[str, Any]:
+        sent = verification.issue_code(
+            self.ctx.factory,
+            self.ctx.tenant,
+            self.ctx.conversation_id,
+            args.phone,
+            lang=args.language or self.ctx.lang,
+            now=self.ctx.clock(),
+        )
+        return {
+            "ok": True,
+            "sent": not sent.already_verified,
+            "already_verified": sent.already_verified,
+            "phone": sent.phone,
+            "phone_ending": sent.phone[-4:],
+            "expires_in_minutes": int(verification.CODE_TTL.total_seconds() // 60),
+        }
+
+    def _check_verification_code(self, args: CheckCodeArgs, _: str | None) -> dict[str, Any]:
+        try:
+            phone = verification.check_code(
+                self.ctx.factory,
+                self.ctx.tenant,
+                self.ctx.conversation_id,
+                args.code,
+                phone=args.phone,
+                now=self.ctx.clock(),
+            )
+        except verification.WrongCode as exc:
+            left = exc.extra["tries_left"]
+            return {"ok": False, "error": exc.code, "detail": exc.detail, "tries_left": left}
+        return {"ok": True, "verified": True, "phone": phone, "phone_ending": phone[-4:]}
+
+    def _transfer_to_human(self, args: TransferArgs, _: str | None) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "transfer": True,
+            "reason": args.reason,
+            "to": self.ctx.tenant.fallback_phone,
+        }
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _usable_caller_id(self) -> str | None:
+        """The caller ID, unless it is not a real number (withheld, test ranges): then the
+        booking is made without a phone rather than failing at the last step."""
+        if not self.ctx.caller_phone:
+            return None
+        try:
+            return normalize_phone(self.ctx.caller_phone, self.ctx.tenant.country)
+        except InvalidInput:
+            return None
+
+    def _require_callers(self, appointment_id: str) -> None:
+        """A caller may change only the appointments of a number this conversation holds:
+        a caller ID its door vouched for, or a number proved by a code."""
+        phones = self._verified_phones()
+        if not phones:
+            raise _VerificationRequired()
+        for phone in sorted(phones):
+            record = self._customer_record(phone)
+            if appointment_id in {a["id"] for a in record["appointments"]}:
+                return
+        raise _NotCallers()
+
+    def _verified_phones(self) -> set[str]:
+        with self.ctx.factory() as session:
+            return verification.verified_phones(
+                session, self.ctx.tenant, self.ctx.conversation_id
+            )
+
+    def _customer_record(self, phone: str) -> dict[str, Any]:
+        """The customer with this number and their next appointments (no checks here)."""
         with self.ctx.factory() as session:
             customer = find_by_phone(session, self.ctx.tenant, phone)
             if customer is None:
@@ -261,35 +290,6 @@ class Tools:
                 "appointments": [self._appointment(a) for a in rows],
             }
 
-    def _transfer_to_human(self, args: TransferArgs, _: str | None) -> dict[str, Any]:
-        return {
-            "ok": True,
-            "transfer": True,
-            "reason": args.reason,
-            "to": self.ctx.tenant.fallback_phone,
-        }
-
-    # --- helpers ---------------------------------------------------------------------------
-
-    def _usable_caller_id(self) -> str | None:
-        """The caller ID, unless it is not a real number (withheld, test ranges): then the
-        booking is made without a phone rather than failing at the last step."""
-        if not self.ctx.caller_phone:
-            return None
-        try:
-            return normalize_phone(self.ctx.caller_phone, self.ctx.tenant.country)
-        except InvalidInput:
-            return None
-
-    def _require_callers(self, appointment_id: str) -> None:
-        """A caller may change only their own appointments (matched by caller phone)."""
-        if not self.ctx.caller_phone:
-            return  # text channels verify by what the policy collected; see the policy
-        found = self._lookup_customer(LookupCustomerArgs(), None)
-        ids = {a["id"] for a in found.get("appointments", [])}
-        if appointment_id not in ids:
-            raise _NotCallers()
-
     def _resource_names(self, session: Session) -> dict[Any, str]:
         rows = session.execute(
             select(Resource.id, Resource.name).where(Resource.tenant_id == self.ctx.tenant.id)
@@ -308,6 +308,29 @@ class Tools:
             "customer_id": str(a.customer_id) if a.customer_id else None,
             "status": a.status,
         }
+
+
+def _verification_required(phone: str) -> dict[str, Any]:
+    return {
+        "ok": False,
+        "error": "verification_required",
+        "phone_ending": phone[-4:],
+        "detail": "This number is not verified in this conversation. Call "
+        "send_verification_code with it, ask the caller for the 6-digit code it texts, "
+        "then call check_verification_code.",
+    }
+
+
+class _VerificationRequired(FrontdeskError):
+    code = "verification_required"
+    status = 403
+    title = "Phone not verified"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No phone number is verified in this conversation: verify the caller's number "
+            "with send_verification_code and check_verification_code first."
+        )
 
 
 class _NotCallers(FrontdeskError):

@@ -1,7 +1,9 @@
-"""A scenario's ``setup`` done through the REST API, and the appointment book read back."""
+"""A scenario's ``setup`` done through the REST API; the appointment book (and the codes
+texted to callers) read back."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -150,3 +152,17 @@ def cancel_created(api: Api, before: dict[str, Booked], tz: ZoneInfo) -> int:
             if status < 400:
                 count += 1
     return count
+
+
+_CODE = re.compile(r"\b(\d{6})\b")
+
+
+def newest_code(api: Api) -> str | None:
+    """The code in the newest verification text the business sent: what a caller asked
+    for one reads on their phone (read through the REST API's outbox view)."""
+    messages = expect_ok(api, "GET", "/api/v1/messages", params={"limit": 20})
+    for message in messages if isinstance(messages, list) else []:
+        if message.get("purpose") == "verification_code":
+            found = _CODE.search(str(message.get("body") or ""))
+            return found.group(1) if found else None
+    return None

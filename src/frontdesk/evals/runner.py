@@ -34,6 +34,7 @@ from frontdesk.evals.prepare import (
     cancel_created,
     cancel_upcoming_for,
     changed,
+    newest_code,
     snapshot,
 )
 from frontdesk.evals.report import ScenarioResult, TranscriptLine
@@ -176,7 +177,8 @@ class InProcess:
         def open_line() -> Line:
             channel = "phone" if scenario.caller_phone else "chat"
             conversation = agent.open(built.tenant, channel, f"eval:{scenario.id}",
-                                      caller_phone=scenario.caller_phone)
+                                      caller_phone=scenario.caller_phone,
+                                      caller_verified=scenario.caller_phone is not None)
             return _InProcessLine(agent, built.tenant, conversation.id, api)
 
         return _InProcessStage(api, now.astimezone(tz).date(), tz, open_line)
@@ -267,7 +269,7 @@ def run_scenario(target: Target, scenario: Scenario) -> ScenarioResult:
             existing = snapshot(stage.api, stage.tz)
         apply_setup(stage.api, scenario.setup, stage.anchor, stage.tz)
         before = snapshot(stage.api, stage.tz)
-        caller = Caller(scenario, stage.anchor)
+        caller = Caller(scenario, stage.anchor, inbox=lambda: newest_code(stage.api))
         line = stage.line()
         ended = _converse(line, caller, scenario, result)
         outcome = line.outcome()

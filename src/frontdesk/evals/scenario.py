@@ -18,7 +18,7 @@ import yaml  # type: ignore[import-untyped, unused-ignore]
 
 OUTCOMES = ("booked", "rescheduled", "cancelled", "info", "transferred", "abandoned", "opted_out")
 AWAITING = ("service", "time", "choice", "name", "phone", "confirm", "which_appointment",
-            "anything_else", "confirm_transfer")
+            "anything_else", "confirm_transfer", "code", "resend_code")
 TENANTS = ("salon", "clinic")
 LANGS = ("en", "es")
 MODES = ("inprocess", "server")

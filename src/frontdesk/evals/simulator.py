@@ -9,12 +9,17 @@ in-process) or, when only text is available (a server), what the keyword rules o
    used one item per question, the last one repeating);
 3. otherwise nothing: it hangs up, and :attr:`Caller.stuck` says why.
 
+Asked for the code the agent texted (to prove a number the caller stated), the caller
+reads their phone: the newest verification text the business sent (``inbox``), unless
+the scenario's ``answers: code`` says otherwise (a caller who does not hold that phone).
+
 After the expected outcome is reached and the script is spent, it only answers
 "anything else?" (to close the call politely) and then stops.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,8 +28,10 @@ from frontdesk.evals.scenario import Scenario, expand
 
 # What any caller says to these unless the scenario says otherwise.
 DEFAULT_ANSWERS: dict[str, dict[str, str]] = {
-    "en": {"confirm": "yes, that's right", "anything_else": "no, that's all, thanks"},
-    "es": {"confirm": "sí, correcto", "anything_else": "no, nada más, gracias"},
+    "en": {"confirm": "yes, that's right", "anything_else": "no, that's all, thanks",
+           "resend_code": "yes, send me a new one"},
+    "es": {"confirm": "sí, correcto", "anything_else": "no, nada más, gracias",
+           "resend_code": "sí, envíeme uno nuevo"},
 }
 
 
@@ -41,9 +48,11 @@ class AgentTurn:
 
 
 class Caller:
-    def __init__(self, scenario: Scenario, anchor: date) -> None:
+    def __init__(self, scenario: Scenario, anchor: date,
+                 inbox: Callable[[], str | None] | None = None) -> None:
         self.scenario = scenario
         self.anchor = anchor
+        self.inbox = inbox  # the newest code texted to the caller's phone, if any
         self.position = 0  # next script line
         self.used: dict[str, int] = {}  # answers given per key
         self.awaiting: str | None = None  # what the agent awaited after its last reply
@@ -86,6 +95,8 @@ class Caller:
     def answer_for(self, awaiting: str | None, turn: AgentTurn) -> str | None:
         if awaiting is None:
             return None
+        if awaiting == "code":
+            return self._answer("code", default=False) or (self.inbox() if self.inbox else None)
         if awaiting == "choice" and self._single_offer(turn):
             # "I have 3 PM with Ana. Shall I book that?" is answered like a yes/no question.
             return (self._answer("confirm", default=False) or self._answer("choice")

@@ -34,6 +34,10 @@ _AWAITING_RULES: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (_rx(r"won'?t contact you again", r"no volveremos a contactarle", r"no le volveremos a"),
      None),
     (_rx(r"\bgoodbye\b", r"\bbye\b", r"hasta luego", r"\badios\b"), None),
+    # a texted code: send a new one? / read it back (before "phone": they name the number)
+    (_rx(r"text you a new one", r"le envio uno nuevo"), "resend_code"),
+    (_rx(r"tell me the code", r"tell me the 6 digits", r"me dice el codigo",
+         r"me dice las 6 cifras", r"code isn'?t right", r"codigo no es correcto"), "code"),
     # offered a person (fully booked)
     (_rx(r"would you like me to connect you", r"(quiere|desea) que le pase"), "confirm_transfer"),
     # answered, or nothing to act on: anything else? (before "phone": these mention numbers)

@@ -284,9 +284,9 @@ def _digit_group(words: Sequence[str], i: int) -> tuple[str, int] | None:
     return None
 
 
-def _spoken_digit_runs(text: str) -> Iterator[str]:
-    """Digit strings from runs of digits and number words ("five five five, 0 1 2 3");
-    a run after "plus"/"más"/"+" keeps its "+"."""
+def spoken_digit_runs(text: str, min_digits: int = 7) -> Iterator[str]:
+    """Digit strings (of ``min_digits`` or more) from runs of digits and number words
+    ("five five five, 0 1 2 3"); a run after "plus"/"más"/"+" keeps its "+"."""
     words = [strip_accents(w).lower() for w in _SPOKEN.findall(text)]
     i, run, prefix = 0, "", ""
     while i < len(words):
@@ -294,11 +294,11 @@ def _spoken_digit_runs(text: str) -> Iterator[str]:
         if group is not None and (run or words[i] != "oh"):
             run, i = run + group[0], group[1]
             continue
-        if len(run) >= 7:
+        if len(run) >= min_digits:
             yield prefix + run
         run, prefix = "", "+" if words[i] in ("+", "plus", "mas") else ""
         i += 1
-    if len(run) >= 7:
+    if len(run) >= min_digits:
         yield prefix + run
 
 
@@ -325,7 +325,7 @@ def extract_phone(text: str, region: str) -> str | None:
     """
     for match in phonenumbers.PhoneNumberMatcher(text, region):
         return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-    for run in _spoken_digit_runs(text):
+    for run in spoken_digit_runs(text):
         if number := _as_e164(run, region):
             return number
     return None

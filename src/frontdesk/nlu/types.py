@@ -97,6 +97,7 @@ class Understanding:
     person_name: str | None = None
     phone: str | None = None  # E.164
     email: str | None = None
+    code: str | None = None  # a one-time code read back (only when one was asked for)
 
     @property
     def intent(self) -> Intent:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from frontdesk.nlu.codes import extract_code
 from frontdesk.nlu.entities import extract_email, extract_name, extract_phone, match_services
 from frontdesk.nlu.intents import NUMBER_WORDS, classify, parse_choice
 from frontdesk.nlu.language import detect_language, normalize
@@ -26,7 +27,9 @@ from frontdesk.nlu.types import (
     Understanding,
 )
 
-EXPECTING = frozenset({"name", "phone", "email", "confirm", "choice", "service", "time"})
+EXPECTING = frozenset(
+    {"name", "phone", "email", "confirm", "choice", "service", "time", "code"}
+)
 
 # "2", "number two", "the 2nd", "la dos", "option two please": only when options were offered.
 _BARE_CHOICE = re.compile(
@@ -104,4 +107,6 @@ def understand(
         person_name=extract_name(text, lang, expecting_name=expecting == "name"),
         phone=extract_phone(text, region),
         email=extract_email(text),
+        # Only when a code was asked for: elsewhere six digits are more likely a date.
+        code=extract_code(text) if expecting == "code" else None,
     )

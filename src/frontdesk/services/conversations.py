@@ -25,9 +25,13 @@ def open_conversation(
     external_id: str,
     *,
     caller_phone: str | None = None,
+    caller_verified: bool = False,
     language: str | None = None,
 ) -> tuple[Conversation, bool]:
-    """The conversation with this door id, created if new. Returns (conversation, created)."""
+    """The conversation with this door id, created if new. Returns (conversation, created).
+
+    ``caller_verified``: the door vouches for ``caller_phone`` (a carrier caller ID on a
+    signed webhook, a number we dialled); a new conversation keeps it for its lifetime."""
     query = select(Conversation).where(
         Conversation.tenant_id == tenant.id,
         Conversation.channel == channel,
@@ -44,6 +48,7 @@ def open_conversation(
                 channel=channel,
                 external_id=external_id,
                 caller_phone=caller_phone,
+                caller_verified=bool(caller_verified and caller_phone),
                 language=language or tenant.languages[0],
                 state={},
             )

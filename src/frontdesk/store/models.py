@@ -314,6 +314,10 @@ class Conversation(Base):
     external_id: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(8), default="en")
     caller_phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # The door vouches for caller_phone (a carrier caller ID on a signed webhook, a number
+    # we dialled): it may read and change that number's appointments with no code. A
+    # number a web chat passes on is only a claim (docs/SECURITY-verification.md).
+    caller_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     customer_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("customers.id", ondelete="SET NULL"), nullable=True, index=True
     )
@@ -355,6 +359,36 @@ class ConversationTurn(Base):
     latency_ms: Mapped[float | None] = mapped_column(nullable=True)
     engine: Mapped[str | None] = mapped_column(String(16), nullable=True)  # rules | llm
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PhoneVerification(Base):
+    """A one-time code texted to a number a caller stated, to prove they hold that phone.
+
+    Only a keyed hash of the code is kept (HMAC-SHA256 under a random per-row salt).
+    ``verified_at`` set: this conversation may read and change that number's appointments.
+    """
+
+    __tablename__ = "phone_verifications"
+    __table_args__ = (
+        Index("ix_phone_verifications_phone", "tenant_id", "phone_e164", "created_at"),
+        Index("ix_phone_verifications_conversation", "conversation_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    phone_e164: Mapped[str] = mapped_column(String(20))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    salt: Mapped[str] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # wrong codes tried
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    verified_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # A newer code was sent in the conversation: this one no longer counts. (A flag, not
+    # "the newest row": two codes can share a timestamp under a fixed clock.)
+    replaced_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class OutboxStatus(StrEnum):

@@ -154,7 +154,7 @@ def place_call(settings: Settings, tenant: Tenant, to: str, *,
         raise CallProviderUnavailable(f"twilio unreachable: {exc}") from exc
     call_sid = str(call.sid)
     conversation, _ = records.open_conversation(factory, tenant, CHANNEL, call_sid,
-                                                caller_phone=e164)
+                                                caller_phone=e164, caller_verified=True)
     _remember_purpose(factory, conversation.id, purpose)
     return call_sid
 

@@ -1,0 +1,96 @@
+"""The tools' arguments: one pydantic model per tool, shared by both brains.
+
+``Tools.call`` validates every call against these, and the LLM driver's tool specs are
+generated from them, so the model is offered exactly what the deterministic policy uses.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FindSlotsArgs(_Args):
+    """Free appointment times for a service between two times."""
+
+    service_id: str
+    start: AwareDatetime = Field(description="Search from (ISO-8601 with offset)")
+    end: AwareDatetime = Field(description="Search until, exclusive (ISO-8601 with offset)")
+    part_of_day: list[Literal["morning", "afternoon", "evening"]] | None = None
+    near: AwareDatetime | None = Field(
+        default=None,
+        description="Prefer the times closest to this one (when the asked time is taken)",
+    )
+    resource_id: str | None = None
+    limit: int = Field(default=3, ge=1, le=20)
+
+
+class BookArgs(_Args):
+    """Book a service at a start time that find_open_slots offered."""
+
+    service_id: str
+    start: AwareDatetime
+    customer_name: str = Field(min_length=1, max_length=200)
+    customer_phone: str | None = Field(default=None, description="E.164; the caller ID if known")
+    resource_id: str | None = None
+
+
+class RescheduleArgs(_Args):
+    """Move one of the caller's appointments to a new start time."""
+
+    appointment_id: str
+    start: AwareDatetime
+    resource_id: str | None = Field(default=None, description="Keep to this person if given")
+
+
+class CancelArgs(_Args):
+    """Cancel one of the caller's appointments."""
+
+    appointment_id: str
+
+
+class LookupCustomerArgs(_Args):
+    """Find the caller's customer record and upcoming appointments by phone."""
+
+    phone: str | None = Field(default=None, description="Defaults to the caller ID")
+
+
+class SendCodeArgs(_Args):
+    """Text a 6-digit code to a phone number the caller stated, to prove it is theirs."""
+
+    phone: str = Field(min_length=3, max_length=40, description="The number the caller gave")
+    language: Literal["en", "es"] | None = Field(
+        default=None, description="The text's language; defaults to the conversation's"
+    )
+
+
+class CheckCodeArgs(_Args):
+    """Check the code the caller read from the text send_verification_code sent."""
+
+    code: str = Field(min_length=1, max_length=20, description="The digits the caller said")
+    phone: str | None = Field(
+        default=None, description="The number it was sent to; defaults to the last one"
+    )
+
+
+class TransferArgs(_Args):
+    """Hand the caller to a human at the business."""
+
+    reason: str = Field(max_length=300)
+
+
+TOOL_MODELS: dict[str, type[_Args]] = {
+    "find_open_slots": FindSlotsArgs,
+    "book": BookArgs,
+    "reschedule": RescheduleArgs,
+    "cancel": CancelArgs,
+    "lookup_customer": LookupCustomerArgs,
+    "send_verification_code": SendCodeArgs,
+    "check_verification_code": CheckCodeArgs,
+    "transfer_to_human": TransferArgs,
+}
