@@ -316,7 +316,7 @@ class Conversation(Base):
     caller_phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
     # The door vouches for caller_phone (a carrier caller ID on a signed webhook, a number
     # we dialled): it may read and change that number's appointments with no code. A
-    # number a web chat passes on is only a claim (docs/SECURITY-verification.md).
+    # number a web chat passes on is only a claim (docs/SECURITY.md).
     caller_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     customer_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("customers.id", ondelete="SET NULL"), nullable=True, index=True
