@@ -57,8 +57,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         flush=True,
     )
     # Our access log masks keys, tokens and phone numbers in URLs; uvicorn's would not.
+    # WebSocket messages (Retell) are held to the same limit as request bodies; uvicorn's
+    # own default would take 16 MiB.
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                access_log=False, log_config=uvicorn_log_config(settings.log_level))
+                access_log=False, log_config=uvicorn_log_config(settings.log_level),
+                ws_max_size=settings.max_body_bytes)
     return 0
 
 
