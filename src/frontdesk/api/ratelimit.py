@@ -26,7 +26,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -105,21 +105,21 @@ class RateLimits:
 
     async def hit(self, items: Sequence[RateLimitItem], *ident: str) -> RateLimited | None:
         """Spend one request from each of ``items``; the refusal if one is spent out."""
-        for item in items:
-            try:
-                allowed = await self.limiter.hit(item, NAMESPACE, *ident)
-            except StorageError as exc:
-                self._storage_down(exc)
-                return None
-            if not allowed:
-                return await self._refusal(item, ident)
-        return None
+        return await self._first_refusal(self.limiter.hit, items, ident)
 
     async def over(self, items: Sequence[RateLimitItem], *ident: str) -> RateLimited | None:
         """The refusal if one of ``items`` is spent out already (spends nothing)."""
+        return await self._first_refusal(self.limiter.test, items, ident)
+
+    async def _first_refusal(
+        self,
+        check: Callable[..., Awaitable[bool]],
+        items: Sequence[RateLimitItem],
+        ident: tuple[str, ...],
+    ) -> RateLimited | None:
         for item in items:
             try:
-                allowed = await self.limiter.test(item, NAMESPACE, *ident)
+                allowed = await check(item, NAMESPACE, *ident)
             except StorageError as exc:
                 self._storage_down(exc)
                 return None
