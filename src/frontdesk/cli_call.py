@@ -13,53 +13,22 @@ import io
 import secrets
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
-
 from frontdesk.channels.twilio_twiml import STATUS_PATH, VOICE_PATH
+from frontdesk.cli_twilio import (
+    DEMO_FROM,
+    DEMO_KEY,
+    DEMO_TO,
+    DEMO_TWILIO_TOKEN,
+    WebhookFailed,
+    show_texts,
+    signed_post,
+)
 
-DEMO_TWILIO_TOKEN = "demo-twilio-token"
-DEMO_TO = "+12125550100"  # the demo salon
-DEMO_FROM = "+12125550123"  # a demo customer the salon knows
 MAX_WEBHOOKS = 500  # a runaway TwiML loop stops here
-
-
-class CallFailed(Exception):
-    """The server refused or could not be reached."""
-
-
-def signed_post(url: str, public_url: str, token: str, path: str, params: dict[str, str]) -> str:
-    """POST a form the way Twilio does, X-Twilio-Signature included; returns the body."""
-    signature = RequestValidator(token).compute_signature(public_url.rstrip("/") + path, params)
-    request = urllib.request.Request(
-        url.rstrip("/") + path,
-        data=urllib.parse.urlencode(params).encode(),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Twilio-Signature": signature,
-            "User-Agent": "TwilioProxy/1.1",
-        },
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return str(response.read().decode())
-    except urllib.error.HTTPError as exc:
-        hint = (
-            " (does --auth-token match the server's FRONTDESK_TWILIO_AUTH_TOKEN,"
-            " and --public-url its FRONTDESK_PUBLIC_BASE_URL?)"
-            if exc.code == 403
-            else ""
-        )
-        raise CallFailed(f"{path}: HTTP {exc.code}{hint}") from exc
-    except urllib.error.URLError as exc:
-        raise CallFailed(f"cannot reach {url}: {exc.reason}") from exc
 
 
 @dataclass
@@ -97,7 +66,7 @@ class PhoneCall:
         """POST a form the way Twilio does, X-Twilio-Signature included."""
         self.webhooks += 1
         if self.webhooks > MAX_WEBHOOKS:
-            raise CallFailed("too many webhooks in one call; is the TwiML looping?")
+            raise WebhookFailed("too many webhooks in one call; is the TwiML looping?")
         return signed_post(self.url, self.public_url, self.token, path, params)
 
     def run(self) -> None:
@@ -185,13 +154,11 @@ def cmd_call(args: argparse.Namespace) -> int:
             "(an empty line is a silence; Ctrl-D hangs up)",
             flush=True,
         )
-    from frontdesk.cli_sms import show_texts
-
     seen: set[str] = set()
     show_texts(args.url, args.key, args.caller, seen, io.StringIO())  # only this call's texts
     try:
         call.run()
-    except CallFailed as exc:
+    except WebhookFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -224,7 +191,7 @@ def register(sub: Any) -> None:
     )
     call.add_argument(
         "--key",
-        default="fd_demo_salon_key",
+        default=DEMO_KEY,
         help="the business's API key, to show the texts you would receive",
     )
     call.add_argument("--wait-texts", type=float, default=0.5, help=argparse.SUPPRESS)

@@ -9,47 +9,22 @@ shown at the end. Scriptable: ``printf 'a haircut friday at 3\\nyes\\n' | frontd
 from __future__ import annotations
 
 import argparse
-import json
 import secrets
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from frontdesk.cli_call import DEMO_FROM, DEMO_TO, DEMO_TWILIO_TOKEN, CallFailed, signed_post
+from frontdesk.cli_twilio import (
+    DEMO_FROM,
+    DEMO_KEY,
+    DEMO_TO,
+    DEMO_TWILIO_TOKEN,
+    WebhookFailed,
+    show_texts,
+    signed_post,
+)
 
 SMS_PATH = "/webhooks/twilio/sms"
-DEMO_KEY = "fd_demo_salon_key"
-
-
-def queued_texts(url: str, key: str, phone: str) -> list[dict[str, Any]]:
-    """The SMS the outbox holds for ``phone`` (newest first), through the REST API."""
-    query = urllib.parse.urlencode({"to": phone, "limit": 20})
-    request = urllib.request.Request(
-        f"{url.rstrip('/')}/api/v1/messages?{query}", headers={"Authorization": f"Bearer {key}"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            rows: list[dict[str, Any]] = json.loads(response.read())
-    except (urllib.error.URLError, ValueError):
-        return []
-    return [r for r in rows if r.get("channel") == "sms"]
-
-
-def show_texts(url: str, key: str, phone: str, seen: set[str], out: Any) -> None:
-    """Print texts not shown before: what the customer's phone would receive."""
-    for row in reversed(queued_texts(url, key, phone)):
-        if row["id"] in seen or row["purpose"] == "reply":
-            continue
-        seen.add(row["id"])
-        when = (
-            "now"
-            if row["status"] in ("sent", "sending", "pending") and row["purpose"] != "reminder"
-            else f"at {row['next_attempt_at']}"
-        )
-        print(f"[text to {phone}, {row['purpose']}, {when}] {row['body']}", file=out, flush=True)
 
 
 def cmd_sms(args: argparse.Namespace) -> int:
@@ -76,7 +51,7 @@ def cmd_sms(args: argparse.Namespace) -> int:
         }
         try:
             document = signed_post(args.url, public_url, token, SMS_PATH, params)
-        except CallFailed as exc:
+        except WebhookFailed as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         print(f"you: {body}")

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.calendars.base import event_uid
 from frontdesk.config import Settings
-from frontdesk.notify.calendar_sender import CalendarSender
-from frontdesk.notify.senders import senders_from_settings
-from frontdesk.notify.worker import deliver_due
+from frontdesk.delivery.calendar_sender import CalendarSender
+from frontdesk.delivery.providers import senders_from_settings
+from frontdesk.delivery.worker import deliver_due
 from frontdesk.store.db import write_session
 from frontdesk.store.models import OutboxMessage, Tenant
 from tests.conftest import Business, auth, next_weekday
@@ -152,7 +152,7 @@ def test_rejected_credentials_break_the_connection(
 
 
 def test_missing_connection_fails_for_good(factory: sessionmaker[Session], biz: Business) -> None:
-    from frontdesk.notify.base import OutgoingMessage, PermanentSendError
+    from frontdesk.senders.base import OutgoingMessage, PermanentSendError
 
     sender = CalendarSender(factory)
     with pytest.raises(PermanentSendError):

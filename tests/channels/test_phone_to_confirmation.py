@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.config import Settings
-from frontdesk.notify.sms_twilio import TwilioSmsSender
-from frontdesk.notify.worker import deliver_due
+from frontdesk.delivery.worker import deliver_due
+from frontdesk.senders.sms_twilio import TwilioSmsSender
 from tests.channels.conftest import appointments, opening
 from tests.channels.test_twilio_voice import TwilioStandIn, salon, with_twilio
 from tests.conftest import Business, next_weekday, serving

@@ -38,8 +38,8 @@ from frontdesk.config import Settings, get_settings
 from frontdesk.config_check import warn_incomplete
 from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.llm import brain_from_settings
-from frontdesk.notify.senders import senders_from_settings
-from frontdesk.notify.worker import OutboxWorker
+from frontdesk.delivery.providers import senders_from_settings
+from frontdesk.delivery.worker import OutboxWorker
 from frontdesk.security import cipher_for
 from frontdesk.services.calendar_providers import address_policy, use_address_policy
 from frontdesk.store.db import make_engine, make_session_factory

@@ -38,10 +38,10 @@ from frontdesk.channels.signatures import BadSignature, telnyx_valid, twilio_val
 from frontdesk.config import Settings
 from frontdesk.conversation.agent import Agent
 from frontdesk.errors import BookingRefused, InvalidInput
-from frontdesk.notify.outbox import enqueue
 from frontdesk.services import booking
 from frontdesk.services import conversations as records
 from frontdesk.services.customers import find_by_phone, normalize_phone
+from frontdesk.services.notices.outbox import enqueue
 from frontdesk.store.db import write_session
 from frontdesk.store.models import (
     Appointment,

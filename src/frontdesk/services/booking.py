@@ -22,11 +22,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import BookingRefused, IdempotencyMismatch, InvalidInput, SlotTaken
-from frontdesk.notify import messages
 from frontdesk.scheduling import Refusal, check_bookable
 from frontdesk.services import calendars
 from frontdesk.services.customers import CustomerFields, apply_fields, upsert_by_phone
 from frontdesk.services.lookup import get_scoped
+from frontdesk.services.notices import messages
 from frontdesk.store.db import write_session
 from frontdesk.store.models import (
     Appointment,

@@ -13,7 +13,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frontdesk.notify.ics import PRODID, event_uid
+from frontdesk.services.notices.ics import PRODID, event_uid
 from frontdesk.store.models import Appointment, AppointmentStatus, Resource, Tenant
 
 HISTORY = timedelta(days=30)  # how far back a subscribed calendar still shows bookings

@@ -27,8 +27,8 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import FrontdeskError, NotFound
-from frontdesk.notify.outbox import enqueue
 from frontdesk.services.customers import find_by_phone, normalize_phone
+from frontdesk.services.notices.outbox import enqueue
 from frontdesk.store.db import write_session
 from frontdesk.store.models import (
     Conversation,

@@ -1,4 +1,5 @@
-"""What a door needs from a programmable-voice provider: a handful of call commands.
+"""What frontdesk needs from a programmable-voice provider: a handful of commands on a
+call in progress (``CallControl``), and placing a call (``CallPlacer``).
 
 Each command carries a ``command_id``: the provider ignores a repeat of the same id on
 the same call, so a retried webhook may re-issue its commands without doubling them.
@@ -40,3 +41,18 @@ class CallControl(Protocol):
     def transfer(self, call_id: str, to: str, *, command_id: str) -> None: ...
 
     def hangup(self, call_id: str, *, command_id: str) -> None: ...
+
+
+class CallPlacer(Protocol):
+    """Asks a provider to dial a number; what happens next arrives on the voice webhooks.
+
+    Only the wire call: whether the number may be called, and the call's record, are the
+    service's (``frontdesk.services.outbound_calls``).
+    """
+
+    name: str  # the provider, as it appears in the call's records
+
+    def place(self, to: str, from_: str) -> str:
+        """Dial ``to`` (E.164) from ``from_`` (one of the business's numbers, E.164);
+        returns the provider's id for the call."""
+        ...

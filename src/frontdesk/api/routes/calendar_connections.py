@@ -43,8 +43,6 @@ from frontdesk.calendars.caldav_provider import CalDAVProvider
 from frontdesk.calendars.oauth import OAuthTokens
 from frontdesk.config import Settings
 from frontdesk.errors import InvalidInput, NotFound
-from frontdesk.notify.calendar_sync import CHANNEL as CALENDAR_CHANNEL
-from frontdesk.notify.calendar_sync import resync_resource, withdraw_events
 from frontdesk.security import decrypt, encrypt, seal, unseal
 from frontdesk.services import calendar_providers
 from frontdesk.services.calendar_providers import (
@@ -62,6 +60,8 @@ from frontdesk.services.calendar_providers import (
 )
 from frontdesk.services.external_busy import DEFAULT_EXTERNAL
 from frontdesk.services.lookup import get_scoped
+from frontdesk.services.notices.calendar_sync import CHANNEL as CALENDAR_CHANNEL
+from frontdesk.services.notices.calendar_sync import resync_resource, withdraw_events
 from frontdesk.store.db import write_session
 from frontdesk.store.models import CalendarConnection, OutboxMessage, Resource, Tenant
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from frontdesk.api.deps import FactoryDep, TenantDep
 from frontdesk.config import Settings
-from frontdesk.telephony.twilio_calls import place_call
+from frontdesk.services.outbound_calls import call_placer, place_call
 
 router = APIRouter(prefix="/api/v1/calls", tags=["calls"])
 
@@ -35,6 +35,6 @@ def create_call(body: CallIn, tenant: TenantDep, factory: FactoryDep,
     """Twilio dials the customer with answering-machine detection; a person hears the
     agent, a machine hears a short voicemail. Progress arrives on the call's timeline."""
     settings: Settings = request.app.state.settings
-    call_sid = place_call(settings, tenant, body.to, factory=factory, from_=body.from_,
+    call_sid = place_call(factory, tenant, call_placer(settings), body.to, from_=body.from_,
                           purpose=body.purpose)
     return CallOut(call_sid=call_sid)

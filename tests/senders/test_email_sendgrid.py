@@ -14,11 +14,11 @@ from fastapi import FastAPI, Header, Request, Response
 from icalendar import Calendar
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.notify.base import OutgoingMessage, PermanentSendError, TransientSendError
-from frontdesk.notify.email_sendgrid import CUSTOM_ARG, SendGridSender
-from frontdesk.notify.worker import deliver_due
+from frontdesk.delivery.worker import deliver_due
+from frontdesk.senders.base import OutgoingMessage, PermanentSendError, TransientSendError
+from frontdesk.senders.email_sendgrid import CUSTOM_ARG, SendGridSender
 from tests.conftest import Business, serving
-from tests.notify.test_email_messages import (
+from tests.services.notices.test_email_messages import (
     CUSTOMER_EMAIL,
     book_with_email,
     email_rows,

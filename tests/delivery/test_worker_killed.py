@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.notify.console import ConsoleSender
-from frontdesk.notify.worker import LEASE, deliver_due
+from frontdesk.delivery.worker import LEASE, deliver_due
+from frontdesk.senders.console import ConsoleSender
 from frontdesk.services.booking import BookingRequest, book
 from frontdesk.services.customers import CustomerFields
 from frontdesk.store.models import OutboxMessage
@@ -28,7 +28,7 @@ from tests.conftest import Business, next_weekday
 WORKER = """
 import sys, time
 from pathlib import Path
-from frontdesk.notify.worker import deliver_due
+from frontdesk.delivery.worker import deliver_due
 from frontdesk.store.db import make_engine, make_session_factory
 
 class Hanging:

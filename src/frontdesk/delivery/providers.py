@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.config import Settings
-from frontdesk.notify.base import Sender
-from frontdesk.notify.calendar_sender import CalendarSender
-from frontdesk.notify.console import ConsoleSender
-from frontdesk.notify.email_sendgrid import SendGridSender
-from frontdesk.notify.email_smtp import SmtpSender
-from frontdesk.notify.sms_telnyx import TelnyxSmsSender
-from frontdesk.notify.sms_twilio import TwilioSmsSender
+from frontdesk.delivery.calendar_sender import CalendarSender
+from frontdesk.senders.base import Sender
+from frontdesk.senders.console import ConsoleSender
+from frontdesk.senders.email_sendgrid import SendGridSender
+from frontdesk.senders.email_smtp import SmtpSender
+from frontdesk.senders.sms_telnyx import TelnyxSmsSender
+from frontdesk.senders.sms_twilio import TwilioSmsSender
 
 
 def senders_from_settings(

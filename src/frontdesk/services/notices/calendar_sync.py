@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from frontdesk.notify.outbox import cancel_pending, enqueue
+from frontdesk.services.notices.outbox import cancel_pending, enqueue
 from frontdesk.store.models import (
     Appointment,
     CalendarConnection,

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.config import Settings
-from frontdesk.notify.base import OutgoingMessage, PermanentSendError, Sender, TransientSendError
-from frontdesk.notify.sms_telnyx import TelnyxSmsSender
-from frontdesk.notify.sms_twilio import TwilioSmsSender
-from frontdesk.notify.worker import deliver_due
+from frontdesk.delivery.worker import deliver_due
+from frontdesk.senders.base import OutgoingMessage, PermanentSendError, Sender, TransientSendError
+from frontdesk.senders.sms_telnyx import TelnyxSmsSender
+from frontdesk.senders.sms_twilio import TwilioSmsSender
 from frontdesk.services.booking import BookingRequest, book
 from frontdesk.services.customers import CustomerFields
 from frontdesk.store.db import write_session

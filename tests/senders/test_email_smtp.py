@@ -17,13 +17,13 @@ from aiosmtpd.controller import Controller
 from icalendar import Calendar
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.notify.base import OutgoingMessage, TransientSendError
-from frontdesk.notify.email_smtp import OUTBOX_HEADER, SmtpSender, build_mime
-from frontdesk.notify.worker import deliver_due
+from frontdesk.delivery.worker import deliver_due
+from frontdesk.senders.base import OutgoingMessage, TransientSendError
+from frontdesk.senders.email_smtp import OUTBOX_HEADER, SmtpSender, build_mime
 from frontdesk.services.booking import cancel
 from frontdesk.store.models import OutboxMessage
 from tests.conftest import Business
-from tests.notify.test_email_messages import (
+from tests.services.notices.test_email_messages import (
     CUSTOMER_EMAIL,
     DESK_EMAIL,
     book_with_email,

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from frontdesk.notify.ics import Method, appointment_ics
-from frontdesk.notify.outbox import enqueue
+from frontdesk.services.notices.ics import Method, appointment_ics
+from frontdesk.services.notices.outbox import enqueue
 from frontdesk.store.models import Appointment, Customer, OutboxMessage, Tenant
 
 CHANNEL = "email"

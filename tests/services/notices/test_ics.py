@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component
 
-from frontdesk.notify.ics import PRODID, appointment_ics
+from frontdesk.services.notices.ics import PRODID, appointment_ics
 from frontdesk.store.models import Appointment, Customer, Resource, Service, Tenant
 
 NY = ZoneInfo("America/New_York")

@@ -8,10 +8,8 @@ that rejects our credentials marks its connection broken and fails the message.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.calendars.base import (
@@ -21,17 +19,10 @@ from frontdesk.calendars.base import (
     CalendarProvider,
     CalendarUnavailable,
 )
-from frontdesk.calendars.oauth import OAuthTokens
-from frontdesk.notify.base import OutgoingMessage, PermanentSendError, TransientSendError
-from frontdesk.services.calendar_providers import (
-    close_provider,
-    provider_for,
-    save_tokens,
-    with_calendar,
-)
+from frontdesk.senders.base import OutgoingMessage, PermanentSendError, TransientSendError
+from frontdesk.services.calendar_providers import close_provider, provider_for
+from frontdesk.services.calendar_writes import mark_broken, open_provider
 from frontdesk.services.external_busy import ProviderFactory
-from frontdesk.store.db import write_session
-from frontdesk.store.models import CalendarConnection, Tenant
 
 
 class CalendarSender:
@@ -45,37 +36,13 @@ class CalendarSender:
         self.provider_factory = provider_factory
 
     def _provider(self, connection_id: uuid.UUID, calendar: str | None = None) -> CalendarProvider:
-        with self.factory() as session:
-            connection = session.get(CalendarConnection, connection_id)
-            if connection is None:
-                raise PermanentSendError(f"calendar connection {connection_id} is gone")
-            if calendar is not None:
-                # A calendar the connection used before (our events leave it): the same
-                # account and credentials, another calendar.
-                connection = with_calendar(connection, calendar)
-            tenant = session.get(Tenant, connection.tenant_id)
-            timezone = tenant.timezone if tenant is not None else "UTC"
-            try:
-                return self.provider_factory(connection, timezone, self._saver(connection_id))
-            except CalendarError as exc:
-                raise PermanentSendError(exc.detail) from exc
-
-    def _saver(self, connection_id: uuid.UUID) -> Callable[[OAuthTokens], None]:
-        def save(tokens: OAuthTokens) -> None:
-            # The sender runs outside any transaction: store the refreshed tokens at once.
-            with write_session(self.factory) as session:
-                save_tokens(session, connection_id, tokens)
-
-        return save
-
-    def _mark_broken(self, connection_id: uuid.UUID, error: str) -> None:
-        with write_session(self.factory) as session:
-            session.execute(
-                update(CalendarConnection)
-                .where(CalendarConnection.id == connection_id)
-                .values(status="broken", last_error=error[:2000], checked_at=datetime.now(UTC))
-                .execution_options(synchronize_session=False)
-            )
+        try:
+            provider = open_provider(self.factory, connection_id, calendar, self.provider_factory)
+        except CalendarError as exc:
+            raise PermanentSendError(exc.detail) from exc
+        if provider is None:
+            raise PermanentSendError(f"calendar connection {connection_id} is gone")
+        return provider
 
     def send(self, message: OutgoingMessage) -> str:
         try:
@@ -103,7 +70,7 @@ class CalendarSender:
         except CalendarUnavailable as exc:
             raise TransientSendError(exc.detail) from exc
         except CalendarAuthError as exc:
-            self._mark_broken(connection_id, exc.detail)
+            mark_broken(self.factory, connection_id, exc.detail)
             raise PermanentSendError(exc.detail) from exc
         except (CalendarError, KeyError, ValueError) as exc:
             detail = exc.detail if isinstance(exc, CalendarError) else str(exc)

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 
 from frontdesk.config import Settings
-from frontdesk.notify.base import OutgoingMessage, PermanentSendError, TransientSendError
-from frontdesk.notify.email_smtp import INVITE_FILENAME, OUTBOX_HEADER
+from frontdesk.senders.base import OutgoingMessage, PermanentSendError, TransientSendError
+from frontdesk.senders.email_smtp import INVITE_FILENAME, OUTBOX_HEADER
 
 CUSTOM_ARG = "frontdesk_outbox_id"
 

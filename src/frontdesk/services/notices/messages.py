@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frontdesk.notify import calendar_sync, email_messages
-from frontdesk.notify.outbox import cancel_pending, enqueue
+from frontdesk.services.notices import calendar_sync, email_messages
+from frontdesk.services.notices.outbox import cancel_pending, enqueue
 from frontdesk.store.models import Appointment, Customer, Tenant, TenantPhoneNumber
 
 REMINDER = "reminder"

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from frontdesk.config import Settings
-from frontdesk.notify.base import OutgoingMessage, PermanentSendError, TransientSendError
+from frontdesk.senders.base import OutgoingMessage, PermanentSendError, TransientSendError
 
 DEFAULT_API_BASE = "https://api.telnyx.com"
 

@@ -1,9 +1,10 @@
 """SMS through Twilio's Programmable Messaging, with the official ``twilio`` SDK.
 
 Twilio's Messages API takes no idempotency key, so a message is sent at most once per
-attempt (see ``notify.worker``): the outbox's retry after a crash between Twilio's answer
-and our commit can send a second copy. The SDK's own retries are off (the worker owns
-retries), and its base URL is configurable so tests can point it at a local stand-in.
+attempt (see ``frontdesk.delivery.worker``): the outbox's retry after a crash between
+Twilio's answer and our commit can send a second copy. The SDK's own retries are off (the
+worker owns retries), and its base URL is configurable so tests can point it at a local
+stand-in.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-unty
 from twilio.rest import Client  # type: ignore[import-untyped]
 
 from frontdesk.config import Settings
-from frontdesk.notify.base import OutgoingMessage, PermanentSendError, TransientSendError
+from frontdesk.senders.base import OutgoingMessage, PermanentSendError, TransientSendError
 
 DEFAULT_API_BASE = "https://api.twilio.com"
 

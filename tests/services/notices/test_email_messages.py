@@ -9,9 +9,9 @@ from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.notify import email_messages
 from frontdesk.services.booking import BookingRequest, BookingResult, book, cancel, reschedule
 from frontdesk.services.customers import CustomerFields
+from frontdesk.services.notices import email_messages
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Appointment, OutboxMessage, Tenant
 from tests.conftest import Business, next_weekday

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from frontdesk.notify.base import OutgoingMessage
+from frontdesk.senders.base import OutgoingMessage
 
 log = logging.getLogger("frontdesk.outbox")
 

@@ -2,7 +2,7 @@
 
 The Message-ID is derived from the outbox row's id, so a message sent again after a lost
 answer carries the same id: mail clients and most servers recognise it as a duplicate.
-Plain SMTP has no idempotency key beyond that (see ``worker.py``).
+Plain SMTP has no idempotency key beyond that (see ``frontdesk.delivery.worker``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from email.utils import formataddr, formatdate
 import aiosmtplib
 
 from frontdesk.config import Settings
-from frontdesk.notify.base import OutgoingMessage, PermanentSendError, TransientSendError
+from frontdesk.senders.base import OutgoingMessage, PermanentSendError, TransientSendError
 
 OUTBOX_HEADER = "X-Frontdesk-Outbox-Id"
 INVITE_FILENAME = "invite.ics"

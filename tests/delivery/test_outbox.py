@@ -11,12 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.delivery.worker import deliver_due
 from frontdesk.errors import SlotTaken
-from frontdesk.notify.base import OutgoingMessage, PermanentSendError, TransientSendError
-from frontdesk.notify.console import ConsoleSender
-from frontdesk.notify.worker import _claim, deliver_due
+from frontdesk.senders.base import OutgoingMessage, PermanentSendError, TransientSendError
+from frontdesk.senders.console import ConsoleSender
 from frontdesk.services.booking import BookingRequest, book, cancel, reschedule
 from frontdesk.services.customers import CustomerFields
+from frontdesk.services.notices.claims import claim_due
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Customer, OutboxMessage
 from tests.conftest import Business, auth, next_weekday
@@ -140,7 +141,7 @@ def test_a_worker_killed_mid_delivery_is_picked_up_after_its_lease(
     biz = make_business()
     _book(factory, biz)
     now = datetime.now(UTC)
-    claimed = _claim(factory, now, timedelta(seconds=60), 50)  # ...and then the worker died
+    claimed = claim_due(factory, now, timedelta(seconds=60), 50)  # ...and then the worker died
     assert len(claimed) == 1
     provider = ConsoleSender("sms")
     assert deliver_due(factory, {"sms": provider}, now=now + timedelta(seconds=30)).sent == []

@@ -1,1 +1,0 @@
-"""Messages that must never be lost: the outbox, its worker, and the providers behind it."""

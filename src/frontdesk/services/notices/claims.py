@@ -1,0 +1,132 @@
+"""The outbox's delivery bookkeeping: claim due rows with a lease, record how each went.
+
+Every function runs its own short transaction, so a provider is never called while a
+transaction is open. A record lands only on a row still marked "sending": a worker that
+lost its lease (another claimed the row after it ran out) records nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Literal, NamedTuple
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.senders.base import OutgoingMessage
+from frontdesk.store.db import write_session
+from frontdesk.store.models import OutboxMessage, OutboxStatus
+
+
+class Claimed(NamedTuple):
+    """A row this worker now holds: its id, which attempt this is, and what to send."""
+
+    id: uuid.UUID
+    attempts: int
+    message: OutgoingMessage
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s, ... capped at one hour: an outage delays messages, never drops them."""
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def claim_due(
+    factory: sessionmaker[Session], now: datetime, lease: timedelta, limit: int
+) -> list[Claimed]:
+    """Mark up to ``limit`` due rows "sending" until ``now + lease``: pending rows whose
+    time has come, and rows whose last claimant's lease ran out (it died mid-send)."""
+    due = or_(
+        and_(
+            OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.next_attempt_at <= now
+        ),
+        and_(OutboxMessage.status == OutboxStatus.SENDING.value, OutboxMessage.locked_until < now),
+    )
+    with write_session(factory) as session:
+        query = (
+            select(OutboxMessage).where(due).order_by(OutboxMessage.next_attempt_at).limit(limit)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)  # many workers, disjoint batches
+        claimed = []
+        for row in session.scalars(query):
+            row.status = OutboxStatus.SENDING.value
+            row.locked_until = now + lease
+            row.attempts += 1
+            claimed.append(
+                Claimed(
+                    row.id,
+                    row.attempts,
+                    OutgoingMessage(
+                        id=str(row.id),
+                        channel=row.channel,
+                        recipient=row.recipient,
+                        payload=dict(row.payload),
+                        sender=row.payload.get("from"),
+                    ),
+                )
+            )
+        return claimed
+
+
+def _record(
+    factory: sessionmaker[Session], message_id: uuid.UUID, update: Callable[[OutboxMessage], None]
+) -> bool:
+    with write_session(factory) as session:
+        row = session.get(OutboxMessage, message_id)
+        if row is None or row.status != OutboxStatus.SENDING.value:
+            return False
+        update(row)
+        return True
+
+
+def record_sent(
+    factory: sessionmaker[Session], message_id: uuid.UUID, provider: str, provider_id: str
+) -> None:
+    def sent(row: OutboxMessage) -> None:
+        row.status, row.sent_at = OutboxStatus.SENT.value, datetime.now(UTC)
+        row.provider, row.provider_message_id, row.locked_until = provider, provider_id, None
+
+    _record(factory, message_id, sent)
+
+
+def record_no_sender(
+    factory: sessionmaker[Session], message_id: uuid.UUID, retry_at: datetime
+) -> None:
+    """No provider for the channel yet: wait, and do not count this as an attempt."""
+
+    def wait(row: OutboxMessage) -> None:
+        row.status, row.attempts = OutboxStatus.PENDING.value, row.attempts - 1
+        row.next_attempt_at, row.last_error = retry_at, "no provider"
+
+    _record(factory, message_id, wait)
+
+
+def record_transient_failure(
+    factory: sessionmaker[Session], message_id: uuid.UUID, now: datetime, attempts: int,
+    error: str,
+) -> Literal["retrying", "failed"] | None:
+    """Try again after a backoff, or fail for good once the row's attempts are spent.
+    Says which (None: the row was no longer ours to record)."""
+    outcome: Literal["retrying", "failed"] = "retrying"
+
+    def update(row: OutboxMessage) -> None:
+        nonlocal outcome
+        row.last_error = error
+        row.locked_until = None
+        if attempts >= row.max_attempts:
+            row.status, outcome = OutboxStatus.FAILED.value, "failed"
+        else:
+            row.status = OutboxStatus.PENDING.value
+            row.next_attempt_at = now + backoff(attempts)
+
+    return outcome if _record(factory, message_id, update) else None
+
+
+def record_failed(factory: sessionmaker[Session], message_id: uuid.UUID, error: str) -> None:
+    def update(row: OutboxMessage) -> None:
+        row.status, row.last_error, row.locked_until = OutboxStatus.FAILED.value, error, None
+
+    _record(factory, message_id, update)
