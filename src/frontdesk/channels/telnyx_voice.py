@@ -230,7 +230,7 @@ class TelnyxCall:
         then = decode_state(self.event.payload.get("client_state"))
         if then.get("then") == "transfer" and then.get("to"):
             self.control.transfer(self.event.call_id, str(then["to"]),
-                                command_id=self.command_id("transfer"))
+                                  command_id=self.command_id("transfer"))
         elif then.get("then") == "hangup":
             self.control.hangup(self.event.call_id, command_id=self.command_id("hangup"))
 
@@ -247,7 +247,7 @@ class TelnyxCall:
 
     def say_then(self, text: str, lang: str, then: dict[str, Any]) -> None:
         self.control.speak(self.event.call_id, text, voice_for(lang),
-                         command_id=self.command_id("speak"), client_state=encode_state(then))
+                           command_id=self.command_id("speak"), client_state=encode_state(then))
 
     def respond(self, reply: Reply) -> None:
         # A replayed reply does not carry the transfer flag; the recorded outcome does.
