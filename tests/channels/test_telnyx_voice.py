@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.api.app import create_app
 from frontdesk.channels import telnyx_voice
 from frontdesk.config import Settings
+from frontdesk.conversation import call_lines
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Conversation, ConversationTurn, Tenant, TenantPhoneNumber
 from tests.channels.conftest import Transcript, answer_for, appointments, opening, stored_state
@@ -250,3 +251,14 @@ def test_events_parse_speech_or_digits() -> None:
     state = telnyx_voice.encode_state({"then": "hangup"})
     assert telnyx_voice.decode_state(state) == {"then": "hangup"}
     assert telnyx_voice.decode_state("not base64!") == {}
+
+
+def test_the_line_is_worded_as_on_every_phone_door(line: Line, business: Business) -> None:
+    """The re-prompt and the goodbye come from the conversation layer, as for Twilio."""
+    connect(line)
+    line.send("call.gather.ended", status="timeout")
+    reprompt = line.commands[-1]
+    assert reprompt["body"]["payload"] == call_lines.line("reprompt", "en")
+    line.send("call.gather.ended", status="timeout",
+              client_state=reprompt["body"]["client_state"])
+    assert line.commands[-1]["body"]["payload"] == call_lines.line("silent_goodbye", "en")

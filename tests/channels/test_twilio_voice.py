@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
 from frontdesk.api.app import create_app
-from frontdesk.channels import twilio_twiml, twilio_voice
+from frontdesk.channels import signatures, twilio_twiml, twilio_voice
 from frontdesk.config import Settings
+from frontdesk.services import calls
 from frontdesk.services.customers import CustomerFields, create_customer
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Conversation, ConversationTurn, Tenant, TenantPhoneNumber
@@ -349,8 +350,7 @@ def test_signature_with_the_default_port_is_accepted() -> None:
     params = {"CallSid": "CA1", "To": NUMBER}
     url = "https://desk.example.com:443/webhooks/twilio/voice"
     signature = RequestValidator(TOKEN).compute_signature(url, params)
-    assert twilio_voice.signature_matches(TOKEN, PUBLIC + "/webhooks/twilio/voice", params,
-                                          signature)
+    assert signatures.twilio_valid(TOKEN, PUBLIC + "/webhooks/twilio/voice", params, signature)
 
 
 # --- status callbacks ----------------------------------------------------------------------
@@ -368,7 +368,7 @@ def test_status_callbacks_are_recorded_once_and_end_the_conversation(
     assert twilio.status("completed", 2, duration="42").status_code == 204
     assert twilio.status("completed", 2, duration="42").status_code == 204
     with factory() as session:
-        timeline = twilio_voice.call_timeline(session, row.id)
+        timeline = calls.timeline(session, row.id)
         ended = session.get_one(Conversation, row.id)
     assert [(e["status"], e["duration"], e["sequence"]) for e in timeline] == [
         ("in-progress", None, 1), ("completed", 42, 2)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Header, Request
 from frontdesk.api.deps import AgentDep, TenantDep
 from frontdesk.api.ratelimit import check_phone
 from frontdesk.channels.schemas import ChatIn, ChatOut
+from frontdesk.services import request_keys
 from frontdesk.services.customers import normalize_phone
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
@@ -45,4 +45,4 @@ def request_key(idempotency_key: str | None) -> str | None:
     """A client's key, hashed to fit the record (keys are up to 200 characters)."""
     if not idempotency_key:
         return None
-    return "chat:" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]
+    return request_keys.hashed("chat", idempotency_key)

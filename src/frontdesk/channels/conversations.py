@@ -11,7 +11,8 @@ from fastapi import APIRouter
 from frontdesk.api.deps import SessionDep, TenantDep
 from frontdesk.channels.schemas import ConversationOut, TurnOut
 from frontdesk.services import conversations as records
-from frontdesk.store.models import Conversation, ConversationTurn, Tenant
+from frontdesk.services.conversations import Conversation, ConversationTurn
+from frontdesk.services.tenants import Tenant
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 

@@ -26,7 +26,7 @@ from frontdesk.channels import openai_wire as wire
 from frontdesk.conversation.agent import Agent, Reply
 from frontdesk.errors import FrontdeskError, InvalidInput
 from frontdesk.services.customers import normalize_phone
-from frontdesk.store.models import Tenant
+from frontdesk.services.tenants import Tenant
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from frontdesk.services import request_keys
+
 MODEL_ID = "frontdesk"
 OWNED_BY = "frontdesk"
 # How much of the platform's own opening line identifies a call; short, because a
@@ -258,7 +260,7 @@ def _digest(*parts: str, size: int = 40) -> str:
 
 def turn_key(user_texts: list[str]) -> str:
     """The replay key of the last of ``user_texts`` (fits the 64-char record column)."""
-    return "oa:" + _digest(*(normalise(t) for t in user_texts))
+    return request_keys.hashed("oa", _SEP.join(normalise(t) for t in user_texts))
 
 
 def _dig(data: Mapping[str, Any] | None, *path: str) -> str | None:

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.api.deps import AgentDep, FactoryDep
 from frontdesk.conversation.agent import Agent, Reply
 from frontdesk.errors import InvalidInput, Unauthorized
+from frontdesk.services import request_keys
 from frontdesk.services.customers import normalize_phone
-from frontdesk.services.tenants import authenticate
-from frontdesk.store.models import Tenant
+from frontdesk.services.tenants import Tenant, authenticate
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +76,7 @@ def last_user_words(transcript: Any) -> str:
 
 
 def request_key(call_id: str, response_id: int) -> str:
-    key = f"retell:{call_id}:{response_id}"
-    if len(key) <= 64:
-        return key
-    return "retell:" + hashlib.sha256(key.encode()).hexdigest()[:40]
+    return request_keys.fit("retell", f"{call_id}:{response_id}")
 
 
 def external_id(call_id: str) -> str:

@@ -27,29 +27,27 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import logging
-import uuid
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.api.deps import AgentDep, FactoryDep
 from frontdesk.api.ratelimit import check_phone
-from frontdesk.channels.signatures import BadSignature, telnyx_valid
+from frontdesk.channels.signatures import TelnyxBody
 from frontdesk.config import Settings
+from frontdesk.conversation import phone_calls
 from frontdesk.conversation.agent import Agent, Reply
+from frontdesk.conversation.phone_calls import Line
 from frontdesk.errors import InvalidInput, NotConfigured
-from frontdesk.services import conversations as records
-from frontdesk.services.customers import normalize_phone
-from frontdesk.store.db import write_session
-from frontdesk.store.models import Conversation, ConversationTurn, Tenant, TenantPhoneNumber
+from frontdesk.services import calls, request_keys
+from frontdesk.services.conversations import Conversation
+from frontdesk.services.phone_numbers import as_e164, tenant_for_number
+from frontdesk.services.tenants import Tenant
 from frontdesk.telephony.base import CallControl, Voice
 from frontdesk.telephony.telnyx_call_control import TelnyxCallControl
 
@@ -57,24 +55,10 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["telnyx"])
 
-CHANNEL = "phone"
-CALL_EVENT_ROLE = "call"
-# Prompts in a row that got no answer before we say goodbye.
-MAX_SILENT_PROMPTS = 2
-
 _VOICES: dict[str, Voice] = {
     "en": Voice("AWS.Polly.Joanna-Neural", "en-US"),
     "es": Voice("AWS.Polly.Lupe-Neural", "es-US"),
 }
-# What the door itself says: about the line, never about the business's calendar.
-_LINES: dict[str, dict[str, str]] = {
-    "en": {"reprompt": "Sorry, I didn't catch that. Are you still there?",
-           "silent_goodbye": "I can't hear you, so I'll hang up now. Please call again."},
-    "es": {"reprompt": "Perdone, no le he oído. ¿Sigue ahí?",
-           "silent_goodbye": "No le oigo, así que voy a colgar. Llame de nuevo, por favor."},
-}
-
-
 class WebhookAck(BaseModel):
     status: str  # "ok" | "duplicate" | "ignored"
 
@@ -114,15 +98,8 @@ class CallEvent:
         return event
 
 
-async def telnyx_event(request: Request) -> CallEvent:
-    """The webhook's event, once its signature checks out (else 403, nothing done)."""
-    settings: Settings = request.app.state.settings
-    body = await request.body()
-    if not telnyx_valid(settings.telnyx_public_key, body,
-                        request.headers.get("telnyx-signature-ed25519"),
-                        request.headers.get("telnyx-timestamp")):
-        log.warning("telnyx webhook: missing, invalid or stale signature")
-        raise BadSignature("The telnyx-signature-ed25519 header is missing, invalid or stale.")
+def telnyx_event(body: TelnyxBody) -> CallEvent:
+    """The signed webhook's event."""
     return CallEvent.parse(body)
 
 
@@ -157,14 +134,9 @@ def voice_for(lang: str | None) -> Voice:
     return _VOICES.get(lang or "en", _VOICES["en"])
 
 
-def line(key: str, lang: str | None) -> str:
-    return _LINES.get(lang or "en", _LINES["en"])[key]
-
-
-def short_key(prefix: str, raw: str) -> str:
-    """A request key within the column's 64 characters."""
-    key = prefix + raw
-    return key if len(key) <= 64 else prefix + hashlib.sha256(raw.encode()).hexdigest()[:40]
+def event_key(event: CallEvent) -> str:
+    """The key an event is kept under once acted on."""
+    return request_keys.fit("telnyx-event", event.id)
 
 
 def encode_state(state: dict[str, Any]) -> str:
@@ -191,66 +163,12 @@ def heard(payload: dict[str, Any]) -> str:
     return str(text or "").strip()
 
 
-# --- data access -------------------------------------------------------------------------
-
-
-def tenant_for_number(factory: sessionmaker[Session], number: str) -> Tenant | None:
-    try:
-        e164 = normalize_phone(number, "US") if number.strip() else ""
-    except InvalidInput:
-        return None
-    if not e164:
-        return None
-    with factory() as session:
-        return session.scalars(
-            select(Tenant).join(TenantPhoneNumber, TenantPhoneNumber.tenant_id == Tenant.id)
-            .where(TenantPhoneNumber.number_e164 == e164)).first()
-
-
-def caller_phone(event: CallEvent, tenant: Tenant) -> str | None:
-    try:
-        return normalize_phone(event.caller, tenant.country or "US") if event.caller else None
-    except InvalidInput:
-        return None  # a SIP URI or a withheld number
-
-
-def seen(factory: sessionmaker[Session], conversation_id: uuid.UUID, event: CallEvent) -> bool:
-    key = short_key("telnyx-event:", event.id)
-    with factory() as session:
-        return session.scalars(select(ConversationTurn.id).where(
-            ConversationTurn.conversation_id == conversation_id,
-            ConversationTurn.request_key == key)).first() is not None
-
-
-def keep(factory: sessionmaker[Session], conversation_id: uuid.UUID, event: CallEvent) -> None:
-    """Record the event as handled (a ``call`` turn keyed by its id), once."""
-    row = {"role": CALL_EVENT_ROLE, "text": event.type,
-           "request_key": short_key("telnyx-event:", event.id)}
-    for _ in range(3):  # a concurrent turn may take the same sequence number: retry
-        if seen(factory, conversation_id, event):
-            return
-        try:
-            with write_session(factory) as session:
-                records.append_turns(session, session.get_one(Conversation, conversation_id),
-                                     [dict(row)])
-            return
-        except IntegrityError:
-            continue
-
-
-def has_spoken(factory: sessionmaker[Session], conversation_id: uuid.UUID) -> tuple[str, str]:
-    """The agent's last words and their language ("" when it has said nothing yet)."""
-    with factory() as session:
-        said = [t for t in records.turns(session, conversation_id) if t.role == "assistant"]
-    return (said[-1].text or "", said[-1].language or "en") if said else ("", "en")
-
-
 # --- the route ---------------------------------------------------------------------------
 
 
 @router.post("/webhooks/telnyx/voice", response_model=WebhookAck)
 def call_event(event: TelnyxEvent, factory: FactoryDep, agent: AgentDep,
-               calls: CallControlDep, request: Request) -> WebhookAck:
+               control: CallControlDep, request: Request) -> WebhookAck:
     """One Call Control event: act on it once, answer 200 quickly."""
     if event.type == "call.initiated" and event.payload.get("direction", "incoming") == "incoming":
         check_phone(request, event.caller)
@@ -259,16 +177,18 @@ def call_event(event: TelnyxEvent, factory: FactoryDep, agent: AgentDep,
         log.info("telnyx %s for %s: no business has number %r", event.type, event.call_id,
                  event.to)
         return WebhookAck(status="ignored")
-    conversation = agent.open(tenant, CHANNEL, event.call_id,
-                              caller_phone=caller_phone(event, tenant), caller_verified=True)
-    if seen(factory, conversation.id, event):
+    # A carrier caller ID on a signed webhook: the caller holds that phone.
+    conversation = agent.open(tenant, calls.CHANNEL, event.call_id,
+                              caller_phone=as_e164(event.caller, tenant.country),
+                              caller_verified=True)
+    if calls.event_seen(factory, conversation.id, event_key(event)):
         return WebhookAck(status="duplicate")
-    call = TelnyxCall(agent, calls, factory, tenant, conversation, event)
+    call = TelnyxCall(agent, control, factory, tenant, conversation, event)
     handler = _HANDLERS.get(event.type)
     if handler is None:
         return WebhookAck(status="ignored")
     handler(call)
-    keep(factory, conversation.id, event)
+    calls.record_event(factory, conversation.id, event_key(event), event.type)
     return WebhookAck(status="ok")
 
 
@@ -277,7 +197,7 @@ class TelnyxCall:
     """One event on one call, with what it takes to act on it."""
 
     agent: Agent
-    calls: CallControl
+    control: CallControl
     factory: sessionmaker[Session]
     tenant: Tenant
     conversation: Conversation
@@ -288,14 +208,11 @@ class TelnyxCall:
 
     def initiated(self) -> None:
         if self.event.payload.get("direction", "incoming") == "incoming":
-            self.calls.answer(self.event.call_id, command_id=self.command_id("answer"))
+            self.control.answer(self.event.call_id, command_id=self.command_id("answer"))
 
     def answered(self) -> None:
-        text, lang = has_spoken(self.factory, self.conversation.id)
-        if not text:  # a retry after a failed gather has the greeting already
-            reply = self.agent.greet(self.tenant, self.conversation.id)
-            text, lang = reply.text, reply.lang
-        self.listen(text, lang)
+        # A retry after a failed gather says the greeting it already has.
+        self.say(phone_calls.greeting(self.agent, self.factory, self.tenant, self.conversation))
 
     def gathered(self) -> None:
         if self.event.payload.get("status") == "call_hangup":
@@ -305,17 +222,17 @@ class TelnyxCall:
             self.silence()
             return
         reply = self.agent.turn(self.tenant, self.conversation.id, text,
-                                request_key=short_key("telnyx:", self.event.id))
+                                request_key=request_keys.fit("telnyx", self.event.id))
         self.respond(reply)
 
     def spoke(self) -> None:
         """A goodbye or a hand-over line finished: now hang up or transfer."""
         then = decode_state(self.event.payload.get("client_state"))
         if then.get("then") == "transfer" and then.get("to"):
-            self.calls.transfer(self.event.call_id, str(then["to"]),
-                                command_id=self.command_id("transfer"))
+            self.control.transfer(self.event.call_id, str(then["to"]),
+                                  command_id=self.command_id("transfer"))
         elif then.get("then") == "hangup":
-            self.calls.hangup(self.event.call_id, command_id=self.command_id("hangup"))
+            self.control.hangup(self.event.call_id, command_id=self.command_id("hangup"))
 
     def hung_up(self) -> None:
         self.agent.end(self.tenant, self.conversation.id)
@@ -323,14 +240,14 @@ class TelnyxCall:
     # --- saying things ---------------------------------------------------------------------
 
     def listen(self, text: str, lang: str, *, silence: int = 0) -> None:
-        self.calls.gather_using_speak(
+        self.control.gather_using_speak(
             self.event.call_id, text, voice_for(lang), command_id=self.command_id("gather"),
             # Always set: Telnyx repeats the last client_state in every later webhook.
             client_state=encode_state({"silence": silence}))
 
     def say_then(self, text: str, lang: str, then: dict[str, Any]) -> None:
-        self.calls.speak(self.event.call_id, text, voice_for(lang),
-                         command_id=self.command_id("speak"), client_state=encode_state(then))
+        self.control.speak(self.event.call_id, text, voice_for(lang),
+                           command_id=self.command_id("speak"), client_state=encode_state(then))
 
     def respond(self, reply: Reply) -> None:
         # A replayed reply does not carry the transfer flag; the recorded outcome does.
@@ -344,13 +261,15 @@ class TelnyxCall:
             self.listen(reply.text, reply.lang)
 
     def silence(self) -> None:
-        lang = self.conversation.language
         count = int(decode_state(self.event.payload.get("client_state")).get("silence", 0)) + 1
-        if count >= MAX_SILENT_PROMPTS:
-            self.agent.end(self.tenant, self.conversation.id)
-            self.say_then(line("silent_goodbye", lang), lang, {"then": "hangup"})
+        self.say(phone_calls.after_silence(self.agent, self.tenant, self.conversation, count),
+                 silence=count)
+
+    def say(self, said: Line, *, silence: int = 0) -> None:
+        if said.hang_up:
+            self.say_then(said.text, said.lang, {"then": "hangup"})
         else:
-            self.listen(line("reprompt", lang), lang, silence=count)
+            self.listen(said.text, said.lang, silence=silence)
 
 
 _HANDLERS = {

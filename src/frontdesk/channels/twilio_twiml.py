@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, VoiceResponse  # type: ignore[import-untyped]
 
+from frontdesk.conversation.call_lines import line, spoken_lang
+
 VOICE_PATH = "/webhooks/twilio/voice"
 GATHER_PATH = "/webhooks/twilio/voice/gather"
 STATUS_PATH = "/webhooks/twilio/voice/status"
-# Silent prompts (the greeting or a reply, then one re-prompt) before we hang up.
-MAX_SILENT_PROMPTS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,32 +37,12 @@ _VOICES: dict[tuple[str, str], Voice] = {
     ("es", "MX"): Voice("Polly.Mia", "es-MX"),
 }
 
-# What the door itself says: about the line, never about the business's calendar.
-_LINES: dict[str, dict[str, str]] = {
-    "en": {
-        "reprompt": "Sorry, I didn't catch that. Are you still there?",
-        "silent_goodbye": "I can't hear you, so I'll hang up now. Please call again. Goodbye.",
-        "not_in_service": "Sorry, the number you have called is not in service. Goodbye.",
-        "no_transfer": "Sorry, there is no one I can put you through to right now. Goodbye.",
-    },
-    "es": {
-        "reprompt": "Perdone, no le he oído. ¿Sigue ahí?",
-        "silent_goodbye": "No le oigo, así que voy a colgar. Llame de nuevo, por favor. Adiós.",
-        "not_in_service": "Lo sentimos, el número al que ha llamado no está en servicio. Adiós.",
-        "no_transfer": "Lo siento, ahora no hay nadie a quien pasarle. Adiós.",
-    },
-}
-
 
 def voice_for(lang: str, country: str | None) -> Voice:
     """The voice for a conversation language, with the tenant country's accent if we have
     one (Spanish in Spain is es-ES, elsewhere es-US)."""
-    lang = lang if lang in ("en", "es") else "en"
+    lang = spoken_lang(lang)
     return _VOICES.get((lang, (country or "").upper()), _VOICES[(lang, "")])
-
-
-def line(key: str, lang: str) -> str:
-    return _LINES.get(lang, _LINES["en"])[key]
 
 
 def gather_url(turn: int, *, silence: int = 0) -> str:
@@ -108,6 +88,13 @@ def transfer(text: str, voice: Voice, number: str | None) -> str:
 def goodbye(text: str, voice: Voice) -> str:
     response = VoiceResponse()
     response.say(text, voice=voice.name, language=voice.language)
+    response.hangup()
+    return str(response)
+
+
+def hangup() -> str:
+    """Hang up without a word (a fax, a call no business of ours placed)."""
+    response = VoiceResponse()
     response.hangup()
     return str(response)
 

@@ -22,6 +22,7 @@ from frontdesk.conversation.tools import ToolContext, Tools
 from frontdesk.nlu.types import Understanding
 from frontdesk.nlu.understand import understand
 from frontdesk.services import conversations as records
+from frontdesk.services import request_keys
 from frontdesk.services.opening_hours import opening_hours
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Conversation, Resource, Service, Tenant
@@ -165,7 +166,7 @@ class Agent:
             return self._turn(tenant, conversation_id, text, None)
         # A copy of this request still running would answer it too: wait for it, then
         # answer from the record rather than act on the message twice.
-        with records.one_copy_at_a_time(self.factory, conversation_id, request_key):
+        with request_keys.one_copy_at_a_time(self.factory, conversation_id, request_key):
             replay = self._replay(tenant, conversation_id, request_key)
             if replay is not None:
                 return replay
@@ -251,7 +252,7 @@ class Agent:
     def _replay(self, tenant: Tenant, conversation_id: uuid.UUID, key: str) -> Reply | None:
         with self.factory() as session:
             conversation = records.get_conversation(session, tenant, conversation_id)
-            answer = records.reply_for_request(session, conversation_id, key)
+            answer = request_keys.reply_to(session, conversation_id, key)
             if answer is None:
                 return None
             state = DialogueState.from_json(conversation.state)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,8 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import NotFound
 from frontdesk.services.customers import find_by_phone
-from frontdesk.store.db import named_lock, write_session
-from frontdesk.store.models import Conversation, ConversationTurn, Customer, Tenant
+from frontdesk.store.db import write_session
+
+# Conversation and ConversationTurn: the types doors and the brain name.
+from frontdesk.store.models import Conversation as Conversation
+from frontdesk.store.models import ConversationTurn as ConversationTurn
+from frontdesk.store.models import Customer, Tenant
 
 
 def open_conversation(
@@ -75,44 +77,6 @@ def turns(session: Session, conversation_id: uuid.UUID) -> list[ConversationTurn
             .order_by(ConversationTurn.seq)
         )
     )
-
-
-def reply_for_request(
-    session: Session, conversation_id: uuid.UUID, request_key: str
-) -> ConversationTurn | None:
-    """The assistant turn that answered the user turn with ``request_key``, if any."""
-    user = session.scalars(
-        select(ConversationTurn).where(
-            ConversationTurn.conversation_id == conversation_id,
-            ConversationTurn.request_key == request_key,
-        )
-    ).first()
-    if user is None:
-        return None
-    return session.scalars(
-        select(ConversationTurn)
-        .where(
-            ConversationTurn.conversation_id == conversation_id,
-            ConversationTurn.seq > user.seq,
-            ConversationTurn.role == "assistant",
-        )
-        .order_by(ConversationTurn.seq)
-    ).first()
-
-
-@contextmanager
-def one_copy_at_a_time(
-    factory: sessionmaker[Session], conversation_id: uuid.UUID, request_key: str
-) -> Iterator[None]:
-    """Copies of one request (one ``request_key``) run one after another, not at once.
-
-    A door's retry can arrive while the first copy is still thinking. A turn spans
-    several transactions (its tools book in their own), so no one transaction can keep
-    the copies apart: a named lock held for the whole turn does, and the copy that
-    waited then finds the first one's reply in the record (ADR 0015).
-    """
-    with named_lock(factory, f"turn:{conversation_id}:{request_key}"):
-        yield
 
 
 def append_turns(session: Session, conversation: Conversation, rows: list[dict[str, Any]]) -> None:

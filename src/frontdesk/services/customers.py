@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from frontdesk.errors import Conflict, InvalidInput
 from frontdesk.services.zones import check_timezone
-from frontdesk.store.models import Customer, Tenant
+from frontdesk.store.models import Customer as Customer  # the type the brain names
+from frontdesk.store.models import Tenant
 
 
 def normalize_phone(raw: str, region: str) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.config import Settings
 from frontdesk.errors import FrontdeskError, InvalidInput
 from frontdesk.services import conversations as records
+from frontdesk.services import request_keys
 from frontdesk.services.customers import find_by_phone, normalize_phone
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Conversation, Tenant
@@ -103,6 +104,6 @@ def _remember_purpose(factory: sessionmaker[Session], conversation_id: uuid.UUID
         row = session.get_one(Conversation, conversation_id)
         records.append_turns(session, row, [{
             "role": "call", "text": "placed",
-            "request_key": f"{provider}-placed:{row.external_id}"[:64],
+            "request_key": request_keys.fit(f"{provider}-placed", row.external_id),
             "tool_result": {"status": "placed", "purpose": purpose,
                             "at": datetime.now(UTC).isoformat()}}])

@@ -29,13 +29,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.errors import FrontdeskError, NotFound
 from frontdesk.services.customers import find_by_phone, normalize_phone
 from frontdesk.services.notices.outbox import enqueue
+from frontdesk.services.phone_numbers import sending_number
 from frontdesk.store.db import write_session
-from frontdesk.store.models import (
-    Conversation,
-    PhoneVerification,
-    Tenant,
-    TenantPhoneNumber,
-)
+from frontdesk.store.models import Conversation, PhoneVerification, Tenant
 
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=10)
@@ -143,9 +139,7 @@ def issue_code(
         )
         session.add(row)
         session.flush()
-        sender = session.scalars(
-            select(TenantPhoneNumber.number_e164).where(TenantPhoneNumber.tenant_id == tenant.id)
-        ).first()
+        sender = sending_number(session, tenant)
         message = enqueue(
             session,
             tenant_id=tenant.id,

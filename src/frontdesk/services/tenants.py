@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from frontdesk.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from frontdesk.services.customers import normalize_phone
 from frontdesk.services.zones import check_timezone
-from frontdesk.store.models import ApiKey, Tenant, TenantPhoneNumber
+from frontdesk.store.models import ApiKey, TenantPhoneNumber
+from frontdesk.store.models import Tenant as Tenant  # the type doors and the brain name
 
 KEY_PREFIX = "fd_"
 SUPPORTED_LANGUAGES = ("en", "es")

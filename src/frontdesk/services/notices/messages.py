@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontdesk.services.notices import calendar_sync, email_messages
 from frontdesk.services.notices.outbox import cancel_pending, enqueue
-from frontdesk.store.models import Appointment, Customer, Tenant, TenantPhoneNumber
+from frontdesk.services.phone_numbers import sending_number
+from frontdesk.store.models import Appointment, Customer, Tenant
 
 REMINDER = "reminder"
 
@@ -85,9 +85,7 @@ def _sms(
     if not _reachable(customer):
         return
     assert customer is not None and customer.phone_e164 is not None
-    sender = session.scalars(
-        select(TenantPhoneNumber.number_e164).where(TenantPhoneNumber.tenant_id == tenant.id)
-    ).first()
+    sender = sending_number(session, tenant)
     enqueue(
         session,
         tenant_id=tenant.id,

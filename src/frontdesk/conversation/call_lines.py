@@ -1,0 +1,44 @@
+"""What a phone call says about the line itself, in English and Spanish.
+
+About the line, never about the business's calendar (that is ``phrases``): a re-prompt
+after a silence, hanging up after too many, a number nobody answers, no one to transfer
+to, and the voicemail left on a machine that answers a call a business placed. Every
+phone door (Twilio, Telnyx) speaks these same sentences; shaped like ``phrases.PHRASES``
+(phrase, then language) so they can join it.
+"""
+
+from __future__ import annotations
+
+LINES: dict[str, dict[str, str]] = {
+    "reprompt": {
+        "en": "Sorry, I didn't catch that. Are you still there?",
+        "es": "Perdone, no le he oído. ¿Sigue ahí?",
+    },
+    "silent_goodbye": {
+        "en": "I can't hear you, so I'll hang up now. Please call again. Goodbye.",
+        "es": "No le oigo, así que voy a colgar. Llame de nuevo, por favor. Adiós.",
+    },
+    "not_in_service": {
+        "en": "Sorry, the number you have called is not in service. Goodbye.",
+        "es": "Lo sentimos, el número al que ha llamado no está en servicio. Adiós.",
+    },
+    "no_transfer": {
+        "en": "Sorry, there is no one I can put you through to right now. Goodbye.",
+        "es": "Lo siento, ahora no hay nadie a quien pasarle. Adiós.",
+    },
+    "voicemail": {
+        "en": "Hi, this is {business}. Please call us back at {number}. Thank you.",
+        "es": "Hola, le llamamos de {business}. Por favor, devuélvanos la llamada al "
+              "{number}. Gracias.",
+    },
+}
+
+
+def spoken_lang(lang: str | None) -> str:
+    """The language a line is said in: the conversation's, if we speak it."""
+    return lang if lang in ("en", "es") else "en"
+
+
+def line(key: str, lang: str | None, **values: str) -> str:
+    text = LINES[key][spoken_lang(lang)]
+    return text.format(**values) if values else text
