@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,20 +35,6 @@ ZONE = ZoneInfo("America/New_York")
 NOW = datetime(2030, 6, 3, 8, 0, tzinfo=ZONE)  # a Monday morning, before opening
 TUESDAY = date(2030, 6, 4)
 PHONE = "+12125550199"
-
-
-@pytest.fixture(scope="module")
-def standin_server() -> Iterator[StandIn]:
-    server = StandIn().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def standin(standin_server: StandIn) -> Iterator[StandIn]:
-    standin_server.reset()
-    yield standin_server
-    standin_server.reset()
 
 
 @pytest.fixture

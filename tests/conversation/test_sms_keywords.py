@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.conversation import sms_keywords
 from frontdesk.conversation.agent import Agent
+from frontdesk.conversation.refusals import say_refusal
 from frontdesk.conversation.sms_keywords import InboundSms, SmsDesk, keyword
 from frontdesk.conversation.tools import ToolContext, Tools
+from frontdesk.errors import RefusalCode
 from frontdesk.services.booking import BookingRequest, book
 from frontdesk.services.customers import CustomerFields
 from frontdesk.store.db import write_session
@@ -100,8 +102,11 @@ def test_the_cancel_tools_rules_hold_and_its_refusal_is_texted_back(
                               caller_verified=True)
     tools = Tools(ToolContext(factory, biz.tenant, conversation.id, "sms", TEXTER,
                               lambda: now))
-    refusal = sms_keywords._cancel(tools, str(theirs.id))
-    assert refusal == "That appointment does not belong to this caller."
+    refusal = sms_keywords._cancel(tools, str(theirs.id), biz.tenant, "en")
+    assert refusal == say_refusal(RefusalCode.NOT_YOUR_APPOINTMENT, "en")
+    assert "/api/" not in refusal and "caller." not in refusal  # ours, not the service's
+    spanish = sms_keywords._cancel(tools, str(theirs.id), biz.tenant, "es")
+    assert spanish == say_refusal(RefusalCode.NOT_YOUR_APPOINTMENT, "es") != refusal
     with factory() as session:
         assert session.get_one(Appointment, theirs.id).status == "booked"
 

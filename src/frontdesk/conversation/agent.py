@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time as _time
 import uuid
 from collections.abc import Callable
@@ -10,22 +11,23 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.conversation import policy
 from frontdesk.conversation.context import Decision, ServiceInfo, TurnContext
+from frontdesk.conversation.llm_wire import DeferredToRules, LLMError
 from frontdesk.conversation.personas import persona_for
 from frontdesk.conversation.state import DialogueState, KnownAppointment
+from frontdesk.conversation.tool_results import CustomerFound, wire
 from frontdesk.conversation.tools import ToolContext, Tools
 from frontdesk.nlu.types import Understanding
 from frontdesk.nlu.understand import understand
-from frontdesk.services import conversations as records
+from frontdesk.services import conversation_turns as records
 from frontdesk.services import request_keys
-from frontdesk.services.opening_hours import opening_hours
-from frontdesk.store.db import write_session
-from frontdesk.store.models import Conversation, Resource, Service, Tenant
+from frontdesk.services.agent_context import Tenant, business_facts
+from frontdesk.services.conversation_turns import Conversation, ConversationRecord, TurnChange
+
+log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 2000  # a caller turn; anything longer is noise or an attack
 # What the agent just asked, in the NLU's terms (it parses a bare "2" or "Lucía" by it).
@@ -57,6 +59,9 @@ class Reply:
     replayed: bool = False
     engine: str = "rules"
     transfer_to: str | None = None
+    # Why the rules answered a turn the LLM was configured to answer (timeout, http 500,
+    # ...); the turn's record keeps it too.
+    fallback_reason: str | None = None
 
 
 class Brain(Protocol):
@@ -94,7 +99,7 @@ class Agent:
         brain: Brain | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.factory = factory
+        self.factory = factory  # handed to the services; the agent never queries it
         self.brain: Brain = brain or RulesBrain()
         self.clock = clock or (lambda: datetime.now(UTC))
 
@@ -112,11 +117,10 @@ class Agent:
     ) -> Conversation:
         """``caller_verified``: the door vouches that the caller holds ``caller_phone`` (a
         carrier caller ID); otherwise that number is a claim, verified by a texted code."""
-        conversation, _ = records.open_conversation(
+        return records.open_conversation(
             self.factory, tenant, channel, external_id, caller_phone=caller_phone,
             caller_verified=caller_verified, language=lang,
         )
-        return conversation
 
     def greet(self, tenant: Tenant, conversation_id: uuid.UUID, *, outbound: bool = False) -> Reply:
         """The opening line (a known caller hears their name and next appointment). On a
@@ -143,14 +147,13 @@ class Agent:
         """The door says the call or chat is over (hang-up, socket closed). A conversation
         that reached no outcome is recorded as abandoned — or as info when the caller
         heard what is free; a later turn (a reconnect) reopens it."""
-        with write_session(self.factory) as session:
-            row = records.get_conversation(session, tenant, conversation_id)
-            if row.ended_at is None:
-                row.ended_at = self.clock()
-            if row.outcome is None:
-                state = DialogueState.from_json(row.state)
-                informed = bool(state.offered) or state.goal in ("hours", "my_appointments")
-                row.outcome = "info" if informed else "abandoned"
+
+        def outcome(saved: dict[str, Any]) -> str:
+            state = DialogueState.from_json(saved)
+            informed = bool(state.offered) or state.goal in ("hours", "my_appointments")
+            return "info" if informed else "abandoned"
+
+        records.close(self.factory, tenant, conversation_id, now=self.clock(), outcome=outcome)
 
     # --- a turn --------------------------------------------------------------------------
 
@@ -189,15 +192,24 @@ class Agent:
             expecting=_EXPECTING.get(state.awaiting or ""),
         )
         ctx.tools.ctx.lang = u.lang  # a code texted this turn is in the caller's language
-        history = self._history(conversation.id)
-        engine = self.brain.name
+        history = records.history(self.factory, conversation.id)
+        engine, fallback = self.brain.name, None
         try:
             decision = self.brain.respond(state, u, ctx, history)
-        except Exception:  # noqa: BLE001 - an LLM outage must not drop the caller
+        except Exception as exc:
             if self.brain.name == "rules":
                 raise
-            engine = "rules"
+            # An LLM outage must not drop the caller: the rules answer, and the reason
+            # goes to the log and the turn's record, so a broken LLM is never invisible.
+            engine, fallback = "rules", _fallen_back(conversation.id, exc)
             decision = policy.respond(state, u, ctx)
+        if decision.fallback_reason:  # the LLM failed after acting; its tools' result spoke
+            fallback = decision.fallback_reason
+            log.warning(
+                "LLM failed after acting in conversation %s (%s): confirmed from the tool result",
+                conversation.id,
+                fallback,
+            )
         latency = (_time.perf_counter() - started) * 1000
         rows: list[dict[str, Any]] = [
             {"role": "user", "text": text, "language": u.lang, "request_key": request_key}
@@ -207,7 +219,7 @@ class Agent:
                 "role": "tool",
                 "tool_name": c.name,
                 "tool_args": _jsonable(c.args),
-                "tool_result": c.result,
+                "tool_result": wire(c.result),
             }
             for c in ctx.tools.calls
         ]
@@ -218,22 +230,28 @@ class Agent:
                 "language": u.lang,
                 "latency_ms": latency,
                 "engine": engine,
+                "fallback_reason": fallback,
             }
         )
         opt_out_phone = (
             (ctx.caller_phone or state.phone) if decision.outcome == "opted_out" else None
         )
         try:
-            self._save(conversation, state, rows, decision, opt_out_phone=opt_out_phone)
-        except IntegrityError:
+            self._save(
+                conversation,
+                state,
+                rows,
+                decision,
+                opt_out_phone=opt_out_phone,
+                request_key=request_key,
+            )
+        except records.AlreadyAnswered:
             # The same request raced us from another process on SQLite (one process keeps
-            # copies apart; see turn()): its answer is the answer. Any booking it made
-            # carries the same idempotency key, so nothing doubled.
+            # copies apart; see turn()): its answer is the answer.
             replay = self._replay(tenant, conversation_id, request_key) if request_key else None
-            if replay is not None:
-                return replay
-            # Two different turns raced for the same sequence number: append again.
-            self._save(conversation, state, rows, decision, opt_out_phone=opt_out_phone)
+            if replay is None:
+                raise
+            return replay
         return Reply(
             conversation.id,
             decision.text,
@@ -245,50 +263,32 @@ class Agent:
             state=state.summary(),
             engine=engine,
             transfer_to=tenant.fallback_phone if decision.transfer else None,
+            fallback_reason=fallback,
         )
 
     # --- internals ------------------------------------------------------------------------
 
     def _replay(self, tenant: Tenant, conversation_id: uuid.UUID, key: str) -> Reply | None:
-        with self.factory() as session:
-            conversation = records.get_conversation(session, tenant, conversation_id)
-            answer = request_keys.reply_to(session, conversation_id, key)
-            if answer is None:
-                return None
-            state = DialogueState.from_json(conversation.state)
-            return Reply(
-                conversation_id,
-                answer.text or "",
-                answer.language or state.lang,
-                outcome=conversation.outcome,
-                appointment_id=state.appointment_id,
-                state=state.summary(),
-                replayed=True,
-                end=state.done,
-            )
+        answer = records.answer_for_request(self.factory, tenant, conversation_id, key)
+        if answer is None:
+            return None
+        state = DialogueState.from_json(answer.state)
+        return Reply(
+            conversation_id,
+            answer.text,
+            answer.language or state.lang,
+            outcome=answer.outcome,
+            appointment_id=state.appointment_id,
+            state=state.summary(),
+            replayed=True,
+            end=state.done,
+        )
 
     def _load(
         self, tenant: Tenant, conversation_id: uuid.UUID
-    ) -> tuple[Conversation, DialogueState, TurnContext]:
-        with self.factory() as session:
-            conversation = records.get_conversation(session, tenant, conversation_id)
-            services = [
-                ServiceInfo(str(s.id), s.name, dict(s.spoken_names), s.duration_minutes)
-                for s in session.scalars(
-                    select(Service)
-                    .where(Service.tenant_id == tenant.id, Service.active.is_(True))
-                    .order_by(Service.name)
-                )
-            ]
-            hours = opening_hours(session, tenant)
-            resources = [
-                (str(rid), name)
-                for rid, name in session.execute(
-                    select(Resource.id, Resource.name).where(
-                        Resource.tenant_id == tenant.id, Resource.active.is_(True)
-                    )
-                )
-            ]
+    ) -> tuple[ConversationRecord, DialogueState, TurnContext]:
+        conversation = records.load(self.factory, tenant, conversation_id)
+        business = business_facts(self.factory, tenant)
         state = DialogueState.from_json(conversation.state)
         if not conversation.state:
             state.lang = conversation.language
@@ -306,12 +306,15 @@ class Agent:
         ctx = TurnContext(
             tenant=tenant,
             persona=persona_for(tenant.persona),
-            services=services,
+            services=[
+                ServiceInfo(str(s.id), s.name, s.spoken_names, s.duration_minutes)
+                for s in business.services
+            ],
             tools=tools,
             now=self.clock().astimezone(ZoneInfo(tenant.timezone)),
             caller_phone=conversation.caller_phone,
-            hours=hours,
-            resources=resources,
+            hours=business.hours,
+            resources=[(str(rid), name) for rid, name in business.resources],
             caller_verified=conversation.caller_verified,
         )
         return conversation, state, ctx
@@ -323,23 +326,15 @@ class Agent:
             return
         found = ctx.tools.call("lookup_customer", {"phone": ctx.caller_phone})
         ctx.tools.calls.clear()  # recognition is bookkeeping, not a tool the caller asked for
-        if found.get("ok") and found.get("found"):
-            state.customer_id = found["customer"]["id"]
-            state.name = found["customer"]["name"]
-            state.phone = ctx.caller_phone
-            state.verified = True
-            if found["customer"].get("language") in ("en", "es"):
-                state.lang = found["customer"]["language"]
-            state.appointments = [
-                KnownAppointment(
-                    id=a["id"],
-                    service_id=a["service_id"],
-                    service_name=a["service_name"],
-                    start=a["start"],
-                    resource_name=a["resource_name"],
-                )
-                for a in found["appointments"]
-            ]
+        if not isinstance(found, CustomerFound) or found.customer is None:
+            return
+        state.customer_id = str(found.customer.id)
+        state.name = found.customer.name
+        state.phone = ctx.caller_phone
+        state.verified = True
+        if found.customer.language in ("en", "es"):
+            state.lang = found.customer.language
+        state.appointments = [KnownAppointment.of(a) for a in found.appointments]
 
     def _next_appointment(
         self, state: DialogueState, ctx: TurnContext
@@ -351,43 +346,51 @@ class Agent:
         label = service.spoken_name(state.lang) if service else first.service_name.lower()
         return label, datetime.fromisoformat(first.start).astimezone(ctx.tz)
 
-    def _history(self, conversation_id: uuid.UUID) -> list[tuple[str, str]]:
-        with self.factory() as session:
-            return [
-                (t.role, t.text or "")
-                for t in records.turns(session, conversation_id)
-                if t.role in ("user", "assistant")
-            ]
-
     def _save(
         self,
-        conversation: Conversation,
+        conversation: ConversationRecord,
         state: DialogueState,
         rows: list[dict[str, Any]],
         decision: Decision | None,
         *,
         opt_out_phone: str | None = None,
+        request_key: str | None = None,
     ) -> None:
-        with write_session(self.factory) as session:
-            row = session.get_one(Conversation, conversation.id)
-            records.append_turns(session, row, rows)
-            row.state = state.to_json()
-            row.language = state.lang
-            row.turn_count += sum(1 for r in rows if r["role"] == "user")
-            if state.customer_id:
-                row.customer_id = uuid.UUID(state.customer_id)
-            if state.appointment_id:
-                row.appointment_id = uuid.UUID(state.appointment_id)
-            if decision is not None and decision.outcome:
-                row.outcome = decision.outcome
-            if decision is not None and decision.end:
-                row.ended_at = self.clock()
-            elif decision is not None:
-                row.ended_at = None  # spoke again after an end: the conversation goes on
-                if row.outcome == "abandoned":
-                    row.outcome = None
-            if opt_out_phone:
-                records.opt_out(session, session.get_one(Tenant, row.tenant_id), opt_out_phone)
+        change = TurnChange(
+            state=state.to_json(),
+            language=state.lang,
+            customer_id=state.customer_id,
+            appointment_id=state.appointment_id,
+            decided=decision is not None,
+            outcome=decision.outcome if decision is not None else None,
+            end=decision.end if decision is not None else False,
+            opt_out_phone=opt_out_phone,
+        )
+        records.save_turn(
+            self.factory, conversation.id, rows, change, now=self.clock(), request_key=request_key
+        )
+
+
+def _fallen_back(conversation_id: uuid.UUID, exc: Exception) -> str:
+    """Log why the rules answer instead of the LLM; the short reason for the record."""
+    if isinstance(exc, DeferredToRules):  # by design (an opt-out), not a fault
+        log.info("LLM deferred to the rules in conversation %s: %s", conversation_id, exc)
+        return exc.reason
+    if isinstance(exc, LLMError):
+        log.warning(
+            "LLM fallback to the rules in conversation %s: %s (%s)",
+            conversation_id,
+            exc.reason,
+            exc,
+        )
+        return exc.reason
+    # Not a failure the driver foresaw: a bug, so the traceback goes to the log.
+    log.error(
+        "LLM brain crashed in conversation %s; the rules answered",
+        conversation_id,
+        exc_info=exc,
+    )
+    return f"error: {type(exc).__name__}"[:200]
 
 
 def _jsonable(args: dict[str, Any]) -> dict[str, Any]:

@@ -15,8 +15,23 @@ from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.phrases import say
 from frontdesk.conversation.speech import say_list
 from frontdesk.conversation.state import DialogueState, OfferedSlot
-from frontdesk.conversation.wording import say_options, service_label, when_said
+from frontdesk.conversation.tool_results import Booked, Rescheduled, ToolResult
+from frontdesk.conversation.wording import (
+    refusal_code,
+    say_options,
+    service_label,
+    when_said,
+    why_refused,
+)
+from frontdesk.errors import RefusalCode
 from frontdesk.nlu.types import Intent, Understanding
+
+# The appointment itself can no longer change: no new time would help.
+_NOT_CHANGEABLE = {
+    RefusalCode.NOT_ACTIVE,
+    RefusalCode.ALREADY_STARTED,
+    RefusalCode.NOT_YOUR_APPOINTMENT,
+}
 
 # "Sorry, about Friday at 10 isn't available" -> "Sorry, Friday at 10 isn't available".
 _WANTED_LEAD = re.compile(r"^(?:about|around|like|maybe|at|on|sobre|como|hacia|a eso de)\s+", re.I)
@@ -221,18 +236,18 @@ def _do_book(state: DialogueState, ctx: TurnContext, lang: str) -> Decision:
     )
     service = ctx.service(state.service_id)
     assert service is not None
-    if result.get("ok"):
-        appt = result["appointment"]
-        state.appointment_id = appt["id"]
-        state.customer_id = appt.get("customer_id") or state.customer_id
+    if isinstance(result, Booked):
+        appt = result.appointment
+        state.appointment_id = str(appt.id)
+        state.customer_id = str(appt.customer_id) if appt.customer_id else state.customer_id
         state.outcome, state.awaiting, state.goal = "booked", "anything_else", None
         return Decision(
             say(
                 "booked",
                 lang,
                 service=service.spoken_name(lang),
-                when=when_said(appt["start"], ctx, lang),
-                resource=appt["resource_name"],
+                when=when_said(appt.start.isoformat(), ctx, lang),
+                resource=appt.resource_name,
             ),
             outcome="booked",
         )
@@ -240,12 +255,12 @@ def _do_book(state: DialogueState, ctx: TurnContext, lang: str) -> Decision:
 
 
 def write_failed(
-    state: DialogueState, ctx: TurnContext, lang: str, result: dict[str, object]
+    state: DialogueState, ctx: TurnContext, lang: str, result: ToolResult
 ) -> Decision:
     """The slot went between offer and booking (or a rule refused): offer again."""
     wanted = state.chosen
     state.reset_booking()
-    if result.get("error") == "slot_taken" and wanted is not None and state.service_id:
+    if refusal_code(result) is RefusalCode.SLOT_TAKEN and wanted is not None and state.service_id:
         retry = search.search(
             ctx,
             state.service_id,
@@ -258,7 +273,7 @@ def write_failed(
                 + say("offer_many", lang, options=say_options(retry.offers, ctx, lang))
             )
     state.awaiting = "time"
-    return Decision(say("booking_failed", lang, reason=str(result.get("detail", ""))))
+    return Decision(say("booking_failed", lang, reason=why_refused(result, ctx, lang)))
 
 
 # --- finding the caller's appointments ----------------------------------------------------
@@ -288,21 +303,21 @@ def do_reschedule(state: DialogueState, ctx: TurnContext, lang: str) -> Decision
             "resource_id": state.chosen.resource_id,
         },  # the person the read-back named
     )
-    if result.get("ok"):
-        appt = result["appointment"]
-        state.appointment_id = appt["id"]
+    if isinstance(result, Rescheduled):
+        appt = result.appointment
+        state.appointment_id = str(appt.id)
         state.outcome, state.awaiting, state.goal = "rescheduled", "anything_else", None
         return Decision(
             say(
                 "rescheduled",
                 lang,
                 service=service_label(ctx, state.target, lang),
-                when=when_said(appt["start"], ctx, lang),
-                resource=appt["resource_name"],
+                when=when_said(appt.start.isoformat(), ctx, lang),
+                resource=appt.resource_name,
             ),
             outcome="rescheduled",
         )
-    if result.get("error") in ("not_active", "already_started", "not_your_appointment"):
+    if refusal_code(result) in _NOT_CHANGEABLE:
         state.goal, state.awaiting = None, "anything_else"
-        return Decision(say("no_longer_open", lang, reason=str(result.get("detail", ""))))
+        return Decision(say("no_longer_open", lang, reason=why_refused(result, ctx, lang)))
     return write_failed(state, ctx, lang, result)

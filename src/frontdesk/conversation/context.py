@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from frontdesk.conversation.personas import Persona
 from frontdesk.conversation.tools import Tools
 from frontdesk.nlu.types import ServiceName
-from frontdesk.store.models import Tenant
+from frontdesk.services.agent_context import Tenant
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +61,5 @@ class Decision:
     transfer: bool = False
     end: bool = False
     reask: bool = False  # the caller's answer did not fit the question; asked again
+    # The LLM failed mid-turn after a tool acted: the reply is built from the tool result.
+    fallback_reason: str | None = None

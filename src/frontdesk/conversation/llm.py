@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import openai
@@ -52,7 +51,21 @@ from frontdesk.conversation.llm_wire import (
 from frontdesk.conversation.phrases import say
 from frontdesk.conversation.speech import say_when
 from frontdesk.conversation.state import DialogueState, OfferedSlot
+from frontdesk.conversation.tool_results import (
+    Booked,
+    Cancelled,
+    CodeSent,
+    CustomerFound,
+    FoundSlots,
+    PhoneProved,
+    Refused,
+    Rescheduled,
+    ToolResult,
+    Transferred,
+    wire,
+)
 from frontdesk.conversation.tools import ToolCall
+from frontdesk.errors import RefusalCode
 from frontdesk.nlu.types import Intent, Understanding
 
 if TYPE_CHECKING:
@@ -124,7 +137,10 @@ class LLMBrain:
                 reply = self._complete(messages, deadline, allow_tools=not last)
                 if reply.calls:
                     if last:
-                        raise LLMUnavailable("the model kept calling tools past the round limit")
+                        raise LLMUnavailable(
+                            "the model kept calling tools past the round limit",
+                            reason="too many tool rounds",
+                        )
                     messages.append(assistant_calls(reply))
                     for call in reply.calls:
                         result = self._run(call, state, u, ctx, len(history), turn)
@@ -138,7 +154,7 @@ class LLMBrain:
                     continue
                 text = speakable(reply.text)
                 if not text:
-                    raise LLMUnavailable("the model returned an empty reply")
+                    raise LLMUnavailable("the model returned an empty reply", reason="empty reply")
                 unbacked = unbacked_claims(text, turn)
                 if not unbacked:
                     return self._decide(text, state, u, ctx, turn)
@@ -150,9 +166,11 @@ class LLMBrain:
                     {"role": "system", "content": _REPAIR},
                 ]
             raise LLMUnavailable("no reply within the round limit")  # pragma: no cover
-        except LLMError:
+        except LLMError as exc:
             if turn.wrote:  # the rules would not know what was just done: confirm it ourselves
-                return self._decide(_confirmation(turn, ctx, u.lang), state, u, ctx, turn)
+                decision = self._decide(_confirmation(turn, ctx, u.lang), state, u, ctx, turn)
+                decision.fallback_reason = exc.reason
+                return decision
             raise
 
     # --- the model ---------------------------------------------------------------------
@@ -180,7 +198,7 @@ class LLMBrain:
     ) -> ModelReply:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise LLMUnavailable("the turn's time budget is spent")
+            raise LLMUnavailable("the turn's time budget is spent", reason="timeout")
         request: dict[str, Any] = {
             "model": self.model,
             "messages": messages,
@@ -195,9 +213,11 @@ class LLMBrain:
             with self.client.chat.completions.create(stream=True, **request) as chunks:
                 return read_stream(chunks, deadline)
         except openai.OpenAIError as exc:
-            raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise LLMUnavailable(f"{type(exc).__name__}: {exc}", reason=_failure(exc)) from exc
         except _BROKEN as exc:
-            raise LLMUnavailable(f"malformed reply from the model: {exc!r}") from exc
+            raise LLMUnavailable(
+                f"malformed reply from the model: {exc!r}", reason="malformed reply"
+            ) from exc
 
     # --- the tools ---------------------------------------------------------------------
 
@@ -210,7 +230,8 @@ class LLMBrain:
         turn_no: int,
         turn: _Turn,
     ) -> dict[str, Any]:
-        """Run one tool call; every problem comes back as a result the model can read."""
+        """Run one tool call; every problem comes back as a result the model can read.
+        Returns the JSON the model is sent."""
         try:
             args = json.loads(call.arguments) if call.arguments.strip() else {}
         except ValueError as exc:
@@ -220,20 +241,20 @@ class LLMBrain:
         if not problem:
             problem = _guard(call.name, args, state, u, ctx)
         if problem:
-            result: dict[str, Any] = {"ok": False, "error": "invalid_arguments", "detail": problem}
-            ctx.tools.calls.append(ToolCall(call.name, {"raw": call.arguments}, result))
-            return result
+            refused = Refused(RefusalCode.INVALID_ARGUMENTS, problem)
+            ctx.tools.calls.append(ToolCall(call.name, {"raw": call.arguments}, refused))
+            return wire(refused)
         key = None
         if call.name in WRITES:
             turn.writes_tried += 1
             key = f"{ctx.tools.ctx.conversation_id}:llm:{turn_no}:{turn.writes_tried}"
         result = ctx.tools.call(call.name, args, key=key)
-        if result.get("ok"):
+        if not isinstance(result, Refused):
             turn.ok.append(ctx.tools.calls[-1])
-            _track_verification(call.name, result, state)
-        if call.name == "lookup_customer" and ctx.persona.private and not state.verified:
+            _track_verification(result, state)
+        if isinstance(result, CustomerFound) and ctx.persona.private and not state.verified:
             return _redacted(result)
-        return result
+        return wire(result)
 
     # --- the decision ------------------------------------------------------------------
 
@@ -245,29 +266,26 @@ class LLMBrain:
         decision = Decision(text)
         for call in turn.ok:
             args, result = call.args, call.result
-            if call.name == "find_open_slots" and result.get("slots"):
+            if isinstance(result, FoundSlots) and result.slots:
                 state.service_id = str(args.get("service_id"))
-                state.offered = [
-                    OfferedSlot(s["start"], s["end"], s["resource_id"], s["resource_name"])
-                    for s in result["slots"]
-                ]
+                state.offered = [OfferedSlot.of(s) for s in result.slots]
                 state.chosen = None
                 state.goal = state.goal if state.goal in ("book", "reschedule") else "book"
                 state.awaiting = "choice"
-            elif call.name in WRITES:
-                appointment = result["appointment"]
-                state.appointment_id = appointment["id"]
+            elif isinstance(result, Booked | Rescheduled | Cancelled):
+                appointment_id = str(result.appointment.id)
+                state.appointment_id = appointment_id
                 state.outcome = decision.outcome = WRITES[call.name]
                 state.goal, state.awaiting = None, "anything_else"
                 state.reset_booking()
-                if call.name == "book":
+                if isinstance(result, Booked):
                     state.name = str(args.get("customer_name") or state.name)
                     state.phone = args.get("customer_phone") or state.phone
-                if call.name == "cancel":
+                if isinstance(result, Cancelled):
                     state.appointments = [
-                        a for a in state.appointments if a.id != appointment["id"]
+                        a for a in state.appointments if a.id != appointment_id
                     ]
-            elif call.name == "transfer_to_human":
+            elif isinstance(result, Transferred):
                 state.done, state.outcome, state.awaiting = True, "transferred", None
                 decision.outcome, decision.transfer, decision.end = "transferred", True, True
         if u.phone and not state.phone:
@@ -301,46 +319,61 @@ def _guard(
     return ""
 
 
-def _track_verification(name: str, result: dict[str, Any], state: DialogueState) -> None:
+def _track_verification(result: ToolResult, state: DialogueState) -> None:
     """Keep the state in step with a code sent or proved, at once: a lookup later in the
     same turn may read out details, and the rules can take over the next turn."""
-    if name == "send_verification_code" and result.get("sent"):
-        state.pending_phone, state.awaiting = result["phone"], "code"
-    elif name == "check_verification_code" and result.get("verified"):
-        verify.proved(state, result["phone"])
+    if isinstance(result, CodeSent) and not result.already_verified:
+        state.pending_phone, state.awaiting = result.phone, "code"
+    elif isinstance(result, PhoneProved):
+        verify.proved(state, result.phone)
 
 
-def _redacted(result: dict[str, Any]) -> dict[str, Any]:
+def _redacted(result: CustomerFound) -> dict[str, Any]:
     """An unverified caller of a private business: ids to act on, no details to read out."""
-    if not result.get("found"):
-        return result
+    if result.customer is None:
+        return wire(result)
     return {
         "ok": True,
         "found": True,
         "privacy": "caller not verified: share no details",
-        "appointments": [{"id": a["id"]} for a in result.get("appointments", [])],
+        "appointments": [{"id": str(a.id)} for a in result.appointments],
     }
 
 
 def _confirmation(turn: _Turn, ctx: TurnContext, lang: str) -> str:
     """The fixed words for what the tools did, when the model cannot say them."""
     last = [c for c in turn.ok if c.name in WRITES or c.name == "transfer_to_human"][-1]
-    if last.name == "transfer_to_human":
+    result = last.result
+    if isinstance(result, Transferred):
         return say("transfer", lang)
-    if last.name == "cancel":
+    if isinstance(result, Cancelled):
         return say("cancelled", lang)
-    appointment = last.result["appointment"]
-    service = ctx.service(appointment["service_id"])
-    when = say_when(
-        datetime.fromisoformat(appointment["start"]).astimezone(ctx.tz), ctx.today, lang
-    )
+    assert isinstance(result, Booked | Rescheduled)
+    appointment = result.appointment
+    service = ctx.service(str(appointment.service_id))
     return say(
         WRITES[last.name],
         lang,
-        when=when,
-        resource=appointment["resource_name"],
-        service=service.spoken_name(lang) if service else appointment["service_name"],
+        when=say_when(appointment.start.astimezone(ctx.tz), ctx.today, lang),
+        resource=appointment.resource_name,
+        service=service.spoken_name(lang) if service else appointment.service_name,
     )
+
+
+def _failure(exc: openai.OpenAIError) -> str:
+    """A short label for why the model server failed, for the log and the record."""
+    if isinstance(exc, openai.APITimeoutError):
+        return "timeout"
+    if isinstance(exc, openai.APIStatusError):
+        return f"http {exc.status_code}"
+    if isinstance(exc, openai.APIConnectionError):
+        # The SDK wraps its HTTP client's error; its words say what happened.
+        cause = exc.__cause__
+        said = f"{type(cause).__name__}: {cause}".lower() if cause else ""
+        if "refused" in said:
+            return "connection refused"
+        return "cannot connect" if "connecterror" in said else "connection error"
+    return "api error"  # e.g. an error event in the middle of a stream
 
 
 def unbacked_claims(text: str, turn: _Turn) -> set[str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from frontdesk.conversation.context import TurnContext
 from frontdesk.conversation.state import DialogueState
-from frontdesk.conversation.tool_args import TOOL_MODELS
+from frontdesk.conversation.tools import TOOL_MODELS
 
 MAX_OFFERS = 3  # times offered in one reply: more is hard to remember on the phone
 

@@ -8,19 +8,36 @@ from typing import Any
 
 
 class LLMError(Exception):
-    """The driver cannot answer this turn; the Agent answers it with the rules."""
+    """The driver cannot answer this turn; the Agent answers it with the rules.
+
+    ``reason`` is a short, stable label ("timeout", "http 500", "invalid tool call") for
+    the log and the turn's record; the message says more.
+    """
+
+    reason = "llm error"
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
 
 
 class LLMUnavailable(LLMError):
     """The model server failed: connection, timeout, error status or a malformed reply."""
 
+    reason = "unavailable"
+
 
 class UnbackedClaim(LLMError):
     """The model insisted on a booking, reschedule or cancellation no tool made."""
 
+    reason = "unbacked claim"
+
 
 class DeferredToRules(LLMError):
     """A turn only the deterministic policy may answer (an opt-out is a legal matter)."""
+
+    reason = "deferred to the rules"
 
 
 @dataclass
@@ -63,7 +80,7 @@ def read_stream(chunks: Any, deadline: float) -> ModelReply:
     current: dict[int, int] = {}  # a delta's index -> its slot (servers may reuse an index)
     for chunk in chunks:
         if time.monotonic() > deadline:
-            raise LLMUnavailable("the turn's time budget ran out mid-stream")
+            raise LLMUnavailable("the turn's time budget ran out mid-stream", reason="timeout")
         for choice in chunk.choices or []:
             if choice.index:  # we ask for one choice
                 continue
@@ -90,5 +107,7 @@ def read_stream(chunks: Any, deadline: float) -> ModelReply:
     for i, call in enumerate(calls):
         call.id = call.id or f"call_{i}"
         if not call.name:
-            raise LLMUnavailable("a streamed tool call arrived without a name")
+            raise LLMUnavailable(
+                "a streamed tool call arrived without a name", reason="invalid tool call"
+            )
     return ModelReply("".join(parts), calls)

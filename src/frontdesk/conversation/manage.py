@@ -11,7 +11,9 @@ from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.phrases import say
 from frontdesk.conversation.speech import say_clock, say_list, say_weekday_range
 from frontdesk.conversation.state import DialogueState, KnownAppointment
-from frontdesk.conversation.wording import service_label, when_said
+from frontdesk.conversation.tool_results import Cancelled, CustomerFound
+from frontdesk.conversation.wording import refusal_code, service_label, when_said, why_refused
+from frontdesk.errors import RefusalCode
 from frontdesk.nlu.types import Intent, Understanding
 
 
@@ -25,22 +27,13 @@ def load_appointments(state: DialogueState, ctx: TurnContext, lang: str) -> Deci
         state.awaiting = "phone"
         return Decision(say("ask_phone_lookup", lang))
     result = ctx.tools.call("lookup_customer", {"phone": phone})
-    if result.get("error") == "verification_required":
+    if refusal_code(result) is RefusalCode.VERIFICATION_REQUIRED:
         return verify.start(state, ctx, lang, phone)  # a claim: prove it before reading
-    found = result.get("appointments", []) if result.get("ok") else []
-    state.appointments = [
-        KnownAppointment(
-            id=a["id"],
-            service_id=a["service_id"],
-            service_name=a["service_name"],
-            start=a["start"],
-            resource_name=a["resource_name"],
-        )
-        for a in found
-    ]
-    if result.get("found") and result.get("customer"):
-        state.customer_id = result["customer"]["id"]
-        state.name = state.name or result["customer"]["name"]
+    found = result.appointments if isinstance(result, CustomerFound) else []
+    state.appointments = [KnownAppointment.of(a) for a in found]
+    if isinstance(result, CustomerFound) and result.customer is not None:
+        state.customer_id = str(result.customer.id)
+        state.name = state.name or result.customer.name
     if not state.appointments:
         state.goal, state.awaiting = None, "anything_else"
         state.outcome = state.outcome or "info"  # they asked and got an answer
@@ -157,12 +150,12 @@ def cancel(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision
     if state.awaiting == "confirm":
         if u.has(Intent.YES) and not u.has(Intent.NO):
             result = ctx.tools.call("cancel", {"appointment_id": state.target.id})
-            if result.get("ok"):
+            if isinstance(result, Cancelled):
                 state.appointment_id = state.target.id
                 state.outcome, state.awaiting, state.goal = "cancelled", "anything_else", None
                 return Decision(say("cancelled", lang), outcome="cancelled")
             state.goal, state.awaiting = None, "anything_else"
-            return Decision(say("no_longer_open", lang, reason=str(result.get("detail", ""))))
+            return Decision(say("no_longer_open", lang, reason=why_refused(result, ctx, lang)))
         if u.has(Intent.NO):
             state.goal, state.awaiting = None, "anything_else"
             return Decision(say("kept", lang))

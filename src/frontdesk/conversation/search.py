@@ -9,6 +9,7 @@ from typing import Any
 
 from frontdesk.conversation.context import TurnContext
 from frontdesk.conversation.state import OfferedSlot
+from frontdesk.conversation.tool_results import FoundSlots, Refused
 
 HORIZON_DAYS = 14
 OFFERS = 3
@@ -75,14 +76,14 @@ def _slots(
     if ctx.resource_id:
         args["resource_id"] = ctx.resource_id
     result = ctx.tools.call("find_open_slots", args)
-    if not result.get("ok") and ctx.resource_id:
+    if isinstance(result, Refused) and ctx.resource_id:
         # The person asked for does not do this service: search everyone instead.
         ctx.resource_id = None
         args.pop("resource_id")
         result = ctx.tools.call("find_open_slots", args)
-    if not result.get("ok"):
+    if not isinstance(result, FoundSlots):
         return []
-    return [OfferedSlot(**s) for s in result["slots"]]
+    return [OfferedSlot.of(s) for s in result.slots]
 
 
 def search(ctx: TurnContext, service_id: str, mention: dict[str, Any]) -> SearchResult:

@@ -23,7 +23,10 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.conversation.agent import Agent
+from frontdesk.conversation.refusals import say_refusal
+from frontdesk.conversation.tool_results import Cancelled, CustomerFound, Refused, wire
 from frontdesk.conversation.tools import ToolContext, Tools
+from frontdesk.errors import RefusalCode
 from frontdesk.services import request_keys
 from frontdesk.services.conversations import Conversation
 from frontdesk.services.customers import Customer, find_by_phone
@@ -155,7 +158,7 @@ class _Turn:
                 self._record(text, reply)
                 return reply
             if upcoming is not None and word == "X":
-                refusal = _cancel(tools, upcoming)  # its cancellation text is the answer
+                refusal = _cancel(tools, upcoming, self.tenant, lang)  # else the outbox answers
                 self._record(text, refusal, tools=tools)
                 return refusal
             if upcoming is not None and word == "R":
@@ -184,7 +187,7 @@ class _Turn:
                 tools: Tools | None = None) -> None:
         rows: list[dict[str, Any]] = [{"role": "user", "text": text, "request_key": self.key}]
         rows += [{"role": "tool", "tool_name": c.name, "tool_args": c.args,
-                  "tool_result": c.result} for c in (tools.calls if tools else [])]
+                  "tool_result": wire(c.result)} for c in (tools.calls if tools else [])]
         rows.append({"role": "assistant", "text": reply or "", "engine": "rules"})
         record_keyword_turn(self.desk.factory, self.tenant, self.conversation.id, rows,
                             consent=consent, phone=self.phone)
@@ -195,13 +198,17 @@ def _next_appointment(tools: Tools, phone: str) -> str | None:
     not kept among the turn's tool calls)."""
     found = tools.call("lookup_customer", {"phone": phone})
     tools.calls.clear()
-    appointments = (found.get("appointments") if found.get("ok") else None) or []
-    return str(appointments[0]["id"]) if appointments else None
+    if not isinstance(found, CustomerFound) or not found.appointments:
+        return None
+    return str(found.appointments[0].id)
 
 
-def _cancel(tools: Tools, appointment_id: str) -> str | None:
+def _cancel(tools: Tools, appointment_id: str, tenant: Tenant, lang: str) -> str | None:
     """Cancel through the tool; None when done (the outbox texts the cancellation), else
-    why not, to text back."""
+    why not, in the texter's language (never the service's own words)."""
     result = tools.call("cancel", {"appointment_id": appointment_id})
-    detail = result.get("detail")
-    return None if result.get("ok") or not detail else str(detail)
+    if isinstance(result, Cancelled):
+        return None
+    code = result.code if isinstance(result, Refused) else RefusalCode.UNAVAILABLE
+    return say_refusal(code, lang, notice_minutes=tenant.min_notice_minutes,
+                       days_ahead=tenant.max_days_ahead)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from frontdesk.conversation.tool_results import OpenSlot
+    from frontdesk.services.caller_access import AppointmentFacts
 
 Goal = Literal["book", "reschedule", "cancel", "my_appointments", "availability", "hours"]
 Awaiting = Literal[
@@ -28,14 +32,29 @@ class OfferedSlot:
     resource_id: str
     resource_name: str
 
+    @classmethod
+    def of(cls, slot: OpenSlot) -> OfferedSlot:
+        return cls(slot.start.isoformat(), slot.end.isoformat(), str(slot.resource_id),
+                   slot.resource_name)
+
 
 @dataclass
 class KnownAppointment:
     id: str
     service_id: str
     service_name: str
-    start: str
+    start: str  # ISO-8601 with the business's offset
     resource_name: str
+
+    @classmethod
+    def of(cls, appointment: AppointmentFacts) -> KnownAppointment:
+        return cls(
+            id=str(appointment.id),
+            service_id=str(appointment.service_id),
+            service_name=appointment.service_name,
+            start=appointment.start.isoformat(),
+            resource_name=appointment.resource_name,
+        )
 
 
 @dataclass

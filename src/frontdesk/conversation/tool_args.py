@@ -1,6 +1,7 @@
 """The tools' arguments: one pydantic model per tool, shared by both brains.
 
-``Tools.call`` validates every call against these, and the LLM driver's tool specs are
+``Tools.call`` validates every call against these (the dispatcher, ``tools.TOOLS``, pairs
+each tool's name with its model and its function), and the LLM driver's tool specs are
 generated from them, so the model is offered exactly what the deterministic policy uses.
 """
 
@@ -83,14 +84,3 @@ class TransferArgs(_Args):
 
     reason: str = Field(max_length=300)
 
-
-TOOL_MODELS: dict[str, type[_Args]] = {
-    "find_open_slots": FindSlotsArgs,
-    "book": BookArgs,
-    "reschedule": RescheduleArgs,
-    "cancel": CancelArgs,
-    "lookup_customer": LookupCustomerArgs,
-    "send_verification_code": SendCodeArgs,
-    "check_verification_code": CheckCodeArgs,
-    "transfer_to_human": TransferArgs,
-}

@@ -4,24 +4,25 @@ phone, transfer.
 The deterministic policy and the LLM driver call exactly these, with arguments validated
 by the same pydantic models (``tool_args``), so every guarantee (hours, no double
 booking, tenant isolation, no acting on a number the caller has not proved) is enforced
-below the brain, in the tools and services. Each call is recorded.
+below the brain, in the services the tools call. Each call is recorded, and answers a
+typed result (``tool_results``): a refusal is data with a stable code, never an exception.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-from sqlalchemy import select
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.conversation.refusals import say_refusal
 from frontdesk.conversation.tool_args import (
-    TOOL_MODELS,
     BookArgs,
     CancelArgs,
     CheckCodeArgs,
@@ -31,30 +32,56 @@ from frontdesk.conversation.tool_args import (
     SendCodeArgs,
     TransferArgs,
 )
-from frontdesk.errors import FrontdeskError, InvalidInput
-from frontdesk.scheduling import (
-    Slot,
-    SlotPreferences,
-    distinct_starts,
-    rank_slots,
-    spread,
+from frontdesk.conversation.tool_results import (
+    Booked,
+    Cancelled,
+    CodeSent,
+    CustomerFound,
+    FoundSlots,
+    OpenSlot,
+    PhoneProved,
+    Refused,
+    Rescheduled,
+    ToolResult,
+    Transferred,
 )
-from frontdesk.services import availability, booking
+from frontdesk.errors import FrontdeskError, InvalidInput, RefusalCode
+from frontdesk.scheduling import Slot, SlotPreferences, distinct_starts, rank_slots, spread
+from frontdesk.services import booking, caller_access
 from frontdesk.services import phone_verification as verification
-from frontdesk.services.customers import CustomerFields, find_by_phone, normalize_phone
-from frontdesk.store.models import Appointment, AppointmentStatus, Resource, Tenant
+from frontdesk.services.agent_context import Tenant, open_slots
+from frontdesk.services.caller_access import AppointmentFacts
+from frontdesk.services.customers import CustomerFields, normalize_phone
+
+# What the model is told about a refusal, where the caller's words (``refusals``) would
+# not tell it what to do next.
+_NOTES_FOR_THE_MODEL = {
+    RefusalCode.SLOT_TAKEN: "That time is already taken. Call find_open_slots for free times.",
+    RefusalCode.VERIFICATION_REQUIRED: (
+        "This number is not verified in this conversation. Call send_verification_code "
+        "with it, ask the caller for the 6-digit code it texts, then call "
+        "check_verification_code."
+    ),
+    RefusalCode.NO_CODE_PENDING: "No code is waiting: call send_verification_code first.",
+    RefusalCode.CODE_EXPIRED: "That code has expired: call send_verification_code again.",
+    RefusalCode.TOO_MANY_TRIES: (
+        "That code was tried too many times: call send_verification_code again."
+    ),
+}
+# Refusals about the call itself: the service's own words help the model correct it.
+_ABOUT_THE_CALL = {RefusalCode.INVALID_INPUT, RefusalCode.NOT_FOUND}
 
 
 @dataclass
 class ToolCall:
     name: str
     args: dict[str, Any]
-    result: dict[str, Any]
+    result: ToolResult
 
 
 @dataclass
 class ToolContext:
-    factory: sessionmaker[Session]
+    factory: sessionmaker[Session]  # handed through to the services, never queried here
     tenant: Tenant
     conversation_id: uuid.UUID
     channel: str
@@ -72,50 +99,66 @@ class Tools:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.ctx.tenant.timezone)
 
-    def call(
-        self, name: str, raw_args: dict[str, Any], *, key: str | None = None
-    ) -> dict[str, Any]:
-        """Validate and run one tool; errors come back as data, never as exceptions."""
-        model = TOOL_MODELS.get(name)
-        if model is None:
-            result: dict[str, Any] = {
-                "ok": False,
-                "error": "unknown_tool",
-                "detail": f"No tool named {name!r}.",
-            }
+    def call(self, name: str, raw_args: dict[str, Any], *, key: str | None = None) -> ToolResult:
+        """Validate and run one tool; a refusal comes back as data, never as an exception."""
+        tool = TOOLS.get(name)
+        result: ToolResult
+        if tool is None:
+            result = Refused(RefusalCode.UNKNOWN_TOOL, f"No tool named {name!r}.")
         else:
             try:
-                args = model.model_validate(raw_args)
-                result = getattr(self, f"_{name}")(args, key)
+                result = tool.run(self, tool.args.model_validate(raw_args), key)
             except ValidationError as exc:
-                result = {
-                    "ok": False,
-                    "error": "invalid_arguments",
-                    "detail": "; ".join(
+                result = Refused(
+                    RefusalCode.INVALID_ARGUMENTS,
+                    "; ".join(
                         f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
                     ),
-                }
+                )
             except FrontdeskError as exc:
-                result = {"ok": False, "error": exc.code, "detail": exc.detail}
+                result = self.refused(exc)
             except ValueError as exc:  # a malformed id
-                result = {"ok": False, "error": "invalid_arguments", "detail": str(exc)}
+                result = Refused(RefusalCode.INVALID_ARGUMENTS, str(exc))
         self.calls.append(ToolCall(name, dict(raw_args), result))
         return result
 
+    def refused(self, exc: FrontdeskError) -> Refused:
+        """A service's refusal as the tools answer it: its code, and a note for the model
+        that never carries the service's text for API readers (it may name API paths)."""
+        try:
+            code = RefusalCode(exc.code)
+        except ValueError:  # not a refusal the brain knows: say it did not work
+            code = RefusalCode.UNAVAILABLE
+        note = _NOTES_FOR_THE_MODEL.get(code) or (
+            exc.detail
+            if code in _ABOUT_THE_CALL
+            else say_refusal(
+                code,
+                "en",
+                notice_minutes=self.ctx.tenant.min_notice_minutes,
+                days_ahead=self.ctx.tenant.max_days_ahead,
+            )
+        )
+        tries_left, ending = exc.extra.get("tries_left"), exc.extra.get("phone_ending")
+        return Refused(
+            code,
+            note,
+            tries_left=int(tries_left) if tries_left is not None else None,
+            phone_ending=str(ending) if ending is not None else None,
+        )
+
     # --- the tools -------------------------------------------------------------------------
 
-    def _find_open_slots(self, args: FindSlotsArgs, _: str | None) -> dict[str, Any]:
-        with self.ctx.factory() as session:
-            slots = availability.find_slots(
-                session,
-                self.ctx.tenant,
-                uuid.UUID(args.service_id),
-                args.start,
-                args.end,
-                resource_id=uuid.UUID(args.resource_id) if args.resource_id else None,
-                now=self.ctx.clock(),
-            )
-            names = self._resource_names(session)
+    def find_open_slots(self, args: FindSlotsArgs, _: str | None) -> ToolResult:
+        slots, names = open_slots(
+            self.ctx.factory,
+            self.ctx.tenant,
+            uuid.UUID(args.service_id),
+            args.start,
+            args.end,
+            resource_id=uuid.UUID(args.resource_id) if args.resource_id else None,
+            now=self.ctx.clock(),
+        )
         if args.part_of_day:
             slots = rank_slots(
                 slots, SlotPreferences(parts_of_day=frozenset(args.part_of_day)), self.tz
@@ -126,21 +169,20 @@ class Tools:
             picked = sorted(closest[: args.limit], key=lambda s: s.start)
         else:
             picked = _varied(distinct_starts(slots), args.limit, self.tz)
-        return {
-            "ok": True,
-            "count": len(slots),
-            "slots": [
-                {
-                    "start": s.start.astimezone(self.tz).isoformat(),
-                    "end": s.end.astimezone(self.tz).isoformat(),
-                    "resource_id": str(s.resource_id),
-                    "resource_name": names[s.resource_id],
-                }
+        return FoundSlots(
+            [
+                OpenSlot(
+                    s.start.astimezone(self.tz),
+                    s.end.astimezone(self.tz),
+                    uuid.UUID(str(s.resource_id)),
+                    names[s.resource_id],
+                )
                 for s in picked
             ],
-        }
+            count=len(slots),
+        )
 
-    def _book(self, args: BookArgs, key: str | None) -> dict[str, Any]:
+    def book(self, args: BookArgs, key: str | None) -> ToolResult:
         phone = args.customer_phone or self._usable_caller_id()
         result = booking.book(
             self.ctx.factory,
@@ -155,13 +197,10 @@ class Tools:
             ),
             now=self.ctx.clock(),
         )
-        return {
-            "ok": True,
-            "replayed": result.replayed,
-            "appointment": self._appointment(result.appointment),
-        }
+        return Booked(self._local(caller_access.appointment_facts(result.appointment)),
+                      replayed=result.replayed)
 
-    def _reschedule(self, args: RescheduleArgs, _: str | None) -> dict[str, Any]:
+    def reschedule(self, args: RescheduleArgs, _: str | None) -> ToolResult:
         self._require_callers(args.appointment_id)
         moved = booking.reschedule(
             self.ctx.factory,
@@ -171,26 +210,30 @@ class Tools:
             resource_id=uuid.UUID(args.resource_id) if args.resource_id else None,
             now=self.ctx.clock(),
         )
-        return {"ok": True, "appointment": self._appointment(moved)}
+        return Rescheduled(self._local(caller_access.appointment_facts(moved)))
 
-    def _cancel(self, args: CancelArgs, _: str | None) -> dict[str, Any]:
+    def cancel(self, args: CancelArgs, _: str | None) -> ToolResult:
         self._require_callers(args.appointment_id)
         cancelled = booking.cancel(
             self.ctx.factory, self.ctx.tenant, uuid.UUID(args.appointment_id), now=self.ctx.clock()
         )
-        return {"ok": True, "appointment": self._appointment(cancelled)}
+        return Cancelled(self._local(caller_access.appointment_facts(cancelled)))
 
-    def _lookup_customer(self, args: LookupCustomerArgs, _: str | None) -> dict[str, Any]:
+    def lookup_customer(self, args: LookupCustomerArgs, _: str | None) -> ToolResult:
         phone = args.phone or self.ctx.caller_phone
         if not phone:
-            return {"ok": False, "error": "no_phone", "detail": "No phone number to look up."}
-        e164 = normalize_phone(phone, self.ctx.tenant.country)
-        if e164 not in self._verified_phones():
-            # Refused before any read: not even whether the number is a customer leaks.
-            return _verification_required(e164)
-        return self._customer_record(e164)
+            return Refused(RefusalCode.NO_PHONE, "No phone number to look up.")
+        # Refused before any read unless this conversation holds the number.
+        record = caller_access.caller_record(
+            self.ctx.factory,
+            self.ctx.tenant,
+            self.ctx.conversation_id,
+            phone,
+            now=self.ctx.clock(),
+        )
+        return CustomerFound(record.customer, [self._local(a) for a in record.appointments])
 
-    def _send_verification_code(self, args: SendCodeArgs, _: str | None) -> dict[str, Any]:
+    def send_verification_code(self, args: SendCodeArgs, _: str | None) -> ToolResult:
         sent = verification.issue_code(
             self.ctx.factory,
             self.ctx.tenant,
@@ -199,37 +242,25 @@ class Tools:
             lang=args.language or self.ctx.lang,
             now=self.ctx.clock(),
         )
-        return {
-            "ok": True,
-            "sent": not sent.already_verified,
-            "already_verified": sent.already_verified,
-            "phone": sent.phone,
-            "phone_ending": sent.phone[-4:],
-            "expires_in_minutes": int(verification.CODE_TTL.total_seconds() // 60),
-        }
+        return CodeSent(
+            sent.phone,
+            expires_in_minutes=int(verification.CODE_TTL.total_seconds() // 60),
+            already_verified=sent.already_verified,
+        )
 
-    def _check_verification_code(self, args: CheckCodeArgs, _: str | None) -> dict[str, Any]:
-        try:
-            phone = verification.check_code(
-                self.ctx.factory,
-                self.ctx.tenant,
-                self.ctx.conversation_id,
-                args.code,
-                phone=args.phone,
-                now=self.ctx.clock(),
-            )
-        except verification.WrongCode as exc:
-            left = exc.extra["tries_left"]
-            return {"ok": False, "error": exc.code, "detail": exc.detail, "tries_left": left}
-        return {"ok": True, "verified": True, "phone": phone, "phone_ending": phone[-4:]}
+    def check_verification_code(self, args: CheckCodeArgs, _: str | None) -> ToolResult:
+        phone = verification.check_code(
+            self.ctx.factory,
+            self.ctx.tenant,
+            self.ctx.conversation_id,
+            args.code,
+            phone=args.phone,
+            now=self.ctx.clock(),
+        )
+        return PhoneProved(phone)
 
-    def _transfer_to_human(self, args: TransferArgs, _: str | None) -> dict[str, Any]:
-        return {
-            "ok": True,
-            "transfer": True,
-            "reason": args.reason,
-            "to": self.ctx.tenant.fallback_phone,
-        }
+    def transfer_to_human(self, args: TransferArgs, _: str | None) -> ToolResult:
+        return Transferred(args.reason, self.ctx.tenant.fallback_phone)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -244,102 +275,46 @@ class Tools:
             return None
 
     def _require_callers(self, appointment_id: str) -> None:
-        """A caller may change only the appointments of a number this conversation holds:
-        a caller ID its door vouched for, or a number proved by a code."""
-        phones = self._verified_phones()
-        if not phones:
-            raise _VerificationRequired()
-        for phone in sorted(phones):
-            record = self._customer_record(phone)
-            if appointment_id in {a["id"] for a in record["appointments"]}:
-                return
-        raise _NotCallers()
-
-    def _verified_phones(self) -> set[str]:
-        with self.ctx.factory() as session:
-            return verification.verified_phones(
-                session, self.ctx.tenant, self.ctx.conversation_id
-            )
-
-    def _customer_record(self, phone: str) -> dict[str, Any]:
-        """The customer with this number and their next appointments (no checks here)."""
-        with self.ctx.factory() as session:
-            customer = find_by_phone(session, self.ctx.tenant, phone)
-            if customer is None:
-                return {"ok": True, "found": False, "appointments": []}
-            rows = session.scalars(
-                select(Appointment)
-                .where(
-                    Appointment.tenant_id == self.ctx.tenant.id,
-                    Appointment.customer_id == customer.id,
-                    Appointment.status == AppointmentStatus.BOOKED.value,
-                    Appointment.start_at > self.ctx.clock(),
-                )
-                .order_by(Appointment.start_at)
-                .limit(10)
-            ).all()
-            return {
-                "ok": True,
-                "found": True,
-                "customer": {
-                    "id": str(customer.id),
-                    "name": customer.name,
-                    "phone": customer.phone_e164,
-                    "language": customer.language,
-                },
-                "appointments": [self._appointment(a) for a in rows],
-            }
-
-    def _resource_names(self, session: Session) -> dict[Any, str]:
-        rows = session.execute(
-            select(Resource.id, Resource.name).where(Resource.tenant_id == self.ctx.tenant.id)
+        caller_access.require_callers_appointment(
+            self.ctx.factory,
+            self.ctx.tenant,
+            self.ctx.conversation_id,
+            appointment_id,
+            now=self.ctx.clock(),
         )
-        return {rid: name for rid, name in rows}
 
-    def _appointment(self, a: Appointment) -> dict[str, Any]:
-        return {
-            "id": str(a.id),
-            "service_id": str(a.service_id),
-            "service_name": a.service.name,
-            "start": a.start_at.astimezone(self.tz).isoformat(),
-            "end": a.end_at.astimezone(self.tz).isoformat(),
-            "resource_id": str(a.resource_id),
-            "resource_name": a.resource.name,
-            "customer_id": str(a.customer_id) if a.customer_id else None,
-            "status": a.status,
-        }
-
-
-def _verification_required(phone: str) -> dict[str, Any]:
-    return {
-        "ok": False,
-        "error": "verification_required",
-        "phone_ending": phone[-4:],
-        "detail": "This number is not verified in this conversation. Call "
-        "send_verification_code with it, ask the caller for the 6-digit code it texts, "
-        "then call check_verification_code.",
-    }
-
-
-class _VerificationRequired(FrontdeskError):
-    code = "verification_required"
-    status = 403
-    title = "Phone not verified"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "No phone number is verified in this conversation: verify the caller's number "
-            "with send_verification_code and check_verification_code first."
+    def _local(self, appointment: AppointmentFacts) -> AppointmentFacts:
+        """Times in the business's zone, as the caller and the model speak them."""
+        return dataclasses.replace(
+            appointment,
+            start=appointment.start.astimezone(self.tz),
+            end=appointment.end.astimezone(self.tz),
         )
 
 
-class _NotCallers(FrontdeskError):
-    code = "not_your_appointment"
-    status = 403
-    title = "Not the caller's appointment"
+_Args = TypeVar("_Args", bound=BaseModel)
 
-    def __init__(self) -> None:
-        super().__init__("That appointment does not belong to this caller.")
+
+@dataclass(frozen=True, slots=True)
+class Tool(Generic[_Args]):
+    """One tool: the arguments it takes, and what runs it (with the call's write key)."""
+
+    args: type[_Args]
+    run: Callable[[Tools, _Args, str | None], ToolResult]
+
+
+# The dispatcher: every tool by name. The LLM is offered exactly these (``tool_specs``).
+TOOLS: dict[str, Tool[Any]] = {
+    "find_open_slots": Tool(FindSlotsArgs, Tools.find_open_slots),
+    "book": Tool(BookArgs, Tools.book),
+    "reschedule": Tool(RescheduleArgs, Tools.reschedule),
+    "cancel": Tool(CancelArgs, Tools.cancel),
+    "lookup_customer": Tool(LookupCustomerArgs, Tools.lookup_customer),
+    "send_verification_code": Tool(SendCodeArgs, Tools.send_verification_code),
+    "check_verification_code": Tool(CheckCodeArgs, Tools.check_verification_code),
+    "transfer_to_human": Tool(TransferArgs, Tools.transfer_to_human),
+}
+TOOL_MODELS: dict[str, type[BaseModel]] = {name: tool.args for name, tool in TOOLS.items()}
 
 
 def _varied(slots: list[Slot], n: int, tz: ZoneInfo) -> list[Slot]:
@@ -354,7 +329,3 @@ def _varied(slots: list[Slot], n: int, tz: ZoneInfo) -> list[Slot]:
         return picked
     step = (len(same_day) - 1) / (n - 1)
     return [same_day[round(i * step)] for i in range(n)]
-
-
-def default_window(now: datetime, days: int = 14) -> tuple[datetime, datetime]:
-    return now, now + timedelta(days=days)

@@ -14,6 +14,8 @@ import re
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.phrases import say
 from frontdesk.conversation.state import DialogueState
+from frontdesk.conversation.tool_results import CodeSent, PhoneProved, Refused
+from frontdesk.errors import RefusalCode
 from frontdesk.nlu.types import Intent, Understanding
 
 WAITING = ("code", "resend_code")
@@ -32,16 +34,17 @@ _RESEND = re.compile(
 def start(state: DialogueState, ctx: TurnContext, lang: str, phone: str) -> Decision:
     """Text a code to ``phone`` and ask for it (or say why none can be sent)."""
     result = ctx.tools.call("send_verification_code", {"phone": phone, "language": lang})
-    if result.get("ok"):
-        state.pending_phone = result["phone"]
+    if isinstance(result, CodeSent):
+        state.pending_phone = result.phone
         state.awaiting = "code"
-        return Decision(say("code_sent", lang, ending=result["phone_ending"]))
+        return Decision(say("code_sent", lang, ending=result.phone[-4:]))
     state.pending_phone = None
-    if result.get("error") == "invalid_input":  # not a number we can text: ask again
+    error = result.code if isinstance(result, Refused) else None
+    if error is RefusalCode.INVALID_INPUT:  # not a number we can text: ask again
         state.phone, state.awaiting = None, "phone"
         return Decision(say("ask_phone_again", lang))
     state.awaiting = "confirm_transfer"
-    key = "code_limit" if result.get("error") == "rate_limited" else "cannot_text"
+    key = "code_limit" if error is RefusalCode.RATE_LIMITED else "cannot_text"
     return Decision(say(key, lang))
 
 
@@ -66,15 +69,16 @@ def on_answer(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decis
             return start(state, ctx, lang, phone)
         return Decision(say("ask_code_again", lang, ending=phone[-4:]), reask=True)
     result = ctx.tools.call("check_verification_code", {"code": u.code, "phone": phone})
-    if result.get("ok"):
-        proved(state, result["phone"])
+    if isinstance(result, PhoneProved):
+        proved(state, result.phone)
         return None
-    error = result.get("error")
-    if error == "wrong_code":
-        tries = int(result.get("tries_left", 0))
+    refused = result if isinstance(result, Refused) else None
+    if refused is not None and refused.code is RefusalCode.WRONG_CODE:
+        tries = refused.tries_left or 0
         return Decision(say("wrong_code" if tries > 1 else "wrong_code_last", lang, tries=tries))
     state.awaiting = "resend_code"
-    return Decision(say("code_dead" if error == "too_many_tries" else "code_expired", lang))
+    dead = refused is not None and refused.code is RefusalCode.TOO_MANY_TRIES
+    return Decision(say("code_dead" if dead else "code_expired", lang))
 
 
 def proved(state: DialogueState, phone: str) -> None:

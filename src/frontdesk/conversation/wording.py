@@ -1,12 +1,15 @@
-"""How the agent says offers and appointments: times, options and service names."""
+"""How the agent says offers, appointments and refusals: times, options, service names."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from frontdesk.conversation.context import TurnContext
+from frontdesk.conversation.refusals import say_refusal
 from frontdesk.conversation.speech import say_clock, say_day, say_list, say_when
 from frontdesk.conversation.state import KnownAppointment, OfferedSlot
+from frontdesk.conversation.tool_results import Refused, ToolResult
+from frontdesk.errors import RefusalCode
 
 
 def when_said(iso: str, ctx: TurnContext, lang: str) -> str:
@@ -30,3 +33,18 @@ def say_options(offers: list[OfferedSlot], ctx: TurnContext, lang: str) -> str:
             return f"{day} {clocks}"
         return f"{day} at {clocks}"
     return say_list([when_said(o.start, ctx, lang) for o in offers], lang)
+
+
+def refusal_code(result: ToolResult) -> RefusalCode | None:
+    """The code of a refused tool call; None when the tool did its job."""
+    return result.code if isinstance(result, Refused) else None
+
+
+def why_refused(result: ToolResult, ctx: TurnContext, lang: str) -> str:
+    """Why a tool refused, in the caller's words and language (never the service's text)."""
+    return say_refusal(
+        refusal_code(result) or RefusalCode.UNAVAILABLE,
+        lang,
+        notice_minutes=ctx.tenant.min_notice_minutes,
+        days_ahead=ctx.tenant.max_days_ahead,
+    )

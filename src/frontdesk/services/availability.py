@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from frontdesk.errors import BookingRefused, InvalidInput
+from frontdesk.errors import BookingRefused, InvalidInput, RefusalCode
 from frontdesk.scheduling import Slot, SlotPreferences, find_open_slots, rank_slots
 from frontdesk.services import calendars
 from frontdesk.services.lookup import get_scoped
@@ -39,7 +39,7 @@ def find_slots(
     if resource_id is not None and not refs:
         resource = get_scoped(session, Resource, tenant.id, resource_id)
         raise BookingRefused(
-            "service_not_offered", f"{resource.name} does not offer {service.name}."
+            RefusalCode.SERVICE_NOT_OFFERED, f"{resource.name} does not offer {service.name}."
         )
     if not service.active or not refs:
         return []

@@ -21,7 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.errors import BookingRefused, IdempotencyMismatch, InvalidInput, SlotTaken
+from frontdesk.errors import (
+    BookingRefused,
+    IdempotencyMismatch,
+    InvalidInput,
+    RefusalCode,
+    SlotTaken,
+)
 from frontdesk.scheduling import Refusal, check_bookable
 from frontdesk.services import calendars
 from frontdesk.services.customers import CustomerFields, apply_fields, upsert_by_phone
@@ -94,7 +100,7 @@ def _refuse(tenant: Tenant, refusal: Refusal) -> BookingRefused:
     )
     if refusal is Refusal.SLOT_TAKEN:
         return SlotTaken(text + " Ask GET /api/v1/availability for free times.")
-    return BookingRefused(refusal.value, text)
+    return BookingRefused(RefusalCode(refusal.value), text)
 
 
 def _humanize(delta: timedelta) -> str:
@@ -121,7 +127,7 @@ def _candidate_resources(
         resource = get_scoped(session, Resource, tenant.id, resource_id)
         if not resource.active or service not in resource.services:
             raise BookingRefused(
-                "service_not_offered",
+                RefusalCode.SERVICE_NOT_OFFERED,
                 f"{resource.name} does not offer {service.name}.",
                 resource_id=str(resource.id),
                 service_id=str(service.id),
@@ -129,7 +135,9 @@ def _candidate_resources(
         return [resource]
     resources = [r for r in service.resources if r.active]
     if not resources:
-        raise BookingRefused("service_not_offered", f"Nobody offers {service.name} yet.")
+        raise BookingRefused(
+            RefusalCode.SERVICE_NOT_OFFERED, f"Nobody offers {service.name} yet."
+        )
     return sorted(resources, key=lambda r: r.name)
 
 
@@ -287,7 +295,9 @@ def _book_once(
             return _replay(existing, request)
         service = get_scoped(session, Service, tenant.id, request.service_id)
         if not service.active:
-            raise BookingRefused("service_inactive", f"{service.name} is not bookable now.")
+            raise BookingRefused(
+                RefusalCode.SERVICE_INACTIVE, f"{service.name} is not bookable now."
+            )
         resources = _candidate_resources(session, tenant, service, request.resource_id)
         resource = _choose_resource(session, tenant, service, resources, start, now)
         customer = _resolve_customer(session, tenant, request)
@@ -453,13 +463,13 @@ def _lock_appointment(session: Session, tenant: Tenant, appointment_id: uuid.UUI
 def _require_changeable(appointment: Appointment, now: datetime) -> None:
     if appointment.status != AppointmentStatus.BOOKED.value:
         raise BookingRefused(
-            "not_active",
+            RefusalCode.NOT_ACTIVE,
             f"This appointment is {appointment.status}; only booked appointments can change.",
             appointment_id=str(appointment.id),
         )
     if appointment.start_at <= now:
         raise BookingRefused(
-            "already_started",
+            RefusalCode.ALREADY_STARTED,
             "This appointment has already started or passed; it can no longer change.",
             appointment_id=str(appointment.id),
         )

@@ -358,6 +358,9 @@ class ConversationTurn(Base):
     tool_result: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     latency_ms: Mapped[float | None] = mapped_column(nullable=True)
     engine: Mapped[str | None] = mapped_column(String(16), nullable=True)  # rules | llm
+    # An assistant turn the rules answered although an LLM is configured: why (timeout,
+    # http 500, invalid tool call, ...). A broken LLM shows in the record, not only in logs.
+    fallback_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

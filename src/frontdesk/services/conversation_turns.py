@@ -1,0 +1,222 @@
+"""The agent's record of a conversation, turn by turn: open or load it, read its history,
+append a turn with what it changed, answer a repeated request from the record, close it.
+
+The brain keeps its dialogue state here between turns, so any process can carry on a
+conversation; it never reads or writes the store itself. ``Conversation`` is re-exported
+because ``Agent.open`` hands doors the conversation row they hold for a call or chat.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.errors import Conflict
+from frontdesk.services import conversations as records
+from frontdesk.services import request_keys
+from frontdesk.services.request_keys import one_copy_at_a_time
+from frontdesk.store.db import write_session
+from frontdesk.store.models import Conversation, Tenant
+
+__all__ = [
+    "AlreadyAnswered",
+    "Answer",
+    "Conversation",
+    "ConversationRecord",
+    "TurnChange",
+    "answer_for_request",
+    "close",
+    "history",
+    "load",
+    "one_copy_at_a_time",
+    "open_conversation",
+    "save_turn",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRecord:
+    """A conversation as it stood when read."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    channel: str
+    external_id: str
+    language: str
+    caller_phone: str | None
+    caller_verified: bool  # the door vouches for caller_phone
+    state: dict[str, Any]  # the dialogue state, as the brain stored it
+    turn_count: int
+    outcome: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The reply a request got, and the conversation as it stands now."""
+
+    text: str
+    language: str | None
+    state: dict[str, Any]
+    outcome: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TurnChange:
+    """What one turn changed on the conversation."""
+
+    state: dict[str, Any]
+    language: str
+    customer_id: str | None = None
+    appointment_id: str | None = None
+    decided: bool = False  # the brain answered a caller (a greeting decides nothing)
+    outcome: str | None = None
+    end: bool = False
+    opt_out_phone: str | None = None  # the caller asked never to be contacted again
+
+
+class AlreadyAnswered(Conflict):
+    """Another copy of this request was answered and recorded first."""
+
+
+def open_conversation(
+    factory: sessionmaker[Session],
+    tenant: Tenant,
+    channel: str,
+    external_id: str,
+    *,
+    caller_phone: str | None = None,
+    caller_verified: bool = False,
+    language: str | None = None,
+) -> Conversation:
+    """The conversation with this door id, created if new (``conversations``)."""
+    conversation, _ = records.open_conversation(
+        factory, tenant, channel, external_id, caller_phone=caller_phone,
+        caller_verified=caller_verified, language=language,
+    )
+    return conversation
+
+
+def load(
+    factory: sessionmaker[Session], tenant: Tenant, conversation_id: uuid.UUID
+) -> ConversationRecord:
+    with factory() as session:
+        return _record(records.get_conversation(session, tenant, conversation_id))
+
+
+def history(factory: sessionmaker[Session], conversation_id: uuid.UUID) -> list[tuple[str, str]]:
+    """What the caller and the agent said so far, in order: (role, text)."""
+    with factory() as session:
+        return [
+            (t.role, t.text or "")
+            for t in records.turns(session, conversation_id)
+            if t.role in ("user", "assistant")
+        ]
+
+
+def answer_for_request(
+    factory: sessionmaker[Session], tenant: Tenant, conversation_id: uuid.UUID, request_key: str
+) -> Answer | None:
+    """The recorded reply to the request with this key, if it was answered."""
+    with factory() as session:
+        conversation = records.get_conversation(session, tenant, conversation_id)
+        answer = request_keys.reply_to(session, conversation_id, request_key)
+        if answer is None:
+            return None
+        return Answer(
+            answer.text or "", answer.language, dict(conversation.state), conversation.outcome
+        )
+
+
+def save_turn(
+    factory: sessionmaker[Session],
+    conversation_id: uuid.UUID,
+    rows: list[dict[str, Any]],
+    change: TurnChange,
+    *,
+    now: datetime,
+    request_key: str | None = None,
+) -> None:
+    """Append a turn's rows (caller, tools, agent) and what it changed, in one transaction.
+
+    Raises ``AlreadyAnswered`` when a copy of the same request (``request_key``) raced
+    this one from another process and was recorded first: its answer is the answer, and
+    any booking it made carries the same idempotency key, so nothing doubled.
+    """
+    try:
+        _save(factory, conversation_id, rows, change, now)
+    except IntegrityError:
+        if request_key:
+            with factory() as session:
+                if request_keys.reply_to(session, conversation_id, request_key):
+                    raise AlreadyAnswered(
+                        "This request was already answered in this conversation."
+                    ) from None
+        # Two different turns raced for the same sequence number: append again.
+        _save(factory, conversation_id, rows, change, now)
+
+
+def close(
+    factory: sessionmaker[Session],
+    tenant: Tenant,
+    conversation_id: uuid.UUID,
+    *,
+    now: datetime,
+    outcome: Callable[[dict[str, Any]], str],
+) -> None:
+    """The call or chat is over. One with no outcome yet gets ``outcome(state)``."""
+    with write_session(factory) as session:
+        row = records.get_conversation(session, tenant, conversation_id)
+        if row.ended_at is None:
+            row.ended_at = now
+        if row.outcome is None:
+            row.outcome = outcome(row.state)
+
+
+def _save(
+    factory: sessionmaker[Session],
+    conversation_id: uuid.UUID,
+    rows: list[dict[str, Any]],
+    change: TurnChange,
+    now: datetime,
+) -> None:
+    with write_session(factory) as session:
+        row = session.get_one(Conversation, conversation_id)
+        records.append_turns(session, row, rows)
+        row.state = change.state
+        row.language = change.language
+        row.turn_count += sum(1 for r in rows if r["role"] == "user")
+        if change.customer_id:
+            row.customer_id = uuid.UUID(change.customer_id)
+        if change.appointment_id:
+            row.appointment_id = uuid.UUID(change.appointment_id)
+        if change.decided and change.outcome:
+            row.outcome = change.outcome
+        if change.decided and change.end:
+            row.ended_at = now
+        elif change.decided:
+            row.ended_at = None  # spoke again after an end: the conversation goes on
+            if row.outcome == "abandoned":
+                row.outcome = None
+        if change.opt_out_phone:
+            records.opt_out(session, session.get_one(Tenant, row.tenant_id), change.opt_out_phone)
+
+
+def _record(conversation: Conversation) -> ConversationRecord:
+    return ConversationRecord(
+        id=conversation.id,
+        tenant_id=conversation.tenant_id,
+        channel=conversation.channel,
+        external_id=conversation.external_id,
+        language=conversation.language,
+        caller_phone=conversation.caller_phone,
+        caller_verified=conversation.caller_verified,
+        state=dict(conversation.state or {}),
+        turn_count=conversation.turn_count,
+        outcome=conversation.outcome,
+    )
