@@ -10,8 +10,12 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.api.app import create_app
+from frontdesk.config import Settings
 from frontdesk.services.conversations import turns
 from frontdesk.store.models import ConversationTurn
 from tests.conftest import Business
@@ -132,3 +136,19 @@ def test_an_opt_out_left_to_the_rules_is_recorded_not_warned(
     assert _warnings(caplog) == []
     assert any("deferred" in r.getMessage() for r in caplog.records if r.name == AGENT_LOG)
     assert _answers(factory, cid)[0].fallback_reason == "deferred to the rules"
+
+
+def test_the_transcript_api_shows_why_the_rules_answered(engine: Engine, biz: Business) -> None:
+    """The business sees it too: GET /api/v1/conversations/{id} carries the reason."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = Settings(environment="test", llm_base_url=f"http://127.0.0.1:{port}/v1",
+                        llm_timeout_s=2)
+    with TestClient(create_app(settings, engine=engine)) as client:
+        headers = {"Authorization": f"Bearer {biz.api_key}"}
+        chat = client.post("/api/v1/chat", json={"message": ASK}, headers=headers).json()
+        record = client.get(f"/api/v1/conversations/{chat['conversation_id']}",
+                            headers=headers).json()
+    answers = [t for t in record["turns"] if t["role"] == "assistant"]
+    assert [t["fallback_reason"] for t in answers] == ["connection refused"]

@@ -41,5 +41,6 @@ def conversation_out(c: Conversation, turns: list[ConversationTurn],
         turns=[TurnOut(seq=t.seq, role=t.role, text=t.text, language=t.language,
                        created_at=local(t.created_at), latency_ms=t.latency_ms,
                        tool_name=t.tool_name, tool_args=t.tool_args,
-                       tool_result=t.tool_result, engine=t.engine) for t in turns],
+                       tool_result=t.tool_result, engine=t.engine,
+                       fallback_reason=t.fallback_reason) for t in turns],
     )

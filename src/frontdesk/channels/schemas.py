@@ -70,6 +70,9 @@ class TurnOut(BaseModel):
     tool_args: dict[str, Any] | None
     tool_result: dict[str, Any] | None
     engine: str | None
+    fallback_reason: str | None = Field(
+        default=None, description="Why the configured LLM did not answer this turn and the "
+                                  "rules did (timeout, http 500, invalid tool call, ...)")
 
 
 class ConversationOut(BaseModel):
