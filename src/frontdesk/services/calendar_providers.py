@@ -384,9 +384,11 @@ def oauth_provider(
     calendar: str,
     timezone: str,
     on_tokens: TokenSaver | None = None,
+    *,
+    settings: Settings | None = None,
 ) -> CalendarProvider:
     """A Google or Microsoft provider for this token set (a connection's, or a new one's)."""
-    config = oauth_config(provider)
+    config = oauth_config(provider, settings)
     # Imported here: the Google client library is heavy, and most servers never use it.
     if provider == "google":
         from frontdesk.calendars.google_provider import GoogleCalendarProvider
