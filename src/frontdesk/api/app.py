@@ -41,7 +41,7 @@ from frontdesk.conversation.llm import brain_from_settings
 from frontdesk.notify.senders import senders_from_settings
 from frontdesk.notify.worker import OutboxWorker
 from frontdesk.security import cipher_for
-from frontdesk.services.calendar_providers import address_policy, use_address_policy
+from frontdesk.services import calendar_providers
 from frontdesk.store.db import make_engine, make_session_factory
 
 DESCRIPTION = """\
@@ -87,7 +87,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     engine = engine or make_engine(settings.resolved_database_url())
     gate = database.SchemaGate(engine)
     gate.open()
-    use_address_policy(address_policy(settings))  # where CalDAV clients may connect
+    # Calendar clients (key, OAuth clients, where CalDAV may connect) use these settings.
+    calendar_providers.configure(settings)
 
     factory = make_session_factory(engine)
     app = FastAPI(

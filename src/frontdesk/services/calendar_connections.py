@@ -295,7 +295,7 @@ def choose_calendars(
         row = _find(session, tenant.id, resource_id)
         session.expunge(row)
     name = PROVIDER_NAMES.get(row.provider, row.provider)
-    tokens = tokens_of(row) if row.provider in OAUTH_PROVIDERS else None
+    tokens = tokens_of(row, settings) if row.provider in OAUTH_PROVIDERS else None
     policy = address_policy(settings)
     if tokens is None:
         refuse_off_limits(policy, calendar or "", "calendar")
@@ -304,7 +304,7 @@ def choose_calendars(
 
     def reader(wanted: str) -> CalendarProvider:
         if tokens is None:
-            return caldav_provider(with_calendar(row, wanted), tenant.timezone, policy)
+            return caldav_provider(with_calendar(row, wanted), tenant.timezone, policy, settings)
         return oauth_provider(row.provider, tokens, wanted, tenant.timezone, settings=settings)
 
     changes: dict[str, Any] = {}
