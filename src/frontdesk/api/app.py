@@ -20,6 +20,7 @@ from frontdesk.api.routes import (
     customers,
     feeds,
     health,
+    home,
     messages,
     resources,
     services,
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     ratelimit.install(app, settings)
     access_log.install(app)  # outermost: it sees the 429s and 503s too
     for module in (
+        home,
         health,
         tenant,
         services,
