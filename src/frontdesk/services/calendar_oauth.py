@@ -145,12 +145,23 @@ def _primary_calendar(
 
 
 def finish(
-    factory: sessionmaker[Session], pending: PendingConsent, code: str, settings: Settings
+    factory: sessionmaker[Session],
+    pending: PendingConsent,
+    settings: Settings,
+    *,
+    code: str,
+    error: str = "",
+    error_description: str = "",
 ) -> ConnectionView:
     """Trade the consent's code for tokens, read the calendar once, and store the
-    connection; ``ConsentFailed`` says why not."""
+    connection; ``ConsentFailed`` says why not (``error``: the provider's refusal)."""
     provider = pending.provider
     name = PROVIDER_NAMES[provider]
+    if error:
+        detail = f" ({error_description})" if error_description else ""
+        raise ConsentFailed(error, f"{name} did not grant access: {error}{detail}.")
+    if not code:
+        raise ConsentFailed("missing_code", f"{name} sent the browser back without a code.")
     try:
         config = oauth_config(provider, settings)
         tokens = oauth.exchange_code(config, pending.redirect_uri, code, pending.verifier)

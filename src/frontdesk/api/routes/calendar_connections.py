@@ -213,27 +213,19 @@ def oauth_callback(
             "Start connecting the calendar again.", 400,
         )
 
-    def failed(reason: str, text: str, status_code: int = 400) -> Response:
-        if pending.return_url:
-            return _back(pending.return_url, calendar_error=reason)
-        return _page("The calendar was not connected", text, status_code)
-
-    name = PROVIDER_NAMES[provider]
-    if error:
-        detail = f" ({error_description})" if error_description else ""
-        return failed(error, f"{name} did not grant access: {error}{detail}.")
-    if not code:
-        return failed("missing_code", f"{name} sent the browser back without a code.")
     try:
-        out = calendar_oauth.finish(factory, pending, code, settings)
+        out = calendar_oauth.finish(factory, pending, settings, code=code, error=error,
+                                    error_description=error_description)
     except calendar_oauth.ConsentFailed as exc:
-        return failed(exc.reason, exc.text, exc.status)
+        if pending.return_url:
+            return _back(pending.return_url, calendar_error=exc.reason)
+        return _page("The calendar was not connected", exc.text, exc.status)
     if pending.return_url:
         return _back(pending.return_url, calendar="connected")
     return _page(
         "Calendar connected",
-        f"{name} ({out.username}) is connected. Times busy there will not be offered, and "
-        "new bookings will appear in it. You can close this page.", 200,
+        f"{out.provider_name} ({out.username}) is connected. Times busy there will not be "
+        "offered, and new bookings will appear in it. You can close this page.", 200,
     )
 
 
