@@ -6,6 +6,10 @@ the new set to a ``TokenSaver``; ``save_tokens`` writes it back. Microsoft rotat
 tokens, so the newest set is also kept in this process (``remember``) and preferred over
 an older stored one: a token written by a slower request must not be used after a newer
 one exists.
+
+Nothing here reads the environment: the app factory (or the CLI) hands this process's
+settings down once with ``configure`` (decision 0019); the clients themselves are pooled
+in ``services.calendar_pool``.
 """
 
 from __future__ import annotations
