@@ -1,10 +1,11 @@
-"""The ``frontdesk`` command: serve, migrate, tenant create, api-key create."""
+"""The ``frontdesk`` command: one sub-command per task (``frontdesk --help`` lists them)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from frontdesk.config import Settings, get_settings
 from frontdesk.errors import FrontdeskError
@@ -74,75 +75,61 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_tenant_create(args: argparse.Namespace) -> int:
-    from frontdesk.services.tenants import TenantFields, create_api_key, create_tenant
-    from frontdesk.store import migrate
-    from frontdesk.store.db import make_session_factory, write_session
+class _HelpFormatter(argparse.HelpFormatter):
+    """Shows each option's default after its help (unless the help already speaks of
+    it, or there is none to show)."""
 
-    engine = _engine(get_settings())
-    migrate.upgrade(engine)
-    fields = TenantFields(
-        name=args.name,
-        timezone=args.timezone,
-        country=args.country,
-        languages=args.languages.split(","),
-        phone_numbers=args.phone or None,
-    )
-    with write_session(make_session_factory(engine)) as session:
-        tenant = create_tenant(session, args.slug, fields)
-        _, key = create_api_key(session, tenant, "default")
-    print(f"created business {tenant.slug} ({tenant.id})")
-    print(f"API key (shown once): {key}")
-    return 0
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (
+            default in (None, False, argparse.SUPPRESS)
+            or (isinstance(default, list | tuple) and not default)
+            or action.required
+            or "default" in text.lower()
+            or (not action.option_strings and action.nargs not in ("?", "*"))
+        ):
+            return text
+        return text + " (default: %(default)s)"
 
 
-def cmd_api_key_create(args: argparse.Namespace) -> int:
-    from frontdesk.services.tenants import create_api_key, get_tenant_by_slug
-    from frontdesk.store import migrate
-    from frontdesk.store.db import make_session_factory, write_session
+class _Parser(argparse.ArgumentParser):
+    """Every ``frontdesk`` parser, sub-commands' included (argparse builds those with the
+    parent's class), shows defaults in its help."""
 
-    engine = _engine(get_settings())
-    migrate.upgrade(engine)
-    with write_session(make_session_factory(engine)) as session:
-        tenant = get_tenant_by_slug(session, args.tenant)
-        _, key = create_api_key(session, tenant, args.name)
-    print(key)
-    return 0
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="frontdesk", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(
+        prog="frontdesk",
+        description="A self-hostable AI front desk: the server, and tools to run it and try it.",
+        epilog="`frontdesk COMMAND --help` explains a command.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="run the HTTP server")
-    serve.add_argument("--demo", action="store_true", help="seed demo businesses (fresh SQLite)")
-    serve.add_argument("--host", default=None)
-    serve.add_argument("--port", type=int, default=None)
+    serve = sub.add_parser(
+        "serve", help="run the HTTP server",
+        description="Run the HTTP server (API, webhooks, the outbox worker).",
+    )
+    serve.add_argument("--demo", action="store_true",
+                       help="seed two demo businesses in a fresh SQLite database")
+    serve.add_argument("--host", default=None,
+                       help="address to listen on (default: FRONTDESK_HOST, else 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None,
+                       help="port to listen on (default: FRONTDESK_PORT, else 8000)")
     serve.set_defaults(func=cmd_serve)
 
-    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
-        func=cmd_migrate
-    )
+    sub.add_parser(
+        "migrate", help="bring the database schema up to date",
+        description="Bring the database schema up to date (every start does it too).",
+    ).set_defaults(func=cmd_migrate)
 
-    tenant = sub.add_parser("tenant", help="manage businesses").add_subparsers(
-        dest="action", required=True
-    )
-    create = tenant.add_parser("create", help="create a business and its first API key")
-    create.add_argument("--slug", required=True, help="short id, e.g. bella-salon")
-    create.add_argument("--name", required=True)
-    create.add_argument("--timezone", required=True, help="IANA zone, e.g. America/New_York")
-    create.add_argument("--country", default="US", help="region for local phone numbers")
-    create.add_argument("--languages", default="en", help="comma-separated: en,es")
-    create.add_argument("--phone", action="append", help="a number it answers (repeatable)")
-    create.set_defaults(func=cmd_tenant_create)
+    from frontdesk.cli_tenants import register as register_tenants
 
-    keys = sub.add_parser("api-key", help="manage API keys").add_subparsers(
-        dest="action", required=True
-    )
-    key_create = keys.add_parser("create", help="create an API key; prints it once")
-    key_create.add_argument("--tenant", required=True, help="the business's slug")
-    key_create.add_argument("--name", default="default", help="a label for the key")
-    key_create.set_defaults(func=cmd_api_key_create)
+    register_tenants(sub)
     from frontdesk.evals.cli import register as register_eval
 
     register_eval(sub)

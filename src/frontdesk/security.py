@@ -1,9 +1,10 @@
 """Encryption at rest for stored credentials (e.g. external calendar passwords).
 
-The key is ``FRONTDESK_SECRET_KEY`` (a Fernet key). Outside production an empty key
-means: generate one once into ``data_dir/secret.key`` (mode 0600) and reuse it, so a
-development install works without setup. In production an empty key is a start-up error:
-a generated file could be lost with the container and every stored secret with it.
+The key is ``FRONTDESK_SECRET_KEY`` (a Fernet key), from the settings each caller hands
+in. Outside production an empty key means: generate one once into ``data_dir/secret.key``
+(mode 0600) and reuse it, so a development install works without setup. In production
+an empty key is a start-up error: a generated file could be lost with the container and
+every stored secret with it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from frontdesk.config import Settings, get_settings
+from frontdesk.config import Settings
 
 KEY_FILE = "secret.key"
 _lock = threading.Lock()
@@ -63,28 +64,26 @@ def cipher_for(settings: Settings) -> Fernet:
         return cipher
 
 
-def encrypt(plain: str, settings: Settings | None = None) -> str:
-    return cipher_for(settings or get_settings()).encrypt(plain.encode()).decode()
+def encrypt(plain: str, settings: Settings) -> str:
+    return cipher_for(settings).encrypt(plain.encode()).decode()
 
 
-def decrypt(token: str, settings: Settings | None = None) -> str:
+def decrypt(token: str, settings: Settings) -> str:
     """The clear text; raises ``ValueError`` when the key does not match."""
     try:
-        return cipher_for(settings or get_settings()).decrypt(token.encode()).decode()
+        return cipher_for(settings).decrypt(token.encode()).decode()
     except InvalidToken as exc:
         raise ValueError("stored secret cannot be decrypted with this key") from exc
 
 
-def seal(plain: str, settings: Settings | None = None) -> str:
+def seal(plain: str, settings: Settings) -> str:
     """An encrypted, timestamped, URL-safe token of ``plain`` (e.g. an OAuth ``state``)."""
     return encrypt(plain, settings)
 
 
-def unseal(token: str, max_age_s: int, settings: Settings | None = None) -> str:
+def unseal(token: str, max_age_s: int, settings: Settings) -> str:
     """What ``seal`` sealed, if it is genuine and younger than ``max_age_s``; else ValueError."""
     try:
-        return (
-            cipher_for(settings or get_settings()).decrypt(token.encode(), ttl=max_age_s).decode()
-        )
+        return cipher_for(settings).decrypt(token.encode(), ttl=max_age_s).decode()
     except InvalidToken as exc:
         raise ValueError("the token is not genuine or has expired") from exc

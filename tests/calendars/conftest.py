@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 
 from frontdesk.api.app import create_app
 from frontdesk.calendars.address_guard import AddressPolicy
-from frontdesk.config import Settings, get_settings
+from frontdesk.config import Settings
 from frontdesk.services import calendar_providers
 from frontdesk.services.external_busy import DEFAULT_EXTERNAL
 
@@ -138,22 +138,26 @@ def owner_calendar(radicale: RadicaleServer) -> Calendar:
 
 @pytest.fixture(autouse=True)
 def secret_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A fresh encryption key and empty calendar caches for every calendar test."""
+    """A fresh encryption key (in the environment, so every app built from it here gets
+    it) and empty calendar caches for every calendar test."""
     monkeypatch.setenv("FRONTDESK_SECRET_KEY", Fernet.generate_key().decode())
-    get_settings.cache_clear()
     DEFAULT_EXTERNAL.clear()
-    calendar_providers.clear_pool()
+    calendar_providers.configure(Settings(environment="test", llm_base_url=""))
     yield
     DEFAULT_EXTERNAL.clear()
     calendar_providers.use_address_policy(AddressPolicy())  # what an app defaults to
     calendar_providers.clear_pool()
-    get_settings.cache_clear()
 
 
 @pytest.fixture
-def app_client(engine: Engine) -> Iterator[TestClient]:
-    """The app (calendar routes included) on the test database. The CalDAV servers here
-    are local (Radicale on 127.0.0.1), so the app lets calendars use private hosts."""
-    settings = Settings(environment="test", llm_base_url="", calendar_allow_private_hosts=True)
-    with TestClient(create_app(settings, engine=engine)) as client:
+def calendar_settings(secret_key: None) -> Settings:
+    """The app's settings here. The CalDAV servers are local (Radicale on 127.0.0.1), so
+    the app lets calendars use private hosts."""
+    return Settings(environment="test", llm_base_url="", calendar_allow_private_hosts=True)
+
+
+@pytest.fixture
+def app_client(engine: Engine, calendar_settings: Settings) -> Iterator[TestClient]:
+    """The app (calendar routes included) on the test database."""
+    with TestClient(create_app(calendar_settings, engine=engine)) as client:
         yield client

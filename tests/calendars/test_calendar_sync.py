@@ -131,6 +131,7 @@ def test_calendar_down_booking_stands_and_write_is_retried(
 
 def test_rejected_credentials_break_the_connection(
     app_client: TestClient,
+    calendar_settings: Settings,
     biz: Business,
     radicale: RadicaleServer,
     owner_calendar: Calendar,
@@ -143,7 +144,8 @@ def test_rejected_credentials_break_the_connection(
     assert connect(app_client, biz, radicale, owner_calendar)["status"] == 200
     assert book_ana(app_client, biz, biz.at(day, 10))["status"] == 201
     with write_session(factory) as session:
-        session.execute(update(CalendarConnection).values(secret=encrypt("changed since")))
+        changed = encrypt("changed since", calendar_settings)
+        session.execute(update(CalendarConnection).values(secret=changed))
     deliver(factory)
     [row] = calendar_rows(factory)
     assert row.status == "failed" and row.last_error

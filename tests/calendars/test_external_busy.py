@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.calendars.base import CalendarProvider
+from frontdesk.config import Settings
 from frontdesk.security import encrypt
 from frontdesk.services import calendar_providers
 from frontdesk.services.external_busy import DEFAULT_EXTERNAL
@@ -147,6 +149,7 @@ def test_wrong_password_is_refused(
 
 def test_password_that_later_fails_breaks_the_connection(
     app_client: TestClient,
+    calendar_settings: Settings,
     biz: Business,
     radicale: RadicaleServer,
     owner_calendar: Calendar,
@@ -155,7 +158,8 @@ def test_password_that_later_fails_breaks_the_connection(
     day = next_weekday(biz.tz, 3)
     assert connect(app_client, biz, radicale, owner_calendar)["status"] == 200
     with write_session(factory) as session:
-        session.execute(update(CalendarConnection).values(secret=encrypt("changed since")))
+        changed = encrypt("changed since", calendar_settings)
+        session.execute(update(CalendarConnection).values(secret=changed))
     assert ana_starts(app_client, biz, day) == set()
     shown = app_client.get(f"/api/v1/resources/{biz.ana.id}/calendar", headers=auth(biz)).json()
     assert shown["status"] == "broken" and shown["last_error"]
@@ -223,21 +227,21 @@ def test_no_calendar_is_read_while_the_write_lock_is_held(
 
 def test_one_caldav_client_per_connection_is_reused(
     app_client: TestClient,
+    calendar_settings: Settings,
     biz: Business,
     radicale: RadicaleServer,
     owner_calendar: Calendar,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Cold reads reuse the connection's client: no new principal/calendar discovery (three
     PROPFINDs) and no new HTTP connection per read; a new password gets a new client."""
     built: list[str] = []
     real = calendar_providers.caldav_provider
 
-    def counting(connection: CalendarConnection, timezone: str) -> object:
+    def counting(connection: CalendarConnection, timezone: str) -> CalendarProvider:
         built.append(connection.username)
         return real(connection, timezone)
 
-    monkeypatch.setattr(calendar_providers, "caldav_provider", counting)
+    calendar_providers.configure(calendar_settings, caldav=counting)  # the app's, counted
     day = next_weekday(biz.tz, 1)
     assert connect(app_client, biz, radicale, owner_calendar)["status"] == 200
     for _ in range(3):

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.api.app import create_app
 from frontdesk.calendars.google_provider import APPOINTMENT_KEY
-from frontdesk.config import Settings, get_settings
+from frontdesk.config import Settings
 from frontdesk.security import decrypt
 from frontdesk.services import calendar_providers
 from frontdesk.services.external_busy import DEFAULT_EXTERNAL
@@ -58,16 +58,20 @@ def google(
         "GOOGLE_API_BASE": f"{base}/",
     }.items():
         monkeypatch.setenv(f"FRONTDESK_{name}", value)
-    get_settings.cache_clear()
     # google-auth retries a failing token endpoint with 1 s and 2 s waits; not here.
     monkeypatch.setattr(google_backoff.time, "sleep", lambda _s: None)
     return state
 
 
 @pytest.fixture
-def app(engine: Engine, google: GoogleState) -> Iterator[TestClient]:
-    """The app, built after the Google settings are in the environment."""
-    with TestClient(create_app(Settings(environment="test", llm_base_url=""), engine=engine)) as c:
+def settings(google: GoogleState) -> Settings:
+    """The app's settings: read after the Google client and the key are in the environment."""
+    return Settings(environment="test", llm_base_url="")
+
+
+@pytest.fixture
+def app(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, engine=engine)) as c:
         yield c
 
 
@@ -100,7 +104,11 @@ def stored(factory: sessionmaker[Session], biz: Business) -> CalendarConnection:
 
 
 def test_connecting_google_stores_encrypted_tokens_and_shows_the_account(
-    app: TestClient, biz: Business, google: GoogleState, factory: sessionmaker[Session]
+    app: TestClient,
+    settings: Settings,
+    biz: Business,
+    google: GoogleState,
+    factory: sessionmaker[Session],
 ) -> None:
     query, callback = connect_google(app, biz)
     assert query["code_challenge_method"] == "S256" and query["access_type"] == "offline"
@@ -115,7 +123,7 @@ def test_connecting_google_stores_encrypted_tokens_and_shows_the_account(
 
     row = stored(factory, biz)
     assert google.grants and not any(token in row.secret for token in google.grants)
-    tokens = json.loads(decrypt(row.secret))
+    tokens = json.loads(decrypt(row.secret, settings))
     assert tokens["refresh_token"] in google.grants
 
     # The same callback again (a reload, a replay): the code is spent; nothing changes.
@@ -272,16 +280,20 @@ def test_a_revoked_grant_is_a_broken_connection_never_free_time(
 
 
 def test_an_expired_access_token_is_refreshed_and_the_new_one_stored(
-    app: TestClient, biz: Business, google: GoogleState, factory: sessionmaker[Session]
+    app: TestClient,
+    settings: Settings,
+    biz: Business,
+    google: GoogleState,
+    factory: sessionmaker[Session],
 ) -> None:
     day = next_weekday(biz.tz, 1)
     _, callback = connect_google(app, biz)
     assert callback.status_code == 200
-    before = json.loads(decrypt(stored(factory, biz).secret))
+    before = json.loads(decrypt(stored(factory, biz).secret, settings))
     google.expire_access_tokens()
     DEFAULT_EXTERNAL.clear()
     assert biz.at(day, 10) in ana_starts(app, biz, day)
-    after = json.loads(decrypt(stored(factory, biz).secret))
+    after = json.loads(decrypt(stored(factory, biz).secret, settings))
     assert after["access_token"] != before["access_token"]
     assert after["access_token"] in google.valid_access_tokens()
     assert after["refresh_token"] == before["refresh_token"]
@@ -339,7 +351,11 @@ def test_a_forged_or_altered_state_is_refused(
 
 
 def test_bad_requests_get_clear_problems(
-    app: TestClient, biz: Business, google: GoogleState, monkeypatch: pytest.MonkeyPatch
+    app: TestClient,
+    engine: Engine,
+    biz: Business,
+    google: GoogleState,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     base = f"/api/v1/resources/{biz.ana.id}/calendar"
     unknown = app.post(f"{base}/connect/yahoo", headers=auth(biz))
@@ -351,9 +367,8 @@ def test_bad_requests_get_clear_problems(
                           json={"return_url": "javascript:alert(1)"})
     assert bad_return.status_code == 422
     monkeypatch.delenv("FRONTDESK_MICROSOFT_CLIENT_ID", raising=False)
-    get_settings.cache_clear()
     with TestClient(create_app(Settings(environment="test", llm_base_url=""),
-                               engine=app.app.state.engine)) as plain:  # type: ignore[attr-defined]
+                               engine=engine)) as plain:
         missing = plain.post(f"{base}/connect/microsoft", headers=auth(biz))
     assert missing.status_code == 409
     assert missing.headers["content-type"].startswith("application/problem+json")
@@ -419,7 +434,7 @@ def test_choosing_another_calendar_moves_our_events_there(
 
 
 def test_one_client_per_connection_is_reused_across_reads(
-    app: TestClient, biz: Business, google: GoogleState, monkeypatch: pytest.MonkeyPatch
+    app: TestClient, settings: Settings, biz: Business, google: GoogleState
 ) -> None:
     """Cold searches and bookings reuse the connection's client (and its HTTP connection)
     instead of building one, and opening a connection, per read."""
@@ -433,7 +448,7 @@ def test_one_client_per_connection_is_reused_across_reads(
     day = next_weekday(biz.tz, 1)
     _, callback = connect_google(app, biz)
     assert callback.status_code == 200
-    monkeypatch.setattr(calendar_providers, "oauth_provider", counting)
+    calendar_providers.configure(settings, oauth=counting)  # the app's, counted
     before = len(google.api_requests)
     for _ in range(3):
         DEFAULT_EXTERNAL.clear()

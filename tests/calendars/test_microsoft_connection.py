@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.api.app import create_app
 from frontdesk.calendars.microsoft_provider import APPOINTMENT_PROPERTY_ID
-from frontdesk.config import Settings, get_settings
+from frontdesk.config import Settings
 from frontdesk.security import decrypt
 from frontdesk.services import calendar_providers
 from frontdesk.services.external_busy import DEFAULT_EXTERNAL
@@ -55,13 +55,18 @@ def graph(graph_server: tuple[FastAPI, str], monkeypatch: pytest.MonkeyPatch) ->
         "MICROSOFT_API_BASE": f"{base}/v1.0",
     }.items():
         monkeypatch.setenv(f"FRONTDESK_{name}", value)
-    get_settings.cache_clear()
     return state
 
 
 @pytest.fixture
-def app(engine: Engine, graph: GraphState) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(environment="test", llm_base_url=""), engine=engine)) as c:
+def settings(graph: GraphState) -> Settings:
+    """The app's settings: read after Microsoft's client and the key are in the environment."""
+    return Settings(environment="test", llm_base_url="")
+
+
+@pytest.fixture
+def app(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, engine=engine)) as c:
         yield c
 
 
@@ -78,13 +83,15 @@ def connect_microsoft(app: TestClient, biz: Business) -> httpx.Response:
     return app.get(consent.headers["location"], follow_redirects=False)
 
 
-def stored_tokens(factory: sessionmaker[Session], biz: Business) -> dict[str, str]:
+def stored_tokens(
+    factory: sessionmaker[Session], biz: Business, settings: Settings
+) -> dict[str, str]:
     with factory() as session:
         row = session.scalar(
             select(CalendarConnection).where(CalendarConnection.resource_id == biz.ana.id)
         )
         assert row is not None
-        tokens: dict[str, str] = json.loads(decrypt(row.secret))
+        tokens: dict[str, str] = json.loads(decrypt(row.secret, settings))
         return tokens
 
 
@@ -134,15 +141,19 @@ def test_microsoft_connect_busy_and_write_through(
 
 
 def test_the_rotated_refresh_token_is_stored(
-    app: TestClient, biz: Business, graph: GraphState, factory: sessionmaker[Session]
+    app: TestClient,
+    settings: Settings,
+    biz: Business,
+    graph: GraphState,
+    factory: sessionmaker[Session],
 ) -> None:
     day = next_weekday(biz.tz, 2)
     assert connect_microsoft(app, biz).status_code == 200
-    first = stored_tokens(factory, biz)
+    first = stored_tokens(factory, biz, settings)
     graph.expire_access_tokens()
     DEFAULT_EXTERNAL.clear()
     assert biz.at(day, 10) in ana_starts(app, biz, day)
-    second = stored_tokens(factory, biz)
+    second = stored_tokens(factory, biz, settings)
     assert second["refresh_token"] != first["refresh_token"]  # rotated, and saved
     assert second["account"] == graph.user  # kept across a refresh without an id_token
 

@@ -18,11 +18,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.api.app import create_app
+from frontdesk.api.deps import get_agent
 from frontdesk.config import Settings
 from frontdesk.conversation import policy
+from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.state import DialogueState
 from frontdesk.nlu.types import Understanding
+from frontdesk.store.db import make_session_factory
 from tests.channels.conftest import answer_for, appointments, opening
 from tests.conftest import Business, auth, next_weekday, serving
 
@@ -58,7 +61,8 @@ def brain() -> CountingBrain:
 @pytest.fixture
 def live_server(engine: Engine, brain: CountingBrain) -> Iterator[str]:
     app = create_app(Settings(environment="test", llm_base_url=""), engine=engine)
-    app.state.agent.brain = brain
+    agent = Agent(make_session_factory(engine), brain=brain)
+    app.dependency_overrides[get_agent] = lambda: agent
     with serving(app) as url:
         yield url
 

@@ -11,7 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from frontdesk.calendars.base import BusyBlock, CalendarAuthError, CalendarEvent
-from frontdesk.config import get_settings
+from frontdesk.config import Settings
 from frontdesk.security import encrypt
 from frontdesk.services import calendar_providers
 from frontdesk.services.calendar_providers import close_provider, provider_for
@@ -39,12 +39,14 @@ class FakeClient:
         self.closed += 1
 
 
+SETTINGS = Settings(
+    environment="test", secret_key=Fernet.generate_key().decode(), calendar_clients_max=2
+)
+
+
 @pytest.fixture
-def built(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[FakeClient]]:
-    monkeypatch.setenv("FRONTDESK_SECRET_KEY", Fernet.generate_key().decode())
-    monkeypatch.setenv("FRONTDESK_CALENDAR_CLIENTS_MAX", "2")
-    get_settings.cache_clear()
-    calendar_providers.clear_pool()
+def built() -> Iterator[list[FakeClient]]:
+    """The pool under SETTINGS, building fake CalDAV clients (which it lists)."""
     made: list[FakeClient] = []
 
     def fake(connection: CalendarConnection, timezone: str) -> FakeClient:
@@ -52,17 +54,16 @@ def built(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[FakeClient]]:
         made.append(client)
         return client
 
-    monkeypatch.setattr(calendar_providers, "caldav_provider", fake)
+    calendar_providers.configure(SETTINGS, caldav=fake)
     yield made
     calendar_providers.clear_pool()
-    get_settings.cache_clear()
 
 
 def connection(calendar: str = "work", password: str = "pw") -> CalendarConnection:
     return CalendarConnection(
         id=uuid.uuid4(), tenant_id=uuid.uuid4(), resource_id=uuid.uuid4(), provider="caldav",
         url="http://dav.example/", username="ana", calendar=calendar, check_calendars=[],
-        secret=encrypt(password),
+        secret=encrypt(password, SETTINGS),
     )
 
 
@@ -82,7 +83,7 @@ def test_a_connection_reuses_its_client_and_rebuilds_it_when_it_changes(
     read(c)
     read(c)
     assert len(built) == 1 and built[0].closed == 0
-    c.secret = encrypt("new password")  # what the client was built from changed
+    c.secret = encrypt("new password", SETTINGS)  # what the client was built from changed
     read(c)
     assert len(built) == 2 and built[0].closed == 1 and built[1].closed == 0
 

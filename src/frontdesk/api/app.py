@@ -20,6 +20,7 @@ from frontdesk.api.routes import (
     customers,
     feeds,
     health,
+    home,
     messages,
     resources,
     services,
@@ -41,7 +42,7 @@ from frontdesk.conversation.llm import brain_from_settings
 from frontdesk.delivery.providers import senders_from_settings
 from frontdesk.delivery.worker import OutboxWorker
 from frontdesk.security import cipher_for
-from frontdesk.services.calendar_providers import address_policy, use_address_policy
+from frontdesk.services import calendar_providers
 from frontdesk.store.db import make_engine, make_session_factory
 
 DESCRIPTION = """\
@@ -87,7 +88,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     engine = engine or make_engine(settings.resolved_database_url())
     gate = database.SchemaGate(engine)
     gate.open()
-    use_address_policy(address_policy(settings))  # where CalDAV clients may connect
+    # Calendar clients (key, OAuth clients, where CalDAV may connect) use these settings.
+    calendar_providers.configure(settings)
 
     factory = make_session_factory(engine)
     app = FastAPI(
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     ratelimit.install(app, settings)
     access_log.install(app)  # outermost: it sees the 429s and 503s too
     for module in (
+        home,
         health,
         tenant,
         services,

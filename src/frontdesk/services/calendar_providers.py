@@ -6,32 +6,25 @@ the new set to a ``TokenSaver``; ``save_tokens`` writes it back. Microsoft rotat
 tokens, so the newest set is also kept in this process (``remember``) and preferred over
 an older stored one: a token written by a slower request must not be used after a newer
 one exists.
+
+Nothing here reads the environment: the app factory (or the CLI) hands this process's
+settings down once with ``configure`` (decision 0019); the clients themselves are pooled
+in ``services.calendar_pool``.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
-from contextlib import nullcontext
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol, TypeVar, cast
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from frontdesk.calendars.address_guard import AddressPolicy
-from frontdesk.calendars.base import (
-    BusyBlock,
-    CalendarAuthError,
-    CalendarError,
-    CalendarEvent,
-    CalendarNotFound,
-    CalendarProvider,
-)
+from frontdesk.calendars.base import CalendarError, CalendarProvider
 from frontdesk.calendars.oauth import (
     OAuthClientConfig,
     OAuthTokens,
@@ -39,20 +32,80 @@ from frontdesk.calendars.oauth import (
     google_config,
     microsoft_config,
 )
-from frontdesk.config import Settings, get_settings
+from frontdesk.config import Settings
 from frontdesk.security import decrypt, encrypt
+from frontdesk.services.calendar_pool import BorrowedClient, ClientPool, PooledClient, report_tokens
+from frontdesk.services.calendar_pool import ListsCalendars as ListsCalendars  # re-exported
+from frontdesk.services.calendar_pool import close_provider as close_provider  # re-exported
 from frontdesk.store.models import CalendarConnection
 
-_T = TypeVar("_T")
 OAUTH_PROVIDERS = ("google", "microsoft")
 PROVIDER_NAMES = {"caldav": "CalDAV", "google": "Google Calendar", "microsoft": "Microsoft 365"}
 
 _latest: dict[uuid.UUID, OAuthTokens] = {}
 _latest_lock = threading.Lock()
+_POOL = ClientPool()
 
 # Where this process's CalDAV clients may connect (decision 0012). Public hosts only until
-# the app factory hands down the operator's settings (``use_address_policy``).
+# the app factory hands down the operator's settings (``configure``).
 _address_policy = AddressPolicy()
+
+# (connection, tenant timezone) -> a CalDAV client; (provider, tokens, calendar, timezone,
+# token saver) -> a Google or Microsoft client.
+CalDAVBuilder = Callable[[CalendarConnection, str], CalendarProvider]
+OAuthBuilder = Callable[[str, OAuthTokens, str, str, TokenSaver | None], CalendarProvider]
+
+
+@dataclass(frozen=True, eq=False)
+class _Access:
+    """What this process's calendar clients are built under: the operator's settings (the
+    key of stored secrets, the OAuth clients, the pool's size) and the builders."""
+
+    settings: Settings
+    caldav: CalDAVBuilder
+    oauth: OAuthBuilder
+
+
+_access: _Access | None = None
+
+
+class CalendarsNotConfigured(RuntimeError):
+    """A calendar client was needed before the app factory (or the CLI) called
+    ``configure``: nothing here reads the environment by itself (decision 0019)."""
+
+
+def configure(
+    settings: Settings,
+    *,
+    caldav: CalDAVBuilder | None = None,
+    oauth: OAuthBuilder | None = None,
+) -> None:
+    """Build this process's calendar clients under ``settings`` from now on (the app
+    factory's and the CLI's call; tests may hand in their own builders). Clients built
+    before are closed once their callers give them back, not reused."""
+    global _access
+    _access = _Access(settings, caldav or caldav_provider, oauth or oauth_provider)
+    use_address_policy(address_policy(settings))
+    clear_pool()
+
+
+def clear_pool() -> None:
+    """Close and forget every pooled client (tests; a settings change)."""
+    _POOL.clear()
+
+
+def _configured() -> _Access:
+    if _access is None:
+        raise CalendarsNotConfigured(
+            "calendar clients have no settings yet: the app factory (or the CLI) calls "
+            "frontdesk.services.calendar_providers.configure(settings) first"
+        )
+    return _access
+
+
+def settings_in_use(settings: Settings | None = None) -> Settings:
+    """``settings`` if given, else the ones ``configure`` handed down."""
+    return settings if settings is not None else _configured().settings
 
 
 class ProviderNotConfigured(CalendarError):
@@ -61,9 +114,8 @@ class ProviderNotConfigured(CalendarError):
     title = "This calendar provider is not configured on this server"
 
 
-def oauth_config(provider: str, settings: Settings | None = None) -> OAuthClientConfig:
+def oauth_config(provider: str, settings: Settings) -> OAuthClientConfig:
     """The OAuth client for ``provider`` from configuration; a clear error when it has none."""
-    settings = settings or get_settings()
     if provider == "google":
         config = google_config(
             settings.google_client_id,
@@ -102,7 +154,7 @@ def forget(connection_id: uuid.UUID) -> None:
     """Drop what this process keeps for a connection (tokens, client): it was replaced."""
     with _latest_lock:
         _latest.pop(connection_id, None)
-    _evict(connection_id)
+    _POOL.evict(connection_id)
 
 
 def _newest(stored: OAuthTokens, connection_id: uuid.UUID) -> OAuthTokens:
@@ -114,27 +166,26 @@ def _newest(stored: OAuthTokens, connection_id: uuid.UUID) -> OAuthTokens:
     return known if (known.expires_at or floor) > (stored.expires_at or floor) else stored
 
 
-def tokens_of(connection: CalendarConnection) -> OAuthTokens:
+def tokens_of(connection: CalendarConnection, settings: Settings | None = None) -> OAuthTokens:
     """The connection's OAuth tokens (the newest this process has seen)."""
-    return _newest(OAuthTokens.from_json(decrypt(connection.secret)), connection.id)
+    plain = decrypt(connection.secret, settings_in_use(settings))
+    return _newest(OAuthTokens.from_json(plain), connection.id)
 
 
-def save_tokens(session: Session, connection_id: uuid.UUID, tokens: OAuthTokens) -> None:
+def save_tokens(
+    session: Session,
+    connection_id: uuid.UUID,
+    tokens: OAuthTokens,
+    settings: Settings | None = None,
+) -> None:
     """Store a refreshed token set on its connection (in the caller's write transaction)."""
     remember(connection_id, tokens)
     session.execute(
         update(CalendarConnection)
         .where(CalendarConnection.id == connection_id)
-        .values(secret=encrypt(tokens.to_json()))
+        .values(secret=encrypt(tokens.to_json(), settings_in_use(settings)))
         .execution_options(synchronize_session=False)
     )
-
-
-def close_provider(provider: CalendarProvider) -> None:
-    """Release a provider's HTTP connections (Google's and Microsoft's hold some)."""
-    close = getattr(provider, "close", None)
-    if callable(close):
-        close()
 
 
 def provider_for(
@@ -142,7 +193,7 @@ def provider_for(
 ) -> CalendarProvider:
     """The provider that reads and writes ``connection``'s calendar: the connection's
     pooled client, lent to this caller (``close_provider`` gives it back)."""
-    return _Borrowed(connection.id, _pooled(connection, timezone), on_tokens)
+    return BorrowedClient(_POOL, connection.id, _pooled(connection, timezone), on_tokens)
 
 
 def watched_calendars(connection: CalendarConnection) -> list[str]:
@@ -186,7 +237,10 @@ def use_address_policy(policy: AddressPolicy) -> None:
 
 
 def caldav_provider(
-    connection: CalendarConnection, timezone: str, policy: AddressPolicy | None = None
+    connection: CalendarConnection,
+    timezone: str,
+    policy: AddressPolicy | None = None,
+    settings: Settings | None = None,
 ) -> CalendarProvider:
     """A CalDAV client of its own for ``connection`` (not the pooled one), connecting only
     where ``policy`` (default: this process's, see ``use_address_policy``) allows."""
@@ -195,7 +249,7 @@ def caldav_provider(
     return CalDAVProvider(
         connection.url,
         connection.username,
-        decrypt(connection.secret),
+        decrypt(connection.secret, settings_in_use(settings)),
         connection.calendar,
         timezone=timezone,
         timeout_s=10,
@@ -203,179 +257,36 @@ def caldav_provider(
     )
 
 
-# --- one long-lived client per connection ----------------------------------------------
-#
-# A client per read would open a new HTTP connection each time (against the real services
-# a TCP and TLS handshake on every cold search and every booking) and, for CalDAV, find
-# the calendar again (principal and calendar-home PROPFINDs: three extra round trips). So
-# each connection keeps one client per process, rebuilt when what it was built from
-# changes (server, account, calendar, zone, password, OAuth client, refresh token — a
-# rotated or reconnected grant) and dropped when the calendar refuses it. Google's client
-# serialises its own calls; Graph's httpx client is thread-safe and locks its refreshes;
-# a CalDAV client's calls are serialised here.
-#
-# A shared client cannot know which caller's transaction should store the tokens it
-# refreshes, so it reports them to the saver of the call in progress in this thread
-# (a context variable set around each call).
-
-_current_saver: ContextVar[TokenSaver | None] = ContextVar("frontdesk_token_saver", default=None)
-
-
-@dataclass(eq=False)
-class _Entry:
-    """A pooled client, what it was built from, and how many callers hold it now."""
-
-    key: tuple[str, ...]
-    provider: CalendarProvider
-    lock: threading.Lock | None
-    users: int = 0
-    evicted: bool = False
-
-
-# (connection, calendar) -> entry, least recently used first. Bounded: each client may
-# hold an open socket (a file descriptor), and a deployment may have thousands of
-# connections; the ones in use stay, the rest reconnect when next needed.
-_pool: OrderedDict[tuple[uuid.UUID, str], _Entry] = OrderedDict()
-_pool_lock = threading.Lock()
-
-
-def _retire(entry: _Entry) -> _Entry | None:
-    """Take ``entry`` out of service (pool lock held); returns it if it can close now.
-
-    A client still lent to a caller is closed when that caller gives it back, not under
-    its feet."""
-    entry.evicted = True
-    return entry if entry.users == 0 else None
-
-
-def _close_all(entries: list[_Entry | None]) -> None:
-    for entry in entries:
-        if entry is not None:
-            close_provider(entry.provider)
-
-
-def clear_pool() -> None:
-    """Close and forget every pooled client (tests; a settings change)."""
-    with _pool_lock:
-        done = [_retire(entry) for entry in _pool.values()]
-        _pool.clear()
-    _close_all(done)
-
-
-def _evict(connection_id: uuid.UUID) -> None:
-    with _pool_lock:
-        keys = [k for k in _pool if k[0] == connection_id]
-        done = [_retire(_pool.pop(k)) for k in keys]
-    _close_all(done)
-
-
-def _release(entry: _Entry) -> None:
-    with _pool_lock:
-        entry.users -= 1
-        done = entry if entry.evicted and entry.users == 0 else None
-    _close_all([done])
-
-
-def _pooled(connection: CalendarConnection, timezone: str) -> _Entry:
-    """The connection's pooled client for its calendar, lent to the caller (``users``)."""
+def _pooled(connection: CalendarConnection, timezone: str) -> PooledClient:
+    """The connection's pooled client for its calendar, lent to the caller."""
+    access = _configured()
     connection_id = connection.id
-    pool_key = (connection_id, connection.calendar)
     if connection.provider == "caldav":
         key: tuple[str, ...] = (
             "caldav", connection.url, connection.username, connection.calendar, timezone,
             connection.secret,
         )
     else:
-        tokens = tokens_of(connection)
-        config = oauth_config(connection.provider)
+        tokens = tokens_of(connection, access.settings)
+        config = oauth_config(connection.provider, access.settings)
         key = (
             connection.provider, connection.username, connection.calendar, timezone,
             config.client_id, config.token_url, config.api_base, tokens.refresh_token or "",
         )
-    with _pool_lock:
-        entry = _pool.get(pool_key)
-        if entry is not None and entry.key == key:
-            _pool.move_to_end(pool_key)
-            entry.users += 1
-            return entry
 
     def report(new: OAuthTokens) -> None:
         remember(connection_id, new)
-        saver = _current_saver.get()
-        if saver is not None:
-            saver(new)
+        report_tokens(new)
 
-    provider: CalendarProvider
-    lock: threading.Lock | None = None
-    if connection.provider == "caldav":
-        provider, lock = caldav_provider(connection, timezone), threading.Lock()
-    else:
-        provider = oauth_provider(
-            connection.provider, tokens, connection.calendar, timezone, report
-        )
-    fresh = _Entry(key, provider, lock, users=1)
-    limit = max(1, get_settings().calendar_clients_max)
-    with _pool_lock:
-        done = []
-        old = _pool.pop(pool_key, None)
-        if old is not None:
-            done.append(_retire(old))
-        _pool[pool_key] = fresh
-        while len(_pool) > limit:
-            done.append(_retire(_pool.popitem(last=False)[1]))
-    _close_all(done)
-    return fresh
+    def build() -> tuple[CalendarProvider, threading.Lock | None]:
+        if connection.provider == "caldav":
+            return access.caldav(connection, timezone), threading.Lock()
+        client = access.oauth(connection.provider, tokens, connection.calendar, timezone, report)
+        return client, None
 
-
-class ListsCalendars(Protocol):
-    """Google's and Microsoft's providers also list the account's calendars."""
-
-    def list_calendars(self) -> list[tuple[str, str, bool]]: ...
-
-
-class _Borrowed:
-    """A pooled client lent for one caller: routes refreshed tokens to that caller's saver;
-    a rejected grant evicts the client; closing returns it to the pool (it stays open)."""
-
-    def __init__(
-        self, connection_id: uuid.UUID, entry: _Entry, saver: TokenSaver | None
-    ) -> None:
-        self._connection_id = connection_id
-        self._entry = entry
-        self._provider = entry.provider
-        self._lock = entry.lock
-        self._saver = saver
-        self._returned = False
-
-    def _run(self, call: Callable[[], _T]) -> _T:
-        token = _current_saver.set(self._saver)
-        try:
-            with self._lock if self._lock is not None else nullcontext():
-                return call()
-        except (CalendarAuthError, CalendarNotFound):
-            # Refused, or the calendar is gone: the next caller starts from scratch.
-            _evict(self._connection_id)
-            raise
-        finally:
-            _current_saver.reset(token)
-
-    def busy(self, start: datetime, end: datetime) -> list[BusyBlock]:
-        return self._run(lambda: self._provider.busy(start, end))
-
-    def upsert_event(self, event: CalendarEvent) -> str:
-        return self._run(lambda: self._provider.upsert_event(event))
-
-    def delete_event(self, appointment_id: str) -> None:
-        self._run(lambda: self._provider.delete_event(appointment_id))
-
-    def list_calendars(self) -> list[tuple[str, str, bool]]:
-        return self._run(cast(ListsCalendars, self._provider).list_calendars)
-
-    def close(self) -> None:
-        """Give the client back to the pool (it stays open for the next caller)."""
-        if not self._returned:
-            self._returned = True
-            _release(self._entry)
+    return _POOL.lend(
+        (connection_id, connection.calendar), key, build, access.settings.calendar_clients_max
+    )
 
 
 def oauth_provider(
@@ -384,9 +295,12 @@ def oauth_provider(
     calendar: str,
     timezone: str,
     on_tokens: TokenSaver | None = None,
+    *,
+    settings: Settings | None = None,
 ) -> CalendarProvider:
-    """A Google or Microsoft provider for this token set (a connection's, or a new one's)."""
-    config = oauth_config(provider)
+    """A Google or Microsoft provider for this token set (a connection's, or a new one's);
+    ``settings``: the caller's, else this process's (``configure``)."""
+    config = oauth_config(provider, settings_in_use(settings))
     # Imported here: the Google client library is heavy, and most servers never use it.
     if provider == "google":
         from frontdesk.calendars.google_provider import GoogleCalendarProvider

@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.calendars.base import CalendarAuthError, CalendarError, CalendarProvider
 from frontdesk.calendars.oauth import OAuthTokens, TokenSaver
-from frontdesk.config import get_settings
 from frontdesk.scheduling import Interval
 from frontdesk.services.calendar_providers import (
     close_provider,
     provider_for,
     save_tokens,
+    settings_in_use,
     watched_calendars,
     with_calendar,
 )
@@ -168,7 +168,8 @@ class ExternalBusy:
             recent = list(self._recent.get(connection.id, ()))
         if known is not None and not known.covers(key, start, end):
             known = None
-        ttl = self.ttl_s if self.ttl_s is not None else get_settings().calendar_cache_s
+        # Unset: the cache time of the settings the app factory handed down.
+        ttl = self.ttl_s if self.ttl_s is not None else settings_in_use().calendar_cache_s
         max_age = FRESH_S if fresh else ttl
         if not force:
             # A booking takes the newest read that covers its window (normally its own

@@ -4,13 +4,12 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
-from sqlalchemy import select
 
 from frontdesk.api import bounds, schemas
 from frontdesk.api.convert import appointment_out
 from frontdesk.api.deps import FactoryDep, SessionDep, TenantDep
 from frontdesk.api.timeparams import parse_bound
-from frontdesk.services import booking
+from frontdesk.services import booking, listings
 from frontdesk.services.customers import CustomerFields
 from frontdesk.services.lookup import get_scoped
 from frontdesk.store.models import Appointment, AppointmentStatus
@@ -35,18 +34,14 @@ def list_appointments(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=bounds.MAX_OFFSET)] = 0,
 ) -> list[schemas.AppointmentOut]:
-    query = select(Appointment).where(Appointment.tenant_id == tenant.id)
-    if from_:
-        query = query.where(Appointment.start_at >= parse_bound(from_, tenant, "from"))
-    if to:
-        query = query.where(Appointment.start_at < parse_bound(to, tenant, "to", end=True))
-    if customer_id:
-        query = query.where(Appointment.customer_id == customer_id)
-    if resource_id:
-        query = query.where(Appointment.resource_id == resource_id)
-    if status_:
-        query = query.where(Appointment.status.in_([s.value for s in status_]))
-    rows = session.scalars(query.order_by(Appointment.start_at).limit(limit).offset(offset))
+    where = listings.AppointmentFilter(
+        start_from=parse_bound(from_, tenant, "from") if from_ else None,
+        start_before=parse_bound(to, tenant, "to", end=True) if to else None,
+        customer_id=customer_id,
+        resource_id=resource_id,
+        statuses=status_ or (),
+    )
+    rows = listings.list_appointments(session, tenant, where, limit=limit, offset=offset)
     return [appointment_out(a, tenant) for a in rows]
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, cast
 from zoneinfo import ZoneInfo
@@ -11,10 +12,11 @@ from pydantic import Field
 from frontdesk.api import schemas
 from frontdesk.api.deps import SessionDep, TenantDep
 from frontdesk.api.timeparams import parse_bound
-from frontdesk.scheduling import PartOfDay, SlotPreferences, distinct_starts
+from frontdesk.scheduling import PartOfDay, Slot, SlotPreferences, distinct_starts
 from frontdesk.services.availability import find_slots
+from frontdesk.services.listings import resource_names
 from frontdesk.services.lookup import get_scoped
-from frontdesk.store.models import Resource, Service
+from frontdesk.store.models import Service, Tenant
 
 router = APIRouter(prefix="/api/v1/availability", tags=["availability"])
 
@@ -56,12 +58,24 @@ def availability(
     )
     if distinct:
         slots = distinct_starts(slots)
-    tz = ZoneInfo(tenant.timezone)
     svc = get_scoped(session, Service, tenant.id, service)
-    names = {r.id: r.name for r in session.query(Resource).filter(Resource.tenant_id == tenant.id)}
+    return _availability_out(
+        tenant, svc, start, end, slots[:limit], resource_names(session, tenant)
+    )
+
+
+def _availability_out(
+    tenant: Tenant,
+    service: Service,
+    start: datetime,
+    end: datetime,
+    slots: Sequence[Slot],
+    names: dict[uuid.UUID, str],
+) -> schemas.AvailabilityOut:
+    tz = ZoneInfo(tenant.timezone)
     return schemas.AvailabilityOut(
-        service_id=svc.id,
-        service_name=svc.name,
+        service_id=service.id,
+        service_name=service.name,
         timezone=tenant.timezone,
         window_start=start.astimezone(tz),
         window_end=end.astimezone(tz),
@@ -72,6 +86,6 @@ def availability(
                 resource_id=cast(uuid.UUID, s.resource_id),
                 resource_name=names[cast(uuid.UUID, s.resource_id)],
             )
-            for s in slots[:limit]
+            for s in slots
         ],
     )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from frontdesk.api.deps import FactoryDep, TenantDep
-from frontdesk.config import Settings
+from frontdesk.api.deps import FactoryDep, SettingsDep, TenantDep
 from frontdesk.services.outbound_calls import call_placer, place_call
 
 router = APIRouter(prefix="/api/v1/calls", tags=["calls"])
@@ -31,10 +30,9 @@ class CallOut(BaseModel):
              responses={409: {"description": "No call consent, or on the do-not-call list"},
                         503: {"description": "Twilio is not configured"}})
 def create_call(body: CallIn, tenant: TenantDep, factory: FactoryDep,
-                request: Request) -> CallOut:
+                settings: SettingsDep) -> CallOut:
     """Twilio dials the customer with answering-machine detection; a person hears the
     agent, a machine hears a short voicemail. Progress arrives on the call's timeline."""
-    settings: Settings = request.app.state.settings
     call_sid = place_call(factory, tenant, call_placer(settings), body.to, from_=body.from_,
                           purpose=body.purpose)
     return CallOut(call_sid=call_sid)

@@ -4,19 +4,14 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from sqlalchemy import or_, select
 
 from frontdesk.api import bounds, schemas
 from frontdesk.api.convert import customer_out
 from frontdesk.api.deps import FactoryDep, SessionDep, TenantDep
-from frontdesk.errors import Conflict
-from frontdesk.services.customers import (
-    CustomerFields,
-    apply_fields,
-    create_customer,
-    find_by_phone,
-)
+from frontdesk.services import listings
+from frontdesk.services.customers import CustomerFields, create_customer
 from frontdesk.services.lookup import get_scoped
+from frontdesk.services.record_updates import update_customer
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Customer
 
@@ -32,14 +27,9 @@ def list_customers(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=bounds.MAX_OFFSET)] = 0,
 ) -> list[schemas.CustomerOut]:
-    if phone:
-        found = find_by_phone(session, tenant, phone)
-        return [customer_out(found)] if found else []
-    query = select(Customer).where(Customer.tenant_id == tenant.id)
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(Customer.name.ilike(like), Customer.email.ilike(like)))
-    rows = session.scalars(query.order_by(Customer.created_at).limit(limit).offset(offset))
+    rows = listings.list_customers(
+        session, tenant, phone=phone, contains=q, limit=limit, offset=offset
+    )
     return [customer_out(c) for c in rows]
 
 
@@ -58,13 +48,6 @@ def get(customer_id: uuid.UUID, tenant: TenantDep, session: SessionDep) -> schem
 def patch(
     customer_id: uuid.UUID, body: schemas.CustomerPatch, tenant: TenantDep, factory: FactoryDep
 ) -> schemas.CustomerOut:
+    fields = CustomerFields(**body.model_dump(exclude_unset=True))
     with write_session(factory) as session:
-        customer = get_scoped(session, Customer, tenant.id, customer_id)
-        fields = CustomerFields(**body.model_dump(exclude_unset=True))
-        if fields.phone is not None:
-            other = find_by_phone(session, tenant, fields.phone)
-            if other is not None and other.id != customer.id:
-                raise Conflict("Another customer already has that phone number.")
-        apply_fields(customer, tenant, fields)
-        session.flush()
-        return customer_out(customer)
+        return customer_out(update_customer(session, tenant, customer_id, fields))

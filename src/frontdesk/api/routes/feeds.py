@@ -9,6 +9,7 @@ from frontdesk.api.deps import FactoryDep, SessionDep, TenantDep
 from frontdesk.errors import NotFound
 from frontdesk.services.feeds import feed_for_token, rotate_token
 from frontdesk.services.lookup import get_scoped
+from frontdesk.services.record_updates import remove_feed
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Resource
 
@@ -35,7 +36,7 @@ def create_feed(
 @router.delete("/api/v1/resources/{resource_id}/feed", status_code=status.HTTP_204_NO_CONTENT)
 def delete_feed(resource_id: uuid.UUID, tenant: TenantDep, factory: FactoryDep) -> None:
     with write_session(factory) as session:
-        get_scoped(session, Resource, tenant.id, resource_id).feed_token = None
+        remove_feed(session, tenant, resource_id)
 
 
 @router.get(

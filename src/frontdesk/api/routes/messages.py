@@ -8,10 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from frontdesk.api.deps import SessionDep, TenantDep
-from frontdesk.services.customers import normalize_phone
+from frontdesk.services import listings
 from frontdesk.store.models import OutboxMessage
 
 router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
@@ -43,31 +42,26 @@ def list_messages(
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[MessageOut]:
-    query = select(OutboxMessage).where(OutboxMessage.tenant_id == tenant.id)
-    if to:
-        recipient = to if "@" in to else normalize_phone(to, tenant.country)
-        query = query.where(OutboxMessage.recipient == recipient)
-    if appointment_id:
-        query = query.where(OutboxMessage.appointment_id == appointment_id)
-    if status:
-        query = query.where(OutboxMessage.status == status)
-    rows = session.scalars(query.order_by(OutboxMessage.created_at.desc()).limit(limit))
-    return [
-        MessageOut(
-            id=m.id,
-            channel=m.channel,
-            purpose=m.purpose,
-            recipient=m.recipient,
-            body=m.payload.get("body"),
-            subject=m.payload.get("subject"),
-            status=m.status,
-            attempts=m.attempts,
-            next_attempt_at=m.next_attempt_at,
-            sent_at=m.sent_at,
-            provider=m.provider,
-            provider_message_id=m.provider_message_id,
-            last_error=m.last_error,
-            appointment_id=m.appointment_id,
-        )
-        for m in rows
-    ]
+    rows = listings.list_messages(
+        session, tenant, to=to, appointment_id=appointment_id, status=status, limit=limit
+    )
+    return [_message_out(m) for m in rows]
+
+
+def _message_out(m: OutboxMessage) -> MessageOut:
+    return MessageOut(
+        id=m.id,
+        channel=m.channel,
+        purpose=m.purpose,
+        recipient=m.recipient,
+        body=m.payload.get("body"),
+        subject=m.payload.get("subject"),
+        status=m.status,
+        attempts=m.attempts,
+        next_attempt_at=m.next_attempt_at,
+        sent_at=m.sent_at,
+        provider=m.provider,
+        provider_message_id=m.provider_message_id,
+        last_error=m.last_error,
+        appointment_id=m.appointment_id,
+    )

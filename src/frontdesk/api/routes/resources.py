@@ -3,12 +3,11 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, status
-from sqlalchemy import select
 
 from frontdesk.api import schemas
 from frontdesk.api.convert import exception_out, resource_out
 from frontdesk.api.deps import FactoryDep, SessionDep, TenantDep
-from frontdesk.errors import NotFound
+from frontdesk.services import listings
 from frontdesk.services.catalog import (
     ExceptionFields,
     HoursRange,
@@ -17,6 +16,7 @@ from frontdesk.services.catalog import (
     save_resource,
 )
 from frontdesk.services.lookup import get_scoped
+from frontdesk.services.record_updates import remove_exception
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Resource
 
@@ -32,10 +32,7 @@ def _fields(body: schemas.ResourceIn | schemas.ResourcePatch) -> ResourceFields:
 
 @router.get("", response_model=list[schemas.ResourceOut])
 def list_resources(tenant: TenantDep, session: SessionDep) -> list[schemas.ResourceOut]:
-    rows = session.scalars(
-        select(Resource).where(Resource.tenant_id == tenant.id).order_by(Resource.name)
-    )
-    return [resource_out(r) for r in rows]
+    return [resource_out(r) for r in listings.list_resources(session, tenant)]
 
 
 @router.post("", response_model=schemas.ResourceOut, status_code=status.HTTP_201_CREATED)
@@ -93,9 +90,4 @@ def delete_exception(
     resource_id: uuid.UUID, exception_id: uuid.UUID, tenant: TenantDep, factory: FactoryDep
 ) -> None:
     with write_session(factory) as session:
-        resource = get_scoped(session, Resource, tenant.id, resource_id)
-        match = [e for e in resource.exceptions if e.id == exception_id]
-        if not match:
-            raise NotFound(f"No exception with id {exception_id} on {resource.name}.")
-        resource.exceptions.remove(match[0])
-        resource.calendar_version += 1
+        remove_exception(session, tenant, resource_id, exception_id)

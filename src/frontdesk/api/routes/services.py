@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, status
-from sqlalchemy import select
 
 from frontdesk.api import schemas
 from frontdesk.api.convert import service_out
 from frontdesk.api.deps import FactoryDep, SessionDep, TenantDep
+from frontdesk.services import listings
 from frontdesk.services.catalog import ServiceFields, save_service
 from frontdesk.services.lookup import get_scoped
 from frontdesk.store.db import write_session
@@ -18,10 +18,7 @@ router = APIRouter(prefix="/api/v1/services", tags=["services"])
 
 @router.get("", response_model=list[schemas.ServiceOut])
 def list_services(tenant: TenantDep, session: SessionDep) -> list[schemas.ServiceOut]:
-    rows = session.scalars(
-        select(Service).where(Service.tenant_id == tenant.id).order_by(Service.name)
-    )
-    return [service_out(s) for s in rows]
+    return [service_out(s) for s in listings.list_services(session, tenant)]
 
 
 @router.post("", response_model=schemas.ServiceOut, status_code=status.HTTP_201_CREATED)

@@ -5,9 +5,9 @@ from fastapi import APIRouter
 from frontdesk.api import schemas
 from frontdesk.api.convert import tenant_out
 from frontdesk.api.deps import FactoryDep, TenantDep
-from frontdesk.services.tenants import TenantFields, apply_tenant_fields
+from frontdesk.services.record_updates import update_tenant
+from frontdesk.services.tenants import TenantFields
 from frontdesk.store.db import write_session
-from frontdesk.store.models import Tenant
 
 router = APIRouter(prefix="/api/v1/tenant", tags=["tenant"])
 
@@ -21,8 +21,6 @@ def get_tenant(tenant: TenantDep) -> schemas.TenantOut:
 def patch_tenant(
     body: schemas.TenantPatch, tenant: TenantDep, factory: FactoryDep
 ) -> schemas.TenantOut:
+    fields = TenantFields(**body.model_dump(exclude_unset=True))
     with write_session(factory) as session:
-        row = session.get_one(Tenant, tenant.id)
-        apply_tenant_fields(session, row, TenantFields(**body.model_dump(exclude_unset=True)))
-        session.flush()
-        return tenant_out(row)
+        return tenant_out(update_tenant(session, tenant.id, fields))
