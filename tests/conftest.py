@@ -28,7 +28,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.api.app import create_app
+from frontdesk.app import create_app
 from frontdesk.config import Settings
 from frontdesk.services.catalog import (
     HoursRange,

@@ -23,11 +23,11 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from frontdesk.api.access_log import uvicorn_log_config
-    from frontdesk.api.app import create_app
+    from frontdesk.app import create_app
     from frontdesk.cli_demo import claim_demo_database
     from frontdesk.services.demo import seed_demo
     from frontdesk.store.db import make_engine, make_session_factory
+    from frontdesk.web.access_log import uvicorn_log_config
 
     settings = get_settings()
     port: int = args.port or settings.port

@@ -1,7 +1,7 @@
 """Domain errors: a small hierarchy with a stable ``code`` and an HTTP status.
 
 Services raise these; the API maps them to RFC 9457 problem+json in one place
-(``frontdesk.api.problems``). ``detail`` is written for a person who can act on it: the
+(``frontdesk.web.problems``). ``detail`` is written for a person who can act on it: the
 developer or operator reading the API's answer. A caller never hears it: the brain phrases
 the ``code`` in the caller's language (``frontdesk.conversation.refusals``).
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from frontdesk.api.access_log import redact_target
+from frontdesk.web.access_log import redact_target
 
 UUID = "0b3c0c5e-3f0e-4c7e-9b7e-2d6f5a9e1c11"
 TOKEN = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd"

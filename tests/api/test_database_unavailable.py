@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 
-from frontdesk.api.app import create_app
+from frontdesk.app import create_app
 from frontdesk.config import Settings
 from frontdesk.services.tenants import TenantFields, create_api_key, create_tenant
 from frontdesk.store.db import make_engine, make_session_factory, write_session
@@ -56,7 +56,7 @@ def test_starts_without_its_database_and_says_so(caplog: pytest.LogCaptureFixtur
         _assert_unavailable(http.get("/api/v1/services", headers={"Authorization": "Bearer x"}))
         _assert_unavailable(http.post("/webhooks/twilio/sms", content=b"From=%2B12125550123"))
         assert http.get("/openapi.json").status_code == 200  # the docs need no database
-    start = [r for r in caplog.records if r.name == "frontdesk.api.database"]
+    start = [r for r in caplog.records if r.name == "frontdesk.web.database"]
     assert start and "database unreachable at start" in start[0].getMessage()
     assert all(r.exc_info is None for r in start)  # one line, not a traceback
 

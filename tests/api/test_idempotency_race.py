@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.api.app import create_app
+from frontdesk.app import create_app
 from frontdesk.config import Settings
 from frontdesk.store.models import OutboxMessage
 from tests.conftest import Business, auth, next_weekday, serving

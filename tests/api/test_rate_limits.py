@@ -15,7 +15,7 @@ from twilio.request_validator import RequestValidator  # type: ignore[import-unt
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from frontdesk.api.app import create_app
+from frontdesk.app import create_app
 from frontdesk.config import Settings
 from tests.conftest import Business, auth, serving
 
@@ -158,7 +158,7 @@ def test_an_unreachable_redis_does_not_take_the_api_down(
     with serving(create_app(settings, engine=engine)) as url, httpx.Client(base_url=url) as http:
         assert [http.get("/api/v1/services", headers=auth(salon)).status_code
                 for _ in range(3)] == [200, 200, 200]
-    warnings = [r.getMessage() for r in caplog.records if r.name == "frontdesk.api.ratelimit"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "frontdesk.web.ratelimit"]
     assert len(warnings) == 1 and "rate limits not enforced" in warnings[0]
 
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from frontdesk.api.app import create_app
+from frontdesk.app import create_app
 from frontdesk.config import Settings
 from tests.api.conftest import auth
 from tests.conftest import Business, serving

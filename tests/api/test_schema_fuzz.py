@@ -31,7 +31,7 @@ from schemathesis.checks import (
 )
 from sqlalchemy import Engine
 
-from frontdesk.api.app import create_app
+from frontdesk.app import create_app
 from frontdesk.config import Settings
 from frontdesk.store.db import make_engine
 from tests.conftest import Business, auth

@@ -24,7 +24,7 @@ from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from frontdesk.api.app import create_app
+from frontdesk.app import create_app
 from frontdesk.calendars.address_guard import AddressPolicy
 from frontdesk.config import Settings
 from frontdesk.services import calendar_providers

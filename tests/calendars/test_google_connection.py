@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.api.app import create_app
+from frontdesk.app import create_app
 from frontdesk.calendars.google_provider import APPOINTMENT_KEY
 from frontdesk.config import Settings
 from frontdesk.security import decrypt

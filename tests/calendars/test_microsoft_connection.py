@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.api.app import create_app
+from frontdesk.app import create_app
 from frontdesk.calendars.microsoft_provider import APPOINTMENT_PROPERTY_ID
 from frontdesk.config import Settings
 from frontdesk.security import decrypt

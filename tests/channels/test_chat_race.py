@@ -17,8 +17,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.api.app import create_app
-from frontdesk.api.deps import get_agent
+from frontdesk.app import create_app
 from frontdesk.config import Settings
 from frontdesk.conversation import policy
 from frontdesk.conversation.agent import Agent
@@ -26,6 +25,7 @@ from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.state import DialogueState
 from frontdesk.nlu.types import Understanding
 from frontdesk.store.db import make_session_factory
+from frontdesk.web.deps import get_agent
 from tests.channels.conftest import answer_for, appointments, opening
 from tests.conftest import Business, auth, next_weekday, serving
 

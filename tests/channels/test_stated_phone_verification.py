@@ -19,13 +19,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.api.app import create_app
-from frontdesk.api.deps import get_agent
+from frontdesk.app import create_app
 from frontdesk.config import Settings
 from frontdesk.conversation.agent import Agent
 from frontdesk.services.booking import BookingRequest, book
 from frontdesk.services.customers import CustomerFields
 from frontdesk.store.models import Appointment
+from frontdesk.web.deps import get_agent
 from tests.channels.test_openai_compat import VoicePlatform, sdk
 from tests.conftest import Business, auth, next_weekday
 from tests.conversation.standin_openai import StandIn

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.api.app import create_app
+from frontdesk.app import create_app
 from frontdesk.channels import telnyx_voice
 from frontdesk.config import Settings
 from frontdesk.conversation import call_lines

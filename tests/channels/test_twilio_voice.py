@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
-from frontdesk.api.app import create_app
+from frontdesk.app import create_app
 from frontdesk.channels import signatures, twilio_twiml, twilio_voice
 from frontdesk.config import Settings
 from frontdesk.services import calls

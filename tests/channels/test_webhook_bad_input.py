@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
-from frontdesk.api.app import create_app
+from frontdesk.app import create_app
 from frontdesk.config import Settings
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Conversation, ConversationTurn, TenantPhoneNumber

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from frontdesk.api.app import create_app
+from frontdesk.app import create_app
 from frontdesk.config import Settings
 from tests.cli.test_cli import _run
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from frontdesk.api.app import create_app
+from frontdesk.app import create_app
 from frontdesk.config import Settings
 from frontdesk.evals.cli import REPO_ROOT
 from frontdesk.evals.runner import Server, run_all

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from frontdesk.api import schemas
-from frontdesk.store.models import (
+from frontdesk.services.records import (
     Appointment,
     Customer,
     Resource,

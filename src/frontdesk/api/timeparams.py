@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from frontdesk.api import bounds
 from frontdesk.errors import InvalidInput
-from frontdesk.store.models import Tenant
+from frontdesk.services.records import Tenant
+from frontdesk.web import bounds
 
 
 def parse_bound(raw: str, tenant: Tenant, field: str, *, end: bool = False) -> datetime:

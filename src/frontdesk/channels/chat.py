@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 
-from frontdesk.api.deps import AgentDep, TenantDep
-from frontdesk.api.ratelimit import check_phone
 from frontdesk.channels.schemas import ChatIn, ChatOut
 from frontdesk.services import request_keys
 from frontdesk.services.customers import normalize_phone
+from frontdesk.web.deps import AgentDep, TenantDep
+from frontdesk.web.ratelimit import check_phone
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
 

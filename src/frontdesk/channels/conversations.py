@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
 
-from frontdesk.api.deps import SessionDep, TenantDep
 from frontdesk.channels.schemas import ConversationOut, TurnOut
 from frontdesk.services import conversations as records
 from frontdesk.services.conversations import Conversation, ConversationTurn
 from frontdesk.services.tenants import Tenant
+from frontdesk.web.deps import SessionDep, TenantDep
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 

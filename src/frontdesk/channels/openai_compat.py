@@ -20,13 +20,13 @@ from fastapi.routing import APIRoute
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from frontdesk.api.database import RETRY_AFTER_S
-from frontdesk.api.deps import AgentDep, TenantDep
 from frontdesk.channels import openai_wire as wire
 from frontdesk.conversation.agent import Agent, Reply
 from frontdesk.errors import FrontdeskError, InvalidInput
 from frontdesk.services.customers import normalize_phone
 from frontdesk.services.tenants import Tenant
+from frontdesk.web.database import RETRY_AFTER_S
+from frontdesk.web.deps import AgentDep, TenantDep
 
 log = logging.getLogger(__name__)
 

@@ -21,12 +21,12 @@ import anyio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.api.deps import AgentDep, FactoryDep
 from frontdesk.conversation.agent import Agent, Reply
 from frontdesk.errors import InvalidInput, Unauthorized
 from frontdesk.services import request_keys
 from frontdesk.services.customers import normalize_phone
 from frontdesk.services.tenants import Tenant, authenticate
+from frontdesk.web.deps import AgentDep, FactoryDep
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from frontdesk.api.schemas import Language, Strict
+from frontdesk.web.types import Language, Strict
 
 MAX_MESSAGE_CHARS = 4000
 

@@ -26,9 +26,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import Depends, Request
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
-from frontdesk.api.bounds import without_nul
-from frontdesk.api.deps import SettingsDep
 from frontdesk.errors import FrontdeskError, InvalidInput
+from frontdesk.web.bounds import without_nul
+from frontdesk.web.deps import SettingsDep
 
 log = logging.getLogger(__name__)
 

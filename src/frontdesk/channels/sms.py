@@ -17,13 +17,13 @@ from xml.sax.saxutils import escape
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
-from frontdesk.api.bounds import without_nul
-from frontdesk.api.deps import AgentDep, FactoryDep
-from frontdesk.api.ratelimit import check_phone
 from frontdesk.channels.signatures import TelnyxBody, TwilioForm
 from frontdesk.conversation.sms_keywords import InboundSms, SmsDesk
 from frontdesk.errors import InvalidInput
 from frontdesk.services.sms_records import queue_reply
+from frontdesk.web.bounds import without_nul
+from frontdesk.web.deps import AgentDep, FactoryDep
+from frontdesk.web.ratelimit import check_phone
 
 router = APIRouter(tags=["sms"])
 

@@ -36,8 +36,6 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.api.deps import AgentDep, FactoryDep
-from frontdesk.api.ratelimit import check_phone
 from frontdesk.channels.signatures import TelnyxBody
 from frontdesk.config import Settings
 from frontdesk.conversation import phone_calls
@@ -50,6 +48,8 @@ from frontdesk.services.phone_numbers import as_e164, tenant_for_number
 from frontdesk.services.tenants import Tenant
 from frontdesk.telephony.base import CallControl, Voice
 from frontdesk.telephony.telnyx_call_control import TelnyxCallControl
+from frontdesk.web.deps import AgentDep, FactoryDep
+from frontdesk.web.ratelimit import check_phone
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from frontdesk.api.deps import AgentDep, FactoryDep
-from frontdesk.api.ratelimit import check_phone
 from frontdesk.channels import twilio_twiml as twiml
 from frontdesk.channels.signatures import TwilioForm
 from frontdesk.conversation import phone_calls
@@ -34,6 +32,8 @@ from frontdesk.conversation.phone_calls import Answerer, Line
 from frontdesk.services import calls, request_keys
 from frontdesk.services.phone_numbers import as_e164, tenant_for_number
 from frontdesk.services.tenants import Tenant
+from frontdesk.web.deps import AgentDep, FactoryDep
+from frontdesk.web.ratelimit import check_phone
 
 log = logging.getLogger(__name__)
 

@@ -143,7 +143,7 @@ class InProcess:
             tempfile.TemporaryDirectory(prefix="frontdesk-eval-")))
         from fastapi.testclient import TestClient
 
-        from frontdesk.api.app import create_app
+        from frontdesk.app import create_app
         from frontdesk.config import Settings
         from frontdesk.store.db import make_engine, make_session_factory
 

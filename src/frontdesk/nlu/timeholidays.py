@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from frontdesk.nlu.timecalc import Period, at
-from frontdesk.nlu.timespec import Spec
 
 
 def easter(year: int) -> date:
@@ -119,13 +118,15 @@ def _occurrence(key: str, year: int, now: datetime) -> Period | None:
     return Period(at(day, tz), at(day + timedelta(days=1), tz), "day")
 
 
-def holiday_period(key: str, spec: Spec, now: datetime) -> Period | None:
-    """The occurrence of a holiday that ``spec`` means."""
+def holiday_period(
+    key: str, now: datetime, *, year: int | None, anchor: Period | None, direction: int
+) -> Period | None:
+    """The occurrence of a holiday a mention means: in ``year`` when given, else inside
+    ``anchor``, else the next one (the last one when ``direction`` is negative)."""
     if key not in DAYS and key not in SPANS:
         return None
-    if spec.year is not None:
-        return _occurrence(key, spec.year, now)
-    anchor = spec.anchor
+    if year is not None:
+        return _occurrence(key, year, now)
     if anchor is not None and anchor.start is not None and anchor.end is not None:
         for year in range(anchor.start.year - 1, anchor.end.year + 1):
             found = _occurrence(key, year, now)
@@ -135,7 +136,7 @@ def holiday_period(key: str, spec: Spec, now: datetime) -> Period | None:
         # "thanksgiving in a year": the one in the year the anchor falls in
         return _occurrence(key, anchor.start.year, now)
     today = at(now.date(), now.tzinfo)
-    if spec.holiday_dir < 0:
+    if direction < 0:
         for year in (now.year, now.year - 1):
             found = _occurrence(key, year, now)
             if found is not None and found.start is not None and found.start < today:

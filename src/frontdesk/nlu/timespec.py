@@ -30,6 +30,7 @@ from frontdesk.nlu.timecalc import (
     safe_date,
     truncate,
 )
+from frontdesk.nlu.timeholidays import holiday_period
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,9 +172,8 @@ def resolve(spec: Spec, now: datetime, prefs: Prefs = DEFAULT_PREFS) -> Period |
 def _date_window(spec: Spec, now: datetime, prefer_future: bool) -> Period | None:
     anchor = spec.anchor
     if spec.holiday is not None:
-        from frontdesk.nlu.timeholidays import holiday_period
-
-        anchor = holiday_period(spec.holiday, spec, now)
+        anchor = holiday_period(spec.holiday, now, year=spec.year, anchor=spec.anchor,
+                                direction=spec.holiday_dir)
         if anchor is None:
             return None
         spec = replace(spec, year=None)

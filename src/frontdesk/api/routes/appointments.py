@@ -5,14 +5,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from frontdesk.api import bounds, schemas
+from frontdesk.api import schemas
 from frontdesk.api.convert import appointment_out
-from frontdesk.api.deps import FactoryDep, SessionDep, TenantDep
 from frontdesk.api.timeparams import parse_bound
 from frontdesk.services import booking, listings
 from frontdesk.services.customers import CustomerFields
 from frontdesk.services.lookup import get_scoped
-from frontdesk.store.models import Appointment, AppointmentStatus
+from frontdesk.services.records import Appointment, AppointmentStatus
+from frontdesk.web import bounds
+from frontdesk.web.deps import FactoryDep, SessionDep, TenantDep
 
 router = APIRouter(prefix="/api/v1/appointments", tags=["appointments"])
 

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from frontdesk.api import schemas
-from frontdesk.api.deps import SessionDep, TenantDep
 from frontdesk.api.timeparams import parse_bound
 from frontdesk.scheduling import PartOfDay, Slot, SlotPreferences, distinct_starts
 from frontdesk.services.availability import find_slots
 from frontdesk.services.listings import resource_names
 from frontdesk.services.lookup import get_scoped
-from frontdesk.store.models import Service, Tenant
+from frontdesk.services.records import Service, Tenant
+from frontdesk.web.deps import SessionDep, TenantDep
 
 router = APIRouter(prefix="/api/v1/availability", tags=["availability"])
 

@@ -20,12 +20,12 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from frontdesk.api.deps import FactoryDep, SessionDep, SettingsDep, TenantDep
 from frontdesk.config import Settings
 from frontdesk.errors import InvalidInput
 from frontdesk.services import calendar_connections as connections
 from frontdesk.services import calendar_oauth
 from frontdesk.services.calendar_providers import OAUTH_PROVIDERS, PROVIDER_NAMES
+from frontdesk.web.deps import FactoryDep, SessionDep, SettingsDep, TenantDep
 
 router = APIRouter(tags=["calendar connections"])
 PATH = "/api/v1/resources/{resource_id}/calendar"

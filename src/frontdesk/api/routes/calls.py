@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from frontdesk.api.deps import FactoryDep, SettingsDep, TenantDep
 from frontdesk.services.outbound_calls import call_placer, place_call
+from frontdesk.web.deps import FactoryDep, SettingsDep, TenantDep
 
 router = APIRouter(prefix="/api/v1/calls", tags=["calls"])
 

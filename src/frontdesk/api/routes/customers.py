@@ -5,15 +5,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from frontdesk.api import bounds, schemas
+from frontdesk.api import schemas
 from frontdesk.api.convert import customer_out
-from frontdesk.api.deps import FactoryDep, SessionDep, TenantDep
 from frontdesk.services import listings
 from frontdesk.services.customers import CustomerFields, create_customer
 from frontdesk.services.lookup import get_scoped
 from frontdesk.services.record_updates import update_customer
-from frontdesk.store.db import write_session
-from frontdesk.store.models import Customer
+from frontdesk.services.records import Customer, write_session
+from frontdesk.web import bounds
+from frontdesk.web.deps import FactoryDep, SessionDep, TenantDep
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 

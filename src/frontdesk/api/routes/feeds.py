@@ -5,13 +5,12 @@ import uuid
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
-from frontdesk.api.deps import FactoryDep, SessionDep, TenantDep
 from frontdesk.errors import NotFound
 from frontdesk.services.feeds import feed_for_token, rotate_token
 from frontdesk.services.lookup import get_scoped
 from frontdesk.services.record_updates import remove_feed
-from frontdesk.store.db import write_session
-from frontdesk.store.models import Resource
+from frontdesk.services.records import Resource, write_session
+from frontdesk.web.deps import FactoryDep, SessionDep, TenantDep
 
 router = APIRouter(tags=["calendar feeds"])
 

@@ -5,7 +5,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from frontdesk import __version__
-from frontdesk.api.database import RETRY_AFTER_S, database_answers
+from frontdesk.web.database import RETRY_AFTER_S, database_answers
 
 router = APIRouter(tags=["health"])
 

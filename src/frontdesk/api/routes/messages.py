@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from frontdesk.api.deps import SessionDep, TenantDep
 from frontdesk.services import listings
-from frontdesk.store.models import OutboxMessage
+from frontdesk.services.records import OutboxMessage
+from frontdesk.web.deps import SessionDep, TenantDep
 
 router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
 

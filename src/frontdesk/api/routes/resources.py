@@ -6,7 +6,6 @@ from fastapi import APIRouter, status
 
 from frontdesk.api import schemas
 from frontdesk.api.convert import exception_out, resource_out
-from frontdesk.api.deps import FactoryDep, SessionDep, TenantDep
 from frontdesk.services import listings
 from frontdesk.services.catalog import (
     ExceptionFields,
@@ -17,8 +16,8 @@ from frontdesk.services.catalog import (
 )
 from frontdesk.services.lookup import get_scoped
 from frontdesk.services.record_updates import remove_exception
-from frontdesk.store.db import write_session
-from frontdesk.store.models import Resource
+from frontdesk.services.records import Resource, write_session
+from frontdesk.web.deps import FactoryDep, SessionDep, TenantDep
 
 router = APIRouter(prefix="/api/v1/resources", tags=["resources"])
 

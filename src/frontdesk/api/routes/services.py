@@ -6,12 +6,11 @@ from fastapi import APIRouter, status
 
 from frontdesk.api import schemas
 from frontdesk.api.convert import service_out
-from frontdesk.api.deps import FactoryDep, SessionDep, TenantDep
 from frontdesk.services import listings
 from frontdesk.services.catalog import ServiceFields, save_service
 from frontdesk.services.lookup import get_scoped
-from frontdesk.store.db import write_session
-from frontdesk.store.models import Service
+from frontdesk.services.records import Service, write_session
+from frontdesk.web.deps import FactoryDep, SessionDep, TenantDep
 
 router = APIRouter(prefix="/api/v1/services", tags=["services"])
 

@@ -4,10 +4,10 @@ from fastapi import APIRouter
 
 from frontdesk.api import schemas
 from frontdesk.api.convert import tenant_out
-from frontdesk.api.deps import FactoryDep, TenantDep
 from frontdesk.services.record_updates import update_tenant
+from frontdesk.services.records import write_session
 from frontdesk.services.tenants import TenantFields
-from frontdesk.store.db import write_session
+from frontdesk.web.deps import FactoryDep, TenantDep
 
 router = APIRouter(prefix="/api/v1/tenant", tags=["tenant"])
 

@@ -24,9 +24,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from frontdesk.api.problems import problem
 from frontdesk.store import migrate
 from frontdesk.store.db import failure_reason
+from frontdesk.web.problems import problem
 
 log = logging.getLogger(__name__)
 

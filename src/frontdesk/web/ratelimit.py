@@ -42,9 +42,9 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from frontdesk.api.problems import problem
 from frontdesk.config import Settings
 from frontdesk.errors import FrontdeskError
+from frontdesk.web.problems import problem
 
 log = logging.getLogger(__name__)
 

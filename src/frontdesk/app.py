@@ -10,8 +10,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk import __version__
-from frontdesk.api import access_log, database, openapi_doc, problems, ratelimit
-from frontdesk.api.request_guards import BodyLimits, RequestGuard
 from frontdesk.api.routes import (
     appointments,
     availability,
@@ -44,6 +42,8 @@ from frontdesk.delivery.worker import OutboxWorker
 from frontdesk.security import cipher_for
 from frontdesk.services import calendar_providers
 from frontdesk.store.db import make_engine, make_session_factory
+from frontdesk.web import access_log, database, openapi_doc, problems, ratelimit
+from frontdesk.web.request_guards import BodyLimits, RequestGuard
 
 DESCRIPTION = """\
 The REST API of frontdesk, a self-hostable AI front desk.

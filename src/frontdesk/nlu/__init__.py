@@ -1,0 +1,1 @@
+"""Time, intent and entity understanding in English and Spanish: pure, no I/O."""

@@ -1,0 +1,1 @@
+"""What every HTTP door shares: dependencies, problem+json, request guards, limits, logs."""
