@@ -15,7 +15,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -24,12 +24,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.errors import (
     BookingRefused,
     IdempotencyMismatch,
-    InvalidInput,
     RefusalCode,
-    SlotTaken,
 )
-from frontdesk.scheduling import Refusal, check_bookable
+from frontdesk.scheduling import Refusal
 from frontdesk.services import calendars
+from frontdesk.services.booking_rules import (
+    candidate_resources,
+    choose_resource,
+    place,
+    refuse,
+    require_aware,
+)
 from frontdesk.services.customers import CustomerFields, apply_fields, upsert_by_phone
 from frontdesk.services.lookup import get_scoped
 from frontdesk.services.notices import messages
@@ -38,26 +43,10 @@ from frontdesk.store.models import (
     Appointment,
     AppointmentStatus,
     Customer,
-    Resource,
     Service,
     Tenant,
 )
 
-_REFUSAL_TEXT = {
-    Refusal.TOO_SOON: "That time is too soon: this business needs at least {notice} notice.",
-    Refusal.TOO_FAR_AHEAD: "That time is too far ahead: bookings open {days} days in advance.",
-    Refusal.OUTSIDE_HOURS: "Nobody offering this service works at that time.",
-    Refusal.SLOT_TAKEN: "That time is already taken.",
-    Refusal.DAY_FULL: "That day is fully booked.",
-}
-# When several resources refuse, the most useful reason wins (taken beats closed).
-_REFUSAL_PRIORITY = [
-    Refusal.TOO_SOON,
-    Refusal.TOO_FAR_AHEAD,
-    Refusal.SLOT_TAKEN,
-    Refusal.DAY_FULL,
-    Refusal.OUTSIDE_HOURS,
-]
 _EXCLUSION_VIOLATION = "23P01"
 _DEADLOCK = "40P01"  # two writers waited on each other; PostgreSQL aborted one
 _MAX_ATTEMPTS = 5
@@ -91,103 +80,6 @@ class BookingResult:
     appointment: Appointment
     replayed: bool = False
     warnings: list[str] = field(default_factory=list)
-
-
-def _refuse(tenant: Tenant, refusal: Refusal) -> BookingRefused:
-    text = _REFUSAL_TEXT[refusal].format(
-        notice=_humanize(timedelta(minutes=tenant.min_notice_minutes)),
-        days=tenant.max_days_ahead,
-    )
-    if refusal is Refusal.SLOT_TAKEN:
-        return SlotTaken(text + " Ask GET /api/v1/availability for free times.")
-    return BookingRefused(RefusalCode(refusal.value), text)
-
-
-def _humanize(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes % 1440 == 0 and minutes:
-        return f"{minutes // 1440} day(s)"
-    if minutes % 60 == 0 and minutes:
-        return f"{minutes // 60} hour(s)"
-    return f"{minutes} minute(s)"
-
-
-def _require_aware(start: datetime) -> datetime:
-    if start.tzinfo is None or start.utcoffset() is None:
-        raise InvalidInput(
-            "The start time needs a UTC offset, e.g. 2026-12-01T10:00:00-05:00.", field="start"
-        )
-    return start.astimezone(UTC)
-
-
-def _candidate_resources(
-    session: Session, tenant: Tenant, service: Service, resource_id: uuid.UUID | None
-) -> list[Resource]:
-    if resource_id is not None:
-        resource = get_scoped(session, Resource, tenant.id, resource_id)
-        if not resource.active or service not in resource.services:
-            raise BookingRefused(
-                RefusalCode.SERVICE_NOT_OFFERED,
-                f"{resource.name} does not offer {service.name}.",
-                resource_id=str(resource.id),
-                service_id=str(service.id),
-            )
-        return [resource]
-    resources = [r for r in service.resources if r.active]
-    if not resources:
-        raise BookingRefused(
-            RefusalCode.SERVICE_NOT_OFFERED, f"Nobody offers {service.name} yet."
-        )
-    return sorted(resources, key=lambda r: r.name)
-
-
-def _choose_resource(
-    session: Session,
-    tenant: Tenant,
-    service: Service,
-    resources: list[Resource],
-    start: datetime,
-    now: datetime,
-    exclude_appointment: uuid.UUID | None = None,
-) -> Resource:
-    """The first candidate that can take the booking, locked for this transaction.
-
-    Each candidate is checked, then locked (its calendar version bumped), then checked
-    again: on PostgreSQL another booking may have committed between the two. On SQLite
-    the whole transaction already holds the write lock and the second check is free.
-    """
-    spec = calendars.service_spec(service)
-    policy, tz = calendars.booking_policy(tenant), calendars.tenant_zone(tenant)
-    refusals: list[Refusal] = []
-
-    def refusal_for(resource: Resource) -> Refusal | None:
-        (cal,) = calendars.load_calendars(
-            session,
-            tenant,
-            [resource],
-            start,
-            start + spec.duration,
-            exclude_appointment=exclude_appointment,
-        )
-        return check_bookable(spec, policy, cal, start, now=now, tz=tz)
-
-    for resource in resources:
-        refusal = refusal_for(resource)
-        if refusal is None:
-            calendars.bump(session, [resource.id])
-            refusal = refusal_for(resource)
-        if refusal is None:
-            return resource
-        refusals.append(refusal)
-    raise _refuse(tenant, min(refusals, key=_REFUSAL_PRIORITY.index))
-
-
-def _place(appointment: Appointment, service: Service, start: datetime) -> None:
-    spec = calendars.service_spec(service)
-    appointment.start_at = start
-    appointment.end_at = start + spec.duration
-    appointment.blocked_start = start - spec.buffer_before
-    appointment.blocked_end = start + spec.duration + spec.buffer_after
 
 
 def _is_overlap_violation(exc: DBAPIError) -> bool:
@@ -231,7 +123,7 @@ def book(
     the service may still be free.
     """
     now = now or datetime.now(UTC)
-    start = _require_aware(request.start)
+    start = require_aware(request.start)
     if tenant.has_calendars:  # skip the extra read for businesses without calendars
         with factory() as session:
             service = get_scoped(session, Service, tenant.id, request.service_id)
@@ -273,12 +165,12 @@ def _book_with_retries(
             if not _is_deadlock(exc):
                 raise
             if attempt + 1 == _MAX_ATTEMPTS:
-                raise _refuse(tenant, Refusal.SLOT_TAKEN) from exc
+                raise refuse(tenant, Refusal.SLOT_TAKEN) from exc
         except IntegrityError as exc:
             if not _is_overlap_violation(exc):
                 raise
             if attempt + 1 == _MAX_ATTEMPTS:
-                raise _refuse(tenant, Refusal.SLOT_TAKEN) from exc
+                raise refuse(tenant, Refusal.SLOT_TAKEN) from exc
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -298,8 +190,8 @@ def _book_once(
             raise BookingRefused(
                 RefusalCode.SERVICE_INACTIVE, f"{service.name} is not bookable now."
             )
-        resources = _candidate_resources(session, tenant, service, request.resource_id)
-        resource = _choose_resource(session, tenant, service, resources, start, now)
+        resources = candidate_resources(session, tenant, service, request.resource_id)
+        resource = choose_resource(session, tenant, service, resources, start, now)
         customer = _resolve_customer(session, tenant, request)
         appointment = Appointment(
             tenant_id=tenant.id,
@@ -312,7 +204,7 @@ def _book_once(
             request_hash=request.fingerprint(),
             notes=request.notes,
         )
-        _place(appointment, service, start)
+        place(appointment, service, start)
         session.add(appointment)
         session.flush()
         session.refresh(appointment)  # loads service/resource/customer for the caller
@@ -350,7 +242,7 @@ def reschedule(
     (or concurrent) copy of a move gets the first one's answer.
     """
     now = now or datetime.now(UTC)
-    start = _require_aware(new_start)
+    start = require_aware(new_start)
     if tenant.has_calendars:  # as in book(): no network call under the write lock
         with factory() as session:
             appointment = get_scoped(session, Appointment, tenant.id, appointment_id)
@@ -370,10 +262,10 @@ def reschedule(
             if not _is_deadlock(exc):
                 raise
             if attempt + 1 == _MAX_ATTEMPTS:
-                raise _refuse(tenant, Refusal.SLOT_TAKEN) from exc
+                raise refuse(tenant, Refusal.SLOT_TAKEN) from exc
         except IntegrityError as exc:
             if _is_overlap_violation(exc):
-                raise _refuse(tenant, Refusal.SLOT_TAKEN) from exc
+                raise refuse(tenant, Refusal.SLOT_TAKEN) from exc
             raise
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -401,17 +293,17 @@ def _reschedule_once(
         if resource_id is None:
             # Keep the same person when they are free; otherwise anyone who offers it.
             current = appointment.resource
-            others = _candidate_resources(session, tenant, service, None)
+            others = candidate_resources(session, tenant, service, None)
             resources = sorted(others, key=lambda r: r.id != current.id)
         else:
-            resources = _candidate_resources(session, tenant, service, resource_id)
-        resource = _choose_resource(
+            resources = candidate_resources(session, tenant, service, resource_id)
+        resource = choose_resource(
             session, tenant, service, resources, start, now, exclude_appointment=appointment.id
         )
         if resource.id != appointment.resource_id:
             calendars.bump(session, [appointment.resource_id])  # the old time is freed
         appointment.resource_id = resource.id
-        _place(appointment, service, start)
+        place(appointment, service, start)
         session.flush()
         session.refresh(appointment)
         messages.on_rescheduled(session, tenant, appointment, now)
