@@ -71,6 +71,8 @@ def test_every_operation_survives_generated_input(
     app = create_app(Settings(environment="test", llm_base_url=""), engine=engine)
     operation = schemathesis.openapi.from_asgi("/openapi.json", app)[path][method]
     key = auth(fuzz_business)
+    # One client (one event loop) for the whole run, as a server has: without the
+    # context manager each request would start and stop a loop of its own.
     client = TestClient(app, raise_server_exceptions=False)
 
     # Valid input (must be accepted or refused by a rule, never crash) and invalid input
@@ -101,4 +103,5 @@ def test_every_operation_survives_generated_input(
         response = client.request(**kwargs)
         case.validate_response(response, checks=CHECKS)
 
-    check()
+    with client:
+        check()
