@@ -32,15 +32,11 @@ The client is not thread-safe (httplib2), so a provider's calls run one at a tim
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import http.client
-import json
 import threading
-import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -71,176 +67,22 @@ from frontdesk.calendars.base import (
     CalendarUnavailable,
     event_uid,
 )
+from frontdesk.calendars.google_events import (
+    APPOINTMENT_KEY,
+    PAGE,
+    PROVIDER,
+    TRANSIENT_OAUTH_ERRORS,
+    busy_block_of,
+    calendar_api_root,
+    google_event_id,
+    http_failure,
+    http_status_of,
+    is_rate_limit,
+    is_scope_missing,
+    moment,
+    stamp,
+)
 from frontdesk.calendars.oauth import OAuthClientConfig, OAuthTokens, TokenSaver
-
-PROVIDER = "google"
-# The private extended property that marks frontdesk's events (and holds the appointment).
-APPOINTMENT_KEY = "frontdeskAppointment"
-_EVENT_ID_MAX = 1024
-# Google's error reasons (errors[].reason, or an ErrorInfo's reason) that mean "slow
-# down", compared lower-cased without underscores.
-_RATE_LIMITS = frozenset({"ratelimitexceeded", "userratelimitexceeded", "quotaexceeded",
-                          "dailylimitexceeded", "resourceexhausted"})
-# 403 reasons that mean the grant lacks a scope we need: the owner must connect again.
-_SCOPE_MISSING = frozenset({"insufficientpermissions", "accesstokenscopeinsufficient"})
-# Token endpoint errors (RFC 6749 §5.2, and Google's own) that mean "try again later".
-_TRANSIENT_OAUTH_ERRORS = frozenset({"server_error", "temporarily_unavailable",
-                                     "internal_failure"})
-# Event types that never mean the owner is busy, whatever their transparency says.
-_NEVER_BUSY_TYPES = frozenset({"workingLocation", "birthday"})
-_PAGE = 2500  # the most events.list gives in one page
-
-
-def google_event_id(appointment_id: str) -> str:
-    """The Google event id frontdesk uses for an appointment (deterministic).
-
-    Google event ids are 5-1024 characters of base32hex (``a-v``, ``0-9``). A UUID gives
-    ``fd`` and its 32 hex digits; any other id is base32hex-encoded after ``fdn`` (or, if
-    that would be too long, its SHA-256 after ``fdh``), so the forms never collide.
-    """
-    if not appointment_id:
-        raise ValueError("appointment_id must not be empty")
-    try:
-        parsed = uuid.UUID(appointment_id)
-    except ValueError:
-        parsed = None
-    if parsed is not None and str(parsed) == appointment_id.lower():
-        return "fd" + parsed.hex
-    encoded = base64.b32hexencode(appointment_id.encode()).decode().rstrip("=").lower()
-    if 3 + len(encoded) <= _EVENT_ID_MAX:
-        return "fdn" + encoded
-    return "fdh" + hashlib.sha256(appointment_id.encode()).hexdigest()
-
-
-def calendar_api_root(api_base: str) -> str:
-    """Calendar v3's base URL under Google's API root (``https://www.googleapis.com/``).
-
-    The client library's ``api_endpoint`` replaces the whole base URL, service path
-    included, so ``calendar/v3/`` is added here unless ``api_base`` already ends in it.
-    """
-    root = (api_base or "https://www.googleapis.com/").rstrip("/")
-    if root.endswith("/calendar/v3"):
-        return root + "/"
-    return root + "/calendar/v3/"
-
-
-def _stamp(value: datetime, *, round_up: bool = False) -> str:
-    """RFC 3339 in UTC to the second (a bound rounded outwards, never inwards)."""
-    value = value.astimezone(UTC)
-    if value.microsecond:
-        value = value.replace(microsecond=0) + (timedelta(seconds=1) if round_up else timedelta())
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _moment(when: object, zone: tzinfo) -> datetime | None:
-    """An event's ``start``/``end`` as UTC; an all-day ``date`` is midnight in ``zone``."""
-    if not isinstance(when, Mapping):
-        return None
-    if isinstance(when.get("dateTime"), str):
-        value = datetime.fromisoformat(when["dateTime"])
-        if value.tzinfo is None:
-            named = when.get("timeZone")
-            value = value.replace(tzinfo=ZoneInfo(named) if isinstance(named, str) else zone)
-        return value.astimezone(UTC)
-    if isinstance(when.get("date"), str):
-        return datetime.combine(date.fromisoformat(when["date"]), time(), zone).astimezone(UTC)
-    return None
-
-
-def is_ours(event: Mapping[str, Any]) -> bool:
-    """Whether frontdesk wrote this event (its private property, or our iCalendar UID)."""
-    properties = event.get("extendedProperties")
-    private = properties.get("private") if isinstance(properties, Mapping) else None
-    if isinstance(private, Mapping) and APPOINTMENT_KEY in private:
-        return True
-    uid = event.get("iCalUID")
-    return isinstance(uid, str) and uid.endswith("@frontdesk")
-
-
-def busy_block_of(event: Mapping[str, Any], zone: tzinfo) -> BusyBlock | None:
-    """The time one Google event (one instance) blocks, or None if it blocks none.
-
-    Cancelled, transparent ("show as available") and declined events block nothing, nor
-    do frontdesk's own events. An all-day event blocks its whole days in ``zone``.
-    """
-    if event.get("status") == "cancelled" or event.get("transparency") == "transparent":
-        return None
-    if event.get("eventType") in _NEVER_BUSY_TYPES or is_ours(event):
-        return None
-    for attendee in event.get("attendees") or ():
-        if (isinstance(attendee, Mapping) and attendee.get("self")
-                and attendee.get("responseStatus") == "declined"):
-            return None
-    try:
-        start, end = _moment(event.get("start"), zone), _moment(event.get("end"), zone)
-    except (ValueError, KeyError) as exc:  # a malformed time, or an unknown zone name
-        raise CalendarError(
-            f"Google Calendar answered an event with an unreadable time: {exc}",
-            provider=PROVIDER,
-        ) from exc
-    if start is None or end is None or end <= start:
-        return None
-    return BusyBlock(start, end)
-
-
-def _reasons(exc: HttpError) -> set[str]:
-    """The reasons in Google's error JSON, lower-cased without underscores."""
-    try:
-        data = json.loads(bytes(exc.content).decode("utf-8"))
-    except (ValueError, TypeError):
-        return set()
-    error = data.get("error") if isinstance(data, dict) else None
-    if not isinstance(error, dict):
-        return set()
-    found: set[str] = set()
-    for key in ("errors", "details"):
-        for item in error.get(key) or ():
-            if isinstance(item, dict) and isinstance(item.get("reason"), str):
-                found.add(item["reason"].replace("_", "").lower())
-    return found
-
-
-def _status(exc: HttpError) -> int:
-    return int(exc.resp.status)
-
-
-def _is_rate_limit(exc: HttpError) -> bool:
-    status = _status(exc)
-    return status == 429 or (status == 403 and bool(_reasons(exc) & _RATE_LIMITS))
-
-
-def _is_scope_missing(exc: HttpError) -> bool:
-    return _status(exc) == 403 and bool(_reasons(exc) & _SCOPE_MISSING)
-
-
-def _http_failure(exc: HttpError, action: str) -> CalendarError:
-    status = _status(exc)
-    reason = str(getattr(exc, "reason", "") or "")
-    if status == 401:
-        return CalendarAuthError(
-            f"Google Calendar rejected the credentials while trying to {action}",
-            provider=PROVIDER, http_status=status,
-        )
-    if _is_scope_missing(exc):
-        return CalendarAuthError(
-            f"the Google connection lacks the permission to {action}: connect again and "
-            "allow calendar access",
-            provider=PROVIDER, http_status=status,
-        )
-    if status >= 500 or status == 408 or _is_rate_limit(exc):
-        return CalendarUnavailable(
-            f"Google Calendar failed to {action} (HTTP {status}: {reason})",
-            provider=PROVIDER, http_status=status,
-        )
-    if status == 404:
-        return CalendarNotFound(
-            f"Google Calendar has no such calendar for this account ({action})",
-            provider=PROVIDER, http_status=status,
-        )
-    return CalendarError(
-        f"Google Calendar refused to {action} (HTTP {status}: {reason})",
-        provider=PROVIDER, http_status=status,
-    )
 
 
 class _Answer(NamedTuple):
@@ -334,10 +176,10 @@ class GoogleCalendarProvider:
                 # This client's own authorised connection, not the shared service's.
                 body = request.execute(http=self._http, num_retries=0)
             except HttpError as exc:
-                if (_status(exc) in passthrough and not _is_rate_limit(exc)
-                        and not _is_scope_missing(exc)):
-                    return _Answer(_status(exc), {})
-                raise _http_failure(exc, action) from exc
+                if (http_status_of(exc) in passthrough and not is_rate_limit(exc)
+                        and not is_scope_missing(exc)):
+                    return _Answer(http_status_of(exc), {})
+                raise http_failure(exc, action) from exc
             except RefreshError as exc:
                 raise self._refresh_failure(exc, action) from exc
             except TransportError as exc:
@@ -368,7 +210,7 @@ class GoogleCalendarProvider:
         data = exc.args[1] if len(exc.args) > 1 else None
         error = data.get("error") if isinstance(data, Mapping) else None
         message = str(exc.args[0]) if exc.args else str(exc)
-        if getattr(exc, "retryable", False) or error in _TRANSIENT_OAUTH_ERRORS:
+        if getattr(exc, "retryable", False) or error in TRANSIENT_OAUTH_ERRORS:
             return CalendarUnavailable(
                 f"Google's token endpoint failed while trying to {action}: {message}",
                 provider=PROVIDER,
@@ -426,12 +268,12 @@ class GoogleCalendarProvider:
         while True:
             request = self._service.events().list(
                 calendarId=self._calendar_id,
-                timeMin=_stamp(start),
-                timeMax=_stamp(end, round_up=True),
+                timeMin=stamp(start),
+                timeMax=stamp(end, round_up=True),
                 singleEvents=True,
                 orderBy="startTime",
                 showDeleted=False,
-                maxResults=_PAGE,
+                maxResults=PAGE,
                 pageToken=page_token,
             )
             answer = self._execute(request, "read busy times",
@@ -449,7 +291,7 @@ class GoogleCalendarProvider:
             page_token = next_token
 
     def _busy_from_free_busy(self, start: datetime, end: datetime) -> list[BusyBlock]:
-        body = {"timeMin": _stamp(start), "timeMax": _stamp(end, round_up=True),
+        body = {"timeMin": stamp(start), "timeMax": stamp(end, round_up=True),
                 "items": [{"id": self._calendar_id}]}
         answer = self._execute(self._service.freebusy().query(body=body),
                                "read free/busy times")
@@ -481,7 +323,7 @@ class GoogleCalendarProvider:
         blocks: list[BusyBlock] = []
         for span in found.get("busy") or ():
             try:
-                begins, ends = _moment({"dateTime": span["start"]}, UTC), _moment(
+                begins, ends = moment({"dateTime": span["start"]}, UTC), moment(
                     {"dateTime": span["end"]}, UTC)
             except (ValueError, KeyError, TypeError) as exc:
                 raise CalendarError(
