@@ -7,10 +7,10 @@ import pytest
 from frontdesk.nlu.entities import (
     MIN_SERVICE_SCORE,
     extract_email,
-    extract_name,
     extract_phone,
     match_services,
 )
+from frontdesk.nlu.names import extract_name
 from frontdesk.nlu.types import Lang, ServiceName
 
 SALON = [

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from frontdesk.nlu.codes import extract_code
-from frontdesk.nlu.entities import extract_email, extract_name, extract_phone, match_services
+from frontdesk.nlu.entities import extract_email, extract_phone, match_services
 from frontdesk.nlu.intents import NUMBER_WORDS, classify, parse_choice
 from frontdesk.nlu.language import detect_language, normalize
+from frontdesk.nlu.names import extract_name
 from frontdesk.nlu.timeparse import parse_time
 from frontdesk.nlu.types import (
     Intent,
