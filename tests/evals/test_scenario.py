@@ -11,11 +11,11 @@ import pytest
 from frontdesk.evals.cli import REPO_ROOT
 from frontdesk.evals.scenario import (
     OUTCOMES,
-    ScenarioError,
     expand,
     load_scenario,
     load_scenarios,
 )
+from frontdesk.evals.scenario_reader import ScenarioError
 
 SHIPPED = REPO_ROOT / "scenarios"
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from frontdesk.evals.report import ScenarioResult, render_text, summarize
-from frontdesk.evals.scenario import ScenarioError, load_scenarios
+from frontdesk.evals.scenario import load_scenarios
+from frontdesk.evals.scenario_reader import ScenarioError
 
 REPO_ROOT = Path(__file__).resolve().parents[3]  # src/frontdesk/evals/cli.py -> checkout
 DEFAULT_MIN_PASS = 0.95

@@ -8,13 +8,14 @@ documented in ``docs/EVAL.md``; :func:`load_scenario` is its executable definiti
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
+
+from frontdesk.evals.scenario_reader import MAX_DAY, Reader, ScenarioError, kind_of
 
 OUTCOMES = ("booked", "rescheduled", "cancelled", "info", "transferred", "abandoned", "opted_out")
 AWAITING = ("service", "time", "choice", "name", "phone", "confirm", "which_appointment",
@@ -22,10 +23,8 @@ AWAITING = ("service", "time", "choice", "name", "phone", "confirm", "which_appo
 TENANTS = ("salon", "clinic")
 LANGS = ("en", "es")
 MODES = ("inprocess", "server")
-MAX_DAY = 60  # the salon books 60 days ahead at most
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _DAY_REF = re.compile(r"^(day|weekday|date)\+(\d{1,2})$")
 
@@ -35,16 +34,6 @@ _EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "A
               "September", "October", "November", "December")
 _ES_MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
               "septiembre", "octubre", "noviembre", "diciembre")
-
-
-class ScenarioError(ValueError):
-    """A scenario file that cannot be run; the message names the file and the field."""
-
-    def __init__(self, path: Path | str, where: str, problem: str) -> None:
-        self.path = str(path)
-        self.where = where
-        self.problem = problem
-        super().__init__(f"{self.path}: {where}: {problem}" if where else f"{self.path}: {problem}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,105 +145,7 @@ def expand(text: str, anchor: date, lang: str) -> str:
 
 # --- loading -------------------------------------------------------------------------------
 
-T = TypeVar("T")
-
-
-class _Reader:
-    """Typed access to one mapping of the file, with the path of keys for errors."""
-
-    def __init__(self, path: Path | str, where: str, data: object, known: Sequence[str]) -> None:
-        self.path, self.where = path, where
-        if not isinstance(data, Mapping):
-            raise ScenarioError(path, where, f"must be a mapping (key: value), got {_kind(data)}")
-        self.data: Mapping[str, Any] = data
-        unknown = [str(k) for k in data if k not in known]
-        if unknown:
-            self.fail(f"unknown key {unknown[0]!r} (known keys: {', '.join(known)})")
-
-    def at(self, key: str) -> str:
-        return f"{self.where}.{key}" if self.where else key
-
-    def fail(self, problem: str, key: str | None = None) -> Any:
-        raise ScenarioError(self.path, self.at(key) if key else self.where, problem)
-
-    def get(self, key: str, check: Callable[[str, object], T], default: T | None = None,
-            *, required: bool = False) -> T:
-        if key not in self.data or self.data[key] is None:
-            if required:
-                self.fail("is required", key)
-            return default  # type: ignore[return-value]
-        return check(self.at(key), self.data[key])
-
-    def text(self, key: str, *, required: bool = False, default: str | None = None) -> str:
-        return self.get(key, self._text, default, required=required)
-
-    def choice(self, key: str, options: Sequence[str], *, required: bool = False,
-               default: str | None = None) -> str:
-        value = self.text(key, required=required, default=default)
-        if value is not None and value not in options:
-            self.fail(f"{value!r} is not one of {', '.join(options)}", key)
-        return value
-
-    def _text(self, where: str, value: object) -> str:
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise ScenarioError(self.path, where, f"must be text, got {_kind(value)}")
-        return str(value)
-
-    def day(self, key: str, *, required: bool = True) -> int:
-        return self.get(key, self._day, required=required)
-
-    def _day(self, where: str, value: object) -> int:
-        number: int | None = None
-        if isinstance(value, int) and not isinstance(value, bool):
-            number = value
-        elif isinstance(value, str) and re.fullmatch(r"\+?\d{1,2}", value.strip()):
-            number = int(value.strip())
-        if number is None or not 0 <= number <= MAX_DAY:
-            raise ScenarioError(self.path, where, f"must be a day offset from +0 to +{MAX_DAY} "
-                                f"(days after the run's today), got {value!r}")
-        return number
-
-    def day_range(self, where: str, value: object) -> tuple[int, int | None]:
-        """A day offset, or a range of them written "+3..+6"."""
-        if isinstance(value, str) and ".." in value:
-            first, _, last = value.partition("..")
-            low, high = self._day(where, first), self._day(where, last)
-            if high < low:
-                raise ScenarioError(self.path, where, f"the range {value!r} ends before it starts")
-            return low, high
-        return self._day(where, value), None
-
-    def clock(self, key: str, *, required: bool = True) -> str:
-        return self.get(key, self._clock, required=required)
-
-    def _clock(self, where: str, value: object) -> str:
-        if isinstance(value, int) and not isinstance(value, bool):
-            raise ScenarioError(self.path, where, "write times in quotes, like \"10:30\" (YAML "
-                                f"reads an unquoted 10:30 as the number {value})")
-        if not isinstance(value, str) or not _CLOCK.match(value.strip()):
-            raise ScenarioError(self.path, where,
-                                f"must be a 24-hour \"HH:MM\" time, got {value!r}")
-        return value.strip()
-
-    def items(self, key: str) -> list[tuple[str, object]]:
-        value = self.data.get(key)
-        if value is None:
-            return []
-        if isinstance(value, Mapping):  # a single item where a list is expected
-            value = [value]
-        if not isinstance(value, list):
-            self.fail(f"must be a list, got {_kind(value)}", key)
-        return [(f"{self.at(key)}[{i}]", item) for i, item in enumerate(value)]
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "nothing"
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
-            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
-
-
-def _phone(r: _Reader, key: str, *, required: bool = False) -> str | None:
+def _phone(r: Reader, key: str, *, required: bool = False) -> str | None:
     value = r.text(key, required=required)
     if value is not None and not _E164.match(value):
         r.fail(f"{value!r} is not an E.164 phone number like \"+12125550123\"", key)
@@ -280,7 +171,7 @@ def _strings(path: Path | str, where: str, value: object) -> tuple[str, ...]:
         at = f"{where}[{i}]" if isinstance(value, list) else where
         if (isinstance(item, bool) or not isinstance(item, str | int | float)
                 or not str(item).strip()):
-            raise ScenarioError(path, at, f"must be non-empty text, got {_kind(item)}")
+            raise ScenarioError(path, at, f"must be non-empty text, got {kind_of(item)}")
         out.append(_placeholders(path, at, str(item)))
     if not out:
         raise ScenarioError(path, where, "must not be an empty list")
@@ -290,7 +181,7 @@ def _strings(path: Path | str, where: str, value: object) -> tuple[str, ...]:
 def _step(path: Path | str, where: str, item: object) -> Step:
     if isinstance(item, str):
         return Step(say=_placeholders(path, where, item))
-    r = _Reader(path, where, item, ("say", "when"))
+    r = Reader(path, where, item, ("say", "when"))
     if isinstance(r.data.get("say"), list):
         r.fail("must be one line of text; put each line in its own script step", "say")
     say = r.get("say", lambda w, v: _strings(path, w, v)[0], required=True)
@@ -298,31 +189,31 @@ def _step(path: Path | str, where: str, item: object) -> Step:
 
 
 def _setup(path: Path | str, data: object) -> Setup:
-    r = _Reader(path, "setup", data, ("customers", "appointments", "fill_day"))
+    r = Reader(path, "setup", data, ("customers", "appointments", "fill_day"))
     customers = []
     for where, item in r.items("customers"):
-        c = _Reader(path, where, item, ("phone", "name", "language"))
+        c = Reader(path, where, item, ("phone", "name", "language"))
         customers.append(CustomerSetup(phone=_phone(c, "phone", required=True) or "",
                                        name=c.text("name"), language=c.choice("language", LANGS)))
     appointments = []
     for where, item in r.items("appointments"):
-        a = _Reader(path, where, item, ("service", "resource", "day", "time", "customer_phone"))
+        a = Reader(path, where, item, ("service", "resource", "day", "time", "customer_phone"))
         appointments.append(AppointmentSetup(
             service=a.text("service", required=True), day=a.day("day"), time=a.clock("time"),
             resource=a.text("resource"), customer_phone=_phone(a, "customer_phone")))
     fills = []
     for where, item in r.items("fill_day"):
-        f = _Reader(path, where, item, ("service", "day"))
+        f = Reader(path, where, item, ("service", "day"))
         fills.append(FillDay(service=f.text("service", required=True), day=f.day("day")))
     return Setup(tuple(customers), tuple(appointments), tuple(fills))
 
 
 def _expect(path: Path | str, data: object) -> Expect:
-    r = _Reader(path, "expect", data, ("outcome", "appointment", "max_turns", "reply_contains",
+    r = Reader(path, "expect", data, ("outcome", "appointment", "max_turns", "reply_contains",
                                        "reply_not_contains", "changes"))
     appointment = None
     if r.data.get("appointment") is not None:
-        a = _Reader(path, "expect.appointment", r.data["appointment"],
+        a = Reader(path, "expect.appointment", r.data["appointment"],
                     ("service", "day", "time", "resource"))
         low, high = a.get("day", a.day_range, required=True)
         appointment = AppointmentExpect(service=a.text("service", required=True), day=low,
@@ -357,7 +248,7 @@ _TOP = ("id", "lang", "tenant", "caller_phone", "description", "setup", "script"
 
 def parse_scenario(data: object, path: Path | str = "<scenario>") -> Scenario:
     """Validate one scenario's parsed YAML; raises :class:`ScenarioError`."""
-    r = _Reader(path, "", data, _TOP)
+    r = Reader(path, "", data, _TOP)
     scenario_id = r.text("id", required=True)
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", scenario_id):
         r.fail(f"{scenario_id!r} must be lowercase letters, digits, '-', '_' or '.'", "id")
@@ -368,7 +259,7 @@ def parse_scenario(data: object, path: Path | str = "<scenario>") -> Scenario:
     script = tuple(_step(path, f"script[{i}]", item) for i, item in enumerate(script_data))
     answers: dict[str, tuple[str, ...]] = {}
     if r.data.get("answers") is not None:
-        a = _Reader(path, "answers", r.data["answers"], AWAITING)
+        a = Reader(path, "answers", r.data["answers"], AWAITING)
         answers = {k: _strings(path, a.at(k), v) for k, v in a.data.items() if v is not None}
     modes: tuple[str, ...] = MODES
     if r.data.get("modes") is not None:
