@@ -218,26 +218,31 @@ class RateLimitMiddleware:
         if not watch:
             await self.app(scope, receive, send)
             return
-        outcome = _Outcome(send)
+        outcome = _Outcome(send, lambda: self.limits.hit(self.limits.per_ip, "ip", ip))
         await self.app(scope, receive, outcome.send)
-        if outcome.refused:
-            await self.limits.hit(self.limits.per_ip, "ip", ip)
 
 
 class _Outcome:
-    """Watches the response for a refused credential or signature."""
+    """Watches the response for a refused credential or signature, and counts it against
+    the address before the refusal leaves: counted after, a client sending back to back
+    would get its next try in before the count (a forger's free extra guesses)."""
 
-    def __init__(self, send: Send) -> None:
-        self._send, self.refused, self._accepted = send, False, False
+    def __init__(self, send: Send, count: Callable[[], Awaitable[object]]) -> None:
+        self._send, self._count = send, count
+        self.refused, self._accepted = False, False
 
     async def send(self, message: Message) -> None:
         kind = message["type"]
+        refused = False
         if kind == "http.response.start":
-            self.refused = message["status"] in REFUSED
+            refused = message["status"] in REFUSED
         elif kind == "websocket.accept":
             self._accepted = True
         elif kind == "websocket.close":
-            self.refused = not self._accepted or message.get("code") in REFUSED_CLOSE
+            refused = not self._accepted or message.get("code") in REFUSED_CLOSE
+        if refused and not self.refused:
+            self.refused = True
+            await self._count()
         await self._send(message)
 
 
