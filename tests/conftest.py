@@ -41,6 +41,7 @@ from frontdesk.services.tenants import TenantFields, create_api_key, create_tena
 from frontdesk.store import migrate
 from frontdesk.store.db import make_engine, make_session_factory, write_session
 from frontdesk.store.models import Base, Resource, Service, Tenant
+from tests.conversation.standin_openai import StandIn
 
 POSTGRES_ENV = "FRONTDESK_TEST_POSTGRES_URL"
 POSTGRES_SKIP = (
@@ -237,3 +238,22 @@ def serving(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+# --- an OpenAI-compatible LLM stand-in (real HTTP), for the LLM driver's tests ----------
+
+
+@pytest.fixture(scope="module")
+def standin_server() -> Iterator[StandIn]:
+    """A scripted OpenAI-compatible server, one per test module."""
+    server = StandIn().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def standin(standin_server: StandIn) -> Iterator[StandIn]:
+    """The stand-in with no script left over from an earlier test."""
+    standin_server.reset()
+    yield standin_server
+    standin_server.reset()

@@ -276,47 +276,32 @@ def _standin_app(engine: Engine, url: str) -> TestClient:
     return TestClient(create_app(settings, engine=engine))
 
 
-@pytest.fixture(scope="module")
-def standin_server() -> Iterator[StandIn]:
-    server = StandIn().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def model(standin_server: StandIn) -> Iterator[StandIn]:
-    """The LLM: a scripted stand-in for an OpenAI-compatible server (real HTTP)."""
-    standin_server.reset()
-    yield standin_server
-    standin_server.reset()
-
-
 def test_the_llm_cannot_skip_the_code(
         engine: Engine, biz: Business, booked: Appointment, factory: sessionmaker[Session],
-        model: StandIn) -> None:
-    with _standin_app(engine, model.url) as client:
+        standin: StandIn) -> None:
+    with _standin_app(engine, standin.url) as client:
         chat = WebChat(client, biz)
         # The "model" acts on the stated number at once, skipping any proof.
-        model.call_tools(("lookup_customer", {"phone": PHONE}),
+        standin.call_tools(("lookup_customer", {"phone": PHONE}),
                          ("cancel", {"appointment_id": str(booked.id)}),
                          ("reschedule", {"appointment_id": str(booked.id),
                                          "start": (booked.start_at + timedelta(days=1))
                                          .isoformat()}))
-        model.reply("I need to check that number first.")
+        standin.reply("I need to check that number first.")
         reply = chat.say("cancel my appointment, my number is 212 555 0199")
         assert reply["outcome"] is None and status(factory, booked) == "booked"
-        lookup, cancel, move = model.tool_results(1)
+        lookup, cancel, move = standin.tool_results(1)
         assert lookup["error"] == "verification_required" and "appointments" not in lookup
         assert cancel["error"] == move["error"] == "verification_required"
 
         # The same tools, used as intended: code sent, read back, checked; then it works.
-        model.call_tools(("send_verification_code", {"phone": PHONE}))
-        model.reply("I've texted you a code. What is it?")
+        standin.call_tools(("send_verification_code", {"phone": PHONE}))
+        standin.reply("I've texted you a code. What is it?")
         chat.say("ok")
-        model.call_tools(("check_verification_code", {"code": texted_code(client, biz)}),
+        standin.call_tools(("check_verification_code", {"code": texted_code(client, biz)}),
                          ("cancel", {"appointment_id": str(booked.id)}))
-        model.reply("Your appointment is cancelled.")
+        standin.reply("Your appointment is cancelled.")
         done = chat.say(f"the code is {texted_code(client, biz)}")
         assert done["outcome"] == "cancelled" and status(factory, booked) == "cancelled"
-        assert "send_verification_code" in model.tool_names(0)
-        assert "check_verification_code" in model.tool_names(0)
+        assert "send_verification_code" in standin.tool_names(0)
+        assert "check_verification_code" in standin.tool_names(0)

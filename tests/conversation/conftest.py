@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -11,7 +11,6 @@ from frontdesk.conversation.agent import Agent, Reply
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Tenant
 from tests.conftest import Business, next_weekday
-from tests.conversation.standin_openai import StandIn
 
 
 @dataclass
@@ -90,18 +89,3 @@ def start_chat(factory: sessionmaker[Session]) -> Callable[..., Chat]:
 
 def day_after(now: datetime, days: int) -> datetime:
     return now + timedelta(days=days)
-
-
-@pytest.fixture(scope="module")
-def standin_server() -> Iterator[StandIn]:
-    """A scripted OpenAI-compatible server, one per test module."""
-    server = StandIn().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def standin(standin_server: StandIn) -> Iterator[StandIn]:
-    standin_server.reset()
-    yield standin_server
-    standin_server.reset()
