@@ -215,6 +215,18 @@ def biz(make_business: Callable[..., Business]) -> Business:
     return make_business()
 
 
+def with_settings(app: FastAPI, **update: object) -> Settings:
+    """Give ``app``'s handlers changed settings, the way FastAPI means tests to: through
+    the settings dependency (stacked on any earlier override), not by editing app state."""
+    from frontdesk.web.deps import get_app_settings
+
+    current = app.dependency_overrides.get(get_app_settings)
+    base: Settings = current() if current is not None else app.state.settings
+    changed = base.model_copy(update=update)
+    app.dependency_overrides[get_app_settings] = lambda: changed
+    return changed
+
+
 def auth(business: Business) -> dict[str, str]:
     return {"Authorization": f"Bearer {business.api_key}"}
 

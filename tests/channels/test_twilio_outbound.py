@@ -16,7 +16,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.api.routes import calls
 from frontdesk.channels import twilio_twiml
 from frontdesk.services.customers import CustomerFields, create_customer
 from frontdesk.store.db import write_session
@@ -31,7 +30,7 @@ from tests.channels.test_twilio_voice import (
     verbs,
     with_twilio,
 )
-from tests.conftest import Business, auth, serving
+from tests.conftest import Business, auth, serving, with_settings
 from tests.standins.base import Recorder
 from tests.standins.twilio_calls import twilio_calls_app
 
@@ -48,13 +47,9 @@ class Desk:
 
 
 def with_calls(app: FastAPI, api_base: str, **settings: str) -> FastAPI:
-    """The app with Twilio's account configured (and the calls route mounted, until
-    app.py mounts it)."""
+    """The app with Twilio's account configured."""
     with_twilio(app)
-    update = {"twilio_account_sid": SID, "twilio_api_base": api_base, **settings}
-    app.state.settings = app.state.settings.model_copy(update=update)
-    if not any(getattr(r, "path", None) == "/api/v1/calls" for r in app.routes):
-        app.include_router(calls.router)
+    with_settings(app, twilio_account_sid=SID, twilio_api_base=api_base, **settings)
     return app
 
 
@@ -146,7 +141,7 @@ def test_a_customer_who_may_not_be_called_is_refused_before_twilio(
 
 def test_missing_twilio_account_is_a_clear_503(desk: Desk) -> None:
     app: FastAPI = desk.client.app  # type: ignore[assignment]
-    app.state.settings = app.state.settings.model_copy(update={"twilio_account_sid": ""})
+    with_settings(app, twilio_account_sid="")
     response = desk.client.post("/api/v1/calls", json={"to": CUSTOMER},
                                 headers=auth(desk.business))
     assert response.status_code == 503

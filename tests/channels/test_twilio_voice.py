@@ -26,7 +26,7 @@ from frontdesk.services.customers import CustomerFields, create_customer
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Conversation, ConversationTurn, Tenant, TenantPhoneNumber
 from tests.channels.conftest import Transcript, answer_for, appointments, opening, stored_state
-from tests.conftest import Business, next_weekday, serving
+from tests.conftest import Business, next_weekday, serving, with_settings
 
 TOKEN = "test-twilio-token"
 PUBLIC = "https://desk.example.com"
@@ -36,11 +36,8 @@ CALLER = "+12125550142"
 
 
 def with_twilio(app: FastAPI, *, public: str = PUBLIC, token: str = TOKEN) -> FastAPI:
-    """The app with Twilio configured (and the door mounted, until app.py mounts it)."""
-    app.state.settings = app.state.settings.model_copy(
-        update={"twilio_auth_token": token, "public_base_url": public})
-    if not any(getattr(r, "path", None) == twilio_twiml.VOICE_PATH for r in app.routes):
-        app.include_router(twilio_voice.router)
+    """The app with Twilio configured."""
+    with_settings(app, twilio_auth_token=token, public_base_url=public)
     return app
 
 

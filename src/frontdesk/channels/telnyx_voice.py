@@ -37,7 +37,6 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.channels.signatures import TelnyxBody
-from frontdesk.config import Settings
 from frontdesk.conversation import phone_calls
 from frontdesk.conversation.agent import Agent, Reply
 from frontdesk.conversation.phone_calls import Line
@@ -48,7 +47,7 @@ from frontdesk.services.phone_numbers import as_e164, tenant_for_number
 from frontdesk.services.tenants import Tenant
 from frontdesk.telephony.base import CallControl, Voice
 from frontdesk.telephony.telnyx_call_control import TelnyxCallControl
-from frontdesk.web.deps import AgentDep, FactoryDep
+from frontdesk.web.deps import AgentDep, FactoryDep, SettingsDep
 from frontdesk.web.ratelimit import check_phone
 
 log = logging.getLogger(__name__)
@@ -106,22 +105,29 @@ def telnyx_event(body: TelnyxBody) -> CallEvent:
 TelnyxEvent = Annotated[CallEvent, Depends(telnyx_event)]
 
 
-def get_call_control(request: Request) -> CallControl:
-    """One Call Control client per app, built from settings on first use."""
-    client: CallControl | None = getattr(request.app.state, "telnyx_call_control", None)
-    if client is None:
-        settings: Settings = request.app.state.settings
-        if not settings.telnyx_api_key:
-            # A signed event we cannot act on: refused in words (Telnyx retries it later,
-            # by when the operator may have set the key), not a crash.
-            log.error("telnyx call event refused: FRONTDESK_TELNYX_API_KEY is not set")
-            raise NotConfigured(
-                "This server has no Telnyx API key (FRONTDESK_TELNYX_API_KEY), so it cannot "
-                "answer Telnyx calls."
-            )
-        client = TelnyxCallControl(settings.telnyx_api_key, api_base=settings.telnyx_api_base)
-        request.app.state.telnyx_call_control = client
-    return client
+def get_call_control(request: Request, settings: SettingsDep) -> CallControl:
+    """One Call Control client per app and API key, built on first use.
+
+    Kept on the app (not rebuilt per event) so its HTTP connection pool is reused; keyed
+    by the settings it was built from, so settings given through the dependency (tests,
+    a reconfigured app) never meet a client built for other ones.
+    """
+    if not settings.telnyx_api_key:
+        # A signed event we cannot act on: refused in words (Telnyx retries it later,
+        # by when the operator may have set the key), not a crash.
+        log.error("telnyx call event refused: FRONTDESK_TELNYX_API_KEY is not set")
+        raise NotConfigured(
+            "This server has no Telnyx API key (FRONTDESK_TELNYX_API_KEY), so it cannot "
+            "answer Telnyx calls."
+        )
+    wanted = (settings.telnyx_api_key, settings.telnyx_api_base)
+    cached: tuple[tuple[str, str], CallControl] | None = getattr(
+        request.app.state, "telnyx_call_control", None)
+    if cached is None or cached[0] != wanted:
+        cached = (wanted, TelnyxCallControl(settings.telnyx_api_key,
+                                            api_base=settings.telnyx_api_base))
+        request.app.state.telnyx_call_control = cached
+    return cached[1]
 
 
 CallControlDep = Annotated[CallControl, Depends(get_call_control)]
