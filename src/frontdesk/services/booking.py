@@ -27,7 +27,8 @@ from frontdesk.errors import (
     RefusalCode,
 )
 from frontdesk.scheduling import Refusal
-from frontdesk.services import calendars
+from frontdesk.services import booking_plan, calendars
+from frontdesk.services.booking_plan import Ask, Stale, find_by_key
 from frontdesk.services.booking_rules import (
     candidate_resources,
     choose_resource,
@@ -35,14 +36,13 @@ from frontdesk.services.booking_rules import (
     refuse,
     require_aware,
 )
-from frontdesk.services.customers import CustomerFields, apply_fields, upsert_by_phone
+from frontdesk.services.customers import CustomerFields
 from frontdesk.services.lookup import get_scoped
 from frontdesk.services.notices import messages
-from frontdesk.store.db import write_session
+from frontdesk.store.db import write_session, writes_lock_the_database
 from frontdesk.store.models import (
     Appointment,
     AppointmentStatus,
-    Customer,
     Service,
     Tenant,
 )
@@ -90,14 +90,6 @@ def _is_deadlock(exc: DBAPIError) -> bool:
     return getattr(exc.orig, "sqlstate", None) == _DEADLOCK
 
 
-def _find_by_key(session: Session, tenant: Tenant, key: str) -> Appointment | None:
-    return session.scalars(
-        select(Appointment).where(
-            Appointment.tenant_id == tenant.id, Appointment.idempotency_key == key
-        )
-    ).first()
-
-
 def _replay(existing: Appointment, request: BookingRequest) -> BookingResult:
     if existing.request_hash != request.fingerprint():
         raise IdempotencyMismatch(
@@ -120,10 +112,21 @@ def book(
 
     When no resource was asked for and a concurrent booking takes the chosen one between
     check and insert (PostgreSQL reports it at insert), try again: someone else offering
-    the service may still be free.
+    the service may still be free. How one attempt reads and writes: ``booking_plan``.
     """
     now = now or datetime.now(UTC)
     start = require_aware(request.start)
+    ask = Ask(
+        service_id=request.service_id,
+        start=start,
+        resource_id=request.resource_id,
+        customer_id=request.customer_id,
+        customer=request.customer,
+        source=request.source,
+        idempotency_key=request.idempotency_key,
+        notes=request.notes,
+        fingerprint=request.fingerprint(),
+    )
     if tenant.has_calendars:  # skip the extra read for businesses without calendars
         with factory() as session:
             service = get_scoped(session, Service, tenant.id, request.service_id)
@@ -136,7 +139,7 @@ def book(
                 start + calendars.service_spec(service).duration,
             )
     try:
-        return _book_with_retries(factory, tenant, request, start, now)
+        return _book_with_retries(factory, tenant, request, ask, now)
     except (BookingRefused, IntegrityError):
         # A copy of this request (a client's retry, in flight at the same time) may have
         # booked under the same key while we waited on a lock: on PostgreSQL we then see
@@ -145,7 +148,7 @@ def book(
         # so a fresh transaction finds it: its answer is ours (ADR 0015).
         if request.idempotency_key:
             with factory() as session:
-                existing = _find_by_key(session, tenant, request.idempotency_key)
+                existing = find_by_key(session, tenant, request.idempotency_key)
                 if existing is not None:
                     return _replay(existing, request)
         raise
@@ -155,21 +158,25 @@ def _book_with_retries(
     factory: sessionmaker[Session],
     tenant: Tenant,
     request: BookingRequest,
-    start: datetime,
+    ask: Ask,
     now: datetime,
 ) -> BookingResult:
     for attempt in range(_MAX_ATTEMPTS):
+        last = attempt + 1 == _MAX_ATTEMPTS
         try:
-            return _book_once(factory, tenant, request, start, now)
+            return _book_once(factory, tenant, request, ask, now)
         except OperationalError as exc:
             if not _is_deadlock(exc):
                 raise
-            if attempt + 1 == _MAX_ATTEMPTS:
+            if last:
                 raise refuse(tenant, Refusal.SLOT_TAKEN) from exc
         except IntegrityError as exc:
             if not _is_overlap_violation(exc):
                 raise
-            if attempt + 1 == _MAX_ATTEMPTS:
+            if last:
+                raise refuse(tenant, Refusal.SLOT_TAKEN) from exc
+        except Stale as exc:
+            if last:
                 raise refuse(tenant, Refusal.SLOT_TAKEN) from exc
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -178,53 +185,23 @@ def _book_once(
     factory: sessionmaker[Session],
     tenant: Tenant,
     request: BookingRequest,
-    start: datetime,
+    ask: Ask,
     now: datetime,
 ) -> BookingResult:
-    with write_session(factory) as session:
-        key = request.idempotency_key
-        if key and (existing := _find_by_key(session, tenant, key)):
-            return _replay(existing, request)
-        service = get_scoped(session, Service, tenant.id, request.service_id)
-        if not service.active:
-            raise BookingRefused(
-                RefusalCode.SERVICE_INACTIVE, f"{service.name} is not bookable now."
-            )
-        resources = candidate_resources(session, tenant, service, request.resource_id)
-        resource = choose_resource(session, tenant, service, resources, start, now)
-        customer = _resolve_customer(session, tenant, request)
-        appointment = Appointment(
-            tenant_id=tenant.id,
-            service_id=service.id,
-            resource_id=resource.id,
-            customer_id=customer.id if customer else None,
-            status=AppointmentStatus.BOOKED.value,
-            source=request.source,
-            idempotency_key=key,
-            request_hash=request.fingerprint(),
-            notes=request.notes,
-        )
-        place(appointment, service, start)
-        session.add(appointment)
-        session.flush()
-        session.refresh(appointment)  # loads service/resource/customer for the caller
-        # In the same transaction: the confirmation and reminders can never be lost.
-        messages.on_booked(session, tenant, appointment, now)
-        return BookingResult(appointment)
-
-
-def _resolve_customer(session: Session, tenant: Tenant, request: BookingRequest) -> Customer | None:
-    if request.customer_id is not None:
-        return get_scoped(session, Customer, tenant.id, request.customer_id)
-    if request.customer is not None and request.customer.phone:
-        return upsert_by_phone(session, tenant, request.customer)
-    if request.customer is not None and (request.customer.name or request.customer.email):
-        customer = Customer(tenant_id=tenant.id)
-        apply_fields(customer, tenant, request.customer)
-        session.add(customer)
-        session.flush()
-        return customer
-    return None
+    if writes_lock_the_database(factory):
+        # SQLite: read in a transaction of its own, so the database's one write lock is
+        # held only for the writes and the check that must follow the lock.
+        with factory() as session:
+            plan = booking_plan.prepare(session, tenant, ask, now)
+        if isinstance(plan, Appointment):
+            return _replay(plan, request)
+        with write_session(factory) as session:
+            return BookingResult(booking_plan.commit(session, tenant, ask, plan, now))
+    with write_session(factory) as session:  # PostgreSQL: one transaction, rows locked late
+        plan = booking_plan.prepare(session, tenant, ask, now)
+        if isinstance(plan, Appointment):
+            return _replay(plan, request)
+        return BookingResult(booking_plan.commit(session, tenant, ask, plan, now))
 
 
 def reschedule(

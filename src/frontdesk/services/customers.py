@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
 from sqlalchemy import select
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 from frontdesk.errors import Conflict, InvalidInput
 from frontdesk.services.zones import check_timezone
 from frontdesk.store.models import Customer as Customer  # the type the brain names
-from frontdesk.store.models import Tenant
+from frontdesk.store.models import Tenant, utcnow
 
 
 def normalize_phone(raw: str, region: str) -> str:
@@ -48,20 +50,49 @@ def find_by_phone(session: Session, tenant: Tenant, phone: str) -> Customer | No
     ).first()
 
 
+_FIELDS = ("name", "email", "language", "timezone", "sms_consent", "call_consent", "do_not_call")
+
+
+def new_customer_row(tenant: Tenant, fields: CustomerFields) -> dict[str, Any]:
+    """Every column of a new customer with these fields (validated), ready to insert."""
+    probe = Customer()
+    apply_fields(probe, tenant, fields)
+    now = utcnow()
+    return {
+        "id": uuid.uuid4(),
+        "tenant_id": tenant.id,
+        "phone_e164": probe.phone_e164,
+        "name": probe.name,
+        "email": probe.email,
+        "language": probe.language,
+        "timezone": probe.timezone,
+        "sms_consent": bool(probe.sms_consent),
+        "call_consent": bool(probe.call_consent),
+        "do_not_call": bool(probe.do_not_call),
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def changed_fields(customer: Customer, tenant: Tenant, fields: CustomerFields) -> dict[str, Any]:
+    """What ``apply_fields`` would change on ``customer`` (validated), without changing it."""
+    probe = Customer()
+    apply_fields(probe, tenant, fields)
+    changes = {
+        attr: value for attr in _FIELDS
+        if (value := getattr(probe, attr)) is not None and value != getattr(customer, attr)
+    }
+    if probe.phone_e164 is not None and probe.phone_e164 != customer.phone_e164:
+        changes["phone_e164"] = probe.phone_e164
+    return changes
+
+
 def apply_fields(customer: Customer, tenant: Tenant, fields: CustomerFields) -> None:
     if fields.phone is not None:
         customer.phone_e164 = normalize_phone(fields.phone, tenant.country)
     if fields.timezone is not None:
         check_timezone(fields.timezone)
-    for attr in (
-        "name",
-        "email",
-        "language",
-        "timezone",
-        "sms_consent",
-        "call_consent",
-        "do_not_call",
-    ):
+    for attr in _FIELDS:
         value = getattr(fields, attr)
         if value is not None:
             setattr(customer, attr, value)

@@ -104,6 +104,14 @@ def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
             raise
 
 
+def writes_lock_the_database(factory: sessionmaker[Session]) -> bool:
+    """Whether a write transaction locks the whole database (SQLite), so that reads
+    worth doing before it belong in a transaction of their own, outside the lock. On
+    PostgreSQL writers lock rows only, and one transaction saves round trips."""
+    bind = factory.kw.get("bind")
+    return isinstance(bind, Engine) and bind.dialect.name == "sqlite"
+
+
 _WRITER_LOCKS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
 _WRITER_LOCKS_GUARD = threading.Lock()
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from frontdesk.services.notices.outbox import cancel_pending, enqueue
+from frontdesk.services.notices.outbox import Draft, cancel_pending, enqueue, write
 from frontdesk.store.models import (
     Appointment,
     CalendarConnection,
@@ -99,13 +99,11 @@ def _payload(tenant: Tenant, appointment: Appointment, op: str) -> dict[str, obj
     }
 
 
-def _enqueue(
-    session: Session, tenant: Tenant, appointment: Appointment, connection_id: str, op: str
-) -> None:
+def _draft(
+    tenant: Tenant, appointment: Appointment, connection_id: str, op: str, seq: int
+) -> Draft:
     purpose = UPSERT if op == "upsert" else DELETE
-    seq = _done_count(session, appointment)
-    enqueue(
-        session,
+    return Draft(
         tenant_id=tenant.id,
         channel=CHANNEL,
         purpose=purpose,
@@ -116,6 +114,26 @@ def _enqueue(
         appointment_id=appointment.id,
         payload=_payload(tenant, appointment, op),
     )
+
+
+def _enqueue(
+    session: Session, tenant: Tenant, appointment: Appointment, connection_id: str, op: str
+) -> None:
+    write(session, [_draft(tenant, appointment, connection_id, op,
+                           _done_count(session, appointment))])
+
+
+def connection_id(session: Session, appointment: Appointment) -> str | None:
+    """The id of the calendar connection of the appointment's resource, if it has one."""
+    connection = _connection(session, appointment)
+    return str(connection.id) if connection is not None else None
+
+
+def booked_drafts(
+    tenant: Tenant, appointment: Appointment, connection: str | None
+) -> list[Draft]:
+    """The calendar write of a new appointment (none written before: sequence 0)."""
+    return [] if connection is None else [_draft(tenant, appointment, connection, "upsert", 0)]
 
 
 def _earlier_connections(session: Session, appointment: Appointment) -> set[str]:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk.services.notices.ics import Method, appointment_ics
-from frontdesk.services.notices.outbox import enqueue
+from frontdesk.services.notices.outbox import Draft, write
 from frontdesk.store.models import Appointment, Customer, OutboxMessage, Tenant
 
 CHANNEL = "email"
@@ -113,17 +113,21 @@ def _next_sequence(session: Session, appointment: Appointment) -> int:
     return int(count or 0)
 
 
+def _wants_email(customer: Customer | None) -> bool:
+    return customer is not None and bool(customer.email) and not customer.do_not_call
+
+
 def _to_customer(
-    session: Session,
     tenant: Tenant,
     appointment: Appointment,
     purpose: str,
     key: str,
     method: Method,
-) -> None:
+    sequence: int,
+) -> list[Draft]:
     customer = appointment.customer
-    if customer is None or not customer.email or customer.do_not_call:
-        return
+    if customer is None or not customer.email or not _wants_email(customer):
+        return []
     lang = _lang(customer, tenant)
     fields = {
         "business": tenant.name,
@@ -132,9 +136,7 @@ def _to_customer(
         "resource": appointment.resource.name,
         "name": f" {customer.name}" if customer.name else "",
     }
-    sequence = _next_sequence(session, appointment)
-    enqueue(
-        session,
+    return [Draft(
         tenant_id=tenant.id,
         channel=CHANNEL,
         purpose=purpose,
@@ -150,14 +152,14 @@ def _to_customer(
             "from_name": tenant.name,
             "reply_to": tenant.notify_email,
         },
-    )
+    )]
 
 
 def _to_business(
-    session: Session, tenant: Tenant, appointment: Appointment, purpose: str, key: str
-) -> None:
+    tenant: Tenant, appointment: Appointment, purpose: str, key: str
+) -> list[Draft]:
     if not tenant.notify_email:
-        return
+        return []
     lang = tenant.languages[0] if tenant.languages[0] in ("en", "es") else "en"
     customer = appointment.customer
     who = (customer.name if customer else None) or ("cliente" if lang == "es" else "customer")
@@ -174,8 +176,7 @@ def _to_business(
     ]
     if appointment.notes:
         lines.append(f"{label['notes']}: {appointment.notes}")
-    enqueue(
-        session,
+    return [Draft(
         tenant_id=tenant.id,
         channel=CHANNEL,
         purpose=BUSINESS_NOTICE,
@@ -189,22 +190,44 @@ def _to_business(
             "from_name": "frontdesk",
             "reply_to": customer.email if customer and customer.email else None,
         },
-    )
+    )]
+
+
+def _write(
+    session: Session,
+    tenant: Tenant,
+    appointment: Appointment,
+    purpose: str,
+    key: str,
+    method: Method,
+) -> None:
+    # The invite's sequence is a count of earlier invites: read only when one is sent.
+    sequence = _next_sequence(session, appointment) if _wants_email(appointment.customer) else 0
+    write(session, [
+        *_to_customer(tenant, appointment, purpose, key, method, sequence),
+        *_to_business(tenant, appointment, purpose, key),
+    ])
+
+
+def booked_email_drafts(tenant: Tenant, appointment: Appointment) -> list[Draft]:
+    """The emails of a new appointment: its first invite (sequence 0), the notice."""
+    key = f"confirmation:{appointment.id}"
+    return [
+        *_to_customer(tenant, appointment, "confirmation", key, "REQUEST", 0),
+        *_to_business(tenant, appointment, "confirmation", key),
+    ]
 
 
 def on_booked_email(session: Session, tenant: Tenant, appointment: Appointment) -> None:
-    key = f"confirmation:{appointment.id}"
-    _to_customer(session, tenant, appointment, "confirmation", key, "REQUEST")
-    _to_business(session, tenant, appointment, "confirmation", key)
+    _write(session, tenant, appointment, "confirmation", f"confirmation:{appointment.id}",
+           "REQUEST")
 
 
 def on_rescheduled_email(session: Session, tenant: Tenant, appointment: Appointment) -> None:
     key = f"rescheduled:{appointment.id}:{appointment.start_at.isoformat()}"
-    _to_customer(session, tenant, appointment, "rescheduled", key, "REQUEST")
-    _to_business(session, tenant, appointment, "rescheduled", key)
+    _write(session, tenant, appointment, "rescheduled", key, "REQUEST")
 
 
 def on_cancelled_email(session: Session, tenant: Tenant, appointment: Appointment) -> None:
-    key = f"cancellation:{appointment.id}"
-    _to_customer(session, tenant, appointment, "cancellation", key, "CANCEL")
-    _to_business(session, tenant, appointment, "cancellation", key)
+    _write(session, tenant, appointment, "cancellation", f"cancellation:{appointment.id}",
+           "CANCEL")

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import NO_VALUE
 
 from frontdesk.services.notices import calendar_sync, email_messages
-from frontdesk.services.notices.outbox import cancel_pending, enqueue
+from frontdesk.services.notices.outbox import Draft, cancel_pending, write
 from frontdesk.services.phone_numbers import sending_number
 from frontdesk.store.models import Appointment, Customer, Tenant
 
@@ -74,20 +76,18 @@ def _lang(customer: Customer | None, tenant: Tenant) -> str:
 
 
 def _sms(
-    session: Session,
     tenant: Tenant,
     appointment: Appointment,
     purpose: str,
     key: str,
+    sender: str | None,
     not_before: datetime | None = None,
-) -> None:
+) -> list[Draft]:
     customer = appointment.customer
     if not _reachable(customer):
-        return
+        return []
     assert customer is not None and customer.phone_e164 is not None
-    sender = sending_number(session, tenant)
-    enqueue(
-        session,
+    return [Draft(
         tenant_id=tenant.id,
         channel="sms",
         purpose=purpose,
@@ -100,30 +100,56 @@ def _sms(
             "body": render(purpose, appointment, tenant, _lang(customer, tenant)),
             "from": sender,
         },
-    )
+    )]
 
 
-def _reminders(session: Session, tenant: Tenant, appointment: Appointment, now: datetime) -> None:
+def _reminders(
+    tenant: Tenant, appointment: Appointment, now: datetime, sender: str | None
+) -> list[Draft]:
+    drafts: list[Draft] = []
     for minutes in sorted(set(tenant.reminder_minutes or []), reverse=True):
         due = appointment.start_at - timedelta(minutes=minutes)
         if due <= now:
             continue  # booked too late for this reminder
         stamp = appointment.start_at.isoformat()
-        _sms(
-            session,
-            tenant,
-            appointment,
-            REMINDER,
-            f"reminder:{appointment.id}:{stamp}:{minutes}",
-            not_before=due,
-        )
+        key = f"reminder:{appointment.id}:{stamp}:{minutes}"
+        drafts += _sms(tenant, appointment, REMINDER, key, sender, not_before=due)
+    return drafts
+
+
+def sender_for(session: Session, tenant: Tenant) -> str | None:
+    """The number texts go from: from the tenant's loaded numbers when it has them (it
+    does when it was loaded in full, as authentication loads it), else one query."""
+    loaded = inspect(tenant).attrs.phone_numbers.loaded_value
+    if loaded is NO_VALUE:
+        return sending_number(session, tenant)
+    return loaded[0].number_e164 if loaded else None
+
+
+def booked_drafts(
+    tenant: Tenant,
+    appointment: Appointment,
+    now: datetime,
+    *,
+    sender: str | None,
+    calendar_connection: str | None,
+) -> list[Draft]:
+    """Every message a *new* appointment sends, without reading the database: its id was
+    never used, so no earlier row can share a key and no invite was written before."""
+    key = f"confirmation:{appointment.id}"
+    return [
+        *_sms(tenant, appointment, "confirmation", key, sender),
+        *_reminders(tenant, appointment, now, sender),
+        *email_messages.booked_email_drafts(tenant, appointment),
+        *calendar_sync.booked_drafts(tenant, appointment, calendar_connection),
+    ]
 
 
 def on_booked(session: Session, tenant: Tenant, appointment: Appointment, now: datetime) -> None:
-    _sms(session, tenant, appointment, "confirmation", f"confirmation:{appointment.id}")
-    _reminders(session, tenant, appointment, now)
-    email_messages.on_booked_email(session, tenant, appointment)
-    calendar_sync.on_booked(session, tenant, appointment)
+    """The same messages as :func:`booked_drafts`, looked up and written in one go."""
+    connection = calendar_sync.connection_id(session, appointment)
+    write(session, booked_drafts(tenant, appointment, now, sender=sender_for(session, tenant),
+                                 calendar_connection=connection))
 
 
 def on_rescheduled(
@@ -131,14 +157,20 @@ def on_rescheduled(
 ) -> None:
     cancel_pending(session, appointment.id, (REMINDER,))
     stamp = appointment.start_at.isoformat()
-    _sms(session, tenant, appointment, "rescheduled", f"rescheduled:{appointment.id}:{stamp}")
-    _reminders(session, tenant, appointment, now)
+    sender = sender_for(session, tenant) if _reachable(appointment.customer) else None
+    write(session, [
+        *_sms(tenant, appointment, "rescheduled", f"rescheduled:{appointment.id}:{stamp}",
+              sender),
+        *_reminders(tenant, appointment, now, sender),
+    ])
     email_messages.on_rescheduled_email(session, tenant, appointment)
     calendar_sync.on_rescheduled(session, tenant, appointment)
 
 
 def on_cancelled(session: Session, tenant: Tenant, appointment: Appointment) -> None:
     cancel_pending(session, appointment.id, (REMINDER, "confirmation", "rescheduled"))
-    _sms(session, tenant, appointment, "cancellation", f"cancellation:{appointment.id}")
+    sender = sender_for(session, tenant) if _reachable(appointment.customer) else None
+    write(session, _sms(tenant, appointment, "cancellation", f"cancellation:{appointment.id}",
+                        sender))
     email_messages.on_cancelled_email(session, tenant, appointment)
     calendar_sync.on_cancelled(session, tenant, appointment)

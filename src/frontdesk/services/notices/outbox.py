@@ -1,15 +1,86 @@
-"""Writing and cancelling outbox rows, inside the caller's transaction."""
+"""Writing and cancelling outbox rows, inside the caller's transaction.
+
+Dedupe: a row's ``(tenant_id, dedupe_key)`` is unique in the database, and every write
+here is ``INSERT ... ON CONFLICT (tenant_id, dedupe_key) DO NOTHING``: the first row
+with a key is the one kept, whoever writes it. That holds under concurrency too (a
+second transaction writing the same key waits for the first and then adds nothing,
+instead of failing on the unique index as a read-then-insert would), on PostgreSQL and
+on SQLite alike. A booking writes all its rows in one such statement.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from frontdesk.store.models import OutboxMessage, OutboxStatus
+
+_MAX_ATTEMPTS = 8  # the column's default
+_TABLE = cast(Table, OutboxMessage.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One message to send, before it is written."""
+
+    tenant_id: uuid.UUID
+    channel: str
+    purpose: str
+    recipient: str
+    payload: dict[str, Any]
+    dedupe_key: str
+    appointment_id: uuid.UUID | None = None
+    customer_id: uuid.UUID | None = None
+    not_before: datetime | None = None
+    max_attempts: int = _MAX_ATTEMPTS
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+def write(session: Session, drafts: Sequence[Draft]) -> None:
+    """Add these messages in one INSERT (sent no sooner than the caller's commit); a
+    message whose dedupe key is already taken, in the table or earlier in ``drafts``,
+    is skipped."""
+    if not drafts:
+        return
+    now = datetime.now(UTC)
+    seen: set[str] = set()
+    rows: list[dict[str, Any]] = []
+    for d in drafts:
+        if d.dedupe_key in seen:
+            continue
+        seen.add(d.dedupe_key)
+        rows.append({
+            "id": d.id,
+            "tenant_id": d.tenant_id,
+            "channel": d.channel,
+            "purpose": d.purpose,
+            "recipient": d.recipient,
+            "payload": d.payload,
+            "dedupe_key": d.dedupe_key,
+            "appointment_id": d.appointment_id,
+            "customer_id": d.customer_id,
+            "status": OutboxStatus.PENDING.value,
+            "attempts": 0,
+            "max_attempts": d.max_attempts,
+            "next_attempt_at": d.not_before or now,
+            "created_at": now,
+        })
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(_TABLE)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key"])
+    )
+    session.flush()  # rows this session still holds (the appointment) come first
+    session.execute(statement)
 
 
 def enqueue(
@@ -25,32 +96,15 @@ def enqueue(
     customer_id: uuid.UUID | None = None,
     not_before: datetime | None = None,
 ) -> OutboxMessage:
-    """Add a message to send (no later than commit of the caller's transaction).
-
-    Idempotent by ``dedupe_key``: enqueueing the same message twice returns the first.
-    """
-    existing = session.scalars(
+    """Add one message; idempotent by ``dedupe_key``: enqueueing the same message twice
+    (even from two transactions at once) returns the first."""
+    write(session, [Draft(tenant_id, channel, purpose, recipient, payload, dedupe_key,
+                          appointment_id, customer_id, not_before)])
+    return session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.tenant_id == tenant_id, OutboxMessage.dedupe_key == dedupe_key
         )
-    ).first()
-    if existing is not None:
-        return existing
-    message = OutboxMessage(
-        tenant_id=tenant_id,
-        channel=channel,
-        purpose=purpose,
-        recipient=recipient,
-        payload=payload,
-        dedupe_key=dedupe_key,
-        appointment_id=appointment_id,
-        customer_id=customer_id,
-        status=OutboxStatus.PENDING.value,
-        next_attempt_at=not_before or datetime.now(UTC),
-    )
-    session.add(message)
-    session.flush()
-    return message
+    ).one()
 
 
 def cancel_pending(session: Session, appointment_id: uuid.UUID, purposes: tuple[str, ...]) -> int:
