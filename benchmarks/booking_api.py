@@ -17,8 +17,9 @@ against the real clock):
   one kept-alive connection each) sending ``POST /api/v1/appointments``: a free slot
   found by ``find_slots`` with its staff member, a new customer by phone, an
   Idempotency-Key. All must answer 201. Bookings per second over the wall time from
-  release to the last answer, latency p50/p99 per request, and SQL statements per booking
-  (everything the server process sent during the scenario, authentication included).
+  release to the last answer, latency p50/p99 per request, SQL statements per booking
+  (everything the server process sent during the scenario, authentication included) and
+  the server process's CPU time per booking (steadier than wall time on a busy machine).
 - ``--baseline-src DIR``: the same API scenarios again, served from another checkout's
   ``src`` (e.g. /work/main/src) on a fresh copy of the data set: before and after, side by
   side on the same machine in the same run.
@@ -204,8 +205,10 @@ def api_server(database_url: str, src: Path) -> Iterator[str]:
             server.kill()
 
 
-def _statements(base: str) -> int:
-    return int(httpx.get(f"{base}/bench/statements", timeout=10).json()["statements"])
+def _counters(base: str) -> tuple[int, float]:
+    """(SQL statements sent, CPU seconds used) by the server process so far."""
+    got = httpx.get(f"{base}/bench/statements", timeout=10).json()
+    return int(got["statements"]), float(got["cpu_s"])
 
 
 @dataclass(slots=True)
@@ -274,9 +277,10 @@ def scenario(
 ) -> tuple[dict[str, Any], list[Booked]]:
     taken = [slots.pop() for _ in range(clients * per_client)]
     plans = [[bodies(s) for s in taken[c::clients]] for c in range(clients)]
-    before = _statements(base)
+    statements_before, cpu_before = _counters(base)
     wall, outcomes, booked = run_clients(base, key, plans)
-    statements = _statements(base) - before
+    statements_after, cpu_after = _counters(base)
+    statements = statements_after - statements_before
     codes = Counter(code for _, code, _ in outcomes)
     ok = codes.get(201, 0)
     examples = {str(code): text for _, code, text in outcomes if text}
@@ -290,6 +294,8 @@ def scenario(
         "bookings_per_s": round(ok / wall, 1) if wall else None,
         "latency": summarize([s for s, _, _ in outcomes]),
         "statements_per_booking": round(statements / len(outcomes), 2) if outcomes else None,
+        "server_cpu_ms_per_booking": round((cpu_after - cpu_before) * 1000 / len(outcomes), 2)
+        if outcomes else None,
     }
     return report, booked
 

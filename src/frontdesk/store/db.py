@@ -104,6 +104,25 @@ def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def read_session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for one or two reads that need no transaction around them.
+
+    On PostgreSQL its connection runs in autocommit, so each query is its own snapshot and
+    no BEGIN and ROLLBACK round trips wrap it (every API request authenticates this
+    way). Elsewhere it is an ordinary session. Nothing written in it is kept.
+    """
+    bind = factory.kw.get("bind")
+    if not (isinstance(bind, Engine) and bind.dialect.name == "postgresql"):
+        with factory() as session:
+            yield session
+        return
+    with bind.connect() as connection:
+        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+        with factory(bind=autocommit) as session:
+            yield session
+
+
 def writes_lock_the_database(factory: sessionmaker[Session]) -> bool:
     """Whether a write transaction locks the whole database (SQLite), so that reads
     worth doing before it belong in a transaction of their own, outside the lock. On

@@ -15,6 +15,7 @@ from frontdesk.config import Settings
 from frontdesk.conversation.agent import Agent
 from frontdesk.errors import Unauthorized
 from frontdesk.services.tenants import authenticate
+from frontdesk.store.db import read_session
 from frontdesk.store.models import Tenant
 
 
@@ -89,7 +90,7 @@ def get_tenant(
     x_api_key: Annotated[str | None, Depends(_header_scheme)],
 ) -> Tenant:
     key = _api_key(bearer, x_api_key)
-    with factory() as session:
+    with read_session(factory) as session:  # one query, no transaction around it
         return authenticate(session, key)
 
 
