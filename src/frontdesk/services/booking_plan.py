@@ -51,6 +51,8 @@ from frontdesk.store.models import (
 _APPOINTMENTS = cast(Table, Appointment.__table__)
 _CUSTOMERS = cast(Table, Customer.__table__)
 _RESOURCES = cast(Table, Resource.__table__)
+# Built once: parameters passed apart, so SQLAlchemy finds the compiled form at once.
+_INSERT_APPOINTMENT = insert(_APPOINTMENTS)
 
 
 _Row = TypeVar("_Row", Appointment, Customer)
@@ -226,7 +228,7 @@ def commit(session: Session, tenant: Tenant, ask: Ask, plan: Plan, now: datetime
         "updated_at": stamp,
         "cancelled_at": None,
     }
-    session.execute(insert(_APPOINTMENTS).values(row))
+    session.execute(_INSERT_APPOINTMENT, row)
     appointment = _detached(Appointment(**row))
     set_committed_value(appointment, "service", service)
     set_committed_value(appointment, "resource", resource)
@@ -252,16 +254,19 @@ def _write_customer(session: Session, plan: Plan) -> Customer | None:
         if row["phone_e164"]:
             # Another booking may have created this phone's customer since we looked:
             # then nothing is inserted, and the attempt starts over and finds it.
-            dialect = session.get_bind().dialect.name
-            upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            result = session.execute(
-                upsert(_CUSTOMERS).values(row)
-                .on_conflict_do_nothing(index_elements=["tenant_id", "phone_e164"])
+            dialect = session.get_bind().dialect
+            upsert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+            statement = upsert(_CUSTOMERS).on_conflict_do_nothing(
+                index_elements=["tenant_id", "phone_e164"]
             )
-            if getattr(result, "rowcount", 1) == 0:
+            if dialect.insert_returning:  # psycopg reports no row count for this
+                inserted = session.execute(statement.returning(_CUSTOMERS.c.id), row).first()
+            else:  # SQLite before 3.35
+                inserted = session.execute(statement, row).rowcount or None  # type: ignore[attr-defined]
+            if not inserted:
                 raise Stale("a customer with this phone number was just created")
         else:
-            session.execute(insert(_CUSTOMERS).values(row))
+            session.execute(insert(_CUSTOMERS), row)
         assert customer is not None
         return _detached(customer)
     if plan.customer_changes and customer is not None:

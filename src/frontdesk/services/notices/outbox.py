@@ -14,9 +14,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Executable, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -72,15 +73,33 @@ def write(session: Session, drafts: Sequence[Draft]) -> None:
             "next_attempt_at": d.not_before or now,
             "created_at": now,
         })
-    dialect = session.get_bind().dialect.name
+    statement = _insert(session.get_bind().dialect.name, len(rows))
+    session.flush()  # rows this session still holds (the appointment) come first
+    params = {f"{name}_{i}": value for i, row in enumerate(rows) for name, value in row.items()}
+    session.execute(statement, params)
+
+
+_COLUMNS = (
+    "id", "tenant_id", "channel", "purpose", "recipient", "payload", "dedupe_key",
+    "appointment_id", "customer_id", "status", "attempts", "max_attempts", "next_attempt_at",
+    "created_at",
+)
+
+
+@lru_cache(maxsize=64)
+def _insert(dialect: str, count: int) -> Executable:
+    """``INSERT ... VALUES (...) x count ON CONFLICT DO NOTHING`` with named parameters,
+    built once per dialect and row count: SQLAlchemy then compiles it once too (a
+    statement with the values inlined would be compiled again for every booking)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(_TABLE)
-        .values(rows)
+    values = [
+        {name: bindparam(f"{name}_{i}", type_=_TABLE.c[name].type) for name in _COLUMNS}
+        for i in range(count)
+    ]
+    return (
+        insert(_TABLE).values(values)
         .on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key"])
     )
-    session.flush()  # rows this session still holds (the appointment) come first
-    session.execute(statement)
 
 
 def enqueue(
