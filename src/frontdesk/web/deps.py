@@ -19,7 +19,11 @@ from frontdesk.store.db import read_session
 from frontdesk.store.models import Tenant
 
 
-def get_session_factory(conn: HTTPConnection) -> sessionmaker[Session]:
+# The dependencies that only read app state are ``async def``: FastAPI runs a plain
+# ``def`` dependency on its thread pool, a hand-off per request for no I/O at all.
+
+
+async def get_session_factory(conn: HTTPConnection) -> sessionmaker[Session]:
     # HTTPConnection, not Request: WebSocket routes (voice platforms) need it too.
     factory: sessionmaker[Session] = conn.app.state.session_factory
     return factory
@@ -28,7 +32,7 @@ def get_session_factory(conn: HTTPConnection) -> sessionmaker[Session]:
 FactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 
 
-def get_app_settings(conn: HTTPConnection) -> Settings:
+async def get_app_settings(conn: HTTPConnection) -> Settings:
     settings: Settings = conn.app.state.settings
     return settings
 
@@ -53,7 +57,7 @@ def get_session(factory: FactoryDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_agent(conn: HTTPConnection) -> Agent:
+async def get_agent(conn: HTTPConnection) -> Agent:
     """The one conversation engine every door (chat, voice platforms) talks to."""
     agent: Agent = conn.app.state.agent
     return agent
