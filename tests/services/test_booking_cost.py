@@ -31,9 +31,9 @@ from tests.conftest import Business, next_weekday
 Build = Callable[..., Business]
 
 # One booking: a resource asked for, a new customer by phone, an idempotency key.
-# PostgreSQL: replay check, service+resources, hours, time off, customer (reads); customer,
-# lock, busy time, appointment, outbox (writes). SQLite adds its two BEGINs.
-MAX_STATEMENTS = {"postgresql": 10, "sqlite": 12}
+# PostgreSQL: replay check, service with resources, hours and time off, customer (reads);
+# customer, lock, busy time, appointment, outbox (writes). SQLite adds its two BEGINs.
+MAX_STATEMENTS = {"postgresql": 8, "sqlite": 10}
 # Sent while the resource's row is locked (after the version bump): the busy-time check,
 # the appointment and the outbox rows. Then COMMIT.
 MAX_UNDER_LOCK = 3

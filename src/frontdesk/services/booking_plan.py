@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from frontdesk.errors import BookingRefused, RefusalCode
@@ -42,6 +42,7 @@ from frontdesk.store.models import (
     AppointmentStatus,
     Customer,
     Resource,
+    ResourceException,
     Service,
     Tenant,
     resource_services,
@@ -56,6 +57,11 @@ _INSERT_APPOINTMENT = insert(_APPOINTMENTS)
 
 
 _Row = TypeVar("_Row", Appointment, Customer)
+
+
+# Time off this far either side of a start can matter to its check: the longest block
+# (72 h), the day loaded around it (26 h), a zone's offset, and a day to spare.
+_AROUND = timedelta(days=6)
 
 
 class Stale(Exception):
@@ -100,7 +106,7 @@ def prepare(session: Session, tenant: Tenant, ask: Ask, now: datetime) -> Plan |
     """The plan of the booking, or the appointment booked earlier under the same key."""
     if ask.idempotency_key and (existing := find_by_key(session, tenant, ask.idempotency_key)):
         return existing
-    service, resources = offering(session, tenant, ask.service_id, ask.resource_id)
+    service, resources = offering(session, tenant, ask.service_id, ask.resource_id, ask.start)
     if len(resources) > 1:
         # Lock only someone who looks free: one read for all, no lock on the busy ones.
         resources = _free(session, tenant, service, resources, ask.start, now)
@@ -120,20 +126,37 @@ def prepare(session: Session, tenant: Tenant, ask: Ask, now: datetime) -> Plan |
 
 
 def offering(
-    session: Session, tenant: Tenant, service_id: uuid.UUID, resource_id: uuid.UUID | None
+    session: Session,
+    tenant: Tenant,
+    service_id: uuid.UUID,
+    resource_id: uuid.UUID | None,
+    start: datetime,
 ) -> tuple[Service, list[Resource]]:
     """The service and the active resources offering it (only ``resource_id`` if given),
-    by name, in one query (plus hours and time off); the same refusals as before."""
+    by name, with their hours and the time off around ``start``, in one query; the same
+    refusals as before.
+
+    Only the time off that can touch the booking is loaded (the check reads about a day
+    either side of it; a year of past vacations would multiply the joined rows), so these
+    ``Resource.exceptions`` are partial: they serve this booking's check and nothing else.
+    """
+    first, last = (start - _AROUND).date(), (start + _AROUND).date()
     query = (
         select(Service, Resource)
         .join(resource_services, resource_services.c.service_id == Service.id)
         .join(Resource, Resource.id == resource_services.c.resource_id)
         .where(Service.id == service_id, Service.tenant_id == tenant.id,
                Resource.tenant_id == tenant.id)
+        .options(
+            joinedload(Resource.hours),
+            joinedload(Resource.exceptions.and_(
+                ResourceException.end_date >= first, ResourceException.start_date <= last
+            )),
+        )
     )
     if resource_id is not None:
         query = query.where(Resource.id == resource_id)
-    rows = session.execute(query).all()
+    rows = session.execute(query).unique().all()
     if not rows:  # unknown service, or nobody offers it: the old checks say which
         service = get_scoped(session, Service, tenant.id, service_id)
         _require_active(service)

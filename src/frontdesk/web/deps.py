@@ -18,7 +18,6 @@ from frontdesk.services.tenants import authenticate
 from frontdesk.store.db import read_session
 from frontdesk.store.models import Tenant
 
-
 # The dependencies that only read app state are ``async def``: FastAPI runs a plain
 # ``def`` dependency on its thread pool, a hand-off per request for no I/O at all.
 

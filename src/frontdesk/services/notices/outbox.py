@@ -17,8 +17,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Executable, Table, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, TextClause, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from frontdesk.store.models import OutboxMessage, OutboxStatus
@@ -73,7 +72,7 @@ def write(session: Session, drafts: Sequence[Draft]) -> None:
             "next_attempt_at": d.not_before or now,
             "created_at": now,
         })
-    statement = _insert(session.get_bind().dialect.name, len(rows))
+    statement = _insert(len(rows))
     session.flush()  # rows this session still holds (the appointment) come first
     params = {f"{name}_{i}": value for i, row in enumerate(rows) for name, value in row.items()}
     session.execute(statement, params)
@@ -87,19 +86,22 @@ _COLUMNS = (
 
 
 @lru_cache(maxsize=64)
-def _insert(dialect: str, count: int) -> Executable:
-    """``INSERT ... VALUES (...) x count ON CONFLICT DO NOTHING`` with named parameters,
-    built once per dialect and row count: SQLAlchemy then compiles it once too (a
-    statement with the values inlined would be compiled again for every booking)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    values = [
-        {name: bindparam(f"{name}_{i}", type_=_TABLE.c[name].type) for name in _COLUMNS}
-        for i in range(count)
-    ]
-    return (
-        insert(_TABLE).values(values)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key"])
+def _insert(count: int) -> TextClause:
+    """``INSERT ... VALUES (...) x count ON CONFLICT DO NOTHING`` with typed named
+    parameters, built once per row count. Written out because SQLAlchemy does not cache
+    the compiled form of a multi-row ``insert().values([...])``: it would compile it again
+    for every booking. The same text runs on PostgreSQL and SQLite (3.24+)."""
+    rows = ", ".join(
+        "(" + ", ".join(f":{name}_{i}" for name in _COLUMNS) + ")" for i in range(count)
     )
+    statement = text(
+        f"INSERT INTO {_TABLE.name} ({', '.join(_COLUMNS)}) VALUES {rows} "
+        "ON CONFLICT (tenant_id, dedupe_key) DO NOTHING"
+    )
+    return statement.bindparams(*(
+        bindparam(f"{name}_{i}", type_=_TABLE.c[name].type)
+        for i in range(count) for name in _COLUMNS
+    ))
 
 
 def enqueue(
