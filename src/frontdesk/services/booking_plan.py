@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -52,8 +52,26 @@ from frontdesk.store.models import (
 _APPOINTMENTS = cast(Table, Appointment.__table__)
 _CUSTOMERS = cast(Table, Customer.__table__)
 _RESOURCES = cast(Table, Resource.__table__)
-# Built once: parameters passed apart, so SQLAlchemy finds the compiled form at once.
+# Built once, parameters passed apart: each booking skips building the statement and
+# its cache key, and SQLAlchemy finds the compiled form at once.
 _INSERT_APPOINTMENT = insert(_APPOINTMENTS)
+_BY_KEY = select(_APPOINTMENTS.c.id).where(
+    _APPOINTMENTS.c.tenant_id == bindparam("tenant_id"),
+    _APPOINTMENTS.c.idempotency_key == bindparam("key"),
+)
+_BUMP = (
+    update(_RESOURCES)
+    .where(_RESOURCES.c.id == bindparam("resource_id"))
+    .values(calendar_version=_RESOURCES.c.calendar_version + 1)
+)
+_BUMPED = _BUMP.returning(_RESOURCES.c.calendar_version)
+_VERSION = select(_RESOURCES.c.calendar_version).where(_RESOURCES.c.id == bindparam("resource_id"))
+_NEW_CUSTOMER = {
+    name: dialect.insert(_CUSTOMERS).on_conflict_do_nothing(
+        index_elements=["tenant_id", "phone_e164"]
+    )
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 _Row = TypeVar("_Row", Appointment, Customer)
@@ -95,11 +113,10 @@ class Plan:
 
 
 def find_by_key(session: Session, tenant: Tenant, key: str) -> Appointment | None:
-    return session.scalars(
-        select(Appointment).where(
-            Appointment.tenant_id == tenant.id, Appointment.idempotency_key == key
-        )
-    ).first()
+    """The appointment booked under this key, if any. Asked on every booking and almost
+    always absent: a one-column query first, the appointment only when there is one."""
+    found = session.execute(_BY_KEY, {"tenant_id": tenant.id, "key": key}).scalar()
+    return None if found is None else session.get(Appointment, found)
 
 
 def prepare(session: Session, tenant: Tenant, ask: Ask, now: datetime) -> Plan | Appointment:
@@ -278,10 +295,7 @@ def _write_customer(session: Session, plan: Plan) -> Customer | None:
             # Another booking may have created this phone's customer since we looked:
             # then nothing is inserted, and the attempt starts over and finds it.
             dialect = session.get_bind().dialect
-            upsert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-            statement = upsert(_CUSTOMERS).on_conflict_do_nothing(
-                index_elements=["tenant_id", "phone_e164"]
-            )
+            statement = _NEW_CUSTOMER[dialect.name]
             if dialect.insert_returning:  # psycopg reports no row count for this
                 inserted = session.execute(statement.returning(_CUSTOMERS.c.id), row).first()
             else:  # SQLite before 3.35
@@ -302,17 +316,11 @@ def _write_customer(session: Session, plan: Plan) -> Customer | None:
 
 def _lock(session: Session, resource_id: uuid.UUID) -> int:
     """Bump the resource's calendar version (taking its row lock); the new version."""
-    bump = (
-        update(_RESOURCES)
-        .where(_RESOURCES.c.id == resource_id)
-        .values(calendar_version=_RESOURCES.c.calendar_version + 1)
-    )
+    params = {"resource_id": resource_id}
     if session.get_bind().dialect.update_returning:
-        return int(session.execute(bump.returning(_RESOURCES.c.calendar_version)).scalar_one())
-    session.execute(bump)  # SQLite before 3.35: the write lock is held, read it back
-    return int(session.execute(
-        select(_RESOURCES.c.calendar_version).where(_RESOURCES.c.id == resource_id)
-    ).scalar_one())
+        return int(session.execute(_BUMPED, params).scalar_one())
+    session.execute(_BUMP, params)  # SQLite before 3.35: the write lock is held, read it back
+    return int(session.execute(_VERSION, params).scalar_one())
 
 
 def _lock_first_free(
