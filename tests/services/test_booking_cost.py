@@ -142,3 +142,30 @@ def test_hours_changed_between_reading_and_locking_are_read_again(
     assert refused.value.code == "outside_hours"
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(Appointment)) == 0
+
+
+def test_messages_built_before_the_lock_speak_of_the_customer_as_updated(
+    factory: sessionmaker[Session], make_business: Build
+) -> None:
+    """A returning customer who now asks for Spanish: the stored customer and the texts
+    written with the booking (rendered before the write) both say so."""
+    biz = make_business()
+    day = next_weekday(biz.tz, 1)
+    book(factory, biz.tenant, _request(biz, day, 9, "+1 212 555 0190", "first"))
+    again = _request(biz, day, 11, "+1 212 555 0190", "second")
+    spanish = BookingRequest(
+        service_id=again.service_id, start=again.start, resource_id=again.resource_id,
+        customer=CustomerFields(phone="+1 212 555 0190", name="Jordana", language="es"),
+        idempotency_key="second",
+    )
+    result = book(factory, biz.tenant, spanish)
+    assert result.appointment.customer is not None
+    assert result.appointment.customer.name == "Jordana"
+    with factory() as session:
+        stored = session.get_one(Customer, result.appointment.customer_id)
+        assert (stored.name, stored.language) == ("Jordana", "es")
+        bodies = session.scalars(select(OutboxMessage.payload).where(
+            OutboxMessage.appointment_id == result.appointment.id,
+            OutboxMessage.purpose == "confirmation",
+        )).all()
+    assert len(bodies) == 1 and "tiene cita de corte" in bodies[0]["body"]

@@ -110,6 +110,8 @@ class Plan:
     new_customer: dict[str, Any] | None
     customer_changes: dict[str, Any]
     sender: str | None
+    appointment: Appointment | None = None  # built for ``candidates[0]``, not stored yet
+    drafts: list[outbox.Draft] | None = None  # its messages (None: to build under the lock)
 
 
 def find_by_key(session: Session, tenant: Tenant, key: str) -> Appointment | None:
@@ -128,10 +130,10 @@ def prepare(session: Session, tenant: Tenant, ask: Ask, now: datetime) -> Plan |
         # Lock only someone who looks free: one read for all, no lock on the busy ones.
         resources = _free(session, tenant, service, resources, ask.start, now)
     customer, new_row, changes = _customer(session, tenant, ask)
-    reachable = customer is not None and bool(customer.phone_e164) and not changes.get(
-        "do_not_call", customer.do_not_call
-    )
-    return Plan(
+    for key, value in changes.items():  # as they will be: the messages speak of them
+        set_committed_value(customer, key, value)
+    reachable = customer is not None and bool(customer.phone_e164) and not customer.do_not_call
+    plan = Plan(
         service=service,
         candidates=resources,
         versions={r.id: r.calendar_version for r in resources},
@@ -140,6 +142,11 @@ def prepare(session: Session, tenant: Tenant, ask: Ask, now: datetime) -> Plan |
         customer_changes=changes,
         sender=messages.sender_for(session, tenant) if reachable else None,
     )
+    # The appointment and its messages, for the first candidate, before any lock is
+    # taken: on SQLite the database's write lock then covers no rendering at all.
+    plan.appointment = _appointment(tenant, ask, plan, resources[0])
+    plan.drafts = _drafts(tenant, plan, now, plan.appointment)
+    return plan
 
 
 def offering(
@@ -244,41 +251,64 @@ def _customer(
 
 def commit(session: Session, tenant: Tenant, ask: Ask, plan: Plan, now: datetime) -> Appointment:
     """Write the planned booking in ``session``'s (write) transaction."""
-    customer = _write_customer(session, plan)
+    _write_customer(session, plan)
     resource = _lock_first_free(session, tenant, ask, plan, now)
-    service = plan.service
-    spec = calendars.service_spec(service)
-    stamp = utcnow()
-    row: dict[str, Any] = {
-        "id": uuid.uuid4(),
-        "tenant_id": tenant.id,
-        "service_id": service.id,
-        "resource_id": resource.id,
-        "customer_id": customer.id if customer is not None else None,
-        "start_at": ask.start,
-        "end_at": ask.start + spec.duration,
-        "blocked_start": ask.start - spec.buffer_before,
-        "blocked_end": ask.start + spec.duration + spec.buffer_after,
-        "status": AppointmentStatus.BOOKED.value,
-        "source": ask.source,
-        "idempotency_key": ask.idempotency_key,
-        "request_hash": ask.fingerprint,
-        "notes": ask.notes,
-        "created_at": stamp,
-        "updated_at": stamp,
-        "cancelled_at": None,
-    }
-    session.execute(_INSERT_APPOINTMENT, row)
-    appointment = _detached(Appointment(**row))
-    set_committed_value(appointment, "service", service)
-    set_committed_value(appointment, "resource", resource)
-    set_committed_value(appointment, "customer", customer)
+    appointment, drafts = plan.appointment, plan.drafts
+    if appointment is None or appointment.resource is not resource:  # another one took it
+        appointment = _appointment(tenant, ask, plan, resource)
+        drafts = _drafts(tenant, plan, now, appointment)
+    session.execute(_INSERT_APPOINTMENT, _row(appointment))
+    if drafts is None:  # a connected calendar: which one is read here
+        connection = calendar_sync.connection_id(session, appointment)
+        drafts = messages.booked_drafts(tenant, appointment, now, sender=plan.sender,
+                                        calendar_connection=connection)
     # In the same transaction: the confirmation and reminders can never be lost.
-    connection = calendar_sync.connection_id(session, appointment)
-    outbox.write(session, messages.booked_drafts(
-        tenant, appointment, now, sender=plan.sender, calendar_connection=connection
-    ))
+    outbox.write(session, drafts)
+    return _detached(appointment)
+
+
+def _appointment(tenant: Tenant, ask: Ask, plan: Plan, resource: Resource) -> Appointment:
+    """The new appointment as it will be stored, with its relations set."""
+    spec = calendars.service_spec(plan.service)
+    stamp = utcnow()
+    appointment = Appointment(
+        id=uuid.uuid4(),
+        tenant_id=tenant.id,
+        service_id=plan.service.id,
+        resource_id=resource.id,
+        customer_id=plan.customer.id if plan.customer is not None else None,
+        start_at=ask.start,
+        end_at=ask.start + spec.duration,
+        blocked_start=ask.start - spec.buffer_before,
+        blocked_end=ask.start + spec.duration + spec.buffer_after,
+        status=AppointmentStatus.BOOKED.value,
+        source=ask.source,
+        idempotency_key=ask.idempotency_key,
+        request_hash=ask.fingerprint,
+        notes=ask.notes,
+        created_at=stamp,
+        updated_at=stamp,
+        cancelled_at=None,
+    )
+    set_committed_value(appointment, "service", plan.service)
+    set_committed_value(appointment, "resource", resource)
+    set_committed_value(appointment, "customer", plan.customer)
     return appointment
+
+
+def _row(appointment: Appointment) -> dict[str, Any]:
+    return {column.key: getattr(appointment, column.key) for column in _APPOINTMENTS.columns}
+
+
+def _drafts(
+    tenant: Tenant, plan: Plan, now: datetime, appointment: Appointment
+) -> list[outbox.Draft] | None:
+    """The new appointment's messages; None when its resource has a calendar connected,
+    whose connection is read in the write transaction."""
+    if appointment.resource.has_calendar:
+        return None
+    return messages.booked_drafts(tenant, appointment, now, sender=plan.sender,
+                                  calendar_connection=None)
 
 
 def _detached(obj: _Row) -> _Row:
@@ -287,9 +317,9 @@ def _detached(obj: _Row) -> _Row:
     return obj
 
 
-def _write_customer(session: Session, plan: Plan) -> Customer | None:
+def _write_customer(session: Session, plan: Plan) -> None:
     customer = plan.customer
-    if plan.new_customer is not None:
+    if plan.new_customer is not None and customer is not None:
         row = plan.new_customer
         if row["phone_e164"]:
             # Another booking may have created this phone's customer since we looked:
@@ -304,14 +334,11 @@ def _write_customer(session: Session, plan: Plan) -> Customer | None:
                 raise Stale("a customer with this phone number was just created")
         else:
             session.execute(insert(_CUSTOMERS), row)
-        assert customer is not None
-        return _detached(customer)
-    if plan.customer_changes and customer is not None:
+        _detached(customer)
+    elif plan.customer_changes and customer is not None:
         changes = {**plan.customer_changes, "updated_at": utcnow()}
         session.execute(update(_CUSTOMERS).where(_CUSTOMERS.c.id == customer.id).values(changes))
-        for key, value in changes.items():
-            set_committed_value(customer, key, value)
-    return customer
+        set_committed_value(customer, "updated_at", changes["updated_at"])
 
 
 def _lock(session: Session, resource_id: uuid.UUID) -> int:
