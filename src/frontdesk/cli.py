@@ -112,10 +112,12 @@ def _serve_processes(settings: Settings, args: argparse.Namespace, workers: int)
     port: int = args.port or settings.port
     print(f"frontdesk on http://{host}:{port}  ({workers} processes, database: "
           f"{url.render_as_string()})", flush=True)
+    log_config = uvicorn_log_config(settings.log_level)
+    for formatter in log_config["formatters"].values():  # which process said it
+        formatter["fmt"] = "[%(process)d] " + formatter["fmt"]
     uvicorn.run("frontdesk.app:app_from_environment", factory=True, workers=workers,
                 host=host, port=port, log_level=settings.log_level, access_log=False,
-                log_config=uvicorn_log_config(settings.log_level),
-                ws_max_size=settings.max_body_bytes)
+                log_config=log_config, ws_max_size=settings.max_body_bytes)
     return 0
 
 
