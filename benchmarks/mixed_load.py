@@ -1,14 +1,18 @@
 """Mixed load over HTTP against 1 and N server processes on PostgreSQL.
 
     python -m benchmarks.mixed_load [--quick] [--postgres-url URL] [--workers 1,4]
-                                    [--tenants 1000] [--concurrency 32] [--duration S]
+                                    [--tenants 1000] [--concurrency 32] [--rate R]
+                                    [--duration S] [--warmup S]
 
 Creates a scratch database on the PostgreSQL server (dropped at the end), bulk-creates
 ``--tenants`` businesses (each: one 30-minute service, two staff working Mon-Fri
 09:00-17:00, ten booked appointments in the next two weeks), then for each ``--workers``
 value starts ``frontdesk serve --workers N`` as its own process tree on that database
-and drives it from a load generator in another process (asyncio + httpx, closed loop:
-``--concurrency`` clients, each sending its next request when its last one is answered):
+and drives it from a load generator in another process (asyncio + httpx). By default
+a closed loop: ``--concurrency`` clients, each sending its next request when its last
+one is answered (throughput at saturation; latency is then mostly queueing). With
+``--rate R`` an open loop: R requests/s arrive (Poisson) whatever the answers, latency
+counted from when each was due (the latency a given load gets):
 
 - 60% availability searches (``GET /api/v1/availability``, a random business, a 7-day
   window starting 0-13 days ahead),
@@ -257,28 +261,46 @@ class Generator:
             "headers": {"Authorization": f"Bearer {key_of(chat['ref']['index'])}"},
             "json": {"session_id": chat["session"], "message": text}}, chat
 
-    async def client(self, http: Any, until: float, measure_from: float) -> None:
+    async def one(self, http: Any, measure_from: float, sent_at: float | None = None) -> None:
+        """One request; its latency counts from ``sent_at`` (open loop: when it was due,
+        so time spent waiting for a free connection counts too), else from now."""
         import httpx
 
-        while (now := time.perf_counter()) < until:
-            kind, method, path, kwargs, chat = self.request()
-            t0 = time.perf_counter()
-            try:
-                response = await http.request(method, path, **kwargs)
-                status = response.status_code
-                if status >= 500 or status in (401, 404, 422, 429):
-                    self.errors[f"{kind} {status}: {response.text[:120]}"] += 1
-            except httpx.HTTPError as exc:
-                status = 0
-                self.errors[f"{kind} {type(exc).__name__}"] += 1
-            t1 = time.perf_counter()
-            if chat is not None and chat["step"] < len(chat["script"]):
-                self.chats.append(chat)  # answered: its next turn may go
-            if t0 >= measure_from:
-                self.samples.append((kind, t1, status, t1 - t0))
-            del now
+        kind, method, path, kwargs, chat = self.request()
+        t0 = sent_at if sent_at is not None else time.perf_counter()
+        try:
+            response = await http.request(method, path, **kwargs)
+            status = response.status_code
+            if status >= 500 or status in (401, 404, 422, 429):
+                self.errors[f"{kind} {status}: {response.text[:120]}"] += 1
+        except httpx.HTTPError as exc:
+            status = 0
+            self.errors[f"{kind} {type(exc).__name__}"] += 1
+        t1 = time.perf_counter()
+        if chat is not None and chat["step"] < len(chat["script"]):
+            self.chats.append(chat)  # answered: its next turn may go
+        if t0 >= measure_from:
+            self.samples.append((kind, t1, status, t1 - t0))
 
-    async def run(self, concurrency: int, warmup_s: float, duration_s: float) -> dict[str, Any]:
+    async def closed_loop(self, http: Any, until: float, measure_from: float) -> None:
+        """One client: its next request when its last one is answered."""
+        while time.perf_counter() < until:
+            await self.one(http, measure_from)
+
+    async def open_loop(self, http: Any, until: float, measure_from: float, rate: float) -> None:
+        """Requests arriving at ``rate`` per second (Poisson), answered or not."""
+        pending: set[asyncio.Task[None]] = set()
+        due = time.perf_counter()
+        while due < until:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            task = asyncio.create_task(self.one(http, measure_from, sent_at=due))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+            due += self.rng.expovariate(rate)
+        await asyncio.gather(*pending)
+
+    async def run(self, concurrency: int, warmup_s: float, duration_s: float,
+                  rate: float | None = None) -> dict[str, Any]:
         import httpx
 
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -293,8 +315,11 @@ class Generator:
                 cpu0 = time.process_time()
 
             marker = asyncio.create_task(mark_cpu())
-            await asyncio.gather(*(self.client(http, until, measure_from)
-                                   for _ in range(concurrency)))
+            if rate:
+                await self.open_loop(http, until, measure_from, rate)
+            else:
+                await asyncio.gather(*(self.closed_loop(http, until, measure_from)
+                                       for _ in range(concurrency)))
             await marker
             wall_s = time.perf_counter() - measure_from
             cpu_s = time.process_time() - (cpu0 or 0.0)
@@ -306,7 +331,8 @@ class Generator:
 def generator_main() -> int:
     spec = json.load(sys.stdin)
     gen = Generator(spec["base"], spec["refs"], spec["seed"])
-    out = asyncio.run(gen.run(spec["concurrency"], spec["warmup_s"], spec["duration_s"]))
+    out = asyncio.run(gen.run(spec["concurrency"], spec["warmup_s"], spec["duration_s"],
+                              spec["rate"]))
     json.dump(out, sys.stdout)
     return 0
 
@@ -348,13 +374,14 @@ def summarize(out: dict[str, Any]) -> dict[str, Any]:
 
 def run_once(url: str, refs: list[TenantRef], workers: int, args: argparse.Namespace,
              port: int) -> dict[str, Any]:
-    log(f"serve --workers {workers}: {args.concurrency} clients, {args.warmup:.0f} s warm-up, "
+    load = f"{args.rate}/s arriving" if args.rate else f"{args.concurrency} clients"
+    log(f"serve --workers {workers}: {load}, {args.warmup:.0f} s warm-up, "
         f"{args.duration:.0f} s measured")
     with server(url, workers, port):
         spec = {"base": f"http://127.0.0.1:{port}", "seed": workers,
                 "refs": [r.__dict__ | {"staff": list(r.staff)} for r in refs],
                 "concurrency": args.concurrency, "warmup_s": args.warmup,
-                "duration_s": args.duration}
+                "duration_s": args.duration, "rate": args.rate}
         done = subprocess.run(
             [sys.executable, "-m", "benchmarks.mixed_load", "--generator"],
             input=json.dumps(spec), capture_output=True, text=True, cwd=REPO_ROOT,
@@ -379,6 +406,9 @@ def main() -> int:
     parser.add_argument("--workers", default="1,4", help="worker counts to compare")
     parser.add_argument("--tenants", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rate", type=float, default=None,
+                        help="open loop: this many requests/s arrive whatever the answers "
+                             "(at most --concurrency connections); default: closed loop")
     parser.add_argument("--duration", type=float, default=None)
     parser.add_argument("--warmup", type=float, default=None)
     parser.add_argument("--generator", action="store_true", help=argparse.SUPPRESS)
@@ -396,7 +426,8 @@ def main() -> int:
         "machine": machine_info(),
         "parameters": {"tenants": args.tenants, "concurrency": args.concurrency,
                        "warmup_s": args.warmup, "duration_s": args.duration,
-                       "mix": dict(zip(KINDS, WEIGHTS, strict=True)), "loop": "closed",
+                       "mix": dict(zip(KINDS, WEIGHTS, strict=True)),
+                       "loop": f"open, {args.rate}/s" if args.rate else "closed",
                        "workers": counts},
         "results": {},
     }

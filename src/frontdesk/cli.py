@@ -34,7 +34,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if workers > 1:
         return _serve_processes(settings, args, workers)
     port: int = args.port or settings.port
-    updates: dict[str, object] = {"host": args.host or settings.host, "port": port}
+    updates: dict[str, object] = {"host": args.host or settings.host, "port": port,
+                                  "workers": 1}  # all the connections are this process's
     if args.demo and not settings.database_url:
         # A fresh demo database every start (the demo is for looking, not for keeping),
         # one per port, so a second demo never wipes a running one's data.
