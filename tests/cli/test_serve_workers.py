@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from frontdesk.app import pool_share
+from frontdesk.app import engine_for, pool_share
 from frontdesk.config import Settings
 from tests.cli.test_cli import _env, _free_port
 from tests.conftest import Business, auth, next_weekday
@@ -30,6 +30,15 @@ def test_processes_together_stay_within_the_connection_budget(workers: int) -> N
     assert kept >= 2 and overflow >= 0
     assert workers * (kept + overflow) <= max(60, workers * 4)  # at least 4 each
     assert pool_share(Settings(workers=1)) == (20, 40)  # one process: as before
+
+
+def test_each_process_engine_opens_only_its_share() -> None:
+    settings = Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none", workers=4)
+    engine = engine_for(settings)  # no connection is made until one is needed
+    try:
+        assert (engine.pool.size(), engine.pool._max_overflow) == pool_share(settings) == (5, 10)  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize("extra", [[], ["--demo"]])
