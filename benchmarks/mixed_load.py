@@ -24,8 +24,9 @@ counted from when each was due (the latency a given load gets):
 The first ``warmup`` seconds are not measured (each process fills its calendar cache).
 Prints one JSON document on stdout (progress on stderr): the machine (CPU count
 included), and per worker count the throughput, p50/p95/p99 per kind, status counts,
-errors, and the generator's own CPU use (on a small machine it competes with the
-servers and the database for the same cores), then ``ratio`` (throughput of the largest
+errors, the CPU the server processes used (cores, over the measured window) and the
+generator's own (on a small machine it competes with the servers and the database for
+the same cores), then ``ratio`` (throughput of the largest
 worker count over the smallest). Measurements, not tests: nothing fails on a slow figure.
 """
 
@@ -39,6 +40,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -377,22 +379,48 @@ def run_once(url: str, refs: list[TenantRef], workers: int, args: argparse.Names
     load = f"{args.rate}/s arriving" if args.rate else f"{args.concurrency} clients"
     log(f"serve --workers {workers}: {load}, {args.warmup:.0f} s warm-up, "
         f"{args.duration:.0f} s measured")
-    with server(url, workers, port):
+    with server(url, workers, port) as proc:
         spec = {"base": f"http://127.0.0.1:{port}", "seed": workers,
                 "refs": [r.__dict__ | {"staff": list(r.staff)} for r in refs],
                 "concurrency": args.concurrency, "warmup_s": args.warmup,
                 "duration_s": args.duration, "rate": args.rate}
+        at_start: list[tuple[float, float | None]] = []
+        timer = threading.Timer(args.warmup, lambda: at_start.append(
+            (time.perf_counter(), tree_cpu_s(proc.pid))))
+        timer.start()
         done = subprocess.run(
             [sys.executable, "-m", "benchmarks.mixed_load", "--generator"],
             input=json.dumps(spec), capture_output=True, text=True, cwd=REPO_ROOT,
             timeout=args.warmup + args.duration + 300,
         )
+        timer.cancel()
+        end = (time.perf_counter(), tree_cpu_s(proc.pid))
         if done.returncode != 0:
             raise RuntimeError(f"load generator failed: {done.stderr[-2000:]}")
     result = summarize(json.loads(done.stdout))
+    if at_start and at_start[0][1] is not None and end[1] is not None:
+        cpu_s = end[1] - at_start[0][1]
+        result["server_cpu"] = {"cpu_s": round(cpu_s, 2),
+                                "cores_used": round(cpu_s / (end[0] - at_start[0][0]), 2)}
     log(f"  {result['requests_per_s']} requests/s, p99 {result['all']['p99_ms']} ms, "
-        f"{result['errors']} errors, generator {result['generator_cpu']['cores_used']} cores")
+        f"{result['errors']} errors, generator {result['generator_cpu']['cores_used']} cores, "
+        f"server {result.get('server_cpu', {}).get('cores_used')} cores")
     return result
+
+
+def tree_cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) of ``pid`` and its descendants now (Linux /proc;
+    None elsewhere): what the server processes use, without the database's."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        own = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        with open(f"/proc/{pid}/task/{pid}/children") as kids:
+            children = [int(k) for k in kids.read().split()]
+    except (OSError, ValueError, IndexError):
+        return None
+    return own + sum(tree_cpu_s(child) or 0.0 for child in children)
 
 
 def main() -> int:
