@@ -41,6 +41,27 @@ def test_each_process_engine_opens_only_its_share() -> None:
         engine.dispose()
 
 
+def test_each_process_builds_its_app_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frontdesk.app import app_from_environment
+    from frontdesk.config import get_settings
+
+    database = tmp_path / "from-env.db"
+    monkeypatch.setenv("FRONTDESK_DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("FRONTDESK_ENVIRONMENT", "test")
+    monkeypatch.setenv("FRONTDESK_WORKERS", "3")
+    get_settings.cache_clear()
+    try:
+        app = app_from_environment()
+        assert app.state.settings.workers == 3
+        assert app.state.engine.url.database == str(database)
+        assert database.exists()  # migrated at start, as every process does
+        app.state.engine.dispose()
+    finally:
+        get_settings.cache_clear()  # the next test reads its own environment
+
+
 @pytest.mark.parametrize("extra", [[], ["--demo"]])
 def test_several_processes_are_refused_on_sqlite(tmp_path: Path, extra: list[str]) -> None:
     done = subprocess.run(
