@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time as _time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.conversation import policy
+from frontdesk.conversation.catch_up import PastTurn, replay_past
 from frontdesk.conversation.context import Decision, ServiceInfo, TurnContext
 from frontdesk.conversation.llm_wire import DeferredToRules, LLMError
 from frontdesk.conversation.personas import persona_for
@@ -24,7 +25,7 @@ from frontdesk.nlu.types import Understanding
 from frontdesk.nlu.understand import understand
 from frontdesk.services import conversation_turns as records
 from frontdesk.services import request_keys
-from frontdesk.services.agent_context import Tenant, business_facts
+from frontdesk.services.agent_context import BusinessFacts, Tenant, business_facts
 from frontdesk.services.conversation_turns import Conversation, ConversationRecord, TurnChange
 
 log = logging.getLogger(__name__)
@@ -182,17 +183,10 @@ class Agent:
         conversation, state, ctx = self._load(tenant, conversation_id)
         if conversation.turn_count == 0:
             self._recognise(state, ctx)
-        text = (text or "").strip()[:MAX_INPUT_CHARS]
-        u = understand(
-            text,
-            now=ctx.now,
-            services=[s.as_nlu() for s in ctx.services],
-            region=tenant.country,
-            lang_hint=state.lang,  # type: ignore[arg-type]
-            expecting=_EXPECTING.get(state.awaiting or ""),
-        )
+        u = _understand(text, state, ctx)
+        text = u.text
         ctx.tools.ctx.lang = u.lang  # a code texted this turn is in the caller's language
-        history = records.history(self.factory, conversation.id)
+        history = self._said(conversation)
         engine, fallback = self.brain.name, None
         try:
             decision = self.brain.respond(state, u, ctx, history)
@@ -266,6 +260,33 @@ class Agent:
             fallback_reason=fallback,
         )
 
+    def catch_up(
+        self, tenant: Tenant, conversation_id: uuid.UUID, past: Sequence[PastTurn]
+    ) -> None:
+        """Bring the dialogue state up to a history answered elsewhere, in one pass and
+        one transaction, acting on nothing (conversation/catch_up.py). A concurrent copy
+        that caught up first wins: its record stands."""
+        if not past:
+            return
+        conversation = records.load(self.factory, tenant, conversation_id)
+        business = business_facts(self.factory, tenant)
+        state = DialogueState.from_json(conversation.state)
+        if not conversation.state:
+            state.lang = conversation.language
+        if conversation.turn_count == 0:
+            self._recognise(state, self._context(tenant, conversation, business, lang=state.lang))
+
+        def context() -> TurnContext:
+            return self._context(tenant, conversation, business, lang=state.lang, acting=False)
+
+        caught = replay_past(state, past, context, _understand)
+        opt_out_phone = (conversation.caller_phone or state.phone) if caught.opted_out else None
+        try:
+            self._save(conversation, state, caught.rows, caught.decision,
+                       opt_out_phone=opt_out_phone, request_key=past[0].request_key)
+        except records.AlreadyAnswered:
+            return
+
     # --- internals ------------------------------------------------------------------------
 
     def _replay(self, tenant: Tenant, conversation_id: uuid.UUID, key: str) -> Reply | None:
@@ -273,6 +294,9 @@ class Agent:
         if answer is None:
             return None
         state = DialogueState.from_json(answer.state)
+        # A transfer ends the conversation, and every later answer is a transfer too, so a
+        # conversation that stands transferred was transferred by the answer replayed.
+        transfer = state.done and answer.outcome == "transferred"
         return Reply(
             conversation_id,
             answer.text,
@@ -282,7 +306,14 @@ class Agent:
             state=state.summary(),
             replayed=True,
             end=state.done,
+            transfer=transfer,
+            transfer_to=tenant.fallback_phone if transfer else None,
         )
+
+    def _said(self, conversation: ConversationRecord) -> list[tuple[str, str]]:
+        """What the brain is shown of the conversation: the recent window kept on its row
+        (the LLM driver's prompt takes no more), never the whole history."""
+        return conversation.recent
 
     def _load(
         self, tenant: Tenant, conversation_id: uuid.UUID
@@ -292,6 +323,19 @@ class Agent:
         state = DialogueState.from_json(conversation.state)
         if not conversation.state:
             state.lang = conversation.language
+        return conversation, state, self._context(tenant, conversation, business, lang=state.lang)
+
+    def _context(
+        self,
+        tenant: Tenant,
+        conversation: ConversationRecord,
+        business: BusinessFacts,
+        *,
+        lang: str,
+        acting: bool = True,
+    ) -> TurnContext:
+        """What the policy knows for one turn; ``acting=False``: tools that would change
+        anything (book, texts, codes) answer without acting (catching up, see catch_up)."""
         tools = Tools(
             ToolContext(
                 self.factory,
@@ -300,10 +344,11 @@ class Agent:
                 conversation.channel,
                 conversation.caller_phone,
                 self.clock,
-                lang=state.lang,
-            )
+                lang=lang,
+            ),
+            acting=acting,
         )
-        ctx = TurnContext(
+        return TurnContext(
             tenant=tenant,
             persona=persona_for(tenant.persona),
             services=[
@@ -316,8 +361,8 @@ class Agent:
             hours=business.hours,
             resources=[(str(rid), name) for rid, name in business.resources],
             caller_verified=conversation.caller_verified,
+            said_before=conversation.messages,
         )
-        return conversation, state, ctx
 
     def _recognise(self, state: DialogueState, ctx: TurnContext) -> None:
         """Caller ID -> customer: a known caller is verified and need not repeat details.
@@ -369,6 +414,18 @@ class Agent:
         records.save_turn(
             self.factory, conversation.id, rows, change, now=self.clock(), request_key=request_key
         )
+
+
+def _understand(text: str, state: DialogueState, ctx: TurnContext) -> Understanding:
+    """What the caller said, read against what the agent just asked."""
+    return understand(
+        (text or "").strip()[:MAX_INPUT_CHARS],
+        now=ctx.now,
+        services=[s.as_nlu() for s in ctx.services],
+        region=ctx.tenant.country,
+        lang_hint=state.lang,  # type: ignore[arg-type]
+        expecting=_EXPECTING.get(state.awaiting or ""),
+    )
 
 
 def _fallen_back(conversation_id: uuid.UUID, exc: Exception) -> str:

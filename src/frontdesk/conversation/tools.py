@@ -90,10 +90,19 @@ class ToolContext:
     lang: str = "en"  # the conversation's language: the default for texts we send
 
 
+# Tools that change something outside the conversation: a booking, a text, a code's tries.
+ACTING = frozenset(
+    {"book", "reschedule", "cancel", "send_verification_code", "check_verification_code"}
+)
+
+
 @dataclass
 class Tools:
     ctx: ToolContext
     calls: list[ToolCall] = field(default_factory=list)
+    # False while catching up on a history answered elsewhere: whoever answered it acted
+    # then, so an acting tool answers "unavailable" and changes nothing (ADR 0008).
+    acting: bool = True
 
     @property
     def tz(self) -> ZoneInfo:
@@ -105,6 +114,8 @@ class Tools:
         result: ToolResult
         if tool is None:
             result = Refused(RefusalCode.UNKNOWN_TOOL, f"No tool named {name!r}.")
+        elif not self.acting and name in ACTING:
+            result = Refused(RefusalCode.UNAVAILABLE, "Not acted on: catching up a history.")
         else:
             try:
                 result = tool.run(self, tool.args.model_validate(raw_args), key)
