@@ -18,34 +18,17 @@ from frontdesk.conversation.catch_up import PastTurn, replay_past
 from frontdesk.conversation.context import Decision, ServiceInfo, TurnContext
 from frontdesk.conversation.llm_wire import DeferredToRules, LLMError
 from frontdesk.conversation.personas import persona_for
+from frontdesk.conversation.reading import read_turn
 from frontdesk.conversation.state import DialogueState, KnownAppointment
-from frontdesk.conversation.tool_results import CustomerFound, wire
+from frontdesk.conversation.tool_results import CustomerFound, ToolResult, wire
 from frontdesk.conversation.tools import ToolContext, Tools
 from frontdesk.nlu.types import Understanding
-from frontdesk.nlu.understand import understand
 from frontdesk.services import conversation_turns as records
 from frontdesk.services import request_keys
 from frontdesk.services.agent_context import BusinessFacts, Tenant, business_facts
 from frontdesk.services.conversation_turns import Conversation, ConversationRecord, TurnChange
 
 log = logging.getLogger(__name__)
-
-MAX_INPUT_CHARS = 2000  # a caller turn; anything longer is noise or an attack
-# What the agent just asked, in the NLU's terms (it parses a bare "2" or "Lucía" by it).
-_EXPECTING = {
-    "service": "service",
-    "time": "time",
-    "choice": "choice",
-    "name": "name",
-    "phone": "phone",
-    "confirm": "confirm",
-    "which_appointment": "choice",
-    "anything_else": "confirm",
-    "confirm_transfer": "confirm",
-    "code": "code",
-    "resend_code": "confirm",
-}
-
 
 @dataclass
 class Reply:
@@ -183,7 +166,7 @@ class Agent:
         conversation, state, ctx = self._load(tenant, conversation_id)
         if conversation.turn_count == 0:
             self._recognise(state, ctx)
-        u = _understand(text, state, ctx)
+        u = read_turn(text, state, ctx)
         text = u.text
         ctx.tools.ctx.lang = u.lang  # a code texted this turn is in the caller's language
         history = self._said(conversation)
@@ -276,10 +259,14 @@ class Agent:
         if conversation.turn_count == 0:
             self._recognise(state, self._context(tenant, conversation, business, lang=state.lang))
 
-        def context() -> TurnContext:
-            return self._context(tenant, conversation, business, lang=state.lang, acting=False)
+        searches: dict[str, ToolResult] = {}
 
-        caught = replay_past(state, past, context, _understand)
+        def context() -> TurnContext:
+            ctx = self._context(tenant, conversation, business, lang=state.lang, acting=False)
+            ctx.tools.searches = searches
+            return ctx
+
+        caught = replay_past(state, past, context, read_turn)
         opt_out_phone = (conversation.caller_phone or state.phone) if caught.opted_out else None
         try:
             self._save(conversation, state, caught.rows, caught.decision,
@@ -414,18 +401,6 @@ class Agent:
         records.save_turn(
             self.factory, conversation.id, rows, change, now=self.clock(), request_key=request_key
         )
-
-
-def _understand(text: str, state: DialogueState, ctx: TurnContext) -> Understanding:
-    """What the caller said, read against what the agent just asked."""
-    return understand(
-        (text or "").strip()[:MAX_INPUT_CHARS],
-        now=ctx.now,
-        services=[s.as_nlu() for s in ctx.services],
-        region=ctx.tenant.country,
-        lang_hint=state.lang,  # type: ignore[arg-type]
-        expecting=_EXPECTING.get(state.awaiting or ""),
-    )
 
 
 def _fallen_back(conversation_id: uuid.UUID, exc: Exception) -> str:
