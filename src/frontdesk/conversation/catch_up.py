@@ -9,7 +9,9 @@ same policy, in memory, so the dialogue state (service, time, offered slots, nam
 phone, language, what is awaited) ends where turn-by-turn chatting would have left it;
 tools that only read (slot search, caller lookup) run, tools that act (book,
 reschedule, cancel, texting or checking a code) answer "unavailable" and change nothing:
-whoever answered those turns acted then. The record gets the caller's messages under
+whoever answered those turns acted then. Nothing is written during the pass, so the same
+slot search asked twice gets the first answer (a caller going back and forth between two
+times costs two searches, not twenty). The record gets the caller's messages under
 their own request keys and what the caller heard (the history's words, not ours), all in
 one transaction. The LLM is never asked about the past; the rules keep the state.
 """
