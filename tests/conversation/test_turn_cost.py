@@ -7,7 +7,9 @@ at turn 60 as at turn 5 of one conversation.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +19,12 @@ from sqlalchemy import event, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.conversation.agent import Agent
-from frontdesk.services.conversation_turns import RECENT_MESSAGES, history
+from frontdesk.services.conversation_turns import (
+    RECENT_MESSAGES,
+    TurnChange,
+    history,
+    save_turn,
+)
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Conversation
 from tests.conftest import Business
@@ -161,3 +168,25 @@ def test_an_agent_turn_reads_no_history(
     assert isinstance(chat.agent, Agent)
     costs = _turn_costs(factory, chat, 12, {12})
     assert costs[12].selects_of_turns == 1, costs  # max(seq) when appending
+
+
+def test_saves_racing_in_one_conversation_keep_every_message_in_the_window(
+    factory: sessionmaker[Session], monday: Monday, start_chat: StartChat
+) -> None:
+    """The window is extended from the locked row: concurrent saves drop nothing."""
+    biz, now = monday()
+    chat = start_chat(biz, now)
+    cid = chat.conversation_id
+    assert isinstance(cid, uuid.UUID)
+
+    def save(i: int) -> None:
+        rows = [{"role": "user", "text": f"u{i}"}, {"role": "assistant", "text": f"a{i}"}]
+        save_turn(factory, cid, rows, TurnChange(state={}, language="en"), now=now)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(save, range(16)))
+    with factory() as session:
+        recent = session.get_one(Conversation, cid).recent
+    said = history(factory, cid)
+    assert recent is not None and recent["messages"] == len(said) == 32
+    assert [tuple(m) for m in recent["window"]] == said[-RECENT_MESSAGES:]

@@ -196,7 +196,11 @@ def _save(
     now: datetime,
 ) -> None:
     with write_session(factory) as session:
-        row = session.get_one(Conversation, conversation_id)
+        # Locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers): the
+        # recent window is extended from the row as it stands and the next seq read after
+        # any save before, so saves racing in one conversation neither drop each other's
+        # messages from the window nor collide on seq (same statement count).
+        row = session.get_one(Conversation, conversation_id, with_for_update=True)
         records.append_turns(session, row, rows)
         row.state = change.state
         row.language = change.language
