@@ -33,6 +33,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.delivery.dispatch import Dispatcher, Limits
+from frontdesk.delivery.recording import SentRecorder
 from frontdesk.senders.base import PermanentSendError, Sender, TransientSendError
 from frontdesk.services.notices import wakeup
 from frontdesk.services.notices.claims import (
@@ -66,9 +67,14 @@ def deliver(
     claimed: Claimed,
     now: datetime,
     report: DeliveryReport,
+    *,
+    on_sent: Callable[[Claimed, str, str], None] | None = None,
 ) -> None:
     """One claimed row: call its channel's sender, record the result. The unit a job
-    queue runs per message; ``deliver_due`` runs it for every row it claims."""
+    queue runs per message; ``deliver_due`` runs it for every row it claims.
+
+    ``on_sent`` takes over recording an accepted send (the worker's group commit);
+    without it the send is recorded here, in a transaction of its own."""
     row_id, attempts, message = claimed.id, claimed.attempts, claimed.message
     sender = senders.get(message.channel)
     if sender is None:
@@ -89,7 +95,10 @@ def deliver(
         report.failed.append(row_id)
         log.warning("outbox %s failed for good: %s", row_id, exc)
         return
-    record_sent(factory, row_id, sender.name, provider_id, attempt=attempts)
+    if on_sent is not None:
+        on_sent(claimed, sender.name, provider_id)
+    else:
+        record_sent(factory, row_id, sender.name, provider_id, attempt=attempts)
     report.sent.append(row_id)
 
 
@@ -137,6 +146,7 @@ class OutboxWorker:
         self._thread: threading.Thread | None = None
         self._listener: threading.Thread | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._recorder = SentRecorder(factory)
         self._dispatcher = Dispatcher(
             self._send, self._carrier_of, self.limits,
             on_done=self._on_done, on_expired=self._on_expired,
@@ -144,6 +154,7 @@ class OutboxWorker:
 
     def start(self) -> None:
         self._unsubscribe = wakeup.subscribe(self._wake.set)
+        self._recorder.start()
         self._thread = threading.Thread(target=self._run, name="outbox-worker", daemon=True)
         self._thread.start()
         bind = self.factory.kw.get("bind")
@@ -169,6 +180,7 @@ class OutboxWorker:
             log.warning("outbox: could not hand back %d claims (%s)", len(unsent),
                         failure_reason(exc))
         self._dispatcher.shutdown()
+        self._recorder.stop()
         if self._listener is not None:
             self._listener.join(timeout=10)
 
@@ -231,7 +243,8 @@ class OutboxWorker:
 
     def _send(self, claimed: Claimed) -> None:
         try:
-            deliver(self.factory, self.senders, claimed, datetime.now(UTC), DeliveryReport())
+            deliver(self.factory, self.senders, claimed, datetime.now(UTC), DeliveryReport(),
+                    on_sent=self._recorder.add)
         except (OperationalError, InterfaceError) as exc:
             # Sent or not, the row stays "sending" and is due again when its lease ends.
             log.warning("outbox %s: could not record the outcome (%s)", claimed.id,

@@ -9,11 +9,11 @@ fenced by the attempt number its claim took, so it cannot land on a later claim'
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal, NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.senders.base import OutgoingMessage
@@ -120,6 +120,37 @@ def record_sent(
         row.provider, row.provider_message_id, row.locked_until = provider, provider_id, None
 
     _record(factory, message_id, sent, attempt)
+
+
+class Sent(NamedTuple):
+    """A send the provider accepted, to record: the claim it was made under, and the
+    provider's name and id for the message."""
+
+    claimed: Claimed
+    provider: str
+    provider_id: str
+
+
+def record_sent_many(factory: sessionmaker[Session], sends: Sequence[Sent]) -> None:
+    """Record several sends in one transaction (group commit: one write lock and one
+    commit for all). Each lands only on its row still "sending" under the same claim."""
+    if not sends:
+        return
+    table = OutboxMessage.__table__
+    assert isinstance(table, Table)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.attempts == bindparam("b_attempt"),
+               table.c.status == OutboxStatus.SENDING.value)
+        .values(status=OutboxStatus.SENT.value, sent_at=bindparam("b_at"),
+                provider=bindparam("b_provider"), provider_message_id=bindparam("b_pid"),
+                locked_until=None)
+    )
+    at = datetime.now(UTC)
+    with write_session(factory) as session:
+        session.connection().execute(statement, [
+            {"b_id": s.claimed.id, "b_attempt": s.claimed.attempts, "b_at": at,
+             "b_provider": s.provider, "b_pid": s.provider_id} for s in sends])
 
 
 def record_no_sender(
