@@ -264,6 +264,53 @@ def _idle_latency(mode: str, factory: sessionmaker[Session], tenant: uuid.UUID,
     return result
 
 
+def _write_side(factory: sessionmaker[Session], tenant: uuid.UUID, threads: int,
+                per_thread: int) -> dict[str, Any]:
+    """Transactions a second that each enqueue one row, from ``threads`` writers: with no
+    wake-up at all, with ours (NOTIFY after the commit, off the writer's thread), and with
+    NOTIFY inside the writing transaction (the alternative we did not take: it queues
+    every committing transaction behind one lock)."""
+    from sqlalchemy import text
+
+    from frontdesk.services.notices import outbox
+
+    real = outbox.mark_written
+
+    def in_transaction(session: Session) -> None:
+        session.execute(text("NOTIFY frontdesk_outbox"))
+
+    variants: dict[str, Callable[[Session], None]] = {
+        "no_wakeup": lambda session: None, "ours": real}
+    if factory.kw["bind"].dialect.name == "postgresql":
+        variants["notify_inside_transaction"] = in_transaction
+    result: dict[str, Any] = {"writers": threads}
+    try:
+        for name, hook in variants.items():
+            outbox.mark_written = hook  # type: ignore[assignment]
+
+            def write(t: int, name: str = name) -> None:
+                for i in range(per_thread):
+                    key = f"w-{name}-{t}-{i}"
+                    with write_session(factory) as session:
+                        enqueue(session, tenant_id=tenant, channel="sms", purpose="test",
+                                recipient="+12125550123", dedupe_key=key,
+                                payload={"body": key, "from": OUR_NUMBER},
+                                not_before=datetime.now(UTC) + timedelta(days=1))
+
+            workers = [threading.Thread(target=write, args=(t,)) for t in range(threads)]
+            started = time.perf_counter()
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+            rate = threads * per_thread / (time.perf_counter() - started)
+            result[f"{name}_tx_per_s"] = round(rate)
+            log(f"  write side {name}: {rate:,.0f} transactions/s")
+    finally:
+        outbox.mark_written = real
+    return result
+
+
 def _engine_run(kind: str, server_url: str | None, carrier: str, quick: bool) -> dict[str, Any]:
     n_old, n_new = (200, 3000) if quick else (1000, 20000)
     idle_old, idle_new = (8, 50) if quick else (25, 200)
@@ -274,6 +321,8 @@ def _engine_run(kind: str, server_url: str | None, carrier: str, quick: bool) ->
         old = _drain("old", factory, tenants, make_sender, recorder, n_old)
         new = _drain("new", factory, tenants, make_sender, recorder, n_new)
         null = _drain("new-null-sender", factory, tenants, NullSender, recorder, n_new)
+        log(f"{kind}: write side")
+        write_side = _write_side(factory, tenants[1], 16, 40 if quick else 150)
         log(f"{kind}: idle latency")
         idle = {mode: _idle_latency(mode, factory, tenants[0], make_sender, recorder, k)
                 for mode, k in (("old", idle_old), ("new", idle_new))}
@@ -281,6 +330,7 @@ def _engine_run(kind: str, server_url: str | None, carrier: str, quick: bool) ->
         "drain": {"old": old, "new": new, "new_null_sender": null,
                   "speedup": ratio(new["messages_per_min"], old["messages_per_min"])},
         "idle_enqueue_to_send": idle,
+        "write_side": write_side,
     }
 
 
