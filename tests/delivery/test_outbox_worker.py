@@ -4,6 +4,7 @@ HTTP; a committed row wakes an idle worker; concurrency stays within its limits.
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 import threading
@@ -21,11 +22,13 @@ from frontdesk.delivery.dispatch import Limits
 from frontdesk.delivery.worker import OutboxWorker
 from frontdesk.senders.base import OutgoingMessage
 from frontdesk.senders.sms_twilio import TwilioSmsSender
+from frontdesk.services.booking import BookingRequest, book, reschedule
+from frontdesk.services.customers import CustomerFields
 from frontdesk.services.notices.claims import claim_due, record_sent, release_claims
 from frontdesk.services.notices.outbox import enqueue
 from frontdesk.store.db import make_engine, make_session_factory, write_session
 from frontdesk.store.models import OutboxMessage
-from tests.conftest import Business, serving
+from tests.conftest import Business, next_weekday, serving
 from tests.standins.base import Recorder
 from tests.standins.twilio_api import twilio_app
 
@@ -241,3 +244,48 @@ def test_released_claims_are_due_again_without_counting_an_attempt(
     again = claim_due(factory, now, timedelta(seconds=60), 10)
     assert sorted(c.id for c in again) == sorted(c.id for c in claimed)
     assert {c.attempts for c in again} == {1}
+
+
+class Shuffling:
+    """Takes a random time per message, so that concurrent sends finish in any order."""
+
+    name, channel = "shuffling", "sms"
+
+    def __init__(self) -> None:
+        self.done: list[str] = []
+        self.lock = threading.Lock()
+
+    def send(self, message: OutgoingMessage) -> str:
+        time.sleep(random.uniform(0, 0.03))
+        with self.lock:
+            self.done.append(message.payload["body"])
+        return f"S{len(self.done)}"
+
+
+def test_messages_about_one_appointment_go_out_in_order(
+    factory: sessionmaker[Session], biz: Business
+) -> None:
+    appointments = []
+    for i in range(8):
+        start = biz.at(next_weekday(biz.tz, i % 5) + timedelta(weeks=i // 5), 10)
+        appt = book(factory, biz.tenant, BookingRequest(
+            biz.haircut.id, start, biz.ana.id,
+            customer=CustomerFields(phone=f"+121255501{i:02d}", name="Sam"))).appointment
+        moved = reschedule(factory, biz.tenant, appt.id, start + timedelta(hours=3))
+        appointments.append(moved)
+    with factory() as session:
+        due = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.next_attempt_at <= datetime.now(UTC))).all()
+        assert sorted(Counter(r.purpose for r in due).values()) == [8, 8]
+        purpose_of = {r.payload["body"]: (r.appointment_id, r.purpose) for r in due}
+    sender = Shuffling()
+    worker = OutboxWorker(factory, {"sms": sender}, limits=Limits(concurrency=16, held=32),
+                          interval_s=0.2)
+    worker.start()
+    try:
+        _wait_for(lambda: len(sender.done) == 16)
+    finally:
+        worker.stop()
+    for appt in appointments:
+        sent = [purpose_of[body][1] for body in sender.done if purpose_of[body][0] == appt.id]
+        assert sent == ["confirmation", "rescheduled"]

@@ -8,6 +8,10 @@ waiting on a socket, which releases the GIL. asyncio would wrap each of them in
 Limits are admission rules, not semaphores a thread blocks on: a claim whose carrier or
 business is at its limit waits in a queue while claims of other businesses overtake it,
 so no pool thread sits idle behind a busy business (no head-of-line blocking).
+
+Messages about one appointment run one at a time, in the order claimed (oldest due
+first): a calendar "delete" must not overtake the "upsert" it undoes, nor a cancellation
+text its confirmation.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ class Dispatcher:
         self._by_carrier: Counter[Hashable] = Counter()
         self._by_tenant: Counter[uuid.UUID | None] = Counter()  # running
         self._held_by_tenant: Counter[uuid.UUID | None] = Counter()  # running + queued
+        self._busy_appointments: set[uuid.UUID] = set()
 
     @property
     def held(self) -> int:
@@ -107,7 +112,9 @@ class Dispatcher:
 
     def _fits(self, job: _Job) -> bool:
         limits = self.limits
+        appointment = job.claimed.appointment_id
         return (self._running < limits.concurrency
+                and (appointment is None or appointment not in self._busy_appointments)
                 and self._by_carrier[job.carrier] < limits.per_carrier
                 and self._by_tenant[job.claimed.tenant_id] < limits.per_tenant)
 
@@ -116,11 +123,17 @@ class Dispatcher:
         if not self._queued or self._running >= self.limits.concurrency:
             return
         waiting: deque[_Job] = deque()
+        passed_over: set[uuid.UUID] = set()  # an earlier message about it still waits
         while self._queued:
             job = self._queued.popleft()
-            if not self._fits(job):
+            appointment = job.claimed.appointment_id
+            if appointment in passed_over or not self._fits(job):
                 waiting.append(job)
+                if appointment is not None:
+                    passed_over.add(appointment)
                 continue
+            if appointment is not None:
+                self._busy_appointments.add(appointment)
             self._running += 1
             self._by_carrier[job.carrier] += 1
             self._by_tenant[job.claimed.tenant_id] += 1
@@ -136,6 +149,8 @@ class Dispatcher:
         finally:
             tenant = job.claimed.tenant_id
             with self._lock:
+                if job.claimed.appointment_id is not None:
+                    self._busy_appointments.discard(job.claimed.appointment_id)
                 self._running -= 1
                 self._by_carrier[job.carrier] -= 1
                 self._by_tenant[tenant] -= 1

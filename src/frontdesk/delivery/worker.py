@@ -133,7 +133,7 @@ class OutboxWorker:
         factory: sessionmaker[Session],
         senders: Mapping[str, Sender],
         *,
-        interval_s: float = 10.0,
+        interval_s: float = 5.0,
         lease: timedelta = LEASE,
         limits: Limits | None = None,
         batch: int = 32,

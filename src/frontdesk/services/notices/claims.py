@@ -30,6 +30,7 @@ class Claimed(NamedTuple):
     message: OutgoingMessage
     tenant_id: uuid.UUID | None = None
     locked_until: datetime | None = None
+    appointment_id: uuid.UUID | None = None  # messages about one appointment keep order
 
 
 def backoff(attempts: int) -> timedelta:
@@ -80,6 +81,7 @@ def claim_due(
                     ),
                     row.tenant_id,
                     row.locked_until,
+                    row.appointment_id,
                 )
             )
         return claimed
