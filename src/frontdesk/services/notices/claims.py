@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal, NamedTuple
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.senders.base import OutgoingMessage
@@ -49,22 +49,30 @@ def claim_due(
     workers disjoint batches; on SQLite the write lock (``BEGIN IMMEDIATE``) serialises
     claims. ``skip_tenants``: businesses whose messages this worker already holds enough
     of, so that one business's backlog does not fill the batch and starve the others."""
-    due = or_(
-        and_(
-            OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.next_attempt_at <= now
-        ),
-        and_(OutboxMessage.status == OutboxStatus.SENDING.value, OutboxMessage.locked_until < now),
-    )
+    # Two plain queries rather than one with OR: each is an ordered scan of the
+    # (status, next_attempt_at) index that stops after ``limit`` rows, where the OR made
+    # PostgreSQL bitmap-scan and sort every due entry (dead ones of sent rows included).
+    # Lapsed leases first: they fell due before anything still pending.
+    lapsed = select(OutboxMessage).where(
+        OutboxMessage.status == OutboxStatus.SENDING.value, OutboxMessage.locked_until < now
+    ).order_by(OutboxMessage.locked_until)
+    pending = select(OutboxMessage).where(
+        OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.next_attempt_at <= now
+    ).order_by(OutboxMessage.next_attempt_at)
     with write_session(factory) as session:
-        query = (
-            select(OutboxMessage).where(due).order_by(OutboxMessage.next_attempt_at).limit(limit)
-        )
-        if skip_tenants:
-            query = query.where(OutboxMessage.tenant_id.not_in(list(skip_tenants)))
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)  # many workers, disjoint batches
+        postgres = session.get_bind().dialect.name == "postgresql"
+        rows: list[OutboxMessage] = []
+        for query in (lapsed, pending):
+            if len(rows) >= limit:
+                break
+            query = query.limit(limit - len(rows))
+            if skip_tenants:
+                query = query.where(OutboxMessage.tenant_id.not_in(list(skip_tenants)))
+            if postgres:
+                query = query.with_for_update(skip_locked=True)  # disjoint batches
+            rows.extend(session.scalars(query))
         claimed = []
-        for row in session.scalars(query):
+        for row in rows:
             row.status = OutboxStatus.SENDING.value
             row.locked_until = now + lease
             row.attempts += 1
