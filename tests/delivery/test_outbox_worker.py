@@ -289,3 +289,19 @@ def test_messages_about_one_appointment_go_out_in_order(
     for appt in appointments:
         sent = [purpose_of[body][1] for body in sender.done if purpose_of[body][0] == appt.id]
         assert sent == ["confirmation", "rescheduled"]
+
+
+def test_a_claim_skips_businesses_the_worker_holds_enough_of_and_takes_lapsed_leases_first(
+    factory: sessionmaker[Session], make_business: Callable[..., Business]
+) -> None:
+    big, small = (make_business(slug).tenant.id for slug in ("big", "small"))
+    _enqueue(factory, big, [f"big {i}" for i in range(5)])
+    _enqueue(factory, small, ["small 0"])
+    now = datetime.now(UTC)
+    [lapsing] = claim_due(factory, now, timedelta(seconds=1), 1)  # the oldest: "big 0"
+    later = now + timedelta(seconds=5)
+    claimed = claim_due(factory, later, timedelta(seconds=60), 10, skip_tenants={big})
+    assert [c.message.payload["body"] for c in claimed] == ["small 0"]
+    claimed = claim_due(factory, later, timedelta(seconds=60), 2)
+    assert claimed[0].id == lapsing.id and claimed[0].attempts == 2
+    assert claimed[1].message.payload["body"] == "big 1"
