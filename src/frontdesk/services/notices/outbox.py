@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from frontdesk.services.notices.wakeup import mark_written
 from frontdesk.store.models import OutboxMessage, OutboxStatus
 
 
@@ -50,6 +51,7 @@ def enqueue(
     )
     session.add(message)
     session.flush()
+    mark_written(session)  # wake the workers when this commits
     return message
 
 
