@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -214,7 +215,10 @@ def _postgres(server_url: str) -> Iterator[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (~1 minute)")
-    parser.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL server")
+    parser.add_argument("--postgres-url", "--postgres", dest="postgres", metavar="URL",
+                        default=os.environ.get("FRONTDESK_TEST_POSTGRES_URL"),
+                        help="also run on this PostgreSQL server (default: "
+                             "$FRONTDESK_TEST_POSTGRES_URL; a scratch database is used)")
     args = parser.parse_args()
     result: dict[str, Any] = {"machine": machine_info(), "ks": list(KS), "quick": args.quick}
     with tempfile.TemporaryDirectory(prefix="frontdesk-turns-") as tmp:
