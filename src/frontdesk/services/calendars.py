@@ -10,7 +10,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -30,6 +30,8 @@ from frontdesk.services.calendar_cache import (
     MAX_BLOCK,
     CachedCalendar,
     CalendarCache,
+    Row,
+    build_entry,
 )
 from frontdesk.services.external_busy import external_busy
 from frontdesk.store.models import (
@@ -46,6 +48,9 @@ from frontdesk.store.models import (
 # How far around a searched window we load busy time and bookings: enough for any
 # buffer and for whole local days at both ends (per-day limits count the whole day).
 LOAD_MARGIN = timedelta(days=1, hours=2)
+# The longest span one resource's cache entry grows to by extension; past it a search
+# loads its own window afresh (memory stays bounded by what searches ask for).
+MAX_SPAN = timedelta(days=120)
 
 
 def tenant_zone(tenant: Tenant) -> ZoneInfo:
@@ -109,7 +114,7 @@ def offering_resources(
             Resource.tenant_id == tenant.id,
             Resource.active.is_(True),
         )
-        .order_by(Resource.name)
+        .order_by(Resource.name, Resource.id)  # a total order: search cursors rely on it
     )
     if resource_id is not None:
         query = query.where(Resource.id == resource_id)
@@ -243,26 +248,37 @@ def cached_calendars(
 
     ``refs`` must have been read before this call (versions first, then data: a
     concurrent write can then only make the cache newer than its tag, never older).
-    Windows outside the tenant's booking horizon are loaded directly, uncached.
+    Only [start, end) plus a margin is loaded: a resource missing from the cache, or
+    whose version moved, is loaded for this window; one cached for an earlier span that
+    ends inside the window loads only the days it lacks. ``now`` is not needed any more
+    (the cache no longer spans the booking horizon) and kept for callers.
     """
+    del now
     tz = tenant_zone(tenant)
-    horizon_lo = now - LOAD_MARGIN
-    horizon_hi = now + timedelta(days=tenant.max_days_ahead) + LOAD_MARGIN
-    if start < horizon_lo or end > horizon_hi:
-        resources = [r for r in (session.get(Resource, ref.id) for ref in refs) if r is not None]
-        return load_calendars(session, tenant, resources, start, end, fresh=False)
+    lo, hi = _day_floor(start - LOAD_MARGIN), _day_ceil(end + LOAD_MARGIN)
     entries: dict[uuid.UUID, CachedCalendar] = {}
     missing: list[ResourceRef] = []
+    short: dict[datetime, list[CachedCalendar]] = defaultdict(list)
+    short_ids: dict[datetime, list[uuid.UUID]] = defaultdict(list)
     for ref in refs:
-        entry = cache.get(ref.id, ref.calendar_version, tz, start, end)
-        if entry is None:
-            missing.append(ref)
-        else:
+        entry = cache.get(ref.id, ref.calendar_version, tz)
+        if entry is not None and entry.covers(lo, hi):
             entries[ref.id] = entry
+        elif entry is not None and entry.lo <= lo <= entry.hi and hi - entry.lo <= MAX_SPAN:
+            short[entry.hi].append(entry)
+            short_ids[entry.hi].append(ref.id)
+        else:
+            missing.append(ref)
     if missing:
-        entries.update(_load_entries(session, tz, missing, horizon_lo, horizon_hi))
+        loaded = _load_entries(session, tz, missing, lo, hi)
         for ref in missing:
-            cache.put(ref.id, entries[ref.id])
+            cache.put(ref.id, loaded[ref.id])
+        entries.update(loaded)
+    for edge, stale in short.items():  # one query per distinct cached end (usually one)
+        grown = _extend_entries(session, tz, short_ids[edge], stale, edge, hi)
+        for rid, entry in grown.items():
+            cache.put(rid, entry)
+        entries.update(grown)
     windows = [entries[ref.id].window(ref.id, start, end) for ref in refs]
     # External calendars are not versioned by us: added on top of the cached entry, from
     # their own short TTL cache (no lookup at all when no resource has one).
@@ -285,6 +301,17 @@ def cached_calendars(
     ]
 
 
+def _day_floor(moment: datetime) -> datetime:
+    """Midnight UTC at or before ``moment``: windows that start "now" share an entry."""
+    moment = moment.astimezone(UTC)
+    return datetime.combine(moment.date(), time(0), tzinfo=UTC)
+
+
+def _day_ceil(moment: datetime) -> datetime:
+    floor = _day_floor(moment)
+    return floor if floor == moment else floor + timedelta(days=1)
+
+
 def _load_entries(
     session: Session, tz: ZoneInfo, refs: Sequence[ResourceRef], lo: datetime, hi: datetime
 ) -> dict[uuid.UUID, CachedCalendar]:
@@ -297,24 +324,46 @@ def _load_entries(
         select(ResourceException).where(ResourceException.resource_id.in_(ids))
     ):
         exceptions[e.resource_id].append(_exception(e))
-    busy: dict[uuid.UUID, list[Interval]] = defaultdict(list)
-    per_day: dict[uuid.UUID, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    rows: dict[uuid.UUID, list[Row]] = defaultdict(list)
     for resource_id, start_at, blocked_start, blocked_end in _busy_rows(session, ids, lo, hi):
-        busy[resource_id].append((blocked_start, blocked_end))
-        per_day[resource_id][start_at.astimezone(tz).date()] += 1
-    out: dict[uuid.UUID, CachedCalendar] = {}
-    for ref in refs:
-        working = working_intervals(rules[ref.id], exceptions[ref.id], tz, lo, hi)
-        blocks = sorted(busy[ref.id])
-        out[ref.id] = CachedCalendar(
-            version=ref.calendar_version,
-            zone=tz.key,
-            lo=lo,
-            hi=hi,
-            working=working,
-            busy=blocks,
-            busy_starts=[b[0] for b in blocks],
-            working_starts=[w[0] for w in working],
-            per_day=dict(per_day[ref.id]),
+        rows[resource_id].append((start_at, blocked_start, blocked_end))
+    return {
+        ref.id: build_entry(
+            ref.calendar_version, tz, lo, hi, rules[ref.id], exceptions[ref.id], rows[ref.id]
         )
-    return out
+        for ref in refs
+    }
+
+
+def _extend_entries(
+    session: Session,
+    tz: ZoneInfo,
+    ids: Sequence[uuid.UUID],
+    entries: Sequence[CachedCalendar],
+    edge: datetime,
+    hi: datetime,
+) -> dict[uuid.UUID, CachedCalendar]:
+    """``entries`` (all ending at ``edge``) grown to ``hi``: only appointments with
+    ``blocked_start`` in [edge, hi) are read, the rest is already cached."""
+    query = select(
+        Appointment.resource_id,
+        Appointment.start_at,
+        Appointment.blocked_start,
+        Appointment.blocked_end,
+    ).where(
+        Appointment.resource_id.in_(ids),
+        Appointment.status.in_([s.value for s in ACTIVE_STATUSES]),
+        Appointment.blocked_start >= edge,
+        Appointment.blocked_start < hi,
+    )
+    rows: dict[uuid.UUID, list[Row]] = defaultdict(list)
+    for resource_id, start_at, blocked_start, blocked_end in session.execute(query):
+        rows[resource_id].append((start_at, blocked_start, blocked_end))
+    return {
+        rid: entry.extended(
+            hi,
+            working_intervals(entry.rules, entry.exceptions, tz, edge, hi),
+            rows[rid],
+        )
+        for rid, entry in zip(ids, entries, strict=True)
+    }
