@@ -144,7 +144,11 @@ def test_pages_by_cursor_equal_the_reference(
     cursor: SlotCursor | None = None
     for _ in range(len(expected) + 2):
         page, cursor = open_slot_page(
-            **search, limit=limit, after=cursor, preferences=prefs, distinct=distinct  # type: ignore[arg-type]
+            **search,
+            limit=limit,
+            after=cursor,
+            preferences=prefs,
+            distinct=distinct,  # type: ignore[arg-type]
         )
         assert len(page) <= limit
         assert page[:1] == expected[len(walked) : len(walked) + 1]
