@@ -43,7 +43,7 @@ from frontdesk.scheduling.types import (
     SlotPreferences,
 )
 
-__all__ = ["SlotCursor", "iter_open_slots", "open_slot_page"]
+__all__ = ["SlotCursor", "SlotPage", "iter_open_slots", "open_slot_page", "scan_slot_page"]
 
 _start_of = itemgetter(0)
 _end_of = itemgetter(1)
@@ -106,6 +106,52 @@ def open_slot_page(
     start), at most ``limit + 1`` slots are kept per rank, and the scan stops as soon as
     the best rank still wanted is full.
     """
+    page = scan_slot_page(
+        service,
+        policy,
+        calendars,
+        window_start=window_start,
+        window_end=window_end,
+        now=now,
+        tz=tz,
+        limit=limit,
+        after=after,
+        preferences=preferences,
+        distinct=distinct,
+    )
+    return page.slots, page.next
+
+
+@dataclass(frozen=True, slots=True)
+class SlotPage:
+    """A page, its next cursor, and ``settled``: True when no later ``window_end`` could
+    change this page (a page found in part of a window is then the whole window's)."""
+
+    slots: list[Slot]
+    next: SlotCursor | None
+    settled: bool
+
+
+def scan_slot_page(
+    service: ServiceSpec,
+    policy: BookingPolicy,
+    calendars: Sequence[ResourceCalendar],
+    *,
+    window_start: datetime,
+    window_end: datetime,
+    now: datetime,
+    tz: ZoneInfo,
+    limit: int,
+    after: SlotCursor | None = None,
+    preferences: SlotPreferences | None = None,
+    distinct: bool = False,
+) -> SlotPage:
+    """``open_slot_page`` telling also whether the page is settled (see ``SlotPage``).
+
+    The caller may then search a short first part of a long window (loading only the
+    calendars it needs) and widen it only when the page is not settled. With a cursor,
+    a part may start at the cursor's start: what came before is on earlier pages.
+    """
     if limit < 1:
         raise ValueError("limit must be positive")
     count = len(calendars)
@@ -115,16 +161,18 @@ def open_slot_page(
         resume = None if after is None else (after.start, after.index)
         picked = _first(_keys(*args, resume), count, distinct, limit + 1)
         ranked = [(0, key) for key in picked]
+        # Slots come in time order: once limit + 1 are found, a later end adds none before.
+        settled = len(ranked) > limit
     else:
-        ranked = _ranked(_keys(*args, None), count, ids, preferences, tz, after, distinct, limit)
+        keys = _keys(*args, None)
+        ranked, settled = _ranked(keys, count, ids, preferences, tz, after, distinct, limit)
     slots = [_slot(key, count, ids, service.duration) for _, key in ranked[:limit]]
     if len(ranked) <= limit:
-        return slots, None
+        return SlotPage(slots, None, settled)
     rank, key = ranked[limit - 1]
     start, index = divmod(key, count)
-    return slots, SlotCursor(
-        rank, _EPOCH + timedelta(microseconds=start), count if distinct else index
-    )
+    moment = _EPOCH + timedelta(microseconds=start)
+    return SlotPage(slots, SlotCursor(rank, moment, count if distinct else index), settled)
 
 
 def _first(keys: Iterator[int], count: int, distinct: bool, n: int) -> list[int]:
@@ -151,8 +199,9 @@ def _ranked(
     after: SlotCursor | None,
     distinct: bool,
     limit: int,
-) -> list[tuple[int, int]]:
-    """(rank, key) of the next ``limit + 1`` slots in ranked order after ``after``."""
+) -> tuple[list[tuple[int, int]], bool]:
+    """(rank, key) of the next ``limit + 1`` slots in ranked order after ``after``, and
+    whether the scan stopped early (the best rank wanted filled: settled)."""
     floor = 0 if after is None else after.rank
     cursor = None if after is None else (after.rank, _us(after.start), after.index)
     by_start: dict[int, int] = {}
@@ -181,10 +230,12 @@ def _ranked(
         return rank == floor and len(bucket) == wanted
 
     group: list[tuple[int, int, int]] = []
+    stopped = False
     for key in keys:
         rank, start, index = rank_of(key)
         if not distinct:
             if offer(rank, start, index, key):
+                stopped = True
                 break
             continue
         # distinct_starts keeps a start's best-ranked slot: choose within the start's
@@ -193,13 +244,15 @@ def _ranked(
             best = min(group)
             if offer(best[0], best[1], count, best[1] * count + best[2]):
                 group = []
+                stopped = True
                 break
             group = []
         group.append((rank, start, index))
     if group:
         best = min(group)
         offer(best[0], best[1], count, best[1] * count + best[2])
-    return [(rank, key) for rank in sorted(buckets) for key in buckets[rank]][:wanted]
+    ranked = [(rank, key) for rank in sorted(buckets) for key in buckets[rank]][:wanted]
+    return ranked, stopped
 
 
 def _slot(key: int, count: int, ids: list[object], duration: timedelta) -> Slot:

@@ -17,13 +17,12 @@ from sqlalchemy.orm import Session
 
 from frontdesk.errors import BookingRefused, InvalidInput, RefusalCode
 from frontdesk.scheduling import (
-    ResourceCalendar,
     Slot,
     SlotCursor,
     SlotPreferences,
     find_open_slots,
-    open_slot_page,
     rank_slots,
+    scan_slot_page,
 )
 from frontdesk.services import calendars
 from frontdesk.services.lookup import get_scoped
@@ -44,15 +43,16 @@ def find_slots(
     now: datetime | None = None,
 ) -> list[Slot]:
     """Bookable slots for a service in [start, end), across every resource that offers it."""
-    found = _calendars(session, tenant, service_id, start, end, resource_id, now)
+    found = _offering(session, tenant, service_id, start, end, resource_id)
     if found is None:
         return []
-    service, cals, now = found
+    service, refs = found
+    now = now or datetime.now(UTC)
     tz = calendars.tenant_zone(tenant)
     slots = find_open_slots(
         calendars.service_spec(service),
         calendars.booking_policy(tenant),
-        cals,
+        calendars.cached_calendars(session, tenant, refs, start, end, now=now),
         window_start=start.astimezone(UTC),
         window_end=end.astimezone(UTC),
         now=now,
@@ -67,6 +67,11 @@ def find_slots(
 class SlotPage:
     slots: list[Slot]
     next_cursor: str | None  # pass as ``after`` for the next page; None: no more
+
+
+# A page is first looked for in the window's first day, then its first week, and only
+# then in the whole window: a page that fills early loads (and scans) only that part.
+_PARTS = (timedelta(days=1), timedelta(days=7))
 
 
 def search_slots(
@@ -92,36 +97,46 @@ def search_slots(
     longer offering the service makes its position fall back to before every resource
     at that start). Raises InvalidInput for a cursor this function did not make.
     """
-    found = _calendars(session, tenant, service_id, start, end, resource_id, now)
+    found = _offering(session, tenant, service_id, start, end, resource_id)
     if found is None:
         return SlotPage([], None)
-    service, cals, now = found
-    cursor = None if after is None else _decode(after, cals)
-    slots, following = open_slot_page(
-        calendars.service_spec(service),
-        calendars.booking_policy(tenant),
-        cals,
-        window_start=start.astimezone(UTC),
-        window_end=end.astimezone(UTC),
-        now=now,
-        tz=calendars.tenant_zone(tenant),
-        limit=limit,
-        after=cursor,
-        preferences=preferences,
-        distinct=distinct,
-    )
-    return SlotPage(slots, None if following is None else _encode(following, cals))
+    service, refs = found
+    now = now or datetime.now(UTC)
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    cursor = None if after is None else _decode(after, refs)
+    # Slots before the cursor's start were on earlier pages, whatever their rank.
+    first = start if cursor is None else min(max(start, cursor.start), end)
+    parts = [first + part for part in _PARTS if first + part < end]
+    for part_end in [*parts, end]:
+        # Ranked pages need the whole window unless the best rank fills within a part.
+        part_start = start if part_end == end and preferences is not None else first
+        page = scan_slot_page(
+            calendars.service_spec(service),
+            calendars.booking_policy(tenant),
+            calendars.cached_calendars(session, tenant, refs, part_start, part_end, now=now),
+            window_start=part_start,
+            window_end=part_end,
+            now=now,
+            tz=calendars.tenant_zone(tenant),
+            limit=limit,
+            after=cursor,
+            preferences=preferences,
+            distinct=distinct,
+        )
+        if page.settled:
+            break
+    following = None if page.next is None else _encode(page.next, refs)
+    return SlotPage(page.slots, following)
 
 
-def _calendars(
+def _offering(
     session: Session,
     tenant: Tenant,
     service_id: uuid.UUID,
     start: datetime,
     end: datetime,
     resource_id: uuid.UUID | None,
-    now: datetime | None,
-) -> tuple[Service, list[ResourceCalendar], datetime] | None:
+) -> tuple[Service, list[calendars.ResourceRef]] | None:
     if start.tzinfo is None or end.tzinfo is None:
         raise InvalidInput("'from' and 'to' need a UTC offset or a date.")
     if end <= start:
@@ -137,8 +152,7 @@ def _calendars(
         )
     if not service.active or not refs:
         return None
-    now = now or datetime.now(UTC)
-    return service, calendars.cached_calendars(session, tenant, refs, start, end, now=now), now
+    return service, refs
 
 
 # A cursor is "rank.start_us.resource" (resource: its id in hex, or "*" for "past every
@@ -146,18 +160,14 @@ def _calendars(
 _PAST_ALL = "*"
 
 
-def _encode(cursor: SlotCursor, cals: list[ResourceCalendar]) -> str:
+def _encode(cursor: SlotCursor, refs: list[calendars.ResourceRef]) -> str:
     us = (cursor.start - _EPOCH) // timedelta(microseconds=1)
-    who = (
-        _PAST_ALL
-        if cursor.index >= len(cals)
-        else uuid.UUID(str(cals[cursor.index].resource_id)).hex
-    )
+    who = _PAST_ALL if cursor.index >= len(refs) else refs[cursor.index].id.hex
     raw = f"{cursor.rank}.{us}.{who}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(token: str, cals: list[ResourceCalendar]) -> SlotCursor:
+def _decode(token: str, refs: list[calendars.ResourceRef]) -> SlotCursor:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
         rank_text, us_text, who = raw.split(".")
@@ -169,9 +179,9 @@ def _decode(token: str, cals: list[ResourceCalendar]) -> SlotCursor:
     if rank < 0:
         raise InvalidInput("'after' is not a cursor this search returned.", field="after")
     if rid is None:
-        index = len(cals)
+        index = len(refs)
     else:
-        positions = {c.resource_id: i for i, c in enumerate(cals)}
+        positions = {ref.id: i for i, ref in enumerate(refs)}
         # A resource gone since: resume before every resource at that start (a slot may
         # repeat; none is skipped).
         index = positions.get(rid, -1)

@@ -10,7 +10,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -255,7 +255,7 @@ def cached_calendars(
     """
     del now
     tz = tenant_zone(tenant)
-    lo, hi = _day_floor(start - LOAD_MARGIN), _day_ceil(end + LOAD_MARGIN)
+    lo, hi = _hour_floor(start - LOAD_MARGIN), _hour_ceil(end + LOAD_MARGIN)
     entries: dict[uuid.UUID, CachedCalendar] = {}
     missing: list[ResourceRef] = []
     short: dict[datetime, list[CachedCalendar]] = defaultdict(list)
@@ -301,15 +301,14 @@ def cached_calendars(
     ]
 
 
-def _day_floor(moment: datetime) -> datetime:
-    """Midnight UTC at or before ``moment``: windows that start "now" share an entry."""
-    moment = moment.astimezone(UTC)
-    return datetime.combine(moment.date(), time(0), tzinfo=UTC)
+def _hour_floor(moment: datetime) -> datetime:
+    """The UTC hour at or before ``moment``: windows that start "now" share an entry."""
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def _day_ceil(moment: datetime) -> datetime:
-    floor = _day_floor(moment)
-    return floor if floor == moment else floor + timedelta(days=1)
+def _hour_ceil(moment: datetime) -> datetime:
+    floor = _hour_floor(moment)
+    return floor if floor == moment else floor + timedelta(hours=1)
 
 
 def _load_entries(
