@@ -2,10 +2,13 @@
 
     python -m benchmarks.slot_search_scale [--quick] [--postgres-url URL]
 
-One data set (``benchmarks.dataset``): 200 staff, 47 days, 100,000 appointments, all of
-them upcoming (the fixed "now" is the day before the first). Every search is for the one
-service, all 200 staff, a 30-day window from local midnight of day 1, as the API asks
-(``limit`` 1000, its default). Each figure is measured for the new path
+One data set (``benchmarks.dataset``'s tenant, service and hours; its own appointment
+layout): 200 staff, Monday-Saturday 09:00-13:00 and 14:00-18:00, 365 days, 100,000
+appointments (500 per staff member, on random cells of the 35-minute grid), all of them
+upcoming (the fixed "now" is the day before the first). So a 30-day window holds about
+140,000 free slots, as in issue 11. Every search is for the one service, all 200 staff,
+a 30-day window from local midnight of day 1, as the API asks (``limit`` 1000, its
+default). Each figure is measured for the new path
 (``availability.search_slots``: lazy engine, window-sized cache) and for the old one
 (``benchmarks.legacy_slot_search``: horizon cache + ``find_open_slots`` + ``[:limit]``)
 in the same run, on the same database:
@@ -26,16 +29,30 @@ import argparse
 import gc
 import json
 import os
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from datetime import timedelta
+import random
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, date, datetime, timedelta
 from time import perf_counter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
+from benchmarks import dataset
 from benchmarks.common import log, machine_info, ratio, summarize
-from benchmarks.dataset import Dataset, Params, postgres_dataset, sqlite_dataset
+from benchmarks.dataset import (
+    CELLS_PER_HALF_DAY,
+    HALF_DAYS,
+    PITCH,
+    TIMEZONE,
+    WORKDAYS,
+    Dataset,
+    Params,
+    Plan,
+    postgres_dataset,
+    sqlite_dataset,
+)
 from benchmarks.legacy_slot_search import LegacyCache, find_slots_legacy
 from frontdesk.app import create_app
 from frontdesk.config import Settings
@@ -46,7 +63,51 @@ from frontdesk.services.calendar_cache import DEFAULT_CACHE
 from frontdesk.services.tenants import create_api_key
 from frontdesk.store.db import write_session
 
-PARAMS = Params(staff=200, days=47, appointments=100_000)
+PARAMS = Params(
+    staff=200,
+    days=365,
+    appointments=100_000,
+    # Next Monday: close enough to today that the API's real clock sees it in the horizon.
+    first_day=date.today() + timedelta(days=7 - date.today().weekday()),
+    full_days_off_per_staff=0,
+    afternoons_off_per_staff=0,
+)
+
+
+def _sparse_plan(params: Params) -> Plan:
+    """``params.appointments`` spread evenly over the staff, each on a random free cell of
+    its working half-days (the stock plan fills 4-7 of 7 cells per half-day)."""
+    rng = random.Random(params.seed)
+    tz = ZoneInfo(TIMEZONE)
+    days = [params.first_day + timedelta(days=i) for i in range(params.days)]
+    cells = [
+        datetime.combine(day, begin, tzinfo=tz).astimezone(UTC) + cell * PITCH
+        for day in days
+        if day.weekday() in WORKDAYS
+        for begin, _ in HALF_DAYS
+        for cell in range(CELLS_PER_HALF_DAY)
+    ]
+    per_staff = params.appointments // params.staff
+    appointments = [
+        (staff, start) for staff in range(params.staff) for start in rng.sample(cells, per_staff)
+    ]
+    free = (len(cells) - per_staff) * params.staff
+    return Plan([[] for _ in range(params.staff)], appointments, free, len(cells) // 7)
+
+
+@contextmanager
+def _dataset(make: Callable[[], AbstractContextManager[Dataset]]) -> Iterator[Dataset]:
+    """``make()`` with ``_sparse_plan`` in place of the stock layout while it populates."""
+    stock = dataset.make_plan
+    dataset.make_plan = _sparse_plan
+    try:
+        with make() as ds:
+            dataset.make_plan = stock
+            yield ds
+    finally:
+        dataset.make_plan = stock
+
+
 WINDOW_DAYS = 30
 LIMIT = 1000
 AFTERNOON = SlotPreferences(parts_of_day=frozenset({"afternoon"}))
@@ -190,7 +251,7 @@ def main() -> None:
         url = args.postgres_url
         makers.append(("postgresql", lambda: postgres_dataset(PARAMS, url)))
     for name, make in makers:
-        with make() as ds:
+        with _dataset(make) as ds:
             result[name] = run(ds, quick=args.quick)
     print(json.dumps(result, indent=2, default=str))
 
