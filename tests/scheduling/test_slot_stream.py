@@ -27,7 +27,12 @@ from frontdesk.scheduling import (
     rank_slots,
     working_intervals,
 )
-from frontdesk.scheduling.slot_stream import SlotCursor, iter_open_slots, open_slot_page
+from frontdesk.scheduling.slot_stream import (
+    SlotCursor,
+    iter_open_slots,
+    open_slot_page,
+    scan_slot_page,
+)
 
 TZ = ZoneInfo("America/New_York")
 # The week that clocks fall back (2026-11-01) and the one they spring forward (2026-03-08).
@@ -193,3 +198,41 @@ def test_bad_limit() -> None:
             tz=TZ,
             limit=0,
         )
+
+
+@settings(max_examples=300, deadline=None)
+@given(searches(), PREFERENCES, st.booleans(), st.integers(1, 40), st.data())
+def test_a_settled_page_of_a_part_is_the_whole_windows_page(
+    search: dict[str, object],
+    prefs: SlotPreferences | None,
+    distinct: bool,
+    limit: int,
+    data: st.DataObject,
+) -> None:
+    """What ``search_slots`` relies on to load only a window's first day or week: a page
+    found in [start, part_end) that says it is settled is the page of [start, end); and
+    with a cursor the part may start at the cursor's start."""
+    whole = scan_slot_page(**search, limit=limit, preferences=prefs, distinct=distinct)  # type: ignore[arg-type]
+    cursor = None
+    if whole.next is not None and data.draw(st.booleans()):
+        cursor = whole.next
+        whole = scan_slot_page(
+            **search,
+            limit=limit,
+            after=cursor,
+            preferences=prefs,
+            distinct=distinct,  # type: ignore[arg-type]
+        )
+    start, end = search["window_start"], search["window_end"]
+    assert isinstance(start, datetime) and isinstance(end, datetime)
+    first = start if cursor is None else max(start, cursor.start)
+    part_end = first + timedelta(minutes=data.draw(st.integers(1, 3 * 24 * 60)))
+    part = scan_slot_page(
+        **{**search, "window_start": first, "window_end": min(part_end, end)},  # type: ignore[arg-type]
+        limit=limit,
+        after=cursor,
+        preferences=prefs,
+        distinct=distinct,
+    )
+    if part.settled:
+        assert (part.slots, part.next) == (whole.slots, whole.next)
