@@ -15,7 +15,7 @@ in the same run, on the same database:
 
 - ``warm``: caches full; p50 of the search with a fresh session, in process.
 - ``warm_ranked``: the same with a preference (afternoons) that ranks every slot.
-- ``warm_api``: the new path through ``GET /api/v1/availability`` (FastAPI TestClient).
+- ``warm_api_new``: the new path through ``GET /api/v1/availability`` (FastAPI TestClient).
 - ``cold``: cache emptied before each call (a new process, or every calendar changed).
 - ``after_one_booking``: one resource's calendar version bumped before each call.
 
