@@ -159,27 +159,28 @@ def test_a_cache_follows_writes_made_elsewhere_window_by_window(
     day = next_weekday(biz.tz, 0)
     narrow = (biz.at(day, 0), biz.at(day + timedelta(days=2), 0))
     wide = (biz.at(day, 0), biz.at(day + timedelta(days=9), 0))
+    early = (biz.at(day - timedelta(days=4), 0), biz.at(day + timedelta(days=1), 0))
     other_engine = make_engine(factory.kw["bind"].url.render_as_string(hide_password=False))
     other = make_session_factory(other_engine)
 
     def agree() -> None:
-        for start, end in (narrow, wide, narrow):
+        for start, end in (narrow, wide, early, narrow):
             assert _search(factory, biz, start, end, cache) == _search(
                 factory, biz, start, end, CalendarCache()
             )
 
-    agree()  # the narrow window loads, the wide one extends it, the narrow one is a hit
+    agree()  # narrow loads, wide grows it to the right, early to the left, narrow hits
     entry = cache.get(biz.ana.id, 0, biz.tz)
-    assert entry is not None and entry.hi >= wide[1]
+    assert entry is not None and entry.lo <= early[0] and entry.hi >= wide[1]
     booked = [
         book(other, biz.tenant, BookingRequest(biz.haircut.id, biz.at(d, 10), biz.ana.id))
-        for d in (day, day + timedelta(days=1), day + timedelta(days=8))
+        for d in (day - timedelta(days=3), day, day + timedelta(days=1), day + timedelta(days=8))
     ]
     agree()
-    first = booked[0].appointment.id
+    first = booked[1].appointment.id
     reschedule(other, biz.tenant, first, biz.at(day, 14), resource_id=biz.marco.id)
     agree()
-    cancel(other, biz.tenant, booked[1].appointment.id)
+    cancel(other, biz.tenant, booked[2].appointment.id)
     cancel(other, biz.tenant, first)
     agree()
     with write_session(other) as session:

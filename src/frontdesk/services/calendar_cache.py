@@ -3,11 +3,11 @@
 Loading a busy salon's appointments costs far more than searching them (rows -> Python
 objects). So each process keeps, per resource, the working and busy intervals over the
 span that searches have asked for (each search's window plus a margin, rounded out to
-whole UTC days, extended to the right as later windows ask for later days), tagged with
+whole UTC hours, widened as later windows reach past either end), tagged with
 the resource's ``calendar_version``. A search first reads the current versions (one
 small query); a resource whose version moved is reloaded for the searched window only,
 never for the whole booking horizon, and a window reaching past the cached span loads
-only the days it lacks. Every write that changes a calendar bumps the version in the
+only the part it lacks. Every write that changes a calendar bumps the version in the
 same transaction (see ``calendars.bump``), and the version is read before the data, so a
 cached calendar is never older than what the database had when its version was read:
 any number of processes can share one database, each with its own cache.
@@ -80,18 +80,21 @@ class CachedCalendar:
             bookings_per_day=self.per_day,
         )
 
-    def extended(self, hi: datetime, working: list[Interval], rows: list[Row]) -> CachedCalendar:
-        """This calendar grown to [lo, hi), given the working intervals of [self.hi, hi)
-        and the appointments with ``blocked_start`` in [self.hi, hi): exactly those the
-        wider span adds, so nothing is counted twice."""
-        joined = list(self.working)
-        if joined and working and joined[-1][1] == working[0][0]:
-            # Clipped at self.hi, not really two intervals: the grid is anchored at the
-            # interval's true start.
-            joined[-1] = (joined[-1][0], working[0][1])
-            working = working[1:]
-        joined.extend(working)
-        blocks = sorted((bs, be) for _, bs, be in rows)
+    def grown(
+        self,
+        lo: datetime,
+        hi: datetime,
+        left: list[Interval],
+        right: list[Interval],
+        rows: list[Row],
+    ) -> CachedCalendar:
+        """This calendar widened to [lo, hi) (which contains [self.lo, self.hi)), given
+        the working intervals of [lo, self.lo) and [self.hi, hi) and exactly the
+        appointments the wider span adds (``calendars.span_difference``), so nothing is
+        counted twice."""
+        joined = _glue(_glue(left, self.working), right)
+        blocks = [(bs, be) for _, bs, be in rows]
+        busy = sorted(self.busy + blocks) if blocks else self.busy
         per_day = dict(self.per_day)
         tz = ZoneInfo(self.zone)
         for start_at, _, _ in rows:
@@ -99,13 +102,22 @@ class CachedCalendar:
             per_day[day] = per_day.get(day, 0) + 1
         return replace(
             self,
+            lo=lo,
             hi=hi,
             working=joined,
             working_starts=[w[0] for w in joined],
-            busy=self.busy + blocks,
-            busy_starts=self.busy_starts + [b[0] for b in blocks],
+            busy=busy,
+            busy_starts=[b[0] for b in busy],
             per_day=per_day,
         )
+
+
+def _glue(first: list[Interval], second: list[Interval]) -> list[Interval]:
+    """Consecutive working intervals; one clipped at the seam is whole again (its grid is
+    anchored at its true start)."""
+    if first and second and first[-1][1] == second[0][0]:
+        return [*first[:-1], (first[-1][0], second[0][1]), *second[1:]]
+    return [*first, *second]
 
 
 def build_entry(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from frontdesk.scheduling import (
@@ -249,8 +249,8 @@ def cached_calendars(
     ``refs`` must have been read before this call (versions first, then data: a
     concurrent write can then only make the cache newer than its tag, never older).
     Only [start, end) plus a margin is loaded: a resource missing from the cache, or
-    whose version moved, is loaded for this window; one cached for an earlier span that
-    ends inside the window loads only the days it lacks. ``now`` is not needed any more
+    whose version moved, is loaded for this window; one cached for a span that overlaps
+    the window loads only the part it lacks. ``now`` is not needed any more
     (the cache no longer spans the booking horizon) and kept for callers.
     """
     del now
@@ -258,15 +258,19 @@ def cached_calendars(
     lo, hi = _hour_floor(start - LOAD_MARGIN), _hour_ceil(end + LOAD_MARGIN)
     entries: dict[uuid.UUID, CachedCalendar] = {}
     missing: list[ResourceRef] = []
-    short: dict[datetime, list[CachedCalendar]] = defaultdict(list)
-    short_ids: dict[datetime, list[uuid.UUID]] = defaultdict(list)
+    # Entries to widen, grouped by their span (usually one group: loaded together).
+    narrow: dict[tuple[datetime, datetime], list[tuple[uuid.UUID, CachedCalendar]]] = {}
     for ref in refs:
         entry = cache.get(ref.id, ref.calendar_version, tz)
         if entry is not None and entry.covers(lo, hi):
             entries[ref.id] = entry
-        elif entry is not None and entry.lo <= lo <= entry.hi and hi - entry.lo <= MAX_SPAN:
-            short[entry.hi].append(entry)
-            short_ids[entry.hi].append(ref.id)
+        elif (
+            entry is not None
+            and lo <= entry.hi
+            and entry.lo <= hi
+            and max(hi, entry.hi) - min(lo, entry.lo) <= MAX_SPAN
+        ):
+            narrow.setdefault((entry.lo, entry.hi), []).append((ref.id, entry))
         else:
             missing.append(ref)
     if missing:
@@ -274,11 +278,19 @@ def cached_calendars(
         for ref in missing:
             cache.put(ref.id, loaded[ref.id])
         entries.update(loaded)
-    for edge, stale in short.items():  # one query per distinct cached end (usually one)
-        grown = _extend_entries(session, tz, short_ids[edge], stale, edge, hi)
-        for rid, entry in grown.items():
-            cache.put(rid, entry)
-        entries.update(grown)
+    for (old_lo, old_hi), group in narrow.items():
+        new_lo, new_hi = min(lo, old_lo), max(hi, old_hi)
+        rows = _span_difference(session, [rid for rid, _ in group], old_lo, old_hi, new_lo, new_hi)
+        for rid, entry in group:
+            grown = entry.grown(
+                new_lo,
+                new_hi,
+                working_intervals(entry.rules, entry.exceptions, tz, new_lo, old_lo),
+                working_intervals(entry.rules, entry.exceptions, tz, old_hi, new_hi),
+                rows[rid],
+            )
+            cache.put(rid, grown)
+            entries[rid] = grown
     windows = [entries[ref.id].window(ref.id, start, end) for ref in refs]
     # External calendars are not versioned by us: added on top of the cached entry, from
     # their own short TTL cache (no lookup at all when no resource has one).
@@ -334,17 +346,20 @@ def _load_entries(
     }
 
 
-def _extend_entries(
+def _span_difference(
     session: Session,
-    tz: ZoneInfo,
     ids: Sequence[uuid.UUID],
-    entries: Sequence[CachedCalendar],
-    edge: datetime,
+    lo: datetime,
     hi: datetime,
-) -> dict[uuid.UUID, CachedCalendar]:
-    """``entries`` (all ending at ``edge``) grown to ``hi``: only appointments with
-    ``blocked_start`` in [edge, hi) are read, the rest is already cached."""
-    query = select(
+    new_lo: datetime,
+    new_hi: datetime,
+) -> dict[uuid.UUID, list[Row]]:
+    """The active appointments a cache entry for [new_lo, new_hi) holds and one for
+    [lo, hi) (inside it) does not. An entry for [a, b) holds those with ``blocked_start``
+    in [a - MAX_BLOCK, b) and ``blocked_end`` > a; the difference is one range scan on
+    each side that grew."""
+    rows: dict[uuid.UUID, list[Row]] = defaultdict(list)
+    base = select(
         Appointment.resource_id,
         Appointment.start_at,
         Appointment.blocked_start,
@@ -352,17 +367,27 @@ def _extend_entries(
     ).where(
         Appointment.resource_id.in_(ids),
         Appointment.status.in_([s.value for s in ACTIVE_STATUSES]),
-        Appointment.blocked_start >= edge,
-        Appointment.blocked_start < hi,
     )
-    rows: dict[uuid.UUID, list[Row]] = defaultdict(list)
-    for resource_id, start_at, blocked_start, blocked_end in session.execute(query):
-        rows[resource_id].append((start_at, blocked_start, blocked_end))
-    return {
-        rid: entry.extended(
-            hi,
-            working_intervals(entry.rules, entry.exceptions, tz, edge, hi),
-            rows[rid],
+    sides = []
+    if new_lo < lo:
+        sides.append(
+            base.where(
+                Appointment.blocked_start >= new_lo - MAX_BLOCK,
+                Appointment.blocked_start < lo,
+                Appointment.blocked_end > new_lo,
+                # Not already held: those also have blocked_start >= lo - MAX_BLOCK and
+                # blocked_end > lo.
+                or_(
+                    Appointment.blocked_start < lo - MAX_BLOCK,
+                    Appointment.blocked_end <= lo,
+                ),
+            )
         )
-        for rid, entry in zip(ids, entries, strict=True)
-    }
+    if new_hi > hi:
+        sides.append(
+            base.where(Appointment.blocked_start >= hi, Appointment.blocked_start < new_hi)
+        )
+    for query in sides:
+        for resource_id, start_at, blocked_start, blocked_end in session.execute(query):
+            rows[resource_id].append((start_at, blocked_start, blocked_end))
+    return rows
