@@ -16,6 +16,8 @@ in the same run, on the same database:
 - ``warm``: caches full; p50 of the search with a fresh session, in process.
 - ``warm_ranked``: the same with a preference (afternoons) that ranks every slot.
 - ``warm_api_new``: the new path through ``GET /api/v1/availability`` (FastAPI TestClient).
+- ``warm_page_11``: the 11th page of 100 slots, reached by cursor (new) or by slicing
+  the whole answer (old): a later page costs what the first one does.
 - ``cold``: cache emptied before each call (a new process, or every calendar changed).
 - ``after_one_booking``: one resource's calendar version bumped before each call.
 
@@ -144,6 +146,33 @@ def _old(ds: Dataset, cache: LegacyCache, prefs: SlotPreferences | None = None) 
     return slots[:LIMIT]
 
 
+def _page(ds: Dataset, after: str | None) -> list[Slot]:
+    start, end = _window(ds)
+    with ds.factory() as session:
+        return search_slots(
+            session, ds.tenant, ds.service_id, start, end, limit=100, after=after, now=ds.now
+        ).slots
+
+
+def _cursor_of_page(ds: Dataset, pages: int) -> str | None:
+    start, end = _window(ds)
+    after = None
+    with ds.factory() as session:
+        for _ in range(pages):
+            after = search_slots(
+                session, ds.tenant, ds.service_id, start, end, limit=100, after=after, now=ds.now
+            ).next_cursor
+    return after
+
+
+def _old_all(ds: Dataset, cache: LegacyCache) -> list[Slot]:
+    start, end = _window(ds)
+    with ds.factory() as session:
+        return find_slots_legacy(
+            session, ds.tenant, ds.service_id, start, end, now=ds.now, cache=cache
+        )
+
+
 def _timed(
     fn: Callable[[], Any], n: int, before: Callable[[int], None] | None = None
 ) -> dict[str, Any]:
@@ -175,6 +204,13 @@ def run(ds: Dataset, *, quick: bool) -> dict[str, Any]:
         _timed(lambda: _new(ds, AFTERNOON), n_warm),
         _timed(lambda: _old(ds, legacy, AFTERNOON), n_warm),
     )
+    log(f"{ds.backend}: page 11 by cursor")
+    cursor = _cursor_of_page(ds, 10)
+    page = _pair(
+        _timed(lambda: _page(ds, cursor), n_warm),
+        _timed(lambda: _old_all(ds, legacy)[1000:1100], n_warm),
+    )
+    same_page = _page(ds, cursor) == _old_all(ds, legacy)[1000:1100]
     log(f"{ds.backend}: through the API")
     api = _api(ds, n_warm)
     log(f"{ds.backend}: cold")
@@ -200,10 +236,16 @@ def run(ds: Dataset, *, quick: bool) -> dict[str, Any]:
         "limit": LIMIT,
         "warm": warm,
         "warm_ranked": ranked,
+        "warm_page_11": page,
         "warm_api_new": api,
         "cold": cold,
         "after_one_booking": one,
-        "same_result": {"warm": same, "warm_ranked": same_ranked, "cold": same_cold},
+        "same_result": {
+            "warm": same,
+            "warm_ranked": same_ranked,
+            "warm_page_11": same_page,
+            "cold": same_cold,
+        },
         "targets": {
             "warm_p50_under_50ms": warm["new"]["p50_ms"] < 50,
             "cold_p50_under_500ms": cold["new"]["p50_ms"] < 500,
