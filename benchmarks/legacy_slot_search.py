@@ -32,6 +32,7 @@ from frontdesk.scheduling import (
 )
 from frontdesk.services import calendars
 from frontdesk.services.calendar_cache import MAX_BLOCK
+from frontdesk.services.calendar_loads import busy_rows
 from frontdesk.services.calendars import LOAD_MARGIN, ResourceRef
 from frontdesk.store.models import ResourceException, Service, Tenant, WorkingHours
 
@@ -132,7 +133,7 @@ def _load(
         exceptions[e.resource_id].append(calendars._exception(e))
     busy: dict[uuid.UUID, list[Interval]] = defaultdict(list)
     per_day: dict[uuid.UUID, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    for rid, start_at, blocked_start, blocked_end in calendars._busy_rows(session, ids, lo, hi):
+    for rid, start_at, blocked_start, blocked_end in busy_rows(session, ids, lo, hi):
         busy[rid].append((blocked_start, blocked_end))
         per_day[rid][start_at.astimezone(tz).date()] += 1
     out: dict[uuid.UUID, _Entry] = {}

@@ -2,7 +2,7 @@
 
 Appointments of every length up to the longest block (72 h), some cancelled, are stored
 once; then random sequences of windows are searched through one cache (which widens its
-entries on either side, ``calendars._span_difference``) and each answer is compared with
+entries on either side, ``calendar_loads.span_difference``) and each answer is compared with
 a load into an empty cache: same busy blocks (no block missing or counted twice) and the
 same per-day counts on every local day the window can touch.
 """

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from frontdesk.scheduling import (
@@ -27,21 +27,16 @@ from frontdesk.scheduling import (
 )
 from frontdesk.services.calendar_cache import (
     DEFAULT_CACHE,
-    MAX_BLOCK,
     CachedCalendar,
     CalendarCache,
-    Row,
-    build_entry,
 )
+from frontdesk.services.calendar_loads import busy_rows, load_entries, span_difference
 from frontdesk.services.external_busy import external_busy
 from frontdesk.store.models import (
-    ACTIVE_STATUSES,
-    Appointment,
     Resource,
     ResourceException,
     Service,
     Tenant,
-    WorkingHours,
     resource_services,
 )
 
@@ -137,31 +132,6 @@ def bump(session: Session, resource_ids: Iterable[uuid.UUID]) -> None:
         )
 
 
-def _busy_rows(
-    session: Session,
-    ids: Sequence[uuid.UUID],
-    lo: datetime,
-    hi: datetime,
-    exclude_appointment: uuid.UUID | None = None,
-) -> Iterable[tuple[uuid.UUID, datetime, datetime, datetime]]:
-    query = select(
-        Appointment.resource_id,
-        Appointment.start_at,
-        Appointment.blocked_start,
-        Appointment.blocked_end,
-    ).where(
-        Appointment.resource_id.in_(ids),
-        Appointment.status.in_([s.value for s in ACTIVE_STATUSES]),
-        # Bounded on both sides so the index range scan does not grow with history.
-        Appointment.blocked_start >= lo - MAX_BLOCK,
-        Appointment.blocked_start < hi,
-        Appointment.blocked_end > lo,
-    )
-    if exclude_appointment is not None:
-        query = query.where(Appointment.id != exclude_appointment)
-    return session.execute(query).all()
-
-
 def prefetch_external(
     session: Session,
     tenant: Tenant,
@@ -212,7 +182,7 @@ def load_calendars(
     per_day: dict[uuid.UUID, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     ids = [r.id for r in resources]
     if ids:
-        for resource_id, start_at, blocked_start, blocked_end in _busy_rows(
+        for resource_id, start_at, blocked_start, blocked_end in busy_rows(
             session, ids, lo, hi, exclude_appointment
         ):
             busy[resource_id].append((blocked_start, blocked_end))
@@ -274,13 +244,13 @@ def cached_calendars(
         else:
             missing.append(ref)
     if missing:
-        loaded = _load_entries(session, tz, missing, lo, hi)
+        loaded = load_entries(session, tz, {r.id: r.calendar_version for r in missing}, lo, hi)
         for ref in missing:
             cache.put(ref.id, loaded[ref.id])
         entries.update(loaded)
     for (old_lo, old_hi), group in narrow.items():
         new_lo, new_hi = min(lo, old_lo), max(hi, old_hi)
-        rows = _span_difference(session, [rid for rid, _ in group], old_lo, old_hi, new_lo, new_hi)
+        rows = span_difference(session, [rid for rid, _ in group], old_lo, old_hi, new_lo, new_hi)
         for rid, entry in group:
             grown = entry.grown(
                 new_lo,
@@ -321,73 +291,3 @@ def _hour_floor(moment: datetime) -> datetime:
 def _hour_ceil(moment: datetime) -> datetime:
     floor = _hour_floor(moment)
     return floor if floor == moment else floor + timedelta(hours=1)
-
-
-def _load_entries(
-    session: Session, tz: ZoneInfo, refs: Sequence[ResourceRef], lo: datetime, hi: datetime
-) -> dict[uuid.UUID, CachedCalendar]:
-    ids = [ref.id for ref in refs]
-    rules: dict[uuid.UUID, list[WeeklyRule]] = defaultdict(list)
-    for h in session.scalars(select(WorkingHours).where(WorkingHours.resource_id.in_(ids))):
-        rules[h.resource_id].append(WeeklyRule(h.weekday, h.start_time, h.end_time))
-    exceptions: dict[uuid.UUID, list[DateException]] = defaultdict(list)
-    for e in session.scalars(
-        select(ResourceException).where(ResourceException.resource_id.in_(ids))
-    ):
-        exceptions[e.resource_id].append(_exception(e))
-    rows: dict[uuid.UUID, list[Row]] = defaultdict(list)
-    for resource_id, start_at, blocked_start, blocked_end in _busy_rows(session, ids, lo, hi):
-        rows[resource_id].append((start_at, blocked_start, blocked_end))
-    return {
-        ref.id: build_entry(
-            ref.calendar_version, tz, lo, hi, rules[ref.id], exceptions[ref.id], rows[ref.id]
-        )
-        for ref in refs
-    }
-
-
-def _span_difference(
-    session: Session,
-    ids: Sequence[uuid.UUID],
-    lo: datetime,
-    hi: datetime,
-    new_lo: datetime,
-    new_hi: datetime,
-) -> dict[uuid.UUID, list[Row]]:
-    """The active appointments a cache entry for [new_lo, new_hi) holds and one for
-    [lo, hi) (inside it) does not. An entry for [a, b) holds those with ``blocked_start``
-    in [a - MAX_BLOCK, b) and ``blocked_end`` > a; the difference is one range scan on
-    each side that grew."""
-    rows: dict[uuid.UUID, list[Row]] = defaultdict(list)
-    base = select(
-        Appointment.resource_id,
-        Appointment.start_at,
-        Appointment.blocked_start,
-        Appointment.blocked_end,
-    ).where(
-        Appointment.resource_id.in_(ids),
-        Appointment.status.in_([s.value for s in ACTIVE_STATUSES]),
-    )
-    sides = []
-    if new_lo < lo:
-        sides.append(
-            base.where(
-                Appointment.blocked_start >= new_lo - MAX_BLOCK,
-                Appointment.blocked_start < lo,
-                Appointment.blocked_end > new_lo,
-                # Not already held: those also have blocked_start >= lo - MAX_BLOCK and
-                # blocked_end > lo.
-                or_(
-                    Appointment.blocked_start < lo - MAX_BLOCK,
-                    Appointment.blocked_end <= lo,
-                ),
-            )
-        )
-    if new_hi > hi:
-        sides.append(
-            base.where(Appointment.blocked_start >= hi, Appointment.blocked_start < new_hi)
-        )
-    for query in sides:
-        for resource_id, start_at, blocked_start, blocked_end in session.execute(query):
-            rows[resource_id].append((start_at, blocked_start, blocked_end))
-    return rows
