@@ -46,6 +46,9 @@ LOAD_MARGIN = timedelta(days=1, hours=2)
 # The longest span one resource's cache entry grows to by extension; past it a search
 # loads its own window afresh (memory stays bounded by what searches ask for).
 MAX_SPAN = timedelta(days=120)
+# A window this close to a cached span widens it over the gap (searches that hop between
+# nearby weeks converge on one entry); a farther one replaces it.
+MAX_GAP = timedelta(days=31)
 
 
 def tenant_zone(tenant: Tenant) -> ZoneInfo:
@@ -220,8 +223,8 @@ def cached_calendars(
     concurrent write can then only make the cache newer than its tag, never older).
     Only [start, end) plus a margin is loaded: a resource missing from the cache, or
     whose version moved, is loaded for this window; one cached for a span that overlaps
-    the window loads only the part it lacks. ``now`` is not needed any more
-    (the cache no longer spans the booking horizon) and kept for callers.
+    the window (or lies within ``MAX_GAP`` of it) loads only the part it lacks. ``now``
+    is not needed any more (the cache no longer spans the booking horizon).
     """
     del now
     tz = tenant_zone(tenant)
@@ -236,8 +239,8 @@ def cached_calendars(
             entries[ref.id] = entry
         elif (
             entry is not None
-            and lo <= entry.hi
-            and entry.lo <= hi
+            and lo - entry.hi <= MAX_GAP
+            and entry.lo - hi <= MAX_GAP
             and max(hi, entry.hi) - min(lo, entry.lo) <= MAX_SPAN
         ):
             narrow.setdefault((entry.lo, entry.hi), []).append((ref.id, entry))
