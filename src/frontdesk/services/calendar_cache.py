@@ -176,6 +176,12 @@ class CalendarCache:
             self.hits += 1
             return entry
 
+    def held(self, resource_id: uuid.UUID, zone: ZoneInfo) -> CachedCalendar | None:
+        """Whatever entry is held, stale or not (its span says what to reload)."""
+        with self._lock:
+            entry = self._entries.get(resource_id)
+            return entry if entry is not None and entry.zone == zone.key else None
+
     def put(self, resource_id: uuid.UUID, entry: CachedCalendar) -> None:
         with self._lock:
             self._entries[resource_id] = entry

@@ -222,34 +222,36 @@ def cached_calendars(
     ``refs`` must have been read before this call (versions first, then data: a
     concurrent write can then only make the cache newer than its tag, never older).
     Only [start, end) plus a margin is loaded: a resource missing from the cache, or
-    whose version moved, is loaded for this window; one cached for a span that overlaps
-    the window (or lies within ``MAX_GAP`` of it) loads only the part it lacks. ``now``
+    whose version moved, is loaded for this window (and the span it held, when near);
+    one cached for a span that overlaps the window (or lies within ``MAX_GAP`` of it)
+    loads only the part it lacks. ``now``
     is not needed any more (the cache no longer spans the booking horizon).
     """
     del now
     tz = tenant_zone(tenant)
     lo, hi = _hour_floor(start - LOAD_MARGIN), _hour_ceil(end + LOAD_MARGIN)
     entries: dict[uuid.UUID, CachedCalendar] = {}
-    missing: list[ResourceRef] = []
+    # Resources to load, by span: a stale entry (its version moved) is reloaded over the
+    # span it held (what searches keep asking for), so entries do not fragment.
+    missing: dict[tuple[datetime, datetime], dict[uuid.UUID, int]] = {}
     # Entries to widen, grouped by their span (usually one group: loaded together).
     narrow: dict[tuple[datetime, datetime], list[tuple[uuid.UUID, CachedCalendar]]] = {}
     for ref in refs:
         entry = cache.get(ref.id, ref.calendar_version, tz)
         if entry is not None and entry.covers(lo, hi):
             entries[ref.id] = entry
-        elif (
-            entry is not None
-            and lo - entry.hi <= MAX_GAP
-            and entry.lo - hi <= MAX_GAP
-            and max(hi, entry.hi) - min(lo, entry.lo) <= MAX_SPAN
-        ):
+            continue
+        held = entry or cache.held(ref.id, tz)
+        near = held is not None and _near(held, lo, hi)
+        if entry is not None and near:
             narrow.setdefault((entry.lo, entry.hi), []).append((ref.id, entry))
-        else:
-            missing.append(ref)
-    if missing:
-        loaded = load_entries(session, tz, {r.id: r.calendar_version for r in missing}, lo, hi)
-        for ref in missing:
-            cache.put(ref.id, loaded[ref.id])
+            continue
+        span = (min(lo, held.lo), max(hi, held.hi)) if held is not None and near else (lo, hi)
+        missing.setdefault(span, {})[ref.id] = ref.calendar_version
+    for (load_lo, load_hi), versions in missing.items():
+        loaded = load_entries(session, tz, versions, load_lo, load_hi)
+        for rid, entry in loaded.items():
+            cache.put(rid, entry)
         entries.update(loaded)
     for (old_lo, old_hi), group in narrow.items():
         new_lo, new_hi = min(lo, old_lo), max(hi, old_hi)
@@ -284,6 +286,15 @@ def cached_calendars(
         replace(cal, busy=[*cal.busy, *extra[ref.id]]) if ref.id in extra else cal
         for ref, cal in zip(refs, windows, strict=True)
     ]
+
+
+def _near(entry: CachedCalendar, lo: datetime, hi: datetime) -> bool:
+    """Whether [lo, hi) and the entry's span may become one span (see MAX_GAP)."""
+    return (
+        lo - entry.hi <= MAX_GAP
+        and entry.lo - hi <= MAX_GAP
+        and max(hi, entry.hi) - min(lo, entry.lo) <= MAX_SPAN
+    )
 
 
 def _hour_floor(moment: datetime) -> datetime:
