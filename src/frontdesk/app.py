@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         # Fail at start, not at the first calendar connection: production needs a key
         # for stored credentials, and a given key must be a valid one.
         cipher_for(settings)
-    engine = engine or make_engine(settings.resolved_database_url())
+    engine = engine or engine_for(settings)
     gate = database.SchemaGate(engine)
     gate.open()
     # Calendar clients (key, OAuth clients, where CalDAV may connect) use these settings.
@@ -129,3 +129,27 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.include_router(door.router)
     openapi_doc.install(app)
     return app
+
+
+# --- several server processes (`frontdesk serve --workers N`) ------------------------------
+
+
+def pool_share(settings: Settings) -> tuple[int, int]:
+    """(pool size, overflow) of one process: its share of ``database_connections``, a
+    third kept open and the rest opened under load (20 + 40 for one process)."""
+    share = max(4, settings.database_connections // settings.workers)
+    kept = max(2, share // 3)
+    return kept, share - kept
+
+
+def engine_for(settings: Settings) -> Engine:
+    """This process's engine (one per process: each server process builds its own)."""
+    kept, overflow = pool_share(settings)
+    return make_engine(settings.resolved_database_url(), pool_size=kept, max_overflow=overflow)
+
+
+def app_from_environment() -> FastAPI:
+    """The app from the ``FRONTDESK_*`` environment: the factory every process of
+    ``frontdesk serve --workers N`` calls (``uvicorn --factory
+    frontdesk.app:app_from_environment`` under any process manager does the same)."""
+    return create_app(get_settings())

@@ -23,15 +23,19 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from frontdesk.app import create_app
+    from frontdesk.app import create_app, engine_for
     from frontdesk.cli_demo import claim_demo_database
     from frontdesk.services.demo import seed_demo
-    from frontdesk.store.db import make_engine, make_session_factory
+    from frontdesk.store.db import make_session_factory
     from frontdesk.web.access_log import uvicorn_log_config
 
     settings = get_settings()
+    workers: int = args.workers or settings.workers
+    if workers > 1:
+        return _serve_processes(settings, args, workers)
     port: int = args.port or settings.port
-    updates: dict[str, object] = {"host": args.host or settings.host, "port": port}
+    updates: dict[str, object] = {"host": args.host or settings.host, "port": port,
+                                  "workers": 1}  # all the connections are this process's
     if args.demo and not settings.database_url:
         # A fresh demo database every start (the demo is for looking, not for keeping),
         # one per port, so a second demo never wipes a running one's data.
@@ -46,7 +50,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if not settings.public_base_url:
             updates["public_base_url"] = f"http://{updates['host']}:{updates['port']}"
     settings = settings.model_copy(update=updates)
-    engine = make_engine(settings.resolved_database_url())
+    engine = engine_for(settings)
     app = create_app(settings, engine=engine)
     base = f"http://{settings.host}:{settings.port}"
     if args.demo:
@@ -66,6 +70,58 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+class WorkersNeedPostgres(FrontdeskError):
+    code = "workers_need_postgres"
+    status = 409
+    title = "Several server processes need PostgreSQL"
+
+
+def _serve_processes(settings: Settings, args: argparse.Namespace, workers: int) -> int:
+    """``serve --workers N``: uvicorn's supervisor starts N processes sharing the
+    listening socket; each builds its own app, engine and caches from the environment
+    (``app_from_environment``). See docs/decisions/0021p-several-server-processes.md."""
+    import os
+
+    import uvicorn
+    from sqlalchemy.engine import make_url
+
+    from frontdesk.security import cipher_for
+    from frontdesk.web.access_log import uvicorn_log_config
+
+    url = make_url(settings.resolved_database_url())
+    if args.demo or url.get_backend_name() != "postgresql":
+        # SQLite writers take turns on one file (more processes add no throughput), and
+        # the lock that keeps a retried chat turn from running twice lives in one process.
+        raise WorkersNeedPostgres(
+            f"--workers {workers} needs PostgreSQL (FRONTDESK_DATABASE_URL="
+            "postgresql+psycopg://...); on SQLite"
+            + (" and with --demo" if args.demo else "")
+            + " run one process (--workers 1)."
+        )
+    # The children read their settings from the environment; this tells each one how
+    # many share the database's connections (``app.pool_share``).
+    os.environ["FRONTDESK_WORKERS"] = str(workers)
+    # A development key file is generated on first use: make it now, once, not in N
+    # processes at the same moment (production without a key stops here, with its error).
+    cipher_for(settings)
+    limited = settings.rate_limit_api_key or settings.rate_limit_ip or settings.rate_limit_phone
+    if limited and not settings.redis_url:
+        print(f"warning: rate limits are counted in each of the {workers} processes, so a "
+              f"client may get up to {workers} times each limit; set FRONTDESK_REDIS_URL "
+              "to share the counts", file=sys.stderr)
+    host: str = args.host or settings.host
+    port: int = args.port or settings.port
+    print(f"frontdesk on http://{host}:{port}  ({workers} processes, database: "
+          f"{url.render_as_string()})", flush=True)
+    log_config = uvicorn_log_config(settings.log_level)
+    for formatter in log_config["formatters"].values():  # which process said it
+        formatter["fmt"] = "[%(process)d] " + formatter["fmt"]
+    uvicorn.run("frontdesk.app:app_from_environment", factory=True, workers=workers,
+                host=host, port=port, log_level=settings.log_level, access_log=False,
+                log_config=log_config, ws_max_size=settings.max_body_bytes)
+    return 0
+
+
 def cmd_migrate(_: argparse.Namespace) -> int:
     from frontdesk.store import migrate
 
@@ -73,6 +129,13 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     migrate.upgrade(engine)
     print(f"database at revision {migrate.current_revision(engine)}")
     return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -120,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="address to listen on (default: FRONTDESK_HOST, else 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None,
                        help="port to listen on (default: FRONTDESK_PORT, else 8000)")
+    serve.add_argument("--workers", type=_positive, default=None, metavar="N",
+                       help="server processes, PostgreSQL only (default: FRONTDESK_WORKERS, "
+                            "else 1); see README, 'Running several processes'")
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser(

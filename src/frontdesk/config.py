@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     # Encrypts stored credentials (external calendar passwords): a Fernet key. Empty:
     # outside production one is generated once into data_dir/secret.key.
     secret_key: str = ""
+    # Server processes `frontdesk serve` runs (PostgreSQL only; see README "Running several
+    # processes"). Each process opens its own connections: its share of
+    # database_connections, so N processes together stay under the server's limit.
+    workers: int = Field(default=1, ge=1, le=256)
+    database_connections: int = Field(default=60, ge=4)
     # The outbox worker delivers confirmations and reminders in this process (embedded
     # mode). At scale, run it elsewhere and turn it off here.
     outbox_worker: bool = True

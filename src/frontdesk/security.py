@@ -10,6 +10,7 @@ every stored secret with it.
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from pathlib import Path
 
@@ -31,11 +32,22 @@ def _key_from_file(data_dir: Path) -> bytes:
     if path.exists():
         return path.read_bytes().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as sink:
-        sink.write(key)
-    return key
+    # Several processes may start at once (`uvicorn --workers`, replicas on one disk):
+    # the key is written whole to a private file and then linked into place, which
+    # fails if another process got there first. Either way every process ends up with
+    # the one key on disk, and no reader ever sees a half-written file.
+    fd, draft = tempfile.mkstemp(dir=data_dir, prefix=".secret-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as sink:
+            sink.write(Fernet.generate_key())
+        os.chmod(draft, 0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process's key won; use it
+    finally:
+        os.unlink(draft)
+    return path.read_bytes().strip()
 
 
 def cipher_for(settings: Settings) -> Fernet:

@@ -152,3 +152,22 @@ def test_the_callers_number_separates_calls_that_start_alike() -> None:
     one = call(*msgs, headers={"x-caller-number": "+12125550101"}).external_id
     two = call(*msgs, headers={"x-caller-number": "+12125550102"}).external_id
     assert one != two != call(*msgs).external_id
+
+
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=12))
+def test_every_prefix_key_in_one_pass_is_the_prefix_key(texts: list[str]) -> None:
+    """The running digest gives exactly the keys the record holds (one digest per prefix)."""
+    assert wire.turn_keys(texts) == [wire.turn_key(texts[: i + 1]) for i in range(len(texts))]
+
+
+def test_what_the_caller_heard_after_each_message() -> None:
+    body = request(SYSTEM, OPENER, {"role": "user", "content": "a haircut"},
+                   {"role": "assistant", "content": "Sure."},
+                   {"role": "assistant", "content": "For when?"},
+                   {"role": "user", "content": "uh"},
+                   {"role": "user", "content": "tomorrow"},
+                   {"role": "assistant", "content": [{"type": "text", "text": "At 10?"}]},
+                   {"role": "user", "content": "yes"})
+    call = wire.read_call("tenant", body, {})
+    assert call.user_texts == ["a haircut", "uh", "tomorrow", "yes"]
+    assert call.replies == ["Sure. For when?", None, "At 10?", None]

@@ -279,3 +279,5 @@ class AvailabilityOut(BaseModel):
     window_start: datetime
     window_end: datetime
     slots: list[SlotOut]
+    # Pass as ``after`` (with the same other parameters) for the next page; null: no more.
+    next_cursor: str | None = None

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from frontdesk.channels import openai_wire as wire
 from frontdesk.conversation.agent import Agent, Reply
+from frontdesk.conversation.catch_up import PastTurn
 from frontdesk.errors import FrontdeskError, InvalidInput
 from frontdesk.services.customers import normalize_phone
 from frontdesk.services.tenants import Tenant
@@ -101,10 +102,13 @@ def list_models(tenant: TenantDep) -> wire.ModelList:
 def answer(agent: Agent, tenant: Tenant, call: wire.StatelessCall) -> Reply:
     """Bring the conversation up to the history's last user message and answer it.
 
-    Normally only the last message is new. After a restart (or for a conversation we
-    never saw) the earlier ones are fed first, each under its own replay key, so the
-    state catches up; messages already answered are replayed from the record, never
-    acted on twice. We never greet here: the platform speaks its own first message.
+    Normally only the last message is new: the record has answered every earlier one
+    (``turn_count``; each under its prefix key, so a retry is answered from the record)
+    and this costs one turn, however long the history. After a restart that lost the
+    record, or for a conversation we never saw, the earlier messages are caught up in one
+    pass that rebuilds the state and acts on nothing (``Agent.catch_up``, ADR 0008): they
+    were answered, and acted on, by whoever answered them. We never greet here: the
+    platform speaks its own first message.
     """
     # The caller's number in the metadata is the platform's carrier caller ID, on a
     # request signed with the business's API key: vouched for like Twilio's From. Without
@@ -113,12 +117,12 @@ def answer(agent: Agent, tenant: Tenant, call: wire.StatelessCall) -> Reply:
     conversation = agent.open(tenant, CHANNEL, call.external_id, caller_phone=phone,
                               caller_verified=phone is not None)
     last = len(call.user_texts) - 1
-    reply: Reply | None = None
-    for i in range(min(conversation.turn_count, last), last + 1):
-        reply = agent.turn(tenant, conversation.id, call.user_texts[i],
-                           request_key=call.turn_keys[i])
-    assert reply is not None  # read_call guarantees a user message
-    return reply
+    past = range(min(conversation.turn_count, last), last)
+    agent.catch_up(tenant, conversation.id, [
+        PastTurn(call.user_texts[i], call.turn_keys[i], call.replies[i] if i < len(call.replies)
+                 else None) for i in past])
+    return agent.turn(tenant, conversation.id, call.user_texts[last],
+                      request_key=call.turn_keys[last])
 
 
 def _phone(raw: str | None, tenant: Tenant) -> str | None:

@@ -15,7 +15,7 @@ import math
 import re
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -247,6 +247,9 @@ class StatelessCall:
     # a replayed history gets the stored answers instead of acting twice.
     turn_keys: list[str]
     prompt_text: str  # everything sent, for the usage estimate
+    # replies[i]: what the caller heard after user_texts[i] (the assistant messages before
+    # the next user message, joined), None if nothing; the last one is ours to give.
+    replies: list[str | None] = field(default_factory=list)
 
 
 def normalise(text: str) -> str:
@@ -261,6 +264,30 @@ def _digest(*parts: str, size: int = 40) -> str:
 def turn_key(user_texts: list[str]) -> str:
     """The replay key of the last of ``user_texts`` (fits the 64-char record column)."""
     return request_keys.hashed("oa", _SEP.join(normalise(t) for t in user_texts))
+
+
+_KEY_DIGEST = len(request_keys.hashed("oa", "")) - len("oa:")  # turn_key's digest length
+
+
+def turn_keys(user_texts: list[str]) -> list[str]:
+    """``turn_key`` of every prefix, in one pass over the history (a running digest, not
+    one digest of each prefix: a long history costs its length, not its square)."""
+    running, keys = hashlib.sha256(), []
+    for i, text in enumerate(user_texts):
+        running.update(((_SEP if i else "") + normalise(text)).encode())
+        keys.append(f"oa:{running.copy().hexdigest()[:_KEY_DIGEST]}")
+    return keys
+
+
+def replies_after_each(messages: list[WireMessage]) -> list[str | None]:
+    """For each user message, the assistant words that followed it (see StatelessCall)."""
+    replies: list[str | None] = []
+    for m in messages:
+        if m.role == "user":
+            replies.append(None)
+        elif m.role == "assistant" and replies and (text := m.text().strip()):
+            replies[-1] = f"{replies[-1]} {text}" if replies[-1] else text
+    return replies
 
 
 def _dig(data: Mapping[str, Any] | None, *path: str) -> str | None:
@@ -328,6 +355,7 @@ def read_call(tenant_id: str, body: ChatCompletionRequest,
         external_id=external_id_for(call_id_of(body, headers), tenant_id, body.messages, caller),
         caller_phone=caller,
         user_texts=user_texts,
-        turn_keys=[turn_key(user_texts[: i + 1]) for i in range(len(user_texts))],
+        turn_keys=turn_keys(user_texts),
         prompt_text=" ".join(m.text() for m in body.messages),
+        replies=replies_after_each(body.messages),
     )

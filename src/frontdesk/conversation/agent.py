@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time as _time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -14,37 +14,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.conversation import policy
+from frontdesk.conversation.catch_up import PastTurn, replay_past
 from frontdesk.conversation.context import Decision, ServiceInfo, TurnContext
 from frontdesk.conversation.llm_wire import DeferredToRules, LLMError
 from frontdesk.conversation.personas import persona_for
+from frontdesk.conversation.reading import read_turn
 from frontdesk.conversation.state import DialogueState, KnownAppointment
-from frontdesk.conversation.tool_results import CustomerFound, wire
+from frontdesk.conversation.tool_results import CustomerFound, ToolResult, wire
 from frontdesk.conversation.tools import ToolContext, Tools
 from frontdesk.nlu.types import Understanding
-from frontdesk.nlu.understand import understand
 from frontdesk.services import conversation_turns as records
 from frontdesk.services import request_keys
-from frontdesk.services.agent_context import Tenant, business_facts
+from frontdesk.services.agent_context import BusinessFacts, Tenant, business_facts
 from frontdesk.services.conversation_turns import Conversation, ConversationRecord, TurnChange
 
 log = logging.getLogger(__name__)
-
-MAX_INPUT_CHARS = 2000  # a caller turn; anything longer is noise or an attack
-# What the agent just asked, in the NLU's terms (it parses a bare "2" or "Lucía" by it).
-_EXPECTING = {
-    "service": "service",
-    "time": "time",
-    "choice": "choice",
-    "name": "name",
-    "phone": "phone",
-    "confirm": "confirm",
-    "which_appointment": "choice",
-    "anything_else": "confirm",
-    "confirm_transfer": "confirm",
-    "code": "code",
-    "resend_code": "confirm",
-}
-
 
 @dataclass
 class Reply:
@@ -182,17 +166,10 @@ class Agent:
         conversation, state, ctx = self._load(tenant, conversation_id)
         if conversation.turn_count == 0:
             self._recognise(state, ctx)
-        text = (text or "").strip()[:MAX_INPUT_CHARS]
-        u = understand(
-            text,
-            now=ctx.now,
-            services=[s.as_nlu() for s in ctx.services],
-            region=tenant.country,
-            lang_hint=state.lang,  # type: ignore[arg-type]
-            expecting=_EXPECTING.get(state.awaiting or ""),
-        )
+        u = read_turn(text, state, ctx)
+        text = u.text
         ctx.tools.ctx.lang = u.lang  # a code texted this turn is in the caller's language
-        history = records.history(self.factory, conversation.id)
+        history = self._said(conversation)
         engine, fallback = self.brain.name, None
         try:
             decision = self.brain.respond(state, u, ctx, history)
@@ -266,6 +243,37 @@ class Agent:
             fallback_reason=fallback,
         )
 
+    def catch_up(
+        self, tenant: Tenant, conversation_id: uuid.UUID, past: Sequence[PastTurn]
+    ) -> None:
+        """Bring the dialogue state up to a history answered elsewhere, in one pass and
+        one transaction, acting on nothing (conversation/catch_up.py). A concurrent copy
+        that caught up first wins: its record stands."""
+        if not past:
+            return
+        conversation = records.load(self.factory, tenant, conversation_id)
+        business = business_facts(self.factory, tenant)
+        state = DialogueState.from_json(conversation.state)
+        if not conversation.state:
+            state.lang = conversation.language
+        if conversation.turn_count == 0:
+            self._recognise(state, self._context(tenant, conversation, business, lang=state.lang))
+
+        searches: dict[str, ToolResult] = {}
+
+        def context() -> TurnContext:
+            ctx = self._context(tenant, conversation, business, lang=state.lang, acting=False)
+            ctx.tools.searches = searches
+            return ctx
+
+        caught = replay_past(state, past, context, read_turn)
+        opt_out_phone = (conversation.caller_phone or state.phone) if caught.opted_out else None
+        try:
+            self._save(conversation, state, caught.rows, caught.decision,
+                       opt_out_phone=opt_out_phone, request_key=past[0].request_key)
+        except records.AlreadyAnswered:
+            return
+
     # --- internals ------------------------------------------------------------------------
 
     def _replay(self, tenant: Tenant, conversation_id: uuid.UUID, key: str) -> Reply | None:
@@ -273,6 +281,9 @@ class Agent:
         if answer is None:
             return None
         state = DialogueState.from_json(answer.state)
+        # A transfer ends the conversation, and every later answer is a transfer too, so a
+        # conversation that stands transferred was transferred by the answer replayed.
+        transfer = state.done and answer.outcome == "transferred"
         return Reply(
             conversation_id,
             answer.text,
@@ -282,7 +293,14 @@ class Agent:
             state=state.summary(),
             replayed=True,
             end=state.done,
+            transfer=transfer,
+            transfer_to=tenant.fallback_phone if transfer else None,
         )
+
+    def _said(self, conversation: ConversationRecord) -> list[tuple[str, str]]:
+        """What the brain is shown of the conversation: the recent window kept on its row
+        (the LLM driver's prompt takes no more), never the whole history."""
+        return conversation.recent
 
     def _load(
         self, tenant: Tenant, conversation_id: uuid.UUID
@@ -292,6 +310,19 @@ class Agent:
         state = DialogueState.from_json(conversation.state)
         if not conversation.state:
             state.lang = conversation.language
+        return conversation, state, self._context(tenant, conversation, business, lang=state.lang)
+
+    def _context(
+        self,
+        tenant: Tenant,
+        conversation: ConversationRecord,
+        business: BusinessFacts,
+        *,
+        lang: str,
+        acting: bool = True,
+    ) -> TurnContext:
+        """What the policy knows for one turn; ``acting=False``: tools that would change
+        anything (book, texts, codes) answer without acting (catching up, see catch_up)."""
         tools = Tools(
             ToolContext(
                 self.factory,
@@ -300,10 +331,11 @@ class Agent:
                 conversation.channel,
                 conversation.caller_phone,
                 self.clock,
-                lang=state.lang,
-            )
+                lang=lang,
+            ),
+            acting=acting,
         )
-        ctx = TurnContext(
+        return TurnContext(
             tenant=tenant,
             persona=persona_for(tenant.persona),
             services=[
@@ -316,8 +348,8 @@ class Agent:
             hours=business.hours,
             resources=[(str(rid), name) for rid, name in business.resources],
             caller_verified=conversation.caller_verified,
+            said_before=conversation.messages,
         )
-        return conversation, state, ctx
 
     def _recognise(self, state: DialogueState, ctx: TurnContext) -> None:
         """Caller ID -> customer: a known caller is verified and need not repeat details.

@@ -41,6 +41,9 @@ class TurnContext:
     resource_id: str | None = None
     # The door vouches for caller_phone (carrier caller ID); otherwise it is only a claim.
     caller_verified: bool = False
+    # How many messages were said before this turn (the history a brain is handed is only
+    # the recent window): numbers the LLM driver's writes. None: len(history) is all of it.
+    said_before: int | None = None
 
     @property
     def tz(self) -> ZoneInfo:

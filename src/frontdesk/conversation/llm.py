@@ -67,12 +67,15 @@ from frontdesk.conversation.tool_results import (
 from frontdesk.conversation.tools import ToolCall
 from frontdesk.errors import RefusalCode
 from frontdesk.nlu.types import Intent, Understanding
+from frontdesk.services.conversation_turns import RECENT_MESSAGES
 
 if TYPE_CHECKING:
     from frontdesk.config import Settings
     from frontdesk.conversation.agent import Brain
 
-MAX_HISTORY_MESSAGES = 24  # earlier turns sent to the model; the state carries the rest
+# Earlier messages sent to the model; the state carries the rest. At most what the
+# conversation keeps on its row (a turn reads nothing older).
+MAX_HISTORY_MESSAGES = RECENT_MESSAGES
 WRITES = {"book": "booked", "reschedule": "rescheduled", "cancel": "cancelled"}
 _BROKEN = (AttributeError, TypeError, ValueError, KeyError, IndexError)  # malformed replies
 
@@ -130,6 +133,8 @@ class LLMBrain:
         deadline = time.monotonic() + self.timeout_s
         turn = _Turn()
         messages = self._messages(state, u, ctx, history)
+        # Numbers this turn's writes: every message said before it, not just the window.
+        turn_no = len(history) if ctx.said_before is None else ctx.said_before
         repaired = False
         try:
             for round_no in range(self.max_tool_rounds + 1):
@@ -143,7 +148,7 @@ class LLMBrain:
                         )
                     messages.append(assistant_calls(reply))
                     for call in reply.calls:
-                        result = self._run(call, state, u, ctx, len(history), turn)
+                        result = self._run(call, state, u, ctx, turn_no, turn)
                         messages.append(
                             {
                                 "role": "tool",

@@ -11,6 +11,7 @@ typed result (``tool_results``): a refusal is data with a stable code, never an 
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -90,10 +91,22 @@ class ToolContext:
     lang: str = "en"  # the conversation's language: the default for texts we send
 
 
+# Tools that change something outside the conversation: a booking, a text, a code's tries.
+ACTING = frozenset(
+    {"book", "reschedule", "cancel", "send_verification_code", "check_verification_code"}
+)
+
+
 @dataclass
 class Tools:
     ctx: ToolContext
     calls: list[ToolCall] = field(default_factory=list)
+    # False while catching up on a history answered elsewhere: whoever answered it acted
+    # then, so an acting tool answers "unavailable" and changes nothing (ADR 0008).
+    acting: bool = True
+    # Shared by the contexts of one catch-up pass: nothing is written during it, so the
+    # same search gives the same slots, and a long history's repeats cost one search.
+    searches: dict[str, ToolResult] | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -105,22 +118,30 @@ class Tools:
         result: ToolResult
         if tool is None:
             result = Refused(RefusalCode.UNKNOWN_TOOL, f"No tool named {name!r}.")
+        elif not self.acting and name in ACTING:
+            result = Refused(RefusalCode.UNAVAILABLE, "Not acted on: catching up a history.")
+        elif self.searches is not None and name == "find_open_slots":
+            asked = json.dumps(raw_args, sort_keys=True, default=str)
+            if asked not in self.searches:
+                self.searches[asked] = self._run(tool, raw_args, key)
+            result = self.searches[asked]
         else:
-            try:
-                result = tool.run(self, tool.args.model_validate(raw_args), key)
-            except ValidationError as exc:
-                result = Refused(
-                    RefusalCode.INVALID_ARGUMENTS,
-                    "; ".join(
-                        f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
-                    ),
-                )
-            except FrontdeskError as exc:
-                result = self.refused(exc)
-            except ValueError as exc:  # a malformed id
-                result = Refused(RefusalCode.INVALID_ARGUMENTS, str(exc))
+            result = self._run(tool, raw_args, key)
         self.calls.append(ToolCall(name, dict(raw_args), result))
         return result
+
+    def _run(self, tool: Tool[Any], raw_args: dict[str, Any], key: str | None) -> ToolResult:
+        try:
+            return tool.run(self, tool.args.model_validate(raw_args), key)
+        except ValidationError as exc:
+            return Refused(
+                RefusalCode.INVALID_ARGUMENTS,
+                "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()),
+            )
+        except FrontdeskError as exc:
+            return self.refused(exc)
+        except ValueError as exc:  # a malformed id
+            return Refused(RefusalCode.INVALID_ARGUMENTS, str(exc))
 
     def refused(self, exc: FrontdeskError) -> Refused:
         """A service's refusal as the tools answer it: its code, and a note for the model

@@ -6,6 +6,17 @@ its lease runs out the row is claimed again and sent again, with the same idempo
 key. Providers that honour the key (Telnyx, SendGrid) deliver once; for those that do
 not (Twilio SMS, plain SMTP) it is at most once per retry: the window is the few
 milliseconds between the provider's answer and the commit that records it.
+
+A claim's records are fenced by its attempt number, and a claim whose lease is about to
+run out is not started, so two workers never send one row within one lease. Several
+workers (threads or processes) claim disjoint batches (``claim_due``).
+
+The in-process worker drains a backlog as fast as the carriers answer, within limits
+per carrier and per business (``frontdesk.delivery.dispatch``), claiming again at once
+while there is due work. Idle, it sleeps until the next row falls due, a new row is
+committed (``frontdesk.services.notices.wakeup``: an in-process signal, and PostgreSQL
+NOTIFY from other processes), or ``interval_s`` passes: the poll that catches whatever
+a signal missed.
 """
 
 from __future__ import annotations
@@ -13,21 +24,27 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.delivery.dispatch import Dispatcher, Limits
+from frontdesk.delivery.recording import SentRecorder
 from frontdesk.senders.base import PermanentSendError, Sender, TransientSendError
+from frontdesk.services.notices import wakeup
 from frontdesk.services.notices.claims import (
     Claimed,
     claim_due,
+    next_due_at,
     record_failed,
     record_no_sender,
     record_sent,
     record_transient_failure,
+    release_claims,
 )
 from frontdesk.store.db import failure_reason
 
@@ -50,13 +67,18 @@ def deliver(
     claimed: Claimed,
     now: datetime,
     report: DeliveryReport,
+    *,
+    on_sent: Callable[[Claimed, str, str], None] | None = None,
 ) -> None:
     """One claimed row: call its channel's sender, record the result. The unit a job
-    queue runs per message; ``deliver_due`` runs it for every row it claims."""
-    row_id, attempts, message = claimed
+    queue runs per message; ``deliver_due`` runs it for every row it claims.
+
+    ``on_sent`` takes over recording an accepted send (the worker's group commit);
+    without it the send is recorded here, in a transaction of its own."""
+    row_id, attempts, message = claimed.id, claimed.attempts, claimed.message
     sender = senders.get(message.channel)
     if sender is None:
-        record_no_sender(factory, row_id, now + NO_SENDER_DELAY)
+        record_no_sender(factory, row_id, now + NO_SENDER_DELAY, attempt=attempts)
         report.retrying.append(row_id)
         return
     try:
@@ -69,11 +91,14 @@ def deliver(
             report.failed.append(row_id)
         return
     except PermanentSendError as exc:
-        record_failed(factory, row_id, str(exc))
+        record_failed(factory, row_id, str(exc), attempt=attempts)
         report.failed.append(row_id)
         log.warning("outbox %s failed for good: %s", row_id, exc)
         return
-    record_sent(factory, row_id, sender.name, provider_id)
+    if on_sent is not None:
+        on_sent(claimed, sender.name, provider_id)
+    else:
+        record_sent(factory, row_id, sender.name, provider_id, attempt=attempts)
     report.sent.append(row_id)
 
 
@@ -85,7 +110,9 @@ def deliver_due(
     lease: timedelta = LEASE,
     limit: int = 50,
 ) -> DeliveryReport:
-    """One pass: every due message is sent or rescheduled. Safe to run concurrently."""
+    """One pass, one message at a time: up to ``limit`` due messages are sent or
+    rescheduled. Safe to run concurrently. (The unit tests and job queues use; the
+    in-process worker sends concurrently, see ``OutboxWorker``.)"""
     now = now or datetime.now(UTC)
     report = DeliveryReport()
     for claimed in claim_due(factory, now, lease, limit):
@@ -93,34 +120,76 @@ def deliver_due(
     return report
 
 
+
+MIN_NAP_S = 0.05  # due rows we could not claim (another worker holds them): look again soon
+
+
 class OutboxWorker:
-    """The in-process worker of embedded mode: a daemon thread polling the outbox."""
+    """The in-process worker of embedded mode: a daemon thread that claims due rows in
+    batches and sends them on a bounded pool; one per process, any number of processes."""
 
     def __init__(
         self,
         factory: sessionmaker[Session],
         senders: Mapping[str, Sender],
         *,
-        interval_s: float = 2.0,
+        interval_s: float = 5.0,
+        lease: timedelta = LEASE,
+        limits: Limits | None = None,
+        batch: int = 32,
     ) -> None:
         self.factory, self.senders, self.interval_s = factory, senders, interval_s
+        self.lease, self.limits, self.batch = lease, limits or Limits(), batch
         self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._short = True  # the last claim took everything it could
         self._thread: threading.Thread | None = None
+        self._listener: threading.Thread | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._recorder = SentRecorder(factory)
+        self._dispatcher = Dispatcher(
+            self._send, self._carrier_of, self.limits,
+            on_done=self._on_done, on_expired=self._on_expired,
+        )
 
     def start(self) -> None:
+        self._unsubscribe = wakeup.subscribe(self._wake.set)
+        self._recorder.start()
         self._thread = threading.Thread(target=self._run, name="outbox-worker", daemon=True)
         self._thread.start()
+        bind = self.factory.kw.get("bind")
+        if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+            self._listener = threading.Thread(
+                target=wakeup.listen_for_writes, args=(bind, self._wake.set, self._stop),
+                name="outbox-listen", daemon=True,
+            )
+            self._listener.start()
 
     def stop(self) -> None:
+        """Finish the sends under way; hand back claims not started (due again at once)."""
         self._stop.set()
+        self._wake.set()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        unsent = self._dispatcher.drain_queued()
+        try:
+            release_claims(self.factory, unsent)
+        except (OperationalError, InterfaceError) as exc:  # their leases will run out
+            log.warning("outbox: could not hand back %d claims (%s)", len(unsent),
+                        failure_reason(exc))
+        self._dispatcher.shutdown()
+        self._recorder.stop()
+        if self._listener is not None:
+            self._listener.join(timeout=10)
 
     def _run(self) -> None:
         database_down = False
         while not self._stop.is_set():
+            wait = self.interval_s
             try:
-                deliver_due(self.factory, self.senders)
+                wait = self._pass()
                 if database_down:
                     log.warning("outbox: the database answers again; delivering")
                 database_down = False
@@ -133,4 +202,56 @@ class OutboxWorker:
                 database_down = True
             except Exception:  # noqa: BLE001 - the loop must outlive a bad pass; logged
                 log.exception("outbox pass failed; retrying")
-            self._stop.wait(self.interval_s)
+            if wait > 0:
+                self._wake.wait(wait)
+
+    def _pass(self) -> float:
+        """Claim what fits and hand it to the senders; say how long to wait before the
+        next pass (0: more is due now). Every wake-up is cleared first, so a row committed
+        during the pass wakes the next one."""
+        self._wake.clear()
+        room = self._dispatcher.room()
+        if room == 0:
+            return self.interval_s  # a finished send wakes us (``_on_done``)
+        want = min(room, self.batch)
+        skip = self._dispatcher.full_tenants()
+        claimed = claim_due(self.factory, datetime.now(UTC), self.lease, want,
+                            skip_tenants=skip)
+        self._short = len(claimed) < want
+        lease_s = self.lease.total_seconds()
+        for item in claimed:
+            self._dispatcher.submit(item, lease_s)
+        if not self._short:
+            return 0.0
+        if skip:
+            return self.interval_s  # a skipped business's send finishing wakes us
+        due = next_due_at(self.factory)
+        if due is None:
+            return self.interval_s
+        return min(max((due - datetime.now(UTC)).total_seconds(), MIN_NAP_S), self.interval_s)
+
+    def _on_done(self, room: int, reopened: bool) -> None:
+        # Claim again once half the window is free, not after every message: fewer and
+        # fuller claim transactions. With nothing else due, only a business that fell
+        # below its cap can give the next claim anything.
+        if reopened or (not self._short and room >= self.limits.held // 2):
+            self._wake.set()
+
+    def _carrier_of(self, claimed: Claimed) -> Hashable:
+        sender = self.senders.get(claimed.message.channel)
+        return (claimed.message.channel, sender.name if sender is not None else None)
+
+    def _send(self, claimed: Claimed) -> None:
+        try:
+            deliver(self.factory, self.senders, claimed, datetime.now(UTC), DeliveryReport(),
+                    on_sent=self._recorder.add)
+        except (OperationalError, InterfaceError) as exc:
+            # Sent or not, the row stays "sending" and is due again when its lease ends.
+            log.warning("outbox %s: could not record the outcome (%s)", claimed.id,
+                        failure_reason(exc))
+        except Exception:  # noqa: BLE001 - one bad message must not take the pool down
+            log.exception("outbox %s: delivery failed; retried after its lease", claimed.id)
+
+    def _on_expired(self, claimed: Claimed) -> None:
+        log.warning("outbox %s: its lease ran out before a sender was free; left for "
+                    "the next claim", claimed.id)

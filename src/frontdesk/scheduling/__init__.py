@@ -7,6 +7,13 @@ tested offline and reused by the booking service, the dialogue tools and the das
 from frontdesk.scheduling.hours import working_intervals
 from frontdesk.scheduling.intervals import clip, intersect, merge, overlaps, subtract
 from frontdesk.scheduling.ranking import distinct_starts, part_of_day, rank_slots, spread
+from frontdesk.scheduling.slot_stream import (
+    SlotCursor,
+    SlotPage,
+    iter_open_slots,
+    open_slot_page,
+    scan_slot_page,
+)
 from frontdesk.scheduling.slots import check_bookable, find_open_slots
 from frontdesk.scheduling.types import (
     BookingPolicy,
@@ -30,6 +37,8 @@ __all__ = [
     "ResourceCalendar",
     "ServiceSpec",
     "Slot",
+    "SlotCursor",
+    "SlotPage",
     "SlotPreferences",
     "WeeklyRule",
     "check_bookable",
@@ -37,9 +46,12 @@ __all__ = [
     "distinct_starts",
     "find_open_slots",
     "intersect",
+    "iter_open_slots",
     "merge",
+    "open_slot_page",
     "overlaps",
     "part_of_day",
+    "scan_slot_page",
     "rank_slots",
     "spread",
     "subtract",

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from frontdesk.scheduling.types import PartOfDay, Slot, SlotPreferences
 
-__all__ = ["distinct_starts", "part_of_day", "rank_slots", "spread"]
+__all__ = ["distinct_starts", "part_of_day", "rank_slots", "spread", "unmet_preferences"]
 
 _NOON = time(12)
 _FIVE_PM = time(17)
@@ -95,14 +95,21 @@ def spread(slots: Sequence[Slot], n: int, tz: ZoneInfo) -> list[Slot]:
 
 def _unmet(slot: Slot, prefs: SlotPreferences, tz: ZoneInfo) -> int:
     """How many of the given preferences ``slot`` misses."""
-    local = slot.start.astimezone(tz)
+    return unmet_preferences(slot.start, slot.resource_id, prefs, tz)
+
+
+def unmet_preferences(
+    start: datetime, resource_id: Hashable, prefs: SlotPreferences, tz: ZoneInfo
+) -> int:
+    """How many of the given preferences a slot at ``start`` on ``resource_id`` misses."""
+    local = start.astimezone(tz)
     wall = local.time()
     misses = 0
     if prefs.weekdays is not None and local.weekday() not in prefs.weekdays:
         misses += 1
     if prefs.parts_of_day is not None and part_of_day(wall) not in prefs.parts_of_day:
         misses += 1
-    if prefs.resource_id is not None and slot.resource_id != prefs.resource_id:
+    if prefs.resource_id is not None and resource_id != prefs.resource_id:
         misses += 1
     if prefs.not_before is not None and wall < prefs.not_before:
         misses += 1

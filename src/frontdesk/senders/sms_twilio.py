@@ -10,6 +10,7 @@ stand-in.
 from __future__ import annotations
 
 import requests
+from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioRestException  # type: ignore[import-untyped]
 from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]
 from twilio.rest import Client  # type: ignore[import-untyped]
@@ -38,15 +39,21 @@ class TwilioSmsSender:
         api_base: str = DEFAULT_API_BASE,
         default_from: str | None = None,
         timeout_s: float = 10.0,
+        max_connections: int = 32,
     ) -> None:
         if not account_sid or not auth_token:
             raise ValueError(
                 "Twilio SMS needs FRONTDESK_TWILIO_ACCOUNT_SID and FRONTDESK_TWILIO_AUTH_TOKEN."
             )
         self.default_from = default_from
-        self._client = Client(
-            account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout_s)
-        )
+        http = TwilioHttpClient(timeout=timeout_s)
+        # The outbox worker sends from several threads at once; the SDK's pool keeps only
+        # min(32, cores + 4) connections (and 10 for plain http), so with more senders than
+        # that every send beyond it opened and threw away a connection.
+        if http.session is not None:
+            for scheme in ("https://", "http://"):
+                http.session.mount(scheme, HTTPAdapter(pool_maxsize=max_connections))
+        self._client = Client(account_sid, auth_token, http_client=http)
         # Every Programmable Messaging call goes through the "api" domain; its base URL
         # is the one knob the SDK offers for a different host (a stand-in in tests).
         self._client.api.base_url = api_base.rstrip("/")

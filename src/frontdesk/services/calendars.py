@@ -10,7 +10,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -27,25 +27,28 @@ from frontdesk.scheduling import (
 )
 from frontdesk.services.calendar_cache import (
     DEFAULT_CACHE,
-    MAX_BLOCK,
     CachedCalendar,
     CalendarCache,
 )
+from frontdesk.services.calendar_loads import busy_rows, load_entries, span_difference
 from frontdesk.services.external_busy import external_busy
 from frontdesk.store.models import (
-    ACTIVE_STATUSES,
-    Appointment,
     Resource,
     ResourceException,
     Service,
     Tenant,
-    WorkingHours,
     resource_services,
 )
 
 # How far around a searched window we load busy time and bookings: enough for any
 # buffer and for whole local days at both ends (per-day limits count the whole day).
 LOAD_MARGIN = timedelta(days=1, hours=2)
+# The longest span one resource's cache entry grows to by extension; past it a search
+# loads its own window afresh (memory stays bounded by what searches ask for).
+MAX_SPAN = timedelta(days=120)
+# A window this close to a cached span widens it over the gap (searches that hop between
+# nearby weeks converge on one entry); a farther one replaces it.
+MAX_GAP = timedelta(days=31)
 
 
 def tenant_zone(tenant: Tenant) -> ZoneInfo:
@@ -109,7 +112,7 @@ def offering_resources(
             Resource.tenant_id == tenant.id,
             Resource.active.is_(True),
         )
-        .order_by(Resource.name)
+        .order_by(Resource.name, Resource.id)  # a total order: search cursors rely on it
     )
     if resource_id is not None:
         query = query.where(Resource.id == resource_id)
@@ -130,31 +133,6 @@ def bump(session: Session, resource_ids: Iterable[uuid.UUID]) -> None:
             .values(calendar_version=Resource.calendar_version + 1)
             .execution_options(synchronize_session=False)
         )
-
-
-def _busy_rows(
-    session: Session,
-    ids: Sequence[uuid.UUID],
-    lo: datetime,
-    hi: datetime,
-    exclude_appointment: uuid.UUID | None = None,
-) -> Iterable[tuple[uuid.UUID, datetime, datetime, datetime]]:
-    query = select(
-        Appointment.resource_id,
-        Appointment.start_at,
-        Appointment.blocked_start,
-        Appointment.blocked_end,
-    ).where(
-        Appointment.resource_id.in_(ids),
-        Appointment.status.in_([s.value for s in ACTIVE_STATUSES]),
-        # Bounded on both sides so the index range scan does not grow with history.
-        Appointment.blocked_start >= lo - MAX_BLOCK,
-        Appointment.blocked_start < hi,
-        Appointment.blocked_end > lo,
-    )
-    if exclude_appointment is not None:
-        query = query.where(Appointment.id != exclude_appointment)
-    return session.execute(query).all()
 
 
 def prefetch_external(
@@ -207,7 +185,7 @@ def load_calendars(
     per_day: dict[uuid.UUID, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     ids = [r.id for r in resources]
     if ids:
-        for resource_id, start_at, blocked_start, blocked_end in _busy_rows(
+        for resource_id, start_at, blocked_start, blocked_end in busy_rows(
             session, ids, lo, hi, exclude_appointment
         ):
             busy[resource_id].append((blocked_start, blocked_end))
@@ -243,26 +221,51 @@ def cached_calendars(
 
     ``refs`` must have been read before this call (versions first, then data: a
     concurrent write can then only make the cache newer than its tag, never older).
-    Windows outside the tenant's booking horizon are loaded directly, uncached.
+    Only [start, end) plus a margin is loaded: a resource missing from the cache, or
+    whose version moved, is loaded for this window (and the span it held, when near);
+    one cached for a span that overlaps the window (or lies within ``MAX_GAP`` of it)
+    loads only the part it lacks. ``now``
+    is not needed any more (the cache no longer spans the booking horizon).
     """
+    del now
     tz = tenant_zone(tenant)
-    horizon_lo = now - LOAD_MARGIN
-    horizon_hi = now + timedelta(days=tenant.max_days_ahead) + LOAD_MARGIN
-    if start < horizon_lo or end > horizon_hi:
-        resources = [r for r in (session.get(Resource, ref.id) for ref in refs) if r is not None]
-        return load_calendars(session, tenant, resources, start, end, fresh=False)
+    lo, hi = _hour_floor(start - LOAD_MARGIN), _hour_ceil(end + LOAD_MARGIN)
     entries: dict[uuid.UUID, CachedCalendar] = {}
-    missing: list[ResourceRef] = []
+    # Resources to load, by span: a stale entry (its version moved) is reloaded over the
+    # span it held (what searches keep asking for), so entries do not fragment.
+    missing: dict[tuple[datetime, datetime], dict[uuid.UUID, int]] = {}
+    # Entries to widen, grouped by their span (usually one group: loaded together).
+    narrow: dict[tuple[datetime, datetime], list[tuple[uuid.UUID, CachedCalendar]]] = {}
     for ref in refs:
-        entry = cache.get(ref.id, ref.calendar_version, tz, start, end)
-        if entry is None:
-            missing.append(ref)
-        else:
+        entry = cache.get(ref.id, ref.calendar_version, tz)
+        if entry is not None and entry.covers(lo, hi):
             entries[ref.id] = entry
-    if missing:
-        entries.update(_load_entries(session, tz, missing, horizon_lo, horizon_hi))
-        for ref in missing:
-            cache.put(ref.id, entries[ref.id])
+            continue
+        held = entry or cache.held(ref.id, tz)
+        near = held is not None and _near(held, lo, hi)
+        if entry is not None and near:
+            narrow.setdefault((entry.lo, entry.hi), []).append((ref.id, entry))
+            continue
+        span = (min(lo, held.lo), max(hi, held.hi)) if held is not None and near else (lo, hi)
+        missing.setdefault(span, {})[ref.id] = ref.calendar_version
+    for (load_lo, load_hi), versions in missing.items():
+        loaded = load_entries(session, tz, versions, load_lo, load_hi)
+        for rid, entry in loaded.items():
+            cache.put(rid, entry)
+        entries.update(loaded)
+    for (old_lo, old_hi), group in narrow.items():
+        new_lo, new_hi = min(lo, old_lo), max(hi, old_hi)
+        rows = span_difference(session, [rid for rid, _ in group], old_lo, old_hi, new_lo, new_hi)
+        for rid, entry in group:
+            grown = entry.grown(
+                new_lo,
+                new_hi,
+                working_intervals(entry.rules, entry.exceptions, tz, new_lo, old_lo),
+                working_intervals(entry.rules, entry.exceptions, tz, old_hi, new_hi),
+                rows[rid],
+            )
+            cache.put(rid, grown)
+            entries[rid] = grown
     windows = [entries[ref.id].window(ref.id, start, end) for ref in refs]
     # External calendars are not versioned by us: added on top of the cached entry, from
     # their own short TTL cache (no lookup at all when no resource has one).
@@ -285,36 +288,20 @@ def cached_calendars(
     ]
 
 
-def _load_entries(
-    session: Session, tz: ZoneInfo, refs: Sequence[ResourceRef], lo: datetime, hi: datetime
-) -> dict[uuid.UUID, CachedCalendar]:
-    ids = [ref.id for ref in refs]
-    rules: dict[uuid.UUID, list[WeeklyRule]] = defaultdict(list)
-    for h in session.scalars(select(WorkingHours).where(WorkingHours.resource_id.in_(ids))):
-        rules[h.resource_id].append(WeeklyRule(h.weekday, h.start_time, h.end_time))
-    exceptions: dict[uuid.UUID, list[DateException]] = defaultdict(list)
-    for e in session.scalars(
-        select(ResourceException).where(ResourceException.resource_id.in_(ids))
-    ):
-        exceptions[e.resource_id].append(_exception(e))
-    busy: dict[uuid.UUID, list[Interval]] = defaultdict(list)
-    per_day: dict[uuid.UUID, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    for resource_id, start_at, blocked_start, blocked_end in _busy_rows(session, ids, lo, hi):
-        busy[resource_id].append((blocked_start, blocked_end))
-        per_day[resource_id][start_at.astimezone(tz).date()] += 1
-    out: dict[uuid.UUID, CachedCalendar] = {}
-    for ref in refs:
-        working = working_intervals(rules[ref.id], exceptions[ref.id], tz, lo, hi)
-        blocks = sorted(busy[ref.id])
-        out[ref.id] = CachedCalendar(
-            version=ref.calendar_version,
-            zone=tz.key,
-            lo=lo,
-            hi=hi,
-            working=working,
-            busy=blocks,
-            busy_starts=[b[0] for b in blocks],
-            working_starts=[w[0] for w in working],
-            per_day=dict(per_day[ref.id]),
-        )
-    return out
+def _near(entry: CachedCalendar, lo: datetime, hi: datetime) -> bool:
+    """Whether [lo, hi) and the entry's span may become one span (see MAX_GAP)."""
+    return (
+        lo - entry.hi <= MAX_GAP
+        and entry.lo - hi <= MAX_GAP
+        and max(hi, entry.hi) - min(lo, entry.lo) <= MAX_SPAN
+    )
+
+
+def _hour_floor(moment: datetime) -> datetime:
+    """The UTC hour at or before ``moment``: windows that start "now" share an entry."""
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _hour_ceil(moment: datetime) -> datetime:
+    floor = _hour_floor(moment)
+    return floor if floor == moment else floor + timedelta(hours=1)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.errors import Conflict
 from frontdesk.services import conversations as records
 from frontdesk.services import request_keys
+from frontdesk.services.conversations import RECENT_MESSAGES
 from frontdesk.services.request_keys import one_copy_at_a_time
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Conversation, Tenant
@@ -27,6 +28,7 @@ from frontdesk.store.models import Conversation, Tenant
 __all__ = [
     "AlreadyAnswered",
     "Answer",
+    "RECENT_MESSAGES",
     "Conversation",
     "ConversationRecord",
     "TurnChange",
@@ -54,6 +56,10 @@ class ConversationRecord:
     state: dict[str, Any]  # the dialogue state, as the brain stored it
     turn_count: int
     outcome: str | None
+    # The last RECENT_MESSAGES things said, (role, text) in order, and how many were said
+    # in all: a turn needs these, never the whole history (its cost stays flat).
+    recent: list[tuple[str, str]]
+    messages: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +111,16 @@ def open_conversation(
 def load(
     factory: sessionmaker[Session], tenant: Tenant, conversation_id: uuid.UUID
 ) -> ConversationRecord:
+    """The conversation as it stands: one row, whatever its length (its recent window is
+    rebuilt from the turns only for a conversation from before that column)."""
     with factory() as session:
-        return _record(records.get_conversation(session, tenant, conversation_id))
+        row = records.get_conversation(session, tenant, conversation_id)
+        return _record(row, records.recent_of(session, row))
 
 
 def history(factory: sessionmaker[Session], conversation_id: uuid.UUID) -> list[tuple[str, str]]:
-    """What the caller and the agent said so far, in order: (role, text)."""
+    """What the caller and the agent said so far, in order: (role, text). Every turn of
+    it: for tools and comparisons, not for answering a turn (``load`` has the window)."""
     with factory() as session:
         return [
             (t.role, t.text or "")
@@ -186,7 +196,11 @@ def _save(
     now: datetime,
 ) -> None:
     with write_session(factory) as session:
-        row = session.get_one(Conversation, conversation_id)
+        # Locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers): the
+        # recent window is extended from the row as it stands and the next seq read after
+        # any save before, so saves racing in one conversation neither drop each other's
+        # messages from the window nor collide on seq (same statement count).
+        row = session.get_one(Conversation, conversation_id, with_for_update=True)
         records.append_turns(session, row, rows)
         row.state = change.state
         row.language = change.language
@@ -207,7 +221,7 @@ def _save(
             records.opt_out(session, session.get_one(Tenant, row.tenant_id), change.opt_out_phone)
 
 
-def _record(conversation: Conversation) -> ConversationRecord:
+def _record(conversation: Conversation, recent: dict[str, Any]) -> ConversationRecord:
     return ConversationRecord(
         id=conversation.id,
         tenant_id=conversation.tenant_id,
@@ -219,4 +233,6 @@ def _record(conversation: Conversation) -> ConversationRecord:
         state=dict(conversation.state or {}),
         turn_count=conversation.turn_count,
         outcome=conversation.outcome,
+        recent=[(str(role), str(text)) for role, text in recent["window"]],
+        messages=int(recent["messages"]),
     )

@@ -19,6 +19,12 @@ from frontdesk.store.models import Conversation as Conversation
 from frontdesk.store.models import ConversationTurn as ConversationTurn
 from frontdesk.store.models import Customer, Tenant
 
+# The most recent user/assistant messages a conversation keeps on its row: what a brain
+# may put in a prompt (the LLM driver sends at most this many; the dialogue state carries
+# everything older). 24 is 12 exchanges, a few times what a booking needs.
+RECENT_MESSAGES = 24
+SAID = ("user", "assistant")  # the roles that are things said (not tools, not call events)
+
 
 def open_conversation(
     factory: sessionmaker[Session],
@@ -53,6 +59,7 @@ def open_conversation(
                 caller_verified=bool(caller_verified and caller_phone),
                 language=language or tenant.languages[0],
                 state={},
+                recent=_window(0, []),
             )
             session.add(conversation)
             session.flush()
@@ -80,16 +87,36 @@ def turns(session: Session, conversation_id: uuid.UUID) -> list[ConversationTurn
 
 
 def append_turns(session: Session, conversation: Conversation, rows: list[dict[str, Any]]) -> None:
-    """Append turns in order after the last one."""
+    """Append turns in order after the last one, and keep the conversation's recent
+    window in step with what was said (in the same transaction)."""
     last = session.scalar(
         select(func.max(ConversationTurn.seq)).where(
             ConversationTurn.conversation_id == conversation.id
         )
     )
+    recent = recent_of(session, conversation)  # before the new rows: they are added below
+    said = [[r["role"], r.get("text") or ""] for r in rows if r["role"] in SAID]
+    if said or conversation.recent is None:
+        # A new object, not an in-place change: a plain JSON column tracks assignment only.
+        conversation.recent = _window(recent["messages"] + len(said), recent["window"] + said)
     seq = last or 0
     for row in rows:
         seq += 1
         session.add(ConversationTurn(conversation_id=conversation.id, seq=seq, **row))
+
+
+def recent_of(session: Session, conversation: Conversation) -> dict[str, Any]:
+    """``{"messages": n, "window": [[role, text], ...]}``: how many messages were said so
+    far, and the last ``RECENT_MESSAGES`` of them. Read from the row; a conversation from
+    before the column (NULL) gets it rebuilt from its turns, once: the caller stores it."""
+    if conversation.recent is not None:
+        return conversation.recent
+    said = [[t.role, t.text or ""] for t in turns(session, conversation.id) if t.role in SAID]
+    return _window(len(said), said)
+
+
+def _window(messages: int, said: list[list[str]]) -> dict[str, Any]:
+    return {"messages": messages, "window": said[-RECENT_MESSAGES:]}
 
 
 def opt_out(session: Session, tenant: Tenant, phone: str | None) -> Customer | None:

@@ -26,13 +26,18 @@ from sqlalchemy.orm import Session, sessionmaker
 _IMMEDIATE = "frontdesk_sqlite_immediate"
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(
+    url: str, *, echo: bool = False, pool_size: int = 20, max_overflow: int = 40
+) -> Engine:
+    """The process's engine. On a database server the pool holds ``pool_size`` connections
+    and opens up to ``max_overflow`` more under load (several server processes each take
+    a share: ``app.engine_for``)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # A server that does not answer fails a request in seconds (503), not minutes.
         connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
-        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=20, max_overflow=40,
-                             connect_args=connect_args)
+        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size,
+                             max_overflow=max_overflow, connect_args=connect_args)
 
     if parsed.database and parsed.database != ":memory:":
         create_private_file(Path(parsed.database))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -18,9 +18,25 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+# pg_advisory_xact_lock key held while migrating: any 64-bit number no one else uses.
+MIGRATION_LOCK = 0x66726F6E74646B  # "frontdk"
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema to ``revision``; a no-op when it is already there."""
-    command.upgrade(alembic_config(engine), revision)
+    """Bring the database schema to ``revision``; a no-op when it is already there.
+
+    On PostgreSQL, processes starting together (``serve --workers N``, replicas, a
+    ``frontdesk migrate`` beside a server) take turns: each waits on an advisory lock
+    held on a connection of its own, so one migrates and the others then find the
+    schema at head. Without it two would create the same tables at once and one fail."""
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with engine.connect() as holder:
+        # A transaction-level lock: it goes when this connection's transaction ends
+        # (closing it rolls back), or with the connection if the process dies.
+        holder.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        command.upgrade(alembic_config(engine), revision)
 
 
 def current_revision(engine: Engine) -> str | None:

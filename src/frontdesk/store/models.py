@@ -327,6 +327,11 @@ class Conversation(Base):
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # The dialogue state, so any process can continue the conversation.
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The last few things said ({"messages": n said so far, "window": [[role, text], ...]}),
+    # kept on the row so a turn reads no history: its cost does not grow with the length
+    # of the conversation. NULL on conversations from before it (revision 0010): rebuilt
+    # from the turns once, then kept (services/conversations.py, ADR 0021a).
+    recent: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     turn_count: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -11,8 +11,8 @@ from pydantic import Field
 
 from frontdesk.api import schemas
 from frontdesk.api.timeparams import parse_bound
-from frontdesk.scheduling import PartOfDay, Slot, SlotPreferences, distinct_starts
-from frontdesk.services.availability import find_slots
+from frontdesk.scheduling import PartOfDay, Slot, SlotPreferences
+from frontdesk.services.availability import search_slots
 from frontdesk.services.listings import resource_names
 from frontdesk.services.lookup import get_scoped
 from frontdesk.services.records import Service, Tenant
@@ -44,6 +44,10 @@ def availability(
     ] = None,
     distinct: Annotated[bool, Query(description="One slot per start time")] = False,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    after: Annotated[
+        str | None,
+        Query(max_length=200, description="next_cursor of the previous page, same query"),
+    ] = None,
 ) -> schemas.AvailabilityOut:
     start = parse_bound(from_, tenant, "from") if from_ else datetime.now(UTC)
     end = parse_bound(to, tenant, "to", end=True) if to else start + timedelta(days=7)
@@ -53,15 +57,21 @@ def availability(
             parts_of_day=frozenset(part_of_day) if part_of_day else None,
             weekdays=frozenset(weekday) if weekday else None,
         )
-    slots = find_slots(
-        session, tenant, service, start, end, resource_id=resource, preferences=prefs
+    page = search_slots(
+        session,
+        tenant,
+        service,
+        start,
+        end,
+        limit=limit,
+        after=after,
+        resource_id=resource,
+        preferences=prefs,
+        distinct=distinct,
     )
-    if distinct:
-        slots = distinct_starts(slots)
     svc = get_scoped(session, Service, tenant.id, service)
-    return _availability_out(
-        tenant, svc, start, end, slots[:limit], resource_names(session, tenant)
-    )
+    names = resource_names(session, tenant)
+    return _availability_out(tenant, svc, start, end, page.slots, names, page.next_cursor)
 
 
 def _availability_out(
@@ -71,6 +81,7 @@ def _availability_out(
     end: datetime,
     slots: Sequence[Slot],
     names: dict[uuid.UUID, str],
+    next_cursor: str | None = None,
 ) -> schemas.AvailabilityOut:
     tz = ZoneInfo(tenant.timezone)
     return schemas.AvailabilityOut(
@@ -88,4 +99,5 @@ def _availability_out(
             )
             for s in slots
         ],
+        next_cursor=next_cursor,
     )

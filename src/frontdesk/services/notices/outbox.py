@@ -13,13 +13,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Table, TextClause, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
+from frontdesk.services.notices.wakeup import mark_written
 from frontdesk.store.models import OutboxMessage, OutboxStatus
 
 _MAX_ATTEMPTS = 8  # the column's default
@@ -69,13 +70,16 @@ def write(session: Session, drafts: Sequence[Draft]) -> None:
             "status": OutboxStatus.PENDING.value,
             "attempts": 0,
             "max_attempts": d.max_attempts,
-            "next_attempt_at": d.not_before or now,
+            # Rows due now keep the order they were given in (workers send the messages
+            # of one appointment in due order): a microsecond apart.
+            "next_attempt_at": d.not_before or now + timedelta(microseconds=len(rows)),
             "created_at": now,
         })
     statement = _insert(len(rows))
     session.flush()  # rows this session still holds (the appointment) come first
     params = {f"{name}_{i}": value for i, row in enumerate(rows) for name, value in row.items()}
     session.execute(statement, params)
+    mark_written(session)  # wake the workers when this commits
 
 
 _COLUMNS = (
