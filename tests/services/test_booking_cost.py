@@ -41,10 +41,13 @@ MAX_UNDER_LOCK = 3
 
 @contextmanager
 def statements(engine: Engine) -> Iterator[list[str]]:
+    """The statements this thread sends (not, say, the outbox's NOTIFY thread)."""
     sent: list[str] = []
+    me = threading.get_ident()
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(" ".join(statement.split()))
+        if threading.get_ident() == me:
+            sent.append(" ".join(statement.split()))
 
     event.listen(engine, "before_cursor_execute", count)
     try:
