@@ -10,11 +10,11 @@ too with ``--postgres postgresql+psycopg://...``; a scratch database is made the
    turn k for k = 1, 10, 40, 80, median over several conversations. ``new`` is the agent
    as shipped (the dialogue state and the recent window on the conversation's row);
    ``old`` is the same agent with the old read put back: the whole history loaded every
-   turn (``records.history``), as ``main`` did before ADR 0021a. Conversations of the two
+   turn (``records.history``), as ``main`` did before ADR 0025. Conversations of the two
    alternate, so machine noise falls on both.
 2. ``absorb_40``: an OpenAI-compatible history of 40 caller messages we never saw, plus
    a 41st to answer. ``old`` feeds them turn by turn through ``Agent.turn`` under their
-   prefix keys (the door before ADR 0021a: 41 turns, each acting); ``new`` catches the 40
+   prefix keys (the door before ADR 0025: 41 turns, each acting); ``new`` catches the 40
    up in one pass (``Agent.catch_up``) and answers the 41st as one turn.
 
 Prints one JSON document on stdout (progress on stderr). Measurements, not tests.

@@ -79,7 +79,7 @@ class WorkersNeedPostgres(FrontdeskError):
 def _serve_processes(settings: Settings, args: argparse.Namespace, workers: int) -> int:
     """``serve --workers N``: uvicorn's supervisor starts N processes sharing the
     listening socket; each builds its own app, engine and caches from the environment
-    (``app_from_environment``). See docs/decisions/0021p-several-server-processes.md."""
+    (``app_from_environment``). See docs/decisions/0024-several-server-processes.md."""
     import os
 
     import uvicorn

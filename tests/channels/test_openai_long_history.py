@@ -1,4 +1,4 @@
-"""Long histories on the OpenAI-compatible door (ADR 0008, 0021a).
+"""Long histories on the OpenAI-compatible door (ADR 0008, 0025).
 
 A continuing client costs one turn however long its history; a long history we never
 saw is caught up in one pass that rebuilds the dialogue state and acts on nothing: the

@@ -1,5 +1,5 @@
 """A turn's cost does not grow with the conversation: it reads the conversation's row (its
-dialogue state and recent window), never the whole history (ADR 0021a).
+dialogue state and recent window), never the whole history (ADR 0025).
 
 Counts, not times: the SQL statements a turn sends and the ORM rows it loads are the same
 at turn 60 as at turn 5 of one conversation.

@@ -330,7 +330,7 @@ class Conversation(Base):
     # The last few things said ({"messages": n said so far, "window": [[role, text], ...]}),
     # kept on the row so a turn reads no history: its cost does not grow with the length
     # of the conversation. NULL on conversations from before it (revision 0010): rebuilt
-    # from the turns once, then kept (services/conversations.py, ADR 0021a).
+    # from the turns once, then kept (services/conversations.py, ADR 0025).
     recent: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     turn_count: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
