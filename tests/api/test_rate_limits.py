@@ -182,3 +182,35 @@ def test_a_retell_socket_past_its_keys_limit_is_refused_before_the_handshake(
         assert response.status_code == 429
         assert 1 <= int(response.headers["Retry-After"]) <= 60
         assert json.loads(response.body or b"{}")["code"] == "rate_limited"
+
+
+@pytest.mark.parametrize("store", ["memory", "redis"])
+def test_counts_hold_across_event_loops_and_a_dead_loop_blocks_none(
+    store: str, request: pytest.FixtureRequest
+) -> None:
+    """A server has one loop, but test clients, portals and a second server loop each run
+    their own: the counters must be the same on every loop, and nothing a finished loop
+    left behind (a held lock, an expiry task) may stall a request on the next one."""
+    import asyncio
+    import threading
+
+    from frontdesk.web.ratelimit import RateLimits
+
+    redis = ""
+    if store == "redis":
+        redis = request.getfixturevalue("redis_url")  # skips, saying why, without Redis
+    limits = RateLimits(Settings(environment="test", rate_limit_api_key="5/minute",
+                                 redis_url=redis))
+    ident = ("key", uuid.uuid4().hex)
+
+    async def spend(times: int) -> list[bool]:
+        return [await limits.hit(limits.per_key, *ident) is None for _ in range(times)]
+
+    assert asyncio.run(spend(2)) == [True, True]  # a loop that is gone afterwards
+    answers: list[bool] = []
+    worker = threading.Thread(target=lambda: answers.extend(asyncio.run(spend(2))))
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "a request on a new loop waited on the old loop's state"
+    assert answers == [True, True]
+    assert asyncio.run(spend(2)) == [True, False]  # 5 per minute across all loops

@@ -21,13 +21,14 @@ they must not take it down.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import math
 import re
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 from urllib.parse import parse_qsl
 
 import anyio.from_thread
@@ -38,6 +39,8 @@ from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter as SyncMovingWindow
+from limits.util import WindowStats
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -90,14 +93,41 @@ class RateLimits:
         self.per_key = _items(settings.rate_limit_api_key)
         self.per_ip = _items(settings.rate_limit_ip)
         self.per_phone = _items(settings.rate_limit_phone)
-        options: dict[str, Any] = {"wrap_exceptions": True}
-        if settings.redis_url:
-            # redis-py's asyncio client: the "redis" extra (limits defaults to coredis).
-            options["implementation"] = "redispy"
-        storage = storage_from_string(storage_uri(settings.redis_url), **options)
-        assert isinstance(storage, Storage)
-        self.limiter = MovingWindowRateLimiter(storage)
+        self._redis_url = settings.redis_url
+        # In-process counters use limits' thread-safe synchronous memory store: its async
+        # twin keeps asyncio locks and an expiry task bound to the first event loop that
+        # used it, and a request on another loop (a second server loop, a test client)
+        # then waits forever on a lock that a task of the dead loop still holds.
+        self._memory = (None if settings.redis_url
+                        else SyncMovingWindow(storage_from_string("memory://")))
+        # Redis clients are bound to the loop they connect on: one per running loop,
+        # all counting in the same Redis keys.
+        self._per_loop: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, MovingWindowRateLimiter] = weakref.WeakKeyDictionary()
         self._warned_at = -math.inf
+
+    def _redis_limiter(self) -> MovingWindowRateLimiter:
+        loop = asyncio.get_running_loop()
+        limiter = self._per_loop.get(loop)
+        if limiter is None:
+            storage = storage_from_string(storage_uri(self._redis_url), wrap_exceptions=True,
+                                          implementation="redispy")  # the "redis" extra
+            assert isinstance(storage, Storage)
+            limiter = self._per_loop[loop] = MovingWindowRateLimiter(storage)
+        return limiter
+
+    async def _check(self, spend: bool, item: RateLimitItem, ident: tuple[str, ...]) -> bool:
+        if self._memory is not None:
+            test = self._memory.hit if spend else self._memory.test
+            return test(item, NAMESPACE, *ident)
+        limiter = self._redis_limiter()
+        check = limiter.hit if spend else limiter.test
+        return await check(item, NAMESPACE, *ident)
+
+    async def _stats(self, item: RateLimitItem, ident: tuple[str, ...]) -> WindowStats:
+        if self._memory is not None:
+            return self._memory.get_window_stats(item, NAMESPACE, *ident)
+        return await self._redis_limiter().get_window_stats(item, NAMESPACE, *ident)
 
     @property
     def active(self) -> bool:
@@ -105,21 +135,18 @@ class RateLimits:
 
     async def hit(self, items: Sequence[RateLimitItem], *ident: str) -> RateLimited | None:
         """Spend one request from each of ``items``; the refusal if one is spent out."""
-        return await self._first_refusal(self.limiter.hit, items, ident)
+        return await self._first_refusal(True, items, ident)
 
     async def over(self, items: Sequence[RateLimitItem], *ident: str) -> RateLimited | None:
         """The refusal if one of ``items`` is spent out already (spends nothing)."""
-        return await self._first_refusal(self.limiter.test, items, ident)
+        return await self._first_refusal(False, items, ident)
 
     async def _first_refusal(
-        self,
-        check: Callable[..., Awaitable[bool]],
-        items: Sequence[RateLimitItem],
-        ident: tuple[str, ...],
+        self, spend: bool, items: Sequence[RateLimitItem], ident: tuple[str, ...]
     ) -> RateLimited | None:
         for item in items:
             try:
-                allowed = await check(item, NAMESPACE, *ident)
+                allowed = await self._check(spend, item, ident)
             except StorageError as exc:
                 self._storage_down(exc)
                 return None
@@ -132,7 +159,7 @@ class RateLimits:
 
     async def _refusal(self, item: RateLimitItem, ident: tuple[str, ...]) -> RateLimited:
         try:
-            stats = await self.limiter.get_window_stats(item, NAMESPACE, *ident)
+            stats = await self._stats(item, ident)
             wait = max(1, math.ceil(stats.reset_time - time.time()))
         except StorageError:
             wait = item.get_expiry()
