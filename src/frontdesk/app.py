@@ -19,6 +19,7 @@ from frontdesk.api.routes import (
     feeds,
     health,
     home,
+    meeting_requests,
     messages,
     resources,
     services,
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         calls,
         feeds,
         calendar_connections,
+        meeting_requests,
     ):
         app.include_router(module.router)
     for door in (chat, conversations, openai_compat, retell, sms, telnyx_voice, twilio_voice):

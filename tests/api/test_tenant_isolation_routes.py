@@ -29,6 +29,7 @@ BODIES: dict[tuple[str, str], Any] = {
         "password": "p", "calendar": "work"},
     ("patch", "/api/v1/resources/{resource_id}/calendar"): {"check_calendars": []},
     ("post", "/api/v1/resources/{resource_id}/calendar/connect/{provider}"): {},
+    ("patch", "/api/v1/meeting-requests/{request_id}"): {"title": "Taken over"},
 }
 
 
@@ -45,7 +46,13 @@ def _owner_data(client: TestClient, biz: Business) -> dict[str, str]:
     chat = client.post("/api/v1/chat", headers=auth(biz), json={"message": "hello"})
     assert chat.status_code == 200, chat.text
     assert client.post(f"/api/v1/resources/{biz.ana.id}/feed", headers=auth(biz)).is_success
+    meeting = client.post("/api/v1/meeting-requests", headers=auth(biz), json={
+        "resource_id": str(biz.ana.id), "duration_minutes": 30, "hard_constraints": {
+            "window_start": biz.at(day, 9).isoformat(),
+            "window_end": biz.at(day, 17).isoformat()}})
+    assert meeting.status_code == 201, meeting.text
     return {
+        "request_id": meeting.json()["id"],
         "service_id": str(biz.haircut.id),
         "resource_id": str(biz.ana.id),
         "exception_id": exception.json()["id"],
@@ -62,7 +69,8 @@ def _snapshot(client: TestClient, biz: Business, ids: dict[str, str]) -> list[An
              f"/api/v1/customers/{ids['customer_id']}",
              f"/api/v1/appointments/{ids['appointment_id']}",
              f"/api/v1/conversations/{ids['conversation_id']}",
-             f"/api/v1/resources/{ids['resource_id']}/calendar"]
+             f"/api/v1/resources/{ids['resource_id']}/calendar",
+             f"/api/v1/meeting-requests/{ids['request_id']}"]
     return [(path, client.get(path, headers=auth(biz)).json()) for path in reads]
 
 

@@ -9,15 +9,16 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from frontdesk.errors import NotFound
-from frontdesk.store.models import Appointment, Customer, Resource, Service
+from frontdesk.store.models import Appointment, Customer, MeetingRequest, Resource, Service
 
-_Scoped = TypeVar("_Scoped", Service, Resource, Customer, Appointment)
+_Scoped = TypeVar("_Scoped", Service, Resource, Customer, Appointment, MeetingRequest)
 
 _LABELS: dict[type, str] = {
     Service: "service",
     Resource: "resource",
     Customer: "customer",
     Appointment: "appointment",
+    MeetingRequest: "meeting_request",
 }
 
 

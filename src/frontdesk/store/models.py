@@ -483,3 +483,40 @@ class CalendarConnection(Base):
     status: Mapped[str] = mapped_column(String(10), default="ok")
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     checked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class MeetingRequestStatus(StrEnum):
+    OPEN = "open"
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+
+
+class MeetingRequest(Base):
+    """What needs booking for an outbound campaign: with whom, how long, within which
+    hard constraints and with which soft preferences (issue 12). The constraints are
+    kept in the parser's JSON shape, so what `/constraints/parse` answers can be stored
+    as it is."""
+
+    __tablename__ = "meeting_requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    resource_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("resources.id", ondelete="SET NULL"), nullable=True
+    )
+    service_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("services.id", ondelete="SET NULL"), nullable=True
+    )
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    timezone: Mapped[str] = mapped_column(String(64))
+    hard_constraints: Mapped[dict[str, Any]] = mapped_column(JSON)
+    soft_constraints: Mapped[dict[str, Any]] = mapped_column(JSON)
+    bookings_wanted: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default=MeetingRequestStatus.OPEN.value)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(nullable=True)
