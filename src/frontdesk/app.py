@@ -15,6 +15,7 @@ from frontdesk.api.routes import (
     availability,
     calendar_connections,
     calls,
+    campaigns,
     customers,
     feeds,
     health,
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         feeds,
         calendar_connections,
         meeting_requests,
+        campaigns,
     ):
         app.include_router(module.router)
     for door in (chat, conversations, openai_compat, retell, sms, telnyx_voice, twilio_voice):

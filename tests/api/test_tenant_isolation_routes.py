@@ -30,6 +30,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("patch", "/api/v1/resources/{resource_id}/calendar"): {"check_calendars": []},
     ("post", "/api/v1/resources/{resource_id}/calendar/connect/{provider}"): {},
     ("patch", "/api/v1/meeting-requests/{request_id}"): {"title": "Taken over"},
+    ("post", "/api/v1/campaigns/{campaign_id}/leads/import"): "phone\n+12125550177\n",
 }
 
 
@@ -51,7 +52,12 @@ def _owner_data(client: TestClient, biz: Business) -> dict[str, str]:
             "window_start": biz.at(day, 9).isoformat(),
             "window_end": biz.at(day, 17).isoformat()}})
     assert meeting.status_code == 201, meeting.text
+    campaign = client.post("/api/v1/campaigns", headers=auth(biz), json={
+        "name": "Owner's", "meeting_request_id": meeting.json()["id"]})
+    assert campaign.status_code == 201, campaign.text
     return {
+        "campaign_id": campaign.json()["id"],
+        "action": "cancel",
         "request_id": meeting.json()["id"],
         "service_id": str(biz.haircut.id),
         "resource_id": str(biz.ana.id),
@@ -70,7 +76,9 @@ def _snapshot(client: TestClient, biz: Business, ids: dict[str, str]) -> list[An
              f"/api/v1/appointments/{ids['appointment_id']}",
              f"/api/v1/conversations/{ids['conversation_id']}",
              f"/api/v1/resources/{ids['resource_id']}/calendar",
-             f"/api/v1/meeting-requests/{ids['request_id']}"]
+             f"/api/v1/meeting-requests/{ids['request_id']}",
+             f"/api/v1/campaigns/{ids['campaign_id']}",
+             f"/api/v1/campaigns/{ids['campaign_id']}/leads"]
     return [(path, client.get(path, headers=auth(biz)).json()) for path in reads]
 
 
@@ -92,7 +100,8 @@ def test_no_route_reaches_another_business_by_id(
                 path = path.replace("{" + name + "}", ids[name])
             kwargs: dict[str, Any] = {"headers": auth(intruder)}
             if "requestBody" in operation:
-                kwargs["json"] = BODIES[(method, template)]
+                body = BODIES[(method, template)]
+                kwargs["content" if isinstance(body, str) else "json"] = body
             response = client.request(method.upper(), path, **kwargs)
             assert response.status_code == 404, (method, template, response.text)
             assert response.json()["code"] == "not_found"
