@@ -102,3 +102,26 @@ def test_a_business_calls_only_from_its_own_numbers(
     with pytest.raises(InvalidInput):
         place_call(factory, other, placer, CUSTOMER, from_=NUMBER)  # the salon's number
     assert placer.placed == []
+
+
+def test_the_servers_do_not_call_list_stops_every_business(
+        factory: sessionmaker[Session], make_business: Callable[..., Business]) -> None:
+    from frontdesk.services import do_not_call
+
+    salon = _business(factory, make_business, "salon")
+    clinic = _business(factory, make_business, "clinic", number="+12125550101")
+    for tenant in (salon, clinic):
+        _customer(factory, tenant, call_consent=True)
+    with write_session(factory) as session:
+        assert do_not_call.add(session, "(212) 555-0177", "registry") == (CUSTOMER, True)
+        assert do_not_call.add(session, CUSTOMER, None) == (CUSTOMER, False)
+    placer = RecordingPlacer()
+    for tenant in (salon, clinic):
+        with pytest.raises(CallNotPermitted) as refused:
+            place_call(factory, tenant, placer, CUSTOMER)
+        assert "server's do-not-call" in refused.value.detail
+    assert placer.placed == []
+    with write_session(factory) as session:
+        assert do_not_call.blocked_numbers(session, [CUSTOMER, NUMBER]) == {CUSTOMER}
+        assert do_not_call.remove(session, CUSTOMER) == (CUSTOMER, True)
+    assert place_call(factory, salon, placer, CUSTOMER) == "CALL-1"

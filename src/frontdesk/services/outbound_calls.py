@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.config import Settings
 from frontdesk.errors import FrontdeskError, InvalidInput
 from frontdesk.services import conversations as records
-from frontdesk.services import request_keys
+from frontdesk.services import do_not_call, request_keys
 from frontdesk.services.customers import find_by_phone, normalize_phone
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Conversation, Tenant
@@ -66,6 +66,9 @@ def caller_id(tenant: Tenant, from_: str | None) -> str:
 def check_call_allowed(session: Session, tenant: Tenant, to: str) -> str:
     """``to`` as E.164, if the business may call it; else ``CallNotPermitted``."""
     e164 = normalize_phone(to, tenant.country or "US")
+    if do_not_call.block_reason(session, tenant, e164) == "server_do_not_call":
+        raise CallNotPermitted(f"{e164} is on this server's do-not-call list.",
+                               reason="do_not_call", to=e164)
     customer = find_by_phone(session, tenant, e164)
     if customer is None:
         raise CallNotPermitted(f"{e164} is not a customer of this business, so there is no "

@@ -579,3 +579,15 @@ class CampaignLead(Base):
     last_outcome: Mapped[str | None] = mapped_column(String(24), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DoNotCallEntry(Base):
+    """A number no business on this server may call or text: the operator's list (a
+    national registry extract, a complaint). A business's own opt-outs live on its
+    customers (``Customer.do_not_call``)."""
+
+    __tablename__ = "do_not_call"
+
+    phone_e164: Mapped[str] = mapped_column(String(20), primary_key=True)
+    reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
