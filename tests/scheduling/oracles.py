@@ -39,7 +39,9 @@ def chunks(start: datetime, length: timedelta) -> list[datetime]:
     return [start + i * STEP for i in range(count)]
 
 
-def meeting_allowed(start: datetime, length: timedelta, hard: HardConstraints, tz: ZoneInfo) -> bool:
+def meeting_allowed(
+    start: datetime, length: timedelta, hard: HardConstraints, tz: ZoneInfo
+) -> bool:
     return all(chunk_allowed(moment, hard, tz) for moment in chunks(start, length))
 
 

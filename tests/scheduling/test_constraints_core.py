@@ -55,7 +55,9 @@ def test_days_times_and_excluded_dates() -> None:
 
 
 def test_tz_argument_overrides_the_named_zone() -> None:
-    constraints = hard(days_of_week=frozenset({"tuesday"}), earliest_time=time(9), latest_time=time(10))
+    constraints = hard(
+        days_of_week=frozenset({"tuesday"}), earliest_time=time(9), latest_time=time(10)
+    )
     london = ZoneInfo("Europe/London")  # BST, UTC+1 in June
     assert allowed_intervals(constraints, london) == [(utc(2026, 6, 2, 8), utc(2026, 6, 2, 9))]
 
@@ -69,7 +71,9 @@ def test_whole_days_join_across_midnight_and_are_clipped_to_the_window() -> None
 
 
 def test_latest_midnight_means_end_of_day() -> None:
-    constraints = hard(days_of_week=frozenset({"friday"}), earliest_time=time(20), latest_time=time(0))
+    constraints = hard(
+        days_of_week=frozenset({"friday"}), earliest_time=time(20), latest_time=time(0)
+    )
     assert allowed_intervals(constraints) == [(utc(2026, 6, 6, 0), utc(2026, 6, 6, 4))]
 
 
@@ -84,21 +88,36 @@ def test_spring_forward_day_is_23_hours_and_its_early_hours_5() -> None:
     window = {"window_start": local(date(2026, 3, 7), 0), "window_end": local(date(2026, 3, 10), 0)}
     whole = allowed_intervals(hard(**window, days_of_week=frozenset({"sunday"})))
     assert whole == [(utc(2026, 3, 8, 5), utc(2026, 3, 9, 4))]
-    early = allowed_intervals(hard(**window, days_of_week=frozenset({"sunday"}), latest_time=time(6)))
+    early = allowed_intervals(
+        hard(**window, days_of_week=frozenset({"sunday"}), latest_time=time(6))
+    )
     assert early == [(utc(2026, 3, 8, 5), utc(2026, 3, 8, 10))]
     # 09:00 is EDT that day (13:00 UTC), 09:00 the day before was EST (14:00 UTC).
     mornings = allowed_intervals(hard(**window, earliest_time=time(9), latest_time=time(10)))
-    assert mornings[:2] == [(utc(2026, 3, 7, 14), utc(2026, 3, 7, 15)), (utc(2026, 3, 8, 13), utc(2026, 3, 8, 14))]
+    assert mornings[:2] == [
+        (utc(2026, 3, 7, 14), utc(2026, 3, 7, 15)),
+        (utc(2026, 3, 8, 13), utc(2026, 3, 8, 14)),
+    ]
     # A time in the gap reads with the offset before the change: 02:30 EST = 03:30 EDT.
     gap = allowed_intervals(
-        hard(**window, days_of_week=frozenset({"sunday"}), earliest_time=time(2, 30), latest_time=time(4))
+        hard(
+            **window,
+            days_of_week=frozenset({"sunday"}),
+            earliest_time=time(2, 30),
+            latest_time=time(4),
+        )
     )
     assert gap == [(utc(2026, 3, 8, 7, 30), utc(2026, 3, 8, 8))]
 
 
 def test_fall_back_day_early_hours_are_4_real_hours() -> None:
-    window = {"window_start": local(date(2026, 10, 31), 0), "window_end": local(date(2026, 11, 2), 0)}
-    early = allowed_intervals(hard(**window, days_of_week=frozenset({"sunday"}), latest_time=time(3)))
+    window = {
+        "window_start": local(date(2026, 10, 31), 0),
+        "window_end": local(date(2026, 11, 2), 0),
+    }
+    early = allowed_intervals(
+        hard(**window, days_of_week=frozenset({"sunday"}), latest_time=time(3))
+    )
     assert early == [(utc(2026, 11, 1, 4), utc(2026, 11, 1, 8))]
 
 
@@ -137,7 +156,10 @@ def test_stated_windows_become_utc_intervals() -> None:
 
 def test_touching_windows_join_and_dst_days_keep_local_meaning() -> None:
     joined = availability_from_windows(
-        [LocalWindow(date(2026, 6, 2), time(12), time(14)), LocalWindow(date(2026, 6, 2), time(9), time(12))],
+        [
+            LocalWindow(date(2026, 6, 2), time(12), time(14)),
+            LocalWindow(date(2026, 6, 2), time(9), time(12)),
+        ],
         NY,
     )
     assert joined == [(utc(2026, 6, 2, 13), utc(2026, 6, 2, 18))]
@@ -163,14 +185,23 @@ def test_soft_score_counts_met_preferences() -> None:
     assert soft_score(tuesday_afternoon, soft, NY) == 1
     assert soft_score(friday_evening, soft, NY) == 0
     assert soft_score(tuesday_morning, SoftConstraints(), NY) == 0
-    assert soft_preferences_met(tuesday_afternoon, soft, NY) == (("days_of_week",), ("parts_of_day",))
+    assert soft_preferences_met(tuesday_afternoon, soft, NY) == (
+        ("days_of_week",),
+        ("parts_of_day",),
+    )
     # Read in local time: 10:00 EDT is 14:00 UTC, an afternoon in UTC.
     assert soft_score(tuesday_morning.astimezone(UTC), soft, NY) == 2
 
 
 ZONES = [ZoneInfo("UTC"), NY, ZoneInfo("Europe/London")]
 # Weeks with a DST change in New York or London, and a plain one.
-BASES = [date(2026, 3, 6), date(2026, 3, 27), date(2026, 6, 1), date(2026, 10, 23), date(2026, 10, 30)]
+BASES = [
+    date(2026, 3, 6),
+    date(2026, 3, 27),
+    date(2026, 6, 1),
+    date(2026, 10, 23),
+    date(2026, 10, 30),
+]
 # Wall times from 04:00 on 15-minute steps: never in a DST gap or repeated hour here.
 WALL_TIMES = st.integers(16, 95).map(lambda q: time(q // 4, q % 4 * 15))
 

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from frontdesk.scheduling.constraints import (
+    WEEKDAY_NAMES,
     HardConstraints,
     LocalWindow,
     SoftConstraints,
@@ -87,7 +88,12 @@ def test_a_tie_on_participants_and_preferences_goes_to_the_earliest() -> None:
     mornings = SoftConstraints(parts_of_day=frozenset({"morning"}))
     ranked = rank_group_slots(candidates, availability, WEEK, mornings, duration=HOUR, tz=NY)
     # Same start on two resources: the input order decides.
-    assert [o.slot for o in ranked] == [slot(TUE, 10, "b"), slot(TUE, 10, "a"), slot(WED, 10), slot(THU, 10)]
+    assert [o.slot for o in ranked] == [
+        slot(TUE, 10, "b"),
+        slot(TUE, 10, "a"),
+        slot(WED, 10),
+        slot(THU, 10),
+    ]
     best = choose_best_slot(candidates, availability, WEEK, mornings, duration=HOUR, tz=NY)
     assert best is not None and best.why.decided_by == "input_order"
     best = choose_best_slot(candidates[:2], availability, WEEK, mornings, duration=HOUR, tz=NY)
@@ -119,7 +125,9 @@ def test_an_excluded_date_is_never_chosen() -> None:
     )
     candidates = [slot(TUE, 14), slot(WED, 14)]
     availability = {"alice": [span(TUE, 9, 17)], "bob": [span(TUE, 9, 17), span(WED, 9, 17)]}
-    best = choose_best_slot(candidates, availability, no_tuesday, NO_PREFERENCE, duration=HOUR, tz=NY)
+    best = choose_best_slot(
+        candidates, availability, no_tuesday, NO_PREFERENCE, duration=HOUR, tz=NY
+    )
     assert best is not None
     assert best.slot == slot(WED, 14) and best.available == ("bob",)
     assert best.why.decided_by == "only_option" and best.why.runner_up is None
@@ -127,7 +135,11 @@ def test_an_excluded_date_is_never_chosen() -> None:
 
 def test_the_whole_meeting_must_fit_the_hard_times_and_a_window() -> None:
     mornings_only = HardConstraints(
-        WEEK.window_start, WEEK.window_end, WEEK.timezone, earliest_time=time(9), latest_time=time(12)
+        WEEK.window_start,
+        WEEK.window_end,
+        WEEK.timezone,
+        earliest_time=time(9),
+        latest_time=time(12),
     )
     candidates = [slot(TUE, 11, minute=30), slot(TUE, 8, minute=30), slot(TUE, 10, minute=30)]
     # Two touching windows hold the meeting together; a window one minute short does not.
@@ -135,12 +147,19 @@ def test_the_whole_meeting_must_fit_the_hard_times_and_a_window() -> None:
         "alice": [span(TUE, 10, 11), (at(TUE, 11), at(TUE, 12))],
         "bob": [(at(TUE, 10, 30), at(TUE, 11, 29))],
     }
-    best = choose_best_slot(candidates, availability, mornings_only, NO_PREFERENCE, duration=HOUR, tz=NY)
+    best = choose_best_slot(
+        candidates, availability, mornings_only, NO_PREFERENCE, duration=HOUR, tz=NY
+    )
     assert best is not None
     assert best.slot == slot(TUE, 10, minute=30)
     assert best.available == ("alice",) and best.unavailable == ("bob",)
     assert best.why.considered == 1
-    assert choose_best_slot(candidates[:2], availability, mornings_only, NO_PREFERENCE, duration=HOUR, tz=NY) is None
+    assert (
+        choose_best_slot(
+            candidates[:2], availability, mornings_only, NO_PREFERENCE, duration=HOUR, tz=NY
+        )
+        is None
+    )
 
 
 def test_a_dst_change_day_is_read_in_local_time() -> None:
@@ -157,11 +176,18 @@ def test_a_dst_change_day_is_read_in_local_time() -> None:
     saturday_8am = datetime(2026, 3, 7, 13, tzinfo=UTC)
     sunday_8am = datetime(2026, 3, 8, 12, tzinfo=UTC)
     sunday_9am = datetime(2026, 3, 8, 13, tzinfo=UTC)
-    candidates = [Slot(moment, moment + HOUR, "room") for moment in (saturday_8am, sunday_8am, sunday_9am)]
-    stated = [LocalWindow(date(2026, 3, 7), time(8), time(9)), LocalWindow(date(2026, 3, 8), time(8), time(10))]
+    candidates = [
+        Slot(moment, moment + HOUR, "room") for moment in (saturday_8am, sunday_8am, sunday_9am)
+    ]
+    stated = [
+        LocalWindow(date(2026, 3, 7), time(8), time(9)),
+        LocalWindow(date(2026, 3, 8), time(8), time(10)),
+    ]
     availability = {"dana": availability_from_windows(stated, NY)}
     assert availability["dana"][1] == (sunday_8am, sunday_9am + HOUR)
-    best = choose_best_slot(candidates, availability, weekend_mornings, NO_PREFERENCE, duration=HOUR, tz=NY)
+    best = choose_best_slot(
+        candidates, availability, weekend_mornings, NO_PREFERENCE, duration=HOUR, tz=NY
+    )
     assert best is not None
     assert best.slot.start == sunday_9am and best.available == ("dana",)
     assert best.why.considered == 1
@@ -178,7 +204,7 @@ def test_invalid_arguments_are_refused() -> None:
 # Random inputs on a 15-minute grid around DST weeks, compared with brute force.
 
 PARTS = st.sampled_from(["morning", "afternoon", "evening"])
-WEEKDAYS = st.sampled_from(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+WEEKDAYS = st.sampled_from(WEEKDAY_NAMES)
 
 
 @st.composite

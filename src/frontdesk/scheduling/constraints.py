@@ -38,9 +38,7 @@ __all__ = [
     "soft_score",
 ]
 
-WeekdayName = Literal[
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
-]
+WeekdayName = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # Index = ``date.weekday()`` (0 = Monday).
 WEEKDAY_NAMES: tuple[WeekdayName, ...] = (
     "monday",

@@ -100,7 +100,7 @@ class BestSlot(Generic[P]):
     available: tuple[P, ...]
     unavailable: tuple[P, ...]
     unknown: tuple[P, ...]
-    why: WhyChosen
+    why: WhyChosen[P]
 
 
 def choose_best_slot(
