@@ -165,6 +165,9 @@ def test_touching_windows_join_and_dst_days_keep_local_meaning() -> None:
     assert joined == [(utc(2026, 6, 2, 13), utc(2026, 6, 2, 18))]
     fall_back = availability_from_windows([LocalWindow(date(2026, 11, 1), time(0), time(3))], NY)
     assert fall_back == [(utc(2026, 11, 1, 4), utc(2026, 11, 1, 8))]
+    # The repeated hour: 01:00 is its first pass, 02:00 comes after the second.
+    repeated = availability_from_windows([LocalWindow(date(2026, 11, 1), time(1), time(2))], NY)
+    assert repeated == [(utc(2026, 11, 1, 5), utc(2026, 11, 1, 7))]
     spring = availability_from_windows([LocalWindow(date(2026, 3, 8), time(9), time(10))], NY)
     assert spring == [(utc(2026, 3, 8, 13), utc(2026, 3, 8, 14))]
 
@@ -207,16 +210,19 @@ WALL_TIMES = st.integers(16, 95).map(lambda q: time(q // 4, q % 4 * 15))
 
 
 @st.composite
-def hard_constraints(draw: st.DrawFn, tz: ZoneInfo, base: date) -> HardConstraints:
+def hard_constraints(
+    draw: st.DrawFn, tz: ZoneInfo, base: date, min_days: int = 0, max_excluded: int = 7
+) -> HardConstraints:
     origin = datetime.combine(base, time(0), tzinfo=UTC)
     start = origin + draw(st.integers(0, 96 * 2)) * STEP
     end = start + draw(st.integers(0, 96 * 4)) * STEP
-    days = draw(st.none() | st.frozensets(st.sampled_from(WEEKDAY_NAMES)))
+    days = draw(st.none() | st.frozensets(st.sampled_from(WEEKDAY_NAMES), min_size=min_days))
     earliest = draw(st.none() | WALL_TIMES)
     latest = draw(st.none() | WALL_TIMES)
     if earliest is not None and latest is not None and latest <= earliest:
         earliest, latest = (None, latest) if draw(st.booleans()) else (earliest, None)
-    excluded = draw(st.frozensets(st.sampled_from([base + timedelta(days=i) for i in range(7)])))
+    dates = st.sampled_from([base + timedelta(days=i) for i in range(7)])
+    excluded = draw(st.frozensets(dates, max_size=max_excluded))
     return HardConstraints(start, end, str(tz), days, earliest, latest, excluded)
 
 
@@ -234,3 +240,37 @@ def test_allowed_intervals_agree_with_instant_by_instant_reading(
         moment = origin + i * STEP
         inside = any(a <= moment and moment + STEP <= b for a, b in intervals)
         assert inside == chunk_allowed(moment, constraints, tz), moment
+
+
+@st.composite
+def local_windows(draw: st.DrawFn, base: date) -> LocalWindow:
+    day = base + timedelta(days=draw(st.integers(0, 6)))
+    start = draw(st.none() | WALL_TIMES)
+    end = draw(st.none() | WALL_TIMES)
+    if start is not None and end is not None and end <= start:
+        start, end = end, None if end == start else start
+    return LocalWindow(day, start, end)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), tz=st.sampled_from(ZONES), base=st.sampled_from(BASES))
+def test_stated_windows_agree_with_instant_by_instant_reading(
+    data: st.DataObject, tz: ZoneInfo, base: date
+) -> None:
+    windows = data.draw(st.lists(local_windows(base), max_size=4))
+    intervals = availability_from_windows(windows, tz)
+    for (_, end), (start, _) in zip(intervals, intervals[1:], strict=False):
+        assert end < start
+    origin = datetime.combine(base, time(0), tzinfo=UTC) - timedelta(days=1)
+    for i in range(96 * 9):
+        moment = origin + i * STEP
+        wall = moment.astimezone(tz)
+        clock = wall.time().replace(tzinfo=None)
+        expected = any(
+            wall.date() == w.day
+            and (w.start is None or w.start <= clock)
+            and (w.end is None or clock < w.end)
+            for w in windows
+        )
+        inside = any(a <= moment and moment + STEP <= b for a, b in intervals)
+        assert inside == expected, moment

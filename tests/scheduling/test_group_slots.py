@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from frontdesk.scheduling.constraints import (
@@ -207,20 +208,37 @@ PARTS = st.sampled_from(["morning", "afternoon", "evening"])
 WEEKDAYS = st.sampled_from(WEEKDAY_NAMES)
 
 
+@dataclass(frozen=True)
+class Problem:
+    tz: ZoneInfo
+    hard: HardConstraints
+    soft: SoftConstraints
+    duration: timedelta
+    candidates: list[Slot]
+    availability: dict[str, list[Interval]]
+
+
 @st.composite
-def problems(draw: st.DrawFn) -> tuple[object, ...]:
+def problems(draw: st.DrawFn) -> Problem:
     tz = draw(st.sampled_from(ZONES))
     base = draw(st.sampled_from(BASES))
-    hard = draw(hard_constraints(tz, base))
+    # Enough allowed days, and candidates mostly in the window, that most examples
+    # have several candidates inside the hard constraints to choose from.
+    hard = draw(hard_constraints(tz, base, min_days=3, max_excluded=2))
     soft = SoftConstraints(
         draw(st.none() | st.frozensets(WEEKDAYS)), draw(st.none() | st.frozensets(PARTS))
     )
     origin = datetime.combine(base, time(0), tzinfo=UTC)
     duration = draw(st.integers(1, 12)) * STEP
     grid = st.integers(0, 96 * 6)
+    first = (hard.window_start - origin) // STEP
+    last = max(first, (hard.window_end - origin) // STEP)
+    starts = st.integers(first, last) | grid
     candidates = [
         Slot(origin + k * STEP, origin + k * STEP + duration, resource)
-        for k, resource in draw(st.lists(st.tuples(grid, st.sampled_from("ab")), max_size=30))
+        for k, resource in draw(
+            st.lists(st.tuples(starts, st.sampled_from("ab")), min_size=1, max_size=30)
+        )
     ]
     windows = st.lists(
         st.tuples(grid, st.integers(1, 48)).map(
@@ -229,55 +247,61 @@ def problems(draw: st.DrawFn) -> tuple[object, ...]:
         max_size=5,
     )
     availability = draw(st.dictionaries(st.sampled_from("pqrst"), windows, max_size=5))
-    return tz, hard, soft, duration, candidates, availability
+    return Problem(tz, hard, soft, duration, candidates, availability)
 
 
-def brute_ranking(
-    tz: ZoneInfo,
-    hard: HardConstraints,
-    soft: SoftConstraints,
-    duration: timedelta,
-    candidates: list[Slot],
-    availability: dict[str, list[Interval]],
-) -> list[tuple[Slot, tuple[str, ...], int, int]]:
-    """Every candidate inside ``hard`` with who attends, its count and soft score, sorted
-    by the documented order (brute force: each candidate against each window)."""
+def brute_ranking(problem: Problem) -> list[tuple[Slot, tuple[str, ...], int]]:
+    """(slot, who attends, soft score) of every candidate inside the hard constraints, in
+    the documented order (brute force: each candidate against each window)."""
+    tz, duration = problem.tz, problem.duration
     rows = []
-    for index, candidate in enumerate(candidates):
-        if not meeting_allowed(candidate.start, duration, hard, tz):
+    for index, candidate in enumerate(problem.candidates):
+        if not meeting_allowed(candidate.start, duration, problem.hard, tz):
             continue
-        who = tuple(p for p, w in availability.items() if attends(candidate.start, duration, w))
-        rows.append((-len(who), -soft_met(candidate.start, soft, tz), candidate.start, index, who))
+        who = tuple(
+            p for p, w in problem.availability.items() if attends(candidate.start, duration, w)
+        )
+        score = soft_met(candidate.start, problem.soft, tz)
+        rows.append((-len(who), -score, candidate.start, index, who))
     rows.sort()
-    return [(candidates[r[3]], r[4], -r[0], -r[1]) for r in rows]
+    return [(problem.candidates[r[3]], r[4], -r[1]) for r in rows]
 
 
 @settings(max_examples=200, deadline=None)
 @given(problem=problems())
-def test_ranking_agrees_with_brute_force(problem: tuple[object, ...]) -> None:
-    tz, hard, soft, duration, candidates, availability = problem
-    assert isinstance(tz, ZoneInfo) and isinstance(hard, HardConstraints)
-    assert isinstance(soft, SoftConstraints) and isinstance(duration, timedelta)
-    assert isinstance(candidates, list) and isinstance(availability, dict)
-    expected = brute_ranking(tz, hard, soft, duration, candidates, availability)
+def test_ranking_agrees_with_brute_force(problem: Problem) -> None:
+    expected = brute_ranking(problem)
+    event("some candidate inside" if expected else "no candidate inside")
     ranked = rank_group_slots(
-        candidates, availability, hard, soft, duration=duration, tz=tz, limit=len(candidates) + 1
+        problem.candidates,
+        problem.availability,
+        problem.hard,
+        problem.soft,
+        duration=problem.duration,
+        tz=problem.tz,
+        limit=len(problem.candidates) + 1,
     )
-    assert [(o.slot, o.available) for o in ranked] == [(row[0], row[1]) for row in expected]
+    assert [(o.slot, o.available, len(o.soft_met)) for o in ranked] == expected
     for option in ranked:
-        assert set(option.available) | set(option.unavailable) == set(availability)
-        assert set(option.unknown) == {p for p in option.unavailable if not availability[p]}
-    top = rank_group_slots(candidates, availability, hard, soft, duration=duration, tz=tz, limit=3)
+        assert set(option.available) | set(option.unavailable) == set(problem.availability)
+        assert set(option.unknown) == {p for p in option.unavailable if not problem.availability[p]}
+    top = rank_group_slots(
+        problem.candidates,
+        problem.availability,
+        problem.hard,
+        problem.soft,
+        duration=problem.duration,
+        tz=problem.tz,
+        limit=3,
+    )
     assert top == ranked[:3]
 
 
 @settings(max_examples=200, deadline=None)
 @given(problem=problems())
-def test_the_chosen_slot_is_optimal(problem: tuple[object, ...]) -> None:
-    tz, hard, soft, duration, candidates, availability = problem
-    assert isinstance(tz, ZoneInfo) and isinstance(hard, HardConstraints)
-    assert isinstance(soft, SoftConstraints) and isinstance(duration, timedelta)
-    assert isinstance(candidates, list) and isinstance(availability, dict)
+def test_the_chosen_slot_is_optimal(problem: Problem) -> None:
+    tz, hard, soft, duration = problem.tz, problem.hard, problem.soft, problem.duration
+    candidates, availability = problem.candidates, problem.availability
     best = choose_best_slot(candidates, availability, hard, soft, duration=duration, tz=tz)
     inside = [c for c in candidates if meeting_allowed(c.start, duration, hard, tz)]
     if best is None:
