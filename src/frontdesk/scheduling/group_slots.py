@@ -57,6 +57,8 @@ P = TypeVar("P", bound=Hashable)
 
 # (-available count, -soft score, start in µs, input index): smaller is better.
 _Key = tuple[int, int, int, int]
+# Above any end in µs: bisecting for (start, _FOREVER) lands on a window starting at start.
+_FOREVER = 2**63
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,9 +242,6 @@ class _Ranking(Generic[P]):
                 k += 1
             counts.append(count)
         return counts
-
-
-_FOREVER = 2**63  # Above any end in µs; makes bisect land on the window starting at ``start``.
 
 
 def _joined(spans: Sequence[Interval]) -> list[tuple[int, int]]:
