@@ -4,6 +4,21 @@ Only the standard library is imported here (no I/O, no ORM), so every function c
 tested offline and reused by the booking service, the dialogue tools and the dashboard.
 """
 
+from frontdesk.scheduling.constraints import (
+    HardConstraints,
+    LocalWindow,
+    SoftConstraints,
+    allowed_intervals,
+    availability_from_windows,
+    soft_score,
+)
+from frontdesk.scheduling.group_slots import (
+    BestSlot,
+    GroupSlot,
+    WhyChosen,
+    choose_best_slot,
+    rank_group_slots,
+)
 from frontdesk.scheduling.hours import working_intervals
 from frontdesk.scheduling.intervals import clip, intersect, merge, overlaps, subtract
 from frontdesk.scheduling.ranking import distinct_starts, part_of_day, rank_slots, spread
@@ -29,9 +44,13 @@ from frontdesk.scheduling.types import (
 )
 
 __all__ = [
+    "BestSlot",
     "BookingPolicy",
     "DateException",
+    "GroupSlot",
+    "HardConstraints",
     "Interval",
+    "LocalWindow",
     "PartOfDay",
     "Refusal",
     "ResourceCalendar",
@@ -40,8 +59,13 @@ __all__ = [
     "SlotCursor",
     "SlotPage",
     "SlotPreferences",
+    "SoftConstraints",
     "WeeklyRule",
+    "WhyChosen",
+    "allowed_intervals",
+    "availability_from_windows",
     "check_bookable",
+    "choose_best_slot",
     "clip",
     "distinct_starts",
     "find_open_slots",
@@ -52,7 +76,9 @@ __all__ = [
     "overlaps",
     "part_of_day",
     "scan_slot_page",
+    "rank_group_slots",
     "rank_slots",
+    "soft_score",
     "spread",
     "subtract",
     "working_intervals",
