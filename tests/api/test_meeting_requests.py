@@ -38,6 +38,7 @@ def test_a_request_is_stored_in_the_parsers_shape_and_read_back(
     assert hard["days_of_week"] == ["tuesday", "wednesday", "thursday"]  # week order, once
     assert hard["exclude_dates"] == ["2027-03-03", "2027-03-10"]
     assert (hard["earliest_time"], hard["latest_time"]) == ("09:00", "12:00")
+    assert hard["timezone"] == biz.tenant.timezone  # the request's zone, by default
     assert out["soft_constraints"] == {"days_of_week": None, "parts_of_day": ["morning"]}
     assert out["status"] == "open" and out["bookings_wanted"] == 1
     assert out["timezone"] == biz.tenant.timezone  # the business's zone by default
@@ -111,3 +112,22 @@ def test_a_staff_member_of_another_business_cannot_be_named(
     response = client.post("/api/v1/meeting-requests", json=_body(biz, resource_id=str(
         other.ana.id)), headers=auth(biz))
     assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_what_is_stored_reads_back_as_the_scheduling_cores_constraints(
+    client: TestClient, biz: Business
+) -> None:
+    from datetime import date, time
+
+    from frontdesk.services.meeting_requests import hard_from_json, hard_json, soft_from_json
+
+    body = _body(biz)
+    body["hard_constraints"]["timezone"] = "America/Chicago"
+    out = client.post("/api/v1/meeting-requests", json=body, headers=auth(biz)).json()
+    hard = hard_from_json(out["hard_constraints"])
+    assert hard.timezone == "America/Chicago"
+    assert hard.days_of_week == {"tuesday", "wednesday", "thursday"}
+    assert (hard.earliest_time, hard.latest_time) == (time(9), time(12))
+    assert hard.exclude_dates == {date(2027, 3, 3), date(2027, 3, 10)}
+    assert hard_json(hard) == out["hard_constraints"]
+    assert soft_from_json(out["soft_constraints"]).parts_of_day == {"morning"}

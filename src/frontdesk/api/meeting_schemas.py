@@ -23,6 +23,9 @@ class HardConstraintsModel(Strict):
 
     window_start: AwareDatetime
     window_end: AwareDatetime
+    timezone: Zone | None = Field(
+        default=None, description="The zone the times and dates are read in; defaults to "
+        "the request's")
     days_of_week: Annotated[list[Weekday], Field(max_length=7)] | None = None
     earliest_time: WallTime | None = None
     latest_time: WallTime | None = None
@@ -64,6 +67,7 @@ class MeetingRequestPatch(Strict):
 class HardConstraintsOut(BaseModel):
     window_start: datetime
     window_end: datetime
+    timezone: str
     days_of_week: list[Weekday] | None
     earliest_time: str | None = Field(description='"HH:MM" in the request\'s zone')
     latest_time: str | None = Field(description='"HH:MM" in the request\'s zone')

@@ -10,14 +10,15 @@ names, local times as "HH:MM", the window as aware ISO datetimes, absent parts n
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontdesk.errors import Conflict, InvalidInput
+from frontdesk.scheduling.constraints import WEEKDAY_NAMES, HardConstraints, SoftConstraints
 from frontdesk.services.lookup import get_scoped
 from frontdesk.services.zones import check_timezone
 from frontdesk.store.models import (
@@ -29,56 +30,63 @@ from frontdesk.store.models import (
     utcnow,
 )
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PARTS_OF_DAY = ("morning", "afternoon", "evening")
 MAX_WINDOW = timedelta(days=366)  # a campaign runs for weeks, not years
 
 
-@dataclass(frozen=True, slots=True)
-class HardConstraints:
-    window_start: datetime
-    window_end: datetime
-    days_of_week: list[str] | None = None
-    earliest_time: time | None = None
-    latest_time: time | None = None
-    exclude_dates: list[date] = field(default_factory=list)
-
-    def check(self) -> None:
-        if self.window_end <= self.window_start:
-            raise InvalidInput("The window must end after it starts.",
-                               field="hard_constraints.window_end")
-        if self.window_end - self.window_start > MAX_WINDOW:
-            raise InvalidInput(f"A window may span at most {MAX_WINDOW.days} days.",
-                               field="hard_constraints.window_end")
-        if (self.earliest_time is not None and self.latest_time is not None
-                and self.latest_time <= self.earliest_time):
-            raise InvalidInput("The latest time must be after the earliest time.",
-                               field="hard_constraints.latest_time")
-        if self.days_of_week is not None and not self.days_of_week:
-            raise InvalidInput("No day of the week is allowed: name at least one, or none "
-                               "(null) for every day.", field="hard_constraints.days_of_week")
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "window_start": self.window_start.isoformat(),
-            "window_end": self.window_end.isoformat(),
-            "days_of_week": _ordered(self.days_of_week),
-            "earliest_time": _hhmm(self.earliest_time),
-            "latest_time": _hhmm(self.latest_time),
-            "exclude_dates": sorted({d.isoformat() for d in self.exclude_dates}),
-        }
+def check_hard(hard: HardConstraints) -> None:
+    """What the core's type does not check itself: a window that makes sense for a
+    campaign, a real zone, and at least one allowed day."""
+    check_timezone(hard.timezone)
+    if hard.window_end <= hard.window_start:
+        raise InvalidInput("The window must end after it starts.",
+                           field="hard_constraints.window_end")
+    if hard.window_end - hard.window_start > MAX_WINDOW:
+        raise InvalidInput(f"A window may span at most {MAX_WINDOW.days} days.",
+                           field="hard_constraints.window_end")
+    if hard.days_of_week is not None and not hard.days_of_week:
+        raise InvalidInput("No day of the week is allowed: name at least one, or none "
+                           "(null) for every day.", field="hard_constraints.days_of_week")
 
 
-@dataclass(frozen=True, slots=True)
-class SoftConstraints:
-    days_of_week: list[str] | None = None
-    parts_of_day: list[str] | None = None
+def hard_json(hard: HardConstraints) -> dict[str, Any]:
+    """The parser's JSON shape: weekdays in week order, "HH:MM" times, sorted dates."""
+    return {
+        "window_start": hard.window_start.isoformat(),
+        "window_end": hard.window_end.isoformat(),
+        "timezone": hard.timezone,
+        "days_of_week": _ordered(hard.days_of_week),
+        "earliest_time": _hhmm(hard.earliest_time),
+        "latest_time": _hhmm(hard.latest_time),
+        "exclude_dates": sorted(d.isoformat() for d in hard.exclude_dates),
+    }
 
-    def as_json(self) -> dict[str, Any]:
-        parts = None
-        if self.parts_of_day is not None:
-            parts = [p for p in PARTS_OF_DAY if p in set(self.parts_of_day)]
-        return {"days_of_week": _ordered(self.days_of_week), "parts_of_day": parts}
+
+def soft_json(soft: SoftConstraints) -> dict[str, Any]:
+    parts = None
+    if soft.parts_of_day is not None:
+        parts = [p for p in PARTS_OF_DAY if p in soft.parts_of_day]
+    return {"days_of_week": _ordered(soft.days_of_week), "parts_of_day": parts}
+
+
+def hard_from_json(data: dict[str, Any]) -> HardConstraints:
+    """A stored request's hard constraints as the scheduling core's type."""
+    days = data.get("days_of_week")
+    return HardConstraints(
+        window_start=datetime.fromisoformat(data["window_start"]),
+        window_end=datetime.fromisoformat(data["window_end"]),
+        timezone=data["timezone"],
+        days_of_week=frozenset(days) if days is not None else None,
+        earliest_time=_time(data.get("earliest_time")),
+        latest_time=_time(data.get("latest_time")),
+        exclude_dates=frozenset(date.fromisoformat(d) for d in data.get("exclude_dates", [])),
+    )
+
+
+def soft_from_json(data: dict[str, Any]) -> SoftConstraints:
+    days, parts = data.get("days_of_week"), data.get("parts_of_day")
+    return SoftConstraints(days_of_week=frozenset(days) if days is not None else None,
+                           parts_of_day=frozenset(parts) if parts is not None else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +115,7 @@ def create_meeting_request(
                            field="hard_constraints")
     row = MeetingRequest(tenant_id=tenant.id, status=MeetingRequestStatus.OPEN.value,
                          title=fields.title or "Meeting", bookings_wanted=1,
-                         timezone=tenant.timezone, soft_constraints=SoftConstraints().as_json())
+                         timezone=tenant.timezone, soft_constraints=soft_json(SoftConstraints()))
     _apply(session, tenant, row, fields)
     if fields.duration_minutes is None:
         if row.service_id is None:
@@ -180,32 +188,24 @@ def _apply(session: Session, tenant: Tenant, row: MeetingRequest,
     if fields.timezone is not None:
         row.timezone = check_timezone(fields.timezone)
     if fields.hard is not None:
-        fields.hard.check()
-        row.hard_constraints = fields.hard.as_json()
+        check_hard(fields.hard)
+        row.hard_constraints = hard_json(fields.hard)
     if fields.soft is not None:
-        row.soft_constraints = fields.soft.as_json()
+        row.soft_constraints = soft_json(fields.soft)
     for name in ("title", "duration_minutes", "bookings_wanted", "notes"):
         value = getattr(fields, name)
         if value is not None:
             setattr(row, name, value)
 
 
-def _ordered(days: list[str] | None) -> list[str] | None:
-    if days is None:
-        return None
-    wanted = set(days)
-    unknown = wanted - set(WEEKDAYS)
-    if unknown:
-        raise InvalidInput(f"Not a weekday: {', '.join(sorted(unknown))}; use lowercase "
-                           "English names like 'tuesday'.", field="days_of_week")
-    return [d for d in WEEKDAYS if d in wanted]
+def _ordered(days: frozenset[str] | None) -> list[str] | None:
+    return None if days is None else [d for d in WEEKDAY_NAMES if d in days]
 
 
 def _hhmm(value: time | None) -> str | None:
     return None if value is None else value.strftime("%H:%M")
 
 
-def window_in_utc(hard: dict[str, Any]) -> tuple[datetime, datetime]:
-    """A stored request's window as UTC datetimes."""
-    return (datetime.fromisoformat(hard["window_start"]).astimezone(UTC),
-            datetime.fromisoformat(hard["window_end"]).astimezone(UTC))
+def _time(value: str | None) -> time | None:
+    return None if value is None else time.fromisoformat(value)
+

@@ -14,6 +14,8 @@ from frontdesk.api.meeting_schemas import (
     MeetingRequestPatch,
     SoftConstraintsModel,
 )
+from frontdesk.errors import InvalidInput
+from frontdesk.scheduling.constraints import HardConstraints, SoftConstraints
 from frontdesk.services import meeting_requests as requests
 from frontdesk.services.records import MeetingRequest, write_session
 from frontdesk.web import bounds
@@ -25,7 +27,8 @@ router = APIRouter(prefix="/api/v1/meeting-requests", tags=["meeting requests"])
 @router.post("", response_model=MeetingRequestOut, status_code=status.HTTP_201_CREATED)
 def create(body: MeetingRequestIn, tenant: TenantDep, factory: FactoryDep) -> MeetingRequestOut:
     with write_session(factory) as session:
-        row = requests.create_meeting_request(session, tenant, _fields(body))
+        row = requests.create_meeting_request(session, tenant,
+                                              _fields(body, tenant.timezone))
         return _out(row)
 
 
@@ -52,7 +55,9 @@ def get(request_id: uuid.UUID, tenant: TenantDep, session: SessionDep) -> Meetin
 def patch(request_id: uuid.UUID, body: MeetingRequestPatch, tenant: TenantDep,
           factory: FactoryDep) -> MeetingRequestOut:
     with write_session(factory) as session:
-        return _out(requests.update_meeting_request(session, tenant, request_id, _fields(body)))
+        current = requests.get_meeting_request(session, tenant, request_id)
+        fields = _fields(body, current.timezone)
+        return _out(requests.update_meeting_request(session, tenant, request_id, fields))
 
 
 @router.post("/{request_id}/cancel", response_model=MeetingRequestOut)
@@ -61,31 +66,38 @@ def cancel(request_id: uuid.UUID, tenant: TenantDep, factory: FactoryDep) -> Mee
         return _out(requests.cancel_meeting_request(session, tenant, request_id))
 
 
-def _fields(body: MeetingRequestIn | MeetingRequestPatch) -> requests.MeetingRequestFields:
+def _fields(body: MeetingRequestIn | MeetingRequestPatch,
+            zone: str) -> requests.MeetingRequestFields:
     return requests.MeetingRequestFields(
         title=body.title, resource_id=body.resource_id, service_id=body.service_id,
         duration_minutes=body.duration_minutes, timezone=body.timezone,
-        hard=_hard(body.hard_constraints), soft=_soft(body.soft_constraints),
-        bookings_wanted=body.bookings_wanted, notes=body.notes,
+        hard=_hard(body.hard_constraints, body.timezone or zone),
+        soft=_soft(body.soft_constraints), bookings_wanted=body.bookings_wanted,
+        notes=body.notes,
     )
 
 
-def _hard(model: HardConstraintsModel | None) -> requests.HardConstraints | None:
+def _hard(model: HardConstraintsModel | None, zone: str) -> HardConstraints | None:
     if model is None:
         return None
-    return requests.HardConstraints(
-        window_start=model.window_start, window_end=model.window_end,
-        days_of_week=list(model.days_of_week) if model.days_of_week is not None else None,
-        earliest_time=model.earliest_time, latest_time=model.latest_time,
-        exclude_dates=list(model.exclude_dates))
+    days = model.days_of_week
+    try:
+        return HardConstraints(
+            window_start=model.window_start, window_end=model.window_end,
+            timezone=model.timezone or zone,
+            days_of_week=frozenset(days) if days is not None else None,
+            earliest_time=model.earliest_time, latest_time=model.latest_time,
+            exclude_dates=frozenset(model.exclude_dates))
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="hard_constraints") from exc
 
 
-def _soft(model: SoftConstraintsModel | None) -> requests.SoftConstraints | None:
+def _soft(model: SoftConstraintsModel | None) -> SoftConstraints | None:
     if model is None:
         return None
-    return requests.SoftConstraints(
-        days_of_week=list(model.days_of_week) if model.days_of_week is not None else None,
-        parts_of_day=list(model.parts_of_day) if model.parts_of_day is not None else None)
+    days, parts = model.days_of_week, model.parts_of_day
+    return SoftConstraints(days_of_week=frozenset(days) if days is not None else None,
+                           parts_of_day=frozenset(parts) if parts is not None else None)
 
 
 def _out(row: MeetingRequest) -> MeetingRequestOut:
