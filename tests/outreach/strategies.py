@@ -61,7 +61,7 @@ def policies(draw: st.DrawFn) -> ContactPolicy:
     return ContactPolicy(
         window=draw(day_windows()),
         by_weekday=by_weekday,
-        max_attempts=draw(st.integers(0, 4)),
+        max_attempts=draw(st.integers(0, 6)),
         retry_backoff=tuple(backoff),
         ai_voice_requires_consent=draw(st.booleans()),
         skip_public_holidays=draw(st.booleans()),
@@ -82,7 +82,7 @@ def near(now: datetime, days: int = 3) -> st.SearchStrategy[datetime]:
 
 @st.composite
 def leads(draw: st.DrawFn, now: datetime) -> Lead:
-    attempt_times = sorted(draw(st.lists(near(now), max_size=4)))
+    attempt_times = sorted(draw(st.lists(near(now), max_size=3)))
     attempts = tuple(
         Attempt(at, draw(st.none() | st.sampled_from(OUTCOMES))) for at in attempt_times
     )
@@ -90,12 +90,12 @@ def leads(draw: st.DrawFn, now: datetime) -> Lead:
         phone=draw(st.sampled_from(PHONES)),
         timezone=ZoneInfo(draw(st.sampled_from(ZONES))),
         country=draw(st.sampled_from(COUNTRIES)),
-        consent_at=draw(st.none() | near(now)),
+        consent_at=draw(near(now)) if draw(st.sampled_from([True] * 4 + [False])) else None,
         attempts=attempts,
         callback_at=draw(st.none() | near(now)),
-        opted_out=draw(st.sampled_from([False, False, False, True])),
+        opted_out=draw(st.sampled_from([False] * 7 + [True])),
     )
 
 
 def dnc_lists() -> st.SearchStrategy[frozenset[str]]:
-    return st.sampled_from([frozenset(), frozenset(), frozenset(), frozenset(PHONES[:1])])
+    return st.sampled_from([frozenset()] * 5 + [frozenset(PHONES[:1])])

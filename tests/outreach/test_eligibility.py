@@ -167,10 +167,15 @@ def test_a_callback_request_without_a_time_falls_back_to_the_backoff() -> None:
             lead(attempts=tuple(Attempt(CONSENTED, Outcome.NO_ANSWER) for _ in range(3))),
             DEFAULT, NO_DNC, RefusalReason.MAX_ATTEMPTS,
         ),
-        (lead(), ContactPolicy(by_weekday=dict.fromkeys(range(7))), NO_DNC, RefusalReason.NO_WINDOW),
+        (
+            lead(), ContactPolicy(by_weekday=dict.fromkeys(range(7))),
+            NO_DNC, RefusalReason.NO_WINDOW,
+        ),
     ],
 )
-def test_refusals(the_lead: Lead, policy: ContactPolicy, dnc: frozenset[str], reason: RefusalReason) -> None:
+def test_refusals(
+    the_lead: Lead, policy: ContactPolicy, dnc: frozenset[str], reason: RefusalReason
+) -> None:
     now = at(NEW_YORK, 2026, 6, 10, 12, 0)
     answer = next_contact_time(the_lead, policy, now, dnc=dnc)
     assert isinstance(answer, Refusal) and answer.reason is reason and answer.permanent
