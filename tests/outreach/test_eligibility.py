@@ -206,6 +206,23 @@ def test_consent_recorded_later_is_waited_for() -> None:
     assert next_contact_time(lead(consent_at=recorded), DEFAULT, now, dnc=NO_DNC) == recorded
 
 
+def test_the_window_closes_at_its_end() -> None:
+    assert may_contact_at(lead(), DEFAULT, at(NEW_YORK, 2026, 6, 10, 8, 0), NO_DNC)
+    last_moment = at(NEW_YORK, 2026, 6, 10, 20, 59) + timedelta(seconds=59.999999)
+    assert may_contact_at(lead(), DEFAULT, last_moment, NO_DNC)
+    assert not may_contact_at(lead(), DEFAULT, at(NEW_YORK, 2026, 6, 10, 21, 0), NO_DNC)
+
+
+def test_a_callback_time_before_the_call_that_asked_for_it_means_right_after_it() -> None:
+    # A stale or mistaken time: the request is honoured from the call on, never before.
+    call = at(NEW_YORK, 2026, 6, 10, 12, 0)
+    stale = lead(
+        attempts=(Attempt(call, Outcome.CALLBACK_REQUESTED),),
+        callback_at=at(NEW_YORK, 2026, 6, 10, 9, 0),
+    )
+    assert next_contact_time(stale, DEFAULT, call - timedelta(hours=2), dnc=NO_DNC) == call
+
+
 def test_outside_window_reason() -> None:
     refusal = check_contact_at(lead(), DEFAULT, at(NEW_YORK, 2026, 6, 10, 7, 59), NO_DNC)
     assert refusal is not None and refusal.reason is RefusalReason.OUTSIDE_WINDOW

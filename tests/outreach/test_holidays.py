@@ -72,6 +72,8 @@ def test_named_days(country: str, day: date, name_part: str) -> None:
         ("US", date(2021, 12, 31), True),
         ("US", date(2022, 12, 26), True),  # Christmas 2022 on a Sunday
         ("US", date(2020, 6, 19), False),  # Juneteenth from 2021 only
+        ("US", date(2029, 11, 22), True),  # the 4th Thursday, not the last (29th)
+        ("US", date(2029, 11, 29), False),
         # Christmas on Sunday 2022: Boxing Day Monday 26, Christmas substitute Tuesday 27.
         ("GB", date(2022, 12, 26), True),
         ("GB", date(2022, 12, 27), True),

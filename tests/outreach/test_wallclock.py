@@ -6,6 +6,7 @@ a ContactPolicy allows, to exercise the search where the clock jumps.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,7 +38,7 @@ DST_DAYS = [
 ]
 
 
-def every_day(window: DayWindow):  # type: ignore[no-untyped-def]
+def every_day(window: DayWindow) -> Callable[[date], DayWindow | None]:
     return lambda _day: window
 
 
