@@ -34,8 +34,8 @@ def lead(zone: ZoneInfo = NEW_YORK, country: str | None = "US", **facts: object)
     return Lead(phone="+12125550100", timezone=zone, country=country, **facts)  # type: ignore[arg-type]
 
 
-def at(zone: ZoneInfo, *fields: int) -> datetime:
-    return datetime(*fields, tzinfo=zone)  # type: ignore[misc]
+def at(zone: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=zone)
 
 
 def test_inside_the_window_is_now() -> None:
