@@ -97,9 +97,17 @@ def test_the_answer_is_allowed_and_the_earliest(
         assert answer.reason == expected_refusal(lead, policy, dnc)
         return
     assert expected_refusal(lead, policy, dnc) is None
-    # Never before now; inside the lead's local window, on no holiday, for no DNC number,
-    # with consent where required, under max attempts: all in the oracle.
+    # Never before now, outside the lead's local window, on a holiday, for a DNC number,
+    # without consent where required, or past max attempts (each also in the oracle).
+    local = answer.astimezone(lead.timezone)
+    window = policy.by_weekday.get(local.weekday(), policy.window)
     assert answer >= now
+    assert window is not None and window.start <= local.time() < window.end
+    assert not (policy.skip_public_holidays and is_public_holiday(lead.country, local.date()))
+    assert lead.phone not in dnc
+    if policy.ai_voice_requires_consent:
+        assert lead.consent_at is not None and lead.consent_at <= answer
+    assert len(lead.attempts) < policy.max_attempts
     assert allowed_by_hand(lead, policy, answer, dnc)
     assert may_contact_at(lead, policy, answer, dnc)
     assert answer.second == 0 and answer.microsecond == 0

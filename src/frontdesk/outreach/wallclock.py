@@ -72,8 +72,8 @@ def _offset(zone: ZoneInfo, instant: datetime) -> timedelta:
 def _next_offset_change(zone: ZoneInfo, start: datetime, offset: timedelta) -> datetime:
     """The first instant after ``start`` where the offset differs, or ``start`` + 1 day.
 
-    Assumes at most one change in a day (true of every zone in tzdata since 1970; changes
-    are months apart), so a day with the same offset at both ends has none inside it.
+    Assumes at most one change in a day (true of the rules zones follow today: changes are
+    months apart), so a day with the same offset at both ends has none inside it.
     """
     low, high = start, start + _DAY
     if _offset(zone, high) == offset:
