@@ -2,7 +2,7 @@
 
 Pure like ``scheduling/``: only the standard library and ``zoneinfo``, no I/O. The service
 layer reads leads, attempts and the do-not-call list, hands them in as values, and stores
-the answers (see docs/decisions/0026x-contact-eligibility.md).
+the answers (see docs/decisions/0028-contact-eligibility.md).
 """
 
 from frontdesk.outreach.eligibility import (
