@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk.errors import Conflict, InvalidInput, NotFound
+from frontdesk.services import dialer_plan
 from frontdesk.services.lookup import get_scoped
 from frontdesk.store.models import (
     Campaign,
@@ -79,7 +81,8 @@ def list_campaigns(session: Session, tenant: Tenant, *, limit: int, offset: int)
     return list(session.scalars(query))
 
 
-def move(session: Session, tenant: Tenant, campaign_id: uuid.UUID, action: str) -> Campaign:
+def move(session: Session, tenant: Tenant, campaign_id: uuid.UUID, action: str, *,
+         now: datetime | None = None) -> Campaign:
     """Start, pause, resume or cancel; the state asked for when it already holds is no move."""
     rule = _MOVES.get(action)
     if rule is None:
@@ -94,6 +97,9 @@ def move(session: Session, tenant: Tenant, campaign_id: uuid.UUID, action: str) 
         raise Conflict("This campaign has no leads yet: import some first.",
                        campaign_id=str(campaign.id))
     (campaign.status,) = rule["to"]
+    if campaign.status == CampaignStatus.RUNNING.value:
+        # Who may be called when is worked out once, here, and kept on each lead.
+        dialer_plan.plan_pending(session, campaign, now or datetime.now(UTC))
     session.flush()
     return campaign
 
@@ -118,3 +124,7 @@ def list_leads(session: Session, tenant: Tenant, campaign_id: uuid.UUID, *, stat
         query = query.where(CampaignLead.status == status)
     query = query.order_by(CampaignLead.created_at, CampaignLead.id).limit(limit).offset(offset)
     return list(session.scalars(query))
+
+
+def plan_new_leads(session: Session, campaign: Campaign) -> None:
+    dialer_plan.plan_pending(session, campaign, datetime.now(UTC))

@@ -556,7 +556,11 @@ class CampaignLead(Base):
     """One person in a campaign: who, how to reach them lawfully, and where it stands."""
 
     __tablename__ = "campaign_leads"
-    __table_args__ = (UniqueConstraint("campaign_id", "phone_e164"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "phone_e164"),
+        # The dialer's question: this campaign's pending leads due by now, soonest first.
+        Index("ix_campaign_leads_due", "campaign_id", "status", "next_attempt_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     tenant_id: Mapped[uuid.UUID] = mapped_column(

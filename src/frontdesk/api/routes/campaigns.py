@@ -67,6 +67,8 @@ async def import_csv(campaign_id: uuid.UUID, request: Request, tenant: TenantDep
         campaign = campaigns.locked_campaign(session, tenant, campaign_id)
         campaigns.require_importable(campaign)
         report = import_leads(session, tenant, campaign, text)
+        if campaign.status == "running":  # new leads of a running campaign get their times
+            campaigns.plan_new_leads(session, campaign)
     return ImportReportOut.model_validate(asdict(report))
 
 

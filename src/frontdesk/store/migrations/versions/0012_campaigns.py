@@ -64,6 +64,9 @@ def upgrade() -> None:
     )
     for column in ("tenant_id", "campaign_id", "customer_id"):
         op.create_index(f"ix_campaign_leads_{column}", "campaign_leads", [column])
+    # The dialer's question: this campaign's pending leads due by now, soonest first.
+    op.create_index("ix_campaign_leads_due", "campaign_leads",
+                    ["campaign_id", "status", "next_attempt_at"])
 
 
 def downgrade() -> None:
