@@ -15,6 +15,7 @@ from frontdesk.api.routes import (
     availability,
     calendar_connections,
     calls,
+    constraints,
     customers,
     feeds,
     health,
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         calls,
         feeds,
         calendar_connections,
+        constraints,
     ):
         app.include_router(module.router)
     for door in (chat, conversations, openai_compat, retell, sms, telnyx_voice, twilio_voice):

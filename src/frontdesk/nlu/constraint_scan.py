@@ -1,0 +1,423 @@
+"""Read an instruction left to right into constraint items, each with how it was meant.
+
+The time grammar (``timegrammar.Parser`` with the rules of ``timeparse``) finds the
+expressions; this module only decides what each one constrains (a day of the week, a
+part of the day, a clock bound, the window, a date to leave out) and with what force:
+a marker ("preferably", "not", "only", "nunca") holds until the clause ends at a comma,
+a full stop or "but"/"pero" — except that a comma inside a list of days keeps it ("not
+Monday, Tuesday or Friday"). A preference marker after its items ("Tuesdays if
+possible") softens the days and parts of day of its clause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from frontdesk.nlu.constraint_words import (
+    CLAUSE_END,
+    DAY_CLASSES,
+    LIST_GLUE,
+    MARKERS,
+    PARTICULAR,
+    WINDOW_WEEKS,
+    Marker,
+)
+from frontdesk.nlu.timecalc import Period, add, at, coarser_than
+from frontdesk.nlu.timegrammar import Parser
+from frontdesk.nlu.timeinterval import _EN_OPENERS, _ES_OPENERS, closed_range, ranges
+from frontdesk.nlu.timeparse import LEXICONS, RULES, _start_words
+from frontdesk.nlu.timerules_rel import duration
+from frontdesk.nlu.timespec import Prefs, Spec, resolve
+from frontdesk.nlu.timetok import Token, tokenize
+
+# "at 3" means 15:00 to someone booking, as it does to the caller-facing parser.
+PREFS = Prefs(prefer_future=True, business_hours=True)
+# Clock times are read on a day without a daylight-saving change, at its midnight, so
+# "after 2pm" is 14:00 whatever day and zone the instruction comes with.
+_CLOCK_DAY = datetime(2001, 1, 1, tzinfo=UTC)
+_DAY_MINUTES = 24 * 60
+
+# The interval grammar's openers; which of them keep the day they name ("from the 10th",
+# "until the 20th") and which leave it out ("after the 10th", "before the 20th").
+_OPENERS = {"en": _EN_OPENERS, "es": _ES_OPENERS}
+_EXCLUSIVE = ("after", "later", "despues", "before", "prior", "antes")
+
+
+@dataclass(frozen=True, slots=True)
+class Force:
+    soft: bool = False
+    negated: bool = False
+
+
+@dataclass
+class Items:
+    """What the instruction said, item by item; ``constraints`` combines them."""
+
+    days: list[tuple[frozenset[int], Force]] = field(default_factory=list)
+    parts: list[tuple[tuple[int, int], Force]] = field(default_factory=list)  # minutes
+    earliest: list[tuple[int, Force]] = field(default_factory=list)  # minutes after 00:00
+    latest: list[tuple[int, Force]] = field(default_factory=list)
+    starts: list[datetime] = field(default_factory=list)
+    ends: list[datetime] = field(default_factory=list)
+    excluded: list[Period] = field(default_factory=list)
+    window_weeks: list[int] = field(default_factory=list)  # 0 first, -1 last
+    asap: bool = False
+
+
+class Scanner:
+    def __init__(self, text: str, now: datetime, lang: str) -> None:
+        self.lang = lang
+        lex, starts = LEXICONS[lang], _start_words(lang)
+        # One parser per clause: the grammar chains expressions over glue words, commas
+        # among them, and "never Mondays, in the next two weeks" is two statements.
+        self.clauses = [
+            (Parser(tokens, lex, now, PREFS, RULES, starts), closer)
+            for tokens, closer in _clauses(tokenize(text))
+        ]
+        self.p = self.clauses[0][0]
+        self.items = Items()
+        self.force = Force()
+        self.clause_days: list[int] = []  # indices into items.days / items.parts this clause
+        self.clause_parts: list[int] = []
+        self.comma_clause: tuple[list[int], list[int]] = ([], [])  # the one a comma closed
+        self.last_was_day = False
+        markers = MARKERS[lang]
+        self.markers = sorted(markers, key=lambda m: -len(m[0].split()))
+        self.classes = sorted(DAY_CLASSES[lang], key=lambda c: -len(c[0].split()))
+        self.openers = sorted(_OPENERS[lang].items(), key=lambda o: -len(o[0].split()))
+
+    def run(self) -> Items:
+        for k, (parser, closer) in enumerate(self.clauses):
+            self.p, i = parser, 0
+            while i < parser.n:
+                i = self._step(i)
+            following = self.clauses[k + 1][0] if k + 1 < len(self.clauses) else None
+            if following is None or not (closer == "," and self._day_follows(following)):
+                closed = (self.clause_days, self.clause_parts)
+                self._end_clause()
+                if closer == ",":
+                    self.comma_clause = closed
+        return self.items
+
+    # ---- one step ---------------------------------------------------------------------
+
+    def _step(self, i: int) -> int:
+        for reader in (self._opener, self._marker, self._window_week, self._day_class,
+                       self._counted_window, self._expression):  # fmt: skip
+            try:
+                end = reader(i)
+            except (OverflowError, ValueError):
+                end = -1  # a date past what datetime holds (year 9999): not a constraint
+            if end > i:
+                return end
+        return i + 1
+
+    def _end_clause(self) -> None:
+        self.comma_clause = ([], [])
+        self.force = Force()
+        self.clause_days, self.clause_parts = [], []
+        self.last_was_day = False
+
+    def _day_follows(self, p: Parser) -> bool:
+        """Whether a list of days goes on after a comma ("not Monday, Tuesday or Friday")."""
+        if not self.last_was_day:
+            return False
+        i = p.skip(0, LIST_GLUE)
+        return p.w(i) in p.lex.weekdays or any(p.phrase(i, c) > 0 for c, _ in self.classes)
+
+    def _marker(self, i: int) -> int:
+        for phrase, kind in self.markers:
+            end = self.p.phrase(i, phrase)
+            if end > 0:
+                self._apply(kind, last=end >= self.p.n)
+                return end
+        return -1
+
+    def _apply(self, kind: Marker, last: bool) -> None:
+        """``last``: nothing follows the marker in its clause ("Tuesdays, if possible")."""
+        if kind == "asap":
+            self.items.asap = True
+        elif kind == "end":
+            self._end_clause()
+        elif kind == "only":
+            self.force = Force(soft=self.force.soft)
+        elif kind == "not":
+            self.force = Force(soft=self.force.soft, negated=True)
+        elif last:  # "Tuesdays if possible", "mornings, if possible": a wish said after
+            if self.clause_days or self.clause_parts:
+                self._soften(self.clause_days, self.clause_parts)
+            else:
+                self._soften(*self.comma_clause)
+        else:
+            self.force = Force(soft=True, negated=self.force.negated)
+
+    def _soften(self, days: list[int], parts: list[int]) -> None:
+        for k in days:
+            days_said, force = self.items.days[k]
+            self.items.days[k] = (days_said, replace(force, soft=True))
+        for k in parts:
+            span, force = self.items.parts[k]
+            self.items.parts[k] = (span, replace(force, soft=True))
+
+    # ---- readers: each returns the end of what it read, or -1 ------------------------
+
+    def _opener(self, i: int) -> int:
+        """ "after 2pm", "before Christmas", "by the 20th", "hasta el viernes"."""
+        p = self.p
+        for phrase, side in self.openers:
+            j = p.phrase(i, phrase)
+            if j < 0:
+                continue
+            best = _longest(p, j, latent_ok=True)
+            if best is None:
+                continue
+            spec, end = best
+            if any(found[2] > end for found in ranges(p, i)):
+                return -1  # "from Tuesday to Thursday" is a range, read whole
+            words = phrase.split()  # "no later than Friday" keeps Friday
+            exclusive = words[0] != "no" and any(w in _EXCLUSIVE for w in words)
+            if self.force.negated:  # "not before 10" is "from 10 on"
+                side = "after" if side != "after" else "before"
+                exclusive = not exclusive
+            if self._bound(spec, side, exclusive):
+                return end
+        return -1
+
+    def _bound(self, spec: Spec, side: str, exclusive: bool) -> bool:
+        force = Force(soft=self.force.soft)
+        if _time_only(spec):
+            minutes = clock_minutes(spec, side)
+            if minutes is None:
+                return False
+            if side == "after":
+                self.items.earliest.append((minutes, force))
+            else:
+                self.items.latest.append((minutes, force))
+            return True
+        period = self.p.resolve(spec)
+        if period is None or period.start is None or period.end is None:
+            return False
+        if force.soft:
+            return True  # a preferred window has nowhere to go: read, and left out
+        whole_day = coarser_than(period.grain, "hour") or period.interval
+        if side == "after":
+            self.items.starts.append(period.end if exclusive and whole_day else period.start)
+        elif side == "by" or (not exclusive and whole_day):
+            self.items.ends.append(period.end)
+        else:
+            self.items.ends.append(period.start)
+        return True
+
+    def _window_week(self, i: int) -> int:
+        if not self.force.negated:
+            return -1
+        for phrase, which in WINDOW_WEEKS[self.lang]:
+            end = self.p.phrase(i, phrase)
+            if end > 0 and self.p.w(end) not in ("of", "de", "del", "in", "en"):
+                self.items.window_weeks.append(which)
+                return end
+        return -1
+
+    def _day_class(self, i: int) -> int:
+        p = self.p
+        if p.w(i - 1) in PARTICULAR:
+            return -1  # "this weekend" is one weekend: a date
+        for phrase, days in self.classes:
+            end = p.phrase(i, phrase)
+            if end > 0:
+                self._add_days(days)
+                return end
+        return -1
+
+    def _counted_window(self, i: int) -> int:
+        """ "in the next two weeks", "within 10 days", "en las próximas dos semanas".
+
+        The grammar reads "the next two weeks" as the two calendar weeks after this one
+        (Duckling's reading); someone booking means from now on, so the window starts now.
+        """
+        p, lex = self.p, self.p.lex
+        j = p.skip(i, ("in", "within", "over", "during", "for", "the", "en", "durante",
+                       "los", "las", "dentro", "de"))  # fmt: skip
+        if p.w(j) in lex.next_words:
+            found = duration(p, j + 1)
+        elif p.w(i) == "within" or p.phrase(i, "dentro de") > 0:
+            found = duration(p, j)
+        else:
+            got = p.cardinal(j)
+            if got is None or p.w(got[1]) not in lex.next_words:
+                return -1
+            found = _unit_after(p, got[0], got[1] + 1)
+        for amount, unit, end in found:
+            if amount != int(amount) or unit not in ("day", "week", "month", "year"):
+                continue
+            now = p.now
+            stop = add(at(now.date(), now.tzinfo), unit, int(amount))
+            self._window(Period(now, stop, "day", interval=True))
+            return end
+        return -1
+
+    def _expression(self, i: int) -> int:
+        """A time expression or a range of them: days, parts of day, dates, windows."""
+        p = self.p
+        best_range: tuple[Spec, Spec, int, bool] | None = None
+        for found in ranges(p, i):
+            if best_range is None or found[2] > best_range[2]:
+                best_range = found
+        point = _longest(p, i, latent_ok=False)
+        if best_range is not None and (point is None or best_range[2] > point[1]):
+            if self._range(*best_range):
+                return best_range[2]
+        if point is None:
+            return -1
+        spec, end = point
+        self._point(spec, particular=p.w(i) in PARTICULAR)
+        return end
+
+    # ---- what an expression constrains ------------------------------------------------
+
+    def _range(self, left: Spec, right: Spec, end: int, sure: bool) -> bool:
+        if _recurring_day(left) and _recurring_day(right):
+            assert left.weekday is not None and right.weekday is not None
+            span = (right.weekday - left.weekday) % 7
+            self._add_days(frozenset((left.weekday + k) % 7 for k in range(span + 1)))
+            for spec in (left, right):
+                if spec.pod is not None:
+                    self._add_part(spec.pod)
+            return True
+        if _time_only(left) and _time_only(right):
+            if left.latent and right.latent and not sure:
+                return False  # "2 to 4 people"
+            start, stop = clock_minutes(left, "after"), clock_minutes(right, "before")
+            if start is None or stop is None:
+                return False
+            if stop <= start:
+                return False
+            self._add_clock(start, stop)
+            return True
+        period = closed_range(self.p, left, right, [], sure)
+        if period is None:
+            return False
+        self._date(period)
+        return True
+
+    def _point(self, spec: Spec, particular: bool) -> None:
+        if spec.pod is not None:
+            self._add_part(spec.pod)
+        if _recurring_day(spec) and not particular:
+            assert spec.weekday is not None
+            self._add_days(frozenset({spec.weekday}))
+            return
+        if _time_only(spec) or spec.latent:
+            return  # "at 3" alone bounds nothing
+        dated = replace(spec, hour=None, minute=None, second=None, h12=False, pod=None,
+                        pod_pm=None)  # fmt: skip
+        period = self.p.resolve(dated)
+        if period is not None and period.start is not None and period.end is not None:
+            self._date(period)
+
+    def _date(self, period: Period) -> None:
+        if self.force.negated:
+            self.items.excluded.append(period)
+        elif not self.force.soft:
+            self._window(period)
+
+    def _window(self, period: Period) -> None:
+        if self.force.negated:
+            self.items.excluded.append(period)
+            return
+        if self.force.soft:
+            return
+        if period.start is not None:
+            self.items.starts.append(period.start)
+        if period.end is not None:
+            self.items.ends.append(period.end)
+
+    def _add_days(self, days: frozenset[int]) -> None:
+        self.clause_days.append(len(self.items.days))
+        self.items.days.append((days, self.force))
+        self.last_was_day = True
+
+    def _add_part(self, pod: tuple[int, int]) -> None:
+        self.clause_parts.append(len(self.items.parts))
+        self.items.parts.append(((pod[0] * 60, min(pod[1], 24) * 60), self.force))
+
+    def _add_clock(self, start: int, stop: int) -> None:
+        force = self.force
+        if force.negated:  # "not between 12 and 2": can only be a bound on one side
+            return
+        self.items.earliest.append((start, force))
+        self.items.latest.append((stop, force))
+
+
+def _clauses(tokens: list[Token]) -> list[tuple[list[Token], str | None]]:
+    """The tokens split where a clause ends, each with the mark that ended it. A full stop
+    glued to what follows it, or to a single letter, is no end: "10.30", "p.m."."""
+    out: list[tuple[list[Token], str | None]] = []
+    current: list[Token] = []
+    for k, token in enumerate(tokens):
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+        dotted = token.norm == "." and (
+            (nxt is not None and nxt.glued) or (token.glued and len(tokens[k - 1].norm) == 1)
+        )
+        if token.norm in CLAUSE_END and not dotted:
+            out.append((current, token.norm))
+            current = []
+        else:
+            current.append(token)
+    out.append((current, None))
+    return out
+
+
+def _unit_after(p: Parser, amount: int, j: int) -> list[tuple[float, str, int]]:
+    """ "two next weeks" / "dos próximas semanas": the amount said before "next"."""
+    unit = p.lex.units.get(p.w(j))
+    return [] if unit is None else [(float(amount), unit, j + 1)]
+
+
+def _longest(p: Parser, i: int, *, latent_ok: bool) -> tuple[Spec, int] | None:
+    best: tuple[Spec, int] | None = None
+    for spec, end in p.points(i):
+        if spec.latent and not (latent_ok and spec.hour is not None and p.quiet_after(end)):
+            continue
+        if best is None or end > best[1]:
+            best = (spec, end)
+    return best
+
+
+def _time_only(spec: Spec) -> bool:
+    return (
+        spec.has_time()
+        and not spec.has_date_fields()
+        and spec.anchor is None
+        and spec.holiday is None
+    )
+
+
+def _recurring_day(spec: Spec) -> bool:
+    """A weekday said on its own ("Tuesdays", "not Friday"): every one of them."""
+    return (
+        spec.weekday is not None
+        and spec.year is None
+        and spec.month is None
+        and spec.day is None
+        and spec.anchor is None
+        and spec.holiday is None
+        and spec.ordinal is None
+    )
+
+
+def clock_minutes(spec: Spec, side: str) -> int | None:
+    """Minutes after midnight of a clock time or of a part of day's edge ("before the
+    evening" ends at its start, "after the morning" begins at its end)."""
+    if spec.hour is None:
+        if spec.pod is None:
+            return None
+        lo, hi = spec.pod
+        return min(hi, 24) * 60 if side == "after" else lo * 60
+    clean = replace(spec, anchor=None, tz_minutes=None, latent=False)
+    period = resolve(clean, _CLOCK_DAY, PREFS)
+    if period is None or period.start is None:
+        return None
+    minutes = (period.start - _CLOCK_DAY) // timedelta(minutes=1)
+    return min(minutes, _DAY_MINUTES)
