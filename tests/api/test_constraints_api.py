@@ -78,17 +78,20 @@ def test_now_defaults_to_the_present(client: TestClient, biz: Business) -> None:
     ("body", "field"),
     [
         ({"instruction": "mornings", "timezone": "Mars/Olympus"}, "timezone"),
-        ({"instruction": "mornings", "timezone": "America/New_York", "now": "2026-12-02T10:00"},
-         "now"),
+        (
+            {"instruction": "mornings", "timezone": "America/New_York", "now": "2026-12-02T10:00"},
+            "now",
+        ),
         ({"instruction": "mornings", "timezone": "UTC", "now": "yesterday"}, "now"),
         ({"instruction": "   ", "timezone": "UTC"}, "instruction"),
         ({"instruction": "", "timezone": "UTC"}, "instruction"),
         ({"timezone": "UTC"}, "instruction"),
         ({"instruction": "mornings", "timezone": "UTC", "extra": 1}, "extra"),
-        ({"instruction": "only Mondays, never Mondays", "timezone": "UTC", "now": NOW},
-         "instruction"),
-        ({"instruction": "after 3pm, before 11am", "timezone": "UTC", "now": NOW},
-         "instruction"),
+        (
+            {"instruction": "only Mondays, never Mondays", "timezone": "UTC", "now": NOW},
+            "instruction",
+        ),
+        ({"instruction": "after 3pm, before 11am", "timezone": "UTC", "now": NOW}, "instruction"),
     ],  # fmt: skip
 )
 def test_bad_input_is_a_422_problem(

@@ -15,9 +15,7 @@ from frontdesk.web.types import AwareDatetime, Strict, Zone
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 PartOfDayName = Literal["morning", "afternoon", "evening"]
-ClockTime = Annotated[
-    str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["09:00"])
-]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["09:00"])]
 
 
 class ConstraintsParseIn(Strict):

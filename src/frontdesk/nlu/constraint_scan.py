@@ -42,6 +42,7 @@ _DAY_MINUTES = 24 * 60
 # "until the 20th") and which leave it out ("after the 10th", "before the 20th").
 _OPENERS = {"en": _EN_OPENERS, "es": _ES_OPENERS}
 _EXCLUSIVE = ("after", "later", "despues", "before", "prior", "antes")
+_OR = frozenset({"or", "o", "u"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +56,18 @@ class Items:
     """What the instruction said, item by item; ``constraints`` combines them."""
 
     days: list[tuple[frozenset[int], Force]] = field(default_factory=list)
-    parts: list[tuple[tuple[int, int], Force]] = field(default_factory=list)  # minutes
-    earliest: list[tuple[int, Force]] = field(default_factory=list)  # minutes after 00:00
-    latest: list[tuple[int, Force]] = field(default_factory=list)
-    starts: list[datetime] = field(default_factory=list)
-    ends: list[datetime] = field(default_factory=list)
+    # Clock items carry the alternative they belong to: "Tuesday after 2 or Thursday
+    # morning" is two (0 and 1), each a range of hours, and the answer spans both.
+    parts: list[tuple[tuple[int, int], Force, int]] = field(default_factory=list)  # minutes
+    earliest: list[tuple[int, Force, int]] = field(default_factory=list)  # after 00:00
+    latest: list[tuple[int, Force, int]] = field(default_factory=list)
+    starts: list[datetime] = field(default_factory=list)  # "after X", "from X"
+    ends: list[datetime] = field(default_factory=list)  # "before X", "by X"
+    spans: list[Period] = field(default_factory=list)  # "next week", "tomorrow": any of them
     excluded: list[Period] = field(default_factory=list)
     window_weeks: list[int] = field(default_factory=list)  # 0 first, -1 last
     asap: bool = False
+    alternative: int = 0
 
 
 class Scanner:
@@ -111,7 +116,13 @@ class Scanner:
                 end = -1  # a date past what datetime holds (year 9999): not a constraint
             if end > i:
                 return end
+        if self.p.w(i) in _OR and self._has_clock():
+            self.items.alternative += 1
         return i + 1
+
+    def _has_clock(self) -> bool:
+        alt, items = self.items.alternative, self.items
+        return any(a == alt for *_, a in (*items.parts, *items.earliest, *items.latest))
 
     def _end_clause(self) -> None:
         self.comma_clause = ([], [])
@@ -157,8 +168,8 @@ class Scanner:
             days_said, force = self.items.days[k]
             self.items.days[k] = (days_said, replace(force, soft=True))
         for k in parts:
-            span, force = self.items.parts[k]
-            self.items.parts[k] = (span, replace(force, soft=True))
+            span, force, alt = self.items.parts[k]
+            self.items.parts[k] = (span, replace(force, soft=True), alt)
 
     # ---- readers: each returns the end of what it read, or -1 ------------------------
 
@@ -173,10 +184,15 @@ class Scanner:
             if best is None:
                 continue
             spec, end = best
+            if words_day(p, phrase, spec, j):  # "después del 10", "hasta el 20": days
+                spec = Spec(day=p.num(j), latent=False)
             if any(found[2] > end for found in ranges(p, i)):
                 return -1  # "from Tuesday to Thursday" is a range, read whole
             words = phrase.split()  # "no later than Friday" keeps Friday
             exclusive = words[0] != "no" and any(w in _EXCLUSIVE for w in words)
+            k = p.skip(j, ("the", "el", "la", "a"))
+            if side == "before" and p.phrase(k, "end|fin|finales of|de") > 0:
+                exclusive = False  # "before the end of the month": up to its last day
             if self.force.negated:  # "not before 10" is "from 10 on"
                 side = "after" if side != "after" else "before"
                 exclusive = not exclusive
@@ -190,10 +206,8 @@ class Scanner:
             minutes = clock_minutes(spec, side)
             if minutes is None:
                 return False
-            if side == "after":
-                self.items.earliest.append((minutes, force))
-            else:
-                self.items.latest.append((minutes, force))
+            bound = (minutes, force, self.items.alternative)
+            (self.items.earliest if side == "after" else self.items.latest).append(bound)
             return True
         period = self.p.resolve(spec)
         if period is None or period.start is None or period.end is None:
@@ -260,14 +274,12 @@ class Scanner:
     def _expression(self, i: int) -> int:
         """A time expression or a range of them: days, parts of day, dates, windows."""
         p = self.p
-        best_range: tuple[Spec, Spec, int, bool] | None = None
-        for found in ranges(p, i):
-            if best_range is None or found[2] > best_range[2]:
-                best_range = found
         point = _longest(p, i, latent_ok=False)
-        if best_range is not None and (point is None or best_range[2] > point[1]):
-            if self._range(*best_range):
-                return best_range[2]
+        for found in sorted(ranges(p, i), key=lambda r: -r[2]):
+            if point is not None and found[2] <= point[1]:
+                break
+            if self._range(*found):
+                return found[2]
         if point is None:
             return -1
         spec, end = point
@@ -278,6 +290,8 @@ class Scanner:
 
     def _range(self, left: Spec, right: Spec, end: int, sure: bool) -> bool:
         if _recurring_day(left) and _recurring_day(right):
+            if left.hour is not None or right.hour is not None:
+                return False  # "lunes a viernes de 9": the days, then "de 9 a 2" on its own
             assert left.weekday is not None and right.weekday is not None
             span = (right.weekday - left.weekday) % 7
             self._add_days(frozenset((left.weekday + k) % 7 for k in range(span + 1)))
@@ -295,7 +309,8 @@ class Scanner:
                 return False
             self._add_clock(start, stop)
             return True
-        period = closed_range(self.p, left, right, [], sure)
+        days = left.day is not None and right.day is not None and not left.has_time()
+        period = closed_range(self.p, left, right, [], sure or days)  # "del 24 al 26"
         if period is None:
             return False
         self._date(period)
@@ -328,10 +343,7 @@ class Scanner:
             return
         if self.force.soft:
             return
-        if period.start is not None:
-            self.items.starts.append(period.start)
-        if period.end is not None:
-            self.items.ends.append(period.end)
+        self.items.spans.append(period)
 
     def _add_days(self, days: frozenset[int]) -> None:
         self.clause_days.append(len(self.items.days))
@@ -340,14 +352,28 @@ class Scanner:
 
     def _add_part(self, pod: tuple[int, int]) -> None:
         self.clause_parts.append(len(self.items.parts))
-        self.items.parts.append(((pod[0] * 60, min(pod[1], 24) * 60), self.force))
+        span = (pod[0] * 60, min(pod[1], 24) * 60)
+        self.items.parts.append((span, self.force, self.items.alternative))
 
     def _add_clock(self, start: int, stop: int) -> None:
         force = self.force
         if force.negated:  # "not between 12 and 2": can only be a bound on one side
             return
-        self.items.earliest.append((start, force))
-        self.items.latest.append((stop, force))
+        self.items.earliest.append((start, force, self.items.alternative))
+        self.items.latest.append((stop, force, self.items.alternative))
+
+
+def words_day(p: Parser, opener: str, spec: Spec, j: int) -> bool:
+    """Spanish says a day with its article ("del 10", "el 20") and an hour with its own
+    ("de las 10"): a bare number after "del"/"el" is a day of the month."""
+    number = p.num(j)
+    return (
+        opener.split()[-1] in ("del", "el")
+        and spec.latent
+        and spec.hour is not None
+        and number is not None
+        and 1 <= number <= 31
+    )
 
 
 def _clauses(tokens: list[Token]) -> list[tuple[list[Token], str | None]]:

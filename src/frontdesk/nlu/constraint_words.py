@@ -32,6 +32,8 @@ MARKERS: dict[str, tuple[tuple[str, Marker], ...]] = {
         ("nor", "not"), ("neither", "not"),
         ("only", "only"), ("just", "only"), ("exclusively", "only"), ("strictly", "only"),
         ("must be", "only"), ("has to be", "only"), ("have to be", "only"),
+        ("any day but", "not"), ("every day but", "not"), ("anything but", "not"),
+        ("anytime but", "not"), ("all but", "not"), ("days but", "not"), ("day but", "not"),
         ("but", "end"), ("however", "end"), ("though", "end"), ("although", "end"),
     ),
     "es": (

@@ -157,9 +157,13 @@ def parse_constraints(
 
 def _window(items: Items, now: datetime) -> tuple[datetime, datetime]:
     tz = now.tzinfo
-    start = max([now, *(s.astimezone(tz) for s in items.starts)])
-    if items.ends:
-        end = min(e.astimezone(tz) for e in items.ends)
+    starts, ends = list(items.starts), list(items.ends)
+    if items.spans:  # "this Friday or next Monday": from the first to the last
+        starts.append(min(s.start for s in items.spans if s.start is not None))
+        ends.append(max(s.end for s in items.spans if s.end is not None))
+    start = max([now, *(s.astimezone(tz) for s in starts)])
+    if ends:
+        end = min(e.astimezone(tz) for e in ends)
     else:
         days = ASAP_WINDOW_DAYS if items.asap else DEFAULT_WINDOW_DAYS
         end = at(start.date() + timedelta(days=days), tz)
@@ -174,7 +178,7 @@ def _window(items: Items, now: datetime) -> tuple[datetime, datetime]:
 
 def _union(items: Items, soft: bool, negated: bool) -> frozenset[int] | None:
     sets = [days for days, f in items.days if f == Force(soft=soft, negated=negated)]
-    return frozenset().union(*sets) if sets else None
+    return frozenset[int]().union(*sets) if sets else None
 
 
 def _days(items: Items) -> tuple[frozenset[int], frozenset[int] | None]:
@@ -201,27 +205,33 @@ def _part_name(span: tuple[int, int]) -> str:
 
 
 def _clock(items: Items) -> tuple[int | None, int | None]:
-    """Hard clock bounds, in minutes after midnight (None: open)."""
-    lows = [m for m, f in items.earliest if not f.soft]
-    highs = [m for m, f in items.latest if not f.soft]
-    wanted = {_part_name(span) for span, f in items.parts if f == Force()}
+    """Hard clock bounds, in minutes after midnight (None: open): each alternative's
+    bounds intersect ("after 2, before 5"), and the answer spans the alternatives."""
+    alternatives = {a for *_, f, a in (*items.parts, *items.earliest, *items.latest) if not f.soft}
+    if not alternatives:
+        return None, None
+    ranges = [_clock_range(items, a) for a in sorted(alternatives)]
+    earliest = min(lo for lo, _ in ranges)
+    latest = max(hi for _, hi in ranges)
+    return (earliest or None), (None if latest >= _DAY else latest)
+
+
+def _clock_range(items: Items, alternative: int) -> tuple[int, int]:
+    lows = [m for m, f, a in items.earliest if not f.soft and a == alternative]
+    highs = [m for m, f, a in items.latest if not f.soft and a == alternative]
+    said = [(_part_name(span), f) for span, f, a in items.parts if a == alternative]
+    wanted = {name for name, f in said if f == Force()}
     if wanted:
         lows.append(min(PARTS[name][0] for name in wanted))
         highs.append(max(PARTS[name][1] for name in wanted))
-    for span, f in items.parts:
+    for name, f in said:
         if f == Force(negated=True):
-            name = _part_name(span)
             if name == "morning":
                 lows.append(_NOON)
             else:  # "not evenings" ends the day at 17:00; "not afternoons" at noon
                 highs.append(PARTS[name][0])
-    earliest = max(lows) if lows else None
-    latest = min(highs) if highs else None
-    if earliest == 0:
-        earliest = None
-    if latest is not None and latest >= _DAY:
-        latest = None
-    if earliest is not None and latest is not None and earliest >= latest:
+    earliest, latest = max(lows, default=0), min(highs, default=_DAY)
+    if earliest >= latest:
         raise ConstraintConflict(
             f"no time of day is left: not before {_hhmm(earliest)} and not after {_hhmm(latest)}"
         )
@@ -229,11 +239,11 @@ def _clock(items: Items) -> tuple[int | None, int | None]:
 
 
 def _soft_parts(items: Items, earliest: int | None, latest: int | None) -> set[str] | None:
-    liked = {_part_name(span) for span, f in items.parts if f == Force(soft=True)}
-    disliked = {_part_name(span) for span, f in items.parts if f == Force(soft=True, negated=True)}
+    liked = {_part_name(span) for span, f, _ in items.parts if f == Force(soft=True)}
+    disliked = {_part_name(span) for span, f, _ in items.parts if f == Force(True, True)}
     # "ideally after 2pm": the parts of day that reach past 14:00
-    low = max((m for m, f in items.earliest if f.soft), default=None)
-    high = min((m for m, f in items.latest if f.soft), default=None)
+    low = max((m for m, f, _ in items.earliest if f.soft), default=None)
+    high = min((m for m, f, _ in items.latest if f.soft), default=None)
     if low is not None or high is not None:
         lo, hi = low or 0, high if high is not None else _DAY
         liked |= {n for n, (a, b) in PARTS.items() if a < hi and lo < b}
@@ -276,9 +286,7 @@ def _check_some_day_left(
     start: datetime, end: datetime, allowed: frozenset[int], excluded: set[date]
 ) -> None:
     last = (end - timedelta(microseconds=1)).date()
-    if not any(
-        d.weekday() in allowed and d not in excluded for d in _dates(start.date(), last)
-    ):
+    if not any(d.weekday() in allowed and d not in excluded for d in _dates(start.date(), last)):
         raise ConstraintConflict("no day in the window is left once the excluded days are out")
 
 

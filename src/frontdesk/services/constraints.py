@@ -20,7 +20,9 @@ def parse_instruction(instruction: str, timezone: str, now: datetime | None = No
     """
     check_timezone(timezone)
     if not instruction.strip():
-        raise InvalidInput("Say what to book, e.g. 'next two weeks, mornings'.", field="instruction")
+        raise InvalidInput(
+            "Say what to book, e.g. 'next two weeks, mornings'.", field="instruction"
+        )
     try:
         return parse_constraints(
             instruction, timezone=timezone, now=now if now is not None else datetime.now(UTC)
