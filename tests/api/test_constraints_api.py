@@ -118,3 +118,11 @@ def test_needs_an_api_key(client: TestClient, headers: dict[str, str]) -> None:
     response = client.post(URL, headers=headers, json={"instruction": "ASAP", "timezone": "UTC"})
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_zone_with_a_seconds_offset_still_answers(client: TestClient, biz: Business) -> None:
+    # Liberia kept -00:44:30 until 1972: ISO text with seconds in the offset is not RFC 3339.
+    body = {"instruction": "mornings", "timezone": "Africa/Monrovia", "now": "1950-01-01T05:07Z"}
+    response = _post(client, biz, body)
+    assert response.status_code == 200, response.json()
+    assert response.json()["hard_constraints"]["latest_time"] == "12:00"
