@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from frontdesk.nlu.constraint_scan import Force, Items, Scanner
@@ -40,19 +40,26 @@ __all__ = [
     "DEFAULT_WINDOW_DAYS",
     "ConstraintConflict",
     "Constraints",
+    "WEEKDAYS",
     "HardConstraints",
+    "PartOfDay",
     "SoftConstraints",
+    "Weekday",
     "parse_constraints",
 ]
 
 DEFAULT_WINDOW_DAYS = 14  # nothing said: the next two weeks, as most outreach runs
 ASAP_WINDOW_DAYS = 7  # "ASAP": the coming week; the earliest slot is offered first anyway
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+PartOfDay = Literal["morning", "afternoon", "evening"]
+WEEKDAYS: tuple[Weekday, ...] = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+)  # fmt: skip
 _ALL_DAYS = frozenset(range(7))
 _NOON, _FIVE_PM, _DAY = 12 * 60, 17 * 60, 24 * 60
 # As scheduling.ranking.part_of_day names a slot's start: [start, end) in minutes.
-PARTS: dict[str, tuple[int, int]] = {
+PARTS: dict[PartOfDay, tuple[int, int]] = {
     "morning": (0, _NOON),
     "afternoon": (_NOON, _FIVE_PM),
     "evening": (_FIVE_PM, _DAY),
@@ -69,7 +76,7 @@ class HardConstraints:
     window_start: datetime  # aware, in ``timezone``
     window_end: datetime  # exclusive
     timezone: str
-    days_of_week: tuple[str, ...] | None  # lowercase English names, Monday first
+    days_of_week: tuple[Weekday, ...] | None  # lowercase English names, Monday first
     earliest_time: str | None  # "HH:MM"
     latest_time: str | None
     exclude_dates: tuple[date, ...] | None  # inside the window, in order
@@ -77,8 +84,8 @@ class HardConstraints:
 
 @dataclass(frozen=True, slots=True)
 class SoftConstraints:
-    days_of_week: tuple[str, ...] | None
-    parts_of_day: tuple[str, ...] | None  # "morning", "afternoon", "evening"
+    days_of_week: tuple[Weekday, ...] | None
+    parts_of_day: tuple[PartOfDay, ...] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +206,7 @@ def _days(items: Items) -> tuple[frozenset[int], frozenset[int] | None]:
     return allowed, preferred
 
 
-def _part_name(span: tuple[int, int]) -> str:
+def _part_name(span: tuple[int, int]) -> PartOfDay:
     middle = (span[0] + span[1]) // 2
     return next(name for name, (lo, hi) in PARTS.items() if lo <= middle < hi)
 
@@ -238,7 +245,7 @@ def _clock_range(items: Items, alternative: int) -> tuple[int, int]:
     return earliest, latest
 
 
-def _soft_parts(items: Items, earliest: int | None, latest: int | None) -> set[str] | None:
+def _soft_parts(items: Items, earliest: int | None, latest: int | None) -> set[PartOfDay] | None:
     liked = {_part_name(span) for span, f, _ in items.parts if f == Force(soft=True)}
     disliked = {_part_name(span) for span, f, _ in items.parts if f == Force(True, True)}
     # "ideally after 2pm": the parts of day that reach past 14:00
@@ -290,7 +297,7 @@ def _check_some_day_left(
         raise ConstraintConflict("no day in the window is left once the excluded days are out")
 
 
-def _names(days: frozenset[int]) -> tuple[str, ...]:
+def _names(days: frozenset[int]) -> tuple[Weekday, ...]:
     return tuple(WEEKDAYS[d] for d in sorted(days))
 
 
