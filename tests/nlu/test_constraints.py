@@ -137,6 +137,14 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("después del 10", {"window_start": _end("11"), "window_end": _end("25")}),
     ("hasta el 20", {"window_end": _end("21")}),
     ("this month, ideally before the 15th", {"window_end": _end("2027-01-01")}),
+    ("Any time next week except Monday morning",  # all of Monday: never offered, as asked
+     {"window_start": _end("07"), "window_end": _end("14"), "days_of_week": _but("monday")}),
+    ("not this weekend", {"exclude_dates": ["2026-12-05", "2026-12-06"]}),
+    ("este fin de semana no", {"exclude_dates": ["2026-12-05", "2026-12-06"]}),
+    ("los lunes no", {"days_of_week": _but("monday")}),
+    ("nada de fines de semana", {"days_of_week": WEEKDAYS}),
+    ("No calls on weekends. Mornings are best.",
+     {"days_of_week": WEEKDAYS, "soft_parts": ["morning"]}),
     # nothing to go on: the defaults, never an error
     ("Call Bob about the invoice", {}),
     ("hola, ¿qué tal?", {}),

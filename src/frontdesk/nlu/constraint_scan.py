@@ -85,6 +85,7 @@ class Scanner:
         self.force = Force()
         self.clause_days: list[int] = []  # indices into items.days / items.parts this clause
         self.clause_parts: list[int] = []
+        self.clause_spans: list[int] = []
         self.comma_clause: tuple[list[int], list[int]] = ([], [])  # the one a comma closed
         self.last_was_day = False
         markers = MARKERS[lang]
@@ -127,7 +128,7 @@ class Scanner:
     def _end_clause(self) -> None:
         self.comma_clause = ([], [])
         self.force = Force()
-        self.clause_days, self.clause_parts = [], []
+        self.clause_days, self.clause_parts, self.clause_spans = [], [], []
         self.last_was_day = False
 
     def _day_follows(self, p: Parser) -> bool:
@@ -153,6 +154,8 @@ class Scanner:
             self._end_clause()
         elif kind == "only":
             self.force = Force(soft=self.force.soft)
+        elif kind == "not" and last:  # "los lunes no", "este fin de semana no"
+            self._negate_clause()
         elif kind == "not":
             self.force = Force(soft=self.force.soft, negated=True)
         elif last:  # "Tuesdays if possible", "mornings, if possible": a wish said after
@@ -162,6 +165,18 @@ class Scanner:
                 self._soften(*self.comma_clause)
         else:
             self.force = Force(soft=True, negated=self.force.negated)
+
+    def _negate_clause(self) -> None:
+        items = self.items
+        for k in self.clause_days:
+            days_said, force = items.days[k]
+            items.days[k] = (days_said, replace(force, negated=True))
+        for k in self.clause_parts:
+            span, force, alt = items.parts[k]
+            items.parts[k] = (span, replace(force, negated=True), alt)
+        for k in sorted(self.clause_spans, reverse=True):
+            items.excluded.append(items.spans.pop(k))
+        self.clause_days, self.clause_parts, self.clause_spans = [], [], []
 
     def _soften(self, days: list[int], parts: list[int]) -> None:
         for k in days:
@@ -296,7 +311,7 @@ class Scanner:
             span = (right.weekday - left.weekday) % 7
             self._add_days(frozenset((left.weekday + k) % 7 for k in range(span + 1)))
             for spec in (left, right):
-                if spec.pod is not None:
+                if spec.pod is not None and not self.force.negated:
                     self._add_part(spec.pod)
             return True
         if _time_only(left) and _time_only(right):
@@ -317,7 +332,10 @@ class Scanner:
         return True
 
     def _point(self, spec: Spec, particular: bool) -> None:
-        if spec.pod is not None:
+        dated_or_day = spec.has_date_fields() or spec.anchor is not None or bool(spec.holiday)
+        # "except Monday morning" cannot be said in this schema: leave out all of Monday
+        # (never offered, as asked), not every morning of every day.
+        if spec.pod is not None and not (self.force.negated and dated_or_day):
             self._add_part(spec.pod)
         if _recurring_day(spec) and not particular:
             assert spec.weekday is not None
@@ -343,6 +361,7 @@ class Scanner:
             return
         if self.force.soft:
             return
+        self.clause_spans.append(len(self.items.spans))
         self.items.spans.append(period)
 
     def _add_days(self, days: frozenset[int]) -> None:

@@ -27,7 +27,7 @@ grammar reads the expressions (``constraint_scan``); this module combines them:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -64,6 +64,7 @@ PARTS: dict[PartOfDay, tuple[int, int]] = {
     "afternoon": (_NOON, _FIVE_PM),
     "evening": (_FIVE_PM, _DAY),
 }
+_MIDDAY = time(12)
 _MAX_WINDOW_DAYS = 2 * 366  # past this nobody is booking; it bounds the work below
 
 
@@ -282,10 +283,14 @@ def _excluded(items: Items, start: datetime, end: datetime) -> set[date]:
 
 
 def _clip(period: Period, first: date, last: date) -> set[date]:
-    if period.start is None or period.end is None:
+    """The window's dates a period takes their middle of: "not this weekend" (Friday
+    18:00 to Monday) leaves out Saturday and Sunday, not Friday."""
+    start, end = period.start, period.end
+    if start is None or end is None:
         return set()
-    lo = max(first, period.start.date())
-    hi = min(last, (period.end - timedelta(microseconds=1)).date())
+    lo = start.date() if start.time() <= _MIDDAY else start.date() + timedelta(days=1)
+    hi = end.date() if end.time() > _MIDDAY else end.date() - timedelta(days=1)
+    lo, hi = max(first, lo), min(last, hi)
     return set(_dates(lo, hi)) if lo <= hi else set()
 
 
