@@ -12,10 +12,19 @@ possible") softens the days and parts of day of its clause.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
+from frontdesk.nlu.constraint_specs import (
+    PREFS,
+    clauses,
+    clock_minutes,
+    longest,
+    recurring_day,
+    time_only,
+    unit_after,
+    words_day,
+)
 from frontdesk.nlu.constraint_words import (
-    CLAUSE_END,
     DAY_CLASSES,
     LIST_GLUE,
     MARKERS,
@@ -28,15 +37,8 @@ from frontdesk.nlu.timegrammar import Parser
 from frontdesk.nlu.timeinterval import _EN_OPENERS, _ES_OPENERS, closed_range, ranges
 from frontdesk.nlu.timeparse import LEXICONS, RULES, _start_words
 from frontdesk.nlu.timerules_rel import duration
-from frontdesk.nlu.timespec import Prefs, Spec, resolve
-from frontdesk.nlu.timetok import Token, tokenize
-
-# "at 3" means 15:00 to someone booking, as it does to the caller-facing parser.
-PREFS = Prefs(prefer_future=True, business_hours=True)
-# Clock times are read on a day without a daylight-saving change, at its midnight, so
-# "after 2pm" is 14:00 whatever day and zone the instruction comes with.
-_CLOCK_DAY = datetime(2001, 1, 1, tzinfo=UTC)
-_DAY_MINUTES = 24 * 60
+from frontdesk.nlu.timespec import Spec
+from frontdesk.nlu.timetok import tokenize
 
 # The interval grammar's openers; which of them keep the day they name ("from the 10th",
 # "until the 20th") and which leave it out ("after the 10th", "before the 20th").
@@ -78,7 +80,7 @@ class Scanner:
         # among them, and "never Mondays, in the next two weeks" is two statements.
         self.clauses = [
             (Parser(tokens, lex, now, PREFS, RULES, starts), closer)
-            for tokens, closer in _clauses(tokenize(text))
+            for tokens, closer in clauses(tokenize(text))
         ]
         self.p = self.clauses[0][0]
         self.items = Items()
@@ -195,7 +197,7 @@ class Scanner:
             j = p.phrase(i, phrase)
             if j < 0:
                 continue
-            best = _longest(p, j, latent_ok=True)
+            best = longest(p, j, latent_ok=True)
             if best is None:
                 continue
             spec, end = best
@@ -217,7 +219,7 @@ class Scanner:
 
     def _bound(self, spec: Spec, side: str, exclusive: bool) -> bool:
         force = Force(soft=self.force.soft)
-        if _time_only(spec):
+        if time_only(spec):
             minutes = clock_minutes(spec, side)
             if minutes is None:
                 return False
@@ -276,7 +278,7 @@ class Scanner:
             got = p.cardinal(j)
             if got is None or p.w(got[1]) not in lex.next_words:
                 return -1
-            found = _unit_after(p, got[0], got[1] + 1)
+            found = unit_after(p, got[0], got[1] + 1)
         for amount, unit, end in found:
             if amount != int(amount) or unit not in ("day", "week", "month", "year"):
                 continue
@@ -289,7 +291,7 @@ class Scanner:
     def _expression(self, i: int) -> int:
         """A time expression or a range of them: days, parts of day, dates, windows."""
         p = self.p
-        point = _longest(p, i, latent_ok=False)
+        point = longest(p, i, latent_ok=False)
         for found in sorted(ranges(p, i), key=lambda r: -r[2]):
             if point is not None and found[2] <= point[1]:
                 break
@@ -304,7 +306,7 @@ class Scanner:
     # ---- what an expression constrains ------------------------------------------------
 
     def _range(self, left: Spec, right: Spec, end: int, sure: bool) -> bool:
-        if _recurring_day(left) and _recurring_day(right):
+        if recurring_day(left) and recurring_day(right):
             if left.hour is not None or right.hour is not None:
                 return False  # "lunes a viernes de 9": the days, then "de 9 a 2" on its own
             assert left.weekday is not None and right.weekday is not None
@@ -314,7 +316,7 @@ class Scanner:
                 if spec.pod is not None and not self.force.negated:
                     self._add_part(spec.pod)
             return True
-        if _time_only(left) and _time_only(right):
+        if time_only(left) and time_only(right):
             if left.latent and right.latent and not sure:
                 return False  # "2 to 4 people"
             start, stop = clock_minutes(left, "after"), clock_minutes(right, "before")
@@ -337,11 +339,11 @@ class Scanner:
         # (never offered, as asked), not every morning of every day.
         if spec.pod is not None and not (self.force.negated and dated_or_day):
             self._add_part(spec.pod)
-        if _recurring_day(spec) and not particular:
+        if recurring_day(spec) and not particular:
             assert spec.weekday is not None
             self._add_days(frozenset({spec.weekday}))
             return
-        if _time_only(spec) or spec.latent:
+        if time_only(spec) or spec.latent:
             return  # "at 3" alone bounds nothing
         dated = replace(spec, hour=None, minute=None, second=None, h12=False, pod=None,
                         pod_pm=None)  # fmt: skip
@@ -380,89 +382,3 @@ class Scanner:
             return
         self.items.earliest.append((start, force, self.items.alternative))
         self.items.latest.append((stop, force, self.items.alternative))
-
-
-def words_day(p: Parser, opener: str, spec: Spec, j: int) -> bool:
-    """Spanish says a day with its article ("del 10", "el 20") and an hour with its own
-    ("de las 10"): a bare number after "del"/"el" is a day of the month."""
-    number = p.num(j)
-    return (
-        opener.split()[-1] in ("del", "el")
-        and spec.latent
-        and spec.hour is not None
-        and number is not None
-        and 1 <= number <= 31
-    )
-
-
-def _clauses(tokens: list[Token]) -> list[tuple[list[Token], str | None]]:
-    """The tokens split where a clause ends, each with the mark that ended it. A full stop
-    glued to what follows it, or to a single letter, is no end: "10.30", "p.m."."""
-    out: list[tuple[list[Token], str | None]] = []
-    current: list[Token] = []
-    for k, token in enumerate(tokens):
-        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-        dotted = token.norm == "." and (
-            (nxt is not None and nxt.glued) or (token.glued and len(tokens[k - 1].norm) == 1)
-        )
-        if token.norm in CLAUSE_END and not dotted:
-            out.append((current, token.norm))
-            current = []
-        else:
-            current.append(token)
-    out.append((current, None))
-    return out
-
-
-def _unit_after(p: Parser, amount: int, j: int) -> list[tuple[float, str, int]]:
-    """ "two next weeks" / "dos próximas semanas": the amount said before "next"."""
-    unit = p.lex.units.get(p.w(j))
-    return [] if unit is None else [(float(amount), unit, j + 1)]
-
-
-def _longest(p: Parser, i: int, *, latent_ok: bool) -> tuple[Spec, int] | None:
-    best: tuple[Spec, int] | None = None
-    for spec, end in p.points(i):
-        if spec.latent and not (latent_ok and spec.hour is not None and p.quiet_after(end)):
-            continue
-        if best is None or end > best[1]:
-            best = (spec, end)
-    return best
-
-
-def _time_only(spec: Spec) -> bool:
-    return (
-        spec.has_time()
-        and not spec.has_date_fields()
-        and spec.anchor is None
-        and spec.holiday is None
-    )
-
-
-def _recurring_day(spec: Spec) -> bool:
-    """A weekday said on its own ("Tuesdays", "not Friday"): every one of them."""
-    return (
-        spec.weekday is not None
-        and spec.year is None
-        and spec.month is None
-        and spec.day is None
-        and spec.anchor is None
-        and spec.holiday is None
-        and spec.ordinal is None
-    )
-
-
-def clock_minutes(spec: Spec, side: str) -> int | None:
-    """Minutes after midnight of a clock time or of a part of day's edge ("before the
-    evening" ends at its start, "after the morning" begins at its end)."""
-    if spec.hour is None:
-        if spec.pod is None:
-            return None
-        lo, hi = spec.pod
-        return min(hi, 24) * 60 if side == "after" else lo * 60
-    clean = replace(spec, anchor=None, tz_minutes=None, latent=False)
-    period = resolve(clean, _CLOCK_DAY, PREFS)
-    if period is None or period.start is None:
-        return None
-    minutes = (period.start - _CLOCK_DAY) // timedelta(minutes=1)
-    return min(minutes, _DAY_MINUTES)
