@@ -1,12 +1,14 @@
 """Read an instruction left to right into constraint items, each with how it was meant.
 
 The time grammar (``timegrammar.Parser`` with the rules of ``timeparse``) finds the
-expressions; this module only decides what each one constrains (a day of the week, a
-part of the day, a clock bound, the window, a date to leave out) and with what force:
-a marker ("preferably", "not", "only", "nunca") holds until the clause ends at a comma,
-a full stop or "but"/"pero" — except that a comma inside a list of days keeps it ("not
-Monday, Tuesday or Friday"). A preference marker after its items ("Tuesdays if
-possible") softens the days and parts of day of its clause.
+expressions, one parser per clause (it chains expressions over commas otherwise); this
+module only decides what each one constrains (a day of the week, a part of the day, a
+clock bound, the window, a date to leave out) and with what force. A marker
+("preferably", "not", "only", "nunca") holds until the clause ends at a comma, a full
+stop or "but"/"pero" — except that a comma inside a list of days keeps it ("not Monday,
+Tuesday or Friday"). Said last in its clause it reaches back: "Tuesdays, if possible"
+softens, "los lunes no" negates. "or" starts another alternative for clock bounds
+("Tuesday after 2 or Thursday morning").
 """
 
 from __future__ import annotations
