@@ -213,6 +213,9 @@ def test_language_is_guessed_and_can_be_given() -> None:
     assert parse_constraints("never Mondays", timezone=TZ, now=NOW).language == "en"
     forced = parse_constraints("lunes", timezone=TZ, now=NOW, lang="es")
     assert forced.hard.days_of_week == ("monday",)
+    # no Spanish hint word in it: guessed English, understood as Spanish
+    retried = parse_constraints("solo mañanas", timezone=TZ, now=NOW)
+    assert (retried.language, retried.hard.latest_time) == ("es", "12:00")
 
 
 def test_refuses_a_naive_now_and_an_unknown_language() -> None:

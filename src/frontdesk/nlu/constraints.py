@@ -136,6 +136,13 @@ def parse_constraints(
         raise ValueError(f"unsupported language: {language!r}")
     local_now = now.astimezone(ZoneInfo(timezone)).replace(second=0, microsecond=0)
     items = Scanner(instruction, local_now, language).run()
+    if lang is None and items == Items():
+        # A few words give the guess little to go on ("solo mañanas" has no Spanish
+        # hint word): when the guessed language understood nothing, try the other one.
+        other = "es" if language == "en" else "en"
+        retry = Scanner(instruction, local_now, other).run()
+        if retry != Items():
+            items, language = retry, other
     start, end = _window(items, local_now)
     allowed, soft_days = _days(items)
     earliest, latest = _clock(items)
