@@ -16,6 +16,7 @@ from frontdesk.api.routes import (
     calendar_connections,
     calls,
     campaigns,
+    constraints,
     customers,
     feeds,
     health,
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         calendar_connections,
         meeting_requests,
         campaigns,
+        constraints,
     ):
         app.include_router(module.router)
     for door in (chat, conversations, openai_compat, retell, sms, telnyx_voice, twilio_voice):
