@@ -24,6 +24,7 @@ from frontdesk.services.do_not_call import blocked_numbers
 from frontdesk.store.models import Campaign, CampaignLead, Customer
 
 PENDING = "pending"
+CALLING = "calling"  # claimed by a dialer; its outcome moves it on
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +77,9 @@ def plan_pending(session: Session, campaign: Campaign, now: datetime) -> Planned
 def claim_due(
     session: Session, campaign: Campaign, now: datetime, limit: int
 ) -> list[CampaignLead]:
-    """Up to ``limit`` leads due by ``now``, soonest first, locked for this transaction
-    (other dialers skip them), each checked once more at ``now``: one no longer allowed
+    """Up to ``limit`` leads due by ``now``, soonest first, claimed for a call: locked while
+    this transaction runs (other dialers skip them) and marked ``calling`` with the attempt
+    counted when it commits. Each is checked once more at ``now``: one no longer allowed
     gets its refusal (or a later time) instead of a call."""
     leads = list(session.scalars(
         select(CampaignLead)
@@ -89,14 +91,19 @@ def claim_due(
     ))
     if not leads:
         return []
-    opted = dict(session.execute(select(Customer.id, Customer.do_not_call).where(
-        Customer.id.in_([lead.customer_id for lead in leads]))).tuples().all())
+    opted = {customer_id: flag for customer_id, flag in session.execute(
+        select(Customer.id, Customer.do_not_call).where(
+            Customer.id.in_([lead.customer_id for lead in leads])))}
     server_list = blocked_numbers(session, (lead.phone_e164 for lead in leads))
     policy = policy_for(campaign)
     ready: list[CampaignLead] = []
     for lead in leads:
         facts = lead_facts(lead, bool(opted.get(lead.customer_id)))
         if check_contact_at(facts, policy, now, server_list) is None:
+            # Claimed in this transaction: the attempt counts from now, so no other
+            # dialer (here or in another process) can take the lead once it commits.
+            lead.status, lead.next_attempt_at = CALLING, None
+            lead.attempts += 1
             ready.append(lead)
             continue
         answer = next_contact_time(facts, policy, now, dnc=server_list)
