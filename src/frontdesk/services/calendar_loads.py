@@ -9,12 +9,25 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.scheduling import DateException, WeeklyRule
 from frontdesk.services.calendar_cache import MAX_BLOCK, CachedCalendar, Row, build_entry
 from frontdesk.store.models import ACTIVE_STATUSES, Appointment, ResourceException, WorkingHours
+
+
+def _active_busy(ids: Sequence[uuid.UUID]) -> Select[uuid.UUID, datetime, datetime, datetime]:
+    """(resource, start, blocked start, blocked end) of the resources' active appointments."""
+    return select(
+        Appointment.resource_id,
+        Appointment.start_at,
+        Appointment.blocked_start,
+        Appointment.blocked_end,
+    ).where(
+        Appointment.resource_id.in_(ids),
+        Appointment.status.in_([s.value for s in ACTIVE_STATUSES]),
+    )
 
 
 def busy_rows(
@@ -24,14 +37,7 @@ def busy_rows(
     hi: datetime,
     exclude_appointment: uuid.UUID | None = None,
 ) -> Iterable[tuple[uuid.UUID, datetime, datetime, datetime]]:
-    query = select(
-        Appointment.resource_id,
-        Appointment.start_at,
-        Appointment.blocked_start,
-        Appointment.blocked_end,
-    ).where(
-        Appointment.resource_id.in_(ids),
-        Appointment.status.in_([s.value for s in ACTIVE_STATUSES]),
+    query = _active_busy(ids).where(
         # Bounded on both sides so the index range scan does not grow with history.
         Appointment.blocked_start >= lo - MAX_BLOCK,
         Appointment.blocked_start < hi,
@@ -98,15 +104,7 @@ def span_difference(
     in [a - MAX_BLOCK, b) and ``blocked_end`` > a; the difference is one range scan on
     each side that grew."""
     rows: dict[uuid.UUID, list[Row]] = defaultdict(list)
-    base = select(
-        Appointment.resource_id,
-        Appointment.start_at,
-        Appointment.blocked_start,
-        Appointment.blocked_end,
-    ).where(
-        Appointment.resource_id.in_(ids),
-        Appointment.status.in_([s.value for s in ACTIVE_STATUSES]),
-    )
+    base = _active_busy(ids)
     sides = []
     if new_lo < lo:
         sides.append(
