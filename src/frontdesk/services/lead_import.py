@@ -23,6 +23,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import phonenumbers
 from phonenumbers import timezone as phone_zones
@@ -33,6 +34,9 @@ from frontdesk.errors import InvalidInput
 from frontdesk.services.customers import CustomerFields, create_customer, normalize_phone
 from frontdesk.services.zones import check_timezone
 from frontdesk.store.models import Campaign, CampaignLead, Customer, Tenant
+
+if TYPE_CHECKING:  # the reader's type exists for type checkers only on Python 3.11
+    import _csv
 
 MAX_ROWS = 10_000
 _ALIASES = {
@@ -107,7 +111,18 @@ def import_leads(
 
 def read_rows(tenant: Tenant, text: str, report: ImportReport, today: date) -> list[LeadRow]:
     """The file's valid rows; every invalid or repeated one goes into ``report``."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    # newline="": the csv module's own reading of line ends (a lone CR included), as its
+    # documentation asks; anything it still cannot read is refused, not a crash.
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _read(tenant, reader, report, today)
+    except csv.Error as exc:
+        raise InvalidInput(f"The file is not CSV we can read (line {reader.line_num}: {exc}).",
+                           field="body") from exc
+
+
+def _read(tenant: Tenant, reader: _csv.Reader, report: ImportReport,
+          today: date) -> list[LeadRow]:
     header = next(reader, None)
     if header is None:
         raise InvalidInput("The file is empty: it needs a header row with a 'phone' column.",
