@@ -130,3 +130,42 @@ def test_a_campaign_needs_an_open_meeting_request_of_its_own_business(
         "name": "Poach", "meeting_request_id": theirs["meeting_request_id"]})
     assert response.status_code == 404
     assert client.get(f"/api/v1/campaigns/{theirs['id']}", headers=auth(biz)).status_code == 404
+
+
+def test_customers_are_added_by_filter_once_and_only_when_they_may_be_called(
+    client: TestClient, biz: Business
+) -> None:
+    def customer(phone: str, **extra: Any) -> str:
+        made = client.post("/api/v1/customers", headers=auth(biz),
+                           json={"phone": phone, "name": phone, **extra})
+        assert made.status_code == 201, made.text
+        return str(made.json()["id"])
+
+    customer("+12125550150", call_consent=True)
+    customer("+12125550151", call_consent=True, timezone="America/Chicago")
+    customer("+12125550152")  # no consent on record
+    customer("+12125550153", call_consent=True, do_not_call=True)
+    talked = client.post("/api/v1/chat", headers=auth(biz), json={
+        "message": "hello", "caller_phone": "+12125550151", "caller_phone_verified": True})
+    assert talked.status_code == 200, talked.text
+    campaign = _campaign(client, biz)
+    path = f"/api/v1/campaigns/{campaign['id']}/leads"
+
+    recent = client.post(f"{path}/from-customers", headers=auth(biz),
+                         json={"not_contacted_days": 30})
+    assert recent.status_code == 200, recent.text
+    assert recent.json()["imported"] == 1  # .151 talked to us today
+    everyone = client.post(f"{path}/from-customers", headers=auth(biz), json={}).json()
+    assert everyone["imported"] == 1  # .151 now; .150 is in already
+    again = client.post(f"{path}/from-customers", headers=auth(biz),
+                        json={"call_consent_only": False}).json()
+    assert again["imported"] == 1  # .152: no consent, asked for anyway; .153 never
+    leads = {lead["phone"]: lead for lead in client.get(path, headers=auth(biz)).json()}
+    assert set(leads) == {"+12125550150", "+12125550151", "+12125550152"}
+    assert leads["+12125550151"]["timezone"] == "America/Chicago"  # the customer's own
+    assert leads["+12125550150"]["timezone"] == "America/New_York"  # from the number
+    assert leads["+12125550152"]["consent_at"] is None
+    assert leads["+12125550150"]["consent_at"] is not None
+    bad = client.post(f"{path}/from-customers", headers=auth(biz),
+                      json={"not_contacted_days": 0})
+    assert bad.status_code == 422

@@ -31,6 +31,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("post", "/api/v1/resources/{resource_id}/calendar/connect/{provider}"): {},
     ("patch", "/api/v1/meeting-requests/{request_id}"): {"title": "Taken over"},
     ("post", "/api/v1/campaigns/{campaign_id}/leads/import"): "phone\n+12125550177\n",
+    ("post", "/api/v1/campaigns/{campaign_id}/leads/from-customers"): {},
 }
 
 

@@ -63,3 +63,13 @@ class LeadOut(BaseModel):
     attempts: int
     next_attempt_at: datetime | None
     last_outcome: str | None
+
+
+class CustomerFilterIn(Strict):
+    """Which of the business's customers to add ("call these")."""
+
+    not_contacted_days: Annotated[int, Field(ge=1, le=3650)] | None = Field(
+        default=None, description="Only customers with no conversation in this many days")
+    call_consent_only: bool = Field(
+        default=True, description="Only customers whose record says they agreed to calls")
+    limit: Annotated[int, Field(ge=1, le=10_000)] = 1000

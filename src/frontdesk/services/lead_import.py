@@ -171,7 +171,7 @@ def _row(tenant: Tenant, line: int, cells: dict[str, str], today: date,
         raise InvalidInput(f"language '{language[:20]}' is not one we speak (en, es)")
     consent = _consent(cells.get("consent") or None, today)
     zone = cells.get("timezone") or None
-    timezone = check_timezone(zone) if zone else _zone_of(phone, tenant, line, report)
+    timezone = check_timezone(zone) if zone else zone_of(phone, tenant, line, report)
     name = (cells.get("name") or None)
     if name is not None and len(name) > 200:
         raise InvalidInput("the name is longer than 200 characters")
@@ -193,7 +193,8 @@ def _consent(value: str | None, today: date) -> date | None:
     return when
 
 
-def _zone_of(phone: str, tenant: Tenant, line: int, report: ImportReport) -> str:
+def zone_of(phone: str, tenant: Tenant, line: int, report: ImportReport) -> str:
+    """The zone a number is in (see the module's note on numbers spanning several)."""
     zones = [z for z in phone_zones.time_zones_for_number(phonenumbers.parse(phone))
              if z != "Etc/Unknown"]
     if not zones:
