@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from frontdesk.api.constraint_schemas import (
+    HardConstraintsOut,
+    SoftConstraintsOut,
+    Weekday,
+)
+from frontdesk.api.constraint_schemas import PartOfDayName as PartOfDay
 from frontdesk.web.types import ApiDate, AwareDatetime, Strict, WallTime, Zone
 
-Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-PartOfDay = Literal["morning", "afternoon", "evening"]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Duration = Annotated[int, Field(ge=5, le=24 * 60, description="Minutes")]
 Wanted = Annotated[int, Field(ge=1, le=100, description="How many bookings are wanted")]
@@ -62,21 +66,6 @@ class MeetingRequestPatch(Strict):
     soft_constraints: SoftConstraintsModel | None = None
     bookings_wanted: Wanted | None = None
     notes: Notes | None = None
-
-
-class HardConstraintsOut(BaseModel):
-    window_start: datetime
-    window_end: datetime
-    timezone: str
-    days_of_week: list[Weekday] | None
-    earliest_time: str | None = Field(description='"HH:MM" in the request\'s zone')
-    latest_time: str | None = Field(description='"HH:MM" in the request\'s zone')
-    exclude_dates: list[date]
-
-
-class SoftConstraintsOut(BaseModel):
-    days_of_week: list[Weekday] | None
-    parts_of_day: list[PartOfDay] | None
 
 
 class MeetingRequestOut(BaseModel):
