@@ -14,8 +14,10 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from frontdesk.errors import Conflict, InvalidInput, NotFound
+from frontdesk.errors import Conflict, InvalidInput
 from frontdesk.services import dialer_plan
+from frontdesk.services.lead_import import ImportReport, import_leads
+from frontdesk.services.lead_selection import CustomerFilter, add_customers
 from frontdesk.services.lookup import get_scoped
 from frontdesk.store.models import (
     Campaign,
@@ -62,11 +64,7 @@ def create_campaign(session: Session, tenant: Tenant, fields: CampaignFields) ->
 
 
 def get_campaign(session: Session, tenant: Tenant, campaign_id: uuid.UUID) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None or campaign.tenant_id != tenant.id:
-        raise NotFound(f"No campaign with id {campaign_id} in this business.",
-                       campaign_id=str(campaign_id))
-    return campaign
+    return get_scoped(session, Campaign, tenant.id, campaign_id)
 
 
 def locked_campaign(session: Session, tenant: Tenant, campaign_id: uuid.UUID) -> Campaign:
@@ -126,5 +124,26 @@ def list_leads(session: Session, tenant: Tenant, campaign_id: uuid.UUID, *, stat
     return list(session.scalars(query))
 
 
-def plan_new_leads(session: Session, campaign: Campaign) -> None:
-    dialer_plan.plan_pending(session, campaign, datetime.now(UTC))
+def import_csv(session: Session, tenant: Tenant, campaign_id: uuid.UUID, text: str) -> ImportReport:
+    """Add a CSV file's leads (``lead_import``); in a running campaign they are planned at
+    once, so the dialer sees them without a restart."""
+    campaign = locked_campaign(session, tenant, campaign_id)
+    require_importable(campaign)
+    report = import_leads(session, tenant, campaign, text)
+    _plan_if_running(session, campaign)
+    return report
+
+
+def add_from_customers(session: Session, tenant: Tenant, campaign_id: uuid.UUID,
+                       chosen: CustomerFilter) -> ImportReport:
+    """Add the business's customers that match ``chosen`` (``lead_selection``)."""
+    campaign = locked_campaign(session, tenant, campaign_id)
+    require_importable(campaign)
+    report = add_customers(session, tenant, campaign, chosen, datetime.now(UTC))
+    _plan_if_running(session, campaign)
+    return report
+
+
+def _plan_if_running(session: Session, campaign: Campaign) -> None:
+    if campaign.status == CampaignStatus.RUNNING.value:
+        dialer_plan.plan_pending(session, campaign, datetime.now(UTC))

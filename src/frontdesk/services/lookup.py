@@ -9,9 +9,18 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from frontdesk.errors import NotFound
-from frontdesk.store.models import Appointment, Customer, MeetingRequest, Resource, Service
+from frontdesk.store.models import (
+    Appointment,
+    Campaign,
+    Customer,
+    MeetingRequest,
+    Resource,
+    Service,
+)
 
-_Scoped = TypeVar("_Scoped", Service, Resource, Customer, Appointment, MeetingRequest)
+_Scoped = TypeVar(
+    "_Scoped", Service, Resource, Customer, Appointment, MeetingRequest, Campaign
+)
 
 _LABELS: dict[type, str] = {
     Service: "service",
@@ -19,6 +28,7 @@ _LABELS: dict[type, str] = {
     Customer: "customer",
     Appointment: "appointment",
     MeetingRequest: "meeting_request",
+    Campaign: "campaign",
 }
 
 

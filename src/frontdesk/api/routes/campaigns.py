@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, status
@@ -19,8 +18,7 @@ from frontdesk.api.campaign_schemas import (
 )
 from frontdesk.errors import InvalidInput
 from frontdesk.services import campaigns
-from frontdesk.services.lead_import import import_leads
-from frontdesk.services.lead_selection import CustomerFilter, add_customers
+from frontdesk.services.lead_selection import CustomerFilter
 from frontdesk.services.records import Campaign, write_session
 from frontdesk.web import bounds
 from frontdesk.web.deps import FactoryDep, SessionDep, TenantDep
@@ -72,11 +70,7 @@ async def import_csv(campaign_id: uuid.UUID, request: Request, tenant: TenantDep
         raise InvalidInput("The file contains NUL characters; is it really a CSV?",
                            field="body")
     with write_session(factory) as session:
-        campaign = campaigns.locked_campaign(session, tenant, campaign_id)
-        campaigns.require_importable(campaign)
-        report = import_leads(session, tenant, campaign, text)
-        if campaign.status == "running":  # new leads of a running campaign get their times
-            campaigns.plan_new_leads(session, campaign)
+        report = campaigns.import_csv(session, tenant, campaign_id, text)
     return ImportReportOut.model_validate(asdict(report))
 
 
@@ -85,12 +79,8 @@ def from_customers(campaign_id: uuid.UUID, body: CustomerFilterIn, tenant: Tenan
                    factory: FactoryDep) -> ImportReportOut:
     """Add the business's own customers that match the filter and are not in yet."""
     with write_session(factory) as session:
-        campaign = campaigns.locked_campaign(session, tenant, campaign_id)
-        campaigns.require_importable(campaign)
-        report = add_customers(session, tenant, campaign, CustomerFilter(
-            **body.model_dump()), datetime.now(UTC))
-        if campaign.status == "running":
-            campaigns.plan_new_leads(session, campaign)
+        report = campaigns.add_from_customers(session, tenant, campaign_id,
+                                              CustomerFilter(**body.model_dump()))
     return ImportReportOut.model_validate(asdict(report))
 
 
