@@ -18,7 +18,7 @@ from frontdesk.errors import Conflict, InvalidInput
 from frontdesk.services import dialer_plan
 from frontdesk.services.lead_import import ImportReport, import_leads
 from frontdesk.services.lead_selection import CustomerFilter, add_customers
-from frontdesk.services.lookup import get_scoped
+from frontdesk.services.lookup import get_scoped, locked_scoped
 from frontdesk.store.models import (
     Campaign,
     CampaignLead,
@@ -68,9 +68,7 @@ def get_campaign(session: Session, tenant: Tenant, campaign_id: uuid.UUID) -> Ca
 
 
 def locked_campaign(session: Session, tenant: Tenant, campaign_id: uuid.UUID) -> Campaign:
-    found = session.scalars(select(Campaign).where(
-        Campaign.id == campaign_id, Campaign.tenant_id == tenant.id).with_for_update()).first()
-    return found or get_campaign(session, tenant, campaign_id)
+    return locked_scoped(session, Campaign, tenant.id, campaign_id)
 
 
 def list_campaigns(session: Session, tenant: Tenant, *, limit: int, offset: int) -> list[Campaign]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontdesk.errors import NotFound
@@ -43,3 +44,18 @@ def get_scoped(
             f"No {label} with id {obj_id} in this business.", **{f"{label}_id": str(obj_id)}
         )
     return obj
+
+
+def locked_scoped(
+    session: Session, model: type[_Scoped], tenant_id: uuid.UUID, obj_id: uuid.UUID
+) -> _Scoped:
+    """``get_scoped``, with the row locked until the transaction ends (PostgreSQL), so two
+    changes of one record (a client's retry) run one after the other. SQLite's write
+    transaction already holds the database."""
+    found = session.scalars(
+        select(model)
+        .where(model.id == obj_id, model.tenant_id == tenant_id)
+        .with_for_update(of=model)  # this row only, not rows a joined load brings
+        .execution_options(populate_existing=True)
+    ).first()
+    return found or get_scoped(session, model, tenant_id, obj_id)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.errors import Conflict, InvalidInput
 from frontdesk.scheduling.constraints import WEEKDAY_NAMES, HardConstraints, SoftConstraints
-from frontdesk.services.lookup import get_scoped
+from frontdesk.services.lookup import get_scoped, locked_scoped
 from frontdesk.services.zones import check_timezone
 from frontdesk.store.models import (
     MeetingRequest,
@@ -131,7 +131,7 @@ def create_meeting_request(
 def update_meeting_request(
     session: Session, tenant: Tenant, request_id: uuid.UUID, fields: MeetingRequestFields
 ) -> MeetingRequest:
-    row = _locked(session, tenant, request_id)
+    row = locked_scoped(session, MeetingRequest, tenant.id, request_id)
     if row.status != MeetingRequestStatus.OPEN.value:
         raise Conflict(f"This meeting request is {row.status}; only open ones can change.",
                        meeting_request_id=str(row.id))
@@ -144,7 +144,7 @@ def cancel_meeting_request(
     session: Session, tenant: Tenant, request_id: uuid.UUID
 ) -> MeetingRequest:
     """Cancel an open request; cancelling a cancelled one answers it as it is."""
-    row = _locked(session, tenant, request_id)
+    row = locked_scoped(session, MeetingRequest, tenant.id, request_id)
     if row.status == MeetingRequestStatus.CANCELLED.value:
         return row
     if row.status != MeetingRequestStatus.OPEN.value:
@@ -168,15 +168,6 @@ def list_meeting_requests(
 
 def get_meeting_request(session: Session, tenant: Tenant, request_id: uuid.UUID) -> MeetingRequest:
     return get_scoped(session, MeetingRequest, tenant.id, request_id)
-
-
-def _locked(session: Session, tenant: Tenant, request_id: uuid.UUID) -> MeetingRequest:
-    row = session.scalars(
-        select(MeetingRequest)
-        .where(MeetingRequest.id == request_id, MeetingRequest.tenant_id == tenant.id)
-        .with_for_update()
-    ).first()
-    return row or get_scoped(session, MeetingRequest, tenant.id, request_id)
 
 
 def _apply(session: Session, tenant: Tenant, row: MeetingRequest,
