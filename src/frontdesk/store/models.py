@@ -548,6 +548,8 @@ class Campaign(Base):
     max_concurrent_calls: Mapped[int] = mapped_column(Integer, default=2)
     calls_per_minute: Mapped[int] = mapped_column(Integer, default=10)
     require_consent: Mapped[bool] = mapped_column(Boolean, default=True)
+    # After an attempt that reached nobody, text leads who opted in to texts.
+    sms_follow_up: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -581,6 +583,69 @@ class CampaignLead(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(nullable=True)
     last_outcome: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    # Agreed to be texted (a CSV column): only these get the SMS follow-up.
+    sms_opt_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CampaignAttempt(Base):
+    """One call to a lead: queued with its outbox row (the same transaction that claimed
+    the lead), placed, ended with an outcome. The lead's history, and the dialer's pacing
+    (calls started in the last minute)."""
+
+    __tablename__ = "campaign_attempts"
+    __table_args__ = (
+        UniqueConstraint("lead_id", "number"),
+        Index("ix_campaign_attempts_started", "campaign_id", "started_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE")
+    )
+    lead_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("campaign_leads.id", ondelete="CASCADE")
+    )
+    number: Mapped[int] = mapped_column(Integer)  # 1 for the first call to the lead
+    outbox_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True, index=True)
+    call_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    conversation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    placed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    callback_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class MeetingParticipant(Base):
+    """Someone a meeting request needs, with the times they said they are free
+    (``availability``: ``[{"start": iso, "end": iso}, ...]`` in UTC), for group
+    scheduling."""
+
+    __tablename__ = "meeting_participants"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    meeting_request_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("meeting_requests.id", ondelete="CASCADE"), index=True
+    )
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL"), nullable=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    phone_e164: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    availability: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
