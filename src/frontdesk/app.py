@@ -40,8 +40,7 @@ from frontdesk.config import Settings, get_settings
 from frontdesk.config_check import warn_incomplete
 from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.llm import brain_from_settings
-from frontdesk.delivery.providers import senders_from_settings
-from frontdesk.delivery.worker import OutboxWorker
+from frontdesk.delivery.background import BackgroundWork
 from frontdesk.security import cipher_for
 from frontdesk.services import calendar_providers
 from frontdesk.store.db import make_engine, make_session_factory
@@ -67,7 +66,7 @@ def _outbox_lifespan(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = None
         if settings.outbox_worker and settings.environment != "test":
-            worker = OutboxWorker(factory, senders_from_settings(settings, factory))
+            worker = BackgroundWork(settings, factory)
             app.state.schema_gate.when_ready(worker.start)  # not on a missing schema
         try:
             yield

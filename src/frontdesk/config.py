@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     database_connections: int = Field(default=60, ge=4)
     # The outbox worker delivers confirmations and reminders in this process (embedded
     # mode). At scale, run it elsewhere and turn it off here.
-    outbox_worker: bool = True
+    outbox_worker: bool = True  # run the outbox worker and the dialer in this process
+    dialer_interval_s: float = Field(default=1.0, gt=0, le=60)
     # Demo mode: "send" texts and emails to the log instead of a provider.
     outbox_console: bool = False
 

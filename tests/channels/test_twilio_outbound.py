@@ -7,9 +7,11 @@ the test plays Twilio answering the call: signed webhooks with ``AnsweredBy``.
 from __future__ import annotations
 
 import base64
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -17,9 +19,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.channels import twilio_twiml
+from frontdesk.delivery.call_sender import CallSender
+from frontdesk.delivery.worker import LEASE, DeliveryReport, deliver_due
+from frontdesk.services import call_dials
+from frontdesk.services.conversations import opt_out
 from frontdesk.services.customers import CustomerFields, create_customer
+from frontdesk.services.notices.claims import claim_due
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Tenant, TenantPhoneNumber
+from frontdesk.telephony.twilio_calls import TwilioCallPlacer
 from tests.channels.test_twilio_voice import (
     NUMBER,
     PUBLIC,
@@ -44,6 +52,15 @@ class Desk:
     client: TestClient
     recorder: Recorder
     business: Business
+    api_base: str
+    factory: sessionmaker[Session]
+
+    def placer(self) -> TwilioCallPlacer:
+        return TwilioCallPlacer(SID, TOKEN, public_base_url=PUBLIC, api_base=self.api_base)
+
+    def deliver(self) -> DeliveryReport:
+        """What the outbox worker does: place the queued calls."""
+        return deliver_due(self.factory, {"call": CallSender(self.factory, self.placer())})
 
 
 def with_calls(app: FastAPI, api_base: str, **settings: str) -> FastAPI:
@@ -79,15 +96,21 @@ def desk(client: TestClient, make_business: Callable[..., Business],
     recorder = Recorder()
     with serving(twilio_calls_app(SID, TOKEN, recorder)) as base:
         with_calls(client.app, base)  # type: ignore[arg-type]
-        yield Desk(client, recorder, business)
+        yield Desk(client, recorder, business, base, factory)
 
 
 def place(desk: Desk, to: str = CUSTOMER, **extra: str) -> str:
     response = desk.client.post("/api/v1/calls", json={"to": to, **extra},
                                 headers=auth(desk.business))
     assert response.status_code == 202, response.text
+    queued = response.json()
+    assert queued["status"] == "queued" and queued["call_sid"] is None
+    assert desk.recorder.requests == 0  # nothing dialled in the request
+    assert len(desk.deliver().sent) == 1
+    response = desk.client.get(f"/api/v1/calls/{queued['id']}", headers=auth(desk.business))
+    assert response.status_code == 200, response.text
     body = response.json()
-    assert body["status"] == "queued" and body["call_sid"].startswith("CA")
+    assert body["status"] == "placed" and body["call_sid"].startswith("CA")
     return str(body["call_sid"])
 
 
@@ -225,3 +248,100 @@ def test_unknown_answer_is_treated_as_a_person(desk: Desk) -> None:
 def test_a_fax_is_hung_up_on(desk: Desk) -> None:
     twilio = answered(desk, place(desk), "fax")
     assert [v.tag for v in verbs(twilio.last)] == ["Hangup"]
+
+
+# --- one request, one call: idempotency and workers that die mid-dial ------------------------
+
+
+def _queue(desk: Desk, key: str | None = None) -> dict[str, object]:
+    headers = auth(desk.business) | ({"Idempotency-Key": key} if key else {})
+    response = desk.client.post("/api/v1/calls", json={"to": CUSTOMER}, headers=headers)
+    assert response.status_code == 202, response.text
+    return dict(response.json())
+
+
+def _view(desk: Desk, call_id: object) -> dict[str, object]:
+    response = desk.client.get(f"/api/v1/calls/{call_id}", headers=auth(desk.business))
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def test_a_retried_request_with_the_same_key_places_one_call(desk: Desk) -> None:
+    first, again = _queue(desk, "retry-1"), _queue(desk, "retry-1")
+    assert first["id"] == again["id"]
+    desk.deliver()
+    desk.deliver()
+    assert len(desk.recorder.sent) == 1
+    other = _queue(desk, "retry-2")  # a new key is a new call
+    assert other["id"] != first["id"]
+    desk.deliver()
+    assert len(desk.recorder.sent) == 2
+
+
+def _die_mid_dial(desk: Desk, *, dial: bool) -> tuple[uuid.UUID, str | None]:
+    """A worker claims the call, takes the dial, maybe gets Twilio to dial, and dies
+    before recording anything."""
+    queued = _queue(desk)
+    [claimed] = claim_due(desk.factory, datetime.now(UTC), LEASE, 10)
+    assert str(claimed.id) == queued["id"]
+    payload = claimed.message.payload
+    taken = call_dials.begin_dial(desk.factory, claimed.id, desk.business.tenant.id,
+                                  payload["to"], payload["from"])
+    assert taken.owned
+    sid = desk.placer().place(payload["to"], payload["from"]) if dial else None
+    return claimed.id, sid
+
+
+def _after_the_lease() -> datetime:
+    return datetime.now(UTC) + LEASE + timedelta(seconds=1)
+
+
+def test_a_worker_dying_after_twilio_dialled_is_not_followed_by_a_second_call(
+        desk: Desk) -> None:
+    call_id, sid = _die_mid_dial(desk, dial=True)
+    assert desk.deliver().sent == []  # still leased to the dead worker
+    report = deliver_due(desk.factory, {"call": CallSender(desk.factory, desk.placer())},
+                         now=_after_the_lease())
+    assert report.sent == [call_id]
+    assert len(desk.recorder.sent) == 1  # found at Twilio, not dialled again
+    view = _view(desk, call_id)
+    assert view["status"] == "placed" and view["call_sid"] == sid
+    assert conversation(desk.factory, str(sid)) is not None  # its webhooks find it
+
+
+def test_a_worker_dying_before_the_request_went_out_leaves_the_call_to_the_next(
+        desk: Desk) -> None:
+    call_id, _ = _die_mid_dial(desk, dial=False)
+    report = deliver_due(desk.factory, {"call": CallSender(desk.factory, desk.placer())},
+                         now=_after_the_lease())
+    assert report.sent == [call_id] and len(desk.recorder.sent) == 1
+
+
+def test_twilio_failing_with_a_500_is_retried_without_a_double_call(desk: Desk) -> None:
+    desk.recorder.fail_first = 1
+    queued = _queue(desk)
+    assert desk.deliver().retrying  # 500: it may have dialled, so the dial is kept
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    report = deliver_due(desk.factory, {"call": CallSender(desk.factory, desk.placer())},
+                         now=later)
+    assert len(report.sent) == 1 and len(desk.recorder.sent) == 1
+    assert _view(desk, queued["id"])["status"] == "placed"
+
+
+def test_a_customer_who_opts_out_before_the_dial_is_not_called(
+        desk: Desk, factory: sessionmaker[Session]) -> None:
+    queued = _queue(desk)
+    with write_session(factory) as session:
+        opt_out(session, session.get_one(Tenant, desk.business.tenant.id), CUSTOMER)
+    report = desk.deliver()
+    assert report.failed and desk.recorder.requests == 0
+    view = _view(desk, queued["id"])
+    assert view["status"] == "failed" and "do_not_call" in str(view["error"])
+
+
+def test_another_business_cannot_see_a_call(desk: Desk,
+                                            make_business: Callable[..., Business]) -> None:
+    queued = _queue(desk)
+    other = make_business("clinic")
+    response = desk.client.get(f"/api/v1/calls/{queued['id']}", headers=auth(other))
+    assert response.status_code == 404

@@ -1,21 +1,25 @@
-"""The consent rule and the call's record, through the service, with a placer of our own
-that records what it was asked to dial."""
+"""The consent rule and the call's record, through the service and the outbox's call
+channel, with a placer of our own that records what it was asked to dial."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.delivery.call_sender import CallSender
+from frontdesk.delivery.worker import deliver_due
 from frontdesk.errors import InvalidInput
 from frontdesk.services.customers import CustomerFields, create_customer
 from frontdesk.services.outbound_calls import (
     CHANNEL,
     CallNotPermitted,
     NoCallerNumber,
-    place_call,
+    queue_call,
 )
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Conversation, ConversationTurn, Tenant, TenantPhoneNumber
@@ -36,6 +40,20 @@ class RecordingPlacer:
     def place(self, to: str, from_: str) -> str:
         self.placed.append((to, from_))
         return f"CALL-{len(self.placed)}"
+
+    def find_placed(self, to: str, from_: str, since: datetime) -> str | None:
+        return None
+
+
+def place_call(factory: sessionmaker[Session], tenant: Tenant, placer: RecordingPlacer,
+               to: str, *, from_: str | None = None, purpose: str = "outbound") -> str:
+    """Queue the call as the API does, then deliver it as the outbox worker does."""
+    with write_session(factory) as session:
+        message = queue_call(session, tenant, to, key=str(uuid.uuid4()), from_=from_,
+                             purpose=purpose)
+    report = deliver_due(factory, {"call": CallSender(factory, placer)})
+    assert report.sent == [message.id]
+    return f"CALL-{len(placer.placed)}"
 
 
 def _business(factory: sessionmaker[Session], make_business: Callable[..., Business],

@@ -5,6 +5,9 @@ MachineDetection) with HTTP basic auth (account SID, auth token); answers 201 wi
 Twilio's JSON call resource (status ``queued``), or Twilio's error JSON: 20003 bad
 credentials, 21205 invalid Url, 21211 invalid 'To' number. The whole form is recorded
 (repeated fields as lists) so tests can check exactly what the SDK sent.
+
+``GET .../Calls.json`` lists the calls created, newest first, filtered by ``To`` and
+``From`` as Twilio does, in Twilio's page envelope (what ``client.calls.list`` reads).
 """
 
 from __future__ import annotations
@@ -54,8 +57,24 @@ def twilio_calls_app(account_sid: str, auth_token: str, recorder: Recorder) -> F
             "subresource_uris": {"recordings": uri.replace(".json", "/Recordings.json")},
             "to": to, "to_formatted": to, "trunk_sid": None, "uri": uri,
         }
-        recorder.keep({"sid": call_sid, "form": form,
+        recorder.keep({"sid": call_sid, "form": form, "resource": resource,
                        "authorization": request.headers.get("authorization")})
         return JSONResponse(resource, status_code=201)
+
+    @app.get("/2010-04-01/Accounts/{sid}/Calls.json")
+    async def list_calls(sid: str, request: Request) -> JSONResponse:
+        expected = "Basic " + base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+        if request.headers.get("authorization") != expected or sid != account_sid:
+            return _error(401, 20003, "Authenticate")
+        to, from_ = request.query_params.get("To"), request.query_params.get("From")
+        calls = [m["resource"] for m in reversed(recorder.sent)
+                 if (to is None or m["form"].get("To") == to)
+                 and (from_ is None or m["form"].get("From") == from_)]
+        size = int(request.query_params.get("PageSize", "50"))
+        uri = f"/2010-04-01/Accounts/{sid}/Calls.json"
+        return JSONResponse({"calls": calls[:size], "end": min(size, len(calls)) - 1,
+                             "first_page_uri": uri, "next_page_uri": None, "page": 0,
+                             "page_size": size, "previous_page_uri": None, "start": 0,
+                             "uri": uri})
 
     return app

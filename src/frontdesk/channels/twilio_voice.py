@@ -29,7 +29,7 @@ from frontdesk.channels.signatures import TwilioForm
 from frontdesk.conversation import phone_calls
 from frontdesk.conversation.agent import Reply
 from frontdesk.conversation.phone_calls import Answerer, Line
-from frontdesk.services import calls, request_keys
+from frontdesk.services import calls, campaign_outcomes, request_keys
 from frontdesk.services.phone_numbers import as_e164, tenant_for_number
 from frontdesk.services.tenants import Tenant
 from frontdesk.web.deps import AgentDep, FactoryDep
@@ -188,4 +188,5 @@ def call_status(form: TwilioForm, factory: FactoryDep, agent: AgentDep) -> Respo
                         request_keys.fit("twilio-status", f"{call_sid}:{status}"), event)
     if status in FINAL_STATUSES:
         agent.end(tenant, conversation.id)  # idempotent: a repeated event changes nothing
+        campaign_outcomes.call_ended(factory, conversation.id, status)  # a campaign's call
     return Response(status_code=204)

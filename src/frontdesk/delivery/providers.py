@@ -6,12 +6,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.config import Settings
 from frontdesk.delivery.calendar_sender import CalendarSender
+from frontdesk.delivery.call_sender import CallSender
 from frontdesk.senders.base import Sender
 from frontdesk.senders.console import ConsoleSender
 from frontdesk.senders.email_sendgrid import SendGridSender
 from frontdesk.senders.email_smtp import SmtpSender
 from frontdesk.senders.sms_telnyx import TelnyxSmsSender
 from frontdesk.senders.sms_twilio import TwilioSmsSender
+from frontdesk.telephony.twilio_calls import TwilioCallPlacer
 
 
 def senders_from_settings(
@@ -36,4 +38,7 @@ def senders_from_settings(
         senders["email"] = ConsoleSender("email")
     if factory is not None:
         senders["calendar"] = CalendarSender(factory)
+        if settings.twilio_account_sid and settings.twilio_auth_token:
+            # Calls wait in the outbox until Twilio is configured, like texts.
+            senders["call"] = CallSender(factory, TwilioCallPlacer.from_settings(settings))
     return senders

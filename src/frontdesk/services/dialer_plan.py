@@ -19,7 +19,15 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frontdesk.outreach import ContactPolicy, Lead, Refusal, check_contact_at, next_contact_time
+from frontdesk.outreach import (
+    Attempt,
+    ContactPolicy,
+    Lead,
+    Refusal,
+    RefusalReason,
+    check_contact_at,
+    next_contact_time,
+)
 from frontdesk.services.do_not_call import blocked_numbers
 from frontdesk.store.models import Campaign, CampaignLead, Customer
 
@@ -39,13 +47,17 @@ def policy_for(campaign: Campaign) -> ContactPolicy:
                          ai_voice_requires_consent=campaign.require_consent)
 
 
-def lead_facts(lead: CampaignLead, opted_out: bool) -> Lead:
+def lead_facts(lead: CampaignLead, opted_out: bool, attempts: tuple[Attempt, ...] = (),
+               callback_at: datetime | None = None) -> Lead:
+    """The core's view of a lead (``attempts``: its calls so far, for the backoff and the
+    attempt limit; the claim, which has ``next_attempt_at`` for those, passes none)."""
     region = phonenumbers.region_code_for_number(phonenumbers.parse(lead.phone_e164))
     consent = (datetime.combine(lead.consent_at, time(0), tzinfo=UTC)
                if lead.consent_at is not None else None)
     return Lead(phone=lead.phone_e164, timezone=ZoneInfo(lead.timezone),
                 country=region if region and region != "ZZ" else None,
-                consent_at=consent, opted_out=opted_out)
+                consent_at=consent, attempts=attempts, callback_at=callback_at,
+                opted_out=opted_out)
 
 
 def plan_pending(session: Session, campaign: Campaign, now: datetime) -> Planned:
@@ -98,6 +110,9 @@ def claim_due(
     policy = policy_for(campaign)
     ready: list[CampaignLead] = []
     for lead in leads:
+        if lead.attempts >= campaign.max_attempts:  # the limit, whatever the schedule says
+            lead.status, lead.next_attempt_at = RefusalReason.MAX_ATTEMPTS.value, None
+            continue
         facts = lead_facts(lead, bool(opted.get(lead.customer_id)))
         if check_contact_at(facts, policy, now, server_list) is None:
             # Claimed in this transaction: the attempt counts from now, so no other

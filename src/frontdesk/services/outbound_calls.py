@@ -1,32 +1,38 @@
-"""Calling a customer: who may be called, from which number, and the call's record.
+"""Calling a customer: who may be called, from which number, and queueing the call.
 
 Lawful calling is a product rule, checked before anything reaches a provider: we only
 call a number that belongs to a customer who gave call consent and is not on the
-business's do-not-call list. The provider (a ``CallPlacer``) only dials; the call's
-conversation is opened here, keyed by the provider's call id, so its status events are
-kept even when nobody answers.
+business's or the server's do-not-call list. A call is not dialled here: it is written
+to the outbox (channel ``call``), in the caller's transaction, keyed by an idempotency
+key, and the outbox worker places it (``frontdesk.delivery.call_sender``). So a request
+retried with the same key queues one call, and a worker dying mid-dial places at most one
+(``services.call_dials``).
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.config import Settings
 from frontdesk.errors import FrontdeskError, InvalidInput
-from frontdesk.services import conversations as records
-from frontdesk.services import do_not_call, request_keys
+from frontdesk.services import do_not_call
+from frontdesk.services.call_dials import CallView, call_view
 from frontdesk.services.customers import find_by_phone, normalize_phone
+from frontdesk.services.notices import outbox
 from frontdesk.store.db import write_session
-from frontdesk.store.models import Conversation, Tenant
-from frontdesk.telephony.base import CallPlacer
-from frontdesk.telephony.twilio_calls import TwilioCallPlacer
+from frontdesk.store.models import Customer, OutboxMessage, Tenant
+from frontdesk.telephony.twilio_calls import TwilioNotConfigured
 
 # The outbound call's conversation lives on the same channel as inbound calls, keyed by
 # the provider's call id, so the voice door and its status callback find it.
 CHANNEL = "phone"
+OUTBOX_CHANNEL = "call"  # the outbox channel whose "sender" dials
+# A call that cannot be placed after this many tries is failed (each try that may have
+# dialled is reconciled with the provider before another, see services.call_dials).
+CALL_MAX_TRIES = 4
 
 
 class CallNotPermitted(FrontdeskError):
@@ -43,9 +49,15 @@ class NoCallerNumber(FrontdeskError):
     title = "The business has no number to call from"
 
 
-def call_placer(settings: Settings) -> CallPlacer:
-    """The provider that places calls under ``settings`` (Twilio: the only one so far)."""
-    return TwilioCallPlacer.from_settings(settings)
+def require_calling(settings: Settings) -> None:
+    """Refuse at once, rather than queue a call no worker can place."""
+    missing = [name for name, value in (
+        ("FRONTDESK_TWILIO_ACCOUNT_SID", settings.twilio_account_sid),
+        ("FRONTDESK_TWILIO_AUTH_TOKEN", settings.twilio_auth_token),
+        ("FRONTDESK_PUBLIC_BASE_URL", settings.public_base_url)) if not value]
+    if missing:
+        raise TwilioNotConfigured(f"Outbound calls need {' and '.join(missing)}.",
+                                  missing=missing)
 
 
 def caller_id(tenant: Tenant, from_: str | None) -> str:
@@ -65,6 +77,11 @@ def caller_id(tenant: Tenant, from_: str | None) -> str:
 
 def check_call_allowed(session: Session, tenant: Tenant, to: str) -> str:
     """``to`` as E.164, if the business may call it; else ``CallNotPermitted``."""
+    return allowed_customer(session, tenant, to)[0]
+
+
+def allowed_customer(session: Session, tenant: Tenant, to: str) -> tuple[str, Customer]:
+    """``to`` as E.164 and its customer, if the business may call it."""
     e164 = normalize_phone(to, tenant.country or "US")
     if do_not_call.block_reason(session, tenant, e164) == "server_do_not_call":
         raise CallNotPermitted(f"{e164} is on this server's do-not-call list.",
@@ -79,34 +96,44 @@ def check_call_allowed(session: Session, tenant: Tenant, to: str) -> str:
     if not customer.call_consent:
         raise CallNotPermitted(f"{e164} has not agreed to be called.",
                                reason="no_call_consent", to=e164)
-    return e164
+    return e164, customer
 
 
-def place_call(factory: sessionmaker[Session], tenant: Tenant, placer: CallPlacer, to: str, *,
-               from_: str | None = None, purpose: str = "outbound") -> str:
-    """Have ``placer`` call ``to`` for the business; returns the provider's call id.
+def call_draft(tenant_id: uuid.UUID, to: str, from_: str, *, purpose: str, dedupe_key: str,
+               customer_id: uuid.UUID | None = None,
+               context: dict[str, Any] | None = None) -> outbox.Draft:
+    """The outbox row that places one call (``context``: what the call is about, e.g.
+    the campaign attempt, kept in the payload for the sender and the conversation)."""
+    payload: dict[str, Any] = {"to": to, "from": from_, "purpose": purpose,
+                               "tenant_id": str(tenant_id)}
+    if context:
+        payload["context"] = context
+    return outbox.Draft(tenant_id, OUTBOX_CHANNEL, purpose[:24], to, payload, dedupe_key,
+                        customer_id=customer_id, max_attempts=CALL_MAX_TRIES)
 
-    Nothing reaches the provider unless the call is lawful and the business has a number
-    to call from.
-    """
-    with factory() as session:
-        e164 = check_call_allowed(session, tenant, to)
+
+def queue_call(session: Session, tenant: Tenant, to: str, *, key: str,
+               from_: str | None = None, purpose: str = "outbound") -> OutboxMessage:
+    """Queue a call to a customer who may be called; idempotent by ``key`` (the same key
+    answers the call queued first, whatever the other fields say)."""
+    dedupe_key = "call:" + key
+    existing = outbox.find(session, tenant.id, dedupe_key)
+    if existing is not None:
+        return existing
+    e164, customer = allowed_customer(session, tenant, to)
     sender = caller_id(tenant, from_)
-    call_id = placer.place(e164, sender)
-    conversation, _ = records.open_conversation(factory, tenant, CHANNEL, call_id,
-                                                caller_phone=e164, caller_verified=True)
-    _remember_purpose(factory, conversation.id, purpose, placer.name)
-    return call_id
+    outbox.write(session, [call_draft(tenant.id, e164, sender, purpose=purpose,
+                                      dedupe_key=dedupe_key, customer_id=customer.id)])
+    found = outbox.find(session, tenant.id, dedupe_key)
+    assert found is not None  # written just now, or by a racing twin with the same key
+    return found
 
 
-def _remember_purpose(factory: sessionmaker[Session], conversation_id: uuid.UUID,
-                      purpose: str, provider: str) -> None:
-    """Keep why we called on the conversation's timeline: a ``call`` turn, like the
-    voice door's status events (the agent's history reads only user/assistant turns)."""
+def request_call(factory: sessionmaker[Session], tenant: Tenant, settings: Settings, to: str,
+                 *, key: str, from_: str | None = None, purpose: str = "outbound") -> CallView:
+    """Queue a call (``queue_call``) in a transaction of its own; refused, with nothing
+    queued, when no provider is configured to place it."""
     with write_session(factory) as session:
-        row = session.get_one(Conversation, conversation_id)
-        records.append_turns(session, row, [{
-            "role": "call", "text": "placed",
-            "request_key": request_keys.fit(f"{provider}-placed", row.external_id),
-            "tool_result": {"status": "placed", "purpose": purpose,
-                            "at": datetime.now(UTC).isoformat()}}])
+        message = queue_call(session, tenant, to, key=key, from_=from_, purpose=purpose)
+        require_calling(settings)  # after the consent rule: a refused customer hears why
+        return call_view(session, tenant, message.id)

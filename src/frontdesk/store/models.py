@@ -589,6 +589,30 @@ class CampaignLead(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class OutboundCall(Base):
+    """A call the outbox is placing: the row that makes one outbox message one call.
+
+    Written (insert-if-absent, keyed by the outbox row) right before the provider is asked
+    to dial: whoever inserts it owns the dial; a retry that finds it already there never
+    dials again, it asks the provider whether the first try's call exists instead."""
+
+    __tablename__ = "outbound_calls"
+
+    outbox_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    to_e164: Mapped[str] = mapped_column(String(20))
+    from_e164: Mapped[str] = mapped_column(String(20))
+    provider: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    call_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    conversation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), nullable=True
+    )
+    dial_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    placed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
 class CampaignAttempt(Base):
     """One call to a lead: queued with its outbox row (the same transaction that claimed
     the lead), placed, ended with an outcome. The lead's history, and the dialer's pacing

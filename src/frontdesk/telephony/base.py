@@ -8,7 +8,8 @@ the same call, so a retried webhook may re-issue its commands without doubling t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 from frontdesk.errors import FrontdeskError
 
@@ -19,6 +20,33 @@ class CallCommandFailed(FrontdeskError):
     code = "call_command_failed"
     status = 502
     title = "The telephony provider did not accept a call command"
+
+
+class CallsNotConfigured(FrontdeskError):
+    code = "calls_not_configured"
+    status = 503
+    title = "Outbound calling is not configured"
+
+
+class CallRefused(FrontdeskError):
+    """The provider refused the call for good (an invalid number, no permission)."""
+
+    code = "call_rejected"
+    status = 422
+    title = "The provider refused the call"
+
+
+class CallProviderDown(FrontdeskError):
+    """The provider did not accept the request now (try again). ``maybe_placed``: the
+    request may have reached it (a timeout), so it may have dialled all the same."""
+
+    code = "call_provider_unavailable"
+    status = 502
+    title = "The provider did not accept the call request"
+
+    def __init__(self, detail: str, *, maybe_placed: bool = False, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.maybe_placed = maybe_placed
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,5 +82,12 @@ class CallPlacer(Protocol):
 
     def place(self, to: str, from_: str) -> str:
         """Dial ``to`` (E.164) from ``from_`` (one of the business's numbers, E.164);
-        returns the provider's id for the call."""
+        returns the provider's id for the call. Raises ``CallRefused``,
+        ``CallProviderDown`` or ``CallsNotConfigured``."""
+        ...
+
+    def find_placed(self, to: str, from_: str, since: datetime) -> str | None:
+        """The id of a call to ``to`` from ``from_`` created at or after ``since``, if the
+        provider has one: how a retry learns whether a try that died mid-request
+        dialled (providers keep no idempotency key for calls)."""
         ...

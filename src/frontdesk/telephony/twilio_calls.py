@@ -14,13 +14,15 @@ configurable, as for SMS (``senders.sms_twilio``), so tests point it at a stand-
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import requests
 from twilio.base.exceptions import TwilioRestException  # type: ignore[import-untyped]
 from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]
 from twilio.rest import Client  # type: ignore[import-untyped]
 
 from frontdesk.config import Settings
-from frontdesk.errors import FrontdeskError
+from frontdesk.telephony.base import CallProviderDown, CallRefused, CallsNotConfigured
 
 DEFAULT_API_BASE = "https://api.twilio.com"
 DEFAULT_TIMEOUT_S = 10.0
@@ -30,23 +32,17 @@ STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 MACHINE_DETECTION = "DetectMessageEnd"
 
 
-class TwilioNotConfigured(FrontdeskError):
+class TwilioNotConfigured(CallsNotConfigured):
     code = "twilio_not_configured"
-    status = 503
-    title = "Outbound calling is not configured"
 
 
-class CallRejected(FrontdeskError):
+class CallRejected(CallRefused):
     """Twilio refused the call request (e.g. 21211 invalid 'To', 21215 geo permissions)."""
 
-    code = "call_rejected"
-    status = 422
     title = "Twilio refused the call"
 
 
-class CallProviderUnavailable(FrontdeskError):
-    code = "call_provider_unavailable"
-    status = 502
+class CallProviderUnavailable(CallProviderDown):
     title = "Twilio did not accept the call request"
 
 
@@ -112,9 +108,33 @@ class TwilioCallPlacer:
                 machine_detection=MACHINE_DETECTION)
         except TwilioRestException as exc:
             detail = f"twilio {exc.status} (code {exc.code}): {exc.msg}"
-            if exc.status == 429 or int(exc.status) >= 500:
+            if exc.status == 429:
                 raise CallProviderUnavailable(detail) from exc
+            if int(exc.status) >= 500:  # it may have created the call before failing
+                raise CallProviderUnavailable(detail, maybe_placed=True) from exc
             raise CallRejected(detail, twilio_code=exc.code) from exc
-        except requests.RequestException as exc:  # timeouts, refused connections
+        except requests.Timeout as exc:  # the request went out: it may have dialled
+            raise CallProviderUnavailable(f"twilio timed out: {exc}",
+                                          maybe_placed=True) from exc
+        except requests.RequestException as exc:  # refused connections, DNS
             raise CallProviderUnavailable(f"twilio unreachable: {exc}") from exc
         return str(call.sid)
+
+    def find_placed(self, to: str, from_: str, since: datetime) -> str | None:
+        """A call Twilio created to ``to`` from ``from_`` at or after ``since`` (the
+        Calls list, filtered by To and From, newest first; DateCreated is whole seconds)."""
+        client = self._client()
+        floor = since.replace(microsecond=0)
+        try:
+            found = client.calls.list(to=to, from_=from_, limit=20)
+        except TwilioRestException as exc:
+            raise CallProviderUnavailable(f"twilio {exc.status}: {exc.msg}",
+                                          maybe_placed=True) from exc
+        except requests.RequestException as exc:
+            raise CallProviderUnavailable(f"twilio unreachable: {exc}",
+                                          maybe_placed=True) from exc
+        for call in found:
+            created = call.date_created
+            if created is not None and created >= floor:
+                return str(call.sid)
+        return None

@@ -132,6 +132,12 @@ def enqueue(
     ).one()
 
 
+def find(session: Session, tenant_id: uuid.UUID, dedupe_key: str) -> OutboxMessage | None:
+    """The business's message with this dedupe key, if one was written."""
+    return session.scalars(select(OutboxMessage).where(
+        OutboxMessage.tenant_id == tenant_id, OutboxMessage.dedupe_key == dedupe_key)).first()
+
+
 def cancel_pending(session: Session, appointment_id: uuid.UUID, purposes: tuple[str, ...]) -> int:
     """Withdraw messages not sent yet (reminders of a cancelled or moved appointment)."""
     result = session.execute(

@@ -1,4 +1,4 @@
-"""campaign call attempts, meeting participants, SMS follow-up flags (issue 12)
+"""outbound calls, campaign call attempts, meeting participants, SMS follow-up (issue 12)
 
 Revision ID: 0014
 Revises: 0013
@@ -23,6 +23,21 @@ def _when(name: str, nullable: bool = True) -> sa.Column[object]:
 
 
 def upgrade() -> None:
+    op.create_table(
+        "outbound_calls",
+        sa.Column("outbox_id", sa.Uuid(), primary_key=True),
+        sa.Column("tenant_id", sa.Uuid(),
+                  sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("to_e164", sa.String(20), nullable=False),
+        sa.Column("from_e164", sa.String(20), nullable=False),
+        sa.Column("provider", sa.String(16), nullable=True),
+        sa.Column("call_id", sa.String(64), nullable=True),
+        sa.Column("conversation_id", sa.Uuid(),
+                  sa.ForeignKey("conversations.id", ondelete="SET NULL"), nullable=True),
+        _when("dial_started_at", nullable=False),
+        _when("placed_at"),
+    )
+    op.create_index("ix_outbound_calls_tenant_id", "outbound_calls", ["tenant_id"])
     op.create_table(
         "campaign_attempts",
         sa.Column("id", sa.Uuid(), primary_key=True),
@@ -87,3 +102,4 @@ def downgrade() -> None:
         batch.drop_column("sms_opt_in")
     op.drop_table("meeting_participants")
     op.drop_table("campaign_attempts")
+    op.drop_table("outbound_calls")

@@ -1,0 +1,59 @@
+"""``frontdesk worker``: the background work without the HTTP server.
+
+Runs the outbox worker (texts, emails, calendar writes, calls) and the campaign dialer
+until SIGTERM or Ctrl-C, then stops cleanly: no call is queued after the signal, the
+sends under way finish, claims not started are handed back. Run as many as wanted, on
+as many machines, against one PostgreSQL database: they share the work through row
+claims (docs/decisions/0030-workers-without-a-job-queue.md). On SQLite, run the
+background work in the server instead (``frontdesk serve`` does by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from typing import Any
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from frontdesk.app import engine_for
+    from frontdesk.config import get_settings
+    from frontdesk.delivery.background import BackgroundWork
+    from frontdesk.errors import InvalidInput
+    from frontdesk.store import migrate
+    from frontdesk.store.db import make_session_factory
+
+    settings = get_settings()
+    if args.interval is not None:
+        settings = settings.model_copy(update={"dialer_interval_s": args.interval})
+    url = settings.resolved_database_url()
+    if not url.startswith("postgresql"):
+        raise InvalidInput("frontdesk worker shares work through PostgreSQL; on SQLite the "
+                           "server runs it (frontdesk serve). Set FRONTDESK_DATABASE_URL.")
+    engine = engine_for(settings)
+    migrate.upgrade(engine)  # safe alongside servers: migrations take an advisory lock
+    work = BackgroundWork(settings, make_session_factory(engine))
+    stopping = threading.Event()
+
+    def stop(_signum: int, _frame: Any) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    work.start()
+    print("frontdesk worker: delivering the outbox and dialing campaigns "
+          "(Ctrl-C or SIGTERM stops)", flush=True)
+    stopping.wait()
+    work.stop()
+    print("frontdesk worker: stopped", flush=True)
+    return 0
+
+
+def register(sub: Any) -> None:
+    worker = sub.add_parser(
+        "worker", help="run the outbox and the campaign dialer without the HTTP server",
+        description=__doc__)
+    worker.add_argument("--interval", type=float, default=None, metavar="SECONDS",
+                        help="how often the dialer looks for due leads (default 1)")
+    worker.set_defaults(func=cmd_worker)

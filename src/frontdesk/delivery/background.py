@@ -1,0 +1,32 @@
+"""The background work of one process: the outbox worker (texts, emails, calendar
+writes, calls) and the dialer (campaigns' due leads into queued calls).
+
+``frontdesk serve`` runs it in the server process (embedded mode); ``frontdesk worker``
+runs it alone, as many processes as wanted, on PostgreSQL. Both are state-derived: rows
+claimed with leases and ``SKIP LOCKED``, so processes share the work and never both do
+one piece of it (docs/decisions/0030-workers-without-a-job-queue.md).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.config import Settings
+from frontdesk.delivery.dialer import Dialer
+from frontdesk.delivery.providers import senders_from_settings
+from frontdesk.delivery.worker import OutboxWorker
+
+
+class BackgroundWork:
+    def __init__(self, settings: Settings, factory: sessionmaker[Session]) -> None:
+        self.outbox = OutboxWorker(factory, senders_from_settings(settings, factory))
+        self.dialer = Dialer(factory, interval_s=settings.dialer_interval_s)
+
+    def start(self) -> None:
+        self.outbox.start()
+        self.dialer.start()
+
+    def stop(self) -> None:
+        """Stop queueing calls first, then finish the sends under way."""
+        self.dialer.stop()
+        self.outbox.stop()
