@@ -3,7 +3,9 @@
 Columns (header row required, names case-insensitive, order free): ``phone`` (required),
 ``name``, ``email``, ``timezone``, ``language``, ``consent date`` (also ``consent_date``
 or ``consent_at``; YYYY-MM-DD, not in the future) and ``tags`` (separated by ``;`` or
-``|``). Other columns are ignored and named in the report's warnings.
+``|``), ``sms opt in`` (also ``sms_opt_in``; yes/no, true/false, 1/0; empty is no: only
+these get a text after a missed campaign call). Other columns are ignored and named in
+the report's warnings.
 
 - Phones are normalised to E.164, read in the business's country when they carry no
   country code.
@@ -43,8 +45,10 @@ _ALIASES = {
     "phone": "phone", "phone_number": "phone", "name": "name", "email": "email",
     "timezone": "timezone", "time_zone": "timezone", "language": "language",
     "consent date": "consent", "consent_date": "consent", "consent_at": "consent",
-    "tags": "tags",
+    "tags": "tags", "sms opt in": "sms", "sms_opt_in": "sms", "sms opt-in": "sms",
 }
+_YES = {"yes", "y", "true", "1", "si", "sí"}
+_NO = {"no", "n", "false", "0", ""}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANGUAGES = {"en", "es"}
 
@@ -74,6 +78,7 @@ class LeadRow:
     language: str | None
     consent: date | None
     tags: list[str]
+    sms_opt_in: bool = False
 
 
 def import_leads(
@@ -94,7 +99,8 @@ def import_leads(
         if customer is None:
             customer = create_customer(session, tenant, CustomerFields(
                 phone=row.phone, name=row.name, email=row.email, language=row.language,
-                timezone=row.timezone, call_consent=row.consent is not None))
+                timezone=row.timezone, call_consent=row.consent is not None,
+                sms_consent=row.sms_opt_in))
         else:
             report.linked_customers += 1
             customer.name = customer.name or row.name
@@ -102,7 +108,8 @@ def import_leads(
         session.add(CampaignLead(
             tenant_id=tenant.id, campaign_id=campaign.id, customer_id=customer.id,
             phone_e164=row.phone, timezone=row.timezone, language=row.language,
-            consent_at=row.consent, tags=row.tags, status="pending", attempts=0))
+            consent_at=row.consent, tags=row.tags, status="pending", attempts=0,
+            sms_opt_in=row.sms_opt_in))
         present.add(row.phone)
         report.imported += 1
     session.flush()
@@ -178,7 +185,10 @@ def _row(tenant: Tenant, line: int, cells: dict[str, str], today: date,
     tags = [t.strip() for t in re.split(r"[;|]", cells.get("tags", "")) if t.strip()]
     if any(len(t) > 50 for t in tags) or len(tags) > 20:
         raise InvalidInput("at most 20 tags of at most 50 characters each")
-    return LeadRow(line, phone, name, email, timezone, language, consent, tags)
+    sms = (cells.get("sms") or "").strip().lower()
+    if sms not in _YES | _NO:
+        raise InvalidInput(f"sms opt in '{sms[:20]}' is not yes or no")
+    return LeadRow(line, phone, name, email, timezone, language, consent, tags, sms in _YES)
 
 
 def _consent(value: str | None, today: date) -> date | None:
