@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # mode). At scale, run it elsewhere and turn it off here.
     outbox_worker: bool = True  # run the outbox worker and the dialer in this process
     dialer_interval_s: float = Field(default=1.0, gt=0, le=60)
+    # How long a claimed outbox row is a worker's: after it, another worker takes over
+    # (a worker died). Longer than any send (a call request times out after 10 s).
+    outbox_lease_s: float = Field(default=60.0, ge=2, le=3600)
     # Demo mode: "send" texts and emails to the log instead of a provider.
     outbox_console: bool = False
 

@@ -37,7 +37,7 @@ class RecordingPlacer:
     def __init__(self) -> None:
         self.placed: list[tuple[str, str]] = []
 
-    def place(self, to: str, from_: str) -> str:
+    def place(self, to: str, from_: str, *, reference: str | None = None) -> str:
         self.placed.append((to, from_))
         return f"CALL-{len(self.placed)}"
 

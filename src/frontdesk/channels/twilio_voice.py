@@ -29,7 +29,7 @@ from frontdesk.channels.signatures import TwilioForm
 from frontdesk.conversation import phone_calls
 from frontdesk.conversation.agent import Reply
 from frontdesk.conversation.phone_calls import Answerer, Line
-from frontdesk.services import calls, campaign_outcomes, request_keys
+from frontdesk.services import call_dials, calls, campaign_outcomes, request_keys
 from frontdesk.services.phone_numbers import as_e164, tenant_for_number
 from frontdesk.services.tenants import Tenant
 from frontdesk.web.deps import AgentDep, FactoryDep
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["twilio"])
 
 TWIML = "application/xml"
+PROVIDER = "twilio"  # as the call sender records it (TwilioCallPlacer.name)
 # A call in one of these states is over: the conversation ends with it.
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 MACHINE_ANSWERS = frozenset({"machine_start", "machine_end_beep", "machine_end_silence",
@@ -122,7 +123,8 @@ def line_document(said: Line, tenant: Tenant, *, turn: int, silence: int = 0) ->
 
 @router.post("/webhooks/twilio/voice", response_class=Response)
 def incoming_call(form: TwilioForm, factory: FactoryDep, agent: AgentDep, request: Request,
-                  direction: str = "") -> Response:
+                  direction: str = "",
+                  ref: Annotated[str, Query(max_length=64)] = "") -> Response:
     """A call comes in (or one we placed is answered): greet the caller and listen."""
     outbound = direction == "outbound"
     if not outbound:
@@ -135,6 +137,9 @@ def incoming_call(form: TwilioForm, factory: FactoryDep, agent: AgentDep, reques
                  form.get(business))
         # Not placed by a business we know: say nothing, hang up.
         return twiml_response(twiml.hangup() if outbound else twiml.not_in_service())
+    if outbound and ref:  # answered before the sender heard back from Twilio
+        call_dials.placed_by_reference(factory, tenant.id, ref, form.get("CallSid", ""),
+                                       PROVIDER)
     # A carrier caller ID on a signed webhook, or a number we dialled: whoever is on the
     # line holds that phone.
     conversation = agent.open(tenant, calls.CHANNEL, form.get("CallSid", ""),
@@ -170,11 +175,16 @@ def gathered(form: TwilioForm, factory: FactoryDep, agent: AgentDep,
 
 
 @router.post("/webhooks/twilio/voice/status", status_code=204, response_class=Response)
-def call_status(form: TwilioForm, factory: FactoryDep, agent: AgentDep) -> Response:
+def call_status(form: TwilioForm, factory: FactoryDep, agent: AgentDep,
+                ref: Annotated[str, Query(max_length=64)] = "") -> Response:
     """Twilio's status callback: keep the call's timeline; a finished call ends the
     conversation."""
     status = form.get("CallStatus", "").strip().lower()
     call_sid = form.get("CallSid", "")
+    if ref and call_sid:  # a call we placed, maybe not recorded yet: its reference says
+        business = tenant_for_number(factory, form.get("From", ""))
+        if business is not None:
+            call_dials.placed_by_reference(factory, business.id, ref, call_sid, PROVIDER)
     found = calls.find_call(factory, call_sid, (form.get("To", ""), form.get("From", "")))
     if found is None or not status:
         return Response(status_code=204)

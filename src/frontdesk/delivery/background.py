@@ -9,6 +9,8 @@ one piece of it (docs/decisions/0030-workers-without-a-job-queue.md).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.config import Settings
@@ -19,7 +21,8 @@ from frontdesk.delivery.worker import OutboxWorker
 
 class BackgroundWork:
     def __init__(self, settings: Settings, factory: sessionmaker[Session]) -> None:
-        self.outbox = OutboxWorker(factory, senders_from_settings(settings, factory))
+        self.outbox = OutboxWorker(factory, senders_from_settings(settings, factory),
+                                   lease=timedelta(seconds=settings.outbox_lease_s))
         self.dialer = Dialer(factory, interval_s=settings.dialer_interval_s)
 
     def start(self) -> None:

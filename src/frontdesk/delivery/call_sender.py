@@ -37,7 +37,7 @@ class CallSender:
         dial = call_dials.begin_dial(self.factory, outbox_id, uuid.UUID(payload["tenant_id"]),
                                      to, from_)
         if dial.call_id is not None:  # placed and recorded by an earlier try
-            return self._placed(outbox_id, dial.call_id, payload)
+            return self._placed(outbox_id, dial.call_id)
         if not dial.owned:
             # An earlier try took the dial and never recorded a call: it died mid-request
             # (its lease is over, so it is no longer running). Did the provider dial?
@@ -47,14 +47,14 @@ class CallSender:
                 raise TransientSendError(f"cannot tell whether a call was placed: {exc}") \
                     from exc
             if found is not None:
-                return self._placed(outbox_id, found, payload)
+                return self._placed(outbox_id, found)
         blocked = call_dials.blocked_now(self.factory, outbox_id)
         if blocked is not None:
             call_dials.release_dial(self.factory, outbox_id)
             campaign_outcomes.dial_failed(self.factory, outbox_id, blocked)
             raise PermanentSendError(f"not called: {blocked}")
         try:
-            call_id = self.placer.place(to, from_)
+            call_id = self.placer.place(to, from_, reference=str(outbox_id))
         except CallRefused as exc:
             campaign_outcomes.dial_failed(self.factory, outbox_id, exc.detail)
             raise PermanentSendError(exc.detail) from exc
@@ -65,8 +65,8 @@ class CallSender:
         except CallsNotConfigured as exc:
             call_dials.release_dial(self.factory, outbox_id)
             raise TransientSendError(exc.detail) from exc
-        return self._placed(outbox_id, call_id, payload)
+        return self._placed(outbox_id, call_id)
 
-    def _placed(self, outbox_id: uuid.UUID, call_id: str, payload: dict[str, object]) -> str:
-        call_dials.record_placed(self.factory, outbox_id, call_id, self.name, dict(payload))
+    def _placed(self, outbox_id: uuid.UUID, call_id: str) -> str:
+        call_dials.record_placed(self.factory, outbox_id, call_id, self.name)
         return call_id

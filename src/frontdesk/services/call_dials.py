@@ -66,14 +66,19 @@ def release_dial(factory: sessionmaker[Session], outbox_id: uuid.UUID) -> None:
 
 
 def record_placed(factory: sessionmaker[Session], outbox_id: uuid.UUID, call_id: str,
-                  provider: str, payload: dict[str, Any]) -> uuid.UUID:
+                  provider: str) -> uuid.UUID:
     """The provider placed the call: keep its id, open the call's conversation (so the
     voice webhooks and status callbacks find it), tie it to the campaign attempt, if any.
-    Idempotent: recording the same call again changes nothing. Returns the conversation."""
-    context = payload.get("context") or {}
+    Idempotent: recording the same call again changes nothing. Returns the conversation.
+
+    Called by the sender when the provider answers, and by the call's first webhook
+    (which may arrive before that answer: it carries our reference)."""
     with factory() as session:
         row = session.get_one(OutboundCall, outbox_id)
         tenant = session.get_one(Tenant, row.tenant_id)
+        message = session.get(OutboxMessage, outbox_id)
+        payload: dict[str, Any] = dict(message.payload) if message is not None else {}
+    context = payload.get("context") or {}
     conversation, _ = records.open_conversation(
         factory, tenant, CHANNEL, call_id, caller_phone=row.to_e164, caller_verified=True,
         language=context.get("language") or None)
@@ -83,8 +88,8 @@ def record_placed(factory: sessionmaker[Session], outbox_id: uuid.UUID, call_id:
             row.call_id, row.provider = call_id, provider
             row.placed_at, row.conversation_id = datetime.now(UTC), conversation.id
         talk = session.get_one(Conversation, conversation.id)
-        if talk.customer_id is None and payload.get("customer_id"):
-            talk.customer_id = uuid.UUID(payload["customer_id"])
+        if talk.customer_id is None and message is not None:
+            talk.customer_id = message.customer_id
         records.append_turns(session, talk, [{
             "role": "call", "text": "placed",
             "request_key": request_keys.fit(f"{provider}-placed", call_id),
@@ -141,3 +146,20 @@ def blocked_now(factory: sessionmaker[Session], outbox_id: uuid.UUID) -> str | N
         row = session.get_one(OutboundCall, outbox_id)
         tenant = session.get_one(Tenant, row.tenant_id)
         return do_not_call.block_reason(session, tenant, row.to_e164)
+
+
+def placed_by_reference(factory: sessionmaker[Session], tenant_id: uuid.UUID, reference: str,
+                        call_id: str, provider: str) -> bool:
+    """A webhook of a call we placed names our reference (the outbox row): record the
+    call now if the sender has not yet. False for a reference that is not one of this
+    business's calls, or that names another call (nothing is changed then)."""
+    try:
+        outbox_id = uuid.UUID(reference)
+    except ValueError:
+        return False
+    with factory() as session:
+        row = session.get(OutboundCall, outbox_id)
+        if row is None or row.tenant_id != tenant_id or row.call_id not in (None, call_id):
+            return False
+    record_placed(factory, outbox_id, call_id, provider)
+    return True

@@ -80,10 +80,11 @@ class CallPlacer(Protocol):
 
     name: str  # the provider, as it appears in the call's records
 
-    def place(self, to: str, from_: str) -> str:
+    def place(self, to: str, from_: str, *, reference: str | None = None) -> str:
         """Dial ``to`` (E.164) from ``from_`` (one of the business's numbers, E.164);
-        returns the provider's id for the call. Raises ``CallRefused``,
-        ``CallProviderDown`` or ``CallsNotConfigured``."""
+        returns the provider's id for the call. ``reference`` (our id for the call) comes
+        back on the call's webhooks, so they find the call even before ``place`` returns.
+        Raises ``CallRefused``, ``CallProviderDown`` or ``CallsNotConfigured``."""
         ...
 
     def find_placed(self, to: str, from_: str, since: datetime) -> str | None:

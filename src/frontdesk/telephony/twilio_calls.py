@@ -15,6 +15,7 @@ configurable, as for SMS (``senders.sms_twilio``), so tests point it at a stand-
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 
 import requests
 from twilio.base.exceptions import TwilioRestException  # type: ignore[import-untyped]
@@ -93,8 +94,9 @@ class TwilioCallPlacer:
         client.api.base_url = self.api_base
         return client
 
-    def place(self, to: str, from_: str) -> str:
-        """Ask Twilio to call ``to``; returns the Call SID."""
+    def place(self, to: str, from_: str, *, reference: str | None = None) -> str:
+        """Ask Twilio to call ``to``; returns the Call SID. ``reference`` rides on the
+        webhook URLs (``ref=``), which Twilio signs, so it cannot be forged."""
         base = self.public_base_url
         if not base:
             raise TwilioNotConfigured("Outbound calls need FRONTDESK_PUBLIC_BASE_URL: the "
@@ -102,10 +104,11 @@ class TwilioCallPlacer:
                                       missing=["FRONTDESK_PUBLIC_BASE_URL"])
         client = self._client()
         try:
+            ref = f"ref={quote(reference)}" if reference else ""
             call = client.calls.create(
-                to=to, from_=from_, url=base + VOICE_URL_PATH,
-                status_callback=base + STATUS_URL_PATH, status_callback_event=STATUS_EVENTS,
-                machine_detection=MACHINE_DETECTION)
+                to=to, from_=from_, url=base + VOICE_URL_PATH + (f"&{ref}" if ref else ""),
+                status_callback=base + STATUS_URL_PATH + (f"?{ref}" if ref else ""),
+                status_callback_event=STATUS_EVENTS, machine_detection=MACHINE_DETECTION)
         except TwilioRestException as exc:
             detail = f"twilio {exc.status} (code {exc.code}): {exc.msg}"
             if exc.status == 429:
