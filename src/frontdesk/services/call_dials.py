@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import NotFound
-from frontdesk.services import campaign_outcomes, do_not_call, request_keys
+from frontdesk.services import calls, campaign_outcomes, do_not_call, request_keys
 from frontdesk.services import conversations as records
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Conversation, OutboundCall, OutboxMessage, Tenant
@@ -90,14 +90,15 @@ def record_placed(factory: sessionmaker[Session], outbox_id: uuid.UUID, call_id:
         talk = session.get_one(Conversation, conversation.id)
         if talk.customer_id is None and message is not None:
             talk.customer_id = message.customer_id
-        records.append_turns(session, talk, [{
-            "role": "call", "text": "placed",
-            "request_key": request_keys.fit(f"{provider}-placed", call_id),
-            "tool_result": {"status": "placed", "purpose": payload.get("purpose", "outbound"),
-                            "at": datetime.now(UTC).isoformat(), **context}}])
         if context.get("attempt_id"):
             campaign_outcomes.attempt_placed(session, uuid.UUID(context["attempt_id"]),
                                              call_id, conversation.id)
+    # On the call's timeline once, whoever records it first (the sender, or a webhook
+    # racing it): keyed, and retried past a concurrent status event's turn.
+    calls.record_event(factory, conversation.id,
+                       request_keys.fit(f"{provider}-placed", call_id), "placed",
+                       {"status": "placed", "purpose": payload.get("purpose", "outbound"),
+                        "at": datetime.now(UTC).isoformat(), **context})
     return conversation.id
 
 

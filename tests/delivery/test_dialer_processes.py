@@ -1,0 +1,184 @@
+"""Four ``frontdesk worker`` processes share one 2,000-lead campaign on PostgreSQL, against
+a carrier stand-in that speaks Twilio's Calls API and posts signed status callbacks to a
+real server; one worker is SIGKILLed mid-run.
+
+What must hold: every lead is called exactly once (its one allowed attempt), each call is
+placed through the outbox and recorded with the carrier's id, the campaign's concurrency
+limit is never exceeded at the carrier, and the killed worker's claims are taken over
+(after their lease) without a lost or a second call.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.app import create_app
+from frontdesk.config import Settings
+from frontdesk.scheduling.constraints import HardConstraints
+from frontdesk.services import campaigns
+from frontdesk.services.catalog import ResourceFields, save_resource
+from frontdesk.services.lead_import import import_leads
+from frontdesk.services.meeting_requests import MeetingRequestFields, create_meeting_request
+from frontdesk.services.tenants import TenantFields, create_tenant
+from frontdesk.store.db import make_session_factory, write_session
+from frontdesk.store.models import (
+    Campaign,
+    CampaignAttempt,
+    CampaignLead,
+    OutboxMessage,
+    Tenant,
+    TenantPhoneNumber,
+)
+from tests.conftest import serving, with_settings
+from tests.standins.carrier import Carrier
+
+pytestmark = pytest.mark.postgres
+
+SID, TOKEN = "AC" + "7" * 32, "carrier-token"
+BUSINESS_NUMBER = "+12125550100"
+LEADS = 2000
+WORKERS = 4
+MAX_CONCURRENT = 24
+KILL_AFTER = 500  # calls placed before one worker is killed
+# One zone per ~2-3 hours of offset: at any instant one of them reads 09:00-19:00, well
+# inside the 08:00-21:00 window for the few minutes the test runs. The numbers are
+# Japanese, a country without a holiday calendar here, so no run falls on a holiday.
+ZONES = ["Pacific/Kiritimati", "Pacific/Auckland", "Australia/Sydney", "Asia/Tokyo",
+         "Asia/Bangkok", "Asia/Kolkata", "Asia/Dubai", "Europe/Athens", "Europe/Madrid",
+         "UTC", "America/Sao_Paulo", "America/New_York", "America/Chicago",
+         "America/Los_Angeles", "Pacific/Honolulu", "Pacific/Pago_Pago"]
+
+
+def _zone_in_hours(now: datetime) -> str:
+    return next(z for z in ZONES if 9 <= now.astimezone(ZoneInfo(z)).hour < 19)
+
+
+def _campaign(factory: sessionmaker[Session], zone: str) -> Campaign:
+    with write_session(factory) as session:
+        tenant = create_tenant(session, "callers", TenantFields(name="Callers",
+                                                                  timezone="UTC"))
+        session.add(TenantPhoneNumber(tenant_id=tenant.id, number_e164=BUSINESS_NUMBER))
+        ana = save_resource(session, tenant, ResourceFields(name="Ana"))
+        now = datetime.now(UTC)
+        request = create_meeting_request(session, tenant, MeetingRequestFields(
+            title="a demo", resource_id=ana.id, duration_minutes=30,
+            hard=HardConstraints(window_start=now, window_end=now + timedelta(days=14),
+                                 timezone="UTC")))
+        campaign = campaigns.create_campaign(session, tenant, campaigns.CampaignFields(
+            name="Load", meeting_request_id=request.id, max_attempts=1,
+            max_concurrent_calls=MAX_CONCURRENT, calls_per_minute=100_000))
+        rows = "".join(f"+8135555{i:04d},{zone},2026-01-01\n" for i in range(LEADS))
+        report = import_leads(session, tenant, campaign,
+                              "phone,timezone,consent date\n" + rows, today=date(2026, 1, 2))
+        assert report.imported == LEADS, report.errors[:3]
+        return campaign
+
+
+@pytest.fixture
+def database(postgres_engine: Engine) -> Engine:
+    return postgres_engine  # truncated for this test
+
+
+def _workers(env: dict[str, str], log_dir: Path) -> Iterator[subprocess.Popen[bytes]]:
+    for index in range(WORKERS):
+        log = (log_dir / f"worker{index}.log").open("wb")
+        yield subprocess.Popen([sys.executable, "-m", "frontdesk", "worker", "--interval", "0.2"],
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def test_four_workers_call_every_lead_once_and_a_killed_worker_loses_and_doubles_nothing(
+    database: Engine, postgres_server_url: str, tmp_path: Path
+) -> None:
+    factory = make_session_factory(database)
+    campaign = _campaign(factory, _zone_in_hours(datetime.now(UTC)))
+    carrier = Carrier(SID, TOKEN, ring_s=0.02)
+    settings = Settings(environment="test", llm_base_url="", database_url=postgres_server_url,
+                        twilio_account_sid=SID, twilio_auth_token=TOKEN, outbox_worker=False,
+                        rate_limit_api_key="", rate_limit_ip="", rate_limit_phone="")
+    app = create_app(settings)
+    procs: list[subprocess.Popen[bytes]] = []
+    with serving(carrier.app()) as carrier_url, serving(app) as server_url:
+        with_settings(app, public_base_url=server_url)  # what Twilio signs against
+        carrier.server_url = carrier.public_url = server_url
+        env = {**os.environ, "FRONTDESK_DATABASE_URL": postgres_server_url,
+               "FRONTDESK_ENVIRONMENT": "development", "FRONTDESK_DATA_DIR": str(tmp_path),
+               "FRONTDESK_TWILIO_ACCOUNT_SID": SID, "FRONTDESK_TWILIO_AUTH_TOKEN": TOKEN,
+               "FRONTDESK_TWILIO_API_BASE": carrier_url,
+               "FRONTDESK_PUBLIC_BASE_URL": server_url, "FRONTDESK_OUTBOX_LEASE_S": "4",
+               "FRONTDESK_LLM_BASE_URL": ""}
+        try:
+            procs = list(_workers(env, Path(os.environ.get("DIALER_LOGS", str(tmp_path)))))
+            with write_session(factory) as session:
+                campaigns.move(session, session.get_one(Tenant, campaign.tenant_id),
+                               campaign.id, "start")
+            killed_at = _run_and_kill(carrier, procs[0])
+            deadline = time.monotonic() + 420
+            while _ended(factory, campaign) < LEADS and time.monotonic() < deadline:
+                time.sleep(0.5)
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            for proc in procs:
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+            carrier.close()
+    logs = "\n".join(p.read_text(errors="replace")[-2000:] for p in tmp_path.glob("*.log"))
+    assert _ended(factory, campaign) == LEADS, logs
+    assert KILL_AFTER <= killed_at < LEADS  # the kill happened mid-run
+    assert procs[0].returncode == -signal.SIGKILL
+    # Every lead called exactly once, and nobody else.
+    assert len(carrier.calls) == LEADS
+    assert all(len(calls) == 1 for calls in carrier.calls.values())
+    assert carrier.callback_failures == 0
+    assert carrier.max_in_flight <= MAX_CONCURRENT
+    with factory() as session:
+        attempts = session.scalars(select(CampaignAttempt).where(
+            CampaignAttempt.campaign_id == campaign.id)).all()
+        leads = {lead.id: lead for lead in session.scalars(
+            select(CampaignLead).where(CampaignLead.campaign_id == campaign.id))}
+        messages = {m.id: m for m in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.channel == "call"))}
+        status = session.get_one(Campaign, campaign.id).status
+    assert len(attempts) == LEADS and {a.number for a in attempts} == {1}
+    assert {a.lead_id for a in attempts} == set(leads)
+    for attempt in attempts:
+        lead = leads[attempt.lead_id]
+        [placed] = carrier.calls[lead.phone_e164]
+        assert attempt.call_id == placed["sid"]
+        assert attempt.outcome == "no_answer" and lead.status == "max_attempts"
+        message = messages[attempt.outbox_id]
+        assert message.status == "sent" and message.provider_message_id == placed["sid"]
+    assert status == "completed"
+
+
+def _run_and_kill(carrier: Carrier, victim: subprocess.Popen[bytes]) -> int:
+    deadline = time.monotonic() + 180
+    while carrier.total < KILL_AFTER:
+        if time.monotonic() > deadline:
+            pytest.fail(f"only {carrier.total} calls placed in 180 s")
+        time.sleep(0.05)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+    return carrier.total
+
+
+def _ended(factory: sessionmaker[Session], campaign: Campaign) -> int:
+    with factory() as session:
+        return session.scalar(select(func.count()).select_from(CampaignAttempt).where(
+            CampaignAttempt.campaign_id == campaign.id,
+            CampaignAttempt.outcome.is_not(None))) or 0
