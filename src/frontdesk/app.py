@@ -21,6 +21,7 @@ from frontdesk.api.routes import (
     feeds,
     health,
     home,
+    meeting_participants,
     meeting_requests,
     messages,
     resources,
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         feeds,
         calendar_connections,
         meeting_requests,
+        meeting_participants,
         campaigns,
         constraints,
     ):
