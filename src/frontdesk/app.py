@@ -19,6 +19,7 @@ from frontdesk.api.routes import (
     constraints,
     customers,
     feeds,
+    group_meetings,
     health,
     home,
     meeting_participants,
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         calendar_connections,
         meeting_requests,
         meeting_participants,
+        group_meetings,
         campaigns,
         constraints,
     ):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -74,3 +74,49 @@ class ParticipantOut(BaseModel):
     availability: list[WindowOut]
     created_at: datetime
     updated_at: datetime
+
+
+class ConfirmBestSlotIn(Strict):
+    dry_run: bool = Field(default=False, description="Choose and show the slot; book nothing")
+
+
+class SlotOut(BaseModel):
+    start: datetime
+    end: datetime
+    resource_id: uuid.UUID
+
+
+class PersonOut(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class RunnerUpOut(BaseModel):
+    slot: SlotOut
+    available_count: int
+
+
+class WhyChosenOut(BaseModel):
+    decided_by: Literal["only_option", "participants", "soft_preferences", "earliest",
+                        "input_order"] = Field(
+        description="The first criterion on which the slot beat the runner-up")
+    available_count: int
+    participant_count: int
+    soft_met: list[str]
+    soft_missed: list[str]
+    considered: int = Field(description="Open slots inside the hard constraints")
+    outside_hard: int = Field(description="Open slots the hard constraints excluded")
+    runner_up: RunnerUpOut | None
+
+
+class ConfirmBestSlotOut(BaseModel):
+    dry_run: bool
+    replayed: bool = Field(description="The answer to an earlier call with the same key")
+    slot: SlotOut
+    appointment_id: uuid.UUID | None = Field(description="Null on a dry run")
+    request_status: Literal["open", "fulfilled", "cancelled"]
+    available: list[PersonOut] = Field(description="Who can attend")
+    unavailable: list[PersonOut]
+    unknown: list[PersonOut] = Field(description="Unavailable because they stated no times")
+    notified: list[uuid.UUID] = Field(description="Participants a message was written for")
+    why: WhyChosenOut
