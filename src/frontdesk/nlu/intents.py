@@ -268,7 +268,8 @@ _ES: list[Rule] = [
      (?:me )?(?:puede|pueden|podria|podrian|puedes) (?:volver a )?llamar(?:me)? (?:mas tarde|
      luego|despues|manana|otro dia|otra vez|en|el|a las)|
      ahora no (?:puedo hablar|es buen momento)|no es (?:un )?buen momento|
-     (?:estoy|ando) (?:ocupad[oa]|conduciendo|manejando|trabajando) (?:ahora|ahorita|en este momento)"""),
+     (?:estoy|ando) (?:ocupad[oa]|conduciendo|manejando|trabajando)
+     (?:ahora|ahorita|en este momento)"""),
      _NEG),
     (I.DECLINE, 0.85, _w(r"""no (?:me|nos) interesa|no estoy interesad[oa]|no tengo interes|
      no quiero (?:ninguna )?(?:cita|reunion|reservar)"""), ""),
