@@ -245,3 +245,4 @@ def test_an_unrelated_question_is_answered_by_the_ordinary_policy(
     assert not reply.end and "open" in reply.text.lower()
     with factory() as session:
         assert session.scalars(select(Appointment)).first() is None
+
