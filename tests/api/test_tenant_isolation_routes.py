@@ -31,6 +31,10 @@ BODIES: dict[tuple[str, str], Any] = {
     ("post", "/api/v1/resources/{resource_id}/calendar/connect/{provider}"): {},
     ("patch", "/api/v1/meeting-requests/{request_id}"): {"title": "Taken over"},
     ("post", "/api/v1/campaigns/{campaign_id}/leads/import"): "phone\n+12125550177\n",
+    ("post", "/api/v1/meeting-requests/{request_id}/participants"): {"name": "Taken over"},
+    ("patch", "/api/v1/meeting-requests/{request_id}/participants/{participant_id}"): {
+        "name": "Taken over"},
+    ("post", "/api/v1/meeting-requests/{request_id}/confirm-best-slot"): {},
     ("post", "/api/v1/campaigns/{campaign_id}/leads/from-customers"): {},
 }
 
@@ -53,6 +57,11 @@ def _owner_data(client: TestClient, biz: Business) -> dict[str, str]:
             "window_start": biz.at(day, 9).isoformat(),
             "window_end": biz.at(day, 17).isoformat()}})
     assert meeting.status_code == 201, meeting.text
+    participant = client.post(
+        f"/api/v1/meeting-requests/{meeting.json()['id']}/participants", headers=auth(biz),
+        json={"name": "Rosa", "availability": [{"start": biz.at(day, 10).isoformat(),
+                                                "end": biz.at(day, 12).isoformat()}]})
+    assert participant.status_code == 201, participant.text
     campaign = client.post("/api/v1/campaigns", headers=auth(biz), json={
         "name": "Owner's", "meeting_request_id": meeting.json()["id"]})
     assert campaign.status_code == 201, campaign.text
@@ -60,6 +69,7 @@ def _owner_data(client: TestClient, biz: Business) -> dict[str, str]:
         "campaign_id": campaign.json()["id"],
         "action": "cancel",
         "request_id": meeting.json()["id"],
+        "participant_id": participant.json()["id"],
         "service_id": str(biz.haircut.id),
         "resource_id": str(biz.ana.id),
         "exception_id": exception.json()["id"],
@@ -78,6 +88,7 @@ def _snapshot(client: TestClient, biz: Business, ids: dict[str, str]) -> list[An
              f"/api/v1/conversations/{ids['conversation_id']}",
              f"/api/v1/resources/{ids['resource_id']}/calendar",
              f"/api/v1/meeting-requests/{ids['request_id']}",
+             f"/api/v1/meeting-requests/{ids['request_id']}/participants",
              f"/api/v1/campaigns/{ids['campaign_id']}",
              f"/api/v1/campaigns/{ids['campaign_id']}/leads"]
     return [(path, client.get(path, headers=auth(biz)).json()) for path in reads]

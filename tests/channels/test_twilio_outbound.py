@@ -231,7 +231,7 @@ def test_a_person_hears_the_greeting_and_is_listened_to(
     assert gather.tag == "Gather" and redirect.tag == "Redirect"
     assert "Alex" in said(twilio.last)  # the customer we called is recognised
     # ... and hears who is calling, and that it is an assistant, not "thanks for calling"
-    assert "virtual assistant" in said(twilio.last)
+    assert "automated assistant" in said(twilio.last)
     assert "thanks for calling" not in said(twilio.last).lower()
     # Their answer comes back on the gather webhook (Direction=outbound-api).
     reply = twilio.say("What are your hours?", Direction="outbound-api")

@@ -78,7 +78,7 @@ def test_a_fax_hears_nothing_and_a_person_the_outbound_greeting(
     person = phone_calls.answered_outbound(agent, factory, biz.tenant,
                                            _call(factory, biz, "CA-person"), Answerer.PERSON,
                                            "+12125550100")
-    assert "virtual assistant" in person.text and not person.hang_up
+    assert "automated assistant" in person.text and not person.hang_up
 
 
 def test_a_number_that_is_not_one_is_read_out_as_given(biz: Business) -> None:

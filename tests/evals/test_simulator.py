@@ -17,7 +17,7 @@ from frontdesk.evals.simulator import AgentTurn, Caller
 # What the agent awaits after saying each of its phrases (policy.py, booking_flow.py, manage.py).
 EXPECTED_AWAITING: dict[str, str | None] = {
     "how_can_i_help": None, "greet_back": None, "next_appointment": None,
-    "outbound_hello": None, "outbound_about": None,
+    "outbound_about": None,
     "ask_service": "service", "ask_time": "time",
     "offer_exact": "choice", "offer_many": "choice", "offer_near": "choice",
     "offer_near_one": "choice", "which_offer": "choice",

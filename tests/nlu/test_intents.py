@@ -104,6 +104,17 @@ ENGLISH: list[tuple[str, Intent]] = [
     ("don't call me again", I.OPT_OUT),
     ("take me off your list", I.OPT_OUT),
     ("please stop texting me", I.OPT_OUT),
+    ("stop calling me", I.OPT_OUT),
+    # answers to a call we placed
+    ("I'm not interested", I.DECLINE),
+    ("we are not interested, thanks", I.DECLINE),
+    ("I don't want an appointment", I.DECLINE),
+    ("call me back tomorrow at 3", I.CALLBACK),
+    ("could you call me later?", I.CALLBACK),
+    ("I'm driving right now, try me again tomorrow", I.CALLBACK),
+    ("wrong number", I.WRONG_NUMBER),
+    ("sorry, you've got the wrong number", I.WRONG_NUMBER),
+    ("there's nobody here by that name", I.WRONG_NUMBER),
     # greeting
     ("hi", I.GREETING),
     ("Hello there", I.GREETING),
@@ -179,6 +190,14 @@ SPANISH: list[tuple[str, Intent]] = [
     ("No me llamen más", I.OPT_OUT),
     ("Quiero darme de baja", I.OPT_OUT),
     ("Baja", I.OPT_OUT),
+    ("La verdad, no estoy interesada", I.DECLINE),
+    ("Ya no nos interesa, gracias", I.DECLINE),
+    ("Llámeme mañana a las 3", I.CALLBACK),
+    ("¿Me puede llamar más tarde?", I.CALLBACK),
+    ("Ahora no es buen momento, vuelva a llamar el lunes", I.CALLBACK),
+    ("Número equivocado", I.WRONG_NUMBER),
+    ("Se ha equivocado de número", I.WRONG_NUMBER),
+    ("Aquí no vive nadie con ese nombre", I.WRONG_NUMBER),
     ("Hola", I.GREETING),
     ("Buenos días", I.GREETING),
     ("Buenas tardes", I.GREETING),
@@ -221,6 +240,9 @@ def test_spanish_set_covers_every_intent_and_is_large_enough() -> None:
         ("Sí, resérvala", "es", (I.YES, I.BOOK)),
         ("Hola, quiero una cita", "es", (I.BOOK, I.GREETING)),
         ("stop calling me, thanks", "en", (I.OPT_OUT, I.THANKS)),
+        ("no, wrong number", "en", (I.WRONG_NUMBER, I.NO)),
+        ("No me interesa", "es", (I.NO, I.DECLINE)),
+        ("not interested, thanks", "en", (I.NO, I.DECLINE, I.THANKS)),
     ],
 )
 def test_multiple_intents_in_order(text: str, lang: Lang, expected: tuple[Intent, ...]) -> None:
@@ -241,6 +263,14 @@ def test_multiple_intents_in_order(text: str, lang: Lang, expected: tuple[Intent
         ("please don't cancel it", "en", I.CANCEL),
         ("is there a bus stop nearby", "en", I.OPT_OUT),
         ("call me back tomorrow", "en", I.OPT_OUT),
+        ("don't call me back", "en", I.CALLBACK),  # the caller will call; no callback asked
+        ("I'll call you back", "en", I.CALLBACK),
+        ("no me llamen más", "es", I.CALLBACK),
+        ("stop calling me", "en", I.CALLBACK),
+        ("no problem", "en", I.DECLINE),
+        ("that doesn't work for me", "en", I.DECLINE),  # not those times: not a refusal
+        ("no me viene bien", "es", I.DECLINE),
+        ("the number is 555 0100", "en", I.WRONG_NUMBER),
         ("the second of March", "en", I.CHOICE),  # a date, not a pick
         ("the 2nd", "en", I.CHOICE),
         ("maybe later", "en", I.CHOICE),

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.conversation import policy
+from frontdesk.conversation import outbound, policy
 from frontdesk.conversation.catch_up import PastTurn, replay_past
 from frontdesk.conversation.context import Decision, ServiceInfo, TurnContext
 from frontdesk.conversation.llm_wire import DeferredToRules, LLMError
@@ -26,7 +26,13 @@ from frontdesk.nlu.types import Understanding
 from frontdesk.services import conversation_turns as records
 from frontdesk.services import request_keys
 from frontdesk.services.agent_context import BusinessFacts, Tenant, business_facts
-from frontdesk.services.conversation_turns import Conversation, ConversationRecord, TurnChange
+from frontdesk.services.conversation_turns import (
+    CampaignOutcome,
+    Conversation,
+    ConversationRecord,
+    TurnChange,
+)
+from frontdesk.services.outbound_context import campaign_for
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +227,7 @@ class Agent:
                 decision,
                 opt_out_phone=opt_out_phone,
                 request_key=request_key,
+                campaign=_campaign_outcome(ctx, decision),
             )
         except records.AlreadyAnswered:
             # The same request raced us from another process on SQLite (one process keeps
@@ -335,6 +342,10 @@ class Agent:
             ),
             acting=acting,
         )
+        # The campaign behind a call we placed, or behind a text back to its follow-up.
+        campaign = (campaign_for(self.factory, tenant, conversation.id, conversation.channel,
+                                 conversation.caller_phone)
+                    if conversation.channel in ("phone", "sms") else None)
         return TurnContext(
             tenant=tenant,
             persona=persona_for(tenant.persona),
@@ -349,6 +360,7 @@ class Agent:
             resources=[(str(rid), name) for rid, name in business.resources],
             caller_verified=conversation.caller_verified,
             said_before=conversation.messages,
+            campaign=campaign,
         )
 
     def _recognise(self, state: DialogueState, ctx: TurnContext) -> None:
@@ -387,6 +399,7 @@ class Agent:
         *,
         opt_out_phone: str | None = None,
         request_key: str | None = None,
+        campaign: CampaignOutcome | None = None,
     ) -> None:
         change = TurnChange(
             state=state.to_json(),
@@ -397,6 +410,7 @@ class Agent:
             outcome=decision.outcome if decision is not None else None,
             end=decision.end if decision is not None else False,
             opt_out_phone=opt_out_phone,
+            campaign=campaign,
         )
         records.save_turn(
             self.factory, conversation.id, rows, change, now=self.clock(), request_key=request_key
@@ -423,6 +437,16 @@ def _fallen_back(conversation_id: uuid.UUID, exc: Exception) -> str:
         exc_info=exc,
     )
     return f"error: {type(exc).__name__}"[:200]
+
+
+def _campaign_outcome(ctx: TurnContext, decision: Decision) -> CampaignOutcome | None:
+    """What the turn decided that the campaign keeps (on the lead, and the call's
+    attempt), saved with the turn; None for an ordinary conversation."""
+    outcome = outbound.OUTCOMES.get(decision.outcome or "")
+    if ctx.campaign is None or outcome is None:
+        return None
+    return CampaignOutcome(outcome, ctx.campaign.lead_id, ctx.campaign.on_call,
+                           callback_at=decision.callback_at)
 
 
 def _jsonable(args: dict[str, Any]) -> dict[str, Any]:

@@ -56,7 +56,7 @@ def _pick_by_number(state: DialogueState, text: str, ctx: TurnContext) -> Offere
     return hits[0] if len(hits) == 1 else None
 
 
-def _pick_offer(state: DialogueState, u: Understanding, ctx: TurnContext) -> OfferedSlot | None:
+def pick_offer(state: DialogueState, u: Understanding, ctx: TurnContext) -> OfferedSlot | None:
     if not state.offered:
         return None
     if u.choice is not None and -len(state.offered) <= u.choice < len(state.offered):
@@ -97,7 +97,7 @@ def book_flow(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decis
             names = [s.spoken_name(lang) for s in ctx.services]
             return Decision(say("ask_service", lang, options=say_list(names, lang)), reask=reask)
     if state.chosen is None and state.awaiting == "choice":
-        state.chosen = _pick_offer(state, u, ctx)
+        state.chosen = pick_offer(state, u, ctx)
         if state.chosen is None and state.offered and not u.times:
             if u.has(Intent.NO):
                 state.reset_booking()

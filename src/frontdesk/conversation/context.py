@@ -10,6 +10,7 @@ from frontdesk.conversation.personas import Persona
 from frontdesk.conversation.tools import Tools
 from frontdesk.nlu.types import ServiceName
 from frontdesk.services.agent_context import Tenant
+from frontdesk.services.outbound_context import CampaignContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,9 @@ class TurnContext:
     # How many messages were said before this turn (the history a brain is handed is only
     # the recent window): numbers the LLM driver's writes. None: len(history) is all of it.
     said_before: int | None = None
+    # The campaign behind this conversation (a call the dialer placed, a text back to its
+    # follow-up): its meeting request is what the agent offers times for.
+    campaign: CampaignContext | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -66,3 +70,5 @@ class Decision:
     reask: bool = False  # the caller's answer did not fit the question; asked again
     # The LLM failed mid-turn after a tool acted: the reply is built from the tool result.
     fallback_reason: str | None = None
+    # When the person asked to be called back (aware, UTC), with outcome "callback".
+    callback_at: datetime | None = None

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import openai
 
-from frontdesk.conversation import verify
+from frontdesk.conversation import outbound, verify
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.llm_claims import SATISFIED_BY, claimed_actions, speakable
 from frontdesk.conversation.llm_prompt import MAX_OFFERS, system_prompt, tool_specs
@@ -130,6 +130,8 @@ class LLMBrain:
     ) -> Decision:
         if u.has(Intent.OPT_OUT):
             raise DeferredToRules("opt-outs are recorded by the deterministic policy")
+        if outbound.decides(state, u, ctx):
+            raise DeferredToRules("outbound outcomes and campaign offers follow the rules")
         deadline = time.monotonic() + self.timeout_s
         turn = _Turn()
         messages = self._messages(state, u, ctx, history)

@@ -66,3 +66,36 @@ PERSONAS = {
 
 def persona_for(key: str | None) -> Persona:
     return PERSONAS.get(key or "default", PERSONAS["default"])
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundPersona:
+    """How a call the business placed opens: who is calling (an automated assistant), on
+    whose behalf, what about, and how to never be called again, before anything else is
+    said (issue 12; the opt-out words are the ones the OPT_OUT intent hears)."""
+
+    disclosure: dict[str, str]  # {name}, {business}, {topic}
+    opt_out_hint: dict[str, str]
+    generic_topic: dict[str, str]  # a call with no campaign behind it (POST /calls)
+    system_style: str
+
+
+OUTBOUND = OutboundPersona(
+    disclosure={
+        "en": "Hi{name}, this is an automated assistant calling on behalf of {business} "
+              "about {topic}.",
+        "es": "Hola{name}, le llama un asistente automático en nombre de {business} "
+              "por {topic}.",
+    },
+    opt_out_hint={
+        "en": "If you'd rather not get these calls, say 'stop calling me' and we won't "
+              "call again.",
+        "es": "Si prefiere no recibir estas llamadas, diga 'no me llamen más' y no "
+              "volveremos a llamarle.",
+    },
+    generic_topic={
+        "en": "your appointments with us",
+        "es": "sus citas con nosotros",
+    },
+    system_style="Polite and brief: the person did not call us. Respect a no at once.",
+)

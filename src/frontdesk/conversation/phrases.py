@@ -12,13 +12,45 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "How can I help you today?",
         "es": "¿En qué le puedo ayudar?",
     },
-    "outbound_hello": {
-        "en": "Hi{name}, this is the virtual assistant of {business} calling.",
-        "es": "Hola{name}, le llama el asistente virtual de {business}.",
-    },
     "outbound_about": {
         "en": "It's about your {service} {when}. Can you still make it?",
         "es": "Es sobre su cita de {service} {when}. ¿Le sigue viniendo bien?",
+    },
+    "meeting_offer_many": {
+        "en": "I can offer {options}. Would one of those work for you?",
+        "es": "Le puedo ofrecer {options}. ¿Le viene bien alguna?",
+    },
+    "meeting_offer_one": {
+        "en": "I can offer {when} with {resource}. Would that work for you?",
+        "es": "Le puedo ofrecer {when} con {resource}. ¿Le viene bien?",
+    },
+    "meeting_ask_availability": {
+        "en": "When are you free over the coming weeks? For example, Tuesday after 2 or Thursday morning.",
+        "es": "¿Cuándo tiene disponibilidad en las próximas semanas? Por ejemplo, el martes después de las 2 o el jueves por la mañana.",
+    },
+    "meeting_availability_again": {
+        "en": "Sorry, I didn't catch when you're free. Could you tell me a day and a time of day, like Tuesday afternoon?",
+        "es": "Perdone, no he entendido cuándo tiene disponibilidad. ¿Me dice un día y una franja, por ejemplo el martes por la tarde?",
+    },
+    "meeting_availability_noted": {
+        "en": "Thank you, I've noted when you're free, and we'll be in touch with a time that fits. Goodbye.",
+        "es": "Gracias, he anotado cuándo tiene disponibilidad y le contactaremos con una hora que le venga bien. Adiós.",
+    },
+    "declined": {
+        "en": "No problem, thank you for your time. Goodbye.",
+        "es": "Sin problema, gracias por su tiempo. Adiós.",
+    },
+    "wrong_number": {
+        "en": "Sorry to have bothered you. We won't call this number about it again. Goodbye.",
+        "es": "Disculpe la molestia. No volveremos a llamar a este número por este asunto. Adiós.",
+    },
+    "callback_at": {
+        "en": "Of course. We'll call you back {when}. Goodbye.",
+        "es": "Por supuesto. Le volveremos a llamar {when}. Adiós.",
+    },
+    "callback_later": {
+        "en": "Of course. We'll call you back another time. Goodbye.",
+        "es": "Por supuesto. Le volveremos a llamar en otro momento. Adiós.",
     },
     "greet_back": {
         "en": "Hi there! How can I help you today?",

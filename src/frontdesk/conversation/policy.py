@@ -12,6 +12,7 @@ from frontdesk.conversation import manage, verify
 from frontdesk.conversation.absorb import absorb
 from frontdesk.conversation.booking_flow import book_flow
 from frontdesk.conversation.context import Decision, TurnContext
+from frontdesk.conversation.outbound import opening, outbound_answer
 from frontdesk.conversation.phrases import say
 from frontdesk.conversation.speech import say_when
 from frontdesk.conversation.state import DialogueState
@@ -45,6 +46,9 @@ def respond(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
     if state.awaiting == "confirm_transfer" and u.has(Intent.NO):
         state.awaiting = "anything_else"
         return Decision(say("anything_else", lang))
+    # A call we placed (or a text back to a campaign): its outcomes and its offers.
+    if (answered := outbound_answer(state, u, ctx)) is not None:
+        return answered
 
     if _leaving(u):
         return goodbye(state, lang)  # "ok great, I'll call back to book. Thanks, bye!"
@@ -183,17 +187,14 @@ def greeting(
     """The opening line; a known caller hears their name and next appointment."""
     persona = ctx.persona
     business = ctx.tenant.name
-    if outbound:  # we called them: say who is calling, and that this is an assistant
-        hello = say(
-            "outbound_hello", lang, name=f" {name.split()[0]}" if name else "", business=business
-        )
+    if outbound:  # we called them: the disclosure first (conversation/outbound.py)
+        about = None
         if next_appointment and (state.verified or not persona.private):
             service, when = next_appointment
             about = say(
                 "outbound_about", lang, service=service, when=say_when(when, ctx.today, lang)
             )
-            return f"{hello} {about}"
-        return f"{hello} {say('how_can_i_help', lang)}"
+        return opening(state, ctx, lang, name=name, about=about)
     if name:
         text = persona.greeting_known[lang].format(name=name.split()[0], business=business)
     else:

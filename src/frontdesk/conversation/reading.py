@@ -25,6 +25,7 @@ _EXPECTING = {
     "confirm_transfer": "confirm",
     "code": "code",
     "resend_code": "confirm",
+    "availability": "time",
 }
 
 

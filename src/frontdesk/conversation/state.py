@@ -22,6 +22,7 @@ Awaiting = Literal[
     "confirm_transfer",
     "code",  # a verification code was texted; the caller reads it back
     "resend_code",  # the code expired or died: send a new one?
+    "availability",  # a campaign's offers did not suit: when is the person free?
 ]
 
 
@@ -83,6 +84,9 @@ class DialogueState:
     outcome: str | None = None
     appointment_id: str | None = None
     booking_seq: int = 0  # numbers each write, for idempotency keys
+    # A call the business placed (its opening disclosed who calls and how to opt out):
+    # "not interested", "call me back", "wrong number" are outcomes here.
+    outbound: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

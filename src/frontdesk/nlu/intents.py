@@ -85,6 +85,23 @@ _EN: list[Rule] = [
      (?:take|remove|delete) (?:me|my number|my name)(?: \w+)? (?:off|from)"""), ""),
     (I.OPT_OUT, 1.0, r"\b(?:don'?t|do not|never) (?:ever )?(?:call|text|message|contact|email|ring)"
      r" (?:me|us|this number)\b(?! (?:back|at|on|later|tomorrow))", ""),
+    # Answers to a call we placed: below an opt-out, above the "no" they often contain
+    # ("no, wrong number"), so a callback or a wrong number is never read as a plain no.
+    (I.WRONG_NUMBER, 0.96, _w(r"""wrong (?:number|person|guy|lady)|(?:you(?:'?ve| have)?|you'?re)
+     (?:got|dialed|dialled|called|calling|reached) the wrong|no ?(?:one|body) (?:by|with|called)
+     that name|(?:there'?s|there is) no ?(?:one|body) (?:here )?(?:by|with|called|named)|
+     (?:this|that) (?:is not|isn'?t) (?:\w+ )?(?:number|phone)|never heard of (?:him|her|them)"""),
+     ""),
+    (I.CALLBACK, 0.94, _w(r"""(?:call|ring|phone|try) (?:me|us) (?:back|again|later|tomorrow|
+     another time|some other time|next|on|at|in|after|this|around|tonight)|
+     (?:call|ring|try) back (?:later|tomorrow|another time|next|on|at|in|after|this)|
+     (?:can|could|would) you (?:call|ring|try) (?:me |us )?(?:later|tomorrow|another|back|
+     again)|(?:not a good|bad) time (?:right now|now|to talk)|(?:i'?m|i am) (?:busy|driving|
+     at work|in a meeting) (?:right )?now"""), _NEG),
+    (I.DECLINE, 0.85, _w(r"""not interested|no interest|(?:i'?m|i am|we'?re|we are) (?:not|no
+     longer) (?:looking|interested)|(?:i|we) (?:don'?t|do not) (?:want|need) (?:it|one|that|
+     this|any|an appointment|a meeting|to book|to meet)|(?:i'?m|i am) not (?:going|gonna) to
+     book|no thanks ,? (?:i'?m|i am) (?:good|fine|ok|okay|all set)"""), ""),
     (I.HUMAN, 0.97, r"\b(?:speak|talk|chat|connect me|put me through|transfer me)(?:ing)?"
      r"(?: to| with)? (?:a |an |the |some |your |to )?(?:real |actual |live )?" + _w(
          """person|human|someone|somebody|anybody|anyone|receptionist|representative|rep|agent|
@@ -240,6 +257,22 @@ _ES: list[Rule] = [
      no quiero (?:recibir|que me (?:llamen|escriban)|mas (?:llamadas|mensajes))|
      dar(?:me|se)? de baja|darme baja|la baja|borr(?:en|ad|a)(?:me)? de|sacad?(?:me)? de|
      quit(?:en|ad|a)(?:me)? de|cancelar (?:la )?suscripcion"""), ""),
+    (I.WRONG_NUMBER, 0.96, _w(r"""(?:numero|telefono) equivocado|se (?:ha )?equivoca\w* de
+     (?:numero|persona|telefono)|(?:aqui|aca) no (?:vive|hay|es) (?:nadie|ninguna?|ese|esa)|
+     no (?:conozco|se quien es) a (?:nadie|ese|esa)|(?:este|ese) no es (?:el )?(?:numero|
+     telefono) de|persona equivocada"""), ""),
+    (I.CALLBACK, 0.94, _w(r"""(?:llameme|llamame|llamenme|llamarme|marqueme|marcame)
+     (?:usted |ustedes )?(?:mas tarde|luego|despues|manana|otro dia|otra vez|de nuevo|en|el|la|
+     a las|a eso de|sobre|esta|este|por la|pasado|la semana|el lunes|hoy)|
+     (?:vuelva|vuelvan|vuelve) a (?:llamar|llamarme|intentarlo)|
+     (?:me )?(?:puede|pueden|podria|podrian|puedes) (?:volver a )?llamar(?:me)? (?:mas tarde|
+     luego|despues|manana|otro dia|otra vez|en|el|a las)|
+     ahora no (?:puedo hablar|es buen momento)|no es (?:un )?buen momento|
+     (?:estoy|ando) (?:ocupad[oa]|conduciendo|manejando|trabajando)
+     (?:ahora|ahorita|en este momento)"""),
+     _NEG),
+    (I.DECLINE, 0.85, _w(r"""no (?:me|nos) interesa|no estoy interesad[oa]|no tengo interes|
+     no quiero (?:ninguna )?(?:cita|reunion|reservar)"""), ""),
     (I.HUMAN, 0.97, _w("""(?:hablar|habla|comunicarme|comunicar|pasame|pasenme|paseme|ponme|
      pongame|ponganme|comuniqueme|comuniquenme|comunicame|pasame|paseme|transfierame|
      transfiereme) (?:con )?(?:una |un |la |el |alguna |algun )?(?:persona|alguien|humano|

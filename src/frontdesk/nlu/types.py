@@ -62,6 +62,10 @@ class Intent(StrEnum):
     CHOICE = "choice"
     CORRECTION = "correction"
     OPT_OUT = "opt_out"
+    # What a person we called may answer besides booking (issue 12's outcomes).
+    DECLINE = "decline"  # "not interested", "no me interesa"
+    CALLBACK = "callback"  # "call me back tomorrow at 3", "llámeme mañana a las 3"
+    WRONG_NUMBER = "wrong_number"  # "wrong number", "número equivocado"
     GREETING = "greeting"
     GOODBYE = "goodbye"
     THANKS = "thanks"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -50,6 +51,10 @@ from frontdesk.store.models import (
 _EXCLUSION_VIOLATION = "23P01"
 _DEADLOCK = "40P01"  # two writers waited on each other; PostgreSQL aborted one
 _MAX_ATTEMPTS = 5
+
+# More writes a caller needs in the booking's own transaction (a meeting request's
+# count and its participants' notices): it sees the new appointment, and may refuse it.
+AlsoWrite = Callable[[Session, Appointment], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +111,13 @@ def book(
     request: BookingRequest,
     *,
     now: datetime | None = None,
+    also: AlsoWrite | None = None,
 ) -> BookingResult:
     """Book one appointment, or raise a typed refusal. The same idempotency key books once:
     a repeat, even one racing the first, gets the first's appointment (``replayed``).
+
+    ``also`` runs in the booking's transaction after the appointment and its messages
+    are written (not on a replay); what it raises undoes the booking.
 
     When no resource was asked for and a concurrent booking takes the chosen one between
     check and insert (PostgreSQL reports it at insert), try again: someone else offering
@@ -139,7 +148,7 @@ def book(
                 start + calendars.service_spec(service).duration,
             )
     try:
-        return _book_with_retries(factory, tenant, request, ask, now)
+        return _book_with_retries(factory, tenant, request, ask, now, also)
     except (BookingRefused, IntegrityError):
         # A copy of this request (a client's retry, in flight at the same time) may have
         # booked under the same key while we waited on a lock: on PostgreSQL we then see
@@ -160,11 +169,12 @@ def _book_with_retries(
     request: BookingRequest,
     ask: Ask,
     now: datetime,
+    also: AlsoWrite | None,
 ) -> BookingResult:
     for attempt in range(_MAX_ATTEMPTS):
         last = attempt + 1 == _MAX_ATTEMPTS
         try:
-            return _book_once(factory, tenant, request, ask, now)
+            return _book_once(factory, tenant, request, ask, now, also)
         except OperationalError as exc:
             if not _is_deadlock(exc):
                 raise
@@ -187,6 +197,7 @@ def _book_once(
     request: BookingRequest,
     ask: Ask,
     now: datetime,
+    also: AlsoWrite | None,
 ) -> BookingResult:
     if writes_lock_the_database(factory):
         # SQLite: read in a transaction of its own, so the database's one write lock is
@@ -196,12 +207,20 @@ def _book_once(
         if isinstance(plan, Appointment):
             return _replay(plan, request)
         with write_session(factory) as session:
-            return BookingResult(booking_plan.commit(session, tenant, ask, plan, now))
+            return BookingResult(_commit(session, tenant, ask, plan, now, also))
     with write_session(factory) as session:  # PostgreSQL: one transaction, rows locked late
         plan = booking_plan.prepare(session, tenant, ask, now)
         if isinstance(plan, Appointment):
             return _replay(plan, request)
-        return BookingResult(booking_plan.commit(session, tenant, ask, plan, now))
+        return BookingResult(_commit(session, tenant, ask, plan, now, also))
+
+
+def _commit(session: Session, tenant: Tenant, ask: Ask, plan: booking_plan.Plan,
+            now: datetime, also: AlsoWrite | None) -> Appointment:
+    appointment = booking_plan.commit(session, tenant, ask, plan, now)
+    if also is not None:
+        also(session, appointment)
+    return appointment
 
 
 def reschedule(

@@ -40,9 +40,11 @@ _STATUS_OUTCOMES = {
     "canceled": Outcome.NO_ANSWER,
 }
 # What the conversation records (``Conversation.outcome``) that is also a campaign outcome.
-_CONVERSATION_OUTCOMES = {o.value: o for o in Outcome} | {"rescheduled": Outcome.BOOKED}
+# "callback": the conversation's outcome column holds 16 characters.
+_CONVERSATION_OUTCOMES = {o.value: o for o in Outcome} | {"rescheduled": Outcome.BOOKED,
+                                                          "callback": Outcome.CALLBACK_REQUESTED}
 # Outcomes that end the lead whatever its attempts (the lead's status names them).
-_FINAL = frozenset({Outcome.BOOKED, Outcome.DECLINED, Outcome.WRONG_NUMBER,
+FINAL = frozenset({Outcome.BOOKED, Outcome.DECLINED, Outcome.WRONG_NUMBER,
                     Outcome.OPTED_OUT})
 # Reached nobody: the lead may get the SMS follow-up.
 _UNREACHED = frozenset({Outcome.VOICEMAIL, Outcome.NO_ANSWER, Outcome.BUSY})
@@ -117,7 +119,7 @@ def record(session: Session, attempt: CampaignAttempt, outcome: Outcome | None, 
     if lead.status != dialer_plan.CALLING:
         # Moved on already (a late result of an attempt the sweep gave up on): keep the
         # outcome on the attempt, and let a concluding one still end the lead.
-        if outcome not in _FINAL:
+        if outcome not in FINAL:
             session.flush()
             return True
     campaign = session.get_one(Campaign, lead.campaign_id)
@@ -126,12 +128,36 @@ def record(session: Session, attempt: CampaignAttempt, outcome: Outcome | None, 
         customer.do_not_call, customer.call_consent = True, False
         customer.updated_at = at
     lead.last_outcome = outcome.value if outcome is not None else "no_result"
-    if outcome in _FINAL:
+    if outcome in FINAL:
         lead.status, lead.next_attempt_at = outcome.value, None
     else:
         _schedule_next(session, campaign, lead, customer, at)
     if outcome in _UNREACHED:
         follow_ups.text_after_missed_call(session, campaign, lead, customer)
+    session.flush()
+    return True
+
+
+def lead_replied(session: Session, lead_id: uuid.UUID, outcome: Outcome, *,
+                 callback_at: datetime | None = None, now: datetime | None = None) -> bool:
+    """The lead answered the SMS follow-up (no call, so no attempt to keep it on): move
+    the lead as a call's outcome would. A callback is the next attempt's earliest time
+    (still inside the lead's window and the campaign's limits). False when the lead had
+    concluded already."""
+    at = now or datetime.now(UTC)
+    lead = session.get(CampaignLead, lead_id, with_for_update=True)
+    if lead is None or lead.status in {o.value for o in FINAL}:
+        return False
+    campaign = session.get_one(Campaign, lead.campaign_id)
+    customer = session.get_one(Customer, lead.customer_id)
+    if outcome is Outcome.OPTED_OUT:
+        customer.do_not_call, customer.call_consent = True, False
+        customer.updated_at = at
+    lead.last_outcome = outcome.value
+    if outcome in FINAL:
+        lead.status, lead.next_attempt_at = outcome.value, None
+    elif lead.status != dialer_plan.CALLING:  # a call in flight settles the lead itself
+        _schedule_next(session, campaign, lead, customer, max(at, callback_at or at))
     session.flush()
     return True
 

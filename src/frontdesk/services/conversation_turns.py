@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import Conflict
+from frontdesk.outreach import Outcome
+from frontdesk.services import campaign_outcomes, request_keys
 from frontdesk.services import conversations as records
-from frontdesk.services import request_keys
 from frontdesk.services.conversations import RECENT_MESSAGES
 from frontdesk.services.request_keys import one_copy_at_a_time
 from frontdesk.store.db import write_session
@@ -28,6 +29,7 @@ from frontdesk.store.models import Conversation, Tenant
 __all__ = [
     "AlreadyAnswered",
     "Answer",
+    "CampaignOutcome",
     "RECENT_MESSAGES",
     "Conversation",
     "ConversationRecord",
@@ -73,6 +75,18 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class CampaignOutcome:
+    """What a person we contacted for a campaign decided, kept on the lead (and on the
+    call's attempt) in the same transaction as the turn that heard it."""
+
+    outcome: Outcome
+    lead_id: uuid.UUID
+    on_call: bool  # a call the dialer placed; else a text back to the follow-up
+    callback_at: datetime | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TurnChange:
     """What one turn changed on the conversation."""
 
@@ -84,6 +98,7 @@ class TurnChange:
     outcome: str | None = None
     end: bool = False
     opt_out_phone: str | None = None  # the caller asked never to be contacted again
+    campaign: CampaignOutcome | None = None
 
 
 class AlreadyAnswered(Conflict):
@@ -219,6 +234,20 @@ def _save(
                 row.outcome = None
         if change.opt_out_phone:
             records.opt_out(session, session.get_one(Tenant, row.tenant_id), change.opt_out_phone)
+        if change.campaign is not None:
+            _campaign_outcome(session, conversation_id, change.campaign)
+
+
+def _campaign_outcome(session: Session, conversation_id: uuid.UUID,
+                      said: CampaignOutcome) -> None:
+    attempt = (campaign_outcomes.attempt_for_conversation(session, conversation_id)
+               if said.on_call else None)
+    if attempt is not None:
+        campaign_outcomes.record(session, attempt, said.outcome, callback_at=said.callback_at,
+                                 detail=said.detail)
+    elif not said.on_call:
+        campaign_outcomes.lead_replied(session, said.lead_id, said.outcome,
+                                       callback_at=said.callback_at)
 
 
 def _record(conversation: Conversation, recent: dict[str, Any]) -> ConversationRecord:
