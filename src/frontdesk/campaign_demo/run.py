@@ -16,7 +16,7 @@ from frontdesk.campaign_demo.leads import DemoLead, leads_csv, make_leads
 from frontdesk.campaign_demo.progress import ProgressView, lead_table, tally
 from frontdesk.campaign_demo.server import start_demo_server
 from frontdesk.carrier_sim import DEMO_ACCOUNT_SID, Person, SimulatedCarrier, cast
-from frontdesk.carrier_sim.calls_api import SimCall
+from frontdesk.carrier_sim.call_record import SimCall
 from frontdesk.cli_twilio import DEMO_KEY, DEMO_TWILIO_TOKEN
 from frontdesk.config import Settings
 

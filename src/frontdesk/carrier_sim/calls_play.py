@@ -14,14 +14,11 @@ import io
 import logging
 import time
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from frontdesk.carrier_sim.call_record import CallBook, SimCall
 from frontdesk.cli_call import PhoneCall
 from frontdesk.cli_twilio import WebhookFailed
-
-if TYPE_CHECKING:
-    from frontdesk.carrier_sim.calls_api import SimCall, SimulatedCarrier
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +39,8 @@ def _line(call: SimCall, token: str, url: str, started: float,
     origin, path = _origin_and_path(url)
     return PhoneCall(origin, origin, token, caller=call.from_, called=call.to,
                      lines_in=io.StringIO("".join(f"{said}\n" for said in call.person.lines)),
-                     out=heard if heard is not None else io.StringIO(), call_sid=call.sid, account_sid=call.account_sid,
-                     started=started, direction="outbound-api",
+                     out=heard if heard is not None else io.StringIO(), call_sid=call.sid,
+                     account_sid=call.account_sid, started=started, direction="outbound-api",
                      status_path=path)
 
 
@@ -61,7 +58,7 @@ class _Statuses:
         self.line.status(status, CallbackSource="call-progress-events", **extra)
 
 
-def play(carrier: SimulatedCarrier, sid: str, token: str) -> None:
+def play(carrier: CallBook, sid: str, token: str) -> None:
     """Play call ``sid`` to its end; failures are kept on the call, never raised (this
     runs on its own thread)."""
     call = carrier.get(sid)
@@ -98,7 +95,7 @@ def play(carrier: SimulatedCarrier, sid: str, token: str) -> None:
         carrier.update(sid, transcript=heard.getvalue())
 
 
-def _end(carrier: SimulatedCarrier, sid: str, statuses: _Statuses, status: str,
+def _end(carrier: CallBook, sid: str, statuses: _Statuses, status: str,
          **extra: str) -> None:
     carrier.update(sid, status=status, ended=datetime.now(UTC))
     statuses.send("completed", status, **extra)
