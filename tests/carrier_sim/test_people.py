@@ -18,6 +18,10 @@ def test_twenty_people_get_the_whole_mix_and_the_same_seed_the_same_people() -> 
     assert cast(NUMBERS, seed=8) != people
 
 
+def test_a_shorter_list_still_meets_every_kind() -> None:
+    assert {p.kind for p in cast(NUMBERS[:7], seed=1).values()} == set(Kind)
+
+
 def test_lines_follow_the_language_and_unanswered_people_say_nothing() -> None:
     people = cast(NUMBERS, seed=3)
     for (phone, lang), person in ((n, people[n[0]]) for n in NUMBERS):

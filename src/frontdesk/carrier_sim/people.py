@@ -45,11 +45,14 @@ _LINES: dict[Kind, dict[str, tuple[str, ...]]] = {
     },
 }
 
-# Twenty people's worth: the demo's mix (one of each rare kind at least). ``cast`` deals
-# it round and round for other list lengths.
+# Twenty people's worth: the demo's mix (5 book, 4 machines, 3 decline, 3 callbacks, 2 no
+# answer, 2 busy, 1 "stop calling me"), in an order whose every prefix of 7 or more has
+# each kind, so a shorter list is varied too. ``cast`` deals it round and round.
 MIX: tuple[Kind, ...] = (
-    (Kind.BOOKS,) * 5 + (Kind.DECLINES,) * 3 + (Kind.CALLBACK,) * 3 + (Kind.MACHINE,) * 4
-    + (Kind.NO_ANSWER,) * 2 + (Kind.BUSY,) * 2 + (Kind.STOP,)
+    Kind.BOOKS, Kind.MACHINE, Kind.DECLINES, Kind.CALLBACK, Kind.NO_ANSWER, Kind.BUSY,
+    Kind.STOP, Kind.BOOKS, Kind.MACHINE, Kind.DECLINES, Kind.CALLBACK, Kind.NO_ANSWER,
+    Kind.BUSY, Kind.BOOKS, Kind.MACHINE, Kind.DECLINES, Kind.CALLBACK, Kind.BOOKS,
+    Kind.MACHINE, Kind.BOOKS,
 )
 
 
