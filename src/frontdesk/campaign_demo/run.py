@@ -14,7 +14,7 @@ import httpx
 
 from frontdesk.campaign_demo.leads import DemoLead, leads_csv, make_leads
 from frontdesk.campaign_demo.progress import ProgressView, lead_table, tally
-from frontdesk.campaign_demo.server import start_demo_server
+from frontdesk.campaign_demo.server import DemoServerFailed, start_demo_server
 from frontdesk.carrier_sim import DEMO_ACCOUNT_SID, Person, SimulatedCarrier, cast
 from frontdesk.carrier_sim.call_record import SimCall
 from frontdesk.cli_twilio import DEMO_KEY, DEMO_TWILIO_TOKEN
@@ -66,8 +66,12 @@ def run_demo(settings: Settings, options: Options, out: TextIO) -> int:
     carrier = SimulatedCarrier(DEMO_ACCOUNT_SID, DEMO_TWILIO_TOKEN, people=people,
                                seed=options.seed).start()
     try:
-        server = start_demo_server(settings, carrier_url=carrier.url,
-                                   account_sid=DEMO_ACCOUNT_SID, port=options.port)
+        try:
+            server = start_demo_server(settings, carrier_url=carrier.url,
+                                       account_sid=DEMO_ACCOUNT_SID, port=options.port)
+        except (DemoServerFailed, OSError) as exc:
+            print(f"error: {exc}", file=out)
+            return 2
         try:
             print(f"demo server         {server.url}  (database: {server.database})", file=out)
             print(f"simulated carrier   {carrier.url}  (Twilio's Calls API; no real phone "
@@ -98,15 +102,15 @@ def _campaign(url: str, carrier: SimulatedCarrier, leads: list[DemoLead],
             rows = _ok(api.get(f"/api/v1/campaigns/{campaign_id}/leads",
                                params={"limit": 500}))
             calls = carrier.calls()
-            now = tally(rows, sum(1 for c in calls if c.answered_by == "human"),
-                        campaign["status"])
-            view.show(now)
-            if now.done or time.monotonic() > deadline:
+            seen = tally(rows, sum(1 for c in calls if c.answered_by == "human"),
+                         campaign["status"])
+            view.show(seen)
+            if seen.done or time.monotonic() > deadline:
                 break
             time.sleep(options.poll_s)
         view.close()
     _report(leads, rows, people, calls, campaign["status"], options, out)
-    if not now.done:
+    if not seen.done:
         print(f"error: the first attempts were not all over after {options.timeout_s:.0f} s",
               file=out)
         return 1

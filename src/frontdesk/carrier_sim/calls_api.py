@@ -139,7 +139,8 @@ class SimulatedCarrier:
     def listing(self, query: Mapping[str, list[str]]) -> dict[str, Any]:
         to = query["To"][-1] if query.get("To") else None
         from_ = query["From"][-1] if query.get("From") else None
-        size = max(1, min(1000, int((query.get("PageSize") or ["50"])[-1] or 50)))
+        raw_size = (query.get("PageSize") or ["50"])[-1]
+        size = max(1, min(1000, int(raw_size))) if raw_size.isdigit() else 50
         with self._lock:
             found = [c.resource() for c in reversed(self._calls.values())
                      if (to is None or c.to == to) and (from_ is None or c.from_ == from_)]

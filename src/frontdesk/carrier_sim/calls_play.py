@@ -22,9 +22,10 @@ from frontdesk.cli_twilio import WebhookFailed
 
 log = logging.getLogger(__name__)
 
-# Before the first status: a real carrier takes a moment to start dialling, and the
-# placer records the call it was given in that moment.
-DIAL_DELAY_S = 0.2
+# Before the first status: a real carrier takes a second or more to start dialling, and
+# the placer records the call it was given in that time. (A final status that came
+# before that record would find no call to end: the product drops it.)
+DIAL_DELAY_S = 1.0
 
 
 def _origin_and_path(url: str) -> tuple[str, str]:
@@ -72,6 +73,7 @@ def play(carrier: CallBook, sid: str, token: str) -> None:
         carrier.update(sid, status="initiated")
         statuses.send("initiated", "initiated")
         if person.final_status == "busy":
+            time.sleep(person.ring_s)  # the far end answers "busy" after a moment
             _end(carrier, sid, statuses, "busy", CallDuration="0")
             return
         carrier.update(sid, status="ringing")
