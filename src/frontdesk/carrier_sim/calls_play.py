@@ -22,9 +22,8 @@ from frontdesk.cli_twilio import WebhookFailed
 
 log = logging.getLogger(__name__)
 
-# Before the first status: a real carrier takes a second or more to start dialling, and
-# the placer records the call it was given in that time. (A final status that came
-# before that record would find no call to end: the product drops it.)
+# Before the first status: a real carrier takes a second or more to start dialling (and
+# the placer has usually recorded the call it was given by then, as with Twilio).
 DIAL_DELAY_S = 1.0
 
 
