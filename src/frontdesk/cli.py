@@ -214,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     from frontdesk.cli_dnc import register as register_dnc
 
     register_dnc(sub)
+    from frontdesk.cli_campaign import register as register_campaign
+
+    register_campaign(sub)
     from frontdesk.cli_worker import register as register_worker
 
     register_worker(sub)

@@ -33,7 +33,13 @@ MAX_WEBHOOKS = 500  # a runaway TwiML loop stops here
 
 @dataclass
 class PhoneCall:
-    """One simulated Twilio call: signs, posts, follows TwiML."""
+    """One simulated Twilio call: signs, posts, follows TwiML.
+
+    Inbound (``frontdesk call``): ``caller`` is the person, ``called`` the business.
+    Outbound (a call the business placed, played by ``frontdesk.carrier_sim``): ``caller``
+    is the business's number, ``called`` the person, ``direction`` ``outbound-api``, and
+    ``answer`` starts it with the voice URL the business gave and Twilio's ``AnsweredBy``.
+    """
 
     url: str  # where the server listens
     public_url: str  # the base URL the server verifies signatures against
@@ -47,6 +53,8 @@ class PhoneCall:
     sequence: int = 0
     started: float = field(default_factory=time.monotonic)
     webhooks: int = 0
+    direction: str = "inbound"
+    status_path: str = STATUS_PATH
 
     def params(self, status: str = "in-progress", **extra: str) -> dict[str, str]:
         return {
@@ -54,7 +62,7 @@ class PhoneCall:
             "ApiVersion": "2010-04-01",
             "CallSid": self.call_sid,
             "CallStatus": status,
-            "Direction": "inbound",
+            "Direction": self.direction,
             "From": self.caller,
             "To": self.called,
             "Caller": self.caller,
@@ -74,6 +82,13 @@ class PhoneCall:
         while document:
             document = self.follow(document)
         self.status("completed")
+
+    def answer(self, voice_path: str, answered_by: str) -> None:
+        """An outbound call was picked up: fetch the voice URL (its path and query, as
+        the business gave it) with ``AnsweredBy`` and play the TwiML until it ends."""
+        document = self.post(voice_path, self.params("in-progress", AnsweredBy=answered_by))
+        while document:
+            document = self.follow(document)
 
     def follow(self, document: str) -> str:
         """Play one TwiML document; return the next one ("" when the call is over)."""
@@ -118,18 +133,17 @@ class PhoneCall:
             self.show(f"you: {said}" if said else "you: (silence)")
         return said
 
-    def status(self, status: str) -> None:
+    def status(self, status: str, **extra: str) -> None:
+        """Post a status callback (``CallDuration``: seconds since the call started, at
+        least 1, unless ``extra`` says otherwise: 0 for a call nobody answered)."""
         self.sequence += 1
-        duration = str(max(1, round(time.monotonic() - self.started)))
-        self.post(
-            STATUS_PATH,
-            self.params(
-                status,
-                CallDuration=duration,
-                SequenceNumber=str(self.sequence),
-                Timestamp=_rfc2822_now(),
-            ),
-        )
+        fields = {
+            "CallDuration": str(max(1, round(time.monotonic() - self.started))),
+            "SequenceNumber": str(self.sequence),
+            "Timestamp": _rfc2822_now(),
+            **extra,
+        }
+        self.post(self.status_path, self.params(status, **fields))
 
     def show(self, text: str) -> None:
         print(text, file=self.out, flush=True)
