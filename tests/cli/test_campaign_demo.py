@@ -1,8 +1,8 @@
 """``frontdesk campaign demo`` as a new user runs it: one command, no keys, no services.
 
 A real process: its own server, the simulated carrier, twenty leads called through the
-product's Twilio placer. What the outbound conversation decides (booked, declined,
-callback) is not asserted here yet: only what holds whatever the agent says.
+product's Twilio placer, answered by simulated people whose decisions the outbound
+conversation must recognise.
 """
 
 from __future__ import annotations
@@ -47,6 +47,13 @@ def test_the_demo_calls_every_lead_once_and_prints_the_table(tmp_path: Path) -> 
     assert by_person["does not answer"] == {"no_answer"}
     assert by_person["line busy"] == {"busy"}
     assert by_person["says stop calling"] == {"opted_out"}
+    assert by_person["declines"] == {"declined"}
+    assert by_person["asks for a callback"] == {"callback_requested"}
+    # People who pick the first time offered book it; two picking the same time at once
+    # leave the later one to be offered another, so not every one of them must book.
+    assert "booked" in by_person["books"]
+    # "Call me back tomorrow at 3pm": 15:00 in the lead's own zone.
+    assert all(" 15:00 " in r["next"] for r in rows if r["outcome"] == "callback_requested")
     # Not reached: called again later, at a time the table gives in the lead's zone.
     assert all(r["next"] != "-" for r in rows if r["outcome"] in ("busy", "no_answer"))
     assert all(r["next"] == "-" for r in rows if r["outcome"] == "opted_out")

@@ -28,8 +28,9 @@ class Kind(StrEnum):
 # What each kind says, one line per turn; after the last line the person hangs up.
 _LINES: dict[Kind, dict[str, tuple[str, ...]]] = {
     Kind.BOOKS: {
-        "en": ("yes, that works", "yes", "no, that's all, thank you"),
-        "es": ("sí, me viene bien", "sí", "no, nada más, gracias"),
+        # Three times were offered: a person picks one, then confirms.
+        "en": ("the first one works for me", "yes", "no, that's all, thank you"),
+        "es": ("la primera me viene bien", "sí", "no, nada más, gracias"),
     },
     Kind.DECLINES: {
         "en": ("no thanks, I'm not interested",),
