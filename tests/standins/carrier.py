@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -68,6 +68,7 @@ class Carrier:
                         "from": form["From"], "status": "queued", "date_created": now,
                         "date_updated": now, "direction": "outbound-api",
                         "api_version": "2010-04-01",
+                        "status_callback": form.get("StatusCallback", ""),
                         "uri": f"/2010-04-01/Accounts/{sid}/Calls/{call_sid}.json"}
             with self._lock:
                 self.calls[form["To"]].append(resource)
@@ -102,9 +103,16 @@ class Carrier:
             self.in_flight -= 1
         for _ in range(5):  # Twilio retries a status callback that failed
             try:
-                signed_post(self.server_url, self.public_url, self.token, STATUS_PATH, params)
+                signed_post(self.server_url, self.public_url, self.token, _path(call), params)
                 return
             except WebhookFailed:
                 time.sleep(0.5)
         with self._lock:
             self.callback_failures += 1
+
+
+def _path(call: dict[str, Any]) -> str:
+    """Where Twilio posts the status callback: the StatusCallback URL the call was
+    created with (our reference rides on its query), relative to the server."""
+    url = urlsplit(str(call.get("status_callback") or STATUS_PATH))
+    return url.path + (f"?{url.query}" if url.query else "")

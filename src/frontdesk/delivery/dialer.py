@@ -33,10 +33,9 @@ class DialReport:
 
 def dial_due(factory: sessionmaker[Session], now: datetime | None = None) -> DialReport:
     """One pass over every running campaign: the task function a scheduler runs."""
-    at = now or datetime.now(UTC)
-    report = DialReport(swept=campaign_dialing.sweep_stale(factory, at))
+    report = DialReport(swept=campaign_dialing.sweep_stale(factory, now or datetime.now(UTC)))
     for campaign_id in campaign_dialing.running_campaigns(factory):
-        queued = campaign_dialing.queue_due(factory, campaign_id, at)
+        queued = campaign_dialing.queue_due(factory, campaign_id, now)
         report.queued += queued.calls
         if queued.calls == 0 and queued.in_flight == 0 and \
                 campaign_dialing.finish_if_done(factory, campaign_id):

@@ -61,10 +61,12 @@ def running_campaigns(factory: sessionmaker[Session]) -> list[uuid.UUID]:
 def queue_due(factory: sessionmaker[Session], campaign_id: uuid.UUID,
               now: datetime | None = None) -> Queued:
     """Queue as many due calls as the campaign's pacing allows now."""
-    at = now or datetime.now(UTC)
     with write_session(factory) as session:
         campaign = session.scalars(select(Campaign).where(Campaign.id == campaign_id)
                                    .with_for_update()).first()
+        # The time is read once the lock is held: dialers that queued while this one
+        # waited did so earlier, so every minute's count includes them.
+        at = now or datetime.now(UTC)
         if campaign is None or campaign.status != CampaignStatus.RUNNING.value:
             return Queued(campaign_id, 0, 0, 0)
         in_flight = session.scalar(select(func.count()).select_from(CampaignLead).where(
