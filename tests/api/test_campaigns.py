@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.store.db import write_session
+from frontdesk.store.models import CampaignLead
 from tests.api.conftest import auth
 from tests.conftest import Business
 
@@ -169,3 +173,32 @@ def test_customers_are_added_by_filter_once_and_only_when_they_may_be_called(
     bad = client.post(f"{path}/from-customers", headers=auth(biz),
                       json={"not_contacted_days": 0})
     assert bad.status_code == 422
+
+
+def test_call_these_by_tag_and_by_how_their_last_campaign_call_ended(
+    client: TestClient, biz: Business, factory: sessionmaker[Session]
+) -> None:
+    first = _campaign(client, biz)
+    imported = _import(client, biz, first["id"], "phone,consent date,tags\n"
+                       "+1 212 555 0161,2026-11-02,vip\n"
+                       "+1 212 555 0162,2026-11-02,VIP;spring\n"
+                       "+1 212 555 0163,2026-11-02,\n")
+    assert imported.json()["imported"] == 3
+    with write_session(factory) as session:  # how the first campaign's calls ended
+        for lead in session.scalars(select(CampaignLead)):
+            lead.last_outcome = {"+12125550161": "callback_requested",
+                                 "+12125550162": "no_answer"}.get(lead.phone_e164)
+    second = _campaign(client, biz)
+    path = f"/api/v1/campaigns/{second['id']}/leads"
+    callbacks = client.post(f"{path}/from-customers", headers=auth(biz),
+                            json={"last_outcome": "callback_requested"})
+    assert callbacks.status_code == 200, callbacks.text
+    assert callbacks.json()["imported"] == 1
+    vip = client.post(f"{path}/from-customers", headers=auth(biz), json={"tag": "vip"}).json()
+    assert vip["imported"] == 1  # .0162 (.0161 is in already); tags match in any case
+    leads = {lead["phone"]: lead for lead in client.get(path, headers=auth(biz)).json()}
+    assert set(leads) == {"+12125550161", "+12125550162"}
+    assert leads["+12125550162"]["tags"] == ["vip"]
+    wrong = client.post(f"{path}/from-customers", headers=auth(biz),
+                        json={"last_outcome": "maybe"})
+    assert wrong.status_code == 422

@@ -65,6 +65,10 @@ class LeadOut(BaseModel):
     last_outcome: str | None
 
 
+LeadOutcome = Literal["booked", "declined", "callback_requested", "voicemail", "no_answer",
+                      "busy", "failed", "wrong_number", "opted_out"]
+
+
 class CustomerFilterIn(Strict):
     """Which of the business's customers to add ("call these")."""
 
@@ -72,4 +76,9 @@ class CustomerFilterIn(Strict):
         default=None, description="Only customers with no conversation in this many days")
     call_consent_only: bool = Field(
         default=True, description="Only customers whose record says they agreed to calls")
+    last_outcome: LeadOutcome | None = Field(
+        default=None, description="Only customers whose latest campaign call ended so "
+                                  "(e.g. callback_requested)")
+    tag: Annotated[str, Field(min_length=1, max_length=50)] | None = Field(
+        default=None, description="Only customers who carried this tag as a lead before")
     limit: Annotated[int, Field(ge=1, le=10_000)] = 1000

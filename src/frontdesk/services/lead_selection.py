@@ -2,10 +2,12 @@
 
 Who qualifies: customers with a phone number, not opted out (``do_not_call``), with call
 consent on record unless the caller says otherwise, and — when ``not_contacted_days`` is
-given — with no conversation on any channel in that many days. Customers already in the
-campaign are left as they are. A customer's record does not say when consent was given,
-so the lead's ``consent_at`` is the day the record last changed: the consent was on
-record by then.
+given — with no conversation on any channel in that many days; when ``last_outcome`` is
+given, whose latest campaign call ended so (the latest lead of theirs that has an
+outcome); when ``tag`` is, who carried that tag as a lead of an earlier campaign (the
+new lead carries it too). Customers already in the campaign are left as they are. A
+customer's record does not say when consent was given, so the lead's ``consent_at`` is
+the day the record last changed: the consent was on record by then.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from frontdesk.store.models import Campaign, CampaignLead, Conversation, Custome
 class CustomerFilter:
     not_contacted_days: int | None = None
     call_consent_only: bool = True
+    last_outcome: str | None = None
+    tag: str | None = None
     limit: int = 1000
 
 
@@ -42,6 +46,23 @@ def add_customers(session: Session, tenant: Tenant, campaign: Campaign,
         since = now - timedelta(days=chosen.not_contacted_days)
         query = query.where(~exists().where(Conversation.customer_id == Customer.id,
                                             Conversation.started_at >= since))
+    if chosen.last_outcome is not None:
+        latest = (select(CampaignLead.last_outcome)
+                  .where(CampaignLead.customer_id == Customer.id,
+                         CampaignLead.last_outcome.is_not(None))
+                  .order_by(CampaignLead.updated_at.desc(), CampaignLead.id.desc())
+                  .limit(1).correlate(Customer).scalar_subquery())
+        query = query.where(latest == chosen.last_outcome)
+    tags: list[str] = []
+    if chosen.tag is not None:
+        wanted = chosen.tag.strip().lower()
+        # Tags are a JSON list: read in Python, the same on SQLite and PostgreSQL.
+        tagged = {customer_id for customer_id, lead_tags in session.execute(
+            select(CampaignLead.customer_id, CampaignLead.tags).where(
+                CampaignLead.tenant_id == tenant.id))
+                  if any(str(t).strip().lower() == wanted for t in lead_tags or [])}
+        query = query.where(Customer.id.in_(tagged))
+        tags = [chosen.tag.strip()]
     query = query.order_by(Customer.created_at, Customer.id).limit(chosen.limit)
     report = ImportReport()
     for customer in session.scalars(query):
@@ -52,7 +73,8 @@ def add_customers(session: Session, tenant: Tenant, campaign: Campaign,
             tenant_id=tenant.id, campaign_id=campaign.id, customer_id=customer.id,
             phone_e164=phone, timezone=zone, language=customer.language,
             consent_at=customer.updated_at.date() if customer.call_consent else None,
-            tags=[], status="pending", attempts=0))
+            tags=list(tags), status="pending", attempts=0,
+            sms_opt_in=customer.sms_consent))
         report.imported += 1
         report.linked_customers += 1
     session.flush()
