@@ -60,8 +60,9 @@ def test_record_availability_replaces_and_checks(
     factory: sessionmaker[Session], biz: Business
 ) -> None:
     with write_session(factory) as session:
-        request = requests.create_meeting_request(session, biz.tenant, requests.MeetingRequestFields(
-            resource_id=biz.ana.id, duration_minutes=30, hard=HARD))
+        fields = requests.MeetingRequestFields(resource_id=biz.ana.id, duration_minutes=30,
+                                               hard=HARD)
+        request = requests.create_meeting_request(session, biz.tenant, fields)
         person = participants.add_participant(session, biz.tenant, request.id,
                                               participants.ParticipantFields(name="Rosa"))
         rid, pid = request.id, person.id
