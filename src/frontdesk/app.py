@@ -42,6 +42,7 @@ from frontdesk.config import Settings, get_settings
 from frontdesk.config_check import warn_incomplete
 from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.llm import brain_from_settings
+from frontdesk.conversation.llm_constraints import proposer_from_settings
 from frontdesk.delivery.background import BackgroundWork
 from frontdesk.security import cipher_for
 from frontdesk.services import calendar_providers
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.agent = Agent(app.state.session_factory, brain=brain_from_settings(settings))
+    app.state.constraint_proposer = proposer_from_settings(settings)
     problems.install(app)
     database.install(app, gate)
     # Inside the rate limiter: a client over its limit is refused before its body is read.

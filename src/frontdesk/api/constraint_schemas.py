@@ -46,3 +46,6 @@ class SoftConstraintsOut(BaseModel):
 class ConstraintsOut(BaseModel):
     hard_constraints: HardConstraintsOut
     soft_constraints: SoftConstraintsOut
+    refined: bool = Field(
+        default=False, description="True when a configured LLM narrowed or filled the "
+        "deterministic answer (never widened it); false: the parser's answer as is")

@@ -10,6 +10,7 @@ from frontdesk.conversation.context import TurnContext
 from frontdesk.conversation.state import DialogueState, OfferedSlot
 from frontdesk.nlu.language import normalize
 from frontdesk.nlu.types import Intent, ServiceMatch, TimeMention, Understanding
+from frontdesk.services.constraints import caller_rule
 
 
 def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
@@ -25,7 +26,16 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
             got = True
     picking = u.choice is not None and bool(state.offered)  # "la de más tarde" is a pick
     reading = state.awaiting in ("name", "phone", "which_appointment", "code")
-    if u.times and not picking and not reading:
+    rule = None if picking or reading else caller_rule(u.text, ctx.tenant.timezone, ctx.now)
+    if rule is not None:
+        # "Any weekday morning except Wednesday": the rule, not the days it names, is what
+        # the caller wants; every search keeps to it (search._slots), over its window.
+        state.rule = rule.to_json()
+        state.time = {"kind": "interval", "grain": "day", "from": rule.window_start,
+                      "to": rule.window_end, "text": None}
+        state.reset_booking()
+        got = True
+    elif u.times and not picking and not reading:
         rescheduling = state.goal == "reschedule"
         main = when.primary(u.times, rescheduling=rescheduling)
         mention = when.business_hour(when.combine(u.times, main, ctx), ctx)
@@ -37,6 +47,7 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
             state.chosen = picked
         else:
             state.time = mention
+            state.rule = None  # a particular time replaces a rule said before
             state.reset_booking()
         got = True
     elif u.has(Intent.CORRECTION) and state.time and (hour := when.bare_hour(u.text)):
@@ -54,6 +65,7 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
             state.reset_booking()
         got = True
     ctx.resource_id = state.resource_id
+    ctx.rule = state.rule
     if u.person_name and (state.awaiting == "name" or state.name is None):
         state.name = u.person_name
         got = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from frontdesk.conversation.personas import Persona
@@ -40,6 +41,8 @@ class TurnContext:
     resources: list[tuple[str, str]] = field(default_factory=list)  # (id, name), active
     # The caller asked for someone in particular ("with Marco"): searches keep to them.
     resource_id: str | None = None
+    # The caller's rule for the times they can come (DialogueState.rule): searches keep to it.
+    rule: dict[str, Any] | None = None
     # The door vouches for caller_phone (carrier caller ID); otherwise it is only a claim.
     caller_verified: bool = False
     # How many messages were said before this turn (the history a brain is handed is only

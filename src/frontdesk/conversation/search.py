@@ -75,6 +75,10 @@ def _slots(
         args["part_of_day"] = parts
     if ctx.resource_id:
         args["resource_id"] = ctx.resource_id
+    if ctx.rule:
+        args.update(_rule_args(ctx.rule))
+        if not parts and ctx.rule.get("parts_of_day"):
+            args["part_of_day"] = ctx.rule["parts_of_day"]  # preferred: ranked first
     result = ctx.tools.call("find_open_slots", args)
     if isinstance(result, Refused) and ctx.resource_id:
         # The person asked for does not do this service: search everyone instead.
@@ -84,6 +88,12 @@ def _slots(
     if not isinstance(result, FoundSlots):
         return []
     return [OfferedSlot.of(s) for s in result.slots]
+
+
+def _rule_args(rule: dict[str, Any]) -> dict[str, Any]:
+    """The hard part of a caller's rule, as find_open_slots takes it."""
+    names = ("days_of_week", "earliest_time", "latest_time", "exclude_dates")
+    return {name: rule[name] for name in names if rule.get(name)}
 
 
 def search(ctx: TurnContext, service_id: str, mention: dict[str, Any]) -> SearchResult:

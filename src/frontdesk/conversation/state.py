@@ -67,6 +67,9 @@ class DialogueState:
     resource_id: str | None = None  # a person the caller asked for
     # The caller's time constraint, as a serialised TimeMention (see nlu.types).
     time: dict[str, Any] | None = None
+    # A rule the caller stated for every offer ("any weekday morning except Wednesday"),
+    # as ``services.constraints.CallerRule.to_json()``; ``time`` then spans its window.
+    rule: dict[str, Any] | None = None
     offered: list[OfferedSlot] = field(default_factory=list)
     chosen: OfferedSlot | None = None
     name: str | None = None

@@ -7,9 +7,13 @@ generated from them, so the model is offered exactly what the deterministic poli
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
 class _Args(BaseModel):
@@ -29,6 +33,14 @@ class FindSlotsArgs(_Args):
     )
     resource_id: str | None = None
     limit: int = Field(default=3, ge=1, le=20)
+    # A rule the caller stated ("any weekday morning except Wednesday"): every slot
+    # returned meets it, in the business's zone.
+    days_of_week: list[Weekday] | None = Field(
+        default=None, max_length=7, description="Only these days (the caller's rule)")
+    earliest_time: ClockTime | None = Field(default=None, description="Not before, HH:MM")
+    latest_time: ClockTime | None = Field(default=None, description="Finished by, HH:MM")
+    exclude_dates: list[date] | None = Field(
+        default=None, max_length=60, description="Days the caller cannot come")
 
 
 class BookArgs(_Args):

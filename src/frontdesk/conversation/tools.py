@@ -52,6 +52,7 @@ from frontdesk.services import booking, caller_access
 from frontdesk.services import phone_verification as verification
 from frontdesk.services.agent_context import Tenant, open_slots
 from frontdesk.services.caller_access import AppointmentFacts
+from frontdesk.services.constraints import slots_meeting_rule
 from frontdesk.services.customers import CustomerFields, normalize_phone
 
 # What the model is told about a refusal, where the caller's words (``refusals``) would
@@ -180,6 +181,12 @@ class Tools:
             resource_id=uuid.UUID(args.resource_id) if args.resource_id else None,
             now=self.ctx.clock(),
         )
+        if args.days_of_week or args.earliest_time or args.latest_time or args.exclude_dates:
+            slots = slots_meeting_rule(
+                slots, start=args.start, end=args.end, timezone=self.ctx.tenant.timezone,
+                days_of_week=list(args.days_of_week) if args.days_of_week else None,
+                earliest_time=args.earliest_time, latest_time=args.latest_time,
+                exclude_dates=args.exclude_dates)
         if args.part_of_day:
             slots = rank_slots(
                 slots, SlotPreferences(parts_of_day=frozenset(args.part_of_day)), self.tz

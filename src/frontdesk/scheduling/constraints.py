@@ -15,6 +15,7 @@ clocks spring forward and 7 on the day they fall back.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,7 +25,7 @@ from zoneinfo import ZoneInfo
 from frontdesk.scheduling.hours import _local_span
 from frontdesk.scheduling.intervals import clip, merge
 from frontdesk.scheduling.ranking import unmet_preferences
-from frontdesk.scheduling.types import Interval, PartOfDay, SlotPreferences
+from frontdesk.scheduling.types import Interval, PartOfDay, Slot, SlotPreferences
 
 __all__ = [
     "WEEKDAY_NAMES",
@@ -34,6 +35,7 @@ __all__ = [
     "WeekdayName",
     "allowed_intervals",
     "availability_from_windows",
+    "slots_inside",
     "soft_preferences_met",
     "soft_score",
 ]
@@ -142,6 +144,23 @@ def allowed_intervals(hard: HardConstraints, tz: ZoneInfo | None = None) -> list
         day += _ONE_DAY
     # merge (inside clip) drops spans that vanished in a DST gap and joins whole days.
     return clip(spans, hard.window_start.astimezone(UTC), hard.window_end.astimezone(UTC))
+
+
+def slots_inside(
+    slots: Iterable[Slot], hard: HardConstraints, tz: ZoneInfo | None = None
+) -> list[Slot]:
+    """The slots whose whole ``[start, end)`` the hard constraints allow, in input order
+    ("any weekday morning except Wednesday": never a Wednesday, never after noon)."""
+    allowed = [(a.astimezone(UTC), b.astimezone(UTC)) for a, b in allowed_intervals(hard, tz)]
+    starts = [a for a, _ in allowed]
+    kept: list[Slot] = []
+    for slot in slots:
+        # Allowed intervals are disjoint: only the last one starting at or before the
+        # slot can hold it.
+        at = bisect_right(starts, slot.start.astimezone(UTC)) - 1
+        if at >= 0 and slot.end.astimezone(UTC) <= allowed[at][1]:
+            kept.append(slot)
+    return kept
 
 
 def availability_from_windows(windows: Iterable[LocalWindow], tz: ZoneInfo) -> list[Interval]:

@@ -14,6 +14,7 @@ from starlette.requests import HTTPConnection
 from frontdesk.config import Settings
 from frontdesk.conversation.agent import Agent
 from frontdesk.errors import Unauthorized
+from frontdesk.services.constraint_refinement import ConstraintProposer
 from frontdesk.services.tenants import authenticate
 from frontdesk.store.db import read_session
 from frontdesk.store.models import Tenant
@@ -63,6 +64,15 @@ async def get_agent(conn: HTTPConnection) -> Agent:
 
 
 AgentDep = Annotated[Agent, Depends(get_agent)]
+
+
+async def get_constraint_proposer(conn: HTTPConnection) -> ConstraintProposer | None:
+    """The LLM that may refine parsed constraints; None when no LLM is configured."""
+    proposer: ConstraintProposer | None = getattr(conn.app.state, "constraint_proposer", None)
+    return proposer
+
+
+ProposerDep = Annotated[ConstraintProposer | None, Depends(get_constraint_proposer)]
 
 
 # Declared as security schemes (not header parameters) so the OpenAPI document says how

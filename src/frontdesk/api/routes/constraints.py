@@ -10,8 +10,8 @@ from frontdesk.api.constraint_schemas import (
     HardConstraintsOut,
     SoftConstraintsOut,
 )
-from frontdesk.services.constraints import parse_instruction
-from frontdesk.web.deps import TenantDep
+from frontdesk.services.constraint_refinement import parse_and_refine
+from frontdesk.web.deps import ProposerDep, TenantDep
 
 T = TypeVar("T")
 
@@ -23,9 +23,11 @@ router = APIRouter(prefix="/api/v1/constraints", tags=["constraints"])
     response_model=ConstraintsOut,
     summary="Hard and soft booking constraints from a plain-language instruction (EN/ES)",
 )
-def parse(body: ConstraintsParseIn, _tenant: TenantDep) -> ConstraintsOut:
-    parsed = parse_instruction(body.instruction, body.timezone, body.now)
-    hard, soft = parsed.hard, parsed.soft
+def parse(body: ConstraintsParseIn, _tenant: TenantDep,
+          proposer: ProposerDep) -> ConstraintsOut:
+    answer = parse_and_refine(body.instruction, body.timezone, body.now, proposer,
+                              ConstraintsOut)
+    hard, soft = answer.constraints.hard, answer.constraints.soft
     return ConstraintsOut(
         hard_constraints=HardConstraintsOut(
             window_start=hard.window_start,
@@ -40,6 +42,7 @@ def parse(body: ConstraintsParseIn, _tenant: TenantDep) -> ConstraintsOut:
             days_of_week=_listed(soft.days_of_week),
             parts_of_day=_listed(soft.parts_of_day),
         ),
+        refined=answer.refined,
     )
 
 
