@@ -289,7 +289,8 @@ def _die_mid_dial(desk: Desk, *, dial: bool) -> tuple[uuid.UUID, str | None]:
     taken = call_dials.begin_dial(desk.factory, claimed.id, desk.business.tenant.id,
                                   payload["to"], payload["from"])
     assert taken.owned
-    sid = desk.placer().place(payload["to"], payload["from"]) if dial else None
+    sid = (desk.placer().place(payload["to"], payload["from"], reference=str(claimed.id))
+           if dial else None)
     return claimed.id, sid
 
 
@@ -346,3 +347,26 @@ def test_another_business_cannot_see_a_call(desk: Desk,
     other = make_business("clinic")
     response = desk.client.get(f"/api/v1/calls/{queued['id']}", headers=auth(other))
     assert response.status_code == 404
+
+
+def test_a_status_callback_arriving_before_the_sender_records_the_call_still_finds_it(
+        desk: Desk) -> None:
+    call_id, sid = _die_mid_dial(desk, dial=True)  # Twilio dialled; nothing recorded yet
+    assert sid is not None
+    [sent] = desk.recorder.sent
+    status_url = str(sent["form"]["StatusCallback"])
+    assert status_url == f"{PUBLIC}{twilio_twiml.STATUS_PATH}?ref={call_id}"
+    twilio = TwilioStandIn(desk.client, caller=NUMBER, called=CUSTOMER, call_sid=sid)
+    path = status_url.removeprefix(PUBLIC)
+    response = twilio.post(path, twilio.params(Direction="outbound-api", CallStatus="ringing"))
+    assert response.status_code == 204
+    view = _view(desk, call_id)
+    assert view["status"] == "placed" and view["call_sid"] == sid
+    row = conversation(desk.factory, sid)
+    assert row is not None and row.caller_phone == CUSTOMER
+    # A reference that is not this call's changes nothing.
+    other = TwilioStandIn(desk.client, caller=NUMBER, called=CUSTOMER)
+    response = other.post(path, other.params(Direction="outbound-api", CallStatus="ringing"))
+    assert response.status_code == 204
+    assert _view(desk, call_id)["call_sid"] == sid
+    assert conversation(desk.factory, other.call_sid) is None
