@@ -11,7 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.services.customers import CustomerFields, create_customer
+from frontdesk.services.outbound_calls import queue_call
+from frontdesk.store.db import write_session
+from frontdesk.store.models import Tenant, TenantPhoneNumber
 from tests.api.conftest import auth
 from tests.conftest import Business, next_weekday
 
@@ -90,15 +95,29 @@ def _snapshot(client: TestClient, biz: Business, ids: dict[str, str]) -> list[An
              f"/api/v1/meeting-requests/{ids['request_id']}",
              f"/api/v1/meeting-requests/{ids['request_id']}/participants",
              f"/api/v1/campaigns/{ids['campaign_id']}",
-             f"/api/v1/campaigns/{ids['campaign_id']}/leads"]
+             f"/api/v1/campaigns/{ids['campaign_id']}/leads",
+             f"/api/v1/calls/{ids['call_id']}"]
     return [(path, client.get(path, headers=auth(biz)).json()) for path in reads]
 
 
+def _queued_call(factory: sessionmaker[Session], biz: Business) -> str:
+    """A call the owner queued (through the service: the API refuses without Twilio)."""
+    with write_session(factory) as session:
+        tenant = session.get_one(Tenant, biz.tenant.id)
+        session.add(TenantPhoneNumber(tenant_id=tenant.id, number_e164="+12125550100"))
+        session.flush()
+        session.refresh(tenant)
+        create_customer(session, tenant, CustomerFields(phone="+12125550177",
+                                                        call_consent=True))
+        return str(queue_call(session, tenant, "+12125550177", key="owner-call").id)
+
+
 def test_no_route_reaches_another_business_by_id(
-    client: TestClient, make_business: Callable[..., Business]
+    client: TestClient, make_business: Callable[..., Business],
+    factory: sessionmaker[Session],
 ) -> None:
     owner, intruder = make_business("owner"), make_business("intruder")
-    ids = _owner_data(client, owner)
+    ids = _owner_data(client, owner) | {"call_id": _queued_call(factory, owner)}
     before = _snapshot(client, owner, ids)
     document = client.get("/openapi.json").json()
     tried: list[str] = []
