@@ -23,58 +23,26 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import serving, with_settings
 from tests.standins.carrier import Carrier
+from tests.standins.load_campaign import load_campaign
 
 from benchmarks.common import log, machine_info, percentile, ratio
 from frontdesk.app import create_app
 from frontdesk.config import Settings
-from frontdesk.scheduling.constraints import HardConstraints
 from frontdesk.services import campaigns
-from frontdesk.services.catalog import ResourceFields, save_resource
-from frontdesk.services.lead_import import import_leads
-from frontdesk.services.meeting_requests import MeetingRequestFields, create_meeting_request
-from frontdesk.services.tenants import TenantFields, create_tenant
 from frontdesk.store import migrate
 from frontdesk.store.db import make_engine, make_session_factory, write_session
-from frontdesk.store.models import CampaignAttempt, OutboundCall, Tenant, TenantPhoneNumber
+from frontdesk.store.models import CampaignAttempt, OutboundCall, Tenant
 
 SID, TOKEN = "AC" + "8" * 32, "bench-token"
-ZONES = ["Pacific/Kiritimati", "Pacific/Auckland", "Australia/Sydney", "Asia/Tokyo",
-         "Asia/Bangkok", "Asia/Kolkata", "Asia/Dubai", "Europe/Athens", "Europe/Madrid",
-         "UTC", "America/Sao_Paulo", "America/New_York", "America/Chicago",
-         "America/Los_Angeles", "Pacific/Honolulu", "Pacific/Pago_Pago"]
-
-
-def _campaign(factory: sessionmaker[Session], leads: int) -> tuple[Any, Any]:
-    now = datetime.now(UTC)
-    zone = next(z for z in ZONES if 9 <= now.astimezone(ZoneInfo(z)).hour < 19)
-    with write_session(factory) as session:
-        tenant = create_tenant(session, "bench", TenantFields(name="Bench", timezone="UTC"))
-        session.add(TenantPhoneNumber(tenant_id=tenant.id, number_e164="+12125550100"))
-        ana = save_resource(session, tenant, ResourceFields(name="Ana"))
-        request = create_meeting_request(session, tenant, MeetingRequestFields(
-            title="a benchmark", resource_id=ana.id, duration_minutes=30,
-            hard=HardConstraints(window_start=now, window_end=now + timedelta(days=7),
-                                 timezone="UTC")))
-        campaign = campaigns.create_campaign(session, tenant, campaigns.CampaignFields(
-            name="bench", meeting_request_id=request.id, max_attempts=1,
-            max_concurrent_calls=64, calls_per_minute=100_000))
-        rows = "".join(f"+8135555{i:04d},{zone},2026-01-01\n" for i in range(leads))
-        import_leads(session, tenant, campaign, "phone,timezone,consent date\n" + rows,
-                     today=date(2026, 1, 2))
-        return tenant.id, campaign.id
-
-
 def _ended(factory: sessionmaker[Session], campaign_id: Any) -> int:
     with factory() as session:
         return session.scalar(select(func.count()).select_from(CampaignAttempt).where(
@@ -92,7 +60,8 @@ def run_once(admin_url: str, leads: int, workers: int) -> dict[str, Any]:
     engine = make_engine(url)
     migrate.upgrade(engine)
     factory = make_session_factory(engine)
-    tenant_id, campaign_id = _campaign(factory, leads)
+    made = load_campaign(factory, leads, max_concurrent=64, calls_per_minute=100_000)
+    tenant_id, campaign_id = made.tenant_id, made.id
     carrier = Carrier(SID, TOKEN, ring_s=0.02)
     app = create_app(Settings(environment="test", llm_base_url="", database_url=url,
                               twilio_account_sid=SID, twilio_auth_token=TOKEN,

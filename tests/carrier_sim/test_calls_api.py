@@ -94,12 +94,12 @@ def test_a_person_who_books_answers_the_outbound_webhook_and_says_their_line() -
     assert voice["form"]["CallSid"] == sid and voice["form"]["AccountSid"] == DEMO_ACCOUNT_SID
     gather = next(p for p in posts if p["path"] == "/webhooks/twilio/voice/gather")
     assert gather["query"] == "turn=1"
-    assert gather["form"]["SpeechResult"] == "yes, that works"
+    assert gather["form"]["SpeechResult"] == "the first one works for me"
     assert _statuses(posts) == ["initiated", "ringing", "in-progress", "completed"]
     assert [p["path"].rsplit("/", 1)[-1] for p in posts].index("voice") == 3  # after answered
     assert call.status == "completed" and call.answered_by == "human"
     assert "agent: Would Tuesday at 10 work?" in call.transcript
-    assert "you: yes, that works" in call.transcript
+    assert "you: the first one works for me" in call.transcript
 
 
 def test_a_machine_is_announced_by_answered_by_and_says_nothing() -> None:

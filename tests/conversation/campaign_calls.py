@@ -114,7 +114,7 @@ def place_call(factory: sessionmaker[Session], setup: CampaignSetUp, now: dateti
     dial = call_dials.begin_dial(factory, message.id, tenant_id, payload["to"], payload["from"])
     assert dial.owned
     return call_dials.record_placed(factory, message.id, call_sid or "CA" + uuid.uuid4().hex,
-                                    "twilio", payload)
+                                    "twilio")
 
 
 def attempts(factory: sessionmaker[Session], setup: CampaignSetUp) -> list[CampaignAttempt]:

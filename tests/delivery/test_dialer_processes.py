@@ -17,9 +17,7 @@ import sys
 import time
 from bisect import bisect_right
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -27,12 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.app import create_app
 from frontdesk.config import Settings
-from frontdesk.scheduling.constraints import HardConstraints
 from frontdesk.services import campaigns
-from frontdesk.services.catalog import ResourceFields, save_resource
-from frontdesk.services.lead_import import import_leads
-from frontdesk.services.meeting_requests import MeetingRequestFields, create_meeting_request
-from frontdesk.services.tenants import TenantFields, create_tenant
 from frontdesk.store.db import make_session_factory, write_session
 from frontdesk.store.models import (
     Campaign,
@@ -40,15 +33,14 @@ from frontdesk.store.models import (
     CampaignLead,
     OutboxMessage,
     Tenant,
-    TenantPhoneNumber,
 )
 from tests.conftest import serving, with_settings
 from tests.standins.carrier import Carrier
+from tests.standins.load_campaign import load_campaign
 
 pytestmark = pytest.mark.postgres
 
 SID, TOKEN = "AC" + "7" * 32, "carrier-token"
-BUSINESS_NUMBER = "+12125550100"
 LEADS = 2000
 WORKERS = 4
 # Both limits bind for part of the run (the stand-in answers in milliseconds, so calls
@@ -56,40 +48,6 @@ WORKERS = 4
 MAX_CONCURRENT = 16
 CALLS_PER_MINUTE = 1500
 KILL_AFTER = 500  # calls placed before one worker is killed
-# One zone per ~2-3 hours of offset: at any instant one of them reads 09:00-19:00, well
-# inside the 08:00-21:00 window for the few minutes the test runs. The numbers are
-# Japanese, a country without a holiday calendar here, so no run falls on a holiday.
-ZONES = ["Pacific/Kiritimati", "Pacific/Auckland", "Australia/Sydney", "Asia/Tokyo",
-         "Asia/Bangkok", "Asia/Kolkata", "Asia/Dubai", "Europe/Athens", "Europe/Madrid",
-         "UTC", "America/Sao_Paulo", "America/New_York", "America/Chicago",
-         "America/Los_Angeles", "Pacific/Honolulu", "Pacific/Pago_Pago"]
-
-
-def _zone_in_hours(now: datetime) -> str:
-    return next(z for z in ZONES if 9 <= now.astimezone(ZoneInfo(z)).hour < 19)
-
-
-def _campaign(factory: sessionmaker[Session], zone: str) -> Campaign:
-    with write_session(factory) as session:
-        tenant = create_tenant(session, "callers", TenantFields(name="Callers",
-                                                                  timezone="UTC"))
-        session.add(TenantPhoneNumber(tenant_id=tenant.id, number_e164=BUSINESS_NUMBER))
-        ana = save_resource(session, tenant, ResourceFields(name="Ana"))
-        now = datetime.now(UTC)
-        request = create_meeting_request(session, tenant, MeetingRequestFields(
-            title="a demo", resource_id=ana.id, duration_minutes=30,
-            hard=HardConstraints(window_start=now, window_end=now + timedelta(days=14),
-                                 timezone="UTC")))
-        campaign = campaigns.create_campaign(session, tenant, campaigns.CampaignFields(
-            name="Load", meeting_request_id=request.id, max_attempts=1,
-            max_concurrent_calls=MAX_CONCURRENT, calls_per_minute=CALLS_PER_MINUTE))
-        rows = "".join(f"+8135555{i:04d},{zone},2026-01-01\n" for i in range(LEADS))
-        report = import_leads(session, tenant, campaign,
-                              "phone,timezone,consent date\n" + rows, today=date(2026, 1, 2))
-        assert report.imported == LEADS, report.errors[:3]
-        return campaign
-
-
 @pytest.fixture
 def database(postgres_engine: Engine) -> Engine:
     return postgres_engine  # truncated for this test
@@ -106,7 +64,8 @@ def test_four_workers_call_every_lead_once_and_a_killed_worker_loses_and_doubles
     database: Engine, postgres_server_url: str, tmp_path: Path
 ) -> None:
     factory = make_session_factory(database)
-    campaign = _campaign(factory, _zone_in_hours(datetime.now(UTC)))
+    campaign = load_campaign(factory, LEADS, max_concurrent=MAX_CONCURRENT,
+                             calls_per_minute=CALLS_PER_MINUTE)
     carrier = Carrier(SID, TOKEN, ring_s=0.02)
     settings = Settings(environment="test", llm_base_url="", database_url=postgres_server_url,
                         twilio_account_sid=SID, twilio_auth_token=TOKEN, outbox_worker=False,
