@@ -110,8 +110,41 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     # SHA-256 of the whole key. Keys are 256-bit random, so a fast hash is enough.
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # What the key may do: "admin" (everything of its business), "read" (GET only),
+    # "widget" (publishable: talk to the agent only, from ``allowed_origins``).
+    scope: Mapped[str] = mapped_column(String(16), default="admin", server_default="admin")
+    allowed_origins: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class UserRole(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    STAFF = "staff"  # sees their own calendar (``resource_id``) and its customers
+
+
+class User(Base):
+    """A person who signs in to the dashboard (not an API key): one business each."""
+
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # argon2id; None for a user who signs in only through Google or Microsoft.
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    role: Mapped[str] = mapped_column(String(16), default=UserRole.STAFF.value)
+    resource_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("resources.id", ondelete="SET NULL"), nullable=True
+    )
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    disabled_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 resource_services = Table(
@@ -237,6 +270,9 @@ class Customer(Base):
     sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     call_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     do_not_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A privacy request removed the person's data; the row stays as anonymous history.
+    erased_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -281,6 +317,8 @@ class Appointment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The customer confirmed it (a reminder's "C" reply, or the dashboard).
+    confirmed_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     service: Mapped[Service] = relationship(lazy="joined")
     resource: Mapped[Resource] = relationship(lazy="joined")
