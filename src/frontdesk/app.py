@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk import __version__
+from frontdesk import __version__, dashboard
 from frontdesk.api.routes import (
     appointments,
     availability,
@@ -21,7 +21,6 @@ from frontdesk.api.routes import (
     feeds,
     group_meetings,
     health,
-    home,
     meeting_participants,
     meeting_requests,
     messages,
@@ -117,7 +116,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     ratelimit.install(app, settings)
     access_log.install(app)  # outermost: it sees the 429s and 503s too
     for module in (
-        home,
         health,
         tenant,
         services,
@@ -138,6 +136,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.include_router(module.router)
     for door in (chat, conversations, openai_compat, retell, sms, telnyx_voice, twilio_voice):
         app.include_router(door.router)
+    dashboard.install(app)
     openapi_doc.install(app)
     return app
 

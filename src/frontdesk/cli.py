@@ -55,7 +55,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     base = f"http://{settings.host}:{settings.port}"
     if args.demo:
         for demo in seed_demo(make_session_factory(engine)):
-            print(f"demo business {demo.name!r:22} API key: {demo.api_key}")
+            print(f"demo business {demo.name!r:22} API key: {demo.api_key}   dashboard: "
+                  f"{demo.owner_email} / {demo.owner_password}")
+        print(f"dashboard: {base}/dashboard  (sign in with an owner above)")
         print(f"try:  curl -H 'Authorization: Bearer fd_demo_salon_key' {base}/api/v1/services")
     print(
         f"frontdesk on {base}  (API docs: {base}/docs, database: {engine.url.render_as_string()})",
@@ -220,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     from frontdesk.cli_worker import register as register_worker
 
     register_worker(sub)
+    from frontdesk.cli_users import register as register_users
+
+    register_users(sub)
     return parser
 
 

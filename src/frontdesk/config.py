@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     rate_limit_api_key: str = "300/minute"
     rate_limit_ip: str = "60/minute"
     rate_limit_phone: str = "20/minute"
+    # Dashboard sign-in attempts, per client address and per email tried.
+    rate_limit_login: str = "10/minute;100/day"
     # Empty: the counters live in this process. A redis:// (or rediss://) URL: every
     # process using it shares them (needs the "redis" extra).
     redis_url: str = ""
@@ -130,7 +132,8 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg://" + value.split("://", 1)[1]
         return value
 
-    @field_validator("rate_limit_api_key", "rate_limit_ip", "rate_limit_phone")
+    @field_validator("rate_limit_api_key", "rate_limit_ip", "rate_limit_phone",
+                     "rate_limit_login")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse_many

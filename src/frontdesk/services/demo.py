@@ -25,11 +25,15 @@ from frontdesk.services.catalog import (
 )
 from frontdesk.services.customers import CustomerFields, create_customer
 from frontdesk.services.tenants import TenantFields, create_api_key, create_tenant
+from frontdesk.services.users import UserFields, create_user
 from frontdesk.store.db import write_session
-from frontdesk.store.models import Customer, Resource, Service, Tenant
+from frontdesk.store.models import Customer, Resource, Service, Tenant, UserRole
 
 # Fixed keys so the README's curl lines work as written. Only ever created by --demo.
 DEMO_KEYS = {"demo-salon": "fd_demo_salon_key", "demo-clinic": "fd_demo_clinic_key"}
+# Each demo business's owner, to sign in to the dashboard (printed by `serve --demo`).
+DEMO_OWNERS = {"demo-salon": "owner@salon.demo", "demo-clinic": "owner@clinic.demo"}
+DEMO_PASSWORD = "demo-password"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,8 @@ class DemoTenant:
     slug: str
     name: str
     api_key: str
+    owner_email: str = ""
+    owner_password: str = DEMO_PASSWORD
 
 
 def _week(days: range, start: time, end: time) -> list[HoursRange]:
@@ -297,9 +303,13 @@ def seed_demo(factory: sessionmaker[Session]) -> list[DemoTenant]:
             with write_session(factory) as session:
                 tenant = seed(session)
                 create_api_key(session, tenant, "demo", key=DEMO_KEYS[tenant.slug])
+                create_user(session, tenant, UserFields(
+                    email=DEMO_OWNERS[tenant.slug], password=DEMO_PASSWORD,
+                    role=UserRole.OWNER, name="Demo owner"))
             _book_some(factory, tenant, 5)
     with factory() as session:
         tenants = session.scalars(
             select(Tenant).where(Tenant.slug.in_(DEMO_KEYS)).order_by(Tenant.slug)
         )
-        return [DemoTenant(t.slug, t.name, DEMO_KEYS[t.slug]) for t in tenants]
+        return [DemoTenant(t.slug, t.name, DEMO_KEYS[t.slug], DEMO_OWNERS[t.slug])
+                for t in tenants]

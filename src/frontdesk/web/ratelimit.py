@@ -93,6 +93,7 @@ class RateLimits:
         self.per_key = _items(settings.rate_limit_api_key)
         self.per_ip = _items(settings.rate_limit_ip)
         self.per_phone = _items(settings.rate_limit_phone)
+        self.per_login = _items(settings.rate_limit_login)
         self._redis_url = settings.redis_url
         # In-process counters use limits' thread-safe synchronous memory store: its async
         # twin keeps asyncio locks and an expiry task bound to the first event loop that
@@ -157,13 +158,19 @@ class RateLimits:
     async def hit_phone(self, phone: str) -> RateLimited | None:
         return await self.hit(self.per_phone, "phone", _digest(phone))
 
+    async def hit_login(self, email: str, ip: str) -> RateLimited | None:
+        """Spend one sign-in attempt from this address and for this email."""
+        return (await self.hit(self.per_login, "ip", "login", ip)
+                or await self.hit(self.per_login, "login", _digest(email.strip().lower())))
+
     async def _refusal(self, item: RateLimitItem, ident: tuple[str, ...]) -> RateLimited:
         try:
             stats = await self._stats(item, ident)
             wait = max(1, math.ceil(stats.reset_time - time.time()))
         except StorageError:
             wait = item.get_expiry()
-        who = {"key": "this API key", "ip": "this address", "phone": "this phone number"}
+        who = {"key": "this API key", "ip": "this address", "phone": "this phone number",
+               "login": "this account"}
         return RateLimited(
             f"Too many requests from {who.get(ident[0], ident[0])} (limit: {item}); "
             f"try again in {wait} s.",

@@ -1,0 +1,145 @@
+"""The dashboard's pages: sign in, sign out, the overview.
+
+Every page is behind ``ViewerDep`` (a sealed session cookie, the user loaded on every
+request) and shows only the signed-in user's business; every form post carries the
+session's CSRF token (and a sign-in form its own), checked before anything else.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import anyio.from_thread
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse
+
+from frontdesk.dashboard import session_cookie as cookies
+from frontdesk.dashboard.render import page
+from frontdesk.dashboard.text import language_of
+from frontdesk.errors import FrontdeskError
+from frontdesk.services.overview import overview
+from frontdesk.services.users import Viewer, sign_in, viewer
+from frontdesk.web.deps import FactoryDep, SessionDep, SettingsDep
+from frontdesk.web.ratelimit import RateLimits, client_ip
+
+router = APIRouter(include_in_schema=False)
+
+HOME = "/dashboard"
+
+
+class SignedOut(Exception):  # noqa: N818 - a redirect, not an error
+    """No valid session: the page answers with a redirect to the sign-in form."""
+
+    def __init__(self, back_to: str) -> None:
+        super().__init__(back_to)
+        self.back_to = back_to
+
+
+class CsrfRefused(FrontdeskError):
+    code = "csrf_refused"
+    status = 403
+    title = "The form's security token is missing or wrong"
+
+
+def signed_in(request: Request, settings: SettingsDep, session: SessionDep) -> Viewer:
+    data = cookies.unseal(settings, request.cookies.get(cookies.COOKIE))
+    found = viewer(session, data.user_id) if data is not None else None
+    if found is None:
+        raise SignedOut(request.url.path)
+    request.state.csrf = data.csrf if data is not None else ""
+    return found
+
+
+ViewerDep = Annotated[Viewer, Depends(signed_in)]
+
+
+def _same_origin(request: Request) -> bool:
+    """A browser's post says where its page came from: it must be this site."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None  # old browsers send none; "null" is a sandboxed page
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+def check_csrf(request: Request, sent: str | None, expected: str | None) -> None:
+    if not _same_origin(request) or not sent or not expected or \
+            not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise CsrfRefused("Reload the page and submit the form again.")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (never ``//other.host`` or a full URL)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return HOME
+
+
+@router.get("/", include_in_schema=False)
+def root() -> RedirectResponse:
+    return RedirectResponse(HOME, status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, settings: SettingsDep,
+               next: Annotated[str, Query(max_length=500)] = HOME) -> Response:  # noqa: A002
+    return _login_page(request, settings, next_path=_safe_next(next))
+
+
+def _login_page(request: Request, settings: SettingsDep, *, next_path: str,
+                error: str | None = None, email: str = "", status_code: int = 200) -> Response:
+    token = secrets.token_urlsafe(32)
+    response = page("login.html", language_of(request), status_code=status_code,
+                    csrf=token, next=next_path, error=error, email=email)
+    cookies.set_cookie(response, settings, cookies.LOGIN_COOKIE, token)
+    return response
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, settings: SettingsDep, factory: FactoryDep,
+                email: Annotated[str, Form(max_length=320)],
+                password: Annotated[str, Form(max_length=1024)],
+                csrf: Annotated[str, Form(max_length=100)] = "",
+                next: Annotated[str, Form(max_length=500)] = HOME) -> Response:  # noqa: A002
+    target = _safe_next(next)
+    try:
+        check_csrf(request, csrf, request.cookies.get(cookies.LOGIN_COOKIE))
+    except CsrfRefused:
+        return _login_page(request, settings, next_path=target, error="expired_form",
+                           email=email, status_code=403)
+    limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
+    if limits is not None and limits.per_login and anyio.from_thread.run(
+            limits.hit_login, email, client_ip(request.scope)) is not None:
+        return _login_page(request, settings, next_path=target, error="too_many",
+                           email=email, status_code=429)
+    user_id = sign_in(factory, email, password)
+    if user_id is None:
+        return _login_page(request, settings, next_path=target, error="wrong_credentials",
+                           email=email, status_code=401)
+    token, _ = cookies.seal(settings, user_id)
+    response = RedirectResponse(target, status_code=303)
+    cookies.set_cookie(response, settings, cookies.COOKIE, token)
+    cookies.clear_cookie(response, settings, cookies.LOGIN_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, settings: SettingsDep, who: ViewerDep,
+           csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+    check_csrf(request, csrf, getattr(request.state, "csrf", None))
+    response = RedirectResponse("/login", status_code=303)
+    cookies.clear_cookie(response, settings, cookies.COOKIE)
+    return response
+
+
+@router.get(HOME, response_class=HTMLResponse)
+def home(request: Request, who: ViewerDep, session: SessionDep) -> Response:
+    staff_only = None if who.is_admin else who.resource_id
+    if not who.is_admin and staff_only is None:
+        staff_only = who.user_id  # staff with no calendar: an id no appointment has
+    seen = overview(session, who.tenant_id, resource_id=staff_only)
+    return page("home.html", language_of(request, who.language), who=who, view=seen,
+                csrf=request.state.csrf, active="home")

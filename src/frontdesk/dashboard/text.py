@@ -1,0 +1,75 @@
+"""Every word the dashboard shows, in English and Spanish (one table: a missing
+translation is a test failure, not a blank)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+LANGUAGES = ("en", "es")
+
+TEXT: dict[str, dict[str, str]] = {
+    "app": {"en": "frontdesk", "es": "frontdesk"},
+    "sign_in": {"en": "Sign in", "es": "Iniciar sesión"},
+    "sign_out": {"en": "Sign out", "es": "Cerrar sesión"},
+    "email": {"en": "Email", "es": "Correo electrónico"},
+    "password": {"en": "Password", "es": "Contraseña"},
+    "sign_in_to": {"en": "Sign in to your front desk", "es": "Inicie sesión en su recepción"},
+    "wrong_credentials": {"en": "That email and password do not match an account.",
+                          "es": "Ese correo y esa contraseña no corresponden a ninguna cuenta."},
+    "too_many": {"en": "Too many attempts. Try again in a few minutes.",
+                 "es": "Demasiados intentos. Vuelva a intentarlo en unos minutos."},
+    "expired_form": {"en": "The form expired. Please try again.",
+                     "es": "El formulario caducó. Inténtelo de nuevo."},
+    "home": {"en": "Overview", "es": "Resumen"},
+    "api_docs": {"en": "API", "es": "API"},
+    "next_appointments": {"en": "Next 7 days", "es": "Próximos 7 días"},
+    "no_appointments": {
+        "en": "No appointments in the next 7 days. Callers book through your phone number, "
+              "chat or the API; bookings appear here as they are made.",
+        "es": "No hay citas en los próximos 7 días. Sus clientes reservan por teléfono, "
+              "chat o la API; las citas aparecen aquí en cuanto se hacen."},
+    "latest_conversations": {"en": "Latest conversations", "es": "Últimas conversaciones"},
+    "no_conversations": {
+        "en": "No conversations yet. Try one: run `frontdesk call` in a terminal, or chat "
+              "through the API.",
+        "es": "Aún no hay conversaciones. Pruebe una: ejecute `frontdesk call` en una "
+              "terminal, o converse por la API."},
+    "campaigns": {"en": "Campaigns", "es": "Campañas"},
+    "no_campaigns": {
+        "en": "No campaigns yet. Run `frontdesk campaign demo` to watch one call twenty "
+              "people, or create one through the API.",
+        "es": "Aún no hay campañas. Ejecute `frontdesk campaign demo` para ver una llamar "
+              "a veinte personas, o cree una por la API."},
+    "when": {"en": "When", "es": "Cuándo"},
+    "service": {"en": "Service", "es": "Servicio"},
+    "staff": {"en": "Staff", "es": "Personal"},
+    "customer": {"en": "Customer", "es": "Cliente"},
+    "status": {"en": "Status", "es": "Estado"},
+    "channel": {"en": "Channel", "es": "Canal"},
+    "language": {"en": "Language", "es": "Idioma"},
+    "outcome": {"en": "Outcome", "es": "Resultado"},
+    "turns": {"en": "Turns", "es": "Turnos"},
+    "name": {"en": "Name", "es": "Nombre"},
+    "leads": {"en": "Leads", "es": "Contactos"},
+    "remaining": {"en": "Remaining", "es": "Pendientes"},
+    "booked": {"en": "Booked", "es": "Reservadas"},
+    "unknown_caller": {"en": "Unknown caller", "es": "Desconocido"},
+    "signed_in_as": {"en": "Signed in as", "es": "Sesión de"},
+    "your_calendar": {"en": "Your calendar", "es": "Su agenda"},
+    "main": {"en": "Main", "es": "Principal"},
+}
+
+
+def language_of(request: Request, preferred: str | None = None) -> str:
+    """The user's own language, else the browser's first one we speak, else English."""
+    if preferred in LANGUAGES:
+        return str(preferred)
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+def words(lang: str) -> dict[str, str]:
+    return {key: forms[lang] for key, forms in TEXT.items()}
