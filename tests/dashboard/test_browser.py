@@ -1,0 +1,78 @@
+"""The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+Playwright never downloads a browser here: it launches ``/usr/bin/chromium`` (``.ci/run``
+installs it from Debian's packages); without it these tests skip and say why. Each test
+saves a screenshot of the page it checks (``FRONTDESK_SCREENSHOTS``, else the test's
+temporary directory).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from frontdesk.app import create_app
+from frontdesk.config import Settings
+from tests.conftest import Business, serving
+from tests.dashboard.conftest import PASSWORD, Person
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="needs Debian's Chromium (apt-get install chromium)")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def site(engine: Engine) -> Iterator[str]:
+    app = create_app(Settings(environment="test", llm_base_url=""), engine=engine)
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture
+def browser_page() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                          locale="en-US")
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def _shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("FRONTDESK_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_an_owner_signs_in_and_reads_the_overview(
+    site: str, browser_page: object, biz: Business, add_user: Callable[..., Person],
+    tmp_path: Path,
+) -> None:
+    page = browser_page
+    add_user(biz, "owner@salon.example", name="Sam Owner")
+    page.goto(site + "/")  # type: ignore[attr-defined]
+    assert page.url.startswith(site + "/login")  # type: ignore[attr-defined]
+    page.get_by_label("Email").fill("owner@salon.example")  # type: ignore[attr-defined]
+    page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
+    page.screenshot(path=str(_shots(tmp_path) / "sign-in.png"))  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+    page.wait_for_url(site + "/dashboard")  # type: ignore[attr-defined]
+    heading = page.get_by_role("heading", level=1)  # type: ignore[attr-defined]
+    assert heading.inner_text() == biz.tenant.name
+    assert page.get_by_text("Signed in as Sam Owner").is_visible()  # type: ignore[attr-defined]
+    page.screenshot(path=str(_shots(tmp_path) / "overview.png"), full_page=True)  # type: ignore[attr-defined]
+    # On a phone's screen the page still reads: nothing wider than the viewport.
+    page.set_viewport_size({"width": 390, "height": 844})  # type: ignore[attr-defined]
+    width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
+    assert width <= 390
+    page.get_by_role("button", name="Sign out").click()  # type: ignore[attr-defined]
+    page.wait_for_url(site + "/login")  # type: ignore[attr-defined]
