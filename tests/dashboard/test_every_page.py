@@ -1,0 +1,48 @@
+"""Every dashboard page, enumerated from the dashboard's router (not a hand list): none
+is open to a visitor who has not signed in, and no form post is taken without its CSRF
+token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from frontdesk.dashboard import routes as dashboard_routes
+from tests.conftest import Business
+from tests.dashboard.conftest import Person, sign_in
+
+OPEN = {("GET", "/"), ("GET", "/login"), ("POST", "/login")}  # what a visitor may reach
+
+
+def _pages(client: TestClient) -> list[tuple[str, str]]:
+    found = []
+    for route in dashboard_routes.router.routes:
+        if isinstance(route, APIRoute):
+            found += [(method, route.path) for method in sorted(route.methods)]
+    assert len(found) >= 5, found
+    return found
+
+
+def test_no_page_is_open_to_a_visitor_who_has_not_signed_in(client: TestClient) -> None:
+    for method, path in _pages(client):
+        if (method, path) in OPEN:
+            continue
+        response = client.request(method, path, follow_redirects=False)
+        assert response.status_code == 303, (method, path, response.status_code)
+        assert response.headers["location"].startswith("/login"), (method, path)
+
+
+def test_no_form_post_is_taken_without_its_token(
+    client: TestClient, biz: Business, add_user: Callable[..., Person],
+) -> None:
+    add_user(biz, "owner@salon.example")
+    sign_in(client, "owner@salon.example")
+    for method, path in _pages(client):
+        if method != "POST" or (method, path) in OPEN:
+            continue
+        response = client.post(path, data={}, follow_redirects=False)
+        assert response.status_code == 403, (path, response.status_code)
+        assert response.json()["code"] == "csrf_refused"
+    assert client.get("/dashboard", follow_redirects=False).status_code == 200  # still in
