@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.app import create_app
 from frontdesk.config import Settings
 from tests.conftest import Business, serving
 from tests.dashboard.conftest import PASSWORD, Person
+from tests.dashboard.test_campaigns_page import make_campaign
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
@@ -90,3 +92,25 @@ def test_an_owner_signs_in_and_reads_the_overview(
     assert width <= 390
     page.get_by_role("button", name="Sign out").click()  # type: ignore[attr-defined]
     page.wait_for_url(site + "/login")  # type: ignore[attr-defined]
+
+
+def test_campaign_progress_after_simulated_calls(
+    site: str, browser_page: object, biz: Business, add_user: Callable[..., Person],
+    factory: sessionmaker[Session], tmp_path: Path,
+) -> None:
+    page = browser_page
+    make_campaign(factory, biz)
+    add_user(biz, "owner@salon.example")
+    page.goto(site + "/login?next=/dashboard/campaigns")  # type: ignore[attr-defined]
+    page.get_by_label("Email").fill("owner@salon.example")  # type: ignore[attr-defined]
+    page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+    page.wait_for_url(site + "/dashboard/campaigns")  # type: ignore[attr-defined]
+    card = page.get_by_role("region", name="Spring")  # type: ignore[attr-defined]
+    assert "Spring check-ups" in card.inner_text()
+    page.screenshot(path=str(_shots(tmp_path) / "campaigns.png"), full_page=True)  # type: ignore[attr-defined]
+    assert serious_violations(page) == []
+    card.get_by_role("button", name="Pause").click()
+    page.wait_for_load_state()  # type: ignore[attr-defined]
+    assert page.get_by_role("region", name="Spring").get_by_role(  # type: ignore[attr-defined]
+        "button", name="Resume").is_visible()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Annotated
+import uuid
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import anyio.from_thread
@@ -21,6 +22,7 @@ from frontdesk.dashboard import session_cookie as cookies
 from frontdesk.dashboard.render import page
 from frontdesk.dashboard.text import language_of
 from frontdesk.errors import FrontdeskError
+from frontdesk.services.campaign_progress import pause_or_resume, progress
 from frontdesk.services.overview import overview
 from frontdesk.services.users import Viewer, sign_in, viewer
 from frontdesk.web.deps import FactoryDep, SessionDep, SettingsDep
@@ -37,6 +39,18 @@ class SignedOut(Exception):  # noqa: N818 - a redirect, not an error
     def __init__(self, back_to: str) -> None:
         super().__init__(back_to)
         self.back_to = back_to
+
+
+class OwnersOnly(FrontdeskError):
+    code = "forbidden"
+    status = 403
+    title = "Only the business's owners and admins may open this page"
+
+
+def admin(who: Viewer) -> Viewer:
+    if not who.is_admin:
+        raise OwnersOnly("Ask an owner of the business for access.")
+    return who
 
 
 class CsrfRefused(FrontdeskError):
@@ -143,3 +157,21 @@ def home(request: Request, who: ViewerDep, session: SessionDep) -> Response:
     seen = overview(session, who.tenant_id, resource_id=staff_only)
     return page("home.html", language_of(request, who.language), who=who, view=seen,
                 csrf=request.state.csrf, active="home")
+
+
+@router.get(HOME + "/campaigns", response_class=HTMLResponse)
+def campaigns_page(request: Request, who: ViewerDep, session: SessionDep) -> Response:
+    admin(who)
+    return page("campaigns.html", language_of(request, who.language), who=who,
+                campaigns=progress(session, who.tenant_id), csrf=request.state.csrf,
+                active="campaigns")
+
+
+@router.post(HOME + "/campaigns/{campaign_id}/{action}")
+def campaign_move(request: Request, who: ViewerDep, factory: FactoryDep,
+                  campaign_id: uuid.UUID, action: Literal["pause", "resume"],
+                  csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+    check_csrf(request, csrf, getattr(request.state, "csrf", None))
+    admin(who)
+    pause_or_resume(factory, who.tenant_id, campaign_id, action)
+    return RedirectResponse(HOME + "/campaigns", status_code=303)

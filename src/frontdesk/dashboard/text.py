@@ -57,6 +57,19 @@ TEXT: dict[str, dict[str, str]] = {
     "signed_in_as": {"en": "Signed in as", "es": "Sesión de"},
     "your_calendar": {"en": "Your calendar", "es": "Su agenda"},
     "main": {"en": "Main", "es": "Principal"},
+    "contacted": {"en": "Contacted", "es": "Contactados"},
+    "reached": {"en": "Reached", "es": "Localizados"},
+    "declined": {"en": "Declined", "es": "Rechazaron"},
+    "callbacks": {"en": "Callbacks", "es": "Volver a llamar"},
+    "opted_out": {"en": "Opted out", "es": "Bajas"},
+    "progress": {"en": "Progress", "es": "Progreso"},
+    "pause": {"en": "Pause", "es": "Pausar"},
+    "resume": {"en": "Resume", "es": "Reanudar"},
+    "state_draft": {"en": "draft", "es": "borrador"},
+    "state_running": {"en": "running", "es": "en curso"},
+    "state_paused": {"en": "paused", "es": "en pausa"},
+    "state_cancelled": {"en": "cancelled", "es": "cancelada"},
+    "state_completed": {"en": "completed", "es": "terminada"},
 }
 
 
