@@ -128,4 +128,5 @@ def appointment_out(a: Appointment, tenant: Tenant) -> schemas.AppointmentOut:
         created_at=a.created_at,
         updated_at=a.updated_at,
         cancelled_at=a.cancelled_at,
+        confirmed_at=a.confirmed_at,
     )

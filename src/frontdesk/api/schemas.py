@@ -260,6 +260,8 @@ class AppointmentOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     cancelled_at: datetime | None
+    confirmed_at: datetime | None = Field(
+        description="When the customer confirmed (a reminder's C reply, or the dashboard)")
 
 
 # --- availability -----------------------------------------------------------------------
