@@ -101,6 +101,8 @@ def customer_out(c: Customer) -> schemas.CustomerOut:
         sms_consent=c.sms_consent,
         call_consent=c.call_consent,
         do_not_call=c.do_not_call,
+        notes=c.notes,
+        erased_at=c.erased_at,
         created_at=c.created_at,
     )
 

@@ -3,8 +3,8 @@
 A carrier keyword (STOP, START, HELP) or a reminder reply (C, X) is answered without the
 agent; its turn is still recorded, keyed by the provider's message id, in the same
 transaction as what it changes (an opt-out, an opt-in, a confirmation's
-``confirmed_at``), so a retried delivery finds it and changes nothing. Providers that do not take the reply in the webhook's answer
-(Telnyx) get it through the outbox.
+``confirmed_at``), so a retried delivery finds it and changes nothing. Providers that do
+not take the reply in the webhook's answer (Telnyx) get it through the outbox.
 """
 
 from __future__ import annotations
@@ -49,8 +49,9 @@ def record_keyword_turn(
     now: datetime | None = None,
 ) -> bool:
     """Append the turn's rows (its user row carries the request key), apply ``consent``
-    to ``phone`` and mark the appointment ``confirm`` confirmed, in one transaction. False when a concurrent delivery of
-    the same message recorded it first (the key is unique per conversation)."""
+    to ``phone`` and mark the appointment ``confirm`` confirmed, in one transaction.
+    False when a concurrent delivery of the same message recorded it first (the key is
+    unique per conversation)."""
     try:
         with write_session(factory) as session:
             row = records.get_conversation(session, tenant, conversation_id)
