@@ -17,6 +17,7 @@ from frontdesk.api.routes import (
     calls,
     campaigns,
     constraints,
+    conversations,
     customers,
     feeds,
     group_meetings,
@@ -30,7 +31,6 @@ from frontdesk.api.routes import (
 )
 from frontdesk.channels import (
     chat,
-    conversations,
     openai_compat,
     retell,
     sms,
@@ -132,9 +132,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         group_meetings,
         campaigns,
         constraints,
+        conversations,
     ):
         app.include_router(module.router)
-    for door in (chat, conversations, openai_compat, retell, sms, telnyx_voice, twilio_voice):
+    for door in (chat, openai_compat, retell, sms, telnyx_voice, twilio_voice):
         app.include_router(door.router)
     dashboard.install(app)
     openapi_doc.install(app)

@@ -122,12 +122,20 @@ def test_x_with_nothing_booked_is_an_ordinary_turn(
 def test_c_confirms_and_r_starts_moving(
         shop: tuple[Business, datetime], factory: sessionmaker[Session]) -> None:
     biz, now = shop
-    booked(factory, biz, now + timedelta(hours=2))
+    appointment = booked(factory, biz, now + timedelta(hours=2))
     desk = desk_at(factory, now)
     assert text(desk, "C", "SM4") == "Thanks, see you then!"
+    with factory() as session:
+        assert session.get_one(Appointment, appointment.id).confirmed_at == now
+    # The same message again, or a second C later, keeps the first confirmation's time.
+    assert text(desk_at(factory, now + timedelta(minutes=5)), "C", "SM4")
+    assert text(desk_at(factory, now + timedelta(minutes=5)), "C", "SM6")
+    with factory() as session:
+        again = session.get_one(Appointment, appointment.id)
+        assert again.confirmed_at == now and again.status == "booked"
     assert text(desk, "R", "SM5")
     users = [t.text for t in turns(factory) if t.role == "user"]
-    assert users == ["C", "I'd like to reschedule my appointment"]
+    assert users == ["C", "C", "I'd like to reschedule my appointment"]
 
 
 def test_stop_then_start_in_spanish(shop: tuple[Business, datetime],

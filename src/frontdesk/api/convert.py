@@ -101,6 +101,8 @@ def customer_out(c: Customer) -> schemas.CustomerOut:
         sms_consent=c.sms_consent,
         call_consent=c.call_consent,
         do_not_call=c.do_not_call,
+        notes=c.notes,
+        erased_at=c.erased_at,
         created_at=c.created_at,
     )
 
@@ -128,4 +130,5 @@ def appointment_out(a: Appointment, tenant: Tenant) -> schemas.AppointmentOut:
         created_at=a.created_at,
         updated_at=a.updated_at,
         cancelled_at=a.cancelled_at,
+        confirmed_at=a.confirmed_at,
     )

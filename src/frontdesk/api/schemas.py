@@ -188,6 +188,7 @@ class CustomerIn(Strict):
     sms_consent: bool = False
     call_consent: bool = False
     do_not_call: bool = False
+    notes: Annotated[str, Field(max_length=5000)] | None = None
 
 
 class CustomerPatch(Strict):
@@ -199,6 +200,8 @@ class CustomerPatch(Strict):
     sms_consent: bool | None = None
     call_consent: bool | None = None
     do_not_call: bool | None = None
+    notes: Annotated[str, Field(max_length=5000, description='The business\'s own notes; ""'
+                                                             " clears them")] | None = None
 
 
 class CustomerOut(BaseModel):
@@ -211,6 +214,9 @@ class CustomerOut(BaseModel):
     sms_consent: bool
     call_consent: bool
     do_not_call: bool
+    notes: str | None = None
+    erased_at: datetime | None = Field(
+        default=None, description="When the customer's personal data was erased, if it was")
     created_at: datetime
 
 
@@ -260,6 +266,8 @@ class AppointmentOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     cancelled_at: datetime | None
+    confirmed_at: datetime | None = Field(
+        description="When the customer confirmed (a reminder's C reply, or the dashboard)")
 
 
 # --- availability -----------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
@@ -57,36 +56,3 @@ class ChatOut(BaseModel):
     end: bool
     transfer: bool
     state: dict[str, Any]
-
-
-class TurnOut(BaseModel):
-    seq: int
-    role: str
-    text: str | None
-    language: str | None
-    created_at: datetime
-    latency_ms: float | None
-    tool_name: str | None
-    tool_args: dict[str, Any] | None
-    tool_result: dict[str, Any] | None
-    engine: str | None
-    fallback_reason: str | None = Field(
-        default=None, description="Why the configured LLM did not answer this turn and the "
-                                  "rules did (timeout, http 500, invalid tool call, ...)")
-
-
-class ConversationOut(BaseModel):
-    id: uuid.UUID
-    channel: str
-    external_id: str
-    language: str
-    caller_phone: str | None
-    caller_verified: bool  # the door vouched for caller_phone (carrier caller ID)
-    customer_id: uuid.UUID | None
-    appointment_id: uuid.UUID | None
-    outcome: str | None
-    turn_count: int
-    started_at: datetime
-    updated_at: datetime
-    ended_at: datetime | None
-    turns: list[TurnOut]

@@ -155,7 +155,7 @@ class _Turn:
             upcoming = _next_appointment(tools, self.phone)
             if upcoming is not None and word == "C":
                 reply = _TEXTS["confirmed"][lang]
-                self._record(text, reply)
+                self._record(text, reply, confirm=uuid.UUID(upcoming))
                 return reply
             if upcoming is not None and word == "X":
                 refusal = _cancel(tools, upcoming, self.tenant, lang)  # else the outbox answers
@@ -184,13 +184,14 @@ class _Turn:
         ))
 
     def _record(self, text: str, reply: str | None, *, consent: Consent | None = None,
-                tools: Tools | None = None) -> None:
+                tools: Tools | None = None, confirm: uuid.UUID | None = None) -> None:
         rows: list[dict[str, Any]] = [{"role": "user", "text": text, "request_key": self.key}]
         rows += [{"role": "tool", "tool_name": c.name, "tool_args": c.args,
                   "tool_result": wire(c.result)} for c in (tools.calls if tools else [])]
         rows.append({"role": "assistant", "text": reply or "", "engine": "rules"})
         record_keyword_turn(self.desk.factory, self.tenant, self.conversation.id, rows,
-                            consent=consent, phone=self.phone)
+                            consent=consent, phone=self.phone, confirm=confirm,
+                            now=self.desk.agent.clock())
 
 
 def _next_appointment(tools: Tools, phone: str) -> str | None:

@@ -41,6 +41,7 @@ class CustomerFields:
     sms_consent: bool | None = None
     call_consent: bool | None = None
     do_not_call: bool | None = None
+    notes: str | None = None  # the business's own notes; "" clears them
 
 
 def find_by_phone(session: Session, tenant: Tenant, phone: str) -> Customer | None:
@@ -50,7 +51,8 @@ def find_by_phone(session: Session, tenant: Tenant, phone: str) -> Customer | No
     ).first()
 
 
-_FIELDS = ("name", "email", "language", "timezone", "sms_consent", "call_consent", "do_not_call")
+_FIELDS = ("name", "email", "language", "timezone", "sms_consent", "call_consent", "do_not_call",
+           "notes")
 
 
 def new_customer_row(tenant: Tenant, fields: CustomerFields) -> dict[str, Any]:
@@ -69,6 +71,7 @@ def new_customer_row(tenant: Tenant, fields: CustomerFields) -> dict[str, Any]:
         "sms_consent": bool(probe.sms_consent),
         "call_consent": bool(probe.call_consent),
         "do_not_call": bool(probe.do_not_call),
+        "notes": probe.notes or None,
         "created_at": now,
         "updated_at": now,
     }

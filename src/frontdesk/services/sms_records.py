@@ -2,9 +2,9 @@
 
 A carrier keyword (STOP, START, HELP) or a reminder reply (C, X) is answered without the
 agent; its turn is still recorded, keyed by the provider's message id, in the same
-transaction as what it changes (an opt-out, an opt-in), so a retried delivery finds it
-and changes nothing. Providers that do not take the reply in the webhook's answer
-(Telnyx) get it through the outbox.
+transaction as what it changes (an opt-out, an opt-in, a confirmation's
+``confirmed_at``), so a retried delivery finds it and changes nothing. Providers that do
+not take the reply in the webhook's answer (Telnyx) get it through the outbox.
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.services import conversations as records
+from frontdesk.services.appointment_outcomes import confirm_in
 from frontdesk.services.customers import find_by_phone
+from frontdesk.services.lookup import get_scoped
 from frontdesk.services.notices.outbox import enqueue
 from frontdesk.store.db import write_session
-from frontdesk.store.models import Tenant
+from frontdesk.store.models import Appointment, Tenant
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +45,13 @@ def record_keyword_turn(
     *,
     consent: Consent | None = None,
     phone: str | None = None,
+    confirm: uuid.UUID | None = None,
+    now: datetime | None = None,
 ) -> bool:
-    """Append the turn's rows (its user row carries the request key) and apply
-    ``consent`` to ``phone`` in one transaction. False when a concurrent delivery of
-    the same message recorded it first (the key is unique per conversation)."""
+    """Append the turn's rows (its user row carries the request key), apply ``consent``
+    to ``phone`` and mark the appointment ``confirm`` confirmed, in one transaction.
+    False when a concurrent delivery of the same message recorded it first (the key is
+    unique per conversation)."""
     try:
         with write_session(factory) as session:
             row = records.get_conversation(session, tenant, conversation_id)
@@ -56,6 +61,9 @@ def record_keyword_turn(
                 records.opt_out(session, tenant, phone)
             elif consent is Consent.OPT_IN and phone:
                 _opt_in(session, tenant, phone)
+            if confirm is not None:
+                confirm_in(session, get_scoped(session, Appointment, tenant.id, confirm),
+                           now or datetime.now(UTC))
         return True
     except IntegrityError:
         log.info("sms turn in %s: a concurrent delivery recorded it first", conversation_id)

@@ -9,6 +9,7 @@ from frontdesk.api import schemas
 from frontdesk.api.convert import appointment_out
 from frontdesk.api.timeparams import parse_bound
 from frontdesk.services import booking, listings
+from frontdesk.services.appointment_outcomes import Outcome, mark
 from frontdesk.services.customers import CustomerFields
 from frontdesk.services.lookup import get_scoped
 from frontdesk.services.records import Appointment, AppointmentStatus
@@ -97,3 +98,35 @@ def cancel_appointment(
     appointment_id: uuid.UUID, tenant: TenantDep, factory: FactoryDep
 ) -> schemas.AppointmentOut:
     return appointment_out(booking.cancel(factory, tenant, appointment_id), tenant)
+
+
+_NOT_BOOKED: dict[int | str, dict[str, object]] = {
+    409: {"description": "Not booked: cancelled, or marked otherwise already"}
+}
+
+
+@router.post("/{appointment_id}/confirm", response_model=schemas.AppointmentOut,
+             responses=_NOT_BOOKED)
+def confirm_appointment(
+    appointment_id: uuid.UUID, tenant: TenantDep, factory: FactoryDep
+) -> schemas.AppointmentOut:
+    """The customer confirmed: the appointment stays booked, with ``confirmed_at``."""
+    return appointment_out(mark(factory, tenant, appointment_id, Outcome.CONFIRMED), tenant)
+
+
+@router.post("/{appointment_id}/complete", response_model=schemas.AppointmentOut,
+             responses=_NOT_BOOKED)
+def complete_appointment(
+    appointment_id: uuid.UUID, tenant: TenantDep, factory: FactoryDep
+) -> schemas.AppointmentOut:
+    """The customer came. Marking a completed appointment again changes nothing."""
+    return appointment_out(mark(factory, tenant, appointment_id, Outcome.COMPLETED), tenant)
+
+
+@router.post("/{appointment_id}/no-show", response_model=schemas.AppointmentOut,
+             responses=_NOT_BOOKED)
+def no_show_appointment(
+    appointment_id: uuid.UUID, tenant: TenantDep, factory: FactoryDep
+) -> schemas.AppointmentOut:
+    """The customer did not come. Marking a no-show again changes nothing."""
+    return appointment_out(mark(factory, tenant, appointment_id, Outcome.NO_SHOW), tenant)

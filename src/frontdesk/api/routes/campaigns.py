@@ -16,7 +16,7 @@ from frontdesk.api.campaign_schemas import (
     ImportReportOut,
     LeadOut,
 )
-from frontdesk.errors import InvalidInput
+from frontdesk.api.csv_body import csv_body_doc, read_csv_body
 from frontdesk.services import campaigns
 from frontdesk.services.lead_selection import CustomerFilter
 from frontdesk.services.records import Campaign, write_session
@@ -25,10 +25,8 @@ from frontdesk.web.deps import FactoryDep, SessionDep, TenantDep
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
 
-_CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {
-    "type": "string",
-    "example": "name,phone,email,timezone,language,consent date,tags\n"
-               "Ana Ruiz,+1 212 555 0142,ana@example.com,,es,2026-11-02,vip;spring\n"}}}}}
+_CSV_BODY = csv_body_doc("name,phone,email,timezone,language,consent date,tags\n"
+                         "Ana Ruiz,+1 212 555 0142,ana@example.com,,es,2026-11-02,vip;spring\n")
 
 
 @router.post("", response_model=CampaignOut, status_code=status.HTTP_201_CREATED)
@@ -60,15 +58,7 @@ async def import_csv(campaign_id: uuid.UUID, request: Request, tenant: TenantDep
                      factory: FactoryDep) -> ImportReportOut:
     """Add leads from a CSV file (the body; read as CSV whatever its content type).
     Good rows are imported; each bad one is reported with its line and reason."""
-    raw = await request.body()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput("The file is not UTF-8 text; save it as UTF-8 CSV.",
-                           field="body") from exc
-    if "\x00" in text:
-        raise InvalidInput("The file contains NUL characters; is it really a CSV?",
-                           field="body")
+    text = await read_csv_body(request)
     with write_session(factory) as session:
         report = campaigns.import_csv(session, tenant, campaign_id, text)
     return ImportReportOut.model_validate(asdict(report))
