@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from frontdesk.dashboard import routes
+from frontdesk.dashboard import customer_pages, routes
 
 _STATIC = Path(__file__).parent / "static"
 
@@ -21,5 +21,6 @@ async def _to_sign_in(request: Request, exc: Exception) -> RedirectResponse:
 def install(app: FastAPI) -> None:
     """The pages, their static files, and the redirect of a signed-out visitor."""
     app.include_router(routes.router)
+    app.include_router(customer_pages.router)
     app.mount("/dashboard/static", StaticFiles(directory=_STATIC), name="dashboard-static")
     app.add_exception_handler(routes.SignedOut, _to_sign_in)

@@ -12,6 +12,7 @@ the day the record last changed: the consent was on record by then.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +30,9 @@ class CustomerFilter:
     last_outcome: str | None = None
     tag: str | None = None
     limit: int = 1000
+    # Exactly these customers (the dashboard's "contact these": the people on screen),
+    # still held to the rules above.
+    customer_ids: tuple[uuid.UUID, ...] | None = None
 
 
 def add_customers(session: Session, tenant: Tenant, campaign: Campaign,
@@ -53,6 +57,8 @@ def add_customers(session: Session, tenant: Tenant, campaign: Campaign,
                   .order_by(CampaignLead.updated_at.desc(), CampaignLead.id.desc())
                   .limit(1).correlate(Customer).scalar_subquery())
         query = query.where(latest == chosen.last_outcome)
+    if chosen.customer_ids is not None:
+        query = query.where(Customer.id.in_(list(chosen.customer_ids)))
     tags: list[str] = []
     if chosen.tag is not None:
         wanted = chosen.tag.strip().lower()

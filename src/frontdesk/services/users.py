@@ -141,3 +141,8 @@ def sign_in(factory: sessionmaker[Session], email: str, password: str) -> uuid.U
     with write_session(factory) as session:
         user = authenticate(session, email, password)
         return user.id if user is not None else None
+
+
+def business_of(session: Session, who: Viewer) -> Tenant:
+    """The signed-in person's business (what every service call of a page is scoped to)."""
+    return session.get_one(Tenant, who.tenant_id)

@@ -1,0 +1,79 @@
+"""The customers pages: a searchable, filterable list with "contact these", and one
+customer's page (their history: appointments, conversations with transcripts, messages
+and campaign calls). Owners and admins."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse
+
+from frontdesk.dashboard.render import page
+from frontdesk.dashboard.routes import HOME, ViewerDep, admin, check_csrf
+from frontdesk.dashboard.text import language_of
+from frontdesk.services.contact_these import contact_these, open_requests
+from frontdesk.services.customer_overview import CustomerQuery, list_overviews
+from frontdesk.services.customer_timeline import customer_timeline
+from frontdesk.services.users import business_of
+from frontdesk.web.deps import FactoryDep, SessionDep
+
+router = APIRouter(include_in_schema=False)
+
+Sort = Literal["created", "name", "last_contact", "next_appointment"]
+OUTCOMES = ("booked", "declined", "callback_requested", "voicemail", "no_answer", "busy",
+            "failed", "wrong_number", "opted_out")
+
+
+@router.get(HOME + "/customers", response_class=HTMLResponse)
+def customers_page(
+    request: Request, who: ViewerDep, session: SessionDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+    not_contacted_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
+    last_outcome: Annotated[str, Query(max_length=24)] = "",
+    no_show_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
+    tag: Annotated[str, Query(max_length=50)] = "",
+    sort: Sort = "created",
+) -> Response:
+    admin(who)
+    now = datetime.now(UTC)
+    where = CustomerQuery(
+        contains=q.strip() or None, not_contacted_days=not_contacted_days,
+        last_outcome=last_outcome if last_outcome in OUTCOMES else None,
+        no_show_since=now - timedelta(days=no_show_days) if no_show_days else None,
+        tag=tag.strip() or None, sort=sort)
+    people = list_overviews(session, business_of(session, who), where, now=now, limit=200)
+    return page("customers.html", language_of(request, who.language), who=who,
+                people=people, csrf=request.state.csrf, active="customers",
+                filters={"q": q, "not_contacted_days": not_contacted_days or "",
+                         "last_outcome": last_outcome, "no_show_days": no_show_days or "",
+                         "tag": tag, "sort": sort},
+                outcomes=OUTCOMES, requests=open_requests(session, who.tenant_id))
+
+
+@router.post(HOME + "/customers/contact")
+def contact(request: Request, who: ViewerDep, factory: FactoryDep,
+            name: Annotated[str, Form(min_length=1, max_length=200)],
+            meeting_request_id: Annotated[uuid.UUID, Form()],
+            customer_id: Annotated[list[uuid.UUID], Form(max_length=1000)],
+            csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+    check_csrf(request, csrf, getattr(request.state, "csrf", None))
+    admin(who)
+    contact_these(factory, who.tenant_id, name, meeting_request_id, customer_id)
+    return RedirectResponse(HOME + "/campaigns", status_code=303)
+
+
+@router.get(HOME + "/customers/{customer_id}", response_class=HTMLResponse)
+def customer_page(request: Request, who: ViewerDep, session: SessionDep,
+                  customer_id: uuid.UUID,
+                  before: Annotated[datetime | None, Query()] = None) -> Response:
+    admin(who)
+    history = customer_timeline(session, business_of(session, who), customer_id,
+                                before=before, limit=50)
+    entries = [(entry, type(entry.item).__name__) for entry in history.entries]
+    return page("customer.html", language_of(request, who.language), who=who,
+                history=history, entries=entries, csrf=request.state.csrf,
+                active="customers")
