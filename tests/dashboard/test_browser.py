@@ -21,6 +21,7 @@ from frontdesk.config import Settings
 from tests.conftest import Business, serving
 from tests.dashboard.conftest import PASSWORD, Person
 from tests.dashboard.test_campaigns_page import make_campaign
+from tests.dashboard.test_customer_pages import people
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
@@ -114,3 +115,38 @@ def test_campaign_progress_after_simulated_calls(
     page.wait_for_load_state()  # type: ignore[attr-defined]
     assert page.get_by_role("region", name="Spring").get_by_role(  # type: ignore[attr-defined]
         "button", name="Resume").is_visible()
+
+
+def _sign_in(page: object, site: str, next_path: str) -> None:
+    page.goto(f"{site}/login?next={next_path}")  # type: ignore[attr-defined]
+    page.get_by_label("Email").fill("owner@salon.example")  # type: ignore[attr-defined]
+    page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+    page.wait_for_url(site + next_path.split("?")[0] + "**")  # type: ignore[attr-defined]
+
+
+def test_filter_customers_contact_these_and_read_a_transcript(
+    site: str, browser_page: object, biz: Business, add_user: Callable[..., Person],
+    factory: sessionmaker[Session], tmp_path: Path,
+) -> None:
+    page = browser_page
+    people(factory, biz)
+    add_user(biz, "owner@salon.example")
+    _sign_in(page, site, "/dashboard/customers")
+    page.get_by_label("Search name, phone or email").fill("stone")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Filter").click()  # type: ignore[attr-defined]
+    page.wait_for_url("**q=stone**")  # type: ignore[attr-defined]
+    table = page.get_by_role("region", name="Customers (2)")  # type: ignore[attr-defined]
+    assert "Ada Stone" in table.inner_text() and "Cy Vale" not in table.inner_text()
+    page.screenshot(path=str(_shots(tmp_path) / "customers.png"), full_page=True)  # type: ignore[attr-defined]
+    assert serious_violations(page) == []
+    page.get_by_label("Campaign name").fill("Stones")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Contact these").click()  # type: ignore[attr-defined]
+    page.wait_for_url(site + "/dashboard/campaigns")  # type: ignore[attr-defined]
+    card = page.get_by_role("region", name="Stones")  # type: ignore[attr-defined]
+    assert "draft" in card.inner_text()
+    page.goto(site + "/dashboard/customers?q=ada")  # type: ignore[attr-defined]
+    page.get_by_role("link", name="Ada Stone").click()  # type: ignore[attr-defined]
+    page.get_by_role("heading", name="Ada Stone").wait_for()  # type: ignore[attr-defined]
+    page.screenshot(path=str(_shots(tmp_path) / "customer.png"), full_page=True)  # type: ignore[attr-defined]
+    assert serious_violations(page) == []

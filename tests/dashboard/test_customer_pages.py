@@ -21,7 +21,7 @@ from tests.conftest import Business
 from tests.dashboard.conftest import Person, form_token, sign_in
 
 
-def _people(factory: sessionmaker[Session], business: Business) -> None:
+def people(factory: sessionmaker[Session], business: Business) -> None:
     now = datetime.now(UTC)
     with write_session(factory) as session:
         tenant = session.get_one(Tenant, business.tenant.id)
@@ -44,7 +44,7 @@ def test_search_then_contact_exactly_those_people(
     client: TestClient, biz: Business, factory: sessionmaker[Session],
     add_user: Callable[..., Person],
 ) -> None:
-    _people(factory, biz)
+    people(factory, biz)
     add_user(biz, "owner@salon.example")
     sign_in(client, "owner@salon.example")
     everyone = client.get("/dashboard/customers?sort=name")

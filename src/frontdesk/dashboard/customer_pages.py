@@ -32,26 +32,33 @@ OUTCOMES = ("booked", "declined", "callback_requested", "voicemail", "no_answer"
 def customers_page(
     request: Request, who: ViewerDep, session: SessionDep,
     q: Annotated[str, Query(max_length=100)] = "",
-    not_contacted_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
+    not_contacted_days: Annotated[str, Query(max_length=5)] = "",
     last_outcome: Annotated[str, Query(max_length=24)] = "",
-    no_show_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
+    no_show_days: Annotated[str, Query(max_length=5)] = "",
     tag: Annotated[str, Query(max_length=50)] = "",
     sort: Sort = "created",
 ) -> Response:
     admin(who)
     now = datetime.now(UTC)
+    quiet, missed = _days(not_contacted_days), _days(no_show_days)
     where = CustomerQuery(
-        contains=q.strip() or None, not_contacted_days=not_contacted_days,
+        contains=q.strip() or None, not_contacted_days=quiet,
         last_outcome=last_outcome if last_outcome in OUTCOMES else None,
-        no_show_since=now - timedelta(days=no_show_days) if no_show_days else None,
+        no_show_since=now - timedelta(days=missed) if missed else None,
         tag=tag.strip() or None, sort=sort)
     people = list_overviews(session, business_of(session, who), where, now=now, limit=200)
     return page("customers.html", language_of(request, who.language), who=who,
                 people=people, csrf=request.state.csrf, active="customers",
-                filters={"q": q, "not_contacted_days": not_contacted_days or "",
-                         "last_outcome": last_outcome, "no_show_days": no_show_days or "",
+                filters={"q": q, "not_contacted_days": quiet or "",
+                         "last_outcome": last_outcome, "no_show_days": missed or "",
                          "tag": tag, "sort": sort},
                 outcomes=OUTCOMES, requests=open_requests(session, who.tenant_id))
+
+
+def _days(value: str) -> int | None:
+    """A form's number of days: an empty box (or nonsense) is no filter, not an error."""
+    value = value.strip()
+    return int(value) if value.isdigit() and 1 <= int(value) <= 3650 else None
 
 
 @router.post(HOME + "/customers/contact")
