@@ -1,4 +1,4 @@
-"""Every dashboard page, enumerated from the dashboard's router (not a hand list): none
+"""Every dashboard page, enumerated from the routers the app mounts (not a hand list): none
 is open to a visitor who has not signed in, and no form post is taken without its CSRF
 token."""
 
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from frontdesk.dashboard import routes as dashboard_routes
+from frontdesk.dashboard import ROUTERS
 from tests.conftest import Business
 from tests.dashboard.conftest import Person, sign_in
 
@@ -26,7 +26,7 @@ def _fill(path: str) -> str:
 
 def _pages(client: TestClient) -> list[tuple[str, str]]:
     found = []
-    for route in dashboard_routes.router.routes:
+    for route in (route for router in ROUTERS for route in router.routes):
         if isinstance(route, APIRoute):
             found += [(method, route.path) for method in sorted(route.methods)]
     assert len(found) >= 5, found

@@ -8,9 +8,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from frontdesk.dashboard import customer_pages, routes
+from frontdesk.dashboard import conversation_pages, customer_pages, routes
 
 _STATIC = Path(__file__).parent / "static"
+# Every page of the dashboard (what ``install`` mounts and the tests enumerate).
+ROUTERS = (routes.router, customer_pages.router, conversation_pages.router)
 
 
 async def _to_sign_in(request: Request, exc: Exception) -> RedirectResponse:
@@ -20,7 +22,7 @@ async def _to_sign_in(request: Request, exc: Exception) -> RedirectResponse:
 
 def install(app: FastAPI) -> None:
     """The pages, their static files, and the redirect of a signed-out visitor."""
-    app.include_router(routes.router)
-    app.include_router(customer_pages.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/dashboard/static", StaticFiles(directory=_STATIC), name="dashboard-static")
     app.add_exception_handler(routes.SignedOut, _to_sign_in)

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
 from frontdesk.dashboard.render import page
-from frontdesk.dashboard.routes import HOME, ViewerDep, admin, check_csrf
+from frontdesk.dashboard.routes import HOME, CsrfChecked, ViewerDep, admin
 from frontdesk.dashboard.text import language_of
 from frontdesk.services.contact_these import contact_these, open_requests
 from frontdesk.services.customer_overview import CustomerQuery, list_overviews
@@ -62,12 +62,10 @@ def _days(value: str) -> int | None:
 
 
 @router.post(HOME + "/customers/contact")
-def contact(request: Request, who: ViewerDep, factory: FactoryDep,
+def contact(who: ViewerDep, _: CsrfChecked, factory: FactoryDep,
             name: Annotated[str, Form(min_length=1, max_length=200)],
             meeting_request_id: Annotated[uuid.UUID, Form()],
-            customer_id: Annotated[list[uuid.UUID], Form(max_length=1000)],
-            csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
-    check_csrf(request, csrf, getattr(request.state, "csrf", None))
+            customer_id: Annotated[list[uuid.UUID], Form(max_length=1000)]) -> Response:
     admin(who)
     contact_these(factory, who.tenant_id, name, meeting_request_id, customer_id)
     return RedirectResponse(HOME + "/campaigns", status_code=303)
