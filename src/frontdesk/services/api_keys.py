@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from frontdesk.errors import InvalidInput, Unauthorized
 from frontdesk.services.lookup import get_scoped
-from frontdesk.store.models import ApiKey, Tenant
+from frontdesk.store.models import ApiKey as ApiKey  # the type the doors name
+from frontdesk.store.models import Tenant
 
 ADMIN, READ, WIDGET = "admin", "read", "widget"
 SCOPES = (ADMIN, READ, WIDGET)
@@ -133,3 +134,11 @@ def revoke_api_key(session: Session, tenant: Tenant, key_id: uuid.UUID) -> ApiKe
         record.revoked_at = datetime.now(UTC)
         session.flush()
     return record
+
+
+def list_api_keys(session: Session, tenant: Tenant) -> list[ApiKey]:
+    """The business's keys, oldest first, revoked ones included."""
+    return list(session.scalars(
+        select(ApiKey).where(ApiKey.tenant_id == tenant.id)
+        .order_by(ApiKey.created_at, ApiKey.name)
+    ))
