@@ -16,8 +16,11 @@ import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.app import create_app
+from frontdesk.config import Settings
 from frontdesk.services.api_keys import create_api_key
 from frontdesk.store.db import write_session
 from frontdesk.web.deps import get_caller
@@ -26,6 +29,15 @@ from tests.conftest import Business
 
 SITE = "https://salon.example"
 CHAT = ("POST", "/api/v1/chat")
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[TestClient]:
+    """The app, with room for one address to try every route (a widget key's requests and
+    every refusal count against the address: that limit is tested in test_rate_limits)."""
+    settings = Settings(environment="test", llm_base_url="", rate_limit_ip="100000/minute")
+    with TestClient(create_app(settings, engine=engine)) as test_client:
+        yield test_client
 
 
 def _key(factory: sessionmaker[Session], biz: Business, scope: str) -> str:
