@@ -65,7 +65,7 @@ def check_origin(value: str) -> str:
         raise InvalidInput(problem, field="allowed_origins") from None
     host = (parts.hostname or "").lower()
     scheme = parts.scheme.lower()
-    clean = (not parts.path and not parts.query and not parts.fragment
+    clean = (parts.path in ("", "/") and not parts.query and not parts.fragment
              and parts.username is None and parts.password is None and "@" not in parts.netloc)
     secure = scheme == "https" or (scheme == "http" and host in _LOOPBACK)
     if not clean or not _HOST.match(host) or not secure:

@@ -1,4 +1,4 @@
-"""Tenants (businesses) and their API keys."""
+"""Tenants (businesses). Their API keys live in ``services/api_keys.py``."""
 
 from __future__ import annotations
 
