@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk import __version__, dashboard
 from frontdesk.api.routes import (
+    api_keys,
     appointments,
     availability,
     calendar_connections,
@@ -36,6 +37,7 @@ from frontdesk.channels import (
     sms,
     telnyx_voice,
     twilio_voice,
+    widget,
 )
 from frontdesk.config import Settings, get_settings
 from frontdesk.config_check import warn_incomplete
@@ -48,6 +50,7 @@ from frontdesk.services import calendar_providers
 from frontdesk.store.db import make_engine, make_session_factory
 from frontdesk.web import access_log, database, openapi_doc, problems, ratelimit
 from frontdesk.web.request_guards import BodyLimits, RequestGuard
+from frontdesk.web.widget_cors import WidgetCors
 
 DESCRIPTION = """\
 The REST API of frontdesk, a self-hostable AI front desk.
@@ -110,6 +113,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     problems.install(app)
     database.install(app, gate)
     # Inside the rate limiter: a client over its limit is refused before its body is read.
+    app.add_middleware(WidgetCors)  # innermost: it reads what the key check decided
     app.add_middleware(
         RequestGuard, limits=BodyLimits(settings.max_body_bytes, settings.max_webhook_body_bytes)
     )
@@ -133,9 +137,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         campaigns,
         constraints,
         conversations,
+        api_keys,
     ):
         app.include_router(module.router)
-    for door in (chat, openai_compat, retell, sms, telnyx_voice, twilio_voice):
+    for door in (chat, openai_compat, retell, sms, telnyx_voice, twilio_voice, widget):
         app.include_router(door.router)
     dashboard.install(app)
     openapi_doc.install(app)

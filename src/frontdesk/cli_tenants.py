@@ -76,7 +76,8 @@ def cmd_api_key_create(args: argparse.Namespace) -> int:
 
     with write_session(_factory()) as session:
         tenant = get_tenant_by_slug(session, args.tenant)
-        _, key = create_api_key(session, tenant, args.name)
+        _, key = create_api_key(session, tenant, args.name, scope=args.scope,
+                                allowed_origins=args.origin or None)
     print(key)
     return 0
 
@@ -92,9 +93,9 @@ def cmd_api_key_list(args: argparse.Namespace) -> int:
         return 0
     # Last use is not recorded (a write on every request), so it is not shown.
     _table(
-        ("ID", "PREFIX", "NAME", "CREATED", "REVOKED"),
-        [(str(k.id), k.prefix, k.name, _when(k.created_at), _when(k.revoked_at))
-         for k in keys],
+        ("ID", "PREFIX", "NAME", "SCOPE", "ORIGINS", "CREATED", "REVOKED"),
+        [(str(k.id), k.prefix, k.name, k.scope, ",".join(k.allowed_origins or []) or "-",
+          _when(k.created_at), _when(k.revoked_at)) for k in keys],
     )
     return 0
 
@@ -144,6 +145,14 @@ def register(sub: Any) -> None:
     )
     key_create.add_argument("--tenant", required=True, help="the business's slug")
     key_create.add_argument("--name", default="default", help="a label for the key")
+    key_create.add_argument(
+        "--scope", choices=("admin", "read", "widget"), default="admin",
+        help="admin: everything (default); read: GET only; widget: publishable, chat only",
+    )
+    key_create.add_argument(
+        "--origin", action="append",
+        help="a site a widget key works on, e.g. https://www.example.com (repeatable)",
+    )
     key_create.set_defaults(func=cmd_api_key_create)
     key_list = keys.add_parser(
         "list", help="list a business's API keys (never the keys themselves)",

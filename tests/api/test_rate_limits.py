@@ -17,6 +17,7 @@ from websockets.sync.client import connect
 
 from frontdesk.app import create_app
 from frontdesk.config import Settings
+from frontdesk.store.db import make_session_factory as make_sessions
 from tests.conftest import Business, auth, serving
 
 TOKEN = "twilio-webhook-token"
@@ -56,6 +57,33 @@ def test_an_api_key_past_its_limit_gets_429_and_other_keys_do_not(
                         "3 per 1 minute")
         assert http.get("/api/v1/services", headers=auth(clinic)).status_code == 200
         assert http.get("/health").status_code == 200
+
+
+def test_a_widget_key_is_also_limited_per_visitor_address(
+    engine: Engine, make_business: Callable[..., Business]
+) -> None:
+    """A widget key is public: one visitor cannot spend the whole site's count."""
+    from frontdesk.services.api_keys import create_api_key
+    from frontdesk.store.db import write_session
+    from frontdesk.store.models import Tenant
+
+    salon = make_business("salon")
+    with write_session(make_sessions(engine)) as session:
+        tenant = session.get_one(Tenant, salon.tenant.id)
+        key = create_api_key(session, tenant, "site", scope="widget",
+                             allowed_origins=["https://salon.example"])[1]
+    widget = {"Authorization": f"Bearer {key}", "Origin": "https://salon.example"}
+    app = create_app(_settings(rate_limit_ip="2/minute"), engine=engine)
+    with serving(app) as url, httpx.Client(base_url=url) as http:
+        for _ in range(2):
+            chat = http.post("/api/v1/chat", headers=widget, json={"message": "hello"})
+            assert chat.status_code == 200, chat.text
+        _assert_limited(http.post("/api/v1/chat", headers=widget, json={"message": "hello"}),
+                        "2 per 1 minute")
+        other = httpx.HTTPTransport(local_address="127.0.0.2")
+        with httpx.Client(base_url=url, transport=other) as elsewhere:
+            chat = elsewhere.post("/api/v1/chat", headers=widget, json={"message": "hello"})
+            assert chat.status_code == 200
 
 
 def test_unauthenticated_requests_are_limited_per_address_and_health_never(

@@ -82,6 +82,7 @@ def _owner_data(client: TestClient, biz: Business) -> dict[str, str]:
         "appointment_id": booked.json()["id"],
         "conversation_id": chat.json()["conversation_id"],
         "provider": "google",
+        "api_key_id": client.get("/api/v1/api-keys", headers=auth(biz)).json()[0]["id"],
     }
 
 
@@ -96,7 +97,8 @@ def _snapshot(client: TestClient, biz: Business, ids: dict[str, str]) -> list[An
              f"/api/v1/meeting-requests/{ids['request_id']}/participants",
              f"/api/v1/campaigns/{ids['campaign_id']}",
              f"/api/v1/campaigns/{ids['campaign_id']}/leads",
-             f"/api/v1/calls/{ids['call_id']}"]
+             f"/api/v1/calls/{ids['call_id']}",
+             "/api/v1/api-keys"]
     return [(path, client.get(path, headers=auth(biz)).json()) for path in reads]
 
 

@@ -63,10 +63,11 @@ def test_api_keys_are_listed_without_secrets_and_revoked_keys_get_401(
     listed = _ok(tmp_path, "api-key", "list", "--tenant", "bella")
     assert first not in listed and ops not in listed and other[:10] not in listed
     header, *rows = listed.splitlines()
-    assert header.split() == ["ID", "PREFIX", "NAME", "CREATED", "REVOKED"]
+    assert header.split() == ["ID", "PREFIX", "NAME", "SCOPE", "ORIGINS", "CREATED", "REVOKED"]
     by_name = {row.split()[2]: row.split() for row in rows}
     assert set(by_name) == {"default", "ops"}
     assert by_name["ops"][1] == ops[:10] and by_name["ops"][-1] == "-"  # not revoked
+    assert by_name["ops"][3:5] == ["admin", "-"]  # keys are admin keys unless told
     assert _status(api, ops) == 200
 
     # By name: from now on the key is refused; the business's other keys still work.
@@ -107,3 +108,19 @@ def test_revoke_refuses_what_it_cannot_tell_apart(tmp_path: Path, api: TestClien
     assert _status(api, alma) == 200
     missing = _run(tmp_path, "api-key", "list", "--tenant", "nobody")
     assert missing.returncode == 2 and "No business" in missing.stderr
+
+
+def test_a_widget_key_from_the_command_line_only_chats(tmp_path: Path, api: TestClient) -> None:
+    _create(tmp_path, "bella")
+    refused = _run(tmp_path, "api-key", "create", "--tenant", "bella", "--scope", "widget")
+    assert refused.returncode != 0 and "allowed origins" in refused.stderr + refused.stdout
+    key = _ok(tmp_path, "api-key", "create", "--tenant", "bella", "--name", "site",
+              "--scope", "widget", "--origin", "https://Bella.example:443").strip()
+    assert key.startswith("fd_pub_")
+    row = next(r for r in _ok(tmp_path, "api-key", "list", "--tenant", "bella").splitlines()
+               if " site " in r)
+    assert row.split()[3:5] == ["widget", "https://bella.example"]
+    assert _status(api, key) == 403
+    chat = api.post("/api/v1/chat", json={"message": "hola"}, headers={
+        "Authorization": f"Bearer {key}", "Origin": "https://bella.example"})
+    assert chat.status_code == 200, chat.text

@@ -24,9 +24,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.conversation.agent import Agent, Reply
 from frontdesk.errors import InvalidInput, Unauthorized
 from frontdesk.services import request_keys
+from frontdesk.services.api_keys import authenticate_key
 from frontdesk.services.customers import normalize_phone
-from frontdesk.services.tenants import Tenant, authenticate
+from frontdesk.services.tenants import Tenant
 from frontdesk.web.deps import AgentDep, FactoryDep
+from frontdesk.web.scopes import Forbidden, check_scope
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +224,10 @@ def _tenant(factory: sessionmaker[Session], key: str | None,
         return None
     try:
         with factory() as session:
-            return authenticate(session, key)
-    except Unauthorized:
+            caller = authenticate_key(session, key)
+        # The same rule as every route (web.scopes): a socket is an admin key's business.
+        check_scope(caller, "WEBSOCKET", websocket.scope["path"], None)
+    except (Unauthorized, Forbidden):
         return None
+    return caller.tenant
 

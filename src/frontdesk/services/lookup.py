@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.errors import NotFound
 from frontdesk.store.models import (
+    ApiKey,
     Appointment,
     Campaign,
     Customer,
@@ -20,7 +21,7 @@ from frontdesk.store.models import (
 )
 
 _Scoped = TypeVar(
-    "_Scoped", Service, Resource, Customer, Appointment, MeetingRequest, Campaign
+    "_Scoped", Service, Resource, Customer, Appointment, MeetingRequest, Campaign, ApiKey
 )
 
 _LABELS: dict[type, str] = {
@@ -30,6 +31,7 @@ _LABELS: dict[type, str] = {
     Appointment: "appointment",
     MeetingRequest: "meeting_request",
     Campaign: "campaign",
+    ApiKey: "api_key",
 }
 
 

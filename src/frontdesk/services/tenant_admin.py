@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk.errors import Conflict, NotFound
+from frontdesk.services import api_keys
 from frontdesk.store.models import ApiKey, Tenant
 
 
@@ -44,13 +45,7 @@ def list_tenants(session: Session) -> list[TenantSummary]:
 
 def list_api_keys(session: Session, tenant: Tenant) -> list[ApiKey]:
     """The business's API keys, oldest first, revoked ones included."""
-    return list(
-        session.scalars(
-            select(ApiKey)
-            .where(ApiKey.tenant_id == tenant.id)
-            .order_by(ApiKey.created_at, ApiKey.name)
-        )
-    )
+    return api_keys.list_api_keys(session, tenant)
 
 
 def find_api_key(session: Session, tenant: Tenant, ref: str) -> ApiKey:

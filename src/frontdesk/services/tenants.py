@@ -1,24 +1,22 @@
-"""Tenants (businesses) and their API keys."""
+"""Tenants (businesses). Their API keys live in ``services/api_keys.py``."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from frontdesk.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from frontdesk.errors import Conflict, InvalidInput, NotFound
+from frontdesk.services.api_keys import authenticate_key
+from frontdesk.services.api_keys import create_api_key as create_api_key  # its old home
+from frontdesk.services.api_keys import hash_key as hash_key
 from frontdesk.services.customers import normalize_phone
 from frontdesk.services.zones import check_timezone
-from frontdesk.store.models import ApiKey, TenantPhoneNumber
 from frontdesk.store.models import Tenant as Tenant  # the type doors and the brain name
+from frontdesk.store.models import TenantPhoneNumber
 
-KEY_PREFIX = "fd_"
 SUPPORTED_LANGUAGES = ("en", "es")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -120,43 +118,7 @@ def get_tenant_by_slug(session: Session, slug: str) -> Tenant:
     return tenant
 
 
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def create_api_key(
-    session: Session, tenant: Tenant, name: str = "default", *, key: str | None = None
-) -> tuple[ApiKey, str]:
-    """Create a key; the plaintext is returned once and only its hash is stored."""
-    plaintext = key or KEY_PREFIX + secrets.token_urlsafe(32)
-    record = ApiKey(
-        tenant_id=tenant.id, name=name, prefix=plaintext[:10], key_hash=hash_key(plaintext)
-    )
-    session.add(record)
-    session.flush()
-    return record, plaintext
-
-
 def authenticate(session: Session, key: str) -> Tenant:
-    """The tenant an API key belongs to. Lookup by hash: constant work, no key comparison.
-
-    One query, run on every API request: the key, its tenant and the tenant's numbers
-    (which the tenant always carries, see ``Tenant.phone_numbers``) in one join."""
-    tenant = session.scalars(
-        select(Tenant)
-        .join(ApiKey, ApiKey.tenant_id == Tenant.id)
-        .where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))
-        .options(joinedload(Tenant.phone_numbers))
-    ).unique().first()
-    if tenant is None:
-        raise Unauthorized(
-            "The API key is unknown or revoked. Create one with `frontdesk api-key create`."
-        )
-    return tenant
-
-
-def revoke_api_key(session: Session, tenant_id: uuid.UUID, key_id: uuid.UUID) -> None:
-    record = session.get(ApiKey, key_id)
-    if record is None or record.tenant_id != tenant_id:
-        raise NotFound(f"No API key with id {key_id}.")
-    record.revoked_at = datetime.now(UTC)
+    """The tenant an API key belongs to, whatever the key's scope (see
+    ``api_keys.authenticate_key`` for what the key may do)."""
+    return authenticate_key(session, key).tenant

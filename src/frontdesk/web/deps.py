@@ -14,10 +14,11 @@ from starlette.requests import HTTPConnection
 from frontdesk.config import Settings
 from frontdesk.conversation.agent import Agent
 from frontdesk.errors import Unauthorized
+from frontdesk.services.api_keys import WIDGET, Caller, authenticate_key
 from frontdesk.services.constraint_refinement import ConstraintProposer
-from frontdesk.services.tenants import authenticate
 from frontdesk.store.db import read_session
 from frontdesk.store.models import Tenant
+from frontdesk.web.scopes import check_scope
 
 # The dependencies that only read app state are ``async def``: FastAPI runs a plain
 # ``def`` dependency on its thread pool, a hand-off per request for no I/O at all.
@@ -97,14 +98,32 @@ def _api_key(bearer: HTTPAuthorizationCredentials | None, x_api_key: str | None)
     )
 
 
-def get_tenant(
+def get_caller(
+    conn: HTTPConnection,
     factory: FactoryDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
     x_api_key: Annotated[str | None, Depends(_header_scheme)],
-) -> Tenant:
+) -> Caller:
+    """The request's key, checked against what its scope may reach (``web.scopes``): every
+    route that takes a key comes through here, so none can forget the check."""
     key = _api_key(bearer, x_api_key)
     with read_session(factory) as session:  # one query, no transaction around it
-        return authenticate(session, key)
+        caller = authenticate_key(session, key)
+    route = conn.scope.get("route")
+    path = getattr(route, "path", None) or conn.url.path
+    origin = conn.headers.get("origin")
+    check_scope(caller, conn.scope.get("method", "WEBSOCKET"), path, origin)
+    if caller.scope == WIDGET:
+        # Read by web.widget_cors on the way out: this origin may read the answer.
+        conn.state.widget_origin = origin
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+async def get_tenant(caller: CallerDep) -> Tenant:
+    return caller.tenant
 
 
 TenantDep = Annotated[Tenant, Depends(get_tenant)]

@@ -41,7 +41,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 _MEANING = {
     400: "Malformed request (the body is not valid JSON)",
     401: "Missing or invalid API key",
-    403: "The request's signature does not verify",
+    403: "Not allowed: the API key's scope or origin does not permit this (a webhook: "
+         "its signature does not verify)",
     404: "No such thing in this business",
     409: "Refused by the booking rules or a conflicting change",
     413: "The request body is larger than this operation accepts",
@@ -55,7 +56,7 @@ _CHANGES = {"post", "put", "patch", "delete"}
 def _problem_statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     statuses = {422, 429, 503}
     if operation.get("security"):
-        statuses |= {401, 404}
+        statuses |= {401, 403, 404}
     if path.startswith("/webhooks/"):
         statuses |= {403}
     if "{" in path:

@@ -6,7 +6,9 @@ request spends is decided from the request line and headers alone, before any wo
 
 - ``/api/v1/...`` and ``/v1/...`` (API key routes): per API key, identified by a hash of
   the key as sent (no database lookup). A request refused for its key (401/403) also
-  counts against its address, so guessing keys from one address is limited too.
+  counts against its address, so guessing keys from one address is limited too. A
+  publishable widget key (``fd_pub_...``, in every visitor's hands) counts per address
+  as well, on every request.
 - ``/webhooks/...``: signed by the provider, which sends every business's traffic from a
   few addresses; only requests refused for their signature count against the address.
   Genuine traffic is limited per phone number instead (:func:`check_phone`, called by
@@ -47,6 +49,7 @@ from starlette.websockets import WebSocket
 
 from frontdesk.config import Settings
 from frontdesk.errors import FrontdeskError
+from frontdesk.services.api_keys import WIDGET_KEY_PREFIX
 from frontdesk.web.problems import problem
 
 log = logging.getLogger(__name__)
@@ -239,7 +242,12 @@ class RateLimitMiddleware:
         ip = client_ip(scope)
         key = api_key_in(scope) if path.startswith(KEYED_PREFIXES) else None
         watch = key is not None or path.startswith(WEBHOOK_PREFIX)
-        if key is not None:
+        if key is not None and key.startswith(WIDGET_KEY_PREFIX):
+            # A widget key is in every visitor's hands: one visitor must not spend the
+            # whole site's count, so each request also counts against its address.
+            refused = (await self.limits.hit(self.limits.per_ip, "ip", ip)
+                       or await self.limits.hit(self.limits.per_key, "key", _digest(key)))
+        elif key is not None:
             refused = (await self.limits.hit(self.limits.per_key, "key", _digest(key))
                        or await self.limits.over(self.limits.per_ip, "ip", ip))
         elif watch:
