@@ -7,8 +7,9 @@ and call events, a message sent to them (with its delivery state) and a campaign
 Paging: ``before`` an instant, at most ``limit`` entries. Each source is asked for its
 ``limit`` latest entries before that instant (a handful of queries per page, whatever
 the history's length), the union is sorted and cut (never between two entries of one
-instant); the oldest entry's time is the next page's ``before``. A moved appointment shows through its "rescheduled" message: the
-appointment row keeps no history of its times.
+instant); the oldest entry's time is the next page's ``before``. A moved appointment
+shows through its "rescheduled" message: the appointment row keeps no history of its
+times.
 """
 
 from __future__ import annotations
