@@ -71,5 +71,5 @@ def apply_outcome(appointment: Appointment, outcome: Outcome, now: datetime) -> 
         f"This appointment is {appointment.status}; only a booked appointment can be "
         f"marked {outcome.value.replace('_', '-')}.",
         appointment_id=str(appointment.id),
-        status=appointment.status,
+        appointment_status=appointment.status,
     )

@@ -289,6 +289,7 @@ def _appointment(tenant: Tenant, ask: Ask, plan: Plan, resource: Resource) -> Ap
         created_at=stamp,
         updated_at=stamp,
         cancelled_at=None,
+        confirmed_at=None,
     )
     set_committed_value(appointment, "service", plan.service)
     set_committed_value(appointment, "resource", resource)

@@ -6,9 +6,10 @@ and call events, a message sent to them (with its delivery state) and a campaign
 
 Paging: ``before`` an instant, at most ``limit`` entries. Each source is asked for its
 ``limit`` latest entries before that instant (a handful of queries per page, whatever
-the history's length), the union is sorted and cut; the oldest entry's time is the next
-page's ``before``. A moved appointment shows through its "rescheduled" message: the
-appointment row keeps no history of its times.
+the history's length), the union is sorted and cut (never between two entries of one
+instant); the oldest entry's time is the next page's ``before``. A moved appointment
+shows through its "rescheduled" message: the appointment row keeps no history of its
+times.
 """
 
 from __future__ import annotations
@@ -84,9 +85,21 @@ def customer_timeline(
         + _campaign_calls(session, customer, before, ask)
     )
     entries.sort(key=lambda e: e.at, reverse=True)
-    page = entries[:limit]
-    more = len(entries) > limit
-    return Timeline(customer, page, page[-1].at if more and page else None)
+    if len(entries) <= limit:
+        return Timeline(customer, entries, None)
+    return Timeline(customer, *_cut(entries, limit))
+
+
+def _cut(entries: list[TimelineEntry], limit: int) -> tuple[list[TimelineEntry], datetime]:
+    """The first page and the next page's ``before``. The next page asks for what is
+    strictly older, so entries sharing the boundary's instant (a booking's notices are
+    written together) must all be on this page or all on the next: the page ends before
+    them, or, when they alone fill it, takes every one of them."""
+    boundary = entries[limit].at  # the first instant left for later pages
+    page = [e for e in entries[:limit] if e.at > boundary]
+    if not page:
+        page = [e for e in entries if e.at >= boundary]
+    return page, page[-1].at
 
 
 def _appointment_events(session: Session, customer: Customer,
