@@ -102,11 +102,7 @@ def test_campaign_progress_after_simulated_calls(
     page = browser_page
     make_campaign(factory, biz)
     add_user(biz, "owner@salon.example")
-    page.goto(site + "/login?next=/dashboard/campaigns")  # type: ignore[attr-defined]
-    page.get_by_label("Email").fill("owner@salon.example")  # type: ignore[attr-defined]
-    page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
-    page.wait_for_url(site + "/dashboard/campaigns")  # type: ignore[attr-defined]
+    _sign_in(page, site, "/dashboard/campaigns")
     card = page.get_by_role("region", name="Spring")  # type: ignore[attr-defined]
     assert "Spring check-ups" in card.inner_text()
     page.screenshot(path=str(_shots(tmp_path) / "campaigns.png"), full_page=True)  # type: ignore[attr-defined]
