@@ -9,16 +9,18 @@ temporary directory).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.app import create_app
 from frontdesk.config import Settings
-from tests.conftest import Business, serving
+from tests.conftest import Business, next_weekday, serving
 from tests.dashboard.conftest import PASSWORD, Person
 from tests.dashboard.test_campaigns_page import make_campaign
 from tests.dashboard.test_customer_pages import people
@@ -145,4 +147,27 @@ def test_filter_customers_contact_these_and_read_a_transcript(
     page.get_by_role("link", name="Ada Stone").click()  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Ada Stone").wait_for()  # type: ignore[attr-defined]
     page.screenshot(path=str(_shots(tmp_path) / "customer.png"), full_page=True)  # type: ignore[attr-defined]
+    assert serious_violations(page) == []
+
+
+
+def test_mark_a_no_show_on_the_week_view(
+    site: str, browser_page: object, biz: Business, add_user: Callable[..., Person],
+    tmp_path: Path,
+) -> None:
+    page = browser_page
+    day = next_weekday(biz.tz, 1)
+    booked = httpx.post(f"{site}/api/v1/appointments", headers={
+        "Authorization": f"Bearer {biz.api_key}"}, json={
+        "service_id": str(biz.haircut.id), "resource_id": str(biz.ana.id),
+        "start": biz.at(day, 10).isoformat(),
+        "customer": {"phone": "+12125550191", "name": "Noor Diaz"}})
+    assert booked.status_code == 201, booked.text
+    add_user(biz, "owner@salon.example")
+    _sign_in(page, site, f"/dashboard/appointments?day={day.isoformat()}")
+    page.get_by_role("button", name=re.compile("Mark no-show: 10:00 Noor Diaz")).click()  # type: ignore[attr-defined]
+    page.wait_for_load_state()  # type: ignore[attr-defined]
+    row = page.get_by_role("row", name=re.compile("Noor Diaz"))  # type: ignore[attr-defined]
+    assert "no-show" in row.inner_text()
+    page.screenshot(path=str(_shots(tmp_path) / "appointments.png"), full_page=True)  # type: ignore[attr-defined]
     assert serious_violations(page) == []

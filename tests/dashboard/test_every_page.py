@@ -16,7 +16,7 @@ from tests.conftest import Business
 from tests.dashboard.conftest import Person, sign_in
 
 OPEN = {("GET", "/"), ("GET", "/login"), ("POST", "/login")}  # what a visitor may reach
-SAMPLE = {"action": "pause"}  # path parameters that are not ids
+SAMPLE = {"action": "pause", "outcome": "completed"}  # path parameters that are not ids
 
 
 def _fill(path: str) -> str:
