@@ -171,3 +171,26 @@ def test_mark_a_no_show_on_the_week_view(
     assert "no-show" in row.inner_text()
     page.screenshot(path=str(_shots(tmp_path) / "appointments.png"), full_page=True)  # type: ignore[attr-defined]
     assert serious_violations(page) == []
+
+
+def test_create_and_revoke_a_key(
+    site: str, browser_page: object, biz: Business, add_user: Callable[..., Person],
+    tmp_path: Path,
+) -> None:
+    page = browser_page
+    add_user(biz, "owner@salon.example")
+    _sign_in(page, site, "/dashboard/keys")
+    page.get_by_label("Name").fill("Reports")  # type: ignore[attr-defined]
+    page.get_by_label("Access").select_option("read")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Create a key").click()  # type: ignore[attr-defined]
+    status = page.get_by_role("status")  # type: ignore[attr-defined]
+    secret = status.locator("code.secret").inner_text()
+    assert secret.startswith("fd_")
+    assert httpx.get(f"{site}/api/v1/services",
+                     headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    page.screenshot(path=str(_shots(tmp_path) / "keys.png"), full_page=True)  # type: ignore[attr-defined]
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Revoke Reports").click()  # type: ignore[attr-defined]
+    page.wait_for_url(site + "/dashboard/keys")  # type: ignore[attr-defined]
+    assert httpx.get(f"{site}/api/v1/services",
+                     headers={"Authorization": f"Bearer {secret}"}).status_code == 401

@@ -8,12 +8,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from frontdesk.dashboard import appointment_pages, conversation_pages, customer_pages, routes
+from frontdesk.dashboard import (
+    appointment_pages,
+    conversation_pages,
+    customer_pages,
+    key_pages,
+    routes,
+)
 
 _STATIC = Path(__file__).parent / "static"
 # Every page of the dashboard (what ``install`` mounts and the tests enumerate).
 ROUTERS = (routes.router, appointment_pages.router, customer_pages.router,
-           conversation_pages.router)
+           conversation_pages.router, key_pages.router)
 
 
 async def _to_sign_in(request: Request, exc: Exception) -> RedirectResponse:
