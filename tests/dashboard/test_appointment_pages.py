@@ -68,3 +68,18 @@ def test_staff_see_and_mark_only_their_own(
     assert ok.status_code == 303
     assert client.get(f"/api/v1/appointments/{not_theirs}",
                       headers=auth(biz)).json()["status"] == "booked"
+
+
+def test_a_confirmed_appointment_shows_as_confirmed(
+    client: TestClient, biz: Business, add_user: Callable[..., Person],
+) -> None:
+    """A reminder's "C" reply (or the API's confirm) shows on the calendar."""
+    booked, day = book(client, biz, "ana", 15, "+12125550186")
+    add_user(biz, "owner@salon.example")
+    sign_in(client, "owner@salon.example")
+    before = client.get(f"/dashboard/appointments?day={day}&view=day")
+    assert "booked · confirmed" not in before.text
+    confirmed = client.post(f"/api/v1/appointments/{booked}/confirm", headers=auth(biz))
+    assert confirmed.status_code == 200, confirmed.text
+    after = client.get(f"/dashboard/appointments?day={day}&view=day")
+    assert "booked · confirmed" in after.text
