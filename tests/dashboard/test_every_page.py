@@ -15,7 +15,9 @@ from frontdesk.dashboard import ROUTERS
 from tests.conftest import Business
 from tests.dashboard.conftest import Person, sign_in
 
-OPEN = {("GET", "/"), ("GET", "/login"), ("POST", "/login")}  # what a visitor may reach
+# What a visitor may reach: signing in, and getting a new password by email.
+OPEN = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("GET", "/forgot"),
+        ("POST", "/forgot"), ("GET", "/reset"), ("POST", "/reset")}
 SAMPLE = {"action": "pause", "outcome": "completed"}  # path parameters that are not ids
 
 

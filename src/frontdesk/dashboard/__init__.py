@@ -13,13 +13,14 @@ from frontdesk.dashboard import (
     conversation_pages,
     customer_pages,
     key_pages,
+    password_pages,
     routes,
 )
 
 _STATIC = Path(__file__).parent / "static"
 # Every page of the dashboard (what ``install`` mounts and the tests enumerate).
 ROUTERS = (routes.router, appointment_pages.router, customer_pages.router,
-           conversation_pages.router, key_pages.router)
+           conversation_pages.router, key_pages.router, password_pages.router)
 
 
 async def _to_sign_in(request: Request, exc: Exception) -> RedirectResponse:

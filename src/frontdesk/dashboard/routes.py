@@ -111,15 +111,17 @@ def root() -> RedirectResponse:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, settings: SettingsDep,
-               next: Annotated[str, Query(max_length=500)] = HOME) -> Response:  # noqa: A002
-    return _login_page(request, settings, next_path=_safe_next(next))
+               next: Annotated[str, Query(max_length=500)] = HOME,  # noqa: A002
+               reset: Annotated[int, Query(ge=0, le=1)] = 0) -> Response:
+    return _login_page(request, settings, next_path=_safe_next(next), reset=bool(reset))
 
 
 def _login_page(request: Request, settings: SettingsDep, *, next_path: str,
-                error: str | None = None, email: str = "", status_code: int = 200) -> Response:
+                error: str | None = None, email: str = "", status_code: int = 200,
+                reset: bool = False) -> Response:
     token = secrets.token_urlsafe(32)
     response = page("login.html", language_of(request), status_code=status_code,
-                    csrf=token, next=next_path, error=error, email=email)
+                    csrf=token, next=next_path, error=error, email=email, reset=reset)
     cookies.set_cookie(response, settings, cookies.LOGIN_COOKIE, token)
     return response
 
