@@ -162,5 +162,7 @@ def placed_by_reference(factory: sessionmaker[Session], tenant_id: uuid.UUID, re
         row = session.get(OutboundCall, outbox_id)
         if row is None or row.tenant_id != tenant_id or row.call_id not in (None, call_id):
             return False
+        if row.call_id == call_id:
+            return True  # recorded already: every later status callback says the same
     record_placed(factory, outbox_id, call_id, provider)
     return True

@@ -163,7 +163,7 @@ def _contains(text: str) -> Any:
 
 def tagged(session: Session, tenant: Tenant, tag: str) -> set[uuid.UUID]:
     """Customers who carried ``tag`` (any case) as a lead. Tags are a JSON list: read in
-    Python, the same on SQLite and PostgreSQL (as ``lead_selection`` does)."""
+    Python, the same on SQLite and PostgreSQL (also "call these"'s ``tag`` filter)."""
     wanted = tag.strip().lower()
     return {customer_id for customer_id, lead_tags in session.execute(
         select(CampaignLead.customer_id, CampaignLead.tags).where(

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from frontdesk.services.customer_overview import tagged
 from frontdesk.services.lead_import import ImportReport, zone_of
 from frontdesk.store.models import Campaign, CampaignLead, Conversation, Customer, Tenant
 
@@ -61,13 +62,7 @@ def add_customers(session: Session, tenant: Tenant, campaign: Campaign,
         query = query.where(Customer.id.in_(list(chosen.customer_ids)))
     tags: list[str] = []
     if chosen.tag is not None:
-        wanted = chosen.tag.strip().lower()
-        # Tags are a JSON list: read in Python, the same on SQLite and PostgreSQL.
-        tagged = {customer_id for customer_id, lead_tags in session.execute(
-            select(CampaignLead.customer_id, CampaignLead.tags).where(
-                CampaignLead.tenant_id == tenant.id))
-                  if any(str(t).strip().lower() == wanted for t in lead_tags or [])}
-        query = query.where(Customer.id.in_(tagged))
+        query = query.where(Customer.id.in_(tagged(session, tenant, chosen.tag)))
         tags = [chosen.tag.strip()]
     query = query.order_by(Customer.created_at, Customer.id).limit(chosen.limit)
     report = ImportReport()
