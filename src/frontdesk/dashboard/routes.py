@@ -85,13 +85,13 @@ def check_csrf(request: Request, sent: str | None, expected: str | None) -> None
         raise CsrfRefused("Reload the page and submit the form again.")
 
 
-async def form_csrf(request: Request, settings: SettingsDep) -> None:
+async def form_csrf(request: Request) -> None:
     """A signed-in form post's token, checked before anything else is read from the form
-    (so a forged post is refused as such, never half-validated)."""
-    data = cookies.unseal(settings, request.cookies.get(cookies.COOKIE))
+    (so a forged post is refused as such, never half-validated). Declared after
+    ``ViewerDep``, which unsealed the session and kept its token; without it, refused."""
     sent = (await request.form()).get("csrf")
     check_csrf(request, sent if isinstance(sent, str) else None,
-               data.csrf if data is not None else None)
+               getattr(request.state, "csrf", None))
 
 
 CsrfChecked = Annotated[None, Depends(form_csrf)]
