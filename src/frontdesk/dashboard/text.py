@@ -177,6 +177,21 @@ TEXT: dict[str, dict[str, str]] = {
     "state_paused": {"en": "paused", "es": "en pausa"},
     "state_cancelled": {"en": "cancelled", "es": "cancelada"},
     "state_completed": {"en": "completed", "es": "terminada"},
+    # --- appointment editing ---
+
+    # --- widget page ---
+
+    # --- settings pages ---
+
+    # --- insights page ---
+
+    # --- oauth sign-in ---
+
+    # --- staff and security ---
+
+    "insights": {"en": "Insights", "es": "Estadísticas"},
+    "settings": {"en": "Settings", "es": "Configuración"},
+    "widget": {"en": "Chat widget", "es": "Widget de chat"},
 }
 
 
