@@ -3,9 +3,6 @@ the business's zone."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from frontdesk.api.convert import customer_out
@@ -41,34 +38,6 @@ def summary_out(row: CustomerOverview, tz: ZoneInfo) -> CustomerSummaryOut:
         tags=row.tags,
         on_do_not_call_list=row.on_do_not_call_list,
     )
-
-
-CSV_COLUMNS = ("id", "name", "phone", "email", "language", "timezone", "sms_consent",
-               "call_consent", "do_not_call", "on_do_not_call_list", "last_contact_at",
-               "last_outcome", "next_appointment_at", "conversations", "tags", "created_at")
-
-
-def summaries_csv(rows: Iterable[CustomerSummaryOut]) -> str:
-    """The list as CSV with a header row; booleans as yes/no, tags joined by ';' (as the
-    import reads them)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        writer.writerow([
-            r.id, r.name or "", r.phone or "", r.email or "", r.language or "",
-            r.timezone or "", *(_yes(v) for v in (r.sms_consent, r.call_consent,
-                                                  r.do_not_call, r.on_do_not_call_list)),
-            r.last_contact_at.isoformat() if r.last_contact_at else "", r.last_outcome or "",
-            r.next_appointment_at.isoformat() if r.next_appointment_at else "",
-            sum(r.conversations_by_channel.values()), ";".join(r.tags),
-            r.created_at.isoformat(),
-        ])
-    return out.getvalue()
-
-
-def _yes(value: bool) -> str:
-    return "yes" if value else "no"
 
 
 def timeline_out(timeline: Timeline, tenant: Tenant) -> TimelineOut:

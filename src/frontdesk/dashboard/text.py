@@ -188,6 +188,57 @@ TEXT: dict[str, dict[str, str]] = {
     # --- oauth sign-in ---
 
     # --- staff and security ---
+    "error_not_found": {"en": "Not found", "es": "No encontrado"},
+    "error_forbidden": {"en": "Not allowed", "es": "No permitido"},
+    "error_conflict": {"en": "That clashes with something already there",
+                       "es": "Eso choca con algo que ya existe"},
+    "error_input": {"en": "Please check what you entered", "es": "Revise lo que escribió"},
+    "error_ours": {"en": "Something went wrong on our side",
+                   "es": "Algo falló de nuestro lado"},
+    "go_back": {"en": "Go back", "es": "Volver"},
+    "saved": {"en": "Saved.", "es": "Guardado."},
+    "save_notes": {"en": "Save notes", "es": "Guardar notas"},
+    "consent_controls": {"en": "Consent and opt-out", "es": "Consentimiento y baja"},
+    "sms_consent": {"en": "Agreed to text messages", "es": "Aceptó mensajes de texto"},
+    "call_consent": {"en": "Agreed to calls", "es": "Aceptó llamadas"},
+    "opt_out_all": {"en": "Do not call or text (opted out)",
+                    "es": "No llamar ni escribir (se dio de baja)"},
+    "save_consent": {"en": "Save consent", "es": "Guardar consentimiento"},
+    "erase_customer": {"en": "Erase this customer's personal data",
+                       "es": "Borrar los datos personales de este cliente"},
+    "erase_explained": {
+        "en": "Their name, phone, email, notes, what they said in conversations and the "
+              "messages sent to them are removed. Their appointments stay as anonymous "
+              "history. This cannot be undone.",
+        "es": "Se borran su nombre, teléfono, correo, notas, lo que dijo en las "
+              "conversaciones y los mensajes que se le enviaron. Sus citas quedan como "
+              "historial anónimo. No se puede deshacer."},
+    "erase_confirm": {"en": "I understand: erase it for good",
+                      "es": "Entiendo: borrarlo para siempre"},
+    "erase_now": {"en": "Erase", "es": "Borrar"},
+    "keep_customer": {"en": "Cancel and go back", "es": "Cancelar y volver"},
+    "customer_erased": {"en": "This customer's personal data was erased.",
+                        "es": "Los datos personales de este cliente se borraron."},
+    "csv_files": {"en": "CSV files", "es": "Archivos CSV"},
+    "export_csv": {"en": "Download this list as CSV", "es": "Descargar esta lista en CSV"},
+    "import_csv": {"en": "Import customers from CSV", "es": "Importar clientes desde CSV"},
+    "import_help": {
+        "en": "Columns: name, phone, email, timezone, language, consent date, sms opt in. "
+              "Good rows are added; each bad row is listed with its reason.",
+        "es": "Columnas: name, phone, email, timezone, language, consent date, sms opt in. "
+              "Las filas correctas se añaden; cada fila con errores se muestra con el motivo."},
+    "import_report": {"en": "Import result", "es": "Resultado de la importación"},
+    "imported": {"en": "Added", "es": "Añadidos"},
+    "already_known": {"en": "Already known", "es": "Ya existían"},
+    "rows_with_errors": {"en": "Rows with errors", "es": "Filas con errores"},
+    "line": {"en": "Line", "es": "Línea"},
+    "problem": {"en": "Problem", "es": "Problema"},
+    "back_to_customers": {"en": "Back to customers", "es": "Volver a clientes"},
+    "no_customers_staff": {
+        "en": "No customers on your calendar yet. People you have appointments with "
+              "appear here.",
+        "es": "Aún no hay clientes en su agenda. Aquí aparecen las personas con las que "
+              "tiene citas."},
 
     "insights": {"en": "Insights", "es": "Estadísticas"},
     "settings": {"en": "Settings", "es": "Configuración"},

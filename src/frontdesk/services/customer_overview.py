@@ -43,7 +43,8 @@ Sort = Literal["created", "name", "last_contact", "next_appointment"]
 class CustomerQuery:
     """Which customers, in what order. ``contains``: in the name, email or phone number;
     ``phone``: exactly this number (any format); ``no_show_since``: missed an
-    appointment starting at or after this time."""
+    appointment starting at or after this time; ``resource_id``: only customers with an
+    appointment (any state) on this staff member's calendar — what a staff member sees."""
 
     contains: str | None = None
     phone: str | None = None
@@ -52,6 +53,7 @@ class CustomerQuery:
     no_show_since: datetime | None = None
     tag: str | None = None
     sort: Sort = "created"
+    resource_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,11 @@ def _filtered(session: Session, tenant: Tenant, where: CustomerQuery,
             Appointment.start_at >= where.no_show_since))
     if where.tag is not None:
         query = query.where(Customer.id.in_(tagged(session, tenant, where.tag)))
+    if where.resource_id is not None:
+        query = query.where(exists().where(
+            Appointment.customer_id == Customer.id,
+            Appointment.tenant_id == tenant.id,
+            Appointment.resource_id == where.resource_id))
     order: dict[Sort, list[Any]] = {
         "created": [Customer.created_at],
         "name": [Customer.name.is_(None), func.lower(Customer.name)],
@@ -195,3 +202,12 @@ def _tags(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
                 if str(tag) not in found[customer_id]:
                     found[customer_id].append(str(tag))
     return found
+
+
+def sees_customer(session: Session, tenant: Tenant, resource_id: uuid.UUID,
+                  customer_id: uuid.UUID) -> bool:
+    """Whether a staff member with this calendar has the customer among theirs (the rule
+    of ``CustomerQuery.resource_id``, for one customer)."""
+    return bool(session.scalar(select(exists().where(
+        Appointment.tenant_id == tenant.id, Appointment.customer_id == customer_id,
+        Appointment.resource_id == resource_id))))

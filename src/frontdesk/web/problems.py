@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from frontdesk.errors import FrontdeskError
 
@@ -28,8 +29,22 @@ def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JS
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+def _page(request: Request, status: int, title: str, detail: str) -> Response | None:
+    """The same error as a page, where a door that serves people pages asked for it
+    (``app.state.error_page``: it decides which requests are a person's, e.g. a browser
+    on the dashboard); None: answer with problem+json."""
+    render = getattr(request.app.state, "error_page", None)
+    if render is None:
+        return None
+    found: Response | None = render(request, status, title, detail)
+    return found
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, FrontdeskError)
+    shown = _page(request, exc.status, exc.title, exc.detail)
+    if shown is not None:
+        return shown
     response = problem(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
@@ -41,7 +56,7 @@ def _where(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "request"
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
         {"field": _where(tuple(e.get("loc", ()))), "message": e.get("msg", "")}
@@ -56,14 +71,20 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
             errors=errors,
         )
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    shown = _page(request, 422, "Invalid input", summary)
+    if shown is not None:
+        return shown
     return problem(422, "invalid_input", "Invalid input", summary, errors=errors)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
         exc.status_code, "http_error"
     )
+    shown = _page(request, exc.status_code, str(exc.detail), str(exc.detail))
+    if shown is not None:
+        return shown
     response = problem(exc.status_code, code, str(exc.detail), str(exc.detail))
     if exc.headers:
         response.headers.update(exc.headers)

@@ -13,8 +13,9 @@ from frontdesk.api.campaign_schemas import ImportReportOut
 from frontdesk.api.convert import customer_out
 from frontdesk.api.csv_body import csv_body_doc, read_csv_body
 from frontdesk.api.customer_schemas import CustomerSummaryOut, TimelineOut
-from frontdesk.api.customer_views import summaries_csv, summary_out, timeline_out
+from frontdesk.api.customer_views import summary_out, timeline_out
 from frontdesk.api.timeparams import parse_bound
+from frontdesk.services.customer_csv import export_csv as customers_csv
 from frontdesk.services.customer_erasure import erase_customer
 from frontdesk.services.customer_import import import_customers
 from frontdesk.services.customer_overview import CustomerQuery, Sort, list_overviews
@@ -27,10 +28,6 @@ from frontdesk.web import bounds
 from frontdesk.web.deps import FactoryDep, SessionDep, TenantDep
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
-
-EXPORT_MAX_ROWS = 50_000
-_EXPORT_PAGE = 1000
-
 
 def customer_query(
     tenant: TenantDep,
@@ -78,13 +75,7 @@ def list_customers(
             responses={200: {"content": {"text/csv": {}}}})
 def export_csv(tenant: TenantDep, session: SessionDep, where: QueryDep) -> Response:
     """The list (same filters and order) as a CSV file with a header row."""
-    rows: list[CustomerSummaryOut] = []
-    while len(rows) < EXPORT_MAX_ROWS:
-        page = _summaries(session, tenant, where, _EXPORT_PAGE, len(rows))
-        rows += page
-        if len(page) < _EXPORT_PAGE:
-            break
-    return Response(summaries_csv(rows), media_type="text/csv; charset=utf-8",
+    return Response(customers_csv(session, tenant, where), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="customers.csv"'})
 
 
