@@ -155,3 +155,20 @@ def test_a_browser_gets_a_page_and_an_api_client_problem_json(
     assert client.get(f"/dashboard/customers/{elsewhere}").json()["code"] == "not_found"
     api = client.get(f"/api/v1/customers/{elsewhere}", headers={**auth(salon), **HTML})
     assert api.status_code == 404 and api.json()["code"] == "not_found"
+
+
+def test_staff_see_the_conversations_of_their_customers_only(
+    client: TestClient, biz: Business, add_user: Callable[..., Person],
+) -> None:
+    for staff, hour, phone in (("ana", 10, "+12125550186"), ("marco", 11, "+12125550187")):
+        book(client, biz, staff, hour, phone)
+        chat = client.post("/api/v1/chat", headers=auth(biz), json={
+            "message": "Hi, what are your hours?", "caller_phone": phone,
+            "caller_phone_verified": True})
+        assert chat.status_code == 200, chat.text
+    add_user(biz, "ana@salon.example", role=UserRole.STAFF, resource_id=biz.ana.id)
+    sign_in(client, "ana@salon.example")
+    listed = client.get("/dashboard/conversations")
+    assert listed.status_code == 200
+    shown = set(re.findall(r"\+1212555018[67]", listed.text))
+    assert shown == {"+12125550186"}, listed.text[-2000:]

@@ -1,6 +1,7 @@
 """The conversations page: calls, chats and texts, live and finished, with outcome,
 duration and transfer, filtered by channel, outcome, language and date; each links to
-its customer's history, where the transcript is. Owners and admins."""
+its customer's history, where the transcript is. Owners and admins see all; staff those
+with the customers on their own calendar."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from fastapi.responses import Response
 from starlette.responses import HTMLResponse
 
 from frontdesk.dashboard.render import page
-from frontdesk.dashboard.routes import HOME, ViewerDep, admin
+from frontdesk.dashboard.customer_pages import calendar_of
+from frontdesk.dashboard.routes import HOME, ViewerDep
 from frontdesk.dashboard.text import language_of
 from frontdesk.services.conversation_list import ConversationFilter, list_conversations
 from frontdesk.services.users import business_of
@@ -37,12 +39,12 @@ def conversations_page(
     language: Annotated[str, Query(max_length=8)] = "",
     on: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
-    admin(who)
     day = _day(on)
     since = datetime.combine(day, time(0), tzinfo=UTC) if day else None
     where = ConversationFilter(
         channel=channel or None, outcome=outcome or None, language=language or None,
-        since=since, until=since + timedelta(days=1) if since else None)
+        since=since, until=since + timedelta(days=1) if since else None,
+        resource_id=calendar_of(who))
     rows = list_conversations(session, business_of(session, who), where, limit=100)
     return page("conversations.html", language_of(request, who.language), who=who,
                 rows=rows, channels=CHANNELS, csrf=request.state.csrf,

@@ -41,7 +41,7 @@ OUTCOMES = ("booked", "declined", "callback_requested", "voicemail", "no_answer"
             "failed", "wrong_number", "opted_out")
 
 
-def _calendar_of(who: Viewer) -> uuid.UUID | None:
+def calendar_of(who: Viewer) -> uuid.UUID | None:
     """None for owners and admins (everyone); a staff member's own calendar (or, with
     none, an id no appointment has: nobody)."""
     if who.is_admin:
@@ -57,7 +57,7 @@ def _query(who: Viewer, q: str, not_contacted_days: str, last_outcome: str,
         contains=q.strip() or None, not_contacted_days=quiet,
         last_outcome=last_outcome if last_outcome in OUTCOMES else None,
         no_show_since=now - timedelta(days=missed) if missed else None,
-        tag=tag.strip() or None, sort=sort, resource_id=_calendar_of(who))
+        tag=tag.strip() or None, sort=sort, resource_id=calendar_of(who))
     shown: dict[str, object] = {
         "q": q, "not_contacted_days": quiet or "", "last_outcome": last_outcome,
         "no_show_days": missed or "", "tag": tag, "sort": sort}
@@ -142,7 +142,7 @@ def _one(session: SessionDep, who: Viewer, customer_id: uuid.UUID) -> Customer:
     """The customer, if the viewer may see them (else the same 404 as for a customer of
     another business, so a staff member cannot tell the two apart)."""
     customer = get_scoped(session, Customer, who.tenant_id, customer_id)
-    calendar = _calendar_of(who)
+    calendar = calendar_of(who)
     if calendar is not None and not sees_customer(
             session, business_of(session, who), calendar, customer_id):
         raise NotFound(f"No customer with id {customer_id} in this business.",

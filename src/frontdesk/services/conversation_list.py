@@ -10,16 +10,24 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from frontdesk.store.models import Conversation, ConversationOutcome, Customer, Tenant
+from frontdesk.store.models import (
+    Appointment,
+    Conversation,
+    ConversationOutcome,
+    Customer,
+    Tenant,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class ConversationFilter:
     """Which conversations: ``since``/``until`` bound ``started_at`` ([since, until));
-    ``live``: True for those not ended yet, False for ended ones, None for both."""
+    ``live``: True for those not ended yet, False for ended ones, None for both;
+    ``resource_id``: only with customers who have an appointment on this staff member's
+    calendar (what a staff member sees, as on the customers page)."""
 
     channel: str | None = None
     outcome: str | None = None
@@ -28,6 +36,7 @@ class ConversationFilter:
     since: datetime | None = None
     until: datetime | None = None
     live: bool | None = None
+    resource_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +75,11 @@ def list_conversations(
         query = query.where(Conversation.started_at >= where.since)
     if where.until is not None:
         query = query.where(Conversation.started_at < where.until)
+    if where.resource_id is not None:
+        query = query.where(exists().where(
+            Appointment.tenant_id == tenant.id,
+            Appointment.customer_id == Conversation.customer_id,
+            Appointment.resource_id == where.resource_id))
     if where.live is True:
         query = query.where(Conversation.ended_at.is_(None))
     elif where.live is False:
