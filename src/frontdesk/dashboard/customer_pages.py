@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
 from frontdesk.dashboard.render import page
-from frontdesk.dashboard.routes import HOME, CsrfChecked, ViewerDep, admin
+from frontdesk.dashboard.routes import HOME, AdminDep, CsrfChecked, ViewerDep, admin
 from frontdesk.dashboard.text import language_of
 from frontdesk.errors import InvalidInput, NotFound
 from frontdesk.services.contact_these import contact_these, open_requests
@@ -102,11 +102,10 @@ def customers_csv(
 
 
 @router.post(HOME + "/customers/import", response_class=HTMLResponse)
-async def import_page(request: Request, who: ViewerDep, _: CsrfChecked,
+async def import_page(request: Request, who: AdminDep, _: CsrfChecked,
                       factory: FactoryDep, file: UploadFile) -> Response:
     """A CSV file of customers (the columns the API's import reads): the good rows added,
     each bad row reported on the page."""
-    admin(who)
     raw = await file.read(IMPORT_MAX_BYTES + 1)
     if len(raw) > IMPORT_MAX_BYTES:
         raise InvalidInput("The file is larger than 5 MB; split it and import each part.",

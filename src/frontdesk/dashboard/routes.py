@@ -71,6 +71,15 @@ def signed_in(request: Request, settings: SettingsDep, session: SessionDep) -> V
 ViewerDep = Annotated[Viewer, Depends(signed_in)]
 
 
+def _admin_viewer(who: ViewerDep) -> Viewer:
+    return admin(who)
+
+
+# An owner or admin, checked before the request's form or file is read (a staff member's
+# upload is refused as such, not validated first).
+AdminDep = Annotated[Viewer, Depends(_admin_viewer)]
+
+
 def _same_origin(request: Request) -> bool:
     """A browser's post says where its page came from: it must be this site."""
     origin = request.headers.get("origin")
