@@ -33,7 +33,6 @@ FORMS: dict[str, dict[str, Any]] = {
     "/dashboard/customers/{customer_id}/notes": {"notes": "taken over"},
     "/dashboard/customers/{customer_id}/consent": {"do_not_call": "true"},
     "/dashboard/customers/{customer_id}/erase": {"confirm": "yes"},
-    "/dashboard/keys": {"name": "Taken over", "scope": "admin"},
     "/dashboard/customers/contact": {"name": "Taken over", "meeting_request_id": "{request_id}",
                                      "customer_id": "{customer_id}"},
 }
@@ -122,9 +121,8 @@ def test_staff_reach_only_their_own_pages(
         path = _fill(template, ids)
         if method == "GET":
             response = client.get(path, follow_redirects=False)
-        else:
-            response = client.post(path, data=_form(template, ids, token),
-                                   follow_redirects=False)
+        else:  # only the token: refused as staff before the form is read
+            response = client.post(path, data={"csrf": token}, follow_redirects=False)
         assert response.status_code == 403, (method, template, response.status_code,
                                              response.text[:300])
         refused.append(template)

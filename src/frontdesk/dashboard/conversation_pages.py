@@ -12,8 +12,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.responses import HTMLResponse
 
-from frontdesk.dashboard.render import page
 from frontdesk.dashboard.customer_pages import calendar_of
+from frontdesk.dashboard.render import page
 from frontdesk.dashboard.routes import HOME, ViewerDep
 from frontdesk.dashboard.text import language_of
 from frontdesk.services.conversation_list import ConversationFilter, list_conversations

@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
 from frontdesk.dashboard.render import page
-from frontdesk.dashboard.routes import HOME, AdminDep, CsrfChecked, ViewerDep, admin
+from frontdesk.dashboard.routes import HOME, AdminDep, CsrfChecked, ViewerDep
 from frontdesk.dashboard.text import language_of
 from frontdesk.errors import InvalidInput, NotFound
 from frontdesk.services.contact_these import contact_these, open_requests
@@ -128,11 +128,10 @@ def _days(value: str) -> int | None:
 
 
 @router.post(HOME + "/customers/contact")
-def contact(who: ViewerDep, _: CsrfChecked, factory: FactoryDep,
+def contact(who: AdminDep, _: CsrfChecked, factory: FactoryDep,
             name: Annotated[str, Form(min_length=1, max_length=200)],
             meeting_request_id: Annotated[uuid.UUID, Form()],
             customer_id: Annotated[list[uuid.UUID], Form(max_length=1000)]) -> Response:
-    admin(who)
     contact_these(factory, who.tenant_id, name, meeting_request_id, customer_id)
     return RedirectResponse(HOME + "/campaigns", status_code=303)
 
@@ -178,12 +177,11 @@ def save_notes(who: ViewerDep, _: CsrfChecked, factory: FactoryDep, customer_id:
 
 
 @router.post(HOME + "/customers/{customer_id}/consent")
-def save_consent(who: ViewerDep, _: CsrfChecked, factory: FactoryDep, customer_id: uuid.UUID,
+def save_consent(who: AdminDep, _: CsrfChecked, factory: FactoryDep, customer_id: uuid.UUID,
                  sms_consent: Annotated[bool, Form()] = False,
                  call_consent: Annotated[bool, Form()] = False,
                  do_not_call: Annotated[bool, Form()] = False) -> Response:
     """The whole state of the three boxes (an unticked box is not sent: it means no)."""
-    admin(who)
     with write_session(factory) as session:
         update_customer(session, business_of(session, who), customer_id, CustomerFields(
             sms_consent=sms_consent, call_consent=call_consent, do_not_call=do_not_call))
@@ -191,20 +189,18 @@ def save_consent(who: ViewerDep, _: CsrfChecked, factory: FactoryDep, customer_i
 
 
 @router.get(HOME + "/customers/{customer_id}/erase", response_class=HTMLResponse)
-def erase_form(request: Request, who: ViewerDep, session: SessionDep,
+def erase_form(request: Request, who: AdminDep, session: SessionDep,
                customer_id: uuid.UUID) -> Response:
-    admin(who)
     customer = _one(session, who, customer_id)
     return page("customer_erase.html", language_of(request, who.language), who=who,
                 customer=customer, csrf=request.state.csrf, active="customers")
 
 
 @router.post(HOME + "/customers/{customer_id}/erase")
-def erase(who: ViewerDep, _: CsrfChecked, factory: FactoryDep, customer_id: uuid.UUID,
+def erase(who: AdminDep, _: CsrfChecked, factory: FactoryDep, customer_id: uuid.UUID,
           confirm: Annotated[str, Form(max_length=10)] = "") -> Response:
     """A privacy request: only with the confirmation box ticked (erasing cannot be
     undone)."""
-    admin(who)
     if confirm != "yes":
         raise InvalidInput("Tick the box to confirm: erasing cannot be undone.",
                            field="confirm")

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
 from frontdesk.dashboard.render import page
-from frontdesk.dashboard.routes import HOME, CsrfChecked, OwnersOnly, ViewerDep
+from frontdesk.dashboard.routes import HOME, CsrfChecked, OwnerDep, OwnersOnly, ViewerDep
 from frontdesk.dashboard.text import language_of
 from frontdesk.services import key_admin
 from frontdesk.services.users import Viewer
@@ -45,12 +45,11 @@ def keys_page(request: Request, who: ViewerDep, session: SessionDep,
 
 
 @router.post(HOME + "/keys", response_class=HTMLResponse)
-def create_key(request: Request, who: ViewerDep, _: CsrfChecked, factory: FactoryDep,
+def create_key(request: Request, who: OwnerDep, _: CsrfChecked, factory: FactoryDep,
                settings: SettingsDep,
                name: Annotated[str, Form(min_length=1, max_length=100)],
                scope: Annotated[Literal["admin", "read", "widget"], Form()],
                origins: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    owner(who)
     wanted = [o.strip() for o in origins.replace(",", "\n").splitlines() if o.strip()]
     new = key_admin.create(factory, who.tenant_id, name, scope, wanted)
     # Listed afresh: the request's own session began before the key was written.

@@ -80,6 +80,15 @@ def _admin_viewer(who: ViewerDep) -> Viewer:
 AdminDep = Annotated[Viewer, Depends(_admin_viewer)]
 
 
+def _owner_viewer(who: ViewerDep) -> Viewer:
+    if who.role != "owner":
+        raise OwnersOnly("Only the business's owners may do this.")
+    return who
+
+
+OwnerDep = Annotated[Viewer, Depends(_owner_viewer)]
+
+
 def _same_origin(request: Request) -> bool:
     """A browser's post says where its page came from: it must be this site."""
     origin = request.headers.get("origin")
