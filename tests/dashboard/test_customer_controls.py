@@ -172,3 +172,35 @@ def test_staff_see_the_conversations_of_their_customers_only(
     assert listed.status_code == 200
     shown = set(re.findall(r"\+1212555018[67]", listed.text))
     assert shown == {"+12125550186"}, listed.text[-2000:]
+
+
+def test_a_conversation_page_shows_its_transcript_to_whom_it_may(
+    client: TestClient, make_business: Callable[..., Business],
+    add_user: Callable[..., Person],
+) -> None:
+    salon, clinic = make_business("salon"), make_business("clinic")
+    anonymous = client.post("/api/v1/chat", headers=auth(salon),
+                            json={"message": "Do you cut curly hair?"})
+    assert anonymous.status_code == 200, anonymous.text
+    book(client, salon, "ana", 10, "+12125550188")
+    known = client.post("/api/v1/chat", headers=auth(salon), json={
+        "message": "Can I bring my dog?", "caller_phone": "+12125550188",
+        "caller_phone_verified": True})
+    first, second = anonymous.json()["conversation_id"], known.json()["conversation_id"]
+    add_user(salon, "owner@salon.example")
+    add_user(salon, "ana@salon.example", role=UserRole.STAFF, resource_id=salon.ana.id)
+    add_user(clinic, "owner@clinic.example")
+    sign_in(client, "owner@salon.example")
+    listed = client.get("/dashboard/conversations")
+    assert f'href="/dashboard/conversations/{first}"' in listed.text
+    shown = client.get(f"/dashboard/conversations/{first}")
+    assert shown.status_code == 200
+    assert "Do you cut curly hair?" in shown.text and "Assistant" in shown.text
+    client.cookies.clear()
+    sign_in(client, "ana@salon.example")
+    assert client.get(f"/dashboard/conversations/{first}").status_code == 404  # no customer
+    mine = client.get(f"/dashboard/conversations/{second}")
+    assert mine.status_code == 200 and "Can I bring my dog?" in mine.text
+    client.cookies.clear()
+    sign_in(client, "owner@clinic.example")
+    assert client.get(f"/dashboard/conversations/{second}").status_code == 404

@@ -43,6 +43,7 @@ STAFF_MAY = EVERYONE | {
     "/dashboard/appointments", "/dashboard/appointments/{appointment_id}/{outcome}",
     "/dashboard/customers", "/dashboard/customers.csv", "/dashboard/customers/{customer_id}",
     "/dashboard/customers/{customer_id}/notes", "/dashboard/conversations",
+    "/dashboard/conversations/{conversation_id}",
 }
 
 

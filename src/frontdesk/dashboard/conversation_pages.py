@@ -5,6 +5,7 @@ with the customers on their own calendar."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
@@ -16,7 +17,13 @@ from frontdesk.dashboard.customer_pages import calendar_of
 from frontdesk.dashboard.render import page
 from frontdesk.dashboard.routes import HOME, ViewerDep
 from frontdesk.dashboard.text import language_of
-from frontdesk.services.conversation_list import ConversationFilter, list_conversations
+from frontdesk.errors import NotFound
+from frontdesk.services.conversation_list import (
+    ConversationFilter,
+    list_conversations,
+    transcript,
+)
+from frontdesk.services.customer_overview import sees_customer
 from frontdesk.services.users import business_of
 from frontdesk.web.deps import SessionDep
 
@@ -51,3 +58,20 @@ def conversations_page(
                 filters={"channel": channel, "outcome": outcome, "language": language,
                          "on": day.isoformat() if day else ""},
                 active="conversations")
+
+
+@router.get(HOME + "/conversations/{conversation_id}", response_class=HTMLResponse)
+def conversation_page(request: Request, who: ViewerDep, session: SessionDep,
+                      conversation_id: uuid.UUID) -> Response:
+    """One conversation: when, where, how it ended, and its transcript (who said what,
+    when, in which language). Staff: only with a customer on their own calendar."""
+    business = business_of(session, who)
+    found = transcript(session, business, conversation_id)
+    calendar = calendar_of(who)
+    customer = found.row.conversation.customer_id
+    if calendar is not None and (customer is None or not sees_customer(
+            session, business, calendar, customer)):
+        raise NotFound(f"No conversation with id {conversation_id} in this business.",
+                       conversation_id=str(conversation_id))
+    return page("conversation.html", language_of(request, who.language), who=who,
+                found=found, csrf=request.state.csrf, active="conversations")

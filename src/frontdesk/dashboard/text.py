@@ -188,6 +188,10 @@ TEXT: dict[str, dict[str, str]] = {
     # --- oauth sign-in ---
 
     # --- staff and security ---
+    "transcript": {"en": "Transcript", "es": "Transcripción"},
+    "no_transcript": {"en": "Nothing was said in this conversation yet.",
+                      "es": "Aún no se dijo nada en esta conversación."},
+    "all_conversations": {"en": "All conversations", "es": "Todas las conversaciones"},
     "error_not_found": {"en": "Not found", "es": "No encontrado"},
     "error_forbidden": {"en": "Not allowed", "es": "No permitido"},
     "error_conflict": {"en": "That clashes with something already there",

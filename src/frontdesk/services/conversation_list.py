@@ -13,13 +13,19 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from frontdesk.errors import NotFound
 from frontdesk.store.models import (
     Appointment,
     Conversation,
     ConversationOutcome,
+    ConversationTurn,
     Customer,
     Tenant,
 )
+
+# What a person reads in a transcript: who said what, and the call's own events (not the
+# tool calls and results the engine keeps beside them).
+TRANSCRIPT_ROLES = ("user", "assistant", "call")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +94,27 @@ def list_conversations(
     query = query.order_by(Conversation.started_at.desc(), Conversation.id.desc())
     rows = session.execute(query.limit(limit).offset(offset))
     return [ConversationRow(conversation, name) for conversation, name in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    row: ConversationRow
+    turns: list[ConversationTurn]
+
+
+def transcript(session: Session, tenant: Tenant, conversation_id: uuid.UUID) -> Transcript:
+    """One conversation of the business with what was said, in order."""
+    found = session.execute(
+        select(Conversation, Customer.name)
+        .outerjoin(Customer, Customer.id == Conversation.customer_id)
+        .where(Conversation.id == conversation_id, Conversation.tenant_id == tenant.id)
+    ).first()
+    if found is None:
+        raise NotFound(f"No conversation with id {conversation_id} in this business.",
+                       conversation_id=str(conversation_id))
+    said = list(session.scalars(
+        select(ConversationTurn)
+        .where(ConversationTurn.conversation_id == conversation_id,
+               ConversationTurn.role.in_(TRANSCRIPT_ROLES))
+        .order_by(ConversationTurn.seq)))
+    return Transcript(ConversationRow(found[0], found[1]), said)

@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from frontdesk.services.conversation_list import TRANSCRIPT_ROLES
 from frontdesk.services.lookup import get_scoped
 from frontdesk.store.models import (
     Appointment,
@@ -38,7 +39,6 @@ from frontdesk.store.models import (
 
 # The appointments one page looks at: a customer with more has them paged by the others.
 _APPOINTMENTS_PER_PAGE = 500
-_TRANSCRIPT_ROLES = ("user", "assistant", "call")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ def _conversations(session: Session, customer: Customer, before: datetime | None
         for turn in session.scalars(
             select(ConversationTurn)
             .where(ConversationTurn.conversation_id.in_([c.id for c in rows]),
-                   ConversationTurn.role.in_(_TRANSCRIPT_ROLES))
+                   ConversationTurn.role.in_(TRANSCRIPT_ROLES))
             .order_by(ConversationTurn.seq)
         ):
             turns[turn.conversation_id].append(turn)
