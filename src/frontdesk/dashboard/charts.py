@@ -67,13 +67,13 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start",
 
 
 def _legend(series: Sequence[Series], y: float) -> list[str]:
-    parts, x = [], 40.0
+    parts, x = ['<g class="legend">'], 40.0
     for s in series:
         parts.append(f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="10" height="10" '
                      f'fill="{s.colour}"/>')
         parts.append(_text(x + 14, y, s.name, colour=INK))
         x += 14 + 7.5 * len(s.name) + 16
-    return parts
+    return [*parts, "</g>"]
 
 
 def columns(labels: Sequence[str], series: Sequence[Series],
