@@ -19,9 +19,12 @@ WIDTH = 480
 INK, MUTED, GRID = "#1b1f24", "#4a5360", "#d6dbe1"
 # Blue and dark red: told apart by the colour-blind too, each over 4.5:1 on white.
 BLUE, RED = "#0b57d0", "#a4161a"
-FONT = 12
-_MAX_X_LABELS = 8
-_LABEL_CHARS = 24
+FONT = 14
+# About how wide a character of the page's sans-serif font is at FONT (an estimate: the
+# server cannot measure text, so labels are cut to a length that fits).
+_CHAR_W = 7.8
+_MAX_X_LABELS = 7
+_LABEL_CHARS = 22
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,18 +75,21 @@ def _legend(series: Sequence[Series], y: float) -> list[str]:
         parts.append(f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="10" height="10" '
                      f'fill="{s.colour}"/>')
         parts.append(_text(x + 14, y, s.name, colour=INK))
-        x += 14 + 7.5 * len(s.name) + 16
+        x += 14 + _CHAR_W * len(s.name) + 16
     return [*parts, "</g>"]
 
 
 def columns(labels: Sequence[str], series: Sequence[Series],
             values: Sequence[Sequence[float]], *, ident: str, title: str, desc: str,
-            tick: Callable[[float], str] = number) -> Markup:
+            tick: Callable[[float], str] = number, whole: bool = True) -> Markup:
     """One column per label, its ``values`` (one per series) stacked from the bottom;
-    with one series, a plain bar chart. Labels thin out so that at most eight show."""
-    top, bottom, left, right, height = 28.0, 22.0, 40.0, 8.0, 220.0
+    with one series, a plain bar chart. Labels thin out so that at most seven show.
+    ``whole``: the values are counts, so the middle gridline is a whole number too."""
+    top, bottom, left, right, height = 30.0, 24.0, 40.0, 8.0, 240.0
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     peak = nice_ceiling(max((sum(max(v, 0) for v in vs) for vs in values), default=0))
+    if whole and not (peak / 2).is_integer():
+        peak *= 2  # 1 -> 2, 5 -> 10: no "0.5 bookings" on the axis
     out = _open(ident, height, title, desc)
     for share in (0.0, 0.5, 1.0):  # gridlines at nothing, half and the top
         y = top + plot_h * (1 - share)
@@ -91,7 +97,7 @@ def columns(labels: Sequence[str], series: Sequence[Series],
                    f'y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
         out.append(_text(left - 4, y + 4, tick(peak * share), anchor="end"))
     if len(series) > 1:
-        out += _legend(series, 14)
+        out += _legend(series, 16)
     slot = plot_w / max(len(labels), 1)
     every = math.ceil(len(labels) / _MAX_X_LABELS) if labels else 1
     for i, (label, stack) in enumerate(zip(labels, values, strict=True)):
@@ -114,7 +120,8 @@ def bars(rows: Sequence[tuple[str, float]], *, ident: str, title: str, desc: str
     """One horizontal bar per row, its label on the left and its value at its end.
     ``maximum``: the value of a full bar (1.0 for rates); else a round number above the
     largest."""
-    row_h, label_w, value_w = 28.0, 150.0, 56.0
+    row_h, label_w = 30.0, _LABEL_CHARS * _CHAR_W + 8
+    value_w = max((len(shown(v)) for _, v in rows), default=1) * _CHAR_W + 12
     height = max(len(rows), 1) * row_h + 8
     full = maximum if maximum and maximum > 0 else nice_ceiling(
         max((v for _, v in rows), default=0))
@@ -123,12 +130,12 @@ def bars(rows: Sequence[tuple[str, float]], *, ident: str, title: str, desc: str
     for i, (label, value) in enumerate(rows):
         y = 4 + i * row_h
         w = span * min(max(value, 0) / full, 1.0)
-        out.append(_text(label_w - 6, y + 18, _short(label), anchor="end", colour=INK))
+        out.append(_text(label_w - 6, y + 20, _short(label), anchor="end", colour=INK))
         out.append(f'<rect x="{label_w:.1f}" y="{y + 5:.1f}" width="{span:.1f}" '
-                   f'height="18" fill="none" stroke="{GRID}" stroke-width="1"/>')
+                   f'height="20" fill="none" stroke="{GRID}" stroke-width="1"/>')
         if w > 0:
             out.append(f'<rect x="{label_w:.1f}" y="{y + 5:.1f}" width="{w:.1f}" '
-                       f'height="18" fill="{colour}"/>')
-        out.append(_text(label_w + span + 6, y + 18, shown(value), colour=INK))
+                       f'height="20" fill="{colour}"/>')
+        out.append(_text(label_w + span + 6, y + 20, shown(value), colour=INK))
     out.append("</svg>")
     return Markup("".join(out))
