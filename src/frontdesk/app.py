@@ -23,6 +23,7 @@ from frontdesk.api.routes import (
     feeds,
     group_meetings,
     health,
+    insights,
     meeting_participants,
     meeting_requests,
     messages,
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         campaigns,
         constraints,
         conversations,
+        insights,
         api_keys,
     ):
         app.include_router(module.router)

@@ -194,3 +194,40 @@ def test_create_and_revoke_a_key(
     page.wait_for_url(site + "/dashboard/keys")  # type: ignore[attr-defined]
     assert httpx.get(f"{site}/api/v1/services",
                      headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+def test_insights_page(
+    site: str, browser_page: object, biz: Business, add_user: Callable[..., Person],
+    factory: sessionmaker[Session], tmp_path: Path,
+) -> None:
+    from datetime import datetime
+
+    from tests.services.insights_data import seed
+
+    page = browser_page
+    seed(factory, biz, datetime.now(biz.tz).date())
+    add_user(biz, "owner@salon.example")
+    refused: list[str] = []  # what the CSP blocked, if anything
+    page.on("console", lambda m: refused.append(m.text)  # type: ignore[attr-defined]
+            if "Content Security Policy" in m.text else None)
+    _sign_in(page, site, "/dashboard/insights?days=7")
+    chart = page.get_by_role("img", name="Bookings per day")  # type: ignore[attr-defined]
+    assert chart.is_visible() and chart.bounding_box()["height"] > 100
+    for name in ("Booking rate by channel", "Calls handled and transferred, per day",
+                 "Average handle time by channel", "Top reasons for transfer"):
+        assert page.get_by_role("img", name=name).is_visible(), name  # type: ignore[attr-defined]
+    rates = page.get_by_role("region", name="Booking rate by channel")  # type: ignore[attr-defined]
+    rates.get_by_text("Show the numbers").click()
+    assert rates.get_by_role("row", name="phone 6 1 17%").is_visible()
+    page.screenshot(path=str(_shots(tmp_path) / "insights.png"), full_page=True)  # type: ignore[attr-defined]
+    assert serious_violations(page) == []
+    page.get_by_label("Period").select_option("90")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Show").click()  # type: ignore[attr-defined]
+    page.wait_for_url("**days=90")  # type: ignore[attr-defined]
+    assert page.get_by_label("Period").input_value() == "90"  # type: ignore[attr-defined]
+    # On a phone the charts shrink with the page; only the tables scroll, in their box.
+    page.set_viewport_size({"width": 390, "height": 844})  # type: ignore[attr-defined]
+    width = page.evaluate("document.querySelector('main').scrollWidth")  # type: ignore[attr-defined]
+    assert width <= 390
+    page.screenshot(path=str(_shots(tmp_path) / "insights-phone.png"), full_page=True)  # type: ignore[attr-defined]
+    assert refused == []

@@ -13,6 +13,7 @@ from frontdesk.dashboard import (
     appointment_pages,
     conversation_pages,
     customer_pages,
+    insights_pages,
     key_pages,
     password_pages,
     routes,
@@ -23,7 +24,8 @@ from frontdesk.dashboard.text import language_of
 _STATIC = Path(__file__).parent / "static"
 # Every page of the dashboard (what ``install`` mounts and the tests enumerate).
 ROUTERS = (routes.router, appointment_pages.router, customer_pages.router,
-           conversation_pages.router, key_pages.router, password_pages.router)
+           conversation_pages.router, key_pages.router, password_pages.router,
+           insights_pages.router)
 
 
 async def _to_sign_in(request: Request, exc: Exception) -> RedirectResponse:

@@ -184,6 +184,74 @@ TEXT: dict[str, dict[str, str]] = {
     # --- settings pages ---
 
     # --- insights page ---
+    "ins_period": {"en": "Period", "es": "Periodo"},
+    "ins_last_days": {"en": "Last {days} days", "es": "Últimos {days} días"},
+    "ins_range": {"en": "From {first} to {last} (today included), in {zone} time.",
+                  "es": "Del {first} al {last} (hoy incluido), en la hora de {zone}."},
+    "ins_empty": {
+        "en": "Nothing to show for these days yet. The figures fill in as customers call, "
+              "chat, text and book: try one with `frontdesk call` in a terminal, or chat "
+              "through the API.",
+        "es": "Aún no hay nada que mostrar en estos días. Las cifras se llenan cuando los "
+              "clientes llaman, chatean, escriben y reservan: pruebe con `frontdesk call` en "
+              "una terminal, o converse por la API."},
+    "ins_summary": {"en": "At a glance", "es": "De un vistazo"},
+    "ins_bookings": {"en": "Bookings", "es": "Reservas"},
+    "ins_booking_rate": {"en": "Booking rate", "es": "Tasa de reserva"},
+    "ins_calls_handled": {"en": "Calls handled", "es": "Llamadas resueltas"},
+    "ins_calls_transferred": {"en": "Calls transferred", "es": "Llamadas transferidas"},
+    "ins_handle_time": {"en": "Average handle time", "es": "Duración media"},
+    "ins_no_show_rate": {"en": "No-show rate", "es": "Tasa de ausencias"},
+    "ins_bookings_per_day": {"en": "Bookings per day", "es": "Reservas por día"},
+    "ins_rate_by_channel": {"en": "Booking rate by channel", "es": "Tasa de reserva por canal"},
+    "ins_rate_help": {
+        "en": "Of the conversations started on each channel, the share that ended in a "
+              "booking.",
+        "es": "De las conversaciones iniciadas en cada canal, la parte que terminó en una "
+              "reserva."},
+    "ins_calls_per_day": {"en": "Calls handled and transferred, per day",
+                          "es": "Llamadas resueltas y transferidas, por día"},
+    "ins_handled": {"en": "Handled", "es": "Resueltas"},
+    "ins_transferred": {"en": "Transferred", "es": "Transferidas"},
+    "ins_handle_by_channel": {"en": "Average handle time by channel",
+                              "es": "Duración media por canal"},
+    "ins_ended": {"en": "Ended conversations", "es": "Conversaciones terminadas"},
+    "ins_no_show_help": {
+        "en": "Of the appointments due in these days and marked attended or no-show, the "
+              "share where the customer did not come.",
+        "es": "De las citas de estos días marcadas como atendidas o como ausencia, la parte "
+              "en que el cliente no vino."},
+    "ins_reasons": {"en": "Top reasons for transfer", "es": "Motivos de transferencia"},
+    "ins_reason": {"en": "Reason", "es": "Motivo"},
+    "ins_not_recorded": {"en": "Reason not recorded", "es": "Motivo no registrado"},
+    "ins_no_transfers": {"en": "No conversation was handed to a person in these days.",
+                         "es": "Ninguna conversación se pasó a una persona en estos días."},
+    "ins_numbers": {"en": "Show the numbers", "es": "Ver las cifras"},
+    "ins_date_short": {"en": "%m/%d", "es": "%d/%m"},
+    "ins_desc_bookings": {
+        "en": "{total} bookings in {days} days; each day's number is in the table below.",
+        "es": "{total} reservas en {days} días; la cifra de cada día está en la tabla de "
+              "abajo."},
+    "ins_desc_rates": {
+        "en": "The share of each channel's conversations that ended in a booking; the "
+              "numbers are in the table below.",
+        "es": "La parte de las conversaciones de cada canal que terminó en una reserva; las "
+              "cifras están en la tabla de abajo."},
+    "ins_desc_calls": {
+        "en": "{handled} calls handled and {transferred} transferred in {days} days; each "
+              "day's numbers are in the table below.",
+        "es": "{handled} llamadas resueltas y {transferred} transferidas en {days} días; las "
+              "cifras de cada día están en la tabla de abajo."},
+    "ins_desc_handle": {
+        "en": "Conversations lasted {average} on average; each channel's average is in the "
+              "table below.",
+        "es": "Las conversaciones duraron {average} de media; la media de cada canal está "
+              "en la tabla de abajo."},
+    "ins_desc_reasons": {
+        "en": "How many transferred conversations gave each reason; the numbers are in the "
+              "table below.",
+        "es": "Cuántas conversaciones transferidas dieron cada motivo; las cifras están en "
+              "la tabla de abajo."},
 
     # --- oauth sign-in ---
 
