@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -170,6 +171,46 @@ def test_mark_a_no_show_on_the_week_view(
     row = page.get_by_role("row", name=re.compile("Noor Diaz"))  # type: ignore[attr-defined]
     assert "no-show" in row.inner_text()
     page.screenshot(path=str(_shots(tmp_path) / "appointments.png"), full_page=True)  # type: ignore[attr-defined]
+    assert serious_violations(page) == []
+
+
+def _book_haircut(site: str, biz: Business, day: date, hour: int, name: str,
+                  phone: str) -> None:
+    booked = httpx.post(f"{site}/api/v1/appointments", headers={
+        "Authorization": f"Bearer {biz.api_key}"}, json={
+        "service_id": str(biz.haircut.id), "resource_id": str(biz.ana.id),
+        "start": biz.at(day, hour).isoformat(), "customer": {"phone": phone, "name": name}})
+    assert booked.status_code == 201, booked.text
+
+
+def test_move_an_appointment(
+    site: str, browser_page: object, biz: Business, add_user: Callable[..., Person],
+    tmp_path: Path,
+) -> None:
+    page = browser_page
+    day = next_weekday(biz.tz, 1)
+    _book_haircut(site, biz, day, 10, "Iris Moll", "+12125550192")
+    _book_haircut(site, biz, day, 14, "Kai Ruiz", "+12125550193")
+    add_user(biz, "owner@salon.example")
+    _sign_in(page, site, f"/dashboard/appointments?day={day.isoformat()}&view=week")
+    page.get_by_role("link", name=re.compile("Move: 10:00 Iris Moll")).click()  # type: ignore[attr-defined]
+    page.get_by_role("heading", name="Move an appointment").wait_for()  # type: ignore[attr-defined]
+    page.screenshot(path=str(_shots(tmp_path) / "appointment-move.png"), full_page=True)  # type: ignore[attr-defined]
+    assert serious_violations(page) == []
+    # Onto Kai's time: refused, and the page says why and what is free nearby.
+    page.get_by_label("Time").fill("14:00")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Move", exact=True).click()  # type: ignore[attr-defined]
+    alert = page.get_by_role("alert")  # type: ignore[attr-defined]
+    assert "That time is already taken." in alert.inner_text()
+    page.screenshot(path=str(_shots(tmp_path) / "appointment-conflict.png"), full_page=True)  # type: ignore[attr-defined]
+    assert serious_violations(page) == []
+    page.get_by_label("Time").fill("15:30")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Move", exact=True).click()  # type: ignore[attr-defined]
+    page.wait_for_url("**done=moved**")  # type: ignore[attr-defined]
+    row = page.get_by_role("row", name=re.compile("Iris Moll"))  # type: ignore[attr-defined]
+    assert "15:30–16:00" in row.inner_text()
+    assert page.get_by_role("status").inner_text().startswith("Moved.")  # type: ignore[attr-defined]
+    page.screenshot(path=str(_shots(tmp_path) / "appointment-moved.png"), full_page=True)  # type: ignore[attr-defined]
     assert serious_violations(page) == []
 
 

@@ -41,6 +41,8 @@ EVERYONE = {"/", "/login", "/logout", "/forgot", "/reset", "/dashboard"}
 # Staff pages: their own calendar and the customers and conversations on it.
 STAFF_MAY = EVERYONE | {
     "/dashboard/appointments", "/dashboard/appointments/{appointment_id}/{outcome}",
+    "/dashboard/appointments/new", "/dashboard/appointments/{appointment_id}/move",
+    "/dashboard/appointments/{appointment_id}/cancel",
     "/dashboard/customers", "/dashboard/customers.csv", "/dashboard/customers/{customer_id}",
     "/dashboard/customers/{customer_id}/notes", "/dashboard/conversations",
     "/dashboard/conversations/{conversation_id}",

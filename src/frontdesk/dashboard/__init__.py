@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from frontdesk.dashboard import (
+    appointment_edit_pages,
     appointment_pages,
     conversation_pages,
     customer_pages,
@@ -22,10 +23,12 @@ from frontdesk.dashboard.render import page
 from frontdesk.dashboard.text import language_of
 
 _STATIC = Path(__file__).parent / "static"
-# Every page of the dashboard (what ``install`` mounts and the tests enumerate).
-ROUTERS = (routes.router, appointment_pages.router, customer_pages.router,
-           conversation_pages.router, key_pages.router, password_pages.router,
-           insights_pages.router)
+# Every page of the dashboard (what ``install`` mounts and the tests enumerate). The
+# editing pages come before the appointments page: its ``{appointment_id}/{outcome}``
+# would otherwise take ``.../move`` and ``.../cancel`` and refuse them as outcomes.
+ROUTERS = (routes.router, appointment_edit_pages.router, appointment_pages.router,
+           customer_pages.router, conversation_pages.router, key_pages.router,
+           password_pages.router, insights_pages.router)
 
 
 async def _to_sign_in(request: Request, exc: Exception) -> RedirectResponse:

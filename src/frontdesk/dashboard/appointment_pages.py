@@ -1,5 +1,6 @@
 """The appointments page: a day or a week, per staff member, with each appointment's
-state, and buttons to mark it confirmed, completed or a no-show (staff: their own)."""
+state, and buttons to mark it confirmed, completed or a no-show (staff: their own).
+Booking, moving and cancelling from it: ``appointment_edit_pages``."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from frontdesk.services.calendar_view import calendar, mark_for
 from frontdesk.web.deps import FactoryDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
+# What the editing pages just did, said once on the calendar they send you back to.
+DONE = ("booked", "moved", "cancelled")
 
 
 def _day(value: str) -> date | None:
@@ -34,6 +37,7 @@ def appointments_page(
     day: Annotated[str, Query(max_length=10)] = "",
     view: Literal["day", "week"] = "week",
     resource: Annotated[str, Query(max_length=36)] = "",
+    done: Annotated[str, Query(max_length=12)] = "",
 ) -> Response:
     try:
         chosen = uuid.UUID(resource) if resource else None
@@ -44,7 +48,8 @@ def appointments_page(
     return page("appointments.html", language_of(request, who.language), who=who,
                 cal=shown, view=view, csrf=request.state.csrf, active="appointments",
                 previous=(first - step).isoformat(), following=(first + step).isoformat(),
-                query=request.url.query)
+                query=request.url.query, done=done if done in DONE else "",
+                can_book=who.is_admin or who.resource_id is not None)
 
 
 @router.post(HOME + "/appointments/{appointment_id}/{outcome}")

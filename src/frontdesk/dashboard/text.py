@@ -178,6 +178,101 @@ TEXT: dict[str, dict[str, str]] = {
     "state_cancelled": {"en": "cancelled", "es": "cancelada"},
     "state_completed": {"en": "completed", "es": "terminada"},
     # --- appointment editing ---
+    "book_appointment": {"en": "Book an appointment", "es": "Reservar una cita"},
+    "book_submit": {"en": "Book", "es": "Reservar"},
+    "book_this_day": {"en": "Book one on this day", "es": "Reservar una este día"},
+    "change_column": {"en": "Change", "es": "Cambiar"},
+    "move_action": {"en": "Move", "es": "Mover"},
+    "move_label": {"en": "Move:", "es": "Mover:"},
+    "move_appointment": {"en": "Move an appointment", "es": "Mover una cita"},
+    "cancel_action": {"en": "Cancel", "es": "Cancelar"},
+    "cancel_label": {"en": "Cancel:", "es": "Cancelar:"},
+    "cancel_appointment": {"en": "Cancel an appointment", "es": "Cancelar una cita"},
+    "cancel_confirm": {
+        "en": "Cancel this appointment? The customer is told, as when it is cancelled any "
+              "other way, and the time becomes free.",
+        "es": "¿Cancelar esta cita? Se avisa al cliente, como cuando se cancela de cualquier "
+              "otra forma, y la hora queda libre."},
+    "cancel_yes": {"en": "Yes, cancel it", "es": "Sí, cancelarla"},
+    "keep_it": {"en": "No, keep it", "es": "No, mantenerla"},
+    "cannot_change": {"en": "This appointment can no longer be moved or cancelled: it is not "
+                            "booked any more, or it has already started.",
+                      "es": "Esta cita ya no se puede mover ni cancelar: ya no está reservada "
+                            "o ya empezó."},
+    "back_to_calendar": {"en": "Back to the calendar", "es": "Volver a la agenda"},
+    "currently": {"en": "Now", "es": "Ahora"},
+    "date_field": {"en": "Date", "es": "Fecha"},
+    "time_field": {"en": "Time", "es": "Hora"},
+    "times_in": {"en": "times in", "es": "horas en"},
+    "anyone_free": {"en": "Anyone free", "es": "Cualquiera disponible"},
+    "existing_customer": {"en": "Existing customer", "es": "Cliente existente"},
+    "new_customer": {"en": "A new customer (name and phone below)",
+                     "es": "Un cliente nuevo (nombre y teléfono abajo)"},
+    "customer_name": {"en": "Customer's name", "es": "Nombre del cliente"},
+    "customer_phone": {"en": "Customer's phone", "es": "Teléfono del cliente"},
+    "nothing_to_book": {
+        "en": "Nothing to book yet: add a service and the staff who offer it first, through "
+              "the API (POST /api/v1/services, then POST /api/v1/resources).",
+        "es": "Aún no hay nada que reservar: añada primero un servicio y el personal que lo "
+              "ofrece, por la API (POST /api/v1/services y luego POST /api/v1/resources)."},
+    "done_booked": {"en": "Booked. The customer is sent a confirmation.",
+                    "es": "Reservada. Se envía una confirmación al cliente."},
+    "done_moved": {"en": "Moved. The customer is told the new time.",
+                   "es": "Movida. Se avisa al cliente de la nueva hora."},
+    "done_cancelled": {"en": "Cancelled. The customer is told.",
+                       "es": "Cancelada. Se avisa al cliente."},
+    "not_booked": {"en": "Not booked", "es": "No se reservó"},
+    "not_moved": {"en": "Not moved: the appointment stays where it was",
+                  "es": "No se movió: la cita sigue donde estaba"},
+    "not_cancelled": {"en": "Not cancelled", "es": "No se canceló"},
+    "try_instead": {"en": "Free times nearby (choose one to use it instead):",
+                    "es": "Horas libres cercanas (elija una para usarla):"},
+    "no_alternatives": {"en": "No free time nearby in the following week.",
+                        "es": "No hay horas libres cercanas en la semana siguiente."},
+    "refusal_slot_taken": {"en": "That time is already taken.",
+                           "es": "Esa hora ya está ocupada."},
+    "refusal_outside_hours": {
+        "en": "Outside working hours: the staff member is not available at that time.",
+        "es": "Fuera del horario: ese miembro del personal no está disponible a esa hora."},
+    "refusal_day_full": {"en": "That day is fully booked.",
+                         "es": "Ese día está completo."},
+    "refusal_too_soon": {"en": "That time is too soon: the business needs more notice.",
+                         "es": "Esa hora es demasiado pronto: el negocio necesita más "
+                               "antelación."},
+    "refusal_too_far_ahead": {"en": "That time is too far ahead: bookings are not open yet.",
+                              "es": "Esa hora está demasiado lejos: aún no se puede "
+                                    "reservar."},
+    "refusal_service_not_offered": {
+        "en": "Staff not available: that staff member does not offer this service.",
+        "es": "Personal no disponible: esa persona no ofrece este servicio."},
+    "refusal_service_inactive": {"en": "This service is not offered any more.",
+                                 "es": "Este servicio ya no se ofrece."},
+    "refusal_not_active": {"en": "This appointment is not booked any more.",
+                           "es": "Esta cita ya no está reservada."},
+    "refusal_already_started": {"en": "This appointment has already started or passed.",
+                                "es": "Esta cita ya empezó o ya pasó."},
+    "refusal_idempotency_key_reused": {
+        "en": "This form was already used for a booking. Open a new form to book again.",
+        "es": "Este formulario ya se usó para una reserva. Abra uno nuevo para reservar otra "
+              "vez."},
+    "refusal_other": {"en": "That did not work. Check the details and try again.",
+                      "es": "No funcionó. Revise los datos e inténtelo de nuevo."},
+    "bad_day": {"en": "Give a date, e.g. 2026-03-14.", "es": "Indique una fecha, p. ej. "
+                "2026-03-14."},
+    "bad_time": {"en": "Give a time, e.g. 14:30.", "es": "Indique una hora, p. ej. 14:30."},
+    "bad_skipped_time": {"en": "That time does not exist on that day: the clocks skip it "
+                               "(summer time).",
+                         "es": "Esa hora no existe ese día: los relojes se la saltan (cambio "
+                               "de hora)."},
+    "bad_service": {"en": "Choose a service.", "es": "Elija un servicio."},
+    "bad_resource": {"en": "Choose a staff member from the list.",
+                     "es": "Elija a alguien del personal de la lista."},
+    "bad_customer": {"en": "Pick a customer, or give a new customer's name and phone.",
+                     "es": "Elija un cliente, o indique el nombre y el teléfono de uno nuevo."},
+    "bad_phone": {"en": "That phone number is not valid. Write it with its country code, "
+                        "e.g. +1 212 555 0100.",
+                  "es": "Ese teléfono no es válido. Escríbalo con el prefijo del país, "
+                        "p. ej. +34 612 345 678."},
 
     # --- widget page ---
 

@@ -1,5 +1,6 @@
 """The dashboard's appointments page: a day or a week of one business's calendar, and
-marking an appointment confirmed, completed or a no-show.
+marking an appointment confirmed, completed or a no-show (booking, moving and cancelling
+from it: ``appointment_edits``).
 
 Staff see and mark only their own calendar (``Viewer.resource_id``): any other
 appointment is "not found" to them, like another business's.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -18,7 +19,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.errors import NotFound
 from frontdesk.services import appointment_outcomes
 from frontdesk.services.users import Viewer
-from frontdesk.store.models import Appointment, Customer, Resource, Service, Tenant
+from frontdesk.store.models import (
+    Appointment,
+    AppointmentStatus,
+    Customer,
+    Resource,
+    Service,
+    Tenant,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +39,7 @@ class Slot:
     customer: str | None
     status: str
     confirmed: bool
+    changeable: bool  # booked and not started yet: it may still be moved or cancelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +74,13 @@ def calendar(session: Session, who: Viewer, first_day: date | None, days: int,
     if resource_id is not None:
         query = query.where(Appointment.resource_id == resource_id)
     by_day: dict[date, list[Slot]] = {first_day + timedelta(days=i): [] for i in range(days)}
+    now = datetime.now(UTC)
     for row, service, resource, customer in session.execute(query):
         local = row.start_at.astimezone(zone)
         by_day.setdefault(local.date(), []).append(Slot(
             row.id, local, row.end_at.astimezone(zone), service, resource, customer,
-            row.status, row.confirmed_at is not None))
+            row.status, row.confirmed_at is not None,
+            row.status == AppointmentStatus.BOOKED.value and row.start_at > now))
     resources = [(i, n) for i, n in session.execute(
         select(Resource.id, Resource.name).where(Resource.tenant_id == tenant.id)
         .order_by(Resource.name))] if who.is_admin else []
