@@ -71,3 +71,17 @@ def test_it_is_documented(client: TestClient) -> None:
     assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/InsightsOut"}
     assert {"401", "403", "422"} <= set(operation["responses"])
+
+
+def test_the_rules_engine_records_why_it_handed_over(
+    client: TestClient, biz: Business,
+) -> None:
+    asked = client.post("/api/v1/chat", headers=auth(biz),
+                        json={"message": "Can I talk to a real person please?"})
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["transfer"] is True, asked.json()
+    again = client.post("/api/v1/chat", headers=auth(biz), json={
+        "message": "hello?", "session_id": asked.json()["session_id"]})
+    assert again.status_code == 200
+    got = client.get("/api/v1/insights?days=7", headers=auth(biz)).json()
+    assert got["transfer_reasons"] == [{"reason": "caller asked for a person", "count": 1}]

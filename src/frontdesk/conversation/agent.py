@@ -193,6 +193,9 @@ class Agent:
                 conversation.id,
                 fallback,
             )
+        if decision.transfer and decision.transfer_reason and not any(
+                c.name == "transfer_to_human" for c in ctx.tools.calls):
+            ctx.tools.call("transfer_to_human", {"reason": decision.transfer_reason})
         latency = (_time.perf_counter() - started) * 1000
         rows: list[dict[str, Any]] = [
             {"role": "user", "text": text, "language": u.lang, "request_key": request_key}

@@ -69,6 +69,9 @@ class Decision:
     text: str
     outcome: str | None = None
     transfer: bool = False
+    # Why the rules engine hands over (recorded as the transfer tool's call, as an LLM's
+    # handover is, so the reasons are counted alike).
+    transfer_reason: str | None = None
     end: bool = False
     reask: bool = False  # the caller's answer did not fit the question; asked again
     # The LLM failed mid-turn after a tool acted: the reply is built from the tool result.

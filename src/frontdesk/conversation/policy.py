@@ -35,7 +35,7 @@ def respond(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
     state.lang = u.lang
     lang = u.lang
     if state.done and state.outcome == "transferred":
-        return transfer(state, lang, "already handed over")
+        return transfer(state, lang, None)  # the reason was recorded the first time
     if state.done:
         state.done = False  # they spoke again after goodbye: carry on
     if u.has(Intent.OPT_OUT):
@@ -161,10 +161,12 @@ def _misunderstood(state: DialogueState, lang: str) -> Decision:
     return Decision(say(key, lang))
 
 
-def transfer(state: DialogueState, lang: str, reason: str, *, key: str = "transfer") -> Decision:
+def transfer(state: DialogueState, lang: str, reason: str | None, *,
+             key: str = "transfer") -> Decision:
     state.done, state.outcome = True, "transferred"
     state.awaiting = None
-    return Decision(say(key, lang), outcome="transferred", transfer=True, end=True)
+    return Decision(say(key, lang), outcome="transferred", transfer=True, end=True,
+                    transfer_reason=reason)
 
 
 def goodbye(state: DialogueState, lang: str) -> Decision:

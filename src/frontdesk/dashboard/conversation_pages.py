@@ -28,7 +28,8 @@ from frontdesk.services.users import business_of
 from frontdesk.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
-CHANNELS = ("phone", "chat", "sms", "openai", "retell")
+# The channels a conversation is recorded on (voice platforms' calls are "phone").
+CHANNELS = ("phone", "chat", "sms")
 
 
 def _day(value: str) -> date | None:

@@ -259,7 +259,8 @@ def transfer_reasons(session: Session, tenant: Tenant, when: Period,
                      top: int = TOP_REASONS) -> list[TransferReason]:
     """The most frequent reasons among transferred conversations, then how many were
     transferred with no reason on record. A reason is recorded when the transfer tool
-    runs (the LLM driver calls it with one); the rules engine hands over without it."""
+    runs: the LLM driver calls it with one, and the rules engine calls it with its own
+    (conversation/agent.py)."""
     reason = func.lower(func.trim(ConversationTurn.tool_args["reason"].as_string()))
     transferred = (Conversation.tenant_id == tenant.id, _started_in(when),
                    Conversation.outcome == _TRANSFERRED)
