@@ -9,10 +9,11 @@ notes on them. Contacting, consent, import and erasure are for owners and admins
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
@@ -49,8 +50,22 @@ def calendar_of(who: Viewer) -> uuid.UUID | None:
     return who.resource_id or uuid.UUID(int=0)
 
 
-def _query(who: Viewer, q: str, not_contacted_days: str, last_outcome: str,
-           no_show_days: str, tag: str, sort: Sort) -> tuple[CustomerQuery, dict[str, object]]:
+@dataclass(frozen=True, slots=True)
+class Filters:
+    where: CustomerQuery  # what the service is asked
+    shown: dict[str, object]  # what the form shows back
+
+
+def filters(
+    who: ViewerDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+    not_contacted_days: Annotated[str, Query(max_length=5)] = "",
+    last_outcome: Annotated[str, Query(max_length=24)] = "",
+    no_show_days: Annotated[str, Query(max_length=5)] = "",
+    tag: Annotated[str, Query(max_length=50)] = "",
+    sort: Sort = "created",
+) -> Filters:
+    """The list's filters from the query (the page's and the CSV's: the same people)."""
     now = datetime.now(UTC)
     quiet, missed = _days(not_contacted_days), _days(no_show_days)
     where = CustomerQuery(
@@ -58,44 +73,29 @@ def _query(who: Viewer, q: str, not_contacted_days: str, last_outcome: str,
         last_outcome=last_outcome if last_outcome in OUTCOMES else None,
         no_show_since=now - timedelta(days=missed) if missed else None,
         tag=tag.strip() or None, sort=sort, resource_id=calendar_of(who))
-    shown: dict[str, object] = {
+    return Filters(where, {
         "q": q, "not_contacted_days": quiet or "", "last_outcome": last_outcome,
-        "no_show_days": missed or "", "tag": tag, "sort": sort}
-    return where, shown
+        "no_show_days": missed or "", "tag": tag, "sort": sort})
+
+
+FiltersDep = Annotated[Filters, Depends(filters)]
 
 
 @router.get(HOME + "/customers", response_class=HTMLResponse)
-def customers_page(
-    request: Request, who: ViewerDep, session: SessionDep,
-    q: Annotated[str, Query(max_length=100)] = "",
-    not_contacted_days: Annotated[str, Query(max_length=5)] = "",
-    last_outcome: Annotated[str, Query(max_length=24)] = "",
-    no_show_days: Annotated[str, Query(max_length=5)] = "",
-    tag: Annotated[str, Query(max_length=50)] = "",
-    sort: Sort = "created",
-) -> Response:
-    where, shown = _query(who, q, not_contacted_days, last_outcome, no_show_days, tag, sort)
-    people = list_overviews(session, business_of(session, who), where,
+def customers_page(request: Request, who: ViewerDep, session: SessionDep,
+                   chosen: FiltersDep) -> Response:
+    people = list_overviews(session, business_of(session, who), chosen.where,
                             now=datetime.now(UTC), limit=200)
     return page("customers.html", language_of(request, who.language), who=who,
                 people=people, csrf=request.state.csrf, active="customers",
-                filters=shown, query=request.url.query, outcomes=OUTCOMES,
+                filters=chosen.shown, query=request.url.query, outcomes=OUTCOMES,
                 requests=open_requests(session, who.tenant_id) if who.is_admin else [])
 
 
 @router.get(HOME + "/customers.csv")
-def customers_csv(
-    who: ViewerDep, session: SessionDep,
-    q: Annotated[str, Query(max_length=100)] = "",
-    not_contacted_days: Annotated[str, Query(max_length=5)] = "",
-    last_outcome: Annotated[str, Query(max_length=24)] = "",
-    no_show_days: Annotated[str, Query(max_length=5)] = "",
-    tag: Annotated[str, Query(max_length=50)] = "",
-    sort: Sort = "created",
-) -> Response:
+def customers_csv(who: ViewerDep, session: SessionDep, chosen: FiltersDep) -> Response:
     """The list as shown (same filters, same order, same people) as a CSV file."""
-    where, _ = _query(who, q, not_contacted_days, last_outcome, no_show_days, tag, sort)
-    return Response(export_csv(session, business_of(session, who), where),
+    return Response(export_csv(session, business_of(session, who), chosen.where),
                     media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="customers.csv"',
                              "Cache-Control": "no-store"})
