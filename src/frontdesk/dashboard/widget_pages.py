@@ -11,9 +11,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
-from frontdesk.dashboard.key_pages import owner, public_base
+from frontdesk.dashboard.key_pages import public_base
 from frontdesk.dashboard.render import page
-from frontdesk.dashboard.routes import HOME, CsrfChecked, ViewerDep
+from frontdesk.dashboard.routes import HOME, CsrfChecked, OwnerDep
 from frontdesk.dashboard.text import language_of
 from frontdesk.services import key_admin
 from frontdesk.services.widget_keys import widget_key, widget_keys
@@ -36,9 +36,8 @@ def snippet(base_url: str, key_text: str) -> str:
 
 
 @router.get(PAGE, response_class=HTMLResponse)
-def widget_page(request: Request, who: ViewerDep, session: SessionDep,
+def widget_page(request: Request, who: OwnerDep, session: SessionDep,
                 settings: SettingsDep) -> Response:
-    owner(who)
     base = public_base(request, settings.public_base_url)
     keys = widget_keys(session, who.tenant_id, settings)
     snippets = {k.id: snippet(base, k.text) for k in keys if k.text}
@@ -47,20 +46,18 @@ def widget_page(request: Request, who: ViewerDep, session: SessionDep,
 
 
 @router.post(PAGE)
-def create_widget_key(who: ViewerDep, _: CsrfChecked, factory: FactoryDep,
+def create_widget_key(who: OwnerDep, _: CsrfChecked, factory: FactoryDep,
                       settings: SettingsDep,
                       name: Annotated[str, Form(max_length=100, pattern=r"\S")],
                       origins: Annotated[str, Form(min_length=1, max_length=2000)]) -> Response:
-    owner(who)
     wanted = [o.strip() for o in origins.replace(",", "\n").splitlines() if o.strip()]
     key_admin.create(factory, who.tenant_id, name.strip(), "widget", wanted, settings)
     return RedirectResponse(PAGE, status_code=303)
 
 
 @router.get(PAGE + "/preview/{key_id}", response_class=HTMLResponse)
-def widget_preview(request: Request, who: ViewerDep, session: SessionDep,
+def widget_preview(request: Request, who: OwnerDep, session: SessionDep,
                    settings: SettingsDep, key_id: uuid.UUID) -> Response:
-    owner(who)
     key = widget_key(session, who.tenant_id, key_id, settings)
     response = page("widget_preview.html", language_of(request, who.language), who=who,
                     key=key)
