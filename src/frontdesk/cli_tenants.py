@@ -77,7 +77,7 @@ def cmd_api_key_create(args: argparse.Namespace) -> int:
     with write_session(_factory()) as session:
         tenant = get_tenant_by_slug(session, args.tenant)
         _, key = create_api_key(session, tenant, args.name, scope=args.scope,
-                                allowed_origins=args.origin or None)
+                                allowed_origins=args.origin or None, settings=get_settings())
     print(key)
     return 0
 

@@ -9,6 +9,8 @@ every stored secret with it.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import tempfile
 import threading
@@ -20,7 +22,7 @@ from frontdesk.config import Settings
 
 KEY_FILE = "secret.key"
 _lock = threading.Lock()
-_ciphers: dict[tuple[str, str, str], Fernet] = {}
+_ciphers: dict[tuple[str, str, str], tuple[Fernet, bytes]] = {}
 
 
 class SecretKeyMissing(RuntimeError):
@@ -52,10 +54,14 @@ def _key_from_file(data_dir: Path) -> bytes:
 
 def cipher_for(settings: Settings) -> Fernet:
     """The Fernet cipher for these settings (one per key, per process)."""
+    return _cipher_and_key(settings)[0]
+
+
+def _cipher_and_key(settings: Settings) -> tuple[Fernet, bytes]:
     ident = (settings.secret_key, str(settings.data_dir), settings.environment)
     with _lock:
-        cipher = _ciphers.get(ident)
-        if cipher is None:
+        found = _ciphers.get(ident)
+        if found is None:
             if settings.secret_key:
                 key = settings.secret_key.encode()
             elif settings.environment == "production":
@@ -67,13 +73,20 @@ def cipher_for(settings: Settings) -> Fernet:
             else:
                 key = _key_from_file(settings.data_dir)
             try:
-                cipher = Fernet(key)
+                found = (Fernet(key), key)
             except ValueError as exc:
                 raise SecretKeyMissing(
                     "FRONTDESK_SECRET_KEY is not a valid Fernet key (32 url-safe base64 bytes)"
                 ) from exc
-            _ciphers[ident] = cipher
-        return cipher
+            _ciphers[ident] = found
+        return found
+
+
+def subkey(settings: Settings, purpose: str) -> bytes:
+    """A 32-byte key for one ``purpose`` only (e.g. an HMAC), derived from the server's
+    secret key: knowing one purpose's key tells nothing of the secret or of another's."""
+    label = b"frontdesk subkey:" + purpose.encode()
+    return hmac.new(_cipher_and_key(settings)[1], label, hashlib.sha256).digest()
 
 
 def encrypt(plain: str, settings: Settings) -> str:

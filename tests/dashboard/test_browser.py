@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.app import create_app
 from frontdesk.config import Settings
+from tests.channels.conftest import answer_for, appointments, opening, stored_state
+from tests.channels.test_widget import _site as plain_site
 from tests.conftest import Business, next_weekday, serving
 from tests.dashboard.conftest import PASSWORD, Person
 from tests.dashboard.test_campaigns_page import make_campaign
@@ -272,3 +275,91 @@ def test_insights_page(
     assert width <= 390
     page.screenshot(path=str(_shots(tmp_path) / "insights-phone.png"), full_page=True)  # type: ignore[attr-defined]
     assert refused == []
+
+
+def test_the_widget_books_from_a_plain_html_page(
+    site: str, browser_page: object, biz: Business, add_user: Callable[..., Person],
+    factory: sessionmaker[Session], tmp_path: Path,
+) -> None:
+    """The owner makes a widget key on the widget page, pastes its line into a plain page
+    of another site, and a visitor books there; the same page elsewhere gets nothing."""
+    expect = pytest.importorskip("playwright.sync_api").expect
+    page: Any = browser_page
+    day = next_weekday(biz.tz, 2)
+    html: dict[str, str] = {}
+    with plain_site(html) as port:
+        listed, unlisted = f"http://localhost:{port}", f"http://127.0.0.1:{port}"
+        add_user(biz, "owner@salon.example")
+        _sign_in(page, site, "/dashboard/widget")
+        expect(page.get_by_text("No chat widget key yet")).to_be_visible()
+        page.get_by_label("Your website's addresses").fill(listed)
+        page.get_by_role("button", name="Create a widget key").click()
+        card = page.get_by_role("region", name=re.compile("Website chat"))
+        line = card.locator("code.snippet").inner_text()
+        assert line.startswith(f'<script src="{site}/widget.js" data-key="fd_pub_')
+        preview = page.locator("iframe.widget-preview")
+        preview.scroll_into_view_if_needed()
+        expect(page.frame_locator("iframe.widget-preview").get_by_role(
+            "button", name="Chat with us")).to_be_visible()
+        page.screenshot(path=str(_shots(tmp_path) / "widget.png"), full_page=True)
+        _axe_in_frames(page)
+        assert serious_violations(page) == []
+
+        html["/"] = ('<!doctype html><html lang="en"><head><title>Salon</title></head>'
+                     f"<body><h1>Salon</h1>{line}</body></html>")
+        page.goto(listed + "/")
+        replies = _chat_until_booked(page, expect, factory, biz, day)
+        booked = appointments(factory, biz)
+        assert len(booked) == 1 and booked[0].start_at.astimezone(biz.tz) == biz.at(day, 10)
+        assert booked[0].tenant_id == biz.tenant.id
+        assert "could not be sent" not in replies.last.inner_text()
+        page.screenshot(path=str(_shots(tmp_path) / "widget-booked.png"), full_page=True)
+
+        # The live preview talks to the agent with the same key, from this server.
+        page.goto(site + "/dashboard/widget")
+        frame = page.frame_locator("iframe.widget-preview")
+        page.locator("iframe.widget-preview").scroll_into_view_if_needed()
+        frame.get_by_role("button", name="Chat with us").click()
+        _say(frame, expect, "Hello", 1)
+        assert "could not be sent" not in frame.locator(".msg.desk").last.inner_text()
+        page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing wider
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.set_viewport_size({"width": 1280, "height": 800})
+
+        # The same page on an origin the key does not list cannot talk to the agent.
+        page.goto(unlisted + "/")
+        page.get_by_role("button", name="Chat with us").click()
+        _say(page, expect, opening(day + timedelta(days=7), "en"), 1)
+        expect(page.locator("[data-frontdesk-widget] .msg.desk")).to_contain_text(
+            "could not be sent")
+        assert len(appointments(factory, biz)) == 1
+
+
+def _say(where: Any, expect: Any, text: str, replies_after: int) -> Any:
+    box = where.get_by_label("Your message")
+    box.fill(text)
+    box.press("Enter")
+    replies = where.locator("[data-frontdesk-widget] .msg.desk")
+    expect(replies).to_have_count(replies_after)
+    return replies
+
+
+def _chat_until_booked(page: Any, expect: Any, factory: sessionmaker[Session],
+                       biz: Business, day: date) -> Any:
+    """The rules engine's English dialogue (no LLM), turn by turn, until it books."""
+    page.get_by_role("button", name="Chat with us").click()
+    text = opening(day, "en")
+    for turn in range(10):
+        replies = _say(page, expect, text, turn + 1)
+        assert "could not be sent" not in replies.last.inner_text()
+        if appointments(factory, biz):
+            return replies
+        text = answer_for(stored_state(factory, biz, channel="chat"), day, "en")
+    pytest.fail("the widget's conversation booked nothing in ten turns")
+
+
+def _axe_in_frames(page: Any) -> None:
+    """axe-core in each framed page too (the live preview), so its run covers them."""
+    axe_js = Path(pytest.importorskip("axe_playwright_python").__file__).parent / "axe.min.js"
+    for frame in page.frames[1:]:
+        frame.evaluate(axe_js.read_text(encoding="utf-8"))

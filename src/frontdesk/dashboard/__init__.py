@@ -18,6 +18,7 @@ from frontdesk.dashboard import (
     key_pages,
     password_pages,
     routes,
+    widget_pages,
 )
 from frontdesk.dashboard.render import page
 from frontdesk.dashboard.text import language_of
@@ -28,7 +29,7 @@ _STATIC = Path(__file__).parent / "static"
 # would otherwise take ``.../move`` and ``.../cancel`` and refuse them as outcomes.
 ROUTERS = (routes.router, appointment_edit_pages.router, appointment_pages.router,
            customer_pages.router, conversation_pages.router, key_pages.router,
-           password_pages.router, insights_pages.router)
+           password_pages.router, insights_pages.router, widget_pages.router)
 
 
 async def _to_sign_in(request: Request, exc: Exception) -> RedirectResponse:

@@ -32,7 +32,9 @@ def _render(request: Request, who: Viewer, lines: list[key_admin.KeyLine], base_
                 new=new, base_url=base_url, csrf=request.state.csrf, active="keys")
 
 
-def _base(request: Request, public: str) -> str:
+def public_base(request: Request, public: str) -> str:
+    """Where browsers reach this server: the configured public address, else this
+    request's own."""
     return public.rstrip("/") or str(request.base_url).rstrip("/")
 
 
@@ -41,7 +43,7 @@ def keys_page(request: Request, who: ViewerDep, session: SessionDep,
               settings: SettingsDep) -> Response:
     owner(who)
     return _render(request, who, key_admin.keys(session, who.tenant_id),
-                   _base(request, settings.public_base_url))
+                   public_base(request, settings.public_base_url))
 
 
 @router.post(HOME + "/keys", response_class=HTMLResponse)
@@ -51,10 +53,10 @@ def create_key(request: Request, who: OwnerDep, _: CsrfChecked, factory: Factory
                scope: Annotated[Literal["admin", "read", "widget"], Form()],
                origins: Annotated[str, Form(max_length=2000)] = "") -> Response:
     wanted = [o.strip() for o in origins.replace(",", "\n").splitlines() if o.strip()]
-    new = key_admin.create(factory, who.tenant_id, name, scope, wanted)
+    new = key_admin.create(factory, who.tenant_id, name, scope, wanted, settings)
     # Listed afresh: the request's own session began before the key was written.
     return _render(request, who, key_admin.keys_now(factory, who.tenant_id),
-                   _base(request, settings.public_base_url), new)
+                   public_base(request, settings.public_base_url), new)
 
 
 @router.post(HOME + "/keys/{key_id}/revoke")

@@ -275,6 +275,43 @@ TEXT: dict[str, dict[str, str]] = {
                         "p. ej. +34 612 345 678."},
 
     # --- widget page ---
+    "widget_intro": {"en": "Put the chat on your website: paste a key's line into each page, "
+                           "just before </body>. It answers only on the sites listed for "
+                           "its key.",
+                     "es": "Ponga el chat en su web: pegue la línea de una clave en cada "
+                           "página, justo antes de </body>. Solo responde en los sitios "
+                           "indicados para su clave."},
+    "widget_paste": {"en": "Paste this line into your website's pages:",
+                     "es": "Pegue esta línea en las páginas de su web:"},
+    "widget_preview": {"en": "Live preview", "es": "Vista previa en vivo"},
+    "widget_preview_real": {"en": "The preview talks to your front desk for real: an "
+                                  "appointment booked in it is a real appointment.",
+                            "es": "La vista previa habla de verdad con su recepción: una "
+                                  "cita reservada en ella es una cita real."},
+    "widget_preview_open": {"en": "Open the preview on its own page",
+                            "es": "Abrir la vista previa en su propia página"},
+    "widget_preview_here": {"en": "This page stands in for your website: the chat button in "
+                                  "the corner is the widget, as your visitors will see it.",
+                            "es": "Esta página hace de su web: el botón de chat de la "
+                                  "esquina es el widget, tal como lo verán sus visitantes."},
+    "widget_key_not_kept": {"en": "This key was shown only once, when it was made, and is "
+                                  "not kept. Use the line you saved then, or create a new "
+                                  "widget key below to see its line and a preview here.",
+                            "es": "Esta clave se mostró una sola vez, al crearla, y no se "
+                                  "guarda. Use la línea que guardó entonces, o cree abajo "
+                                  "una clave de chat nueva para ver aquí su línea y una "
+                                  "vista previa."},
+    "widget_none": {"en": "No chat widget key yet: create one below with your website's "
+                          "address. Every key, and revoking one, is on the page",
+                    "es": "Aún no hay una clave de chat: cree una abajo con la dirección de "
+                          "su web. Todas las claves, y cómo revocarlas, están en la página"},
+    "widget_create": {"en": "Create a widget key", "es": "Crear una clave de chat"},
+    "widget_default_name": {"en": "Website chat", "es": "Chat de la web"},
+    "widget_sites": {"en": "Your website's addresses", "es": "Direcciones de su web"},
+    "widget_sites_help": {"en": "One per line, as the browser shows them, without a page: "
+                                "e.g. https://www.example.com",
+                          "es": "Una por línea, como las muestra el navegador, sin página: "
+                                "p. ej. https://www.example.com"},
 
     # --- settings pages ---
 

@@ -9,11 +9,18 @@ A key is shown once, when created; only its SHA-256 is stored. Three scopes (ADR
   passes on is always a claim.
 
 Which routes a scope reaches is decided in one place, ``frontdesk.web.scopes``.
+
+A widget key made with the server's settings is *derived* (ADR 0040): its listed prefix
+is random, the rest an HMAC of the prefix with a key derived from the server's secret,
+so the dashboard can show the whole key again (it is public by design) while the
+database still holds only its hash.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 import secrets
 import uuid
@@ -24,7 +31,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from frontdesk.config import Settings
 from frontdesk.errors import InvalidInput, Unauthorized
+from frontdesk.security import subkey
 from frontdesk.services.lookup import get_scoped
 from frontdesk.store.models import ApiKey as ApiKey  # the type the doors name
 from frontdesk.store.models import Tenant
@@ -33,6 +42,7 @@ ADMIN, READ, WIDGET = "admin", "read", "widget"
 SCOPES = (ADMIN, READ, WIDGET)
 KEY_PREFIX = "fd_"
 WIDGET_KEY_PREFIX = "fd_pub_"  # says "publishable" to whoever finds it in a page's HTML
+PREFIX_CHARS = 7  # random characters after ``fd_``/``fd_pub_`` kept as the listed prefix
 MAX_ORIGINS = 20
 _LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 _HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
@@ -91,16 +101,41 @@ def check_scope(scope: str, allowed_origins: list[str] | None) -> tuple[str, lis
     return scope, list(dict.fromkeys(check_origin(o) for o in allowed_origins))
 
 
+def _widget_mac_key(settings: Settings) -> bytes:
+    return subkey(settings, "publishable widget keys")
+
+
+def _derived_widget_key(settings: Settings, tenant_id: uuid.UUID, prefix: str) -> str:
+    mac = hmac.new(_widget_mac_key(settings), f"{tenant_id}:{prefix}".encode(),
+                   hashlib.sha256).digest()
+    return prefix + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def widget_key_text(settings: Settings, record: ApiKey) -> str | None:
+    """A widget key's whole text again, if it was derived with this server's secret key;
+    None for a key made otherwise (at random, or before the secret key changed)."""
+    if record.scope != WIDGET:
+        return None
+    text = _derived_widget_key(settings, record.tenant_id, record.prefix)
+    return text if hmac.compare_digest(hash_key(text), record.key_hash) else None
+
+
 def create_api_key(
     session: Session, tenant: Tenant, name: str = "default", *, scope: str = ADMIN,
     allowed_origins: list[str] | None = None, key: str | None = None,
+    settings: Settings | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key; the plaintext is returned once and only its hash is stored."""
+    """Create a key; the plaintext is returned once and only its hash is stored. With
+    ``settings``, a widget key is derived from the server's secret key, so that
+    ``widget_key_text`` can give it again; any other key is random."""
     scope, origins = check_scope(scope, allowed_origins)
     start = WIDGET_KEY_PREFIX if scope == WIDGET else KEY_PREFIX
+    if key is None and scope == WIDGET and settings is not None:
+        nonce = secrets.token_urlsafe(PREFIX_CHARS)[:PREFIX_CHARS]
+        key = _derived_widget_key(settings, tenant.id, start + nonce)
     plaintext = key or start + secrets.token_urlsafe(32)
     record = ApiKey(
-        tenant_id=tenant.id, name=name, prefix=plaintext[: len(start) + 7],
+        tenant_id=tenant.id, name=name, prefix=plaintext[: len(start) + PREFIX_CHARS],
         key_hash=hash_key(plaintext), scope=scope, allowed_origins=origins,
     )
     session.add(record)

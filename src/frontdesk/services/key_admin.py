@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.config import Settings
 from frontdesk.services.api_keys import create_api_key, list_api_keys, revoke_api_key
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Tenant
@@ -45,11 +46,13 @@ def keys_now(factory: sessionmaker[Session], tenant_id: uuid.UUID) -> list[KeyLi
 
 
 def create(factory: sessionmaker[Session], tenant_id: uuid.UUID, name: str, scope: str,
-           origins: list[str]) -> NewKey:
+           origins: list[str], settings: Settings) -> NewKey:
+    """A new key; a widget key is derived from the server's secret key, so the widget
+    page can show it again (ADR 0040)."""
     with write_session(factory) as session:
         tenant = session.get_one(Tenant, tenant_id)
         record, secret = create_api_key(session, tenant, name, scope=scope,
-                                        allowed_origins=origins or None)
+                                        allowed_origins=origins or None, settings=settings)
         return NewKey(record.name, record.scope, secret)
 
 

@@ -18,7 +18,7 @@ from frontdesk.services.api_keys import WIDGET, Caller, authenticate_key
 from frontdesk.services.constraint_refinement import ConstraintProposer
 from frontdesk.store.db import read_session
 from frontdesk.store.models import Tenant
-from frontdesk.web.scopes import check_scope
+from frontdesk.web.scopes import check_scope, home_origin
 
 # The dependencies that only read app state are ``async def``: FastAPI runs a plain
 # ``def`` dependency on its thread pool, a hand-off per request for no I/O at all.
@@ -101,6 +101,7 @@ def _api_key(bearer: HTTPAuthorizationCredentials | None, x_api_key: str | None)
 def get_caller(
     conn: HTTPConnection,
     factory: FactoryDep,
+    settings: SettingsDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
     x_api_key: Annotated[str | None, Depends(_header_scheme)],
 ) -> Caller:
@@ -112,7 +113,10 @@ def get_caller(
     route = conn.scope.get("route")
     path = getattr(route, "path", None) or conn.url.path
     origin = conn.headers.get("origin")
-    check_scope(caller, conn.scope.get("method", "WEBSOCKET"), path, origin)
+    # This server's own pages (the dashboard's widget preview): at its public address
+    # when one is configured, else wherever this request was sent (development).
+    home = home_origin(settings.public_base_url or str(conn.base_url))
+    check_scope(caller, conn.scope.get("method", "WEBSOCKET"), path, origin, home)
     if caller.scope == WIDGET:
         # Read by web.widget_cors on the way out: this origin may read the answer.
         conn.state.widget_origin = origin

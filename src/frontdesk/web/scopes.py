@@ -8,6 +8,7 @@ day it is added, and a widget key reaches it only if it is listed in ``WIDGET_DO
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from frontdesk.errors import FrontdeskError
 from frontdesk.services.api_keys import ADMIN, READ, WIDGET, Caller
@@ -35,12 +36,28 @@ class Forbidden(FrontdeskError):
         self.code = code  # type: ignore[misc]
 
 
-def check_scope(caller: Caller, method: str, route_path: str, origin: str | None) -> None:
+_DEFAULT_PORTS = {"https": "443", "http": "80"}
+
+
+def home_origin(base_url: str) -> str | None:
+    """The origin (as a browser writes it in ``Origin``) of this server's own pages at
+    ``base_url``: ``scheme://host[:port]``, lowercase, no default port."""
+    parts = urlsplit(base_url.strip())
+    scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
+    if scheme not in _DEFAULT_PORTS or not netloc or "@" in netloc:
+        return None
+    return f"{scheme}://{netloc.removesuffix(':' + _DEFAULT_PORTS[scheme])}"
+
+
+def check_scope(caller: Caller, method: str, route_path: str, origin: str | None,
+                home: str | None = None) -> None:
     """Raise Forbidden unless ``caller``'s key may use ``method`` on ``route_path`` (a
     route's template, e.g. ``/api/v1/customers/{customer_id}``) from ``origin``.
 
     ``method`` is ``WEBSOCKET`` for a socket: a socket only ever talks to the agent, which
-    is an admin key's business."""
+    is an admin key's business. ``home`` is this server's own origin: a widget key also
+    works from there, where the dashboard's live preview runs it (ADR 0040) — only this
+    server's own pages have that origin."""
     if caller.scope == ADMIN:
         return
     if caller.scope == READ:
@@ -52,7 +69,7 @@ def check_scope(caller: Caller, method: str, route_path: str, origin: str | None
             "Use a key with the admin scope.", scope=READ,
         )
     if caller.scope == WIDGET and (method, route_path) in WIDGET_DOORS:
-        if origin is not None and origin in caller.allowed_origins:
+        if origin is not None and (origin in caller.allowed_origins or origin == home):
             return
         raise Forbidden(
             f"This widget key works only on the pages of its allowed origins, not from "

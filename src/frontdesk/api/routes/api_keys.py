@@ -13,7 +13,7 @@ from frontdesk.services import api_keys
 from frontdesk.services.api_keys import ApiKey
 from frontdesk.services.records import write_session
 from frontdesk.services.tenants import Tenant
-from frontdesk.web.deps import FactoryDep, SessionDep, TenantDep
+from frontdesk.web.deps import FactoryDep, SessionDep, SettingsDep, TenantDep
 
 router = APIRouter(prefix="/api/v1/api-keys", tags=["api-keys"])
 
@@ -33,10 +33,13 @@ def list_keys(tenant: TenantDep, session: SessionDep) -> list[ApiKeyOut]:
 
 
 @router.post("", response_model=ApiKeyCreated, status_code=status.HTTP_201_CREATED)
-def create_key(body: ApiKeyIn, tenant: TenantDep, factory: FactoryDep) -> ApiKeyCreated:
+def create_key(body: ApiKeyIn, tenant: TenantDep, factory: FactoryDep,
+               settings: SettingsDep) -> ApiKeyCreated:
     with write_session(factory) as session:
+        # With the settings, a widget key can be shown again on the dashboard (ADR 0040).
         record, secret = api_keys.create_api_key(
-            session, tenant, body.name, scope=body.scope, allowed_origins=body.allowed_origins
+            session, tenant, body.name, scope=body.scope, allowed_origins=body.allowed_origins,
+            settings=settings,
         )
         return ApiKeyCreated(**key_out(record, tenant).model_dump(), key=secret)
 
