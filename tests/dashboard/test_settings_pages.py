@@ -288,6 +288,9 @@ def test_phone_numbers_answer_for_the_business(
     bad = post(client, "/dashboard/settings/phones", "/dashboard/settings/phones",
                {"number": "call me"})
     assert bad.status_code == 422 and "Nothing was saved" in bad.text
+    huge = post(client, "/dashboard/settings/phones", "/dashboard/settings/phones",
+                {"number": "5" * 5000})
+    assert huge.status_code == 422 and "A field is too long" in huge.text
     other = make_business("clinic")
     client.patch("/api/v1/tenant", headers=auth(other), json={"phone_numbers": ["+12125550188"]})
     taken = post(client, "/dashboard/settings/phones", "/dashboard/settings/phones",

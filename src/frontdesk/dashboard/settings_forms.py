@@ -45,6 +45,10 @@ class Posted:
             raise FormError("too_long")
         return values[0].strip()
 
+    def shown(self, name: str, limit: int) -> str:
+        """A field's value cut to ``limit``, to show again on a refused form."""
+        return (self._fields.get(name) or [""])[0][:limit]
+
     def getlist(self, name: str) -> list[str]:
         return [v.strip() for v in self._fields.get(name, []) if v.strip()]
 

@@ -55,7 +55,7 @@ def add_phone(request: Request, who: ViewerDep, _: CsrfChecked, form: PostedForm
     except (FormError, FrontdeskError) as exc:
         text, status = why_not(request, who, exc)
         return _page(request, who, session, status_code=status, error=text,
-                     number=form.get("number")[:40])
+                     number=form.shown("number", 40))
     return RedirectResponse(PHONES + "?saved=1", status_code=303)
 
 
@@ -72,7 +72,7 @@ def set_transfer(request: Request, who: ViewerDep, _: CsrfChecked, form: PostedF
     except (FormError, FrontdeskError) as exc:
         text, status = why_not(request, who, exc)
         return _page(request, who, session, status_code=status, error=text,
-                     transfer=form.get("transfer")[:40])
+                     transfer=form.shown("transfer", 40))
     return RedirectResponse(PHONES + "?saved=1", status_code=303)
 
 
