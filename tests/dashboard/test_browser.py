@@ -363,3 +363,34 @@ def _axe_in_frames(page: Any) -> None:
     axe_js = Path(pytest.importorskip("axe_playwright_python").__file__).parent / "axe.min.js"
     for frame in page.frames[1:]:
         frame.evaluate(axe_js.read_text(encoding="utf-8"))
+
+
+def test_settings_greeting_preview(
+    site: str, browser_page: object, biz: Business, add_user: Callable[..., Person],
+    tmp_path: Path,
+) -> None:
+    page = browser_page
+    add_user(biz, "owner@salon.example")
+    _sign_in(page, site, "/dashboard/settings/voice")
+    page.get_by_label("Persona").select_option("salon")  # type: ignore[attr-defined]
+    page.get_by_label("First words in English").fill(  # type: ignore[attr-defined]
+        "Welcome to {business}, the friendliest chairs in town!")
+    page.get_by_role("button", name="Preview").click()  # type: ignore[attr-defined]
+    preview = page.get_by_role("status")  # type: ignore[attr-defined]
+    assert "Welcome to Salon, the friendliest chairs in town!" in preview.inner_text()
+    assert "¡Hola, gracias por llamar a Salon!" in preview.inner_text()
+    assert "Not saved yet" in preview.inner_text()
+    page.screenshot(path=str(_shots(tmp_path) / "settings-voice.png"), full_page=True)  # type: ignore[attr-defined]
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Save").click()  # type: ignore[attr-defined]
+    page.wait_for_url(site + "/dashboard/settings/voice?saved=1")  # type: ignore[attr-defined]
+    assert page.get_by_text("Saved.").is_visible()  # type: ignore[attr-defined]
+    got = httpx.get(f"{site}/api/v1/tenant", headers={"Authorization": f"Bearer {biz.api_key}"})
+    assert got.json()["greeting"] == {
+        "en": "Welcome to {business}, the friendliest chairs in town!"}
+    # On a phone's screen the settings page still reads: nothing wider than the viewport.
+    page.set_viewport_size({"width": 390, "height": 844})  # type: ignore[attr-defined]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # type: ignore[attr-defined]
+    page.goto(site + "/dashboard/settings/hours")  # type: ignore[attr-defined]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # type: ignore[attr-defined]
+    assert serious_violations(page) == []

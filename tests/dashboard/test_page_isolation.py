@@ -19,7 +19,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.dashboard import ROUTERS
-from frontdesk.store.models import UserRole
+from frontdesk.store.db import write_session
+from frontdesk.store.models import TenantPhoneNumber, UserRole
 from tests.api.conftest import auth
 from tests.api.test_tenant_isolation_routes import _owner_data
 from tests.conftest import Business
@@ -33,6 +34,9 @@ FORMS: dict[str, dict[str, Any]] = {
     "/dashboard/customers/{customer_id}/notes": {"notes": "taken over"},
     "/dashboard/customers/{customer_id}/consent": {"do_not_call": "true"},
     "/dashboard/customers/{customer_id}/erase": {"confirm": "yes"},
+    "/dashboard/settings/calendars/{resource_id}/connect": {"provider": "google"},
+    "/dashboard/settings/calendars/{resource_id}/caldav": {
+        "url": "https://8.8.8.8/dav/", "username": "u", "password": "p", "calendar": "work"},
     "/dashboard/customers/contact": {"name": "Taken over", "meeting_request_id": "{request_id}",
                                      "customer_id": "{customer_id}"},
 }
@@ -66,18 +70,24 @@ def _form(template: str, ids: dict[str, str], token: str) -> dict[str, Any]:
     return {"csrf": token, **form}
 
 
-def _ids(client: TestClient, business: Business) -> dict[str, str]:
+def _ids(client: TestClient, business: Business,
+         factory: sessionmaker[Session]) -> dict[str, str]:
     ids = _owner_data(client, business)
     ids["key_id"] = ids["api_key_id"]
+    with write_session(factory) as session:
+        number = TenantPhoneNumber(tenant_id=business.tenant.id, number_e164="+12125550111")
+        session.add(number)
+        session.flush()
+        ids["number_id"] = str(number.id)
     return ids
 
 
 def test_no_page_reaches_another_business_by_id(
     client: TestClient, make_business: Callable[..., Business],
-    add_user: Callable[..., Person],
+    add_user: Callable[..., Person], factory: sessionmaker[Session],
 ) -> None:
     theirs, mine = make_business("theirs"), make_business("mine")
-    ids = _ids(client, theirs)
+    ids = _ids(client, theirs, factory)
     snapshot = _read_back(client, theirs, ids)
     add_user(mine, "owner@mine.example")
     sign_in(client, "owner@mine.example")
@@ -113,7 +123,7 @@ def test_staff_reach_only_their_own_pages(
     client: TestClient, biz: Business, add_user: Callable[..., Person],
     factory: sessionmaker[Session],
 ) -> None:
-    ids = _ids(client, biz)
+    ids = _ids(client, biz, factory)
     add_user(biz, "ana@salon.example", role=UserRole.STAFF, resource_id=biz.ana.id)
     sign_in(client, "ana@salon.example")
     token = form_token(client.get("/dashboard").text)

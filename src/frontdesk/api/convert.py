@@ -35,6 +35,9 @@ def tenant_out(t: Tenant) -> schemas.TenantOut:
             slot_interval_minutes=t.slot_interval_minutes,
             max_per_day=t.max_per_day,
         ),
+        greeting=dict(t.greeting or {}),
+        instructions=t.instructions,
+        message_templates={k: dict(v) for k, v in (t.message_templates or {}).items()},
     )
 
 

@@ -29,6 +29,8 @@ from frontdesk.web.types import (  # noqa: F401 - the API's models are built fro
 
 # --- tenant -----------------------------------------------------------------------------
 
+MessagePurpose = Literal["confirmation", "rescheduled", "cancellation", "reminder"]
+
 
 class BookingPolicyModel(BaseModel):
     min_notice_minutes: Annotated[int, Field(ge=0, le=60 * 24 * 90)]
@@ -50,6 +52,9 @@ class TenantOut(BaseModel):
     notify_email: str | None
     reminder_minutes: list[int]
     booking_policy: BookingPolicyModel
+    greeting: dict[str, str]
+    instructions: str | None
+    message_templates: dict[str, dict[str, str]]
 
 
 class TenantPatch(Strict):
@@ -70,6 +75,15 @@ class TenantPatch(Strict):
     max_days_ahead: Annotated[int, Field(ge=1, le=730)] | None = None
     slot_interval_minutes: Annotated[int, Field(ge=5, le=24 * 60)] | None = None
     max_per_day: Annotated[int, Field(ge=1, le=1000)] | None = None
+    greeting: dict[Language, Annotated[str, Field(max_length=300)]] | None = Field(
+        default=None, description="The agent's own first words per language, replacing all "
+        "of them ({business} is the business's name); an empty text: the persona's")
+    instructions: Annotated[str, Field(max_length=2000)] | None = Field(
+        default=None, description="Told to the LLM driver on every turn; '' clears them")
+    message_templates: dict[MessagePurpose, dict[Language, Annotated[
+        str, Field(max_length=320)]]] | None = Field(
+        default=None, description="Own SMS texts, replacing all of them, e.g. {'reminder': "
+        "{'en': '...'}}, with {business}, {service}, {when}, {resource}")
 
 
 # --- services ---------------------------------------------------------------------------

@@ -93,6 +93,12 @@ def system_prompt(ctx: TurnContext, state: DialogueState, lang: str) -> str:
         "Services (use the id in tools):\n" + _services(ctx),
         "Caller:\n" + _caller(ctx, state),
     ]
+    own = ctx.tenant.instructions
+    if own:
+        # The business's words, below what is true now and above the rules: they shape
+        # how the agent helps, never what the tools allow.
+        sections.append("The business's own instructions (follow them unless a rule below "
+                        "says otherwise):\n" + own)
     known = _known(ctx, state)
     if known:
         sections.append("Known from earlier in this conversation:\n" + known)

@@ -6,6 +6,7 @@ caller whose identity is not verified (by caller ID, or by a code texted to thei
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -66,6 +67,25 @@ PERSONAS = {
 
 def persona_for(key: str | None) -> Persona:
     return PERSONAS.get(key or "default", PERSONAS["default"])
+
+
+# A known caller hears their name before the business's own greeting.
+HELLO_NAME = {"en": "Hi {name}.", "es": "Hola, {name}."}
+
+
+def greeting_line(persona: Persona, business: str, own: Mapping[str, str] | None, lang: str,
+                  *, name: str | None = None) -> str:
+    """The opening line before anything about the caller's appointments: the business's
+    own greeting in ``lang`` when it wrote one (its placeholders checked when saved,
+    ``services.tenant_wording``), else the persona's. The dashboard's preview calls this
+    too, so what it shows is what a caller hears."""
+    text = (own or {}).get(lang)
+    if text:
+        said = text.format(business=business)
+        return f"{HELLO_NAME[lang].format(name=name)} {said}" if name else said
+    if name:
+        return persona.greeting_known[lang].format(name=name, business=business)
+    return persona.greeting[lang].format(business=business)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from frontdesk.conversation.absorb import absorb
 from frontdesk.conversation.booking_flow import book_flow
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.outbound import opening, outbound_answer
+from frontdesk.conversation.personas import greeting_line
 from frontdesk.conversation.phrases import say
 from frontdesk.conversation.speech import say_when
 from frontdesk.conversation.state import DialogueState
@@ -197,10 +198,8 @@ def greeting(
                 "outbound_about", lang, service=service, when=say_when(when, ctx.today, lang)
             )
         return opening(state, ctx, lang, name=name, about=about)
-    if name:
-        text = persona.greeting_known[lang].format(name=name.split()[0], business=business)
-    else:
-        text = persona.greeting[lang].format(business=business)
+    text = greeting_line(persona, business, ctx.tenant.greeting, lang,
+                         name=name.split()[0] if name else None)
     if next_appointment and (state.verified or not persona.private):
         service, when = next_appointment
         first, rest = text.rsplit(". ", 1) if ". " in text else ("", text)

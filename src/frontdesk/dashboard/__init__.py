@@ -18,6 +18,13 @@ from frontdesk.dashboard import (
     key_pages,
     password_pages,
     routes,
+    settings_calendar_pages,
+    settings_message_pages,
+    settings_pages,
+    settings_phone_pages,
+    settings_service_pages,
+    settings_staff_pages,
+    settings_voice_pages,
     widget_pages,
 )
 from frontdesk.dashboard.render import page
@@ -29,7 +36,11 @@ _STATIC = Path(__file__).parent / "static"
 # would otherwise take ``.../move`` and ``.../cancel`` and refuse them as outcomes.
 ROUTERS = (routes.router, appointment_edit_pages.router, appointment_pages.router,
            customer_pages.router, conversation_pages.router, key_pages.router,
-           password_pages.router, insights_pages.router, widget_pages.router)
+           password_pages.router, insights_pages.router, widget_pages.router,
+           settings_pages.router, settings_service_pages.router,
+           settings_staff_pages.router, settings_voice_pages.router,
+           settings_message_pages.router, settings_phone_pages.router,
+           settings_calendar_pages.router)
 
 
 async def _to_sign_in(request: Request, exc: Exception) -> RedirectResponse:

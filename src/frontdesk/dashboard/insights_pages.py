@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse
 
 from frontdesk.dashboard.insights_view import draw, minutes, percent
 from frontdesk.dashboard.render import page
-from frontdesk.dashboard.routes import HOME, ViewerDep, admin
+from frontdesk.dashboard.routes import HOME, AdminDep
 from frontdesk.dashboard.text import language_of, words
 from frontdesk.services.insights import insights
 from frontdesk.services.users import business_of
@@ -31,9 +31,8 @@ def _period(value: str) -> int:
 
 
 @router.get(HOME + "/insights", response_class=HTMLResponse)
-def insights_page(request: Request, who: ViewerDep, session: SessionDep,
+def insights_page(request: Request, who: AdminDep, session: SessionDep,
                   days: Annotated[str, Query(max_length=8)] = "") -> Response:
-    admin(who)
     lang = language_of(request, who.language)
     figures = insights(session, business_of(session, who), _period(days))
     return page("insights.html", lang, who=who, csrf=request.state.csrf, active="insights",

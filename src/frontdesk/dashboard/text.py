@@ -314,6 +314,207 @@ TEXT: dict[str, dict[str, str]] = {
                                 "p. ej. https://www.example.com"},
 
     # --- settings pages ---
+    "opening_hours": {"en": "Opening hours", "es": "Horario"},
+    "set_opening_hours": {"en": "Set the opening hours", "es": "Fijar el horario"},
+    "opening_hours_help": {
+        "en": "Your opening hours are when your staff work: this sets the weekly hours of "
+              "everyone ticked below. Callers are offered times only within them.",
+        "es": "Su horario es cuando trabaja su personal: esto fija el horario semanal de "
+              "quienes marque abajo. A los clientes solo se les ofrecen horas dentro de él."},
+    "hours_for": {"en": "These are the hours of", "es": "Este es el horario de"},
+    "hours_need_staff": {
+        "en": "Your opening hours are when your staff work, and nobody is set up yet. Add "
+              "a staff member first.",
+        "es": "Su horario es cuando trabaja su personal, y aún no hay nadie. Añada primero "
+              "a una persona."},
+    "no_hours": {"en": "No opening hours yet: callers cannot book until someone has hours.",
+                 "es": "Aún no hay horario: nadie puede reservar hasta que alguien tenga "
+                       "horas."},
+    "no_hours_set": {"en": "No hours", "es": "Sin horario"},
+    "weekly_hours": {"en": "Weekly hours", "es": "Horario semanal"},
+    "weekly_hours_help": {
+        "en": "Leave a day empty when closed. Use the second pair for a split day (e.g. "
+              "after lunch); 00:00 as a closing time means midnight.",
+        "es": "Deje vacío un día cerrado. Use el segundo par para una jornada partida "
+              "(p. ej. tras el almuerzo); 00:00 como cierre es medianoche."},
+    "opens": {"en": "Opens", "es": "Abre"},
+    "closes": {"en": "Closes", "es": "Cierra"},
+    "opens_again": {"en": "Opens again", "es": "Reabre"},
+    "closes_again": {"en": "Closes again", "es": "Cierra de nuevo"},
+    "closed": {"en": "closed", "es": "cerrado"},
+    "day_0": {"en": "Monday", "es": "Lunes"},
+    "day_1": {"en": "Tuesday", "es": "Martes"},
+    "day_2": {"en": "Wednesday", "es": "Miércoles"},
+    "day_3": {"en": "Thursday", "es": "Jueves"},
+    "day_4": {"en": "Friday", "es": "Viernes"},
+    "day_5": {"en": "Saturday", "es": "Sábado"},
+    "day_6": {"en": "Sunday", "es": "Domingo"},
+    "save": {"en": "Save", "es": "Guardar"},
+    "saved": {"en": "Saved.", "es": "Guardado."},
+    "not_saved": {"en": "Nothing was saved:", "es": "No se guardó nada:"},
+    "too_long": {"en": "A field is too long.", "es": "Un campo es demasiado largo."},
+    "bad_hours_time": {"en": "A time is not a time of day (use HH:MM, e.g. 09:30).",
+                       "es": "Una hora no es válida (use HH:MM, p. ej. 09:30)."},
+    "hours_incomplete": {
+        "en": "Each opening time needs its closing time, and each closing time its opening "
+              "time.",
+        "es": "Cada hora de apertura necesita su hora de cierre, y cada cierre su apertura."},
+    "bad_choice": {"en": "That choice is not on the list. Reload the page and try again.",
+                   "es": "Esa opción no está en la lista. Recargue la página e inténtelo "
+                         "de nuevo."},
+    "bad_number": {"en": "Write minutes as a whole number, e.g. 30.",
+                   "es": "Escriba los minutos como un número entero, p. ej. 30."},
+    "number_needed": {"en": "Fill in the number.", "es": "Escriba el número."},
+    "bad_price": {"en": "Write the price as a number, e.g. 45 or 45.50.",
+                  "es": "Escriba el precio como un número, p. ej. 45 o 45,50."},
+    "name_needed": {"en": "Give it a name.", "es": "Póngale un nombre."},
+    "services": {"en": "Services", "es": "Servicios"},
+    "no_services": {
+        "en": "No services yet. Add what customers can book below: its name, how long it "
+              "takes and who offers it.",
+        "es": "Aún no hay servicios. Añada abajo lo que se puede reservar: su nombre, "
+              "cuánto dura y quién lo ofrece."},
+    "add_service": {"en": "Add a service", "es": "Añadir un servicio"},
+    "edit_service": {"en": "Change this service", "es": "Cambiar este servicio"},
+    "duration_minutes": {"en": "Duration (minutes)", "es": "Duración (minutos)"},
+    "buffer_before": {"en": "Free before (minutes)", "es": "Libre antes (minutos)"},
+    "buffer_after": {"en": "Free after (minutes)", "es": "Libre después (minutos)"},
+    "price": {"en": "Price", "es": "Precio"},
+    "price_help": {"en": "Optional, e.g. 45.50. Leave it empty for no price.",
+                   "es": "Opcional, p. ej. 45,50. Déjelo vacío si no tiene precio."},
+    "spoken_en": {"en": "What callers call it in English", "es": "Cómo lo llaman en inglés"},
+    "spoken_es": {"en": "What callers call it in Spanish", "es": "Cómo lo llaman en español"},
+    "spoken_help": {
+        "en": "Separate names with commas, e.g. haircut, trim. The agent understands "
+              "these and says the first one.",
+        "es": "Separe los nombres con comas, p. ej. corte, corte de pelo. El asistente los "
+              "entiende y dice el primero."},
+    "offered": {"en": "Offered", "es": "Se ofrece"},
+    "not_offered": {"en": "Not offered", "es": "No se ofrece"},
+    "offered_by": {"en": "Offered by", "es": "Lo ofrece"},
+    "service_needs_staff": {
+        "en": "Add staff to say who offers it: a service nobody offers cannot be booked.",
+        "es": "Añada personal para indicar quién lo ofrece: un servicio que nadie ofrece "
+              "no se puede reservar."},
+    "staff_and_hours": {"en": "Staff and their hours", "es": "Personal y horarios"},
+    "no_staff": {
+        "en": "No staff yet. Add the people (or rooms) appointments are booked with, the "
+              "services each offers and their weekly hours.",
+        "es": "Aún no hay personal. Añada a las personas (o salas) con quienes se reserva, "
+              "los servicios que ofrece cada una y su horario semanal."},
+    "add_staff": {"en": "Add a staff member", "es": "Añadir a una persona"},
+    "edit_staff": {"en": "Change their details", "es": "Cambiar sus datos"},
+    "kind": {"en": "Kind", "es": "Tipo"},
+    "kind_staff": {"en": "Person", "es": "Persona"},
+    "kind_room": {"en": "Room", "es": "Sala"},
+    "kind_equipment": {"en": "Equipment", "es": "Equipo"},
+    "takes_bookings": {"en": "Takes bookings", "es": "Acepta reservas"},
+    "not_taking_bookings": {"en": "Not taking bookings", "es": "No acepta reservas"},
+    "offers": {"en": "Offers", "es": "Ofrece"},
+    "staff_needs_services": {"en": "Add services to say what they offer.",
+                             "es": "Añada servicios para indicar qué ofrece."},
+    "voice": {"en": "Greeting and persona", "es": "Saludo y personalidad"},
+    "how_it_sounds": {"en": "How the assistant sounds", "es": "Cómo suena el asistente"},
+    "persona": {"en": "Persona", "es": "Personalidad"},
+    "persona_default": {"en": "Friendly and brief", "es": "Amable y breve"},
+    "persona_salon": {"en": "Warm and casual (salon)", "es": "Cercana e informal (salón)"},
+    "persona_medical": {"en": "Discreet (medical: never reads details to unverified "
+                              "callers)",
+                        "es": "Discreta (médica: no lee datos a quien no está verificado)"},
+    "persona_help": {"en": "Sets the assistant's tone and how private it is.",
+                     "es": "Fija el tono del asistente y cuánta privacidad guarda."},
+    "greeting_en": {"en": "First words in English", "es": "Primeras palabras en inglés"},
+    "greeting_es": {"en": "First words in Spanish", "es": "Primeras palabras en español"},
+    "greeting_help": {
+        "en": "Leave empty for the persona's greeting (shown greyed). {business} is your "
+              "business's name. Known callers hear their name first.",
+        "es": "Déjelo vacío para el saludo de la personalidad (en gris). {business} es el "
+              "nombre de su negocio. Quien ya es cliente oye antes su nombre."},
+    "instructions": {"en": "Instructions for the assistant",
+                     "es": "Instrucciones para el asistente"},
+    "instructions_help": {
+        "en": "For example: 'Mention free parking behind the shop.' Followed when an AI "
+              "model is connected; never overrides bookings, hours or privacy rules.",
+        "es": "Por ejemplo: 'Mencione el aparcamiento gratis detrás del local.' Se siguen "
+              "cuando hay un modelo de IA conectado; nunca cambian reservas, horario ni "
+              "privacidad."},
+    "preview": {"en": "Preview", "es": "Vista previa"},
+    "preview_title": {"en": "Preview: what a new caller hears first",
+                      "es": "Vista previa: lo primero que oye quien llama"},
+    "preview_not_saved": {"en": "Not saved yet: press Save to use it.",
+                          "es": "Aún no se guardó: pulse Guardar para usarlo."},
+    "first_words_now": {"en": "What a new caller hears first",
+                        "es": "Lo primero que oye quien llama"},
+    "in_english": {"en": "In English", "es": "En inglés"},
+    "in_spanish": {"en": "In Spanish", "es": "En español"},
+    "reminders_and_messages": {"en": "Reminders and texts", "es": "Recordatorios y mensajes"},
+    "reminders": {"en": "Reminders", "es": "Recordatorios"},
+    "reminders_count": {"en": "Reminders per appointment", "es": "Recordatorios por cita"},
+    "reminders_help": {"en": "Text customers a reminder this long before (at most five):",
+                       "es": "Enviar un recordatorio con esta antelación (cinco como "
+                             "máximo):"},
+    "reminders_none": {"en": "Tick none for no reminders. Changes apply to appointments "
+                             "booked or moved from now on.",
+                       "es": "No marque ninguno para no enviar recordatorios. Los cambios "
+                             "valen para las citas que se reserven o muevan desde ahora."},
+    "save_reminders": {"en": "Save reminders", "es": "Guardar recordatorios"},
+    "a_week": {"en": "1 week", "es": "1 semana"},
+    "n_weeks": {"en": "{n} weeks", "es": "{n} semanas"},
+    "a_day": {"en": "1 day", "es": "1 día"},
+    "n_days": {"en": "{n} days", "es": "{n} días"},
+    "an_hour": {"en": "1 hour", "es": "1 hora"},
+    "n_hours": {"en": "{n} hours", "es": "{n} horas"},
+    "n_minutes": {"en": "{n} minutes", "es": "{n} minutos"},
+    "message_texts": {"en": "Text messages", "es": "Mensajes de texto"},
+    "message_texts_help": {
+        "en": "Leave a box empty to send the standard text (shown greyed). You can use:",
+        "es": "Deje un campo vacío para enviar el texto estándar (en gris). Puede usar:"},
+    "message_confirmation": {"en": "Booking confirmed", "es": "Cita confirmada"},
+    "message_rescheduled": {"en": "Appointment moved", "es": "Cita cambiada"},
+    "message_cancellation": {"en": "Appointment cancelled", "es": "Cita cancelada"},
+    "message_reminder": {"en": "Reminder", "es": "Recordatorio"},
+    "save_messages": {"en": "Save texts", "es": "Guardar mensajes"},
+    "phone_numbers": {"en": "Phone numbers", "es": "Números de teléfono"},
+    "numbers_answered": {"en": "Numbers the assistant answers",
+                         "es": "Números que atiende el asistente"},
+    "no_numbers": {
+        "en": "No phone number yet. Add the number your phone provider (Twilio or Telnyx) "
+              "sends calls and texts to.",
+        "es": "Aún no hay número. Añada el número al que su proveedor (Twilio o Telnyx) "
+              "envía llamadas y mensajes."},
+    "texts_from_here": {"en": "texts are sent from this one",
+                        "es": "los mensajes salen de este"},
+    "add_number": {"en": "Add a number", "es": "Añadir un número"},
+    "number_help": {"en": "With its country code, e.g. +1 212 555 0100.",
+                    "es": "Con su prefijo de país, p. ej. +34 910 000 000."},
+    "remove": {"en": "Remove", "es": "Quitar"},
+    "transfer_to": {"en": "Put callers through to", "es": "Pasar llamadas a"},
+    "transfer_help": {"en": "The number a caller who asks for a person is transferred to",
+                      "es": "El número al que se pasa a quien pide hablar con una persona"},
+    "calendars": {"en": "Calendars", "es": "Calendarios"},
+    "calendars_help": {
+        "en": "Connect a staff member's Google, Microsoft 365 or CalDAV calendar: times busy "
+              "there are not offered, and new bookings appear in it.",
+        "es": "Conecte el calendario de Google, Microsoft 365 o CalDAV de una persona: las "
+              "horas ocupadas allí no se ofrecen y las citas nuevas aparecen en él."},
+    "no_calendar": {"en": "No calendar connected.", "es": "Sin calendario conectado."},
+    "connect": {"en": "Connect", "es": "Conectar"},
+    "disconnect": {"en": "Disconnect", "es": "Desconectar"},
+    "calendar_ok": {"en": "working", "es": "funciona"},
+    "calendar_broken": {"en": "the calendar refused us: connect it again",
+                        "es": "el calendario nos rechazó: vuelva a conectarlo"},
+    "calendar_pending": {"en": "changes waiting to be written",
+                         "es": "cambios por escribir"},
+    "calendar_connected": {"en": "The calendar is connected.",
+                           "es": "El calendario está conectado."},
+    "calendar_failed": {"en": "The calendar was not connected. Try again.",
+                        "es": "No se conectó el calendario. Inténtelo de nuevo."},
+    "caldav_url": {"en": "Server address", "es": "Dirección del servidor"},
+    "caldav_user": {"en": "User name", "es": "Usuario"},
+    "caldav_calendar": {"en": "Calendar (address or name)",
+                        "es": "Calendario (dirección o nombre)"},
+    "caldav_incomplete": {"en": "Fill in the server, user, password and calendar.",
+                          "es": "Complete servidor, usuario, contraseña y calendario."},
 
     # --- insights page ---
     "ins_period": {"en": "Period", "es": "Periodo"},
@@ -400,7 +601,6 @@ TEXT: dict[str, dict[str, str]] = {
     "error_ours": {"en": "Something went wrong on our side",
                    "es": "Algo falló de nuestro lado"},
     "go_back": {"en": "Go back", "es": "Volver"},
-    "saved": {"en": "Saved.", "es": "Guardado."},
     "save_notes": {"en": "Save notes", "es": "Guardar notas"},
     "consent_controls": {"en": "Consent and opt-out", "es": "Consentimiento y baja"},
     "sms_consent": {"en": "Agreed to text messages", "es": "Aceptó mensajes de texto"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,23 @@ class ServiceFields:
     spoken_names: dict[str, list[str]] | None = None
     price_cents: int | None = None
     active: bool | None = None
+    clear_price: bool = False  # a form's emptied price box: no price any more
+
+    def __post_init__(self) -> None:
+        # The same bounds the API's schema states, for every door (the dashboard's too).
+        for attr, low, high in (("duration_minutes", 5, 24 * 60),
+                                ("buffer_before_minutes", 0, 24 * 60),
+                                ("buffer_after_minutes", 0, 24 * 60),
+                                ("price_cents", 0, MAX_PRICE_CENTS)):
+            value = getattr(self, attr)
+            if value is not None and not low <= value <= high:
+                raise InvalidInput(f"{attr} must be between {low} and {high}.", field=attr)
+
+
+# A price in cents: ten million in major units is beyond any appointment's price.
+MAX_PRICE_CENTS = 1_000_000_000
+_SERVICE_ATTRS = ("name", "duration_minutes", "buffer_before_minutes", "buffer_after_minutes",
+                  "spoken_names", "price_cents", "active")
 
 
 def _unique_name(
@@ -63,10 +81,12 @@ def save_service(
         service = Service(tenant_id=tenant.id, spoken_names={})
     if fields.name is not None:
         _unique_name(session, Service, tenant, fields.name, service.id)
-    for attr in ServiceFields.__slots__:
+    for attr in _SERVICE_ATTRS:
         value = getattr(fields, attr)
         if value is not None:
             setattr(service, attr, value)
+    if fields.clear_price:
+        service.price_cents = None
     session.add(service)
     session.flush()
     return service
@@ -97,6 +117,20 @@ class ResourceFields:
     active: bool | None = None
     service_ids: list[uuid.UUID] | None = None
     hours: list[HoursRange] | None = None
+    clear_email: bool = False  # a form's emptied email box
+
+    def __post_init__(self) -> None:
+        # What the API's schema states, for every door.
+        if self.kind is not None and self.kind not in RESOURCE_KINDS:
+            raise InvalidInput(f"kind is one of {', '.join(RESOURCE_KINDS)}.", field="kind")
+        if self.email is not None and (len(self.email) > 320 or not _EMAIL.match(self.email)):
+            raise InvalidInput(f"{self.email!r} is not an email address.", field="email")
+        if self.name is not None and not 1 <= len(self.name) <= 200:
+            raise InvalidInput("A name has 1 to 200 characters.", field="name")
+
+
+RESOURCE_KINDS = ("staff", "room", "equipment")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _check_hours(hours: Sequence[HoursRange]) -> None:
@@ -131,6 +165,8 @@ def save_resource(
         value = getattr(fields, attr)
         if value is not None:
             setattr(resource, attr, value)
+    if fields.clear_email:
+        resource.email = None
     if fields.service_ids is not None:
         resource.services = [
             get_scoped(session, Service, tenant.id, sid)

@@ -13,6 +13,13 @@ from frontdesk.services.api_keys import authenticate_key
 from frontdesk.services.api_keys import create_api_key as create_api_key  # its old home
 from frontdesk.services.api_keys import hash_key as hash_key
 from frontdesk.services.customers import normalize_phone
+from frontdesk.services.tenant_wording import (
+    check_greeting,
+    check_instructions,
+    check_persona,
+    check_reminders,
+    check_templates,
+)
 from frontdesk.services.zones import check_timezone
 from frontdesk.store.models import Tenant as Tenant  # the type doors and the brain name
 from frontdesk.store.models import TenantPhoneNumber
@@ -48,6 +55,9 @@ class TenantFields:
     slot_interval_minutes: int | None = None
     max_per_day: int | None = None
     clear_max_per_day: bool = False
+    greeting: dict[str, str] | None = None  # replaces every language's (empty: none)
+    instructions: str | None = None  # "" clears them
+    message_templates: dict[str, dict[str, str]] | None = None  # replaces them all
 
 
 def apply_tenant_fields(session: Session, tenant: Tenant, fields: TenantFields) -> None:
@@ -60,11 +70,17 @@ def apply_tenant_fields(session: Session, tenant: Tenant, fields: TenantFields) 
     if fields.country is not None:
         tenant.country = fields.country.upper()
     if fields.persona is not None:
-        tenant.persona = fields.persona
+        tenant.persona = check_persona(fields.persona)
     if fields.notify_email is not None:
         tenant.notify_email = fields.notify_email
     if fields.reminder_minutes is not None:
-        tenant.reminder_minutes = sorted(set(fields.reminder_minutes), reverse=True)
+        tenant.reminder_minutes = check_reminders(fields.reminder_minutes)
+    if fields.greeting is not None:
+        tenant.greeting = check_greeting(fields.greeting)
+    if fields.instructions is not None:
+        tenant.instructions = check_instructions(fields.instructions)
+    if fields.message_templates is not None:
+        tenant.message_templates = check_templates(fields.message_templates)
     if fields.fallback_phone is not None:
         tenant.fallback_phone = normalize_phone(fields.fallback_phone, tenant.country or "US")
     for attr in ("min_notice_minutes", "max_days_ahead", "slot_interval_minutes", "max_per_day"):

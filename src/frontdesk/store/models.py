@@ -75,6 +75,13 @@ class Tenant(Base):
     reminder_minutes: Mapped[list[int]] = mapped_column(
         JSON, default=lambda: [24 * 60, 120], server_default="[1440, 120]"
     )
+    # What the business wrote itself (issue 13's settings pages): its own opening line per
+    # language ({"en": "...", "es": "..."}; a missing language hears the persona's), its
+    # instructions for the LLM driver, and its own texts for the SMS notices, per purpose
+    # and language ({"reminder": {"en": "..."}}; a missing one is the built-in text).
+    greeting: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    instructions: Mapped[str | None] = mapped_column(Text, nullable=True)
+    message_templates: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     # Booking policy.
     min_notice_minutes: Mapped[int] = mapped_column(Integer, default=60)
     max_days_ahead: Mapped[int] = mapped_column(Integer, default=60)

@@ -51,13 +51,25 @@ def _when(start: datetime, tz: ZoneInfo, lang: str) -> str:
     return f"{_EN_DAYS[local.weekday()]} {local:%b} {local.day} at {clock}"
 
 
+def default_text(purpose: str, lang: str) -> str:
+    """The built-in text of a message (what a business that wrote none sends)."""
+    table = _TEXTS[purpose]
+    return table.get(lang, table["en"])
+
+
+def message_text(tenant: Tenant, purpose: str, lang: str) -> str:
+    """The business's own text for ``purpose`` in ``lang`` (checked when it was saved:
+    ``tenant_wording.check_templates``), else the built-in one."""
+    own = (tenant.message_templates or {}).get(purpose) or {}
+    return str(own.get(lang) or default_text(purpose, lang))
+
+
 def render(purpose: str, appointment: Appointment, tenant: Tenant, lang: str) -> str:
     tz = ZoneInfo(tenant.timezone)
     service = appointment.service
     spoken = (service.spoken_names or {}).get(lang) or []
     name = spoken[0] if spoken and lang != "en" else service.name.lower()
-    table = _TEXTS[purpose]
-    return table.get(lang, table["en"]).format(
+    return message_text(tenant, purpose, lang).format(
         business=tenant.name,
         service=name,
         when=_when(appointment.start_at, tz, lang),
