@@ -15,6 +15,7 @@ from frontdesk.dashboard import (
     customer_pages,
     insights_pages,
     key_pages,
+    oauth_pages,
     password_pages,
     routes,
 )
@@ -25,7 +26,7 @@ _STATIC = Path(__file__).parent / "static"
 # Every page of the dashboard (what ``install`` mounts and the tests enumerate).
 ROUTERS = (routes.router, appointment_pages.router, customer_pages.router,
            conversation_pages.router, key_pages.router, password_pages.router,
-           insights_pages.router)
+           insights_pages.router, oauth_pages.router)
 
 
 async def _to_sign_in(request: Request, exc: Exception) -> RedirectResponse:
