@@ -54,7 +54,8 @@ def site(engine: Engine) -> Iterator[Site]:
 
 
 def test_sign_in_with_google_then_link_microsoft(
-    site: Site, browser_page: object, biz: Business, add_user: Callable[..., DashboardUser],
+    site: Site, browser_page: object, biz: Business,  # noqa: F811 - the imported fixture
+    add_user: Callable[..., DashboardUser],
     tmp_path: Path,
 ) -> None:
     page = browser_page

@@ -286,7 +286,6 @@ TEXT: dict[str, dict[str, str]] = {
               "password. Linking asks you to sign in there once.",
         "es": "Vincule su cuenta de Google o Microsoft para iniciar sesión con ella en lugar "
               "de su contraseña. Para vincularla, inicie sesión allí una vez."},
-    "provider": {"en": "Provider", "es": "Proveedor"},
     "linked_account": {"en": "Linked account", "es": "Cuenta vinculada"},
     "not_linked": {"en": "Not linked", "es": "Sin vincular"},
     "last_used": {"en": "Last used", "es": "Último uso"},
