@@ -17,6 +17,8 @@ from joserfc.jwk import RSAKey
 from limits import parse_many
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.config import Settings
+from frontdesk.config_check import missing_settings
 from frontdesk.services.users import UserFields, create_user
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Tenant, User, UserIdentity
@@ -460,3 +462,14 @@ def test_the_sign_in_methods_page_tells_a_newcomer_what_to_do(
     assert page.status_code == 200 and 'lang="es"' in page.text
     assert "no está configurado en este servidor" in page.text
     assert "form-action 'self';" in page.headers["content-security-policy"]
+
+
+def test_half_a_sign_in_client_is_named_at_start_and_offers_no_button(
+    client: TestClient,
+) -> None:
+    half = Settings(environment="test", signin_microsoft_client_id="id")
+    assert missing_settings(half) == [
+        "FRONTDESK_SIGNIN_MICROSOFT_CLIENT_ID is set but FRONTDESK_SIGNIN_MICROSOFT_CLIENT_SECRET"
+        " is not: the sign-in page offers no Microsoft sign-in."]
+    with_settings(client.app, signin_microsoft_client_id="id")  # type: ignore[arg-type]
+    assert "/login/microsoft" not in client.get("/login").text
