@@ -107,6 +107,22 @@ class Settings(BaseSettings):
     microsoft_authority: str = "https://login.microsoftonline.com/common"
     microsoft_api_base: str = "https://graph.microsoft.com/v1.0"
 
+    # Dashboard sign-in with Google or Microsoft (OpenID Connect; docs/decisions/0043). Its
+    # own OAuth clients (they ask only for openid, email and profile), each shown on the
+    # sign-in page once its id and secret are set. Redirect URI to register:
+    # {public_base_url}/login/google/callback (or /login/microsoft/callback). The discovery
+    # URLs exist for sovereign clouds and for tests' local stand-ins.
+    signin_google_client_id: str = ""
+    signin_google_client_secret: str = ""
+    signin_google_discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+    signin_microsoft_client_id: str = ""
+    signin_microsoft_client_secret: str = ""
+    # "common": work, school and personal accounts; "organizations", or one tenant's id.
+    signin_microsoft_discovery_url: str = (
+        "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration")
+    # Entra tenant ids (comma-separated) whose accounts may sign in; empty: any tenant.
+    signin_microsoft_tenants: str = ""
+
     # Rate limits, each "N/second|minute|hour|day" (several joined with ";"); empty turns
     # that limit off. Per API key; per client IP for requests without a key (and for
     # refused credentials, webhook signatures included); per phone number on the texting,

@@ -15,10 +15,13 @@ from frontdesk.dashboard import ROUTERS
 from tests.conftest import Business
 from tests.dashboard.conftest import Person, sign_in
 
-# What a visitor may reach: signing in, and getting a new password by email.
+# What a visitor may reach: signing in (with a password, or starting and finishing it at
+# Google or Microsoft), and getting a new password by email.
 OPEN = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("GET", "/forgot"),
-        ("POST", "/forgot"), ("GET", "/reset"), ("POST", "/reset")}
-SAMPLE = {"action": "pause", "outcome": "completed"}  # path parameters that are not ids
+        ("POST", "/forgot"), ("GET", "/reset"), ("POST", "/reset"),
+        ("GET", "/login/{provider}"), ("GET", "/login/{provider}/callback")}
+# Path parameters that are not ids.
+SAMPLE = {"action": "pause", "outcome": "completed", "provider": "google"}
 
 
 def _fill(path: str) -> str:

@@ -27,7 +27,7 @@ from tests.conftest import Business
 from tests.dashboard.conftest import Person, form_token, sign_in
 
 # Path parameters that are not ids: a value that gets past validation to the lookup.
-WORDS = {"action": "pause", "outcome": "completed"}
+WORDS = {"action": "pause", "outcome": "completed", "provider": "google"}
 # A form each post accepts (beyond its token), so it gets past validation to the lookup;
 # ids of the other business are filled in from ``{name}``.
 FORMS: dict[str, dict[str, Any]] = {
@@ -41,7 +41,11 @@ FORMS: dict[str, dict[str, Any]] = {
                                      "customer_id": "{customer_id}"},
 }
 # Pages signed-in people reach whatever their role (or that act on no other's object).
-EVERYONE = {"/", "/login", "/logout", "/forgot", "/reset", "/dashboard"}
+EVERYONE = {"/", "/login", "/logout", "/forgot", "/reset", "/dashboard",
+            # Signing in with Google or Microsoft, and linking them to one's own account.
+            "/login/{provider}", "/login/{provider}/callback", "/dashboard/sign-in-methods",
+            "/dashboard/sign-in-methods/{provider}/link",
+            "/dashboard/sign-in-methods/{provider}/unlink"}
 # Staff pages: their own calendar and the customers and conversations on it.
 STAFF_MAY = EVERYONE | {
     "/dashboard/appointments", "/dashboard/appointments/{appointment_id}/{outcome}",

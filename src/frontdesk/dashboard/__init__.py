@@ -16,6 +16,7 @@ from frontdesk.dashboard import (
     customer_pages,
     insights_pages,
     key_pages,
+    oauth_pages,
     password_pages,
     routes,
     settings_calendar_pages,
@@ -40,7 +41,7 @@ ROUTERS = (routes.router, appointment_edit_pages.router, appointment_pages.route
            settings_pages.router, settings_service_pages.router,
            settings_staff_pages.router, settings_voice_pages.router,
            settings_message_pages.router, settings_phone_pages.router,
-           settings_calendar_pages.router)
+           settings_calendar_pages.router, oauth_pages.router)
 
 
 async def _to_sign_in(request: Request, exc: Exception) -> RedirectResponse:

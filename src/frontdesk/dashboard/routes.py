@@ -23,6 +23,7 @@ from frontdesk.dashboard.render import page
 from frontdesk.dashboard.text import language_of
 from frontdesk.errors import FrontdeskError
 from frontdesk.services.campaign_progress import pause_or_resume, progress
+from frontdesk.services.oidc_sign_in import configured as sign_in_providers
 from frontdesk.services.overview import overview
 from frontdesk.services.users import Viewer, sign_in, viewer
 from frontdesk.web.deps import FactoryDep, SessionDep, SettingsDep
@@ -115,7 +116,7 @@ async def form_csrf(request: Request) -> None:
 CsrfChecked = Annotated[None, Depends(form_csrf)]
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site (never ``//other.host`` or a full URL)."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
@@ -131,15 +132,16 @@ def root() -> RedirectResponse:
 def login_form(request: Request, settings: SettingsDep,
                next: Annotated[str, Query(max_length=500)] = HOME,  # noqa: A002
                reset: Annotated[int, Query(ge=0, le=1)] = 0) -> Response:
-    return _login_page(request, settings, next_path=_safe_next(next), reset=bool(reset))
+    return login_page(request, settings, next_path=safe_next(next), reset=bool(reset))
 
 
-def _login_page(request: Request, settings: SettingsDep, *, next_path: str,
+def login_page(request: Request, settings: SettingsDep, *, next_path: str,
                 error: str | None = None, email: str = "", status_code: int = 200,
                 reset: bool = False) -> Response:
     token = secrets.token_urlsafe(32)
     response = page("login.html", language_of(request), status_code=status_code,
-                    csrf=token, next=next_path, error=error, email=email, reset=reset)
+                    csrf=token, next=next_path, error=error, email=email, reset=reset,
+                    providers=sign_in_providers(settings))
     cookies.set_cookie(response, settings, cookies.LOGIN_COOKIE, token)
     return response
 
@@ -150,21 +152,21 @@ def login(request: Request, settings: SettingsDep, factory: FactoryDep,
                 password: Annotated[str, Form(max_length=1024)],
                 csrf: Annotated[str, Form(max_length=100)] = "",
                 next: Annotated[str, Form(max_length=500)] = HOME) -> Response:  # noqa: A002
-    target = _safe_next(next)
+    target = safe_next(next)
     try:
         check_csrf(request, csrf, request.cookies.get(cookies.LOGIN_COOKIE))
     except CsrfRefused:
-        return _login_page(request, settings, next_path=target, error="expired_form",
-                           email=email, status_code=403)
+        return login_page(request, settings, next_path=target, error="expired_form",
+                          email=email, status_code=403)
     limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
     if limits is not None and limits.per_login and anyio.from_thread.run(
             limits.hit_login, email, client_ip(request.scope)) is not None:
-        return _login_page(request, settings, next_path=target, error="too_many",
-                           email=email, status_code=429)
+        return login_page(request, settings, next_path=target, error="too_many",
+                          email=email, status_code=429)
     user_id = sign_in(factory, email, password)
     if user_id is None:
-        return _login_page(request, settings, next_path=target, error="wrong_credentials",
-                           email=email, status_code=401)
+        return login_page(request, settings, next_path=target, error="wrong_credentials",
+                          email=email, status_code=401)
     token, _ = cookies.seal(settings, user_id)
     response = RedirectResponse(target, status_code=303)
     cookies.set_cookie(response, settings, cookies.COOKIE, token)

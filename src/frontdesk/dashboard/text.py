@@ -587,6 +587,62 @@ TEXT: dict[str, dict[str, str]] = {
               "la tabla de abajo."},
 
     # --- oauth sign-in ---
+    "or_sign_in_with": {"en": "Or:", "es": "O bien:"},
+    "sign_in_with_google": {"en": "Sign in with Google", "es": "Iniciar sesión con Google"},
+    "sign_in_with_microsoft": {"en": "Sign in with Microsoft",
+                               "es": "Iniciar sesión con Microsoft"},
+    "oauth_expired": {"en": "That sign-in took too long or was started in another window. "
+                            "Please try again.",
+                      "es": "Ese inicio de sesión tardó demasiado o empezó en otra ventana. "
+                            "Inténtelo de nuevo."},
+    "oauth_cancelled": {"en": "The sign-in was cancelled. Try again, or use your password.",
+                        "es": "Se canceló el inicio de sesión. Inténtelo de nuevo, o use su "
+                              "contraseña."},
+    "oauth_failed": {"en": "The answer from Google or Microsoft could not be verified, so you "
+                           "were not signed in. Please try again.",
+                     "es": "No se pudo verificar la respuesta de Google o Microsoft, así que no "
+                           "inició sesión. Inténtelo de nuevo."},
+    "oauth_unavailable": {"en": "Google or Microsoft could not be reached. Try again in a few "
+                                "minutes, or use your password.",
+                          "es": "No se pudo contactar con Google o Microsoft. Inténtelo en unos "
+                                "minutos, o use su contraseña."},
+    "oauth_no_account": {
+        "en": "That account is not linked to anyone here. If you have an account, sign in "
+              "with your password and link it under Sign-in methods; otherwise ask your "
+              "business's owner to invite you.",
+        "es": "Esa cuenta no está vinculada a nadie aquí. Si tiene una cuenta, inicie sesión "
+              "con su contraseña y vincúlela en Métodos de inicio de sesión; si no, pida al "
+              "dueño de su negocio que le invite."},
+    "sign_in_methods": {"en": "Sign-in methods", "es": "Métodos de inicio de sesión"},
+    "sign_in_methods_help": {
+        "en": "Link your Google or Microsoft account to sign in with it instead of your "
+              "password. Linking asks you to sign in there once.",
+        "es": "Vincule su cuenta de Google o Microsoft para iniciar sesión con ella en lugar "
+              "de su contraseña. Para vincularla, inicie sesión allí una vez."},
+    "linked_account": {"en": "Linked account", "es": "Cuenta vinculada"},
+    "not_linked": {"en": "Not linked", "es": "Sin vincular"},
+    "last_used": {"en": "Last used", "es": "Último uso"},
+    "link": {"en": "Link", "es": "Vincular"},
+    "unlink": {"en": "Unlink", "es": "Desvincular"},
+    "oauth_linked": {"en": "Linked. You can now sign in with that account.",
+                     "es": "Vinculada. Ya puede iniciar sesión con esa cuenta."},
+    "oauth_unlinked": {"en": "Unlinked. That account no longer signs you in.",
+                       "es": "Desvinculada. Esa cuenta ya no le da acceso."},
+    "oauth_linked_elsewhere": {"en": "That account is already linked to another user here.",
+                               "es": "Esa cuenta ya está vinculada a otro usuario aquí."},
+    "oauth_last_method": {
+        "en": "That account is your only way to sign in. Set a password first (\"Forgot "
+              "your password?\" on the sign-in page), then unlink it.",
+        "es": "Esa cuenta es su única forma de iniciar sesión. Elija primero una contraseña "
+              "(\"¿Olvidó su contraseña?\" en la página de inicio de sesión) y luego "
+              "desvincúlela."},
+    "no_sign_in_providers": {
+        "en": "Sign-in with Google or Microsoft is not set up on this server. Whoever runs "
+              "it can turn it on (README: \"Signing in with Google or Microsoft\").",
+        "es": "El inicio de sesión con Google o Microsoft no está configurado en este "
+              "servidor. Quien lo administra puede activarlo (README: \"Signing in with "
+              "Google or Microsoft\")."},
+
 
     # --- staff and security ---
     "transcript": {"en": "Transcript", "es": "Transcripción"},

@@ -154,6 +154,30 @@ class User(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
+class UserIdentity(Base):
+    """A Google or Microsoft account linked to a dashboard user (docs/decisions/0043).
+
+    Found again by what the provider vouches never changes (its issuer and the account's
+    subject), never by the email it asserts: that may change, or be anyone's."""
+
+    __tablename__ = "user_identities"
+    __table_args__ = (
+        UniqueConstraint("provider", "issuer", "subject"),
+        # One account per provider per user: linking another replaces it.
+        UniqueConstraint("user_id", "provider"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(16))
+    issuer: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(255))
+    # What the provider said the email was when linked (shown to the user, never matched).
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
 resource_services = Table(
     "resource_services",
     Base.metadata,
