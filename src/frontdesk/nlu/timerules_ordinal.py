@@ -146,13 +146,11 @@ def week_of(p: Parser, i: int) -> list[Cand]:
     """ "the week of October 7th", "la semana del 16": the Monday-to-Sunday week that
     holds it (a Sunday names the week it opens, as a US calendar shows it); "the week
     beginning March 18", "la semana que empieza el 16": seven days from that date."""
-    for phrase, from_date in _WEEK_OF:
-        end = p.phrase(i, phrase)
-        if end > 0:
-            break
-    else:
+    said = next(((p.phrase(i, phrase), start) for phrase, start in _WEEK_OF
+                 if p.phrase(i, phrase) > 0), None)  # fmt: skip
+    if said is None:
         return []
-    end = p.skip(end, ("on", "el", "the"))
+    end, from_date = p.skip(said[0], ("on", "el", "the")), said[1]
     out: list[Cand] = []
     bare = p.num(end)
     if p.lex.lang == "es" and bare is not None and 1 <= bare <= 31 and p.w(end + 1) != "de":

@@ -80,7 +80,7 @@ def _amount(p: Parser, i: int) -> tuple[float, int] | None:
 
 
 # Spanish counts both ends: "dentro de ocho días" is a week on, "quince días" two weeks.
-_INCLUSIVE_DAYS = {8: 7, 15: 14}
+_INCLUSIVE_DAYS: dict[float, float] = {8: 7, 15: 14}
 
 
 def duration(p: Parser, i: int) -> list[Duration]:
@@ -225,6 +225,7 @@ def _span(p: Parser, n: int, unit: str, sign: int) -> Spec:
 
 # "cualquier mañana", "una mañana", "cada mañana": a morning, not tomorrow.
 _ANY_MORNING = ("cualquier", "una", "cada", "toda", "alguna")
+_NOT_TOMORROW = ("la", "esta", "de", "por", "en", "las")  # "por la mañana": the morning
 
 
 def relative_days(p: Parser, i: int) -> list[Cand]:
@@ -245,7 +246,8 @@ def relative_days(p: Parser, i: int) -> list[Cand]:
     if word == "later" and p.w(i + 1) == "today":
         return [(fixed_day(p, 0), i + 2)]
     if word in lex.rel_days:
-        if es and word == "manana" and p.w(i - 1) in ("la", "esta", "de", "por", "en", "las", *_ANY_MORNING):
+        prev = p.w(i - 1)
+        if es and word == "manana" and (prev in _NOT_TOMORROW or prev in _ANY_MORNING):
             return []
         return [(fixed_day(p, lex.rel_days[word]), i + 1)]
     return []

@@ -107,16 +107,16 @@ def holiday_weekends(p: Parser, i: int) -> list[Cand]:
         tz = p.now.tzinfo
         period = Period(at(start, tz), at(end, tz), "day", interval=True)
         return [(Spec(anchor=period, latent=False), k + 1)]
-    for spec, end in holidays(p, i):
-        if p.w(end) != "weekend":
+    for spec, k in holidays(p, i):
+        if p.w(k) != "weekend":
             continue
-        day = p.resolve(spec)
-        if day is None or day.start is None:
+        holiday = p.resolve(spec)
+        if holiday is None or holiday.start is None:
             continue
-        start, stop = long_weekend(day.start.date())
+        first, after = long_weekend(holiday.start.date())
         tz = p.now.tzinfo
-        out.append((Spec(anchor=Period(at(start, tz), at(stop, tz), "day", True), latent=False),
-                    end + 1))
+        out.append((Spec(anchor=Period(at(first, tz), at(after, tz), "day", True), latent=False),
+                    k + 1))
     return out
 
 

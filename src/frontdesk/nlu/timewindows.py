@@ -24,12 +24,17 @@ from frontdesk.nlu.constraints import ConstraintConflict, Constraints, parse_con
 from frontdesk.nlu.timeparse import guess_lang, parse_time
 from frontdesk.nlu.types import TimeMention
 
-__all__ = ["Window", "candidate_windows", "rule_windows"]
+__all__ = ["Window", "as_whole_day", "candidate_windows", "is_list", "rule_windows"]
 
 Window = tuple[datetime, datetime]
 _MINUTE = timedelta(minutes=1)
 _DAY = timedelta(days=1)
 _WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# What may stand between two alternatives: "or", ", or the", "y el", a comma.
+_LIST_GLUE = re.compile(
+    r"^[\s,]*(?:(?:or|and|o|u|y|e|or else|maybe|quizás?)[\s,]+)?(?:on |the |el |la )?\s*$",
+    re.IGNORECASE,
+)
 # "in a fortnight", "dentro de dos días": Duckling reads an offset in days as the hour it
 # lands on; a caller means the day.
 _DAY_OFFSET = re.compile(
@@ -57,7 +62,7 @@ def candidate_windows(
     found = list(mentions) if mentions is not None else parse_time(
         text, now=now, lang=language, business_hours=True
     )
-    found = [_whole_day(m) for m in found]
+    found = [as_whole_day(m) for m in found]
     windows = _distribute_part_of_day(text, windows_of(text, found, language, _MINUTE))
     clipped = {(max(start, now), end) for start, end in windows if end > now}
     return sorted(w for w in clipped if w[0] < w[1])
@@ -97,7 +102,7 @@ def rule_windows(rule: Constraints, now: datetime) -> list[Window]:
     return out
 
 
-def _whole_day(mention: TimeMention) -> TimeMention:
+def as_whole_day(mention: TimeMention) -> TimeMention:
     """An offset in days ("in a fortnight") as the whole day it lands on."""
     if (
         mention.kind != "instant"
@@ -134,3 +139,15 @@ def _distribute_part_of_day(text: str, windows: list[Window]) -> list[Window]:
             out.append((start, end))
     out.append(windows[-1])
     return out
+
+
+
+def is_list(text: str, mentions: Sequence[TimeMention]) -> bool:
+    """True when the mentions are alternatives side by side ("Monday or Wednesday", "el 10
+    o el 11", "the 3rd and 4th"), not a move from one day to another ("from Tuesday to
+    Thursday", "del martes para el jueves")."""
+    if len(mentions) < 2:
+        return False
+    ordered = sorted(mentions, key=lambda m: m.start)
+    gaps = [text[a.end : b.start] for a, b in zip(ordered, ordered[1:], strict=False)]
+    return all(_LIST_GLUE.match(gap) and gap.strip() for gap in gaps)
