@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from frontdesk.nlu.timeparse import parse_time
-from frontdesk.nlu.timewindows import candidate_windows
+from frontdesk.nlu.timewindows import candidate_windows, is_list
 
 ZONES = {"en": ZoneInfo("America/New_York"), "es": ZoneInfo("Europe/Madrid")}
 NOW = {lang: datetime(2026, 3, 2, 9, 0, tzinfo=tz) for lang, tz in ZONES.items()}
@@ -79,11 +79,11 @@ EXACT = [
     ("es", "a finales de semana", [("03-06 00:00", "03-09 00:00")]),
     ("es", "a finales de esta semana", [("03-06 00:00", "03-09 00:00")]),
     # early or late in the day
-    ("en", "Thursday early in the day", [("03-05 00:00", "03-05 11:00")]),
-    ("en", "first thing friday", [("03-06 00:00", "03-06 11:00")]),
+    ("en", "Thursday early in the day", [("03-05 00:00", "03-05 12:00")]),
+    ("en", "first thing friday", [("03-06 00:00", "03-06 12:00")]),
     ("en", "tomorrow, late in the day", [("03-03 15:00", "03-04 00:00")]),
-    ("es", "el jueves a primera hora", [("03-05 00:00", "03-05 11:00")]),
-    ("es", "a primera hora del viernes", [("03-06 00:00", "03-06 11:00")]),
+    ("es", "el jueves a primera hora", [("03-05 00:00", "03-05 12:00")]),
+    ("es", "a primera hora del viernes", [("03-06 00:00", "03-06 12:00")]),
     ("es", "mañana a última hora", [("03-03 15:00", "03-04 00:00")]),
     # lists of days: one window each, in order
     ("en", "the 3rd and 4th", [day("03-03"), day("03-04")]),
@@ -224,3 +224,20 @@ def test_minutes_to_the_hour(lang: str, text: str, value: str) -> None:
 def _plus_minute(value: str) -> str:
     hh, mm = int(value[11:13]), int(value[14:16]) + 1
     return f"{value[5:10]} {hh:02d}:{mm:02d}"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "listed"),
+    [
+        ("en", "Monday or Wednesday", True),
+        ("en", "the 3rd and 4th", True),
+        ("es", "el jueves o el viernes", True),
+        ("en", "from Tuesday to Thursday", False),
+        ("es", "del martes para el jueves", False),
+        ("en", "towards the end of next week, Friday or Saturday", False),
+        ("es", "la semana que viene, jueves o viernes", False),
+    ],
+)
+def test_alternatives_or_a_move(lang: str, text: str, listed: bool) -> None:
+    mentions = parse_time(text, now=NOW[lang], lang=lang, business_hours=True)
+    assert is_list(text, mentions) is listed

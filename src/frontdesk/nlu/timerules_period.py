@@ -24,16 +24,16 @@ _SPECIAL_PODS = {  # (start, end, pm)
     "late at night": (21, 24, True),
     "late in the evening": (21, 24, True),
     # the first and last hours a business is open: offers come in order from the start
-    # of the window, so "early" ends before late morning and "late" starts mid-afternoon
-    "early in the day": (0, 11, False),
-    "first thing": (0, 11, False),
-    "first thing in the morning": (0, 11, False),
+    # of the window, so "early" is the morning and "late" starts mid-afternoon
+    "early in the day": (0, 12, False),
+    "first thing": (0, 12, False),
+    "first thing in the morning": (0, 12, False),
     "late in the day": (15, 24, True),
     "later in the day": (15, 24, True),
     "at the end of the day": (15, 24, True),
-    "a primera hora": (0, 11, False),
-    "a primera hora de la manana": (0, 11, False),
-    "a primera hora del dia": (0, 11, False),
+    "a primera hora": (0, 12, False),
+    "a primera hora de la manana": (0, 12, False),
+    "a primera hora del dia": (0, 12, False),
     "a primera hora de la tarde": (15, 17, True),
     "a ultima hora": (15, 24, True),
     "a ultima hora del dia": (15, 24, True),

@@ -35,6 +35,7 @@ _LIST_GLUE = re.compile(
     r"^[\s,]*(?:(?:or|and|o|u|y|e|or else|maybe|quizás?)[\s,]+)?(?:on |the |el |la )?\s*$",
     re.IGNORECASE,
 )
+_WEEK_WORDS = re.compile(r"\b(weeks?|semanas?|next|pr[oó]xim[oa]|que viene)\b", re.IGNORECASE)
 # "in a fortnight", "dentro de dos días": Duckling reads an offset in days as the hour it
 # lands on; a caller means the day.
 _DAY_OFFSET = re.compile(
@@ -146,8 +147,20 @@ def is_list(text: str, mentions: Sequence[TimeMention]) -> bool:
     """True when the mentions are alternatives side by side ("Monday or Wednesday", "el 10
     o el 11", "the 3rd and 4th"), not a move from one day to another ("from Tuesday to
     Thursday", "del martes para el jueves")."""
-    if len(mentions) < 2:
+    if len(mentions) < 2 or any(_longer_than_a_day(m) for m in mentions):
         return False
     ordered = sorted(mentions, key=lambda m: m.start)
+    if _WEEK_WORDS.search(ordered[0].text):
+        # "the end of next week, Friday or Saturday": the days narrow that week, and the
+        # grammar has only put the first of them in it
+        return False
     gaps = [text[a.end : b.start] for a, b in zip(ordered, ordered[1:], strict=False)]
     return all(_LIST_GLUE.match(gap) and gap.strip() for gap in gaps)
+
+
+def _longer_than_a_day(mention: TimeMention) -> bool:
+    if mention.kind == "instant":
+        return mention.grain in ("week", "month", "quarter", "year")
+    if mention.start_at is None or mention.end_at is None:
+        return True
+    return mention.end_at - mention.start_at > _DAY
