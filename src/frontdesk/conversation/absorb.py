@@ -9,6 +9,7 @@ from frontdesk.conversation import when
 from frontdesk.conversation.context import TurnContext
 from frontdesk.conversation.state import DialogueState, OfferedSlot
 from frontdesk.nlu.language import normalize
+from frontdesk.nlu.timewindows import as_whole_day
 from frontdesk.nlu.types import Intent, ServiceMatch, TimeMention, Understanding
 from frontdesk.services.constraints import caller_rule
 
@@ -37,9 +38,12 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
         got = True
     elif u.times and not picking and not reading:
         rescheduling = state.goal == "reschedule"
-        main = when.primary(u.times, rescheduling=rescheduling)
-        mention = when.business_hour(when.combine(u.times, main, ctx), ctx)
+        times = tuple(as_whole_day(m) for m in u.times)  # "in a fortnight" is a day
+        main = when.primary(times, rescheduling=rescheduling)
+        mention = when.business_hour(when.combine(times, main, ctx), ctx)
         mention = when.weekend_days(mention, ctx)
+        if not rescheduling:
+            mention = when.alternatives(u.text, times, mention, ctx, u.lang)
         mention = when.keep_clock(mention, state.time, ctx, u.lang)
         mention = when.keep_day(mention, state.time, ctx)
         picked = pick_by_time(state, main) if state.offered else None
