@@ -276,6 +276,36 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Sorry, that appointment can't be changed anymore: {reason}",
         "es": "Lo siento, esa cita ya no se puede cambiar: {reason}",
     },
+    # What the business told us to tell callers (conversation/questions.py); the facts
+    # themselves are the business's own words, never these.
+    "price_one": {
+        "en": "The {service} is {price}.",
+        "es": "El servicio de {service} cuesta {price}.",
+    },
+    "price_list": {
+        "en": "Our prices are: {prices}.",
+        "es": "Nuestros precios son: {prices}.",
+    },
+    "price_unknown": {
+        "en": "I'm afraid I don't have the price of the {service}.",
+        "es": "Lo siento, no tengo el precio de {service}.",
+    },
+    "info_unknown": {
+        "en": "I'm afraid I don't have that information.",
+        "es": "Lo siento, no tengo esa información.",
+    },
+    "offer_person": {
+        "en": "Would you like me to connect you with someone from the team?",
+        "es": "¿Quiere que le pase con una persona del equipo?",
+    },
+    "services_list": {
+        "en": "We offer {options}.",
+        "es": "Ofrecemos {options}.",
+    },
+    "not_offered": {
+        "en": "Sorry, we don't offer that here. Our services are {options}.",
+        "es": "Lo siento, no ofrecemos ese servicio. Tenemos {options}.",
+    },
 }
 
 
