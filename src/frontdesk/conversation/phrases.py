@@ -278,6 +278,22 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     # What the business told us to tell callers (conversation/questions.py); the facts
     # themselves are the business's own words, never these.
+    "ask_date_of_birth": {
+        "en": "And what's your date of birth?",
+        "es": "¿Y cuál es su fecha de nacimiento?",
+    },
+    "ask_date_of_birth_again": {
+        "en": "Sorry, I need your full date of birth, with the year, like March 3rd, 1985.",
+        "es": "Perdone, necesito su fecha de nacimiento completa, con el año, por ejemplo 3 de marzo de 1985.",
+    },
+    "ask_insurance": {
+        "en": "And which insurance company are you with?",
+        "es": "¿Y cuál es su compañía de seguros?",
+    },
+    "ask_insurance_again": {
+        "en": "Sorry, which insurance company is it?",
+        "es": "Perdone, ¿qué compañía de seguros es?",
+    },
     "price_one": {
         "en": "The {service} is {price}.",
         "es": "El servicio de {service} cuesta {price}.",

@@ -5,10 +5,11 @@ finds "¿Necesito un volante?". Pure.
 A question is reduced to its content words (no function words, no "you"/"usted"), each
 cut to a rough stem and mapped through a few groups of words callers use for the same
 thing (need / hace falta / necesito; bring / traer / llevar). The score is the share of
-the business's question's content words the caller said (``recall``), with near
-spellings counting; a match must reach :data:`THRESHOLD` and share a word that is not
-just a common verb (or, for a question of common verbs only, all of them). Below it the agent says it does not know and offers a person: an
-answer to another question is worse than none (ADR 0047).
+the business's question's content words the caller said (recall), with near spellings
+counting; a match must reach :data:`THRESHOLD` and share a word that is not just a
+common verb (a question made only of common verbs must be matched whole). Below it the
+agent says it does not know and offers a person: an answer to another question is worse
+than none (ADR 0047).
 """
 
 from __future__ import annotations
@@ -113,8 +114,12 @@ def best_match(
     """The business's question ``asked`` is closest to, if it reaches ``threshold``.
     ``questions[i]`` holds entry i's question in each language it was written in."""
     best: FaqMatch | None = None
+    best_key = (0.0, 0)
     for i, phrasings in enumerate(questions):
-        top = max((score(asked, q) for q in phrasings), default=0.0)
-        if top >= threshold and (best is None or top > best.score):
-            best = FaqMatch(i, top)
+        # Ties go to the question that says more ("... gift cards online?" over "... gift
+        # cards?" when the caller said "online"): it matched more words.
+        key = max(((score(asked, q), len(content_words(q))) for q in phrasings),
+                  default=(0.0, 0))
+        if key[0] >= threshold and (best is None or key > best_key):
+            best, best_key = FaqMatch(i, key[0]), key
     return best

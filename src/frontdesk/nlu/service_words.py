@@ -54,6 +54,6 @@ def named_services(text: str, lang: Lang) -> list[str]:
     found: list[str] = []
     for pattern in (_PATTERNS[lang], _PATTERNS["es" if lang == "en" else "en"]):
         for match in pattern.finditer(norm):
-            if match.group(1) not in found:
+            if not any(match.group(1) in f for f in found):  # "dental" in "limpieza dental"
                 found.append(match.group(1))
     return found

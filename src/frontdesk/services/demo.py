@@ -24,10 +24,10 @@ from frontdesk.services.catalog import (
     save_service,
 )
 from frontdesk.services.customers import CustomerFields, create_customer
+from frontdesk.services.demo_facts import CLINIC_FAQ, CLINIC_INFO, SALON_FAQ, SALON_INFO
 from frontdesk.services.tenants import TenantFields, create_api_key, create_tenant
 from frontdesk.services.users import UserFields, create_user
 from frontdesk.store.db import write_session
-from frontdesk.services.demo_facts import CLINIC_FAQ, CLINIC_INFO, SALON_FAQ, SALON_INFO
 from frontdesk.store.models import Customer, Resource, Service, Tenant, UserRole
 
 # Fixed keys so the README's curl lines work as written. Only ever created by --demo.
