@@ -39,7 +39,9 @@ def biz(factory: sessionmaker[Session], make_business: Callable[..., Business]) 
     return biz
 
 
-def _chat(factory: sessionmaker[Session], standin: StandIn, biz: Business) -> tuple[Agent, uuid.UUID]:
+def _chat(
+    factory: sessionmaker[Session], standin: StandIn, biz: Business
+) -> tuple[Agent, uuid.UUID]:
     brain = LLMBrain(base_url=standin.url, model="standin-model", api_key="", timeout_s=5.0)
     agent = Agent(factory, brain=brain, clock=lambda: NOW.astimezone(UTC))
     conversation = agent.open(biz.tenant, "chat", f"chat-{uuid.uuid4().hex[:8]}")

@@ -96,8 +96,7 @@ class CheckCodeArgs(_Args):
 
 
 class BusinessInfoArgs(_Args):
-    """What the business itself says about a topic, or its answer to a question like
-    the caller's. Never answer such questions from anything else."""
+    """What the business itself says on a topic, or its FAQ answer to a question."""
 
     topic: Literal["address", "directions", "parking", "payment", "cancellation", "prices",
                    "services", "faq"]
