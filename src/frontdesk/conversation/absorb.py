@@ -13,11 +13,14 @@ from frontdesk.nlu.timewindows import as_whole_day
 from frontdesk.nlu.types import Intent, ServiceMatch, TimeMention, Understanding
 from frontdesk.services.constraints import caller_rule
 
+# Answers to the business's required details: a birth date is no appointment time.
+_INTAKE = ("date_of_birth", "insurance")
+
 
 def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
     """Copy service, time, name and phone from the turn into the state. True if any."""
     got = False
-    if u.services and state.awaiting not in ("name", "phone", "code"):
+    if u.services and state.awaiting not in ("name", "phone", "code", *_INTAKE):
         best = u.services[0].service_id
         if len(u.services) > 1 and (u.has(Intent.CORRECTION) or state.service_id):
             best = _wanted_service(u)
@@ -26,7 +29,7 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
             state.reset_booking()
             got = True
     picking = u.choice is not None and bool(state.offered)  # "la de más tarde" is a pick
-    reading = state.awaiting in ("name", "phone", "which_appointment", "code")
+    reading = state.awaiting in ("name", "phone", "which_appointment", "code", *_INTAKE)
     rule = None if picking or reading else caller_rule(u.text, ctx.tenant.timezone, ctx.now)
     if rule is not None:
         # "Any weekday morning except Wednesday": the rule, not the days it names, is what
