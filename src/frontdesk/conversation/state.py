@@ -90,6 +90,9 @@ class DialogueState:
     # A call the business placed (its opening disclosed who calls and how to opt out):
     # "not interested", "call me back", "wrong number" are outcomes here.
     outbound: bool = False
+    # When the agent last spoke (ISO, the agent's clock): a question asked long ago by
+    # text is no longer what a "yes" answers (ADR 0048).
+    replied_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,6 +115,18 @@ class DialogueState:
         """Forget the slot search (a new time or service was given)."""
         self.offered = []
         self.chosen = None
+
+    def start_afresh(self) -> None:
+        """Forget the task and its pending question, keep who the caller is: a new
+        request ("R" to a reminder) or a question gone stale starts from nothing."""
+        self.goal = self.awaiting = None
+        self.service_id = self.resource_id = None
+        self.time = self.rule = None
+        self.reset_booking()
+        self.target = None
+        self.pending_phone = None
+        self.misunderstood = self.asked_phone = 0
+        self.done, self.outcome = False, None
 
     def summary(self) -> dict[str, Any]:
         """What a door shows of the state (no personal data beyond what was said)."""
