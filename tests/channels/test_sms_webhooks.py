@@ -146,7 +146,8 @@ def test_a_customer_books_a_haircut_by_text(
 def test_stop_opts_out_and_later_bookings_text_nothing(
     sms_client: TestClient, shop: Business, factory: sessionmaker[Session], word: str
 ) -> None:
-    assert message_text(twilio_post(sms_client, word)) == ""
+    stopped = message_text(twilio_post(sms_client, word))  # confirmed once, how to undo it
+    assert "START" in stopped or "ALTA" in stopped
     found = customer(factory)
     assert found is not None and found.do_not_call and not found.sms_consent
     assert message_text(twilio_post(sms_client, "I want a haircut tomorrow")) == ""

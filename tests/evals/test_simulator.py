@@ -30,6 +30,7 @@ EXPECTED_AWAITING: dict[str, str | None] = {
     "kept": "anything_else", "welcome": "anything_else", "anything_else": "anything_else",
     "your_appointments": "anything_else", "no_appointments": "anything_else",
     "private": "anything_else", "no_longer_open": "anything_else",
+    "someone_elses_appointment": "confirm_transfer",
     "booking_failed": "time", "too_far": "time", "what_to_change": "time",
     "not_understood_time": "time",
     "ask_new_time": "time", "ask_new_time_private": "time",

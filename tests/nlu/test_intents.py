@@ -36,6 +36,7 @@ ENGLISH: list[tuple[str, Intent]] = [
     ("what appointments do I have", I.MY_APPOINTMENTS),
     ("Do I have an appointment this week?", I.MY_APPOINTMENTS),
     ("can you check my booking", I.MY_APPOINTMENTS),
+    ("when is my wife's appointment?", I.THIRD_PARTY),
     ("when's my next appointment", I.MY_APPOINTMENTS),
     # availability
     ("Do you have anything on Friday?", I.AVAILABILITY),
@@ -160,6 +161,7 @@ SPANISH: list[tuple[str, Intent]] = [
     ("¿Cuál es el horario?", I.HOURS),
     ("¿Están abiertos los domingos?", I.HOURS),
     ("¿Hasta qué hora cierran hoy?", I.HOURS),
+    ("¿a qué hora tiene cita mi madre?", I.THIRD_PARTY),
     ("Quiero hablar con una persona", I.HUMAN),
     ("Pásame con la recepcionista", I.HUMAN),
     ("¿Puedo hablar con alguien?", I.HUMAN),

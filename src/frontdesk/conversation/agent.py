@@ -7,7 +7,7 @@ import time as _time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -159,24 +159,37 @@ class Agent:
         text: str,
         *,
         request_key: str | None = None,
+        fresh: bool = False,
+        stale: bool = False,
+        question_ttl: timedelta | None = None,
     ) -> Reply:
+        """One caller turn. ``fresh``: a new request, whatever was going on (an "R" to a
+        reminder); ``stale``: the door knows the agent's last question is no longer the
+        latest thing the caller was asked (we texted them since), so this is no answer to
+        it; ``question_ttl``: a question older than this is stale too (texts: ADR 0048)."""
+        afresh = _Afresh(fresh, stale, question_ttl)
         if not request_key:
-            return self._turn(tenant, conversation_id, text, None)
+            return self._turn(tenant, conversation_id, text, None, afresh)
         # A copy of this request still running would answer it too: wait for it, then
         # answer from the record rather than act on the message twice.
         with request_keys.one_copy_at_a_time(self.factory, conversation_id, request_key):
             replay = self._replay(tenant, conversation_id, request_key)
             if replay is not None:
                 return replay
-            return self._turn(tenant, conversation_id, text, request_key)
+            return self._turn(tenant, conversation_id, text, request_key, afresh)
 
     def _turn(
-        self, tenant: Tenant, conversation_id: uuid.UUID, text: str, request_key: str | None
+        self, tenant: Tenant, conversation_id: uuid.UUID, text: str, request_key: str | None,
+        afresh: _Afresh | None = None,
     ) -> Reply:
         started = _time.perf_counter()
         conversation, state, ctx = self._load(tenant, conversation_id)
         if conversation.turn_count == 0:
             self._recognise(state, ctx)
+        elif afresh is not None and afresh.applies(state, self.clock()):
+            state.start_afresh()
+            self._refresh_appointments(state, ctx)
+        state.replied_at = self.clock().isoformat()
         u = read_turn(text, state, ctx)
         text = u.text
         ctx.tools.ctx.lang = u.lang  # a code texted this turn is in the caller's language
@@ -390,6 +403,16 @@ class Agent:
             state.lang = found.customer.language
         state.appointments = [KnownAppointment.of(a) for a in found.appointments]
 
+    def _refresh_appointments(self, state: DialogueState, ctx: TurnContext) -> None:
+        """A fresh start sees the caller's appointments as they are now (one may have been
+        booked since they were first looked up)."""
+        if not state.verified:
+            return
+        known = state.customer_id
+        state.customer_id = None
+        self._recognise(state, ctx)
+        state.customer_id = state.customer_id or known
+
     def _next_appointment(
         self, state: DialogueState, ctx: TurnContext
     ) -> tuple[str, datetime] | None:
@@ -425,6 +448,31 @@ class Agent:
         records.save_turn(
             self.factory, conversation.id, rows, change, now=self.clock(), request_key=request_key
         )
+
+
+# Questions that a later text may be an answer to; "anything else?" is not one of them.
+_QUESTIONS = frozenset({"service", "time", "choice", "name", "phone", "confirm",
+                        "which_appointment", "confirm_transfer", "code", "resend_code"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Afresh:
+    """When a turn starts afresh instead of answering what the agent last asked."""
+
+    fresh: bool = False
+    stale: bool = False
+    question_ttl: timedelta | None = None
+
+    def applies(self, state: DialogueState, now: datetime) -> bool:
+        if self.fresh:
+            return True
+        if state.awaiting not in _QUESTIONS:
+            return False
+        if self.stale:
+            return True
+        if self.question_ttl is None or state.replied_at is None:
+            return False
+        return now - datetime.fromisoformat(state.replied_at) > self.question_ttl
 
 
 def _fallen_back(conversation_id: uuid.UUID, exc: Exception) -> str:

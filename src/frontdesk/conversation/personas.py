@@ -38,11 +38,11 @@ PERSONAS = {
         private=False,
         greeting={
             "en": "Hi, thanks for calling {business}! What can I do for you?",
-            "es": "¡Hola, gracias por llamar a {business}! ¿Qué puedo hacer por ti?",
+            "es": "¡Hola, gracias por llamar a {business}! ¿Qué puedo hacer por usted?",
         },
         greeting_known={
             "en": "Hi {name}! Thanks for calling {business}. What can I do for you?",
-            "es": "¡Hola {name}! Gracias por llamar a {business}. ¿Qué puedo hacer por ti?",
+            "es": "¡Hola {name}! Gracias por llamar a {business}. ¿Qué puedo hacer por usted?",
         },
         system_style="Warm, upbeat and casual, like a favourite salon's front desk.",
     ),

@@ -152,6 +152,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "For your privacy I can't share appointment details on this line. I can connect you with our staff, or you can call from the phone number on your file.",
         "es": "Por su privacidad no puedo dar detalles de citas por esta vía. Puedo pasarle con nuestro personal, o puede llamar desde el teléfono de su ficha.",
     },
+    "someone_elses_appointment": {
+        "en": "For privacy, I can only discuss an appointment with the person it's booked for. I can put you through to someone on the team, or help you with your own appointments. Would you like me to connect you?",
+        "es": "Por privacidad, solo puedo hablar de una cita con la persona que la tiene. Puedo pasarle con alguien del equipo o ayudarle con sus propias citas. ¿Quiere que le pase con alguien?",
+    },
     "your_appointments": {
         "en": "You have {options}. Is there anything else I can help with?",
         "es": "Tiene {options}. ¿Le puedo ayudar en algo más?",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from frontdesk.conversation import manage, questions, verify
+from frontdesk.conversation import manage, questions, someone_else, verify
 from frontdesk.conversation.absorb import absorb
 from frontdesk.conversation.booking_flow import book_flow
 from frontdesk.conversation.context import Decision, TurnContext
@@ -26,6 +26,7 @@ _GOAL_OF = {
     Intent.RESCHEDULE: "reschedule",
     Intent.CANCEL: "cancel",
     Intent.MY_APPOINTMENTS: "my_appointments",
+    Intent.THIRD_PARTY: "my_appointments",  # a private persona answers it before this
     Intent.AVAILABILITY: "availability",
     Intent.HOURS: "hours",
 }
@@ -42,9 +43,9 @@ def respond(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
     if u.has(Intent.OPT_OUT):
         state.done, state.outcome = True, "opted_out"
         return Decision(say("opted_out", lang), outcome="opted_out", end=True)
-    if u.has(Intent.HUMAN) or (state.awaiting == "confirm_transfer" and u.has(Intent.YES)):
+    if u.has(Intent.HUMAN) or someone_else.accepts_transfer(state, u):
         return transfer(state, lang, "caller asked for a person")
-    if state.awaiting == "confirm_transfer" and u.has(Intent.NO):
+    if someone_else.declines_transfer(state, u):
         state.awaiting = "anything_else"
         return Decision(say("anything_else", lang))
     # A call we placed (or a text back to a campaign): its outcomes and its offers.
@@ -53,6 +54,8 @@ def respond(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
 
     if _leaving(u):
         return goodbye(state, lang)  # "ok great, I'll call back to book. Thanks, bye!"
+    if (declined := someone_else.about_someone_else(state, u, ctx)) is not None:
+        return declined
     # Prices, the address, parking, the FAQ, a service not offered: answered from what
     # the business said, and the booking carries on where it was.
     if (answered := questions.answer(state, u, ctx)) is not None:

@@ -18,6 +18,7 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,7 +32,11 @@ from frontdesk.services import request_keys
 from frontdesk.services.conversations import Conversation
 from frontdesk.services.customers import Customer, find_by_phone
 from frontdesk.services.phone_numbers import as_e164, tenant_for_number
-from frontdesk.services.sms_records import Consent, record_keyword_turn
+from frontdesk.services.sms_records import (
+    Consent,
+    record_keyword_turn,
+    texted_since_last_reply,
+)
 from frontdesk.services.tenants import Tenant
 
 log = logging.getLogger(__name__)
@@ -44,6 +49,9 @@ STOP_WORDS = frozenset(
 START_WORDS = frozenset({"START", "UNSTOP", "ALTA"})
 HELP_WORDS = frozenset({"HELP", "AYUDA"})
 REMINDER_WORDS = frozenset({"C", "X", "R"})  # confirm, cancel, reschedule
+# A question the agent texted is answered within this, or it lapses: a "yes" the next
+# day is no answer to yesterday's "Shall I book it?" (ADR 0048).
+QUESTION_TTL = timedelta(hours=2)
 _SPANISH = frozenset({"BAJA", "ALTO", "PARAR", "ALTA", "AYUDA"})
 
 _TEXTS = {
@@ -58,6 +66,13 @@ _TEXTS = {
         "en": "{business}: you will get our texts again. Reply HELP for help, STOP to opt out.",
         "es": "{business}: volverá a recibir nuestros mensajes. Responda AYUDA para ayuda, "
         "BAJA para darse de baja.",
+    },
+    # Carriers expect a STOP to be answered once, saying it worked and how to undo it.
+    "stopped": {
+        "en": "{business}: you have been unsubscribed and will get no more messages from us. "
+        "Reply START to resubscribe.",
+        "es": "{business}: se ha dado de baja y no recibirá más mensajes nuestros. "
+        "Responda ALTA para volver a recibirlos.",
     },
     "confirmed": {"en": "Thanks, see you then!", "es": "¡Gracias, le esperamos!"},
     # What an "R" means, said to the agent as the customer would say it.
@@ -138,8 +153,9 @@ class _Turn:
         word = keyword(text)
         lang = "es" if word in _SPANISH else self._lang()
         if word in STOP_WORDS:
-            self._record(text, None, consent=Consent.OPT_OUT)
-            return None
+            reply = _TEXTS["stopped"][lang].format(business=self.tenant.name)
+            self._record(text, reply, consent=Consent.OPT_OUT)
+            return reply
         if self.customer is not None and self.customer.do_not_call and word not in START_WORDS:
             return None  # opted out: we never answer, whatever they write
         if word in START_WORDS:
@@ -162,9 +178,16 @@ class _Turn:
                 self._record(text, refusal, tools=tools)
                 return refusal
             if upcoming is not None and word == "R":
-                text = _TEXTS["reschedule"][lang]
+                # A new request: nothing of an earlier one (its time, its offers) carries.
+                return self._agent_turn(_TEXTS["reschedule"][lang], fresh=True)
+        return self._agent_turn(text)
+
+    def _agent_turn(self, text: str, *, fresh: bool = False) -> str | None:
+        stale = not fresh and texted_since_last_reply(
+            self.desk.factory, self.tenant, self.conversation.id, self.phone)
         answer = self.desk.agent.turn(self.tenant, self.conversation.id, text,
-                                      request_key=self.key)
+                                      request_key=self.key, fresh=fresh, stale=stale,
+                                      question_ttl=QUESTION_TTL)
         return answer.text or None
 
     def _help(self, lang: str) -> str:

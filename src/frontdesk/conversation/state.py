@@ -95,6 +95,9 @@ class DialogueState:
     # What the business requires before booking, as given and checked ({"date_of_birth":
     # "1985-03-02"}); sent with the booking and kept on the appointment.
     intake: dict[str, str] = field(default_factory=dict)
+    # When the agent last spoke (ISO, the agent's clock): a question asked long ago by
+    # text is no longer what a "yes" answers (ADR 0048).
+    replied_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,6 +120,18 @@ class DialogueState:
         """Forget the slot search (a new time or service was given)."""
         self.offered = []
         self.chosen = None
+
+    def start_afresh(self) -> None:
+        """Forget the task and its pending question, keep who the caller is: a new
+        request ("R" to a reminder) or a question gone stale starts from nothing."""
+        self.goal = self.awaiting = None
+        self.service_id = self.resource_id = None
+        self.time = self.rule = None
+        self.reset_booking()
+        self.target = None
+        self.pending_phone = None
+        self.misunderstood = self.asked_phone = 0
+        self.done, self.outcome = False, None
 
     def summary(self) -> dict[str, Any]:
         """What a door shows of the state (no personal data beyond what was said)."""

@@ -61,6 +61,17 @@ _SERVICE = _a(
     appointment|booking|reservation|slot"""
 )
 _APPT = r"(?:appointment|booking|reservation|visit|session)s?"
+_RELATIVE_EN = _a(
+    """wife|husband|partner|spouse|mother|mom|mum|mommy|mother-in-law|father|dad|daddy|
+    father-in-law|son|daughter|kids?|child|children|boy|girl|baby|brother|sister|grandmother|
+    grandma|granny|grandfather|grandpa|grandson|granddaughter|boyfriend|girlfriend|fiancee?|
+    friend|aunt|uncle|niece|nephew|parents?|cousin|roommate|neighbou?r|relative|family member"""
+)
+_RELATIVE_ES = _a(
+    """marido|esposo|esposa|mujer|pareja|novio|novia|madre|mama|padre|papa|hijo|hija|hijos|
+    hijas|nino|nina|ninos|bebe|hermano|hermana|abuelo|abuela|suegro|suegra|tio|tia|sobrino|
+    sobrina|primo|prima|amigo|amiga|nieto|nieta|vecino|vecina|familiar"""
+)
 _NOT = r"(?:doesn'?t|does not|won'?t|will not|wouldn'?t|would not|isn'?t|is not|not|can'?t|"
 _NOT += r"cannot|don'?t|do not)"
 _WANT_ES = _a(
@@ -110,6 +121,22 @@ _EN: list[Rule] = [
      representative|receptionist|human being|customer service|transfer me|
      put me through"""), ""),
     (I.HUMAN, 0.97, _START + r"(?:a )?(?:human|agent|person)" + _ALONE, ""),
+    # A person in other words: "get me a human", "someone real", "the doctor's assistant",
+    # "is there anybody I could speak to", "a person, not a machine". Staff titles count
+    # only after a verb of talking ("I'd like to see the doctor" books).
+    (I.HUMAN, 0.97, r"\b(?:speak|talk|chat)(?:ing)? (?:to|with) (?:the |a |an |your |some )?"
+     + _w("""assistant|nurse|doctor'?s? assistant|doctor|secretary|office|team|staff member|
+     (?:someone|somebody|anyone|anybody) (?:who works|from|at) """ + "|" + _PROVIDER[3:-1]),
+     ""),
+    (I.HUMAN, 0.97, _w(r"""(?:get|give|find|put) me (?:a |an |the |some )?(?:real |live |
+     actual )?(?:human|person|people|receptionist|someone real|somebody real)|
+     (?:put|pass) me (?:on|over|through) (?:to|with)|
+     (?:someone|somebody|anyone|anybody) (?:real|actual|human|in person|alive)|
+     (?:is|are) there (?:anybody|anyone|someone|somebody|a person|a human)(?: \w+){0,4} (?:i|
+     we) (?:can|could|might|may) (?:actually |really )?(?:speak|talk)|
+     (?:want|need|prefer|rather have) (?:a |an )?(?:real |actual |live )?(?:human|person)|
+     (?:not|no|instead of) (?:a |an |this |the )?(?:machine|robot|bot|computer|recording|
+     automated \w+)"""), ""),
     # Corrections.
     (I.CORRECTION, 0.95, _w("""i meant|i misspoke|scratch that|my mistake|my bad|correction|
      changed my mind|change of plans?|let me correct|i mean to say"""), ""),
@@ -140,6 +167,14 @@ _EN: list[Rule] = [
     (I.CANCEL, 0.88, _w("""(?:can'?t|cannot|won'?t|will not|can no longer)(?: be able to)?
      (?:make|come to|attend|go to|keep) (?:my|the|our) """ + _APPT + """|
      don'?t need (?:the|my|that) appointment"""), ""),
+    # Someone else's appointment ("when is my wife's appointment?"): the medical persona
+    # states its privacy rule rather than looking it up (conversation/someone_else.py).
+    (I.THIRD_PARTY, 0.86, r"\b(?:my|our) " + _RELATIVE_EN + r"(?: \w+)?(?:'s|s')? (?:next |"
+     r"upcoming )?" + _APPT + r"\b|\b(?:his|her|their) (?:next |upcoming )?" + _APPT + r"\b|"
+     r"\b(?:does|did|is|will) (?:my|our) " + _RELATIVE_EN + r"(?: \w+)? (?:have|has|got) "
+     r"(?:an?|any|the|his|her|their|something|anything) (?:\w+ )?(?:" + _APPT + r"|booked)\b|"
+     r"\b(?:when|what time|what day|which day) (?:does|is|will) (?:my|our) " + _RELATIVE_EN
+     + r"(?: \w+)? (?:have|coming|come|booked|scheduled|due)\b", ""),
     (I.MY_APPOINTMENTS, 0.85, _w(r"""(?:when|what time|what day|where) (?:is|was|'s) (?:my|our)
      (?:next |upcoming )?""" + _APPT + r"""|when'?s my (?:next )?""" + _APPT + r"""|
      what (?:appointments|bookings|reservations) (?:do i|have i|i have|am i)|
@@ -235,7 +270,8 @@ _EN: list[Rule] = [
      make (?:it|that)|want (?:that|it|to)|like (?:that|it))|no good|(?:not|none of) (?:that one|
      those|them|these)|i'?d rather not|i'?m (?:busy|not available|unavailable|not free)|
      i (?:have|'ve got|got) (?:a|an|another) (?:meeting|conflict|commitment|class|prior)|
-     not (?:right )?now|maybe (?:later|another time|in the future)"""), ""),
+     not (?:right )?now|maybe (?:later|another time|in the future)|never ?mind|
+     forget (?:it|about it)|don'?t worry about it"""), ""),
     (I.THANKS, 0.6, _w("""thank|thanks|thankyou|thanx|thx|ty|appreciate|appreciated|cheers|
      grateful|thankful|much obliged"""), ""),
     (I.GOODBYE, 0.65, _w("""bye|goodbye|good bye|bye bye|see you|see ya|take care|
@@ -279,6 +315,21 @@ _ES: list[Rule] = [
      agente|operador|operadora|recepcionista|recepcion|encargado|encargada|gerente|empleado|
      empleada|responsable|ser humano)|persona real|ser humano|operador|operadora|recepcionista|
      atencion al cliente"""), ""),
+    # Otras formas: "¿me puede atender alguien?", "alguien de verdad", "póngame con la
+    # enfermera", "no quiero hablar con una máquina". Un cargo solo cuenta tras un verbo
+    # de hablar o pasar ("¿me puede atender la doctora?" es pedir cita).
+    (I.HUMAN, 0.97, _w(r"""(?:hablar|habla|pasame|pasenme|paseme|pasa|pase|ponme|pongame|
+     ponganme|comuniqueme|comunicame) (?:con )?(?:el |la |una |un |alguna |algun )?(?:secretaria|
+     secretario|enfermera|enfermero|asistente|auxiliar|doctor|doctora|medico|medica|
+     administracion|mostrador|oficina|alguien|una persona)|
+     (?:me |nos )?(?:puede|pueden|podria|podrian|puedes) atender (?:alguien|una persona|
+     un humano)|(?:que )?me (?:atienda|atiende|atiendan) (?:alguien|una persona|un humano)|
+     alguien (?:de verdad|real|de carne y hueso|humano)|de carne y hueso|
+     (?:hay|habra|habria) alguien(?: \w+){0,4} (?:con quien|que me) (?:pueda|puedo|
+     podria) (?:hablar|atender)|
+     (?:hablar|hablando) con (?:una |un |esta |este )?(?:maquina|robot|
+     contestador|grabacion|bot)"""), ""),
+    (I.HUMAN, 0.97, _START + r"con (?:una persona|un humano|alguien)" + _ALONE, ""),
     (I.CORRECTION, 0.95, _w("""quise decir|queria decir|quiero decir|me equivoque|
      me he equivocado|corrijo|cambie de opinion|he cambiado de opinion|mejor dicho|
      (?:perdon|perdona|perdone|disculpa|disculpe|espera|espere) ,? (?:no|dije|mejor|el|la|
@@ -293,6 +344,14 @@ _ES: list[Rule] = [
      cambiarla|moverla|aplazarla|reprogramarla|adelantarla|atrasarla"""), _NEG),
     (I.CANCEL, 0.9, _w(r"""cancel\w*|anul\w*|no (?:voy a poder|podre|puedo) (?:ir|asistir|
      acudir)"""), _NEG),
+    # La cita de otra persona ("¿a qué hora tiene cita mi madre?"); "cita para mi hija"
+    # es reservarle una, no preguntar por la suya.
+    (I.THIRD_PARTY, 0.86, r"\bcita (?:de|a|del) (?:mi|mis|nuestro|nuestra) " + _RELATIVE_ES
+     + r"\b|\btiene (?:la |una |alguna |su )?(?:cita|consulta|hora) (?:mi|nuestro|nuestra) "
+     + _RELATIVE_ES + r"\b|\b(?:mi|nuestro|nuestra) " + _RELATIVE_ES + r"(?: \w+)? (?:tiene|"
+     r"tenia|tendra) (?:la |una |alguna |su )?(?:cita|consulta|hora)\b|\btiene (?:mi|nuestro|"
+     r"nuestra) " + _RELATIVE_ES + r"(?: \w+)? (?:la |una |alguna |su )?(?:cita|consulta)\b",
+     ""),
     (I.MY_APPOINTMENTS, 0.85, _w(r"""(?:cuando|a que hora|que dia|para cuando|donde)
      (?:es|era|tengo|sera) (?:mi|la|nuestra) (?:proxima )?(?:cita|reserva|consulta|hora)|
      que citas tengo|tengo (?:alguna |una )?cita|mis citas|mi (?:proxima|siguiente) cita|
@@ -345,7 +404,8 @@ _ES: list[Rule] = [
      problema|pasa""") + ")", ""),
     (I.NO, 0.9, _START + r"(?:mas tarde|luego|otro dia)" + _ALONE, ""),
     (I.NO, 0.7, _w("""no (?:me (?:viene|va|sirve|vale|queda|conviene)|puedo|podre|quiero|gracias)|
-     mejor no|ahora no"""), ""),
+     mejor no|ahora no|(?:entonces|pues|bueno|vale|ok|ah)(?: ,)? nada(?! mas)|
+     (?:dejelo|dejalo|olvidelo|olvidalo)"""), ""),
     (I.THANKS, 0.6, _w("gracias|agradezco|agradecido|agradecida|mil gracias"), ""),
     (I.GOODBYE, 0.65, _w(r"""adios|bye|bai|hasta luego|hasta pronto|hasta manana|
      hasta la proxima|chao|chau|nos vemos|que tengas? (?:un )?buen(?:a|os|as)? \w+|
@@ -421,7 +481,9 @@ _CHOICE_SOFT = re.compile(
     r"\bthe (?!other one)(?:\d{1,2}(?::\d\d)?(?: ?[ap]\.?m\.?)?|\w+) one\b"
     r"|\bthe one (?:at|on|with|for|in)\b|\b(?:la|el) de (?:las|la|el|los)\b|\b(?:la|el) del\b"
 )
-_TASKS = frozenset({I.CANCEL, I.RESCHEDULE, I.MY_APPOINTMENTS, I.HOURS, I.OPT_OUT})
+_TASKS = frozenset(
+    {I.CANCEL, I.RESCHEDULE, I.MY_APPOINTMENTS, I.THIRD_PARTY, I.HOURS, I.OPT_OUT}
+)
 
 
 def _negated(norm: str, start: int) -> bool:

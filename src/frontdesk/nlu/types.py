@@ -54,6 +54,8 @@ class Intent(StrEnum):
     RESCHEDULE = "reschedule"
     CANCEL = "cancel"
     MY_APPOINTMENTS = "my_appointments"
+    # "When is my wife's appointment?": about an appointment the caller does not hold.
+    THIRD_PARTY = "third_party"
     AVAILABILITY = "availability"
     HOURS = "hours"
     HUMAN = "human"

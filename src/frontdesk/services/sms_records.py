@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,12 +25,15 @@ from frontdesk.services.customers import find_by_phone
 from frontdesk.services.lookup import get_scoped
 from frontdesk.services.notices.outbox import enqueue
 from frontdesk.store.db import write_session
-from frontdesk.store.models import Appointment, Tenant
+from frontdesk.store.models import Appointment, ConversationTurn, OutboxMessage, Tenant
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "sms"
 REPLY_PURPOSE = "reply"
+# Texts that are the conversation's own words (its replies, the codes it sends): they
+# never make the agent's question stale.
+_OWN_PURPOSES = (REPLY_PURPOSE, "verification_code")
 
 
 class Consent(StrEnum):
@@ -93,3 +97,25 @@ def queue_reply(factory: sessionmaker[Session], tenant_id: uuid.UUID, *, to: str
             dedupe_key=f"sms-reply:{message_id}",
             customer_id=customer_id,
         )
+
+
+def texted_since_last_reply(factory: sessionmaker[Session], tenant: Tenant,
+                            conversation_id: uuid.UUID, phone: str) -> bool:
+    """Whether the business texted ``phone`` something else (a reminder, a confirmation,
+    a campaign's follow-up) after the conversation's last reply: the customer's next
+    text then answers that, not the question the agent asked before it."""
+    with factory() as session:
+        replied = session.scalar(select(func.max(ConversationTurn.created_at)).where(
+            ConversationTurn.conversation_id == conversation_id,
+            ConversationTurn.role == "assistant"))
+        if replied is None:
+            return False
+        later = session.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.tenant_id == tenant.id,
+            OutboxMessage.channel == CHANNEL,
+            OutboxMessage.recipient == phone,
+            OutboxMessage.purpose.not_in(_OWN_PURPOSES),
+            OutboxMessage.sent_at.is_not(None),
+            OutboxMessage.sent_at > replied,
+        ).limit(1))
+        return later is not None
