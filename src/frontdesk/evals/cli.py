@@ -51,6 +51,10 @@ def register(sub: Any) -> None:
                    help="also score the NLU on the shared corpora (time, intents)")
     p.add_argument("--data", type=Path, default=None,
                    help="folder of the NLU corpora (default: ../shared/data from the checkout)")
+    p.add_argument("--llm", action="store_true",
+                   help="in-process, drive the calls with the LLM configured in the environment "
+                        "(FRONTDESK_LLM_BASE_URL, FRONTDESK_LLM_MODEL, FRONTDESK_LLM_API_KEY) "
+                        "instead of the rules engine")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-scenario progress lines")
     p.set_defaults(func=cmd_eval)
 
@@ -101,7 +105,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print("warning: --now is in the past; setup books through the real-clock API, "
                   "which refuses past times, so scenarios with setup will fail",
                   file=sys.stderr)
-        with runner.in_process(now) as target:
+        brain = None
+        if args.llm:
+            from frontdesk.config import Settings
+            from frontdesk.conversation.llm import brain_from_settings
+
+            brain = brain_from_settings(Settings())
+            if brain is None:
+                print("error: --llm needs FRONTDESK_LLM_BASE_URL (an OpenAI-compatible "
+                      "server) and FRONTDESK_LLM_MODEL", file=sys.stderr)
+                return 2
+        with runner.in_process(now, brain) as target:
             results = runner.run_all(target, scenarios, progress)
     nlu = nlu_figures(args.data or default_data_dir()) if args.nlu else None
     summary = summarize(results, mode=target.mode, min_pass=args.min_pass, nlu=nlu)

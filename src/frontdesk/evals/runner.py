@@ -22,10 +22,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from frontdesk.evals import textrules
+
+if TYPE_CHECKING:  # the agent is imported when a run starts, not with the CLI
+    from frontdesk.conversation.agent import Brain
 from frontdesk.evals.client import Api, HttpApi, TestClientApi, expect_ok
 from frontdesk.evals.prepare import (
     Booked,
@@ -136,8 +139,10 @@ class InProcess:
     mode = "inprocess"
     shared = False
 
-    def __init__(self, now: datetime | None = None, *, workdir: Path | None = None) -> None:
+    def __init__(self, now: datetime | None = None, *, workdir: Path | None = None,
+                 brain: Brain | None = None) -> None:
         self.now = now
+        self.brain = brain  # None: the rules engine; else e.g. the LLM driver (``--llm``)
         self._stack = ExitStack()
         self.workdir = workdir or Path(self._stack.enter_context(
             tempfile.TemporaryDirectory(prefix="frontdesk-eval-")))
@@ -174,7 +179,7 @@ class InProcess:
         built = build_tenant(self.factory, scenario.tenant, f"eval-{self._count}-{scenario.tenant}")
         tz = ZoneInfo(built.tenant.timezone)
         now = self.clock_for(tz)
-        agent = Agent(self.factory, clock=lambda: now)
+        agent = Agent(self.factory, brain=self.brain, clock=lambda: now)
         api = TestClientApi(self.client, built.api_key)
 
         def open_line() -> Line:
@@ -385,8 +390,9 @@ def run_all(target: Target, scenarios: Iterable[Scenario],
 
 
 @contextmanager
-def in_process(now: datetime | None = None) -> Iterator[InProcess]:
-    target = InProcess(now)
+def in_process(now: datetime | None = None,
+               brain: Brain | None = None) -> Iterator[InProcess]:
+    target = InProcess(now, brain=brain)
     try:
         yield target
     finally:
