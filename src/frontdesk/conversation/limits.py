@@ -50,7 +50,8 @@ _NOT_BEFORE = re.compile(
     rf"|\bno earlier than\s+{_CLOCK}"
     rf"|\b(?:{_ONLY[3:-1]})\s+(?:\w+\s+){{0,3}}?(?:after|from|a partir de|desde|despu[eé]s de"
     rf"(?:l)?)\s+(?:the\s+)?{_CLOCK}"
-    rf"|\b(?:after|from|a partir de)\s+(?:the\s+)?{_CLOCK}\s+(?:only|on(?:wards)?|solo|nada m[aá]s)\b",
+    rf"|\b(?:after|from|a partir de)\s+(?:the\s+)?{_CLOCK}"
+    r"\s+(?:only|on(?:wards)?|solo|nada m[aá]s)\b",
     re.IGNORECASE,
 )
 # "nothing after 5", "no later than 4", "nada después de las 6", "solo antes de las 12".
