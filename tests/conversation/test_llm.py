@@ -190,8 +190,8 @@ def test_system_prompt_carries_business_date_hours_and_services(
     assert biz.tenant.name in prompt
     assert "Monday, June 3, 2030" in prompt and "America/New_York" in prompt
     assert "UTC-04:00" in prompt
-    assert f"Haircut (30 min; also called corte): id {biz.haircut.id}" in prompt
-    assert f"Coloring (90 min): id {biz.coloring.id}" in prompt
+    assert f"Haircut (30 min, price not given; also called corte): id {biz.haircut.id}" in prompt
+    assert f"Coloring (90 min, price not given): id {biz.coloring.id}" in prompt
     assert "Monday: 09:00-17:00" in prompt and "Sunday: closed" in prompt
     assert "answer in English" in prompt
     assert "phone number" in prompt  # no caller ID on chat: ask for one

@@ -70,7 +70,7 @@ def test_prompt_for_a_private_business_and_an_unverified_caller() -> None:
     assert "Clínica Sol" in prompt and "Calm, professional and discreet" in prompt
     assert "Monday, December 2, 2030, 4:05 PM" in prompt and "UTC+01:00" in prompt
     assert "Monday: 09:00-14:00, 16:00-19:00" in prompt and "Tuesday: closed" in prompt
-    assert "Checkup (20 min; also called revisión): id svc-1" in prompt
+    assert "Checkup (20 min, price not given; also called revisión): id svc-1" in prompt
     assert "answer in Spanish" in prompt
     assert "Caller ID: +34600000000" in prompt and "Not a known customer" in prompt
     assert "start 2030-12-03T09:00:00+01:00 with Dr Ruiz (resource_id r-1)" in prompt

@@ -41,6 +41,10 @@ EXPECTED_AWAITING: dict[str, str | None] = {
     "wrong_code_last": "code", "code_expired": "resend_code", "code_dead": "resend_code",
     "code_limit": "confirm_transfer", "cannot_text": "confirm_transfer", "code_ok": None,
     "no_new_code": "anything_else",
+    # Questions about the business (conversation/questions.py): an answer is followed by
+    # "anything else?" or by the booking's own question; a person is offered outright.
+    "price_one": None, "price_list": None, "price_unknown": None, "info_unknown": None,
+    "services_list": None, "not_offered": None, "offer_person": "confirm_transfer",
 }
 
 SAMPLE = {
@@ -48,7 +52,7 @@ SAMPLE = {
     "options": "tomorrow at 10 AM, tomorrow at noon or Friday, December 4th at 5 PM",
     "wanted": "tomorrow at 3 PM", "days": 14, "name": "Jordan", "business": "Bella Salon",
     "hours": "Tuesday to Saturday from 9 AM to 7 PM", "reason": "it has already started.",
-    "ending": "0199", "tries": 3,
+    "ending": "0199", "tries": 3, "price": "$45", "prices": "haircut, $45",
 }
 
 

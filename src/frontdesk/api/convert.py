@@ -38,6 +38,10 @@ def tenant_out(t: Tenant) -> schemas.TenantOut:
         greeting=dict(t.greeting or {}),
         instructions=t.instructions,
         message_templates={k: dict(v) for k, v in (t.message_templates or {}).items()},
+        info={k: dict(v) for k, v in (t.info or {}).items()},
+        faq=[schemas.FaqEntryModel(question=e["question"], answer=e["answer"])
+             for e in (t.faq or [])],
+        required_fields=list(t.required_fields or []),
     )
 
 
@@ -129,6 +133,7 @@ def appointment_out(a: Appointment, tenant: Tenant) -> schemas.AppointmentOut:
         status=a.status,
         source=a.source,
         notes=a.notes,
+        intake=dict(a.intake or {}),
         idempotency_key=a.idempotency_key,
         created_at=a.created_at,
         updated_at=a.updated_at,

@@ -30,6 +30,17 @@ from frontdesk.web.types import (  # noqa: F401 - the API's models are built fro
 # --- tenant -----------------------------------------------------------------------------
 
 MessagePurpose = Literal["confirmation", "rescheduled", "cancellation", "reminder"]
+InfoTopic = Literal["address", "directions", "parking", "payment", "cancellation"]
+RequiredField = Literal["date_of_birth", "insurance"]
+
+
+class FaqEntryModel(Strict):
+    """One of the business's own questions and its answer, per language."""
+
+    question: dict[Language, Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        description="The question as the business writes it: {'en': '...', 'es': '...'}")
+    answer: dict[Language, Annotated[str, Field(min_length=1, max_length=600)]] = Field(
+        description="The answer the agent gives, in the same languages as the question")
 
 
 class BookingPolicyModel(BaseModel):
@@ -55,6 +66,9 @@ class TenantOut(BaseModel):
     greeting: dict[str, str]
     instructions: str | None
     message_templates: dict[str, dict[str, str]]
+    info: dict[str, dict[str, str]]
+    faq: list[FaqEntryModel]
+    required_fields: list[str]
 
 
 class TenantPatch(Strict):
@@ -84,6 +98,16 @@ class TenantPatch(Strict):
         str, Field(max_length=320)]]] | None = Field(
         default=None, description="Own SMS texts, replacing all of them, e.g. {'reminder': "
         "{'en': '...'}}, with {business}, {service}, {when}, {resource}")
+    info: dict[InfoTopic, dict[Language, Annotated[str, Field(max_length=500)]]] | None = Field(
+        default=None, description="What the agent tells callers who ask, replacing all of it: "
+        "{'address': {'en': '...', 'es': '...'}, 'parking': {...}}; a topic left out or "
+        "empty: the agent says it does not know and offers a person")
+    faq: Annotated[list[FaqEntryModel], Field(max_length=50)] | None = Field(
+        default=None, description="The business's own questions and answers, replacing all "
+        "of them; matched loosely to what callers ask, in either language")
+    required_fields: Annotated[list[RequiredField], Field(max_length=2)] | None = Field(
+        default=None, description="What a caller must give before a booking is confirmed; "
+        "kept on the appointment ('intake')")
 
 
 # --- services ---------------------------------------------------------------------------
@@ -276,6 +300,9 @@ class AppointmentOut(BaseModel):
     status: str
     source: str
     notes: str | None
+    intake: dict[str, str] = Field(
+        default_factory=dict, description="What the business required before booking "
+        "(required_fields), as the caller gave it: {'date_of_birth': '1985-03-02'}")
     idempotency_key: str | None
     created_at: datetime
     updated_at: datetime

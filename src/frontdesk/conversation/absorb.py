@@ -11,14 +11,18 @@ from frontdesk.conversation import limits, when
 from frontdesk.conversation.context import TurnContext
 from frontdesk.conversation.state import DialogueState, OfferedSlot
 from frontdesk.nlu.language import normalize
+from frontdesk.nlu.timewindows import as_whole_day
 from frontdesk.nlu.types import Intent, ServiceMatch, TimeMention, Understanding
 from frontdesk.services.constraints import caller_rule
+
+# Answers to the business's required details: a birth date is no appointment time.
+_INTAKE = ("date_of_birth", "insurance")
 
 
 def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
     """Copy service, time, name and phone from the turn into the state. True if any."""
     got = False
-    if u.services and state.awaiting not in ("name", "phone", "code"):
+    if u.services and state.awaiting not in ("name", "phone", "code", *_INTAKE):
         best = u.services[0].service_id
         if len(u.services) > 1 and (u.has(Intent.CORRECTION) or state.service_id):
             best = _wanted_service(u)
@@ -27,7 +31,7 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
             state.reset_booking()
             got = True
     picking = u.choice is not None and bool(state.offered)  # "la de más tarde" is a pick
-    reading = state.awaiting in ("name", "phone", "which_appointment", "code")
+    reading = state.awaiting in ("name", "phone", "which_appointment", "code", *_INTAKE)
     said_limits = None if picking or reading else limits.read(u.text)
     times = u.times
     if said_limits is not None:
@@ -52,9 +56,12 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
         got = True
     elif times and not picking and not reading:
         rescheduling = state.goal == "reschedule"
+        times = tuple(as_whole_day(m) for m in times)  # "in a fortnight" is a day
         main = when.primary(times, rescheduling=rescheduling)
         mention = when.business_hour(when.combine(times, main, ctx), ctx)
         mention = when.weekend_days(mention, ctx)
+        if not rescheduling:
+            mention = when.alternatives(u.text, times, mention, ctx, u.lang)
         mention = when.keep_clock(mention, state.time, ctx, u.lang)
         mention = when.keep_day(mention, state.time, ctx)
         picked = pick_by_time(state, main) if state.offered else None

@@ -25,7 +25,12 @@ from frontdesk.conversation.tools import ToolContext, Tools
 from frontdesk.nlu.types import Understanding
 from frontdesk.services import conversation_turns as records
 from frontdesk.services import request_keys
-from frontdesk.services.agent_context import BusinessFacts, Tenant, business_facts
+from frontdesk.services.agent_context import (
+    BusinessFacts,
+    BusinessInfo,
+    Tenant,
+    business_facts,
+)
 from frontdesk.services.conversation_turns import (
     CampaignOutcome,
     Conversation,
@@ -353,7 +358,8 @@ class Agent:
             tenant=tenant,
             persona=persona_for(tenant.persona),
             services=[
-                ServiceInfo(str(s.id), s.name, s.spoken_names, s.duration_minutes)
+                ServiceInfo(str(s.id), s.name, s.spoken_names, s.duration_minutes,
+                            s.price_cents)
                 for s in business.services
             ],
             tools=tools,
@@ -364,6 +370,7 @@ class Agent:
             caller_verified=conversation.caller_verified,
             said_before=conversation.messages,
             campaign=campaign,
+            info=business.info or BusinessInfo({}, [], []),
         )
 
     def _recognise(self, state: DialogueState, ctx: TurnContext) -> None:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from frontdesk.conversation import search, when
+from frontdesk.conversation import intake, search, when
 from frontdesk.conversation.absorb import pick_by_time
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.phrases import say
@@ -213,6 +213,8 @@ def _collect_and_confirm(
             return None
         state.awaiting = "phone"
         return Decision(say("ask_phone", lang))
+    if (asked := intake.ask_missing(state, u, ctx)) is not None:
+        return asked  # the details the business requires, before the read-back
     assert state.chosen is not None
     service = ctx.service(state.service_id)
     assert service is not None
@@ -244,6 +246,7 @@ def _do_book(state: DialogueState, ctx: TurnContext, lang: str) -> Decision:
             "resource_id": state.chosen.resource_id,
             "customer_name": state.name,
             "customer_phone": state.phone or ctx.caller_phone,
+            **state.intake,
         },
         key=f"{ctx.tools.ctx.conversation_id}:{state.booking_seq}",
     )

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from frontdesk.conversation.personas import Persona
 from frontdesk.conversation.tools import Tools
 from frontdesk.nlu.types import ServiceName
-from frontdesk.services.agent_context import Tenant
+from frontdesk.services.agent_context import BusinessInfo, Tenant
 from frontdesk.services.outbound_context import CampaignContext
 
 
@@ -20,6 +20,7 @@ class ServiceInfo:
     name: str
     spoken: dict[str, list[str]]
     duration_minutes: int
+    price_cents: int | None = None  # None: the business gave no price (never guessed)
 
     def spoken_name(self, lang: str) -> str:
         names = self.spoken.get(lang) or []
@@ -57,6 +58,8 @@ class TurnContext:
     # The campaign behind this conversation (a call the dialer placed, a text back to its
     # follow-up): its meeting request is what the agent offers times for.
     campaign: CampaignContext | None = None
+    # What the business tells callers in its own words: facts, its FAQ, required details.
+    info: BusinessInfo = field(default_factory=lambda: BusinessInfo({}, [], []))
 
     @property
     def tz(self) -> ZoneInfo:

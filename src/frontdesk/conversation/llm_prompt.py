@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from frontdesk.conversation.context import TurnContext
+from frontdesk.conversation.prices import say_price
 from frontdesk.conversation.state import DialogueState
 from frontdesk.conversation.tools import TOOL_MODELS
 
@@ -41,6 +42,11 @@ _HINTS = {
     ),
     "check_verification_code": "With the digits the caller read back, exactly as said.",
     "transfer_to_human": "When the caller asks for a person, or you cannot help.",
+    "business_info": (
+        "For any question about the business (where it is, parking, payment, cancellation, "
+        "prices, services, anything in its FAQ). Say only what it returns; found=false "
+        "means the business has not said."
+    ),
 }
 
 
@@ -93,6 +99,10 @@ def system_prompt(ctx: TurnContext, state: DialogueState, lang: str) -> str:
         "Services (use the id in tools):\n" + _services(ctx),
         "Caller:\n" + _caller(ctx, state),
     ]
+    facts = _facts(ctx, lang)
+    if facts:
+        sections.append("What the business tells callers (its own words; say nothing "
+                        "else about these topics):\n" + facts)
     own = ctx.tenant.instructions
     if own:
         # The business's words, below what is true now and above the rules: they shape
@@ -134,7 +144,22 @@ def _services(ctx: TurnContext) -> str:
     for s in ctx.services:
         other = sorted({n for names in s.spoken.values() for n in names} - {s.name.lower()})
         aka = f"; also called {', '.join(other)}" if other else ""
-        lines.append(f"- {s.name} ({s.duration_minutes} min{aka}): id {s.id}")
+        price = (f", {say_price(s.price_cents, ctx.tenant.country or 'US', 'en')}"
+                 if s.price_cents is not None else ", price not given")
+        lines.append(f"- {s.name} ({s.duration_minutes} min{price}{aka}): id {s.id}")
+    return "\n".join(lines)
+
+
+def _facts(ctx: TurnContext, lang: str) -> str:
+    lines = [f"- {topic}: {text}" for topic in ("address", "directions", "parking",
+                                                  "payment", "cancellation")
+             if (text := ctx.info.text(topic, lang))]
+    if ctx.info.faq:
+        lines.append(f"- plus {len(ctx.info.faq)} questions and answers of its own: "
+                     "call business_info with topic faq")
+    if ctx.info.required_fields:
+        lines.append("- required before booking (pass to book): "
+                     + ", ".join(ctx.info.required_fields))
     return "\n".join(lines)
 
 
@@ -217,6 +242,10 @@ def _rules(ctx: TurnContext, state: DialogueState) -> list[str]:
         "Booking something new needs no code.",
         "If the caller asks for a person, or you cannot help, call transfer_to_human.",
         "Only discuss this business's appointments, hours and services.",
+        "Answer questions about the business (address, parking, payment, policies, prices, "
+        "its FAQ) only from what it tells callers above or from business_info; when it has "
+        "not said, say you don't know and offer to connect the caller with a person. Never "
+        "guess.",
     ]
     if ctx.persona.private:
         rules.append(

@@ -276,6 +276,52 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Sorry, that appointment can't be changed anymore: {reason}",
         "es": "Lo siento, esa cita ya no se puede cambiar: {reason}",
     },
+    # What the business told us to tell callers (conversation/questions.py); the facts
+    # themselves are the business's own words, never these.
+    "ask_date_of_birth": {
+        "en": "And what's your date of birth?",
+        "es": "¿Y cuál es su fecha de nacimiento?",
+    },
+    "ask_date_of_birth_again": {
+        "en": "Sorry, I need your full date of birth, with the year, like March 3rd, 1985.",
+        "es": "Perdone, necesito su fecha de nacimiento completa, con el año, por ejemplo 3 de marzo de 1985.",
+    },
+    "ask_insurance": {
+        "en": "And which insurance company are you with?",
+        "es": "¿Y cuál es su compañía de seguros?",
+    },
+    "ask_insurance_again": {
+        "en": "Sorry, which insurance company is it?",
+        "es": "Perdone, ¿qué compañía de seguros es?",
+    },
+    "price_one": {
+        "en": "The {service} is {price}.",
+        "es": "El servicio de {service} cuesta {price}.",
+    },
+    "price_list": {
+        "en": "Our prices are: {prices}.",
+        "es": "Nuestros precios son: {prices}.",
+    },
+    "price_unknown": {
+        "en": "I'm afraid I don't have the price of the {service}.",
+        "es": "Lo siento, no tengo el precio de {service}.",
+    },
+    "info_unknown": {
+        "en": "I'm afraid I don't have that information.",
+        "es": "Lo siento, no tengo esa información.",
+    },
+    "offer_person": {
+        "en": "Would you like me to connect you with someone from the team?",
+        "es": "¿Quiere que le pase con una persona del equipo?",
+    },
+    "services_list": {
+        "en": "We offer {options}.",
+        "es": "Ofrecemos {options}.",
+    },
+    "not_offered": {
+        "en": "Sorry, we don't offer that here. Our services are {options}.",
+        "es": "Lo siento, no ofrecemos ese servicio. Tenemos {options}.",
+    },
 }
 
 

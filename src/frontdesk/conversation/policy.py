@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from frontdesk.conversation import changes, manage, verify
+from frontdesk.conversation import changes, manage, questions, verify
 from frontdesk.conversation.absorb import absorb
 from frontdesk.conversation.booking_flow import book_flow
 from frontdesk.conversation.context import Decision, TurnContext
@@ -53,6 +53,11 @@ def respond(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
 
     if _leaving(u):
         return goodbye(state, lang)  # "ok great, I'll call back to book. Thanks, bye!"
+    # Prices, the address, parking, the FAQ, a service not offered: answered from what
+    # the business said, and the booking carries on where it was.
+    if (answered := questions.answer(state, u, ctx)) is not None:
+        state.misunderstood = 0
+        return answered
     amend = changes.amending(state, u)
     _switch_goal(state, u)
     if amend:
@@ -135,12 +140,12 @@ def _no_goal(
     if state.awaiting == "anything_else":
         if u.has(Intent.NO) or u.has(Intent.THANKS) or u.has(Intent.GOODBYE):
             return goodbye(state, lang)
+        if u.times or u.services:  # "ok, a haircut then, Friday at 10": that is what else
+            state.goal, state.awaiting = "book", None
+            return advance(state, u, ctx)
         if u.has(Intent.YES):
             state.awaiting = None
             return Decision(say("what_else", lang))
-        if u.times or u.services:
-            state.goal, state.awaiting = "book", None
-            return advance(state, u, ctx)
         return None
     if u.has(Intent.GOODBYE):
         return goodbye(state, lang)

@@ -146,11 +146,28 @@ def search(ctx: TurnContext, service_id: str, mention: dict[str, Any]) -> Search
         if hit:
             return SearchResult(hit, exact=True, wanted=wanted)
         return SearchResult(_nearest(ctx, service_id, exact), near=True, wanted=wanted)
-    offers = _slots(ctx, service_id, start, end, OFFERS, parts=_parts_of_day(mention, start, end))
+    if mention.get("windows"):
+        offers = _in_windows(ctx, service_id, mention["windows"])
+    else:
+        parts = _parts_of_day(mention, start, end)
+        offers = _slots(ctx, service_id, start, end, OFFERS, parts=parts)
     if offers:
         return SearchResult(offers, wanted=wanted)
     later = _slots(ctx, service_id, end, end + timedelta(days=HORIZON_DAYS), 2)
     return SearchResult(later, near=True, wanted=wanted)
+
+
+def _in_windows(ctx: TurnContext, service_id: str, windows: list[list[str]]) -> list[OfferedSlot]:
+    """The first free times of each window in turn ("Monday or Wednesday" offers Monday's,
+    and Wednesday's when Monday is full), never a time between them."""
+    offers: list[OfferedSlot] = []
+    for first, last in windows:
+        start, end = max(datetime.fromisoformat(first), ctx.now), datetime.fromisoformat(last)
+        if start < end:
+            offers += _slots(ctx, service_id, start, end, OFFERS - len(offers))
+        if len(offers) >= OFFERS:
+            break
+    return offers
 
 
 _PARTS = {

@@ -23,6 +23,8 @@ Awaiting = Literal[
     "code",  # a verification code was texted; the caller reads it back
     "resend_code",  # the code expired or died: send a new one?
     "availability",  # a campaign's offers did not suit: when is the person free?
+    "date_of_birth",  # details the business requires before booking (conversation/intake.py)
+    "insurance",
 ]
 
 
@@ -103,6 +105,9 @@ class DialogueState:
     # A call the business placed (its opening disclosed who calls and how to opt out):
     # "not interested", "call me back", "wrong number" are outcomes here.
     outbound: bool = False
+    # What the business requires before booking, as given and checked ({"date_of_birth":
+    # "1985-03-02"}); sent with the booking and kept on the appointment.
+    intake: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

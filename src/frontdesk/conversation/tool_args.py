@@ -55,6 +55,10 @@ class BookArgs(_Args):
     customer_name: str = Field(min_length=1, max_length=200)
     customer_phone: str | None = Field(default=None, description="E.164; the caller ID if known")
     resource_id: str | None = None
+    # The details some businesses require before booking (the prompt says which).
+    date_of_birth: date | None = Field(default=None, description="The caller's, YYYY-MM-DD")
+    insurance: str | None = Field(default=None, max_length=100,
+                                  description="The caller's insurance company")
 
 
 class RescheduleArgs(_Args):
@@ -93,6 +97,17 @@ class CheckCodeArgs(_Args):
     phone: str | None = Field(
         default=None, description="The number it was sent to; defaults to the last one"
     )
+
+
+class BusinessInfoArgs(_Args):
+    """What the business itself says on a topic, or its FAQ answer to a question."""
+
+    topic: Literal["address", "directions", "parking", "payment", "cancellation", "prices",
+                   "services", "faq"]
+    question: str | None = Field(default=None, max_length=300,
+                                 description="For topic faq: the caller's question")
+    language: Literal["en", "es"] | None = Field(
+        default=None, description="The answer's language; defaults to the conversation's")
 
 
 class TransferArgs(_Args):

@@ -77,6 +77,17 @@ class Transferred:
 
 
 @dataclass(frozen=True, slots=True)
+class BusinessAnswer:
+    """``business_info``: the business's own words on a topic; ``found`` False when it
+    gave none (the model must then say it does not know, never guess)."""
+
+    topic: str
+    found: bool
+    text: str | None = None
+    score: float | None = None  # topic faq: how well the caller's question matched
+
+
+@dataclass(frozen=True, slots=True)
 class Refused:
     """A tool would not or could not act. ``note`` is for the model (what to do about
     it); the rules never speak it: they phrase ``code`` in the caller's language."""
@@ -96,6 +107,7 @@ ToolResult = (
     | CodeSent
     | PhoneProved
     | Transferred
+    | BusinessAnswer
     | Refused
 )
 
@@ -137,6 +149,14 @@ def wire(result: ToolResult) -> dict[str, Any]:
             return {"ok": True, "verified": True, "phone": phone, "phone_ending": phone[-4:]}
         case Transferred(reason, to):
             return {"ok": True, "transfer": True, "reason": reason, "to": to}
+        case BusinessAnswer(topic, found, text, score):
+            said: dict[str, Any] = {"ok": True, "topic": topic, "found": found, "text": text}
+            if score is not None:
+                said["match"] = round(score, 2)
+            if not found:
+                said["note"] = ("The business has not said. Tell the caller you don't know "
+                                "and offer to connect them with a person (transfer_to_human).")
+            return said
         case Refused(code, note, tries_left, phone_ending):
             refused: dict[str, Any] = {"ok": False, "error": code.value, "detail": note}
             if tries_left is not None:

@@ -22,9 +22,11 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.conversation.business_tool import answer_about_business, required_details
 from frontdesk.conversation.refusals import say_refusal
 from frontdesk.conversation.tool_args import (
     BookArgs,
+    BusinessInfoArgs,
     CancelArgs,
     CheckCodeArgs,
     FindSlotsArgs,
@@ -219,6 +221,9 @@ class Tools:
 
     def book(self, args: BookArgs, key: str | None) -> ToolResult:
         phone = args.customer_phone or self._usable_caller_id()
+        intake = required_details(
+            self.ctx.tenant, date_of_birth=args.date_of_birth, insurance=args.insurance,
+            today=self.ctx.clock().astimezone(self.tz).date())
         result = booking.book(
             self.ctx.factory,
             self.ctx.tenant,
@@ -229,6 +234,7 @@ class Tools:
                 customer=CustomerFields(phone=phone, name=args.customer_name),
                 source=self.ctx.channel if self.ctx.channel in ("chat", "phone", "sms") else "chat",
                 idempotency_key=key,
+                intake=intake,
             ),
             now=self.ctx.clock(),
         )
@@ -294,6 +300,10 @@ class Tools:
         )
         return PhoneProved(phone)
 
+    def business_info(self, args: BusinessInfoArgs, _: str | None) -> ToolResult:
+        return answer_about_business(self.ctx.factory, self.ctx.tenant, args.topic,
+                                     args.question, args.language or self.ctx.lang)
+
     def transfer_to_human(self, args: TransferArgs, _: str | None) -> ToolResult:
         return Transferred(args.reason, self.ctx.tenant.fallback_phone)
 
@@ -347,6 +357,7 @@ TOOLS: dict[str, Tool[Any]] = {
     "lookup_customer": Tool(LookupCustomerArgs, Tools.lookup_customer),
     "send_verification_code": Tool(SendCodeArgs, Tools.send_verification_code),
     "check_verification_code": Tool(CheckCodeArgs, Tools.check_verification_code),
+    "business_info": Tool(BusinessInfoArgs, Tools.business_info),
     "transfer_to_human": Tool(TransferArgs, Tools.transfer_to_human),
 }
 TOOL_MODELS: dict[str, type[BaseModel]] = {name: tool.args for name, tool in TOOLS.items()}

@@ -14,6 +14,7 @@ from typing import Any
 
 from frontdesk.conversation.context import TurnContext
 from frontdesk.conversation.speech import say_clock
+from frontdesk.nlu.timewindows import candidate_windows, is_list
 from frontdesk.nlu.types import TimeMention
 
 Mention = dict[str, Any]
@@ -145,6 +146,27 @@ def combine(times: tuple[TimeMention, ...], chosen: TimeMention, ctx: TurnContex
     if other is None:
         return mention
     return move_to_day(mention, _date_of(other.to_dict(), ctx), ctx)
+
+
+def alternatives(
+    text: str, times: tuple[TimeMention, ...], mention: Mention, ctx: TurnContext, lang: str
+) -> Mention:
+    """ "Monday or Wednesday", "jueves o viernes", "Tuesday or Thursday afternoon": every
+    day offered, not the longest one said. The mention then spans them all and carries
+    its ``windows``, which the search walks in order."""
+    if not is_list(text, times):
+        return mention
+    windows = candidate_windows(text, now=ctx.now, mentions=times, lang=lang)
+    if len(windows) < 2:
+        return mention
+    return {
+        "kind": "interval",
+        "grain": "day",
+        "from": windows[0][0].isoformat(),
+        "to": max(end for _, end in windows).isoformat(),
+        "text": text[min(m.start for m in times) : max(m.end for m in times)],
+        "windows": [[start.isoformat(), end.isoformat()] for start, end in windows],
+    }
 
 
 _WEEKEND = re.compile(r"\b(weekend|finde|fin de semana)\b", re.IGNORECASE)

@@ -28,7 +28,7 @@ from datetime import datetime, time, timedelta
 from frontdesk.nlu.timeparse import LEXICONS, guess_lang, parse_time
 from frontdesk.nlu.types import TimeMention
 
-__all__ = ["is_recurring", "stated_windows"]
+__all__ = ["is_recurring", "stated_windows", "windows_of"]
 
 Window = tuple[datetime, datetime]
 
@@ -36,7 +36,8 @@ _SEPARATOR = re.compile(r"\b(or|and|also|plus|o|u|y|tambien|ademas)\b|[;]", re.I
 _RECURRING = re.compile(
     r"\b(any|every|weekdays?|weekends?|mornings|afternoons|evenings|nights|except|"
     r"but not|other than|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|"
-    r"cualquier|todos|todas|entre semana|menos|excepto|salvo|fines de semana|las mananas|"
+    r"cualquier|todos|todas|entre semana|menos(?! (?:cuarto|cinco|diez|veinte|veinticinco|"
+    r"\d+)\b)|excepto|salvo|fines de semana|las mananas|"
     r"las tardes|las noches|los lunes|los martes|los miercoles|los jueves|los viernes|"
     r"los sabados|los domingos)\b",
     re.IGNORECASE,
@@ -51,10 +52,22 @@ def _plain(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_WEEKDAY = (r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day)?|lunes|martes|miercoles|jueves|"
+            r"viernes|sabado|domingo")
+# "Tue-Thu mornings", "de martes a jueves por la mañana": a run of days with a part of day
+# is several days, each with that part, not one stretch from the first to the last.
+_DAY_RUN_WITH_PART = re.compile(
+    rf"\b(?:{_WEEKDAY})\s*(?:-|–|to|through|thru|a|al)\s*(?:{_WEEKDAY})\b.*\b(?:mornings?|"
+    r"afternoons?|evenings?|mananas?|tardes?|noches?)\b"
+)
+
+
 def is_recurring(text: str) -> bool:
     """True when ``text`` states a rule ("weekday mornings", "cualquier día menos el
-    martes") rather than particular days."""
-    return bool(_RECURRING.search(_plain(text)))
+    martes", "martes a jueves por la mañana") rather than particular days. "Las cinco
+    menos cuarto" is a time, not an exception."""
+    plain = _plain(text)
+    return bool(_RECURRING.search(plain) or _DAY_RUN_WITH_PART.search(plain))
 
 
 def stated_windows(
@@ -67,9 +80,16 @@ def stated_windows(
         raise ValueError("point must be positive")
     language = lang or guess_lang(text)
     mentions = parse_time(text, now=now, lang=language, business_hours=True)
+    return windows_of(text, mentions, language, point)
+
+
+def windows_of(
+    text: str, mentions: list[TimeMention], lang: str, point: timedelta
+) -> list[Window]:
+    """:func:`stated_windows` for mentions already found in ``text``."""
     windows: list[Window] = []
-    for group in _groups(text, mentions, language):
-        window = _window(group, language, point)
+    for group in _groups(text, mentions, lang):
+        window = _window(group, lang, point)
         if window is not None and window[0] < window[1]:
             windows.append(window)
     return windows

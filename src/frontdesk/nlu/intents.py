@@ -306,7 +306,8 @@ _ES: list[Rule] = [
      atendeis|dan) (?:consulta|citas?|horario)|horario de (?:tarde|manana|consulta)|
      a que hora (?:cerrais|cierran|abris|abren) por las? (?:tardes?|mananas?)"""), ""),
     (I.HOURS, 0.85, _w("""(?:a que hora|cuando|hasta que hora|desde que hora) (?:abren|cierran|
-     abris|cerrais|abre|cierra|estan abiertos|atienden)|horarios?|(?:estan|esta)
+     abris|cerrais|abre|cierra|estan abiertos|atienden)|que dias (?:abren|abris|abre|
+     atienden|atendeis|trabajan|trabajais|estan abiertos|esta abierto)|horarios?|(?:estan|esta)
      (?:abiertos?|cerrados?)|abren (?:hoy|manana|el|los)"""), ""),
     (I.AVAILABILITY, 0.85, _w("""(?:otro|otra|otros|otras) (?:hora|horas|horario|dia|fecha|opcion|
      opciones|hueco|huecos|momento|doctor|doctora|medico|medica|profesional|especialista)|

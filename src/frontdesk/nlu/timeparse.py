@@ -43,6 +43,7 @@ from frontdesk.nlu.timerules_rel import (
     relative_days,
     weekday_counts,
 )
+from frontdesk.nlu.timerules_spans import holiday_weekends, week_edges
 from frontdesk.nlu.timespec import Prefs, Spec
 from frontdesk.nlu.timetok import tokenize
 from frontdesk.nlu.types import Lang, TimeMention
@@ -57,6 +58,8 @@ RULES: tuple[Rule, ...] = (
     month_dates,
     ordinal_of,
     week_of,
+    holiday_weekends,
+    week_edges,
     month_parts,
     day_of_month,
     holidays,
@@ -79,9 +82,10 @@ _GRAMMAR_WORDS = {
     "en": "the a an in within after before by since from between half quarter early mid late "
     "end beginning start eom bom eoy boy eod all rest later anytime sometime sometimes couple "
     "few several tonight tonite asap as right just until till til untill through thru for "
-    "starting no prior pair fortnight three mid",
+    "starting no prior pair fortnight three mid first week",
     "es": "el la las los a al de del desde entre hasta antes despues dentro hace en para dia "
-    "fin cuanto mil anoche esta este por medio",
+    "fin cuanto mil anoche esta este por medio mas finales final principios principio inicios "
+    "puente hacia semana",
 }
 
 _ES_HINTS = frozenset(

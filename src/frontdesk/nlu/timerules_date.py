@@ -116,6 +116,8 @@ def numeric_dates(p: Parser, i: int) -> list[Cand]:
         m, y = a, b
     elif b is not None and a_len <= 2 and b_len <= 2:
         m, d = (b, a) if es else (a, b)
+        if sep == "-" and _hours_after_weekday(p, i, m, d):
+            return []
     else:
         return []
     if m is None or not 1 <= m <= 12:
@@ -220,6 +222,14 @@ def months(p: Parser, i: int) -> list[Cand]:
             again = Spec(year=first.start.year + 1, month=m, latent=False)
             return [(again, end + 2)]
     return _with_year(p, Spec(month=m, latent=False), end)
+
+
+def _hours_after_weekday(p: Parser, i: int, m: int, d: int) -> bool:
+    """"Thursday 1-3", "viernes 9-1": after a weekday, a dashed pair of numbers up to 12
+    is a window of hours on that day. A caller who means a date says it with a slash or
+    a month ("Friday 3/6", "el viernes 6 de marzo"), and a day already named by its
+    weekday rarely needs the date as well."""
+    return p.w(i - 1) in p.lex.weekdays and m <= 12 and d <= 12
 
 
 def _weekday_ok(p: Parser, i: int) -> bool:

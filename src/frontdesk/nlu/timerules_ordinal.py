@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from frontdesk.nlu.timecalc import Period, add, at, period_of
+from frontdesk.nlu.timecalc import Period, add, at, period_of, truncate
 from frontdesk.nlu.timegrammar import Cand, Parser
 from frontdesk.nlu.timerules_date import fixed_day
 from frontdesk.nlu.timerules_period import targets, unit_word
@@ -125,13 +125,49 @@ def quarter_codes(p: Parser, i: int) -> list[Cand]:
     return [(_quarter_spec(p, year, q), i + 3)]
 
 
+_WEEK_OF = (  # phrase, and whether the week starts on the date itself
+    ("the week of", False),
+    ("week of", False),
+    ("la semana del", False),
+    ("semana del", False),
+    ("the week beginning", True),
+    ("the week starting", True),
+    ("the week commencing", True),
+    ("week beginning", True),
+    ("week starting", True),
+    ("week commencing", True),
+    ("la semana que empieza", True),
+    ("la semana que comienza", True),
+    ("la semana que arranca", True),
+)
+
+
 def week_of(p: Parser, i: int) -> list[Cand]:
-    """ "the week of October 7th": the week that holds it."""
-    end = p.phrase(i, "the week of")
-    if end < 0:
+    """ "the week of October 7th", "la semana del 16": the Monday-to-Sunday week that
+    holds it (a Sunday names the week it opens, as a US calendar shows it); "the week
+    beginning March 18", "la semana que empieza el 16": seven days from that date."""
+    said = next(((p.phrase(i, phrase), start) for phrase, start in _WEEK_OF
+                 if p.phrase(i, phrase) > 0), None)  # fmt: skip
+    if said is None:
         return []
+    end, from_date = p.skip(said[0], ("on", "el", "the")), said[1]
     out: list[Cand] = []
+    bare = p.num(end)
+    if p.lex.lang == "es" and bare is not None and 1 <= bare <= 31 and p.w(end + 1) != "de":
+        # "la semana del 16": the next 16th (the grammar leaves a bare number alone)
+        day = p.resolve(Spec(day=bare, latent=False))
+        if day is not None:
+            out.append(_week_from(p, day, end + 1, from_date))
     for base, stop in targets(p, end):
-        assert base.start is not None
-        out.append((Spec(anchor=period_of(base.start, "week"), latent=False), stop))
+        out.append(_week_from(p, base, stop, from_date))
     return out
+
+
+def _week_from(p: Parser, base: Period, stop: int, from_date: bool) -> Cand:
+    assert base.start is not None
+    if from_date:
+        start = truncate(base.start, "day")
+        return Spec(anchor=Period(start, add(start, "day", 7), "week"), latent=False), stop
+    if base.start.weekday() == 6:
+        return Spec(anchor=period_of(add(base.start, "day", 1), "week"), latent=False), stop
+    return Spec(anchor=period_of(base.start, "week"), latent=False), stop

@@ -23,7 +23,24 @@ _SPECIAL_PODS = {  # (start, end, pm)
     "late night": (21, 24, True),
     "late at night": (21, 24, True),
     "late in the evening": (21, 24, True),
+    # the first and last hours a business is open: offers come in order from the start
+    # of the window, so "early" is the morning and "late" starts mid-afternoon
+    "early in the day": (0, 12, False),
+    "first thing": (0, 12, False),
+    "first thing in the morning": (0, 12, False),
+    "late in the day": (15, 24, True),
+    "later in the day": (15, 24, True),
+    "at the end of the day": (15, 24, True),
+    "a primera hora": (0, 12, False),
+    "a primera hora de la manana": (0, 12, False),
+    "a primera hora del dia": (0, 12, False),
+    "a primera hora de la tarde": (15, 17, True),
+    "a ultima hora": (15, 24, True),
+    "a ultima hora del dia": (15, 24, True),
+    "a ultima hora de la tarde": (17, 21, True),
+    "a ultima hora de la manana": (10, 12, False),
 }
+_SPECIAL_FIRST = frozenset(phrase.split()[0] for phrase in _SPECIAL_PODS)
 _ES_UNITS = {"semana": "week", "mes": "month", "ano": "year", "trimestre": "quarter"}
 
 
@@ -36,8 +53,11 @@ def _pod_spec(p: Parser, word: str) -> Spec | None:
 
 _POD_FIRST = frozenset(
     "after early in late tonight tonite last anoche esta this today the during at por de en la "
-    "a del of".split()
+    "a del of first".split()
 )
+
+
+_ANY_PART = frozenset({"cualquier", "una", "cada", "toda", "alguna"})  # "cualquier mañana"
 
 
 def parts_of_day(p: Parser, i: int) -> list[Cand]:
@@ -45,7 +65,7 @@ def parts_of_day(p: Parser, i: int) -> list[Cand]:
     out: list[Cand] = []
     if word not in _POD_FIRST and word not in p.lex.pods:
         return out
-    if word in ("after", "early", "in", "late"):
+    if word in _SPECIAL_FIRST:
         for phrase, (lo, hi, pm) in _SPECIAL_PODS.items():
             end = p.phrase(i, phrase)
             if end > 0:
@@ -76,7 +96,8 @@ def parts_of_day(p: Parser, i: int) -> list[Cand]:
     if found is None:
         return out
     if p.lex.lang == "es" and p.w(j) in ("manana", "mediodia") and j == i:
-        return out  # "mañana" alone is tomorrow, "mediodía" alone noon
+        if p.w(i - 1) not in _ANY_PART:
+            return out  # "mañana" alone is tomorrow, "mediodía" alone noon
     if this:
         today = fixed_day(p, 0).anchor
         found = Spec(pod=found.pod, pod_pm=found.pod_pm, anchor=today, latent=False)

@@ -23,7 +23,7 @@ Duration = tuple[float, str, int]  # amount, unit, end
 
 def _unit(p: Parser, j: int) -> tuple[str, int] | None:
     word = p.w(j)
-    if word == "fortnight":
+    if word in ("fortnight", "quincena", "quincenas"):
         return "fortnight", j + 1
     if word in ("'", "’") and p.glued(j):
         return "minute", j + 1
@@ -79,6 +79,10 @@ def _amount(p: Parser, i: int) -> tuple[float, int] | None:
     return value, end
 
 
+# Spanish counts both ends: "dentro de ocho días" is a week on, "quince días" two weeks.
+_INCLUSIVE_DAYS: dict[float, float] = {8: 7, 15: 14}
+
+
 def duration(p: Parser, i: int) -> list[Duration]:
     got = _amount(p, i)
     if got is None:
@@ -94,6 +98,8 @@ def duration(p: Parser, i: int) -> list[Duration]:
     name, end = unit
     if name == "fortnight":
         amount, name = amount * 14, "day"
+    elif name == "day" and p.lex.lang == "es" and amount in _INCLUSIVE_DAYS:
+        amount = _INCLUSIVE_DAYS[amount]
     if p.w(end) == "y" and p.w(end + 1) in ("media", "medio"):  # "hora y media"
         amount, end = amount + 0.5, end + 2
     elif p.phrase(end, "and a|an half") > 0:
@@ -217,6 +223,11 @@ def _span(p: Parser, n: int, unit: str, sign: int) -> Spec:
     return Spec(anchor=Period(start, end, unit, interval=True), latent=False)
 
 
+# "cualquier mañana", "una mañana", "cada mañana": a morning, not tomorrow.
+_ANY_MORNING = ("cualquier", "una", "cada", "toda", "alguna")
+_NOT_TOMORROW = ("la", "esta", "de", "por", "en", "las")  # "por la mañana": the morning
+
+
 def relative_days(p: Parser, i: int) -> list[Cand]:
     lex = p.lex
     word = p.w(i)
@@ -235,7 +246,8 @@ def relative_days(p: Parser, i: int) -> list[Cand]:
     if word == "later" and p.w(i + 1) == "today":
         return [(fixed_day(p, 0), i + 2)]
     if word in lex.rel_days:
-        if es and word == "manana" and p.w(i - 1) in ("la", "esta", "de", "por", "en", "las"):
+        prev = p.w(i - 1)
+        if es and word == "manana" and (prev in _NOT_TOMORROW or prev in _ANY_MORNING):
             return []
         return [(fixed_day(p, lex.rel_days[word]), i + 1)]
     return []

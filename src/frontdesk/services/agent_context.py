@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.scheduling import Slot
 from frontdesk.services import availability
+from frontdesk.services.business_info import BusinessInfo, business_info
 from frontdesk.services.opening_hours import opening_hours
 from frontdesk.store.models import Resource, Service, Tenant
 
 __all__ = [
     "BusinessFacts",
+    "BusinessInfo",
     "ServiceFacts",
     "Tenant",
     "business_facts",
@@ -36,6 +38,7 @@ class ServiceFacts:
     name: str
     spoken_names: dict[str, list[str]]  # language -> what callers call it
     duration_minutes: int
+    price_cents: int | None = None  # None: the business gave no price
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +46,15 @@ class BusinessFacts:
     services: list[ServiceFacts]  # active, by name
     resources: list[tuple[uuid.UUID, str]]  # active staff (id, name)
     hours: dict[int, list[tuple[str, str]]]  # weekday -> opening ranges ("09:00", "17:00")
+    # What the business tells callers in its own words (services/business_info.py).
+    info: BusinessInfo | None = None
 
 
 def business_facts(factory: sessionmaker[Session], tenant: Tenant) -> BusinessFacts:
     """The business as one turn sees it, read in one session."""
     with factory() as session:
         services = [
-            ServiceFacts(s.id, s.name, dict(s.spoken_names), s.duration_minutes)
+            ServiceFacts(s.id, s.name, dict(s.spoken_names), s.duration_minutes, s.price_cents)
             for s in session.scalars(
                 select(Service)
                 .where(Service.tenant_id == tenant.id, Service.active.is_(True))
@@ -64,7 +69,8 @@ def business_facts(factory: sessionmaker[Session], tenant: Tenant) -> BusinessFa
                 )
             )
         ]
-        return BusinessFacts(services, resources, opening_hours(session, tenant))
+        said = business_info(tenant.info, tenant.faq, tenant.required_fields)
+        return BusinessFacts(services, resources, opening_hours(session, tenant), said)
 
 
 def open_slots(

@@ -67,6 +67,8 @@ class BookingRequest:
     source: str = "api"
     idempotency_key: str | None = None
     notes: str | None = None
+    # The details the business requires before booking, already checked (business_info).
+    intake: dict[str, str] | None = None
 
     def fingerprint(self) -> str:
         """A hash of what is being asked, to tell a replay from a reuse of the key."""
@@ -134,6 +136,7 @@ def book(
         source=request.source,
         idempotency_key=request.idempotency_key,
         notes=request.notes,
+        intake=dict(request.intake or {}),
         fingerprint=request.fingerprint(),
     )
     if tenant.has_calendars:  # skip the extra read for businesses without calendars

@@ -98,6 +98,7 @@ class Ask:
     source: str
     idempotency_key: str | None
     notes: str | None
+    intake: dict[str, str]
     fingerprint: str
 
 
@@ -286,6 +287,7 @@ def _appointment(tenant: Tenant, ask: Ask, plan: Plan, resource: Resource) -> Ap
         idempotency_key=ask.idempotency_key,
         request_hash=ask.fingerprint,
         notes=ask.notes,
+        intake=ask.intake,
         created_at=stamp,
         updated_at=stamp,
         cancelled_at=None,

@@ -24,6 +24,7 @@ from frontdesk.services.catalog import (
     save_service,
 )
 from frontdesk.services.customers import CustomerFields, create_customer
+from frontdesk.services.demo_facts import CLINIC_FAQ, CLINIC_INFO, SALON_FAQ, SALON_INFO
 from frontdesk.services.tenants import TenantFields, create_api_key, create_tenant
 from frontdesk.services.users import UserFields, create_user
 from frontdesk.store.db import write_session
@@ -74,6 +75,8 @@ def salon_catalog(
             min_notice_minutes=60,
             max_days_ahead=60,
             slot_interval_minutes=15,
+            info=SALON_INFO,
+            faq=SALON_FAQ,
         ),
     )
     cut = save_service(
@@ -189,6 +192,8 @@ def clinic_catalog(
             max_days_ahead=90,
             slot_interval_minutes=20,
             max_per_day=12,
+            info=CLINIC_INFO,
+            faq=CLINIC_FAQ,
         ),
     )
     consult = save_service(
@@ -198,6 +203,7 @@ def clinic_catalog(
             name="General consultation",
             duration_minutes=20,
             buffer_after_minutes=5,
+            price_cents=6000,
             spoken_names={
                 "en": ["consultation", "checkup", "check-up", "doctor", "GP", "appointment"],
                 "es": [
@@ -220,6 +226,7 @@ def clinic_catalog(
             duration_minutes=45,
             buffer_before_minutes=5,
             buffer_after_minutes=10,
+            price_cents=4500,
             spoken_names={"en": ["physio", "physiotherapy"], "es": ["fisio", "fisioterapia"]},
         ),
     )

@@ -12,6 +12,7 @@ from frontdesk.errors import Conflict, InvalidInput, NotFound
 from frontdesk.services.api_keys import authenticate_key
 from frontdesk.services.api_keys import create_api_key as create_api_key  # its old home
 from frontdesk.services.api_keys import hash_key as hash_key
+from frontdesk.services.business_info import check_faq, check_info, check_required_fields
 from frontdesk.services.customers import normalize_phone
 from frontdesk.services.tenant_wording import (
     check_greeting,
@@ -58,6 +59,10 @@ class TenantFields:
     greeting: dict[str, str] | None = None  # replaces every language's (empty: none)
     instructions: str | None = None  # "" clears them
     message_templates: dict[str, dict[str, str]] | None = None  # replaces them all
+    # What callers are told (services/business_info.py); each replaces the stored one.
+    info: dict[str, dict[str, str]] | None = None
+    faq: list[dict[str, dict[str, str]]] | None = None
+    required_fields: list[str] | None = None
 
 
 def apply_tenant_fields(session: Session, tenant: Tenant, fields: TenantFields) -> None:
@@ -81,6 +86,12 @@ def apply_tenant_fields(session: Session, tenant: Tenant, fields: TenantFields) 
         tenant.instructions = check_instructions(fields.instructions)
     if fields.message_templates is not None:
         tenant.message_templates = check_templates(fields.message_templates)
+    if fields.info is not None:
+        tenant.info = check_info(fields.info)
+    if fields.faq is not None:
+        tenant.faq = check_faq(fields.faq)
+    if fields.required_fields is not None:
+        tenant.required_fields = check_required_fields(fields.required_fields)
     if fields.fallback_phone is not None:
         tenant.fallback_phone = normalize_phone(fields.fallback_phone, tenant.country or "US")
     for attr in ("min_notice_minutes", "max_days_ahead", "slot_interval_minutes", "max_per_day"):

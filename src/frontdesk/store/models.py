@@ -82,6 +82,13 @@ class Tenant(Base):
     greeting: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     instructions: Mapped[str | None] = mapped_column(Text, nullable=True)
     message_templates: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    # What the business tells callers who ask (issue 14): per topic and language, e.g.
+    # {"address": {"en": "...", "es": "..."}} (topics in services/business_info.py), its
+    # own questions and answers ([{"question": {"en": ...}, "answer": {"en": ...}}]), and
+    # what a caller must give before a booking is confirmed (["date_of_birth"]).
+    info: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    faq: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    required_fields: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     # Booking policy.
     min_notice_minutes: Mapped[int] = mapped_column(Integer, default=60)
     max_days_ahead: Mapped[int] = mapped_column(Integer, default=60)
@@ -345,6 +352,9 @@ class Appointment(Base):
     # different booking instead of silently returning the wrong appointment.
     request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What the business requires before booking, as the caller gave it and it was checked
+    # ({"date_of_birth": "1985-03-02", "insurance": "Sanitas"}); {} when none is required.
+    intake: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -54,7 +54,11 @@
     '<div class="log" role="log" aria-live="polite" aria-relevant="additions"></div>' +
     '<form><label class="sr" for="input"></label><input id="input" autocomplete="off" maxlength="2000">' +
     '<button type="submit" class="send"></button></form></div>' +
-    '<button type="button" class="bubble" aria-controls="panel" aria-expanded="false">💬</button>';
+    '<button type="button" class="bubble" aria-controls="panel" aria-expanded="false">' +
+    // An icon drawn here, not an emoji: a machine without an emoji font would show a box.
+    '<svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true" focusable="false">' +
+    '<path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/>' +
+    '</svg></button>';
   function $(sel) { return root.querySelector(sel); }
   var bubble = $(".bubble"), panel = $(".panel"), log = $(".log"), form = $("form"),
     input = $("input"), closeBtn = $(".close"), sendBtn = $(".send");
