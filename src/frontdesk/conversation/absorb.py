@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
-from frontdesk.conversation import when
+from frontdesk.conversation import limits, when
 from frontdesk.conversation.context import TurnContext
 from frontdesk.conversation.state import DialogueState, OfferedSlot
 from frontdesk.nlu.language import normalize
@@ -30,7 +32,20 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
             got = True
     picking = u.choice is not None and bool(state.offered)  # "la de más tarde" is a pick
     reading = state.awaiting in ("name", "phone", "which_appointment", "code", *_INTAKE)
+    said_limits = None if picking or reading else limits.read(u.text)
+    times = u.times
+    if said_limits is not None:
+        # "Only evenings" holds for every offer from now on; its own words ("evenings",
+        # "before noon") are not a time to search.
+        state.limits = said_limits.to_json()
+        times = limits.outside(u.times, said_limits)
+        state.reset_booking()
+        got = True
     rule = None if picking or reading else caller_rule(u.text, ctx.tenant.timezone, ctx.now)
+    if rule is not None and said_limits is not None:
+        # The rule parser reads "nothing before noon" as "before noon": the hours are the
+        # limit's ("weekday" and the window stay the rule's).
+        rule = replace(rule, earliest_time=said_limits.earliest, latest_time=said_limits.latest)
     if rule is not None:
         # "Any weekday morning except Wednesday": the rule, not the days it names, is what
         # the caller wants; every search keeps to it (search._slots), over its window.
@@ -39,9 +54,9 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
                       "to": rule.window_end, "text": None}
         state.reset_booking()
         got = True
-    elif u.times and not picking and not reading:
+    elif times and not picking and not reading:
         rescheduling = state.goal == "reschedule"
-        times = tuple(as_whole_day(m) for m in u.times)  # "in a fortnight" is a day
+        times = tuple(as_whole_day(m) for m in times)  # "in a fortnight" is a day
         main = when.primary(times, rescheduling=rescheduling)
         mention = when.business_hour(when.combine(times, main, ctx), ctx)
         mention = when.weekend_days(mention, ctx)
@@ -53,11 +68,18 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
         if picked is not None:
             state.chosen = picked
         else:
+            if state.limits and not _within(mention, state.limits, ctx):
+                state.limits = None  # "Friday at 10" after "only evenings": they changed it
             state.time = mention
             state.rule = None  # a particular time replaces a rule said before
             state.reset_booking()
         got = True
-    elif u.has(Intent.CORRECTION) and state.time and (hour := when.bare_hour(u.text)):
+    elif (
+        said_limits is None
+        and u.has(Intent.CORRECTION)
+        and state.time
+        and (hour := when.bare_hour(u.text))
+    ):
         # "can we do 4 instead of 3": a bare number is the new hour on the same day.
         day = when.at_clock(state.time, datetime.min.time().replace(hour=hour), ctx)
         state.time = {**day, "grain": "hour", "text": None}
@@ -73,6 +95,8 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
         got = True
     ctx.resource_id = state.resource_id
     ctx.rule = state.rule
+    ctx.limits = state.limits
+    ctx.declined = state.declined
     if u.person_name and (state.awaiting == "name" or state.name is None):
         state.name = u.person_name
         got = True
@@ -80,6 +104,15 @@ def absorb(state: DialogueState, u: Understanding, ctx: TurnContext) -> bool:
         state.phone = u.phone
         got = True
     return got
+
+
+def _within(mention: dict[str, Any], hours: dict[str, str | None], ctx: TurnContext) -> bool:
+    """Whether an exact time the caller asks for keeps to the hours they gave (a day or a
+    span does: the search keeps to the hours inside it)."""
+    if mention.get("kind") != "instant" or mention.get("grain") not in ("hour", "minute"):
+        return True
+    value = datetime.fromisoformat(mention["value"]).astimezone(ctx.tz)
+    return limits.allows(hours, f"{value.hour:02d}:{value.minute:02d}")
 
 
 _NOT_THIS = re.compile(

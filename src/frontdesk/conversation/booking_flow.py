@@ -14,7 +14,7 @@ from frontdesk.conversation.absorb import pick_by_time
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.phrases import say
 from frontdesk.conversation.speech import say_list
-from frontdesk.conversation.state import DialogueState, OfferedSlot
+from frontdesk.conversation.state import DialogueState, KnownAppointment, OfferedSlot
 from frontdesk.conversation.tool_results import Booked, Rescheduled, ToolResult
 from frontdesk.conversation.wording import (
     refusal_code,
@@ -40,7 +40,9 @@ _WANTED_LEAD = re.compile(r"^(?:about|around|like|maybe|at|on|sobre|como|hacia|a
 _ASAP = re.compile(
     r"\b(as soon as possible|asap|soonest|earliest|the sooner the better|first (available|"
     r"thing|opening)|whatever you have first|next available|any ?time|lo antes posible|"
-    r"cuanto antes|lo primero que (haya|tenga[ns]?)|lo m[aá]s pronto|primer hueco|cuando sea)\b",
+    r"cuanto antes|lo primero que (haya|tenga[ns]?|tiene[ns]?)|lo m[aá]s pronto|primer hueco|"
+    r"cuando sea|la primera (?:hora |cita )?(?:que (?:haya|tenga[ns]?|tiene[ns]?|hay)|libre|"
+    r"disponible)|lo primero (?:libre|disponible)|lo m[aá]s temprano|primera hora libre)\b",
     re.IGNORECASE,
 )
 
@@ -50,10 +52,13 @@ def _pick_by_number(state: DialogueState, text: str, ctx: TurnContext) -> Offere
     hour = when.bare_hour(text)
     if hour is None:
         return None
-    hits = [
-        o for o in state.offered if datetime.fromisoformat(o.start).astimezone(ctx.tz).hour == hour
-    ]
-    return hits[0] if len(hits) == 1 else None
+    starts = [(o, datetime.fromisoformat(o.start).astimezone(ctx.tz)) for o in state.offered]
+    hits = [o for o, start in starts if start.hour == hour]
+    if len(hits) == 1:
+        return hits[0]
+    # "Let's do the 2" after 2:00, 2:15 and 2:45: a bare hour is the one on the hour.
+    round_hour = [o for o, start in starts if start.hour == hour and start.minute == 0]
+    return round_hour[0] if len(round_hour) == 1 else None
 
 
 def pick_offer(state: DialogueState, u: Understanding, ctx: TurnContext) -> OfferedSlot | None:
@@ -100,6 +105,9 @@ def book_flow(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decis
         state.chosen = pick_offer(state, u, ctx)
         if state.chosen is None and state.offered and not u.times:
             if u.has(Intent.NO):
+                # "None of those work": not to be offered again this call.
+                state.declined.extend(o.start for o in state.offered)
+                ctx.declined = state.declined
                 state.reset_booking()
                 state.time = None
                 state.awaiting = "time"
@@ -118,6 +126,11 @@ def _offer(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision
     assert service is not None
     if state.time is None:
         if _ASAP.search(u.text):
+            # "The earliest you have" has one answer: say it ("yes, that one" then books).
+            result = search.search_default(ctx, service.id, limit=1)
+            return _present(state, result, ctx, lang, service.spoken_name(lang))
+        if state.limits:
+            # "Only evenings" and no day: the soonest times within those hours.
             result = search.search_default(ctx, service.id)
             return _present(state, result, ctx, lang, service.spoken_name(lang))
         wants_soonest = u.has(Intent.AVAILABILITY) or state.awaiting == "time"
@@ -242,6 +255,7 @@ def _do_book(state: DialogueState, ctx: TurnContext, lang: str) -> Decision:
     if isinstance(result, Booked):
         appt = result.appointment
         state.appointment_id = str(appt.id)
+        state.booked_here = KnownAppointment.of(appt)
         state.customer_id = str(appt.customer_id) if appt.customer_id else state.customer_id
         state.outcome, state.awaiting, state.goal = "booked", "anything_else", None
         return Decision(
@@ -263,6 +277,10 @@ def write_failed(
     """The slot went between offer and booking (or a rule refused): offer again."""
     wanted = state.chosen
     state.reset_booking()
+    if wanted is not None:
+        # Never offer the refused time again ("sorry, that was just taken" in a loop).
+        state.declined.append(wanted.start)
+        ctx.declined = state.declined
     if refusal_code(result) is RefusalCode.SLOT_TAKEN and wanted is not None and state.service_id:
         retry = search.search(
             ctx,
@@ -309,17 +327,21 @@ def do_reschedule(state: DialogueState, ctx: TurnContext, lang: str) -> Decision
     if isinstance(result, Rescheduled):
         appt = result.appointment
         state.appointment_id = str(appt.id)
-        state.outcome, state.awaiting, state.goal = "rescheduled", "anything_else", None
-        return Decision(
-            say(
-                "rescheduled",
-                lang,
-                service=service_label(ctx, state.target, lang),
-                when=when_said(appt.start.isoformat(), ctx, lang),
-                resource=appt.resource_name,
-            ),
-            outcome="rescheduled",
+        # Moving what this call booked leaves a booking: the call's outcome stays "booked".
+        amended = state.booked_here is not None and state.booked_here.id == str(appt.id)
+        outcome = "booked" if amended else "rescheduled"
+        if amended:
+            state.booked_here = KnownAppointment.of(appt)
+        state.outcome, state.awaiting, state.goal = outcome, "anything_else", None
+        text = say(
+            "rescheduled",
+            lang,
+            service=service_label(ctx, state.target, lang),
+            when=when_said(appt.start.isoformat(), ctx, lang),
+            resource=appt.resource_name,
         )
+        state.target = KnownAppointment.of(appt)  # where it is now, if moved again
+        return Decision(text, outcome=outcome)
     if refusal_code(result) in _NOT_CHANGEABLE:
         state.goal, state.awaiting = None, "anything_else"
         return Decision(say("no_longer_open", lang, reason=why_refused(result, ctx, lang)))

@@ -44,6 +44,12 @@ class TurnContext:
     resource_id: str | None = None
     # The caller's rule for the times they can come (DialogueState.rule): searches keep to it.
     rule: dict[str, Any] | None = None
+    # The hours the caller can come (DialogueState.limits): every search keeps to them.
+    limits: dict[str, str | None] | None = None
+    # Starts the caller turned down (DialogueState.declined): searches for other times skip.
+    declined: list[str] = field(default_factory=list)
+    # The appointment being moved: its own time counts as free for its move.
+    moving: str | None = None
     # The door vouches for caller_phone (carrier caller ID); otherwise it is only a claim.
     caller_verified: bool = False
     # How many messages were said before this turn (the history a brain is handed is only

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from frontdesk.conversation import verify, when
+from frontdesk.conversation import relative, verify, when
 from frontdesk.conversation.booking_flow import book_flow, do_reschedule, on_readback
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.phrases import say
@@ -101,16 +101,24 @@ def _pick_appointment(
 
 def reschedule(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decision | None:
     lang = u.lang
+    picking = u.choice is not None and bool(state.offered)
+    if not picking and (shift := relative.read(u.text)) is not None:
+        state.shift = shift  # applied once we know which appointment it counts from
     asked = identify(state, u, ctx)
     if asked is not None:
         return asked
     assert state.target is not None
     state.service_id = state.target.service_id
-    if state.time is not None and not state.offered:
+    ctx.moving = state.target.id  # its own time is free for its move
+    if state.shift is not None:
+        state.time = _shifted(state.shift, state.target, u, ctx)
+        state.shift = None
+        state.reset_booking()
+    elif state.time is not None and not state.offered:
         state.time = moving_to(state.time, state.target, u, ctx)
     if state.awaiting == "confirm" and state.chosen is not None:
         return on_readback(state, u, lambda: do_reschedule(state, ctx, lang))
-    if state.time is None and state.chosen is None:
+    if state.time is None and state.chosen is None and not state.limits:
         state.awaiting = "time"
         if ctx.persona.private and not state.verified:
             return Decision(say("ask_new_time_private", lang))
@@ -123,6 +131,22 @@ def reschedule(state: DialogueState, u: Understanding, ctx: TurnContext) -> Deci
             )
         )
     return book_flow(state, u, ctx)
+
+
+def _shifted(
+    shift: dict[str, int], target: KnownAppointment, u: Understanding, ctx: TurnContext
+) -> dict[str, Any]:
+    """The booking moved by ``shift``; "two days later, at 4" takes the clock said."""
+    moved = relative.apply(shift, target.start, ctx)
+    if shift["minutes"]:
+        return moved
+    clocks = [
+        m for m in u.times if m.grain in ("hour", "minute") and relative.read(m.text) is None
+    ]
+    if not clocks or clocks[0].value is None:
+        return moved
+    clock = when.business_hour(clocks[0].to_dict(), ctx)
+    return when.move_to_day(clock, datetime.fromisoformat(moved["value"]), ctx)
 
 
 def moving_to(

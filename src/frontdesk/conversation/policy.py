@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from frontdesk.conversation import manage, questions, someone_else, verify
+from frontdesk.conversation import changes, manage, questions, someone_else, verify
 from frontdesk.conversation.absorb import absorb
 from frontdesk.conversation.booking_flow import book_flow
 from frontdesk.conversation.context import Decision, TurnContext
@@ -61,7 +61,12 @@ def respond(state: DialogueState, u: Understanding, ctx: TurnContext) -> Decisio
     if (answered := questions.answer(state, u, ctx)) is not None:
         state.misunderstood = 0
         return answered
+    amend = changes.amending(state, u)
     _switch_goal(state, u)
+    if amend:
+        changes.start_amending(state)
+    elif changes.moves_a_booking(state, u):
+        state.goal, state.awaiting = "reschedule", None
     progressed = absorb(state, u, ctx)
 
     idle = state.goal is None or state.awaiting == "anything_else"

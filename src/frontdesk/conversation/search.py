@@ -62,6 +62,8 @@ def _slots(
     limit: int,
     near: datetime | None = None,
     parts: list[str] | None = None,
+    *,
+    skip_declined: bool = True,
 ) -> list[OfferedSlot]:
     args: dict[str, Any] = {
         "service_id": service_id,
@@ -79,6 +81,14 @@ def _slots(
         args.update(_rule_args(ctx.rule))
         if not parts and ctx.rule.get("parts_of_day"):
             args["part_of_day"] = ctx.rule["parts_of_day"]  # preferred: ranked first
+    if ctx.limits:
+        _keep_to_limits(args, ctx.limits)
+    if ctx.moving:
+        args["moving_appointment_id"] = ctx.moving
+    # Times turned down are skipped, not just ranked lower: ask for enough to replace them.
+    skip = set(ctx.declined) if skip_declined else set()
+    if skip:
+        args["limit"] = min(20, limit + len(skip))
     result = ctx.tools.call("find_open_slots", args)
     if isinstance(result, Refused) and ctx.resource_id:
         # The person asked for does not do this service: search everyone instead.
@@ -87,7 +97,34 @@ def _slots(
         result = ctx.tools.call("find_open_slots", args)
     if not isinstance(result, FoundSlots):
         return []
-    return [OfferedSlot.of(s) for s in result.slots]
+    offers = [OfferedSlot.of(s) for s in result.slots]
+    if skip:
+        offers = [o for o in offers if not _declined(o, skip)][:limit]
+    return offers
+
+
+def _declined(offer: OfferedSlot, skip: set[str]) -> bool:
+    # Compared as instants: the same start may be written with another offset.
+    start = datetime.fromisoformat(offer.start)
+    return any(datetime.fromisoformat(s) == start for s in skip)
+
+
+def _keep_to_limits(args: dict[str, Any], limits: dict[str, str | None]) -> None:
+    """The caller's hours narrow a rule's: the later earliest, the earlier latest."""
+    earliest, latest = limits.get("earliest"), limits.get("latest")
+    if earliest and (not args.get("earliest_time") or earliest > args["earliest_time"]):
+        args["earliest_time"] = earliest
+    if latest and (not args.get("latest_time") or latest < args["latest_time"]):
+        args["latest_time"] = latest
+    if args.get("earliest_time") and args.get("latest_time") and (
+        args["earliest_time"] >= args["latest_time"]
+    ):
+        # A rule and hours said later that cannot both hold: the later words win.
+        for key, value in (("earliest_time", earliest), ("latest_time", latest)):
+            if value:
+                args[key] = value
+            else:
+                args.pop(key)
 
 
 def _rule_args(rule: dict[str, Any]) -> dict[str, Any]:
@@ -105,7 +142,7 @@ def search(ctx: TurnContext, service_id: str, mention: dict[str, Any]) -> Search
         return SearchResult([], too_far=True, wanted=wanted)
     start = max(start, ctx.now)
     if exact is not None:
-        hit = _slots(ctx, service_id, start, end, 1)
+        hit = _slots(ctx, service_id, start, end, 1, skip_declined=False)
         if hit:
             return SearchResult(hit, exact=True, wanted=wanted)
         return SearchResult(_nearest(ctx, service_id, exact), near=True, wanted=wanted)
@@ -158,8 +195,8 @@ def _nearest(ctx: TurnContext, service_id: str, target: datetime) -> list[Offere
     return _slots(ctx, service_id, max(target, ctx.now), target + timedelta(days=HORIZON_DAYS), 2)
 
 
-def search_default(ctx: TurnContext, service_id: str) -> SearchResult:
-    """No time given ("as soon as possible"): the next few free times."""
+def search_default(ctx: TurnContext, service_id: str, *, limit: int = OFFERS) -> SearchResult:
+    """No time given: the next few free times ("as soon as possible": the first one)."""
     return SearchResult(
-        _slots(ctx, service_id, ctx.now, ctx.now + timedelta(days=HORIZON_DAYS), OFFERS)
+        _slots(ctx, service_id, ctx.now, ctx.now + timedelta(days=HORIZON_DAYS), limit)
     )

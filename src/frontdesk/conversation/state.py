@@ -72,6 +72,16 @@ class DialogueState:
     # A rule the caller stated for every offer ("any weekday morning except Wednesday"),
     # as ``services.constraints.CallerRule.to_json()``; ``time`` then spans its window.
     rule: dict[str, Any] | None = None
+    # The hours the caller can come ("only evenings", "nothing before noon"), as
+    # ``{"earliest": "HH:MM"|None, "latest": "HH:MM"|None}``: kept for every later offer
+    # in the call until they change it (conversation/limits.py).
+    limits: dict[str, str | None] | None = None
+    # Starts (ISO) the caller turned down ("none of those work") or that a write refused:
+    # a later search for other times does not offer them again.
+    declined: list[str] = field(default_factory=list)
+    # A move counted from the appointment being moved ("two days later"), said before the
+    # agent knew which one: ``{"days": N, "minutes": M}`` (conversation/relative.py).
+    shift: dict[str, int] | None = None
     offered: list[OfferedSlot] = field(default_factory=list)
     chosen: OfferedSlot | None = None
     name: str | None = None
@@ -88,6 +98,9 @@ class DialogueState:
     done: bool = False
     outcome: str | None = None
     appointment_id: str | None = None
+    # The appointment booked in this call: "actually, can we make it 4?" right after is a
+    # move of this one, never a second booking (policy._amending).
+    booked_here: KnownAppointment | None = None
     booking_seq: int = 0  # numbers each write, for idempotency keys
     # A call the business placed (its opening disclosed who calls and how to opt out):
     # "not interested", "call me back", "wrong number" are outcomes here.
@@ -112,8 +125,9 @@ class DialogueState:
         if values.get("chosen"):
             values["chosen"] = OfferedSlot(**values["chosen"])
         values["appointments"] = [KnownAppointment(**a) for a in values.get("appointments", [])]
-        if values.get("target"):
-            values["target"] = KnownAppointment(**values["target"])
+        for key in ("target", "booked_here"):
+            if values.get(key):
+                values[key] = KnownAppointment(**values[key])
         return cls(**values)
 
     def reset_booking(self) -> None:

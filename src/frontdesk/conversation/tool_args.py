@@ -41,6 +41,10 @@ class FindSlotsArgs(_Args):
     latest_time: ClockTime | None = Field(default=None, description="Finished by, HH:MM")
     exclude_dates: list[date] | None = Field(
         default=None, max_length=60, description="Days the caller cannot come")
+    moving_appointment_id: str | None = Field(
+        default=None,
+        description="The caller's appointment being rescheduled: its own time counts as free",
+    )
 
 
 class BookArgs(_Args):

@@ -174,6 +174,12 @@ class Tools:
     # --- the tools -------------------------------------------------------------------------
 
     def find_open_slots(self, args: FindSlotsArgs, _: str | None) -> ToolResult:
+        moving = None
+        if args.moving_appointment_id:
+            # Only the caller's own appointment may be looked through (what it frees is
+            # as much theirs to know as the appointment itself).
+            self._require_callers(args.moving_appointment_id)
+            moving = uuid.UUID(args.moving_appointment_id)
         slots, names = open_slots(
             self.ctx.factory,
             self.ctx.tenant,
@@ -182,6 +188,7 @@ class Tools:
             args.end,
             resource_id=uuid.UUID(args.resource_id) if args.resource_id else None,
             now=self.ctx.clock(),
+            moving=moving,
         )
         if args.days_of_week or args.earliest_time or args.latest_time or args.exclude_dates:
             slots = slots_meeting_rule(

@@ -341,6 +341,8 @@ _ES: list[Rule] = [
     (I.RESCHEDULE, 0.9, _w(r"""(?:cambiar|cambio|mover|pasar|aplazar|posponer|adelantar|atrasar|
      retrasar|reprogramar|modificar|cambiarme|moverme)(?:la|le|me)? (?:\w+ )?(?:de |mi |la |su |
      nuestra )?(?:cita|hora|reserva|turno|fecha|dia|consulta)|reprogramar|aplazar|posponer|
+     (?:cambiar|mover|pasar|adelantar|atrasar|retrasar)(?:la|lo|le)? mi (?!nombre|numero|
+     telefono|correo|email)\w+|
      cambiarla|moverla|aplazarla|reprogramarla|adelantarla|atrasarla"""), _NEG),
     (I.CANCEL, 0.9, _w(r"""cancel\w*|anul\w*|no (?:voy a poder|podre|puedo) (?:ir|asistir|
      acudir)"""), _NEG),

@@ -82,12 +82,15 @@ def open_slots(
     *,
     resource_id: uuid.UUID | None,
     now: datetime,
+    moving: uuid.UUID | None = None,
 ) -> tuple[list[Slot], dict[Hashable, str]]:
     """Bookable slots in [start, end) (``availability.find_slots``) and the names of the
-    business's staff, to say who each slot is with."""
+    business's staff, to say who each slot is with. ``moving``: an appointment being
+    rescheduled, whose own time is free for it."""
     with factory() as session:
         slots = availability.find_slots(
-            session, tenant, service_id, start, end, resource_id=resource_id, now=now
+            session, tenant, service_id, start, end, resource_id=resource_id, now=now,
+            moving=moving,
         )
         names: dict[Hashable, str] = {
             rid: name

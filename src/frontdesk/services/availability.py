@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontdesk.errors import BookingRefused, InvalidInput, RefusalCode
@@ -41,18 +42,34 @@ def find_slots(
     resource_id: uuid.UUID | None = None,
     preferences: SlotPreferences | None = None,
     now: datetime | None = None,
+    moving: uuid.UUID | None = None,
 ) -> list[Slot]:
-    """Bookable slots for a service in [start, end), across every resource that offers it."""
+    """Bookable slots for a service in [start, end), across every resource that offers it.
+
+    ``moving``: an appointment being rescheduled. Its own time is free for it (as the
+    reschedule itself sees it), so "half an hour later" can overlap where it is now.
+    """
     found = _offering(session, tenant, service_id, start, end, resource_id)
     if found is None:
         return []
     service, refs = found
     now = now or datetime.now(UTC)
     tz = calendars.tenant_zone(tenant)
+    if moving is None:
+        loaded = calendars.cached_calendars(session, tenant, refs, start, end, now=now)
+    else:  # read fresh, leaving that appointment out (the cache holds everyone's)
+        found_by_id = {
+            r.id: r
+            for r in session.scalars(select(Resource).where(Resource.id.in_([r.id for r in refs])))
+        }
+        resources = [found_by_id[r.id] for r in refs if r.id in found_by_id]
+        loaded = calendars.load_calendars(
+            session, tenant, resources, start, end, exclude_appointment=moving, fresh=False
+        )
     slots = find_open_slots(
         calendars.service_spec(service),
         calendars.booking_policy(tenant),
-        calendars.cached_calendars(session, tenant, refs, start, end, now=now),
+        loaded,
         window_start=start.astimezone(UTC),
         window_end=end.astimezone(UTC),
         now=now,

@@ -126,8 +126,14 @@ def require_callers_appointment(
     """A caller may change only the upcoming appointments of a number this conversation
     holds. ``appointment_id`` as the brain named it (a malformed one is simply not theirs).
 
+    Also theirs: an upcoming appointment this conversation booked itself ("actually, make
+    it 4" right after booking), even when the number it was booked under is only a claim:
+    whoever booked it in this conversation may change it here (decision 0046).
+
     Raises ``VerificationRequired`` (no number held) or ``NotCallersAppointment``.
     """
+    if booked_here(factory, tenant, conversation_id, appointment_id, now=now):
+        return
     phones = verified_phones(factory, tenant, conversation_id)
     if not phones:
         raise VerificationRequired(
@@ -139,6 +145,33 @@ def require_callers_appointment(
         if appointment_id in {str(a.id) for a in record.appointments}:
             return
     raise NotCallersAppointment()
+
+
+def booked_here(
+    factory: sessionmaker[Session],
+    tenant: Tenant,
+    conversation_id: uuid.UUID,
+    appointment_id: str,
+    *,
+    now: datetime,
+) -> bool:
+    """Whether this conversation booked that (still upcoming) appointment: its bookings
+    carry the conversation's id as the prefix of their idempotency key, which only the
+    conversation's own tools write (booking_flow and the LLM driver)."""
+    try:
+        wanted = uuid.UUID(appointment_id)
+    except ValueError:
+        return False
+    with factory() as session:
+        key = session.scalar(
+            select(Appointment.idempotency_key).where(
+                Appointment.tenant_id == tenant.id,
+                Appointment.id == wanted,
+                Appointment.status == AppointmentStatus.BOOKED.value,
+                Appointment.start_at > now,
+            )
+        )
+    return bool(key) and str(key).startswith(f"{conversation_id}:")
 
 
 def _record(
