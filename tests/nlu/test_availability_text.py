@@ -50,6 +50,12 @@ def test_a_point_in_time_lasts_as_long_as_asked() -> None:
     ("los martes por la tarde", True),
     ("Tuesday after 2 or Thursday morning", False),
     ("el jueves por la mañana", False),
+    # "Any time" says no hour is preferred: the day named is a particular day, not a rule.
+    ("a haircut on Wednesday, December 9th, any time", False),
+    ("anytime on Friday", False),
+    ("el viernes a cualquier hora", False),
+    ("any day except Monday", True),
+    ("cualquier día menos el martes", True),
 ])
 def test_rules_are_told_apart_from_particular_days(text: str, rule: bool) -> None:
     assert is_recurring(text) is rule

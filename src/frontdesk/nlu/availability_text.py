@@ -34,10 +34,12 @@ Window = tuple[datetime, datetime]
 
 _SEPARATOR = re.compile(r"\b(or|and|also|plus|o|u|y|tambien|ademas)\b|[;]", re.IGNORECASE)
 _RECURRING = re.compile(
-    r"\b(any|every|weekdays?|weekends?|mornings|afternoons|evenings|nights|except|"
+    # "any time" / "a cualquier hora" says no hour is preferred, not a rule about days.
+    r"\b(any(?! ?time\b)|every|weekdays?|weekends?|mornings|afternoons|evenings|nights|except|"
     r"but not|other than|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|"
-    r"cualquier|todos|todas|entre semana|menos(?! (?:cuarto|cinco|diez|veinte|veinticinco|"
-    r"\d+)\b)|excepto|salvo|fines de semana|las mananas|"
+    r"cualquier(?! hora\b)|todos|todas|entre semana|"
+    r"menos(?! (?:cuarto|cinco|diez|veinte|veinticinco|\d+)\b)|excepto|salvo|"
+    r"fines de semana|las mananas|"
     r"las tardes|las noches|los lunes|los martes|los miercoles|los jueves|los viernes|"
     r"los sabados|los domingos)\b",
     re.IGNORECASE,
