@@ -9,15 +9,16 @@ it began)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import time
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from frontdesk.dashboard.render import page
 from frontdesk.dashboard.text import language_of, words
-from frontdesk.errors import FrontdeskError
+from frontdesk.errors import FrontdeskError, NotFound
 from frontdesk.services.catalog import HoursRange
 from frontdesk.services.users import Viewer
 
@@ -154,3 +155,17 @@ def read_price(value: str) -> int | None:
 def read_names(value: str) -> list[str]:
     """Spoken names: comma-separated, each trimmed, no repeats, case kept."""
     return list(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
+
+
+def saved_or_refused(request: Request, who: Viewer, save: Callable[[], object],
+                     refused: Callable[[int, str], Response], done: str) -> Response:
+    """Run a form's save, then go to ``done``; a refusal shows the form again with the
+    reason (``refused(status, text)``). Another business's id stays a 404, as anywhere."""
+    try:
+        save()
+    except NotFound:
+        raise
+    except (FormError, FrontdeskError) as exc:
+        text, status = why_not(request, who, exc)
+        return refused(status, text)
+    return RedirectResponse(done, status_code=303)

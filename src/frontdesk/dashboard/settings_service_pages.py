@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
 
@@ -22,10 +22,9 @@ from frontdesk.dashboard.settings_forms import (
     read_minutes,
     read_names,
     read_price,
+    saved_or_refused,
     settings_page,
-    why_not,
 )
-from frontdesk.errors import FrontdeskError, NotFound
 from frontdesk.services.catalog import ServiceFields, save_service
 from frontdesk.services.listings import list_resources, list_services
 from frontdesk.services.lookup import get_scoped
@@ -89,15 +88,11 @@ def services_page(request: Request, who: AdminDep, session: SessionDep,
 @router.post(SERVICES, response_class=HTMLResponse)
 def add_service(request: Request, who: AdminDep, _: CsrfChecked, form: PostedForm,
                 session: SessionDep, factory: FactoryDep) -> Response:
-    try:
-        _save(factory, who, form, None)
-    except NotFound:
-        raise
-    except (FormError, FrontdeskError) as exc:
-        text, status = why_not(request, who, exc)
-        return _list_page(request, who, session, status_code=status,
-                          values=form.as_values(), error=text)
-    return RedirectResponse(SERVICES + "?saved=1", status_code=303)
+    return saved_or_refused(
+        request, who, lambda: _save(factory, who, form, None),
+        lambda status, text: _list_page(request, who, session, status_code=status,
+                                        values=form.as_values(), error=text),
+        SERVICES + "?saved=1")
 
 
 def _save(factory: FactoryDep, who: Viewer, form: Posted, service_id: uuid.UUID | None) -> None:
@@ -130,12 +125,9 @@ def service_page(request: Request, who: AdminDep, session: SessionDep, service_i
 def change_service(request: Request, who: AdminDep, _: CsrfChecked, form: PostedForm,
                    session: SessionDep, factory: FactoryDep,
                    service_id: uuid.UUID) -> Response:
-    try:
-        _save(factory, who, form, service_id)
-    except NotFound:
-        raise
-    except (FormError, FrontdeskError) as exc:
-        text, status = why_not(request, who, exc)
-        return _edit_page(request, who, session, service_id, status_code=status,
-                          values=form.as_values(), error=text)
-    return RedirectResponse(f"{SERVICES}/{service_id}?saved=1", status_code=303)
+    return saved_or_refused(
+        request, who, lambda: _save(factory, who, form, service_id),
+        lambda status, text: _edit_page(request, who, session, service_id,
+                                        status_code=status, values=form.as_values(),
+                                        error=text),
+        f"{SERVICES}/{service_id}?saved=1")

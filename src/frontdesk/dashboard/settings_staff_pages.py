@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
 
@@ -19,11 +19,10 @@ from frontdesk.dashboard.settings_forms import (
     PostedForm,
     read_ids,
     read_week,
+    saved_or_refused,
     settings_page,
     week_values,
-    why_not,
 )
-from frontdesk.errors import FrontdeskError, NotFound
 from frontdesk.services.business_hours import weekly_hours
 from frontdesk.services.catalog import RESOURCE_KINDS, ResourceFields, save_resource
 from frontdesk.services.listings import list_resources, list_services
@@ -80,15 +79,11 @@ def staff_page(request: Request, who: AdminDep, session: SessionDep,
 @router.post(STAFF, response_class=HTMLResponse)
 def add_staff(request: Request, who: AdminDep, _: CsrfChecked, form: PostedForm,
               session: SessionDep, factory: FactoryDep) -> Response:
-    try:
-        _save(factory, who, form, None)
-    except NotFound:
-        raise
-    except (FormError, FrontdeskError) as exc:
-        text, status = why_not(request, who, exc)
-        return _list(request, who, session, status_code=status, values=form.as_values(),
-                     error=text)
-    return RedirectResponse(STAFF + "?saved=1", status_code=303)
+    return saved_or_refused(
+        request, who, lambda: _save(factory, who, form, None),
+        lambda status, text: _list(request, who, session, status_code=status,
+                                   values=form.as_values(), error=text),
+        STAFF + "?saved=1")
 
 
 def _save(factory: FactoryDep, who: Viewer, form: Posted, resource_id: uuid.UUID | None) -> None:
@@ -118,12 +113,8 @@ def person_page(request: Request, who: AdminDep, session: SessionDep, resource_i
 def change_person(request: Request, who: AdminDep, _: CsrfChecked, form: PostedForm,
                   session: SessionDep, factory: FactoryDep,
                   resource_id: uuid.UUID) -> Response:
-    try:
-        _save(factory, who, form, resource_id)
-    except NotFound:
-        raise
-    except (FormError, FrontdeskError) as exc:
-        text, status = why_not(request, who, exc)
-        return _edit(request, who, session, resource_id, status_code=status,
-                     values=form.as_values(), error=text)
-    return RedirectResponse(f"{STAFF}/{resource_id}?saved=1", status_code=303)
+    return saved_or_refused(
+        request, who, lambda: _save(factory, who, form, resource_id),
+        lambda status, text: _edit(request, who, session, resource_id, status_code=status,
+                                   values=form.as_values(), error=text),
+        f"{STAFF}/{resource_id}?saved=1")
