@@ -20,6 +20,7 @@ from frontdesk.dashboard import (
     password_pages,
     routes,
     settings_calendar_pages,
+    settings_facts_pages,
     settings_message_pages,
     settings_pages,
     settings_phone_pages,
@@ -41,7 +42,8 @@ ROUTERS = (routes.router, appointment_edit_pages.router, appointment_pages.route
            settings_pages.router, settings_service_pages.router,
            settings_staff_pages.router, settings_voice_pages.router,
            settings_message_pages.router, settings_phone_pages.router,
-           settings_calendar_pages.router, oauth_pages.router)
+           settings_calendar_pages.router, settings_facts_pages.router,
+           oauth_pages.router)
 
 
 async def _to_sign_in(request: Request, exc: Exception) -> RedirectResponse:

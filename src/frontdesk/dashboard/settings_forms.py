@@ -27,11 +27,13 @@ MAX_FIELD = 4000  # longer than any settings field; a form is read no further
 
 
 class FormError(Exception):
-    """The form's input could not be read (a word key of ``text.TEXT`` says why)."""
+    """The form's input could not be read (a word key of ``text.TEXT`` says why); 409
+    where the form was right but what it was about changed since the page was shown."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, status: int = 422) -> None:
         super().__init__(key)
         self.key = key
+        self.status = status
 
 
 class Posted:
@@ -83,7 +85,7 @@ def why_not(request: Request, who: Viewer, exc: FormError | FrontdeskError) -> t
     person's language."""
     t = words(language_of(request, who.language))
     if isinstance(exc, FormError):
-        return t[exc.key], 422
+        return t[exc.key], exc.status
     return f"{t['not_saved']} {exc.detail}", exc.status
 
 

@@ -516,6 +516,60 @@ TEXT: dict[str, dict[str, str]] = {
     "caldav_incomplete": {"en": "Fill in the server, user, password and calendar.",
                           "es": "Complete servidor, usuario, contraseña y calendario."},
 
+    # --- settings facts ---
+    "facts": {"en": "What callers can ask", "es": "Lo que pueden preguntar"},
+    "facts_help": {
+        "en": "The front desk answers callers from what you write here, in your own words, "
+              "and from nothing else. Leave a topic empty and a caller who asks about it is "
+              "told you don't have that information and offered a person.",
+        "es": "La recepción responde a sus clientes con lo que escriba aquí, con sus propias "
+              "palabras, y con nada más. Si deja un tema vacío, a quien pregunte por él se le "
+              "dice que no tiene esa información y se le ofrece hablar con una persona."},
+    "about_business": {"en": "About your business", "es": "Sobre su negocio"},
+    "topic_address": {"en": "Address", "es": "Dirección"},
+    "topic_directions": {"en": "How to get here", "es": "Cómo llegar"},
+    "topic_parking": {"en": "Parking", "es": "Aparcamiento"},
+    "topic_payment": {"en": "How customers pay", "es": "Formas de pago"},
+    "topic_cancellation": {"en": "Cancellation policy", "es": "Política de cancelación"},
+    "save_facts": {"en": "Save these answers", "es": "Guardar estas respuestas"},
+    "faq": {"en": "Questions and answers", "es": "Preguntas y respuestas"},
+    "faq_help": {
+        "en": "Questions callers ask you, and the answer to give. A caller's words need not "
+              "match yours exactly, in either language. Give an answer in each language you "
+              "write the question in.",
+        "es": "Preguntas que le hacen sus clientes, y la respuesta que hay que dar. Las "
+              "palabras del cliente no tienen que coincidir exactamente con las suyas, en "
+              "ninguno de los dos idiomas. Dé una respuesta en cada idioma en que escriba la "
+              "pregunta."},
+    "no_faq": {
+        "en": "No questions yet. Add the ones callers ask you most (\"Do you sell gift "
+              "cards?\"): the front desk answers them in your words.",
+        "es": "Aún no hay preguntas. Añada las que más le hacen sus clientes (\"¿Venden "
+              "tarjetas regalo?\"): la recepción las responde con sus palabras."},
+    "question_en": {"en": "Question, in English", "es": "Pregunta, en inglés"},
+    "answer_en": {"en": "Answer, in English", "es": "Respuesta, en inglés"},
+    "question_es": {"en": "Question, in Spanish", "es": "Pregunta, en español"},
+    "answer_es": {"en": "Answer, in Spanish", "es": "Respuesta, en español"},
+    "add_faq": {"en": "Add a question", "es": "Añadir una pregunta"},
+    "faq_changed": {
+        "en": "The questions changed since this page was opened, so nothing was saved. Here "
+              "they are as they are now.",
+        "es": "Las preguntas cambiaron desde que se abrió esta página, así que no se guardó "
+              "nada. Aquí están tal como son ahora."},
+    "required_details": {"en": "Details needed before booking",
+                         "es": "Datos necesarios antes de reservar"},
+    "required_help": {
+        "en": "Ask callers for these after their name and phone; book only once given",
+        "es": "Pedir a los clientes estos datos tras su nombre y teléfono; reservar solo "
+              "cuando los den"},
+    "required_date_of_birth": {"en": "Date of birth", "es": "Fecha de nacimiento"},
+    "required_insurance": {"en": "Insurance company", "es": "Compañía de seguros"},
+    "required_none": {"en": "None ticked: a booking needs only a name and a phone number.",
+                      "es": "Sin marcar ninguno: una reserva solo necesita un nombre y un "
+                            "teléfono."},
+    "facts_count": {"en": "Topics answered: {topics} · Questions: {questions}",
+                    "es": "Temas con respuesta: {topics} · Preguntas: {questions}"},
+
     # --- insights page ---
     "ins_period": {"en": "Period", "es": "Periodo"},
     "ins_last_days": {"en": "Last {days} days", "es": "Últimos {days} días"},
