@@ -55,6 +55,12 @@ def test_every_page_opens_and_passes_axe(
                         json={"name": "Site", "scope": "widget",
                               "allowed_origins": ["https://salon.example"]})
         assert made.status_code == 201, made.text
+        told = api.patch("/api/v1/tenant", headers={"Authorization": f"Bearer {biz.api_key}"},
+                         json={"info": {"parking": {"en": "Free parking behind us."}},
+                               "faq": [{"question": {"en": "Do you sell gift cards?"},
+                                        "answer": {"en": "Yes, at the desk."}}],
+                               "required_fields": ["insurance"]})
+        assert told.status_code == 200, told.text
     ids |= {"key_id": made.json()["id"], "outcome": "completed", "action": "pause"}
     shots = _shots(tmp_path) / "every-page"
     shots.mkdir(parents=True, exist_ok=True)

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from frontdesk.app import create_app
+from frontdesk.config import Settings
 from frontdesk.dashboard import ROUTERS
 from tests.conftest import Business
 from tests.dashboard.conftest import Person, sign_in
@@ -22,6 +26,15 @@ OPEN = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("GET", "/forgot"),
         ("GET", "/login/{provider}"), ("GET", "/login/{provider}/callback")}
 # Path parameters that are not ids.
 SAMPLE = {"action": "pause", "outcome": "completed", "provider": "google"}
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[TestClient]:
+    """The app, with room for one address to try every page within a minute (the per-address
+    limit is tested in tests/api/test_rate_limits.py, and the pages outgrew its default)."""
+    settings = Settings(environment="test", llm_base_url="", rate_limit_ip="100000/minute")
+    with TestClient(create_app(settings, engine=engine)) as test_client:
+        yield test_client
 
 
 def _fill(path: str) -> str:

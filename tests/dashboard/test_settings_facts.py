@@ -117,8 +117,9 @@ def test_questions_are_added_edited_and_removed_and_answered_as_saved(
         **entry_form(page, 0), "faq0_q_en": "Do you sell gift cards?",
         "faq0_a_en": "Yes, from $25, at the front desk.", "faq0_q_es": "", "faq0_a_es": ""})
     assert edited.status_code == 303
-    assert tenant(client, owner)["faq"] == [{"question": {"en": "Do you sell gift cards?"},
-                                              "answer": {"en": "Yes, from $25, at the front desk."}}]
+    assert tenant(client, owner)["faq"] == [{
+        "question": {"en": "Do you sell gift cards?"},
+        "answer": {"en": "Yes, from $25, at the front desk."}}]
     assert ask(client, owner, "do you sell gift cards?")["reply"].startswith("Yes, from $25")
     # A second one added; the first removed: only the second is answered.
     assert post(client, PAGE + "/faq", {
