@@ -1,0 +1,101 @@
+"""G.711 μ-law (8 kHz telephone audio) ↔ 16-bit linear PCM, and 8 kHz ↔ 16 kHz.
+
+Table-based, stdlib only (``audioop`` is deprecated and gone in Python 3.13): one
+256-entry table decodes, one 16,384-entry table (indexed by the sample's top 14 bits,
+which is all μ-law keeps) encodes. The formulas are the G.711 reference ones (the
+public-domain Sun ``g711.c``): bias 0x84, eight segments, the code word inverted.
+PCM is little-endian signed 16-bit mono, as the speech models read and write it.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+
+BIAS = 0x84  # 132: added before the segment search so every segment has 16 even steps
+CLIP = 8159  # the largest 14-bit magnitude μ-law can carry
+_SEGMENT_ENDS = (0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF)
+SILENCE = 0xFF  # the code of linear 0
+
+
+def decode_sample(code: int) -> int:
+    """One μ-law byte → a 16-bit linear sample (G.711 ``ulaw2linear``)."""
+    code = ~code & 0xFF
+    magnitude = (((code & 0x0F) << 3) + BIAS) << ((code & 0x70) >> 4)
+    return BIAS - magnitude if code & 0x80 else magnitude - BIAS
+
+
+def encode_sample(sample: int) -> int:
+    """One 16-bit linear sample → a μ-law byte (G.711 ``linear2ulaw`` on 14 bits)."""
+    value = sample >> 2
+    if value < 0:
+        value, mask = -value, 0x7F
+    else:
+        mask = 0xFF
+    value = min(value, CLIP) + (BIAS >> 2)
+    for segment, end in enumerate(_SEGMENT_ENDS):
+        if value <= end:
+            return ((segment << 4) | ((value >> (segment + 1)) & 0x0F)) ^ mask
+    return 0x7F ^ mask  # unreachable after the clip; kept as the reference has it
+
+
+_DECODE = array("h", (decode_sample(c) for c in range(256)))
+# Indexed by (sample >> 2) & 0x3FFF: the 14-bit two's-complement value μ-law encodes.
+_ENCODE = bytes(encode_sample((i - 0x4000 if i & 0x2000 else i) << 2) for i in range(0x4000))
+_BIG_ENDIAN = sys.byteorder == "big"
+
+
+def _samples(pcm: bytes) -> array[int]:
+    if len(pcm) % 2:
+        raise ValueError("16-bit PCM has an even number of bytes")
+    samples = array("h")
+    samples.frombytes(pcm)
+    if _BIG_ENDIAN:
+        samples.byteswap()
+    return samples
+
+
+def _pcm(samples: array[int]) -> bytes:
+    if _BIG_ENDIAN:
+        samples = array("h", samples)
+        samples.byteswap()
+    return samples.tobytes()
+
+
+def decode(mulaw: bytes) -> bytes:
+    """μ-law bytes → 16-bit PCM at the same rate (twice as many bytes)."""
+    return _pcm(array("h", (_DECODE[c] for c in mulaw)))
+
+
+def encode(pcm: bytes) -> bytes:
+    """16-bit PCM → μ-law bytes at the same rate."""
+    table = _ENCODE
+    return bytes(table[(s >> 2) & 0x3FFF] for s in _samples(pcm))
+
+
+def upsample_8k_to_16k(pcm: bytes) -> bytes:
+    """Double the rate: each sample, then the midpoint to the next (linear
+    interpolation; the telephone band ends at 4 kHz, so nothing above it is lost)."""
+    samples = _samples(pcm)
+    out = array("h", bytes(4 * len(samples)))
+    for i, sample in enumerate(samples):
+        following = samples[i + 1] if i + 1 < len(samples) else sample
+        out[2 * i] = sample
+        out[2 * i + 1] = (sample + following) // 2
+    return _pcm(out)
+
+
+def downsample_16k_to_8k(pcm: bytes) -> bytes:
+    """Halve the rate: the mean of each pair (a two-tap low-pass, then decimation, so
+    energy above 4 kHz is damped instead of folding back as aliasing)."""
+    samples = _samples(pcm)
+    pairs = len(samples) // 2
+    return _pcm(array("h", ((samples[2 * i] + samples[2 * i + 1]) // 2 for i in range(pairs))))
+
+
+def rms(pcm: bytes) -> float:
+    """The root-mean-square level of 16-bit PCM (0 for no samples)."""
+    samples = _samples(pcm)
+    if not samples:
+        return 0.0
+    return float((sum(s * s for s in samples) / len(samples)) ** 0.5)
