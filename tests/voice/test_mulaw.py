@@ -62,7 +62,8 @@ def test_odd_pcm_is_refused() -> None:
 
 
 def sine(hz: float, rate: int, seconds: float, level: int = 8000) -> list[int]:
-    return [round(level * math.sin(2 * math.pi * hz * n / rate)) for n in range(int(rate * seconds))]
+    count = int(rate * seconds)
+    return [round(level * math.sin(2 * math.pi * hz * n / rate)) for n in range(count)]
 
 
 def crossings(values: list[int]) -> int:
