@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,7 +25,7 @@ from frontdesk.services import conversations as records
 from frontdesk.services.conversations import RECENT_MESSAGES
 from frontdesk.services.request_keys import one_copy_at_a_time
 from frontdesk.store.db import write_session
-from frontdesk.store.models import Conversation, Tenant
+from frontdesk.store.models import Conversation, ConversationTurn, Tenant
 
 __all__ = [
     "AlreadyAnswered",
@@ -265,3 +266,33 @@ def _record(conversation: Conversation, recent: dict[str, Any]) -> ConversationR
         recent=[(str(role), str(text)) for role, text in recent["window"]],
         messages=int(recent["messages"]),
     )
+
+
+def record_heard(factory: sessionmaker[Session], conversation_id: uuid.UUID, planned: str,
+                 spoken: str) -> bool:
+    """The caller heard only ``spoken`` of the agent's reply ``planned`` (they talked over
+    it, or hung up): the transcript and the brain's recent window say what was heard, not
+    what was planned. False when the latest reply is not ``planned`` (nothing changed)."""
+    if spoken == planned:
+        return False
+    with write_session(factory) as session:
+        conversation = session.get(Conversation, conversation_id, with_for_update=True)
+        if conversation is None:
+            return False
+        last = session.scalars(
+            select(ConversationTurn)
+            .where(ConversationTurn.conversation_id == conversation_id,
+                   ConversationTurn.role == "assistant")
+            .order_by(ConversationTurn.seq.desc()).limit(1)).first()
+        if last is None or last.text != planned:
+            return False
+        last.text = spoken
+        recent = records.recent_of(session, conversation)
+        window = [list(pair) for pair in recent["window"]]
+        for pair in reversed(window):
+            if pair[0] == "assistant":
+                if pair[1] == planned:
+                    pair[1] = spoken
+                break
+        conversation.recent = {"messages": recent["messages"], "window": window}
+        return True

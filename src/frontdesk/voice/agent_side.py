@@ -1,0 +1,52 @@
+"""The conversation behind a streaming call: ``CallSide`` bound to the agent.
+
+The streaming door builds a ``StreamingCall`` with this as its side: the greeting is the
+phone door's (said once, whatever retries), each recognised utterance is one
+``Agent.turn`` (keyed by its place in the call, so a repeated turn is answered from the
+record), silence prompts and goodbyes are the phone door's, and what the caller actually
+heard of a reply replaces what was planned in the transcript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.conversation import phone_calls
+from frontdesk.conversation.agent import Agent
+from frontdesk.services.conversation_turns import Conversation, record_heard
+from frontdesk.services.records import Tenant
+from frontdesk.voice.pipeline import Said
+
+
+@dataclass
+class AgentSide:
+    agent: Agent
+    factory: sessionmaker[Session]
+    tenant: Tenant
+    conversation: Conversation
+    turns: int = 0
+    handed_over: list[str] = field(default_factory=list)  # numbers a transfer asked for
+
+    def greeting(self) -> Said:
+        line = phone_calls.greeting(self.agent, self.factory, self.tenant, self.conversation)
+        return Said(line.text, line.lang, line.hang_up)
+
+    def answer(self, text: str) -> Said:
+        self.turns += 1
+        reply = self.agent.turn(self.tenant, self.conversation.id, text,
+                                request_key=f"{self.conversation.external_id}:{self.turns}")
+        if reply.transfer and reply.transfer_to:
+            self.handed_over.append(reply.transfer_to)
+        return Said(reply.text, reply.lang, hang_up=reply.end)
+
+    def silence(self, prompts: int) -> Said:
+        line = phone_calls.after_silence(self.agent, self.tenant, self.conversation, prompts)
+        return Said(line.text, line.lang, line.hang_up)
+
+    def heard(self, planned: str, spoken: str) -> None:
+        record_heard(self.factory, self.conversation.id, planned, spoken)
+
+    def hung_up(self) -> None:
+        self.agent.end(self.tenant, self.conversation.id)
