@@ -1,0 +1,202 @@
+"""Twilio Media Streams: ``wss://…/webhooks/twilio/stream/{token}`` (issue 15).
+
+The signed voice webhook answers a streaming business's call with
+``<Connect><Stream url=".../stream/{token}"/></Connect>`` (``stream_twiml``). The token
+is sealed with the server's key, names the call, the business and the conversation, and
+lives ``TOKEN_AGE_S`` seconds: nothing else may open a stream, and a token is refused
+at the handshake (before any audio is read) when it is forged or old. Twilio's ``start``
+message must then name the token's call. The path carries the token because Twilio's
+``<Stream>`` URL takes no query string.
+
+Messages (https://www.twilio.com/docs/voice/media-streams/websocket-messages): in
+``connected``, ``start``, ``media`` (base64 μ-law 8 kHz), ``dtmf``, ``mark``, ``stop``;
+out ``media``, ``mark``, ``clear``. The door only translates them to and from
+``voice.pipeline`` events; the call itself is ``StreamingCall`` with the agent behind
+it (``voice/agent_side.py``). Speech providers come from ``app.state.speech`` (a
+function of the language giving recognizer, voice and detector); without them the
+door closes the stream (1011) and says why in the log.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+import anyio
+from cryptography.fernet import InvalidToken
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.config import Settings
+from frontdesk.conversation.agent import Agent
+from frontdesk.security import seal, unseal
+from frontdesk.services.conversation_turns import Conversation
+from frontdesk.services.records import Tenant
+from frontdesk.voice.agent_side import AgentSide
+from frontdesk.voice.pipeline import (
+    CallerAudio,
+    ClearAudio,
+    Command,
+    Digit,
+    EndCall,
+    Event,
+    MarkPlayed,
+    SendAudio,
+    SendMark,
+    SpeechToText,
+    Stopped,
+    StreamingCall,
+    TextToSpeech,
+    VoiceActivity,
+)
+from frontdesk.web.deps import AgentDep, FactoryDep, SettingsDep
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["twilio"])
+
+PATH = "/webhooks/twilio/stream/{token}"
+TOKEN_AGE_S = 60  # Twilio opens the stream right after our answer
+CLOSE_POLICY = 1008
+CLOSE_UNAVAILABLE = 1011
+
+Speech = Callable[[str], tuple[SpeechToText, TextToSpeech, VoiceActivity]]
+
+
+def stream_token(settings: Settings, call_sid: str, tenant_id: uuid.UUID,
+                 conversation_id: uuid.UUID) -> str:
+    return seal(json.dumps({"call": call_sid, "tenant": str(tenant_id),
+                            "conversation": str(conversation_id)}), settings)
+
+
+def read_token(settings: Settings, token: str) -> dict[str, str] | None:
+    """The token's claims, or None when it is forged, malformed or older than allowed."""
+    try:
+        claims = json.loads(unseal(token, TOKEN_AGE_S, settings))
+    except (InvalidToken, ValueError, TypeError):
+        return None
+    if not isinstance(claims, dict) or not all(
+            isinstance(claims.get(k), str) for k in ("call", "tenant", "conversation")):
+        return None
+    return {k: claims[k] for k in ("call", "tenant", "conversation")}
+
+
+def stream_twiml(public_base_url: str, token: str) -> str:
+    """The answer that hands the call to our stream (``wss`` for an ``https`` site)."""
+    base = public_base_url.rstrip("/")
+    socket_base = "wss://" + base[8:] if base.startswith("https://") else \
+        "ws://" + base.removeprefix("http://")
+    url = socket_base + PATH.format(token=token)
+    return ('<?xml version="1.0" encoding="UTF-8"?><Response><Connect>'
+            f"<Stream url={quoteattr(url)}/></Connect></Response>")
+
+
+def event_of(message: dict[str, Any]) -> Event | None:
+    """A Twilio message as a pipeline event (None: nothing for the call)."""
+    kind = message.get("event")
+    if kind == "media":
+        payload = (message.get("media") or {}).get("payload")
+        if isinstance(payload, str):
+            return CallerAudio(base64.b64decode(payload))
+    elif kind == "dtmf":
+        digit = (message.get("dtmf") or {}).get("digit")
+        if isinstance(digit, str) and len(digit) == 1:
+            return Digit(digit)
+    elif kind == "mark":
+        name = (message.get("mark") or {}).get("name")
+        if isinstance(name, str):
+            return MarkPlayed(name)
+    elif kind == "stop":
+        return Stopped()
+    return None
+
+
+def message_of(command: Command, stream_sid: str) -> dict[str, Any] | None:
+    """A pipeline command as a Twilio message (None: close the stream)."""
+    if isinstance(command, SendAudio):
+        return {"event": "media", "streamSid": stream_sid,
+                "media": {"payload": base64.b64encode(command.mulaw).decode()}}
+    if isinstance(command, SendMark):
+        return {"event": "mark", "streamSid": stream_sid, "mark": {"name": command.name}}
+    if isinstance(command, ClearAudio):
+        return {"event": "clear", "streamSid": stream_sid}
+    assert isinstance(command, EndCall)
+    return None
+
+
+def _side(factory: sessionmaker[Session], agent: Agent,
+          claims: dict[str, str]) -> AgentSide | None:
+    with factory() as session:
+        tenant = session.get(Tenant, uuid.UUID(claims["tenant"]))
+        conversation = session.get(Conversation, uuid.UUID(claims["conversation"]))
+        if tenant is None or conversation is None or conversation.tenant_id != tenant.id \
+                or conversation.external_id != claims["call"]:
+            return None
+        session.expunge(tenant)
+        session.expunge(conversation)
+    return AgentSide(agent, factory, tenant, conversation)
+
+
+@router.websocket(PATH)
+async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
+                       agent: AgentDep, settings: SettingsDep) -> None:
+    claims = read_token(settings, token)
+    if claims is None:
+        await websocket.close(CLOSE_POLICY)  # before accepting: the handshake is refused
+        return
+    speech: Speech | None = getattr(websocket.app.state, "speech", None)
+    if speech is None:
+        log.warning("twilio stream for call %s: no speech providers configured", claims["call"])
+        await websocket.close(CLOSE_UNAVAILABLE)
+        return
+    await websocket.accept()
+    try:
+        stream_sid = await _started(websocket, claims["call"])
+        side = None if stream_sid is None else await anyio.to_thread.run_sync(
+            _side, factory, agent, claims)
+        if stream_sid is None or side is None:
+            await websocket.close(CLOSE_POLICY)
+            return
+        stt, tts, vad = speech(side.conversation.language)
+        call = StreamingCall(side, stt, tts, vad, lang=side.conversation.language)
+        if not await _send(websocket, await anyio.to_thread.run_sync(call.start), stream_sid):
+            return
+        while not call.ended:
+            event = event_of(await websocket.receive_json())
+            if event is None:
+                continue
+            out = await anyio.to_thread.run_sync(call.handle, event)
+            if not await _send(websocket, out, stream_sid) or isinstance(event, Stopped):
+                return
+    except WebSocketDisconnect:
+        log.info("twilio stream for call %s: socket closed", claims["call"])
+
+
+async def _started(websocket: WebSocket, call_sid: str) -> str | None:
+    """Read up to Twilio's ``start``; its stream id when it names the token's call."""
+    while True:
+        message = await websocket.receive_json()
+        if message.get("event") == "connected":
+            continue
+        start = message.get("start") or {}
+        if message.get("event") != "start" or start.get("callSid") != call_sid:
+            log.warning("twilio stream: start for %r refused (token for %s)",
+                        start.get("callSid"), call_sid)
+            return None
+        sid = message.get("streamSid") or start.get("streamSid")
+        return sid if isinstance(sid, str) else None
+
+
+async def _send(websocket: WebSocket, commands: list[Command], stream_sid: str) -> bool:
+    """Send the commands; False when one ended the call (the socket is then closed)."""
+    for command in commands:
+        message = message_of(command, stream_sid)
+        if message is None:
+            await websocket.close()
+            return False
+        await websocket.send_json(message)
+    return True

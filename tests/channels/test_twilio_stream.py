@@ -1,0 +1,190 @@
+"""The Twilio Media Streams door: only a stream our signed answer named may open, the
+start must name that call, and a call runs end to end over the WebSocket — a haircut
+booked by (stand-in) speech, a barge-in answered with ``clear``."""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.websockets import WebSocketDisconnect
+
+from frontdesk.channels import twilio_stream
+from frontdesk.conversation.agent import Agent
+from frontdesk.store.models import Appointment, ConversationTurn, Tenant
+from frontdesk.voice.pipeline import FRAME_BYTES, clauses
+from frontdesk.voice.vad import EnergyVAD
+from tests.channels.conftest import opening
+from tests.conftest import Business, next_weekday
+from tests.voice.fakes import SILENT_FRAME, TextRecognizer, TextVoice, hear, speech
+
+CALL = "CA" + "1" * 32
+
+
+@pytest.fixture
+def streaming(client: TestClient) -> TestClient:
+    client.app.state.speech = lambda lang: (  # type: ignore[attr-defined]
+        TextRecognizer(), TextVoice(), EnergyVAD())
+    return client
+
+
+def _open(factory: sessionmaker[Session], biz: Business, call: str = CALL) -> uuid.UUID:
+    with factory() as session:
+        tenant = session.get_one(Tenant, biz.tenant.id)
+        session.expunge(tenant)
+    return Agent(factory).open(tenant, "phone", call, caller_phone="+12125550142",
+                               caller_verified=True).id
+
+
+def _token(client: TestClient, biz: Business, conversation: uuid.UUID,
+           call: str = CALL) -> str:
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    return twilio_stream.stream_token(settings, call, biz.tenant.id, conversation)
+
+
+def _start(ws: Any, call: str = CALL) -> None:
+    ws.send_json({"event": "connected", "protocol": "Call", "version": "1.0.0"})
+    ws.send_json({"event": "start", "sequenceNumber": "1", "streamSid": "MZ1",
+                  "start": {"streamSid": "MZ1", "callSid": call, "tracks": ["inbound"],
+                            "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000,
+                                            "channels": 1}}})
+
+
+def _media(ws: Any, audio: bytes) -> None:
+    for i in range(0, len(audio), FRAME_BYTES):
+        ws.send_json({"event": "media", "streamSid": "MZ1",
+                      "media": {"payload": base64.b64encode(audio[i:i + FRAME_BYTES]).decode()}})
+
+
+def _last_said(factory: sessionmaker[Session], conversation: uuid.UUID) -> str:
+    with factory() as session:
+        return str(session.scalars(
+            select(ConversationTurn.text).where(
+                ConversationTurn.conversation_id == conversation,
+                ConversationTurn.role == "assistant")
+            .order_by(ConversationTurn.seq.desc()).limit(1)).one())
+
+
+def _hear_reply(ws: Any, factory: sessionmaker[Session], conversation: uuid.UUID) -> str:
+    """Read one reply (acknowledging each mark, as Twilio does once played)."""
+    first = ws.receive_json()
+    assert first["event"] == "media" and first["streamSid"] == "MZ1", first
+    wanted = len(clauses(_last_said(factory, conversation)))
+    heard, audio, marks = [], base64.b64decode(first["media"]["payload"]), 0
+    while marks < wanted:
+        message = ws.receive_json()
+        if message["event"] == "media":
+            audio += base64.b64decode(message["media"]["payload"])
+        elif message["event"] == "mark":
+            marks += 1
+            heard.append(hear(audio, run=8))
+            audio = b""
+            ws.send_json({"event": "mark", "streamSid": "MZ1", "mark": message["mark"]})
+    return " ".join(heard)
+
+
+def _say(ws: Any, text: str) -> None:
+    _media(ws, speech(text) + SILENT_FRAME * 25)
+
+
+def test_a_haircut_is_booked_over_the_stream(
+    streaming: TestClient, biz: Business, factory: sessionmaker[Session],
+) -> None:
+    conversation = _open(factory, biz)
+    with streaming.websocket_connect(f"/webhooks/twilio/stream/"
+                                     f"{_token(streaming, biz, conversation)}") as ws:
+        _start(ws)
+        assert "thanks for calling" in _hear_reply(ws, factory, conversation).lower()
+        _say(ws, opening(next_weekday(biz.tz, 1), "en"))
+        heard = _hear_reply(ws, factory, conversation)
+        for _ in range(6):
+            lowered = heard.lower()
+            if "all set" in lowered:
+                break
+            _say(ws, "Alex Smith" if "name" in lowered else "yes please")
+            heard = _hear_reply(ws, factory, conversation)
+        ws.send_json({"event": "stop", "streamSid": "MZ1", "stop": {"callSid": CALL}})
+    with factory() as session:
+        booked = session.scalars(select(Appointment)).all()
+    assert "all set" in heard.lower()
+    assert len(booked) == 1 and booked[0].start_at.astimezone(biz.tz).hour == 10
+
+
+def test_talking_over_the_greeting_clears_it(
+    streaming: TestClient, biz: Business, factory: sessionmaker[Session],
+) -> None:
+    conversation = _open(factory, biz)
+    with streaming.websocket_connect(f"/webhooks/twilio/stream/"
+                                     f"{_token(streaming, biz, conversation)}") as ws:
+        _start(ws)
+        seen = [ws.receive_json() for _ in range(3)]
+        assert all(m["event"] in ("media", "mark") for m in seen)
+        _media(ws, speech("sorry, I want a haircut"))
+        message = ws.receive_json()
+        while message["event"] != "clear":
+            message = ws.receive_json()
+        assert message == {"event": "clear", "streamSid": "MZ1"}
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "gAAAAABfake"])
+def test_a_forged_token_is_refused_at_the_handshake(streaming: TestClient, token: str) -> None:
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with streaming.websocket_connect(f"/webhooks/twilio/stream/{token}"):
+            pass
+    assert refused.value.code == twilio_stream.CLOSE_POLICY
+
+
+def test_an_old_token_is_refused(streaming: TestClient, biz: Business,
+                                 factory: sessionmaker[Session],
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    token = _token(streaming, biz, _open(factory, biz))
+    monkeypatch.setattr(twilio_stream, "TOKEN_AGE_S", 1)
+    time.sleep(2.1)
+    with pytest.raises(WebSocketDisconnect):
+        with streaming.websocket_connect(f"/webhooks/twilio/stream/{token}"):
+            pass
+
+
+def test_a_start_for_another_call_is_refused(streaming: TestClient, biz: Business,
+                                             factory: sessionmaker[Session]) -> None:
+    token = _token(streaming, biz, _open(factory, biz))
+    with streaming.websocket_connect(f"/webhooks/twilio/stream/{token}") as ws:
+        _start(ws, call="CA" + "2" * 32)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == twilio_stream.CLOSE_POLICY
+
+
+def test_a_token_for_another_business_conversation_is_refused(
+    streaming: TestClient, make_business: Any, factory: sessionmaker[Session],
+) -> None:
+    salon, clinic = make_business("salon"), make_business("clinic")
+    theirs = _open(factory, clinic)
+    token = twilio_stream.stream_token(streaming.app.state.settings,  # type: ignore[attr-defined]
+                                       CALL, salon.tenant.id, theirs)
+    with streaming.websocket_connect(f"/webhooks/twilio/stream/{token}") as ws:
+        _start(ws)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == twilio_stream.CLOSE_POLICY
+
+
+def test_without_speech_providers_the_stream_closes(client: TestClient, biz: Business,
+                                                    factory: sessionmaker[Session]) -> None:
+    token = _token(client, biz, _open(factory, biz))
+    with pytest.raises(WebSocketDisconnect) as closed:
+        with client.websocket_connect(f"/webhooks/twilio/stream/{token}"):
+            pass
+    assert closed.value.code == twilio_stream.CLOSE_UNAVAILABLE
+
+
+def test_the_answer_names_a_secure_socket() -> None:
+    assert twilio_stream.stream_twiml("https://desk.example.com/", "T0K") == (
+        '<?xml version="1.0" encoding="UTF-8"?><Response><Connect>'
+        '<Stream url="wss://desk.example.com/webhooks/twilio/stream/T0K"/></Connect></Response>')
