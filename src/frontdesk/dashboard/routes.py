@@ -48,12 +48,6 @@ class OwnersOnly(FrontdeskError):
     title = "Only the business's owners and admins may open this page"
 
 
-def admin(who: Viewer) -> Viewer:
-    if not who.is_admin:
-        raise OwnersOnly("Ask an owner of the business for access.")
-    return who
-
-
 class CsrfRefused(FrontdeskError):
     code = "csrf_refused"
     status = 403
@@ -73,7 +67,9 @@ ViewerDep = Annotated[Viewer, Depends(signed_in)]
 
 
 def _admin_viewer(who: ViewerDep) -> Viewer:
-    return admin(who)
+    if not who.is_admin:
+        raise OwnersOnly("Ask an owner of the business for access.")
+    return who
 
 
 # An owner or admin, checked before the request's form or file is read (a staff member's
@@ -192,16 +188,14 @@ def home(request: Request, who: ViewerDep, session: SessionDep) -> Response:
 
 
 @router.get(HOME + "/campaigns", response_class=HTMLResponse)
-def campaigns_page(request: Request, who: ViewerDep, session: SessionDep) -> Response:
-    admin(who)
+def campaigns_page(request: Request, who: AdminDep, session: SessionDep) -> Response:
     return page("campaigns.html", language_of(request, who.language), who=who,
                 campaigns=progress(session, who.tenant_id), csrf=request.state.csrf,
                 active="campaigns")
 
 
 @router.post(HOME + "/campaigns/{campaign_id}/{action}")
-def campaign_move(who: ViewerDep, _: CsrfChecked, factory: FactoryDep,
+def campaign_move(who: AdminDep, _: CsrfChecked, factory: FactoryDep,
                   campaign_id: uuid.UUID, action: Literal["pause", "resume"]) -> Response:
-    admin(who)
     pause_or_resume(factory, who.tenant_id, campaign_id, action)
     return RedirectResponse(HOME + "/campaigns", status_code=303)
