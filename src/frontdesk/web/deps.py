@@ -114,8 +114,10 @@ def get_caller(
     path = getattr(route, "path", None) or conn.url.path
     origin = conn.headers.get("origin")
     # This server's own pages (the dashboard's widget preview): at its public address
-    # when one is configured, else wherever this request was sent (development).
-    home = home_origin(settings.public_base_url or str(conn.base_url))
+    # when one is configured, else wherever this request was sent (development). Only a
+    # widget key is checked against it.
+    home = home_origin(settings.public_base_url or str(conn.base_url)) \
+        if caller.scope == WIDGET else None
     check_scope(caller, conn.scope.get("method", "WEBSOCKET"), path, origin, home)
     if caller.scope == WIDGET:
         # Read by web.widget_cors on the way out: this origin may read the answer.
