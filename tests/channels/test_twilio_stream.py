@@ -187,4 +187,4 @@ def test_without_speech_providers_the_stream_closes(client: TestClient, biz: Bus
 def test_the_answer_names_a_secure_socket() -> None:
     assert twilio_stream.stream_twiml("https://desk.example.com/", "T0K") == (
         '<?xml version="1.0" encoding="UTF-8"?><Response><Connect>'
-        '<Stream url="wss://desk.example.com/webhooks/twilio/stream/T0K"/></Connect></Response>')
+        '<Stream url="wss://desk.example.com/webhooks/twilio/stream/T0K" /></Connect></Response>')

@@ -25,13 +25,13 @@ import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
 import anyio
 from cryptography.fernet import InvalidToken
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.channels import twilio_twiml as twiml
 from frontdesk.config import Settings
 from frontdesk.conversation.agent import Agent
 from frontdesk.security import seal, unseal
@@ -90,9 +90,7 @@ def stream_twiml(public_base_url: str, token: str) -> str:
     base = public_base_url.rstrip("/")
     socket_base = "wss://" + base[8:] if base.startswith("https://") else \
         "ws://" + base.removeprefix("http://")
-    url = socket_base + PATH.format(token=token)
-    return ('<?xml version="1.0" encoding="UTF-8"?><Response><Connect>'
-            f"<Stream url={quoteattr(url)}/></Connect></Response>")
+    return twiml.stream(socket_base + PATH.format(token=token))
 
 
 def event_of(message: dict[str, Any]) -> Event | None:

@@ -11,7 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from twilio.twiml.voice_response import Gather, VoiceResponse  # type: ignore[import-untyped]
+from twilio.twiml.voice_response import (  # type: ignore[import-untyped]
+    Connect,
+    Gather,
+    VoiceResponse,
+)
 
 from frontdesk.conversation.call_lines import line, spoken_lang
 
@@ -105,3 +109,13 @@ def not_in_service(lang: str = "en") -> str:
 
 def voice_lang(voice: Voice) -> str:
     return voice.language.split("-", 1)[0]
+
+
+def stream(url: str) -> str:
+    """Hand the call to our media stream at ``url`` (``wss://``): Twilio streams the
+    caller's audio there and plays what we send back (issue 15)."""
+    response = VoiceResponse()
+    connect = Connect()
+    connect.stream(url=url)
+    response.append(connect)
+    return str(response)
