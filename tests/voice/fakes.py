@@ -54,8 +54,10 @@ class TextRecognizer:
     """A SpeechToText that reads ``speech`` audio back (it receives 16 kHz PCM)."""
 
     heard: list[str] = field(default_factory=list)
+    name: str = "text-recognizer"
 
-    def transcribe(self, pcm: bytes, lang: str) -> str:
+    def transcribe(self, pcm: bytes, sample_rate: int, lang: str) -> str:
+        assert sample_rate == 16000
         at_8k = pcm[: len(pcm) - len(pcm) % 4]
         samples_8k = b"".join(at_8k[i:i + 2] for i in range(0, len(at_8k), 4))
         text = hear(mulaw.encode(samples_8k))
@@ -70,6 +72,10 @@ class TextVoice:
     sample_rate: int = 8000
     run: int = 8
     spoken: list[str] = field(default_factory=list)
+    name: str = "text-voice"
+
+    def languages(self) -> frozenset[str]:
+        return frozenset({"en", "es"})
 
     def synthesize(self, text: str, lang: str) -> Iterator[bytes]:
         self.spoken.append(text)

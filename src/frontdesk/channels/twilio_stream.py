@@ -37,6 +37,7 @@ from frontdesk.conversation.agent import Agent
 from frontdesk.security import seal, unseal
 from frontdesk.services.conversation_turns import Conversation
 from frontdesk.services.records import Tenant
+from frontdesk.speech.base import SpeechToText, TextToSpeech
 from frontdesk.voice.agent_side import AgentSide
 from frontdesk.voice.pipeline import (
     CallerAudio,
@@ -48,10 +49,8 @@ from frontdesk.voice.pipeline import (
     MarkPlayed,
     SendAudio,
     SendMark,
-    SpeechToText,
     Stopped,
     StreamingCall,
-    TextToSpeech,
     VoiceActivity,
 )
 from frontdesk.web.deps import AgentDep, FactoryDep, SettingsDep

@@ -16,10 +16,11 @@ clauses whose marks came back: what the caller actually heard.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from frontdesk.speech.base import SpeechToText, TextToSpeech
 from frontdesk.voice import mulaw
 
 RATE = 8000  # the carrier's μ-law rate
@@ -78,25 +79,15 @@ Command = SendAudio | SendMark | ClearAudio | EndCall
 
 
 # --- the providers and the conversation, as the call sees them -----------------------------
+# The recognizer and the voice are the speech providers' own protocols (speech/base.py);
+# the call gives the recognizer 16 kHz and takes a voice at 8 or 16 kHz. The detector
+# here answers per 20 ms frame; a scoring model such as speech/silero_vad.py (fixed
+# chunks, a probability) is wrapped to answer so.
 
 
 class VoiceActivity(Protocol):
     def is_speech(self, pcm: bytes) -> bool:
         """Whether this 8 kHz 16-bit PCM frame holds speech."""
-        ...
-
-
-class SpeechToText(Protocol):
-    def transcribe(self, pcm: bytes, lang: str) -> str:
-        """The words in 16 kHz 16-bit mono PCM ("" when none)."""
-        ...
-
-
-class TextToSpeech(Protocol):
-    sample_rate: int  # 8000 or 16000: the rate of the PCM it yields
-
-    def synthesize(self, text: str, lang: str) -> Iterable[bytes]:
-        """16-bit mono PCM chunks of ``text`` spoken, the first as early as it can."""
         ...
 
 
@@ -249,7 +240,7 @@ class StreamingCall:
         audio = mulaw.upsample_8k_to_16k(b"".join(self._speech))
         self._speech.clear()
         self._talking, self._voiced, self._quiet = False, 0, 0
-        text = self.stt.transcribe(audio, self.lang).strip()
+        text = self.stt.transcribe(audio, 16000, self.lang).strip()
         return self._answer(text) if text else []
 
     def _digit(self, digit: str) -> list[Command]:
