@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
-from frontdesk.dashboard.render import page
+from frontdesk.dashboard.render import page, public_base
 from frontdesk.dashboard.routes import HOME, CsrfChecked, OwnerDep
 from frontdesk.dashboard.text import language_of
 from frontdesk.services import key_admin
@@ -25,12 +25,6 @@ def _render(request: Request, who: Viewer, lines: list[key_admin.KeyLine], base_
             new: key_admin.NewKey | None = None) -> Response:
     return page("keys.html", language_of(request, who.language), who=who, keys=lines,
                 new=new, base_url=base_url, csrf=request.state.csrf, active="keys")
-
-
-def public_base(request: Request, public: str) -> str:
-    """Where browsers reach this server: the configured public address, else this
-    request's own."""
-    return public.rstrip("/") or str(request.base_url).rstrip("/")
 
 
 @router.get(HOME + "/keys", response_class=HTMLResponse)

@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
 from frontdesk.dashboard import session_cookie as cookies
-from frontdesk.dashboard.render import page
+from frontdesk.dashboard.render import page, public_base
 from frontdesk.dashboard.routes import HOME, CsrfChecked, ViewerDep, login_page, safe_next
 from frontdesk.dashboard.text import language_of
 from frontdesk.services import oidc_sign_in as oidc
@@ -48,7 +48,7 @@ NOTICES = frozenset({"oauth_linked", "oauth_unlinked", "oauth_linked_elsewhere",
 
 
 def _redirect_uri(request: Request, settings: SettingsDep, provider: str) -> str:
-    base = settings.public_base_url.rstrip("/") or str(request.base_url).rstrip("/")
+    base = public_base(request, settings.public_base_url)
     return base + CALLBACK.format(provider=provider)
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
 from frontdesk.dashboard import session_cookie as cookies
-from frontdesk.dashboard.render import page
+from frontdesk.dashboard.render import page, public_base
 from frontdesk.dashboard.routes import CsrfRefused, check_csrf
 from frontdesk.dashboard.text import language_of
 from frontdesk.errors import InvalidInput
@@ -50,7 +50,7 @@ def forgot(request: Request, settings: SettingsDep, factory: FactoryDep,
     if limits is not None and limits.per_login and anyio.from_thread.run(
             limits.hit_login, email, client_ip(request.scope)) is not None:
         return _form(request, settings, "forgot.html", 429, error="too_many")
-    base = settings.public_base_url.rstrip("/") or str(request.base_url).rstrip("/")
+    base = public_base(request, settings.public_base_url)
     request_reset(factory, cipher_for(settings), email, base + "/reset",
                   language_of(request))
     return _form(request, settings, "forgot.html", sent=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from frontdesk.dashboard.text import words
@@ -26,3 +27,9 @@ def page(template: str, lang: str, status_code: int = 200, **context: Any) -> HT
         "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
     response.headers["Referrer-Policy"] = "same-origin"
     return response
+
+
+def public_base(request: Request, public_base_url: str) -> str:
+    """Where browsers reach this server (links in emails, snippets, OAuth redirects): the
+    configured public address, else this request's own."""
+    return public_base_url.rstrip("/") or str(request.base_url).rstrip("/")

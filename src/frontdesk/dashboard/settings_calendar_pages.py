@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
 
+from frontdesk.dashboard.render import public_base
 from frontdesk.dashboard.routes import HOME, AdminDep, CsrfChecked
 from frontdesk.dashboard.settings_forms import FormError, PostedForm, settings_page, why_not
 from frontdesk.errors import FrontdeskError, NotFound
@@ -27,10 +28,6 @@ from frontdesk.web.deps import FactoryDep, SessionDep, SettingsDep
 router = APIRouter(include_in_schema=False)
 CALENDARS = HOME + "/settings/calendars"
 CALLBACK = "/oauth/callback/{provider}"  # the API's callback route (api/routes)
-
-
-def _base(request: Request, public_base_url: str) -> str:
-    return public_base_url.rstrip("/") or str(request.base_url).rstrip("/")
 
 
 def _page(request: Request, who: Viewer, session: Session, *, status_code: int = 200,
@@ -63,7 +60,7 @@ def calendars_page(request: Request, who: AdminDep, session: SessionDep,
 def connect_oauth(request: Request, who: AdminDep, _: CsrfChecked, form: PostedForm,
                   session: SessionDep, settings: SettingsDep,
                   resource_id: uuid.UUID) -> Response:
-    provider, base = form.get("provider"), _base(request, settings.public_base_url)
+    provider, base = form.get("provider"), public_base(request, settings.public_base_url)
     try:
         consent = calendar_oauth.start(
             session, business_of(session, who), resource_id, provider, settings,

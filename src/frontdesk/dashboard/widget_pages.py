@@ -11,8 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
-from frontdesk.dashboard.key_pages import public_base
-from frontdesk.dashboard.render import page
+from frontdesk.dashboard.render import page, public_base
 from frontdesk.dashboard.routes import HOME, CsrfChecked, OwnerDep
 from frontdesk.dashboard.text import language_of
 from frontdesk.services import key_admin
