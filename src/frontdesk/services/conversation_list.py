@@ -10,12 +10,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontdesk.errors import NotFound
+from frontdesk.services.customer_overview import on_calendar
 from frontdesk.store.models import (
-    Appointment,
     Conversation,
     ConversationOutcome,
     ConversationTurn,
@@ -82,10 +82,7 @@ def list_conversations(
     if where.until is not None:
         query = query.where(Conversation.started_at < where.until)
     if where.resource_id is not None:
-        query = query.where(exists().where(
-            Appointment.tenant_id == tenant.id,
-            Appointment.customer_id == Conversation.customer_id,
-            Appointment.resource_id == where.resource_id))
+        query = query.where(on_calendar(Conversation.customer_id, tenant.id, where.resource_id))
     if where.live is True:
         query = query.where(Conversation.ended_at.is_(None))
     elif where.live is False:

@@ -124,10 +124,7 @@ def _filtered(session: Session, tenant: Tenant, where: CustomerQuery,
     if where.tag is not None:
         query = query.where(Customer.id.in_(tagged(session, tenant, where.tag)))
     if where.resource_id is not None:
-        query = query.where(exists().where(
-            Appointment.customer_id == Customer.id,
-            Appointment.tenant_id == tenant.id,
-            Appointment.resource_id == where.resource_id))
+        query = query.where(on_calendar(Customer.id, tenant.id, where.resource_id))
     order: dict[Sort, list[Any]] = {
         "created": [Customer.created_at],
         "name": [Customer.name.is_(None), func.lower(Customer.name)],
@@ -204,10 +201,16 @@ def _tags(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
     return found
 
 
+def on_calendar(customer_id: Any, tenant_id: uuid.UUID, resource_id: uuid.UUID) -> Any:
+    """The customer (a column or a value) has an appointment, in any state, on this staff
+    member's calendar: whom a staff member sees (ADR 0044)."""
+    return exists().where(Appointment.tenant_id == tenant_id,
+                          Appointment.customer_id == customer_id,
+                          Appointment.resource_id == resource_id)
+
+
 def sees_customer(session: Session, tenant: Tenant, resource_id: uuid.UUID,
                   customer_id: uuid.UUID) -> bool:
     """Whether a staff member with this calendar has the customer among theirs (the rule
     of ``CustomerQuery.resource_id``, for one customer)."""
-    return bool(session.scalar(select(exists().where(
-        Appointment.tenant_id == tenant.id, Appointment.customer_id == customer_id,
-        Appointment.resource_id == resource_id))))
+    return bool(session.scalar(select(on_calendar(customer_id, tenant.id, resource_id))))
