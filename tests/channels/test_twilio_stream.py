@@ -83,7 +83,7 @@ def _hear_reply(ws: Any, factory: sessionmaker[Session], conversation: uuid.UUID
             audio += base64.b64decode(message["media"]["payload"])
         elif message["event"] == "mark":
             marks += 1
-            heard.append(hear(audio, run=8))
+            heard.append(hear(audio))
             audio = b""
             ws.send_json({"event": "mark", "streamSid": "MZ1", "mark": message["mark"]})
     return " ".join(heard)

@@ -37,7 +37,7 @@ def spoken(commands: Sequence[Command]) -> list[tuple[str, str]]:
         if isinstance(c, SendAudio):
             audio += c.mulaw
         elif isinstance(c, SendMark):
-            out.append((c.name, hear(audio, run=8)))
+            out.append((c.name, hear(audio)))
             audio = b""
     return out
 

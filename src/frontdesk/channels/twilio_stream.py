@@ -20,6 +20,7 @@ door closes the stream (1011) and says why in the log.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import uuid
@@ -39,6 +40,7 @@ from frontdesk.services.conversation_turns import Conversation
 from frontdesk.services.records import Tenant
 from frontdesk.speech.base import SpeechToText, TextToSpeech
 from frontdesk.voice.agent_side import AgentSide
+from frontdesk.voice.carrier import CarrierGone, run_call, speculation_pool
 from frontdesk.voice.pipeline import (
     CallerAudio,
     ClearAudio,
@@ -138,6 +140,33 @@ def _side(factory: sessionmaker[Session], agent: Agent,
     return AgentSide(agent, factory, tenant, conversation)
 
 
+class TwilioLink:
+    """The call's side of Twilio's socket (``voice.carrier.CarrierLink``)."""
+
+    def __init__(self, websocket: WebSocket, stream_sid: str) -> None:
+        self.websocket, self.stream_sid = websocket, stream_sid
+
+    async def receive(self) -> Event | None:
+        try:
+            message = await self.websocket.receive_json()
+        except (WebSocketDisconnect, RuntimeError) as exc:
+            raise CarrierGone from exc
+        return event_of(message) if isinstance(message, dict) else None
+
+    async def send(self, command: Command) -> None:
+        message = message_of(command, self.stream_sid)
+        if message is None:
+            return
+        try:
+            await self.websocket.send_json(message)
+        except (WebSocketDisconnect, RuntimeError) as exc:
+            raise CarrierGone from exc
+
+    async def close(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            await self.websocket.close()
+
+
 @router.websocket(PATH)
 async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
                        agent: AgentDep, settings: SettingsDep) -> None:
@@ -153,24 +182,19 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
     await websocket.accept()
     try:
         stream_sid = await _started(websocket, claims["call"])
-        side = None if stream_sid is None else await anyio.to_thread.run_sync(
-            _side, factory, agent, claims)
-        if stream_sid is None or side is None:
-            await websocket.close(CLOSE_POLICY)
-            return
-        stt, tts, vad = speech(side.conversation.language)
-        call = StreamingCall(side, stt, tts, vad, lang=side.conversation.language)
-        if not await _send(websocket, await anyio.to_thread.run_sync(call.start), stream_sid):
-            return
-        while not call.ended:
-            event = event_of(await websocket.receive_json())
-            if event is None:
-                continue
-            out = await anyio.to_thread.run_sync(call.handle, event)
-            if not await _send(websocket, out, stream_sid) or isinstance(event, Stopped):
-                return
     except WebSocketDisconnect:
-        log.info("twilio stream for call %s: socket closed", claims["call"])
+        log.info("twilio stream for call %s: closed before it started", claims["call"])
+        return
+    side = None if stream_sid is None else await anyio.to_thread.run_sync(
+        _side, factory, agent, claims)
+    if stream_sid is None or side is None:
+        await websocket.close(CLOSE_POLICY)
+        return
+    stt, tts, vad = speech(side.conversation.language)
+    call = StreamingCall(side, stt, tts, vad, lang=side.conversation.language,
+                         executor=speculation_pool())
+    await run_call(TwilioLink(websocket, stream_sid), call)
+    await anyio.to_thread.run_sync(side.timings, call.latencies_ms)
 
 
 async def _started(websocket: WebSocket, call_sid: str) -> str | None:
@@ -186,14 +210,3 @@ async def _started(websocket: WebSocket, call_sid: str) -> str | None:
             return None
         sid = message.get("streamSid") or start.get("streamSid")
         return sid if isinstance(sid, str) else None
-
-
-async def _send(websocket: WebSocket, commands: list[Command], stream_sid: str) -> bool:
-    """Send the commands; False when one ended the call (the socket is then closed)."""
-    for command in commands:
-        message = message_of(command, stream_sid)
-        if message is None:
-            await websocket.close()
-            return False
-        await websocket.send_json(message)
-    return True

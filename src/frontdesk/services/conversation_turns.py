@@ -296,3 +296,27 @@ def record_heard(factory: sessionmaker[Session], conversation_id: uuid.UUID, pla
                 break
         conversation.recent = {"messages": recent["messages"], "window": window}
         return True
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile (``fraction`` 0..1) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
+
+
+def record_voice_timings(factory: sessionmaker[Session], conversation_id: uuid.UUID,
+                         latencies_ms: list[float]) -> dict[str, Any] | None:
+    """Keep a streamed call's voice-to-voice figures on its conversation (issue 15)."""
+    if not latencies_ms:
+        return None
+    stats: dict[str, Any] = {
+        "turns": len(latencies_ms),
+        "p50_ms": round(percentile(latencies_ms, 0.5)),
+        "p95_ms": round(percentile(latencies_ms, 0.95)),
+        "max_ms": round(max(latencies_ms)),
+    }
+    with write_session(factory) as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is not None:
+            conversation.voice_stats = stats
+    return stats

@@ -89,6 +89,10 @@ class Tenant(Base):
     info: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     faq: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     required_fields: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # How its phone calls are voiced (issue 15, ADR 0050): "turns" (the carrier's own
+    # recognizer and voice, <Gather>/<Say>), "stream" (our pipeline over a media stream)
+    # or "realtime" (a speech-to-speech model over a media stream).
+    voice_mode: Mapped[str] = mapped_column(String(16), default="turns", server_default="turns")
     # Booking policy.
     min_notice_minutes: Mapped[int] = mapped_column(Integer, default=60)
     max_days_ahead: Mapped[int] = mapped_column(Integer, default=60)
@@ -412,6 +416,9 @@ class Conversation(Base):
     # from the turns once, then kept (services/conversations.py, ADR 0025).
     recent: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     turn_count: Mapped[int] = mapped_column(Integer, default=0)
+    # A streamed call's voice-to-voice timings (end of the caller's speech → first audio
+    # of the answer): {"turns": n, "p50_ms": .., "p95_ms": .., "max_ms": ..}.
+    voice_stats: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(nullable=True)

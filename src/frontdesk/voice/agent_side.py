@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.conversation import phone_calls
 from frontdesk.conversation.agent import Agent
-from frontdesk.services.conversation_turns import Conversation, record_heard
+from frontdesk.services.conversation_turns import Conversation, record_heard, record_voice_timings
 from frontdesk.services.records import Tenant
 from frontdesk.voice.pipeline import Said
 
@@ -50,3 +50,7 @@ class AgentSide:
 
     def hung_up(self) -> None:
         self.agent.end(self.tenant, self.conversation.id)
+
+    def timings(self, latencies_ms: list[float]) -> None:
+        """The call is over: keep its voice-to-voice figures on the conversation."""
+        record_voice_timings(self.factory, self.conversation.id, latencies_ms)

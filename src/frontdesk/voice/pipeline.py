@@ -16,12 +16,15 @@ clauses whose marks came back: what the caller actually heard.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from frontdesk.speech.base import SpeechToText, TextToSpeech
 from frontdesk.voice import mulaw
+from frontdesk.voice.resample import Resampler
 
 RATE = 8000  # the carrier's μ-law rate
 FRAME_MS = 20
@@ -80,7 +83,8 @@ Command = SendAudio | SendMark | ClearAudio | EndCall
 
 # --- the providers and the conversation, as the call sees them -----------------------------
 # The recognizer and the voice are the speech providers' own protocols (speech/base.py);
-# the call gives the recognizer 16 kHz and takes a voice at 8 or 16 kHz. The detector
+# the call gives the recognizer the carrier's 8 kHz (the provider resamples as its model
+# needs) and takes a voice at any rate (resampled to 8 kHz here). The detector
 # here answers per 20 ms frame; a scoring model such as speech/silero_vad.py (fixed
 # chunks, a probability) is wrapped to answer so.
 
@@ -123,6 +127,7 @@ class TurnTiming:
     barge_in_ms: int = 120  # speech this long over our audio interrupts it
     digits_ms: int = 1500  # keys end after this long without another (or on #)
     reprompt_ms: int = 8000  # nothing from the caller this long: prompt again
+    speculate_ms: int = 200  # quiet this long: start transcribing (with an executor)
 
 
 _CLAUSE_END = re.compile(r"(?<=[.!?;:])\s+")
@@ -156,19 +161,32 @@ class _Reply:
 
 @dataclass
 class StreamingCall:
+    """One call. ``handle``/``start`` return the commands as a list; ``stream``/``greet``
+    yield them one by one as they are made, so a door sends the first clause's audio
+    while the next is still being synthesized."""
+
     side: CallSide
     stt: SpeechToText
     tts: TextToSpeech
     vad: VoiceActivity
     timing: TurnTiming = field(default_factory=TurnTiming)
     lang: str = "en"
+    # Transcribes a turn early, once the caller has been quiet ``speculate_ms``, so the
+    # text is ready when the turn ends; without an executor every turn waits for it.
+    executor: Executor | None = None
+    clock: Callable[[], float] = time.monotonic
     ended: bool = False
+    # End of the caller's speech → first audio of the answer, per turn (ms).
+    latencies_ms: list[float] = field(default_factory=list)
     _reply: _Reply | None = None
     _replies: int = 0
     _speech: list[bytes] = field(default_factory=list)  # the caller's turn so far (PCM)
     _voiced: int = 0  # speech frames in a row
     _quiet: int = 0  # quiet frames in a row since the caller last spoke
     _talking: bool = False  # the caller's turn has begun
+    _spoke_at: float = 0.0  # when the last speech frame came in
+    _early: Future[str] | None = None  # the turn transcribed ahead of its end
+    _answering_since: float | None = None  # a turn ended; its answer not yet heard
     _digits: str = ""
     _since_digit: int = 0
     _idle: int = 0  # frames with nothing from either side
@@ -176,40 +194,47 @@ class StreamingCall:
 
     def start(self) -> list[Command]:
         """The call is connected: greet the caller."""
+        return list(self.greet())
+
+    def greet(self) -> Iterator[Command]:
         return self._speak(self.side.greeting())
 
     def handle(self, event: Event) -> list[Command]:
+        return list(self.stream(event))
+
+    def stream(self, event: Event) -> Iterator[Command]:
         if self.ended:
-            return []
+            return
         if isinstance(event, CallerAudio):
-            out: list[Command] = []
             for frame in frames_of(event.mulaw):
-                out += self._frame(mulaw.decode(frame))
-            return out
-        if isinstance(event, Digit):
-            return self._digit(event.digit)
-        if isinstance(event, MarkPlayed):
-            return self._played(event.name)
-        self.ended = True
-        self._interrupt()  # hung up mid-reply: keep what was heard
-        self.side.hung_up()
-        return []
+                yield from self._frame(mulaw.decode(frame))
+                if self.ended:
+                    return
+        elif isinstance(event, Digit):
+            yield from self._digit(event.digit)
+        elif isinstance(event, MarkPlayed):
+            yield from self._played(event.name)
+        else:
+            self.ended = True
+            self._interrupt()  # hung up mid-reply: keep what was heard
+            self.side.hung_up()
 
     # --- listening -----------------------------------------------------------------------
 
     def _frames(self, ms: int) -> int:
         return max(1, ms // FRAME_MS)
 
-    def _frame(self, pcm: bytes) -> list[Command]:
-        out: list[Command] = []
+    def _frame(self, pcm: bytes) -> Iterator[Command]:
         if self.vad.is_speech(pcm):
             self._voiced += 1
             self._quiet = 0
+            self._spoke_at = self.clock()
+            self._early = None  # the caller went on: what was transcribed is not the turn
         else:
             self._voiced = 0
             self._quiet += 1
         if self._reply is not None and self._voiced >= self._frames(self.timing.barge_in_ms):
-            out.append(ClearAudio())
+            yield ClearAudio()
             self._interrupt()
         if self._talking or self._voiced:
             self._speech.append(pcm)
@@ -218,97 +243,112 @@ class StreamingCall:
         elif not self._talking and not self._voiced:
             self._speech.clear()  # a blip, not a turn
         if self._talking and self._quiet >= self._frames(self.timing.silence_ms):
-            return out + self._caller_turn()
+            yield from self._caller_turn()
+            return
+        if self._talking and self.executor is not None and self._early is None \
+                and self._quiet == self._frames(self.timing.speculate_ms):
+            self._early = self.executor.submit(
+                self.stt.transcribe, b"".join(self._speech), RATE, self.lang)
         if self._digits:
             self._since_digit += 1
             if self._since_digit >= self._frames(self.timing.digits_ms):
-                return out + self._keyed()
-        return out + self._tick_idle()
+                yield from self._keyed()
+                return
+        yield from self._tick_idle()
 
-    def _tick_idle(self) -> list[Command]:
+    def _tick_idle(self) -> Iterator[Command]:
         if self._reply is not None or self._talking or self._digits:
             self._idle = 0
-            return []
+            return
         self._idle += 1
         if self._idle < self._frames(self.timing.reprompt_ms):
-            return []
+            return
         self._idle = 0
         self._silent_prompts += 1
-        return self._speak(self.side.silence(self._silent_prompts))
+        yield from self._speak(self.side.silence(self._silent_prompts))
 
-    def _caller_turn(self) -> list[Command]:
-        audio = mulaw.upsample_8k_to_16k(b"".join(self._speech))
+    def _caller_turn(self) -> Iterator[Command]:
+        audio = b"".join(self._speech)
+        early, self._early = self._early, None
         self._speech.clear()
         self._talking, self._voiced, self._quiet = False, 0, 0
-        text = self.stt.transcribe(audio, 16000, self.lang).strip()
-        return self._answer(text) if text else []
+        ended_at = self._spoke_at
+        text = (early.result() if early is not None
+                else self.stt.transcribe(audio, RATE, self.lang)).strip()
+        if text:
+            self._answering_since = ended_at
+            yield from self._answer(text)
 
-    def _digit(self, digit: str) -> list[Command]:
-        out: list[Command] = []
+    def _digit(self, digit: str) -> Iterator[Command]:
         if self._reply is not None:  # a key pressed over our audio interrupts it too
-            out.append(ClearAudio())
+            yield ClearAudio()
             self._interrupt()
         if digit == "#":
-            return out + self._keyed()
+            yield from self._keyed()
+            return
         self._digits += digit
         self._since_digit = 0
-        return out
 
-    def _keyed(self) -> list[Command]:
+    def _keyed(self) -> Iterator[Command]:
         digits, self._digits = self._digits, ""
-        return self._answer(digits) if digits else []
+        if digits:
+            yield from self._answer(digits)
 
-    def _answer(self, text: str) -> list[Command]:
+    def _answer(self, text: str) -> Iterator[Command]:
         self._silent_prompts = 0
         return self._speak(self.side.answer(text))
 
     # --- speaking ------------------------------------------------------------------------
 
-    def _speak(self, said: Said) -> list[Command]:
+    def _speak(self, said: Said) -> Iterator[Command]:
         self.lang = said.lang or self.lang
         self._replies += 1
         self._reply = _Reply(self._replies, said, clauses(said.text))
         if not self._reply.parts:
             self._reply = None
+            self._answering_since = None
             return self._finish(said)
         return self._send_ahead()
 
-    def _send_ahead(self) -> list[Command]:
+    def _send_ahead(self) -> Iterator[Command]:
         reply = self._reply
-        out: list[Command] = []
         while reply is not None and reply.sent < min(len(reply.parts),
                                                      reply.played + 1 + LOOKAHEAD):
-            out += [SendAudio(f) for f in self._voice(reply.parts[reply.sent], reply.said.lang)]
-            out.append(SendMark(reply.mark(reply.sent)))
+            for frame in self._voice(reply.parts[reply.sent], reply.said.lang):
+                if self._answering_since is not None:
+                    self.latencies_ms.append((self.clock() - self._answering_since) * 1000)
+                    self._answering_since = None
+                yield SendAudio(frame)
+            yield SendMark(reply.mark(reply.sent))
             reply.sent += 1
-        return out
 
     def _voice(self, text: str, lang: str) -> Iterator[bytes]:
         """μ-law frames of ``text`` spoken, as the synthesizer yields them."""
+        resampler = Resampler(self.tts.sample_rate, RATE)
         pending = b""
         for chunk in self.tts.synthesize(text, lang):
-            pending += chunk
-            whole = len(pending) - len(pending) % (4 if self.tts.sample_rate == 16000 else 2)
-            pcm, pending = pending[:whole], pending[whole:]
-            if self.tts.sample_rate == 16000:
-                pcm = mulaw.downsample_16k_to_8k(pcm)
-            yield from frames_of(mulaw.encode(pcm))
+            pending += mulaw.encode(resampler.feed(chunk))
+            whole = len(pending) - len(pending) % FRAME_BYTES
+            yield from frames_of(pending[:whole])
+            pending = pending[whole:]
+        if pending:
+            yield pending
 
-    def _played(self, name: str) -> list[Command]:
+    def _played(self, name: str) -> Iterator[Command]:
         reply = self._reply
         if reply is None or reply.played >= reply.sent or name != reply.mark(reply.played):
-            return []  # a mark of audio we cleared, or not ours
+            return  # a mark of audio we cleared, or not ours
         reply.played += 1
         if reply.played < len(reply.parts):
-            return self._send_ahead()
+            yield from self._send_ahead()
+            return
         self._reply = None
-        return self._finish(reply.said)
+        yield from self._finish(reply.said)
 
-    def _finish(self, said: Said) -> list[Command]:
+    def _finish(self, said: Said) -> Iterator[Command]:
         if said.hang_up:
             self.ended = True
-            return [EndCall()]
-        return []
+            yield EndCall()
 
     def _interrupt(self) -> None:
         reply, self._reply = self._reply, None
