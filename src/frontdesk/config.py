@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=8.0, gt=0)
     llm_max_tool_rounds: int = Field(default=4, ge=1, le=10)
 
+    # Streaming voice (issue 15): the speech providers our own pipeline uses, per language
+    # (speech/providers.py). Settings below this line are the providers' own.
+    # --- speech providers ---
+
     # SMS through Twilio (the account SID with twilio_auth_token, below) ...
     twilio_account_sid: str = ""
     twilio_api_base: str = "https://api.twilio.com"
@@ -64,6 +68,10 @@ class Settings(BaseSettings):
     telnyx_public_key: str = ""
     telnyx_api_base: str = "https://api.telnyx.com"
     telnyx_messaging_profile_id: str = ""
+
+    # Speech-to-speech (issue 15): a realtime model is the voice of a business whose
+    # voice_mode is "realtime" (voice/realtime.py).
+    # --- speech-to-speech ---
 
     # Email confirmations. The From address is shared by every tenant (replies go to the
     # tenant's notify_email); SendGrid is used when its key is set, else SMTP when a host is.
