@@ -17,7 +17,8 @@ from starlette.websockets import WebSocketDisconnect
 
 from frontdesk.channels import twilio_stream
 from frontdesk.conversation.agent import Agent
-from frontdesk.store.models import Appointment, ConversationTurn, Tenant
+from frontdesk.store.db import write_session
+from frontdesk.store.models import Appointment, Conversation, ConversationTurn, Tenant
 from frontdesk.voice.pipeline import FRAME_BYTES, clauses
 from frontdesk.voice.vad import EnergyVAD
 from tests.channels.conftest import opening
@@ -188,3 +189,64 @@ def test_the_answer_names_a_secure_socket() -> None:
     assert twilio_stream.stream_twiml("https://desk.example.com/", "T0K") == (
         '<?xml version="1.0" encoding="UTF-8"?><Response><Connect>'
         '<Stream url="wss://desk.example.com/webhooks/twilio/stream/T0K" /></Connect></Response>')
+
+
+# --- from the signed voice webhook to the stream ----------------------------------------
+
+
+def _streaming_business(factory: sessionmaker[Session], biz: Business, mode: str) -> None:
+    from frontdesk.store.models import TenantPhoneNumber
+    from tests.channels.test_twilio_voice import NUMBER
+
+    with write_session(factory) as session:
+        tenant = session.get_one(Tenant, biz.tenant.id)
+        tenant.voice_mode = mode
+        session.add(TenantPhoneNumber(tenant_id=tenant.id, number_e164=NUMBER))
+
+
+def test_a_streaming_business_is_answered_with_a_stream_that_opens(
+    streaming: TestClient, biz: Business, factory: sessionmaker[Session],
+) -> None:
+    from tests.channels.test_twilio_voice import TwilioStandIn, verbs, with_twilio
+
+    with_twilio(streaming.app)  # type: ignore[arg-type]
+    _streaming_business(factory, biz, "stream")
+    twilio = TwilioStandIn(streaming, call_sid=CALL)
+    answer = verbs(twilio.ring())
+    assert [v.tag for v in answer] == ["Connect"]
+    url = answer[0][0].get("url", "")
+    assert url.startswith("wss://desk.example.com/webhooks/twilio/stream/")
+    with factory() as session:
+        conversation = session.scalars(select(Conversation.id).where(
+            Conversation.external_id == CALL)).one()
+    with streaming.websocket_connect(url.removeprefix("wss://desk.example.com")) as ws:
+        _start(ws)
+        assert "thanks for calling" in _hear_reply(ws, factory, conversation).lower()
+        _say(ws, "what are your hours")
+        assert _hear_reply(ws, factory, conversation)
+        ws.send_json({"event": "stop", "streamSid": "MZ1", "stop": {"callSid": CALL}})
+    for _ in range(100):  # the call's thread finishes after the socket has closed
+        with factory() as session:
+            stored = session.get_one(Conversation, conversation)
+            ended, stats = stored.ended_at, stored.voice_stats
+        if ended is not None and stats is not None:
+            break
+        time.sleep(0.05)
+    assert ended is not None  # the stop ended the conversation
+    # The one turn answered is measured (a fake recognizer: fast, but a real clock).
+    assert stats is not None and stats["turns"] == 1 and 0 <= stats["p50_ms"] < 5000
+
+
+@pytest.mark.parametrize(("mode", "speech"), [("turns", True), ("stream", False)])
+def test_a_call_stays_turn_based_unless_the_business_streams_and_speech_is_set_up(
+    client: TestClient, biz: Business, factory: sessionmaker[Session], mode: str,
+    speech: bool,
+) -> None:
+    from tests.channels.test_twilio_voice import TwilioStandIn, verbs, with_twilio
+
+    with_twilio(client.app)  # type: ignore[arg-type]
+    if speech:
+        client.app.state.speech = lambda lang: (  # type: ignore[attr-defined]
+            TextRecognizer(), TextVoice(), EnergyVAD())
+    _streaming_business(factory, biz, mode)
+    assert [v.tag for v in verbs(TwilioStandIn(client).ring())] == ["Gather", "Redirect"]

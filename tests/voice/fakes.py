@@ -95,6 +95,7 @@ class ScriptedSide:
     heard_calls: list[tuple[str, str]] = field(default_factory=list)
     silences: list[int] = field(default_factory=list)
     hangups: int = 0
+    latencies: list[list[float]] = field(default_factory=list)
 
     def greeting(self) -> Said:
         return Said(self.greeting_text, "en")
@@ -112,3 +113,6 @@ class ScriptedSide:
 
     def hung_up(self) -> None:
         self.hangups += 1
+
+    def timings(self, latencies_ms: list[float]) -> None:
+        self.latencies.append(list(latencies_ms))

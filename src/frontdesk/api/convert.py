@@ -42,6 +42,7 @@ def tenant_out(t: Tenant) -> schemas.TenantOut:
         faq=[schemas.FaqEntryModel(question=e["question"], answer=e["answer"])
              for e in (t.faq or [])],
         required_fields=list(t.required_fields or []),
+        voice_mode=t.voice_mode or "turns",
     )
 
 

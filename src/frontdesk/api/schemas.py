@@ -69,6 +69,7 @@ class TenantOut(BaseModel):
     info: dict[str, dict[str, str]]
     faq: list[FaqEntryModel]
     required_fields: list[str]
+    voice_mode: str
 
 
 class TenantPatch(Strict):
@@ -108,6 +109,10 @@ class TenantPatch(Strict):
     required_fields: Annotated[list[RequiredField], Field(max_length=2)] | None = Field(
         default=None, description="What a caller must give before a booking is confirmed; "
         "kept on the appointment ('intake')")
+    voice_mode: Literal["turns", "stream", "realtime"] | None = Field(
+        default=None, description="How phone calls are voiced: 'turns' (the carrier's own "
+        "speech recognition and voice), 'stream' (frontdesk's streaming pipeline: needs "
+        "speech providers configured) or 'realtime' (a speech-to-speech model)")
 
 
 # --- services ---------------------------------------------------------------------------

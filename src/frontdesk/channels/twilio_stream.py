@@ -38,7 +38,7 @@ from frontdesk.conversation.agent import Agent
 from frontdesk.security import seal, unseal
 from frontdesk.services.conversation_turns import Conversation
 from frontdesk.services.records import Tenant
-from frontdesk.speech.base import SpeechToText, TextToSpeech
+from frontdesk.speech.base import SpeechError, SpeechToText, TextToSpeech
 from frontdesk.voice.agent_side import AgentSide
 from frontdesk.voice.carrier import CarrierGone, run_call, speculation_pool
 from frontdesk.voice.pipeline import (
@@ -92,6 +92,29 @@ def stream_twiml(public_base_url: str, token: str) -> str:
     socket_base = "wss://" + base[8:] if base.startswith("https://") else \
         "ws://" + base.removeprefix("http://")
     return twiml.stream(socket_base + PATH.format(token=token))
+
+
+def streaming_answer(app_state: Any, settings: Settings, request_base: str, tenant: Tenant,
+                     conversation: Conversation) -> str | None:
+    """The ``<Connect><Stream>`` answer for a business that streams its calls, or None
+    when the call stays turn-based: the business chose turns, or no speech providers are
+    set up for the call's language (the caller is still answered, by the carrier's voice).
+    """
+    if tenant.voice_mode != "stream":
+        return None
+    speech: Speech | None = getattr(app_state, "speech", None)
+    if speech is None:
+        log.warning("business %s streams its calls but no speech providers are set up "
+                    "(FRONTDESK_SPEECH_*): answering turn by turn", tenant.slug)
+        return None
+    try:
+        speech(conversation.language)
+    except SpeechError as exc:
+        log.warning("business %s: no streaming speech for %r (%s): answering turn by turn",
+                    tenant.slug, conversation.language, exc)
+        return None
+    token = stream_token(settings, conversation.external_id, tenant.id, conversation.id)
+    return stream_twiml(settings.public_base_url or request_base, token)
 
 
 def event_of(message: dict[str, Any]) -> Event | None:
@@ -194,7 +217,6 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
     call = StreamingCall(side, stt, tts, vad, lang=side.conversation.language,
                          executor=speculation_pool())
     await run_call(TwilioLink(websocket, stream_sid), call)
-    await anyio.to_thread.run_sync(side.timings, call.latencies_ms)
 
 
 async def _started(websocket: WebSocket, call_sid: str) -> str | None:

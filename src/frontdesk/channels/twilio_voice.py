@@ -24,6 +24,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from frontdesk.channels import twilio_stream
 from frontdesk.channels import twilio_twiml as twiml
 from frontdesk.channels.signatures import TwilioForm
 from frontdesk.conversation import phone_calls
@@ -32,7 +33,7 @@ from frontdesk.conversation.phone_calls import Answerer, Line
 from frontdesk.services import call_dials, calls, campaign_outcomes, request_keys
 from frontdesk.services.phone_numbers import as_e164, tenant_for_number
 from frontdesk.services.tenants import Tenant
-from frontdesk.web.deps import AgentDep, FactoryDep
+from frontdesk.web.deps import AgentDep, FactoryDep, SettingsDep
 from frontdesk.web.ratelimit import check_phone
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ def line_document(said: Line, tenant: Tenant, *, turn: int, silence: int = 0) ->
 
 @router.post("/webhooks/twilio/voice", response_class=Response)
 def incoming_call(form: TwilioForm, factory: FactoryDep, agent: AgentDep, request: Request,
-                  direction: str = "",
+                  settings: SettingsDep, direction: str = "",
                   ref: Annotated[str, Query(max_length=64)] = "") -> Response:
     """A call comes in (or one we placed is answered): greet the caller and listen."""
     outbound = direction == "outbound"
@@ -145,10 +146,14 @@ def incoming_call(form: TwilioForm, factory: FactoryDep, agent: AgentDep, reques
     conversation = agent.open(tenant, calls.CHANNEL, form.get("CallSid", ""),
                               caller_phone=as_e164(form.get(customer), tenant.country),
                               caller_verified=True)
-    if outbound:
+    if outbound:  # a campaign's call keeps the carrier's voice (machine detection, ...)
         said = phone_calls.answered_outbound(agent, factory, tenant, conversation,
                                              answerer(form), form.get("From", ""))
     else:
+        streamed = twilio_stream.streaming_answer(request.app.state, settings, str(
+            request.base_url), tenant, conversation)
+        if streamed is not None:  # our pipeline greets once the stream opens
+            return twiml_response(streamed)
         said = phone_calls.greeting(agent, factory, tenant, conversation)
     return twiml_response(line_document(said, tenant, turn=conversation.turn_count + 1))
 

@@ -27,9 +27,11 @@ from frontdesk.services.record_updates import update_tenant
 from frontdesk.services.records import Tenant, write_session
 from frontdesk.services.tenant_wording import (
     LANGUAGES,
+    VOICE_MODES,
     check_greeting,
     check_instructions,
     check_persona,
+    check_voice_mode,
 )
 from frontdesk.services.tenants import TenantFields
 from frontdesk.services.users import Viewer, business_of
@@ -48,6 +50,7 @@ def first_words(business: str, persona: str, greeting: dict[str, str]) -> dict[s
 def _stored(tenant: Tenant) -> dict[str, Any]:
     own = tenant.greeting or {}
     return {"persona": tenant.persona, "instructions": tenant.instructions or "",
+            "voice_mode": tenant.voice_mode or "turns",
             **{f"greeting_{lang}": own.get(lang, "") for lang in LANGUAGES}}
 
 
@@ -58,7 +61,8 @@ def _page(request: Request, who: Viewer, session: Session, *, values: dict[str, 
     defaults = {lang: persona_for(values.get("persona")).greeting[lang] for lang in LANGUAGES}
     return settings_page(request, who, "settings_voice.html", status_code=status_code,
                          values=values, preview=preview, previewing=previewing,
-                         personas=list(PERSONAS), defaults=defaults, business=tenant.name,
+                         personas=list(PERSONAS), voice_modes=VOICE_MODES,
+                         defaults=defaults, business=tenant.name,
                          error=error, saved=saved)
 
 
@@ -76,7 +80,9 @@ def _fields(form: Posted) -> TenantFields:
     persona = check_persona(form.get("persona") or "default")
     greeting = check_greeting({lang: form.get(f"greeting_{lang}") for lang in LANGUAGES})
     instructions = check_instructions(form.get("instructions")) or ""
-    return TenantFields(persona=persona, greeting=greeting, instructions=instructions)
+    voice_mode = check_voice_mode(form.get("voice_mode") or "turns")
+    return TenantFields(persona=persona, greeting=greeting, instructions=instructions,
+                        voice_mode=voice_mode)
 
 
 @router.post(VOICE, response_class=HTMLResponse)

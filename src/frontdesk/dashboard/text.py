@@ -438,6 +438,20 @@ TEXT: dict[str, dict[str, str]] = {
         "es": "Por ejemplo: 'Mencione el aparcamiento gratis detrás del local.' Se siguen "
               "cuando hay un modelo de IA conectado; nunca cambian reservas, horario ni "
               "privacidad."},
+    "voice_mode": {"en": "Phone voice", "es": "Voz en el teléfono"},
+    "voice_mode_turns": {"en": "The phone carrier's voice, turn by turn",
+                         "es": "La voz del operador telefónico, por turnos"},
+    "voice_mode_stream": {"en": "Frontdesk's own streaming voice (answers faster, can be "
+                                "interrupted)",
+                          "es": "La voz propia de frontdesk en tiempo real (responde antes, "
+                                "se puede interrumpir)"},
+    "voice_mode_realtime": {"en": "A speech-to-speech model (OpenAI Realtime)",
+                            "es": "Un modelo de voz a voz (OpenAI Realtime)"},
+    "voice_mode_help": {
+        "en": "Streaming and speech-to-speech need speech providers set up on the server; "
+              "until they are, calls use the carrier's voice.",
+        "es": "La voz en tiempo real y la de voz a voz necesitan proveedores de voz "
+              "configurados en el servidor; mientras tanto se usa la voz del operador."},
     "preview": {"en": "Preview", "es": "Vista previa"},
     "preview_title": {"en": "Preview: what a new caller hears first",
                       "es": "Vista previa: lo primero que oye quien llama"},

@@ -50,6 +50,18 @@ def check_text(text: str, allowed: tuple[str, ...], *, field: str, limit: int) -
     return text
 
 
+# How a business's phone calls are voiced (docs/decisions/0050): the carrier's turn-based
+# speech, our streaming pipeline, or a speech-to-speech model.
+VOICE_MODES = ("turns", "stream", "realtime")
+
+
+def check_voice_mode(mode: str) -> str:
+    if mode not in VOICE_MODES:
+        raise InvalidInput(f"No voice mode {mode!r}; use {', '.join(VOICE_MODES)}.",
+                           field="voice_mode")
+    return mode
+
+
 def check_persona(persona: str) -> str:
     if persona not in PERSONAS:
         raise InvalidInput(f"No persona {persona!r}; use {', '.join(PERSONAS)}.",

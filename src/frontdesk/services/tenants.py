@@ -20,6 +20,7 @@ from frontdesk.services.tenant_wording import (
     check_persona,
     check_reminders,
     check_templates,
+    check_voice_mode,
 )
 from frontdesk.services.zones import check_timezone
 from frontdesk.store.models import Tenant as Tenant  # the type doors and the brain name
@@ -63,6 +64,7 @@ class TenantFields:
     info: dict[str, dict[str, str]] | None = None
     faq: list[dict[str, dict[str, str]]] | None = None
     required_fields: list[str] | None = None
+    voice_mode: str | None = None  # "turns" | "stream" | "realtime" (VOICE_MODES)
 
 
 def apply_tenant_fields(session: Session, tenant: Tenant, fields: TenantFields) -> None:
@@ -92,6 +94,8 @@ def apply_tenant_fields(session: Session, tenant: Tenant, fields: TenantFields) 
         tenant.faq = check_faq(fields.faq)
     if fields.required_fields is not None:
         tenant.required_fields = check_required_fields(fields.required_fields)
+    if fields.voice_mode is not None:
+        tenant.voice_mode = check_voice_mode(fields.voice_mode)
     if fields.fallback_phone is not None:
         tenant.fallback_phone = normalize_phone(fields.fallback_phone, tenant.country or "US")
     for attr in ("min_notice_minutes", "max_days_ahead", "slot_interval_minutes", "max_per_day"):

@@ -15,6 +15,7 @@ clauses whose marks came back: what the caller actually heard.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -22,9 +23,11 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from frontdesk.speech.base import SpeechToText, TextToSpeech
+from frontdesk.speech.base import SpeechError, SpeechToText, TextToSpeech
 from frontdesk.voice import mulaw
 from frontdesk.voice.resample import Resampler
+
+log = logging.getLogger(__name__)
 
 RATE = 8000  # the carrier's μ-law rate
 FRAME_MS = 20
@@ -118,6 +121,10 @@ class CallSide(Protocol):
         ...
 
     def hung_up(self) -> None: ...
+
+    def timings(self, latencies_ms: list[float]) -> None:
+        """The call is over: how long each answer took to start (``latencies_ms``)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +225,7 @@ class StreamingCall:
             self.ended = True
             self._interrupt()  # hung up mid-reply: keep what was heard
             self.side.hung_up()
+            self.side.timings(self.latencies_ms)
 
     # --- listening -----------------------------------------------------------------------
 
@@ -273,8 +281,12 @@ class StreamingCall:
         self._speech.clear()
         self._talking, self._voiced, self._quiet = False, 0, 0
         ended_at = self._spoke_at
-        text = (early.result() if early is not None
-                else self.stt.transcribe(audio, RATE, self.lang)).strip()
+        try:
+            text = (early.result() if early is not None
+                    else self.stt.transcribe(audio, RATE, self.lang)).strip()
+        except SpeechError as exc:  # e.g. the caller switched to a language it lacks
+            log.warning("streaming call: the turn could not be recognised: %s", exc)
+            text = ""
         if text:
             self._answering_since = ended_at
             yield from self._answer(text)
@@ -348,6 +360,7 @@ class StreamingCall:
     def _finish(self, said: Said) -> Iterator[Command]:
         if said.hang_up:
             self.ended = True
+            self.side.timings(self.latencies_ms)
             yield EndCall()
 
     def _interrupt(self) -> None:

@@ -22,7 +22,8 @@ def _low_pass(rate_in: int, rate_out: int) -> npt.NDArray[np.float64]:
     cutoff = 0.45 * rate_out / rate_in  # cycles per input sample, a little under Nyquist
     n = np.arange(TAPS) - (TAPS - 1) / 2
     kernel = 2 * cutoff * np.sinc(2 * cutoff * n) * np.hamming(TAPS)
-    return kernel / kernel.sum()  # unity gain at DC
+    normalized: npt.NDArray[np.float64] = kernel / kernel.sum()  # unity gain at DC
+    return normalized
 
 
 class Resampler:
@@ -61,4 +62,4 @@ class Resampler:
         self._seen += x.size
         self._last = float(filtered[-1])
         out = np.interp(positions - (self._seen - x.size - 1), np.arange(known.size), known)
-        return np.clip(np.rint(out), -32768, 32767).astype("<i2").tobytes()
+        return bytes(np.clip(np.rint(out), -32768, 32767).astype("<i2").tobytes())
