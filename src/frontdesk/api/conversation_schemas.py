@@ -39,6 +39,9 @@ class ConversationOut(BaseModel):
     started_at: datetime
     updated_at: datetime
     ended_at: datetime | None
+    # A streamed call's voice-to-voice figures (end of the caller's speech → first audio
+    # of the answer): {"turns", "p50_ms", "p95_ms", "max_ms"}; null for other channels.
+    voice_stats: dict[str, int] | None = None
     turns: list[TurnOut]
 
 
