@@ -172,7 +172,7 @@ def transcript(payload: dict[str, Any]) -> str | None:
     if not isinstance(data, dict) or data.get("is_final", True) is not True:
         return None
     text = data.get("transcript")
-    return text.strip() or None if isinstance(text, str) else None
+    return (text.strip() or None) if isinstance(text, str) else None
 
 
 def closing(payload: dict[str, Any]) -> bool:
@@ -194,17 +194,14 @@ def call_event(event: TelnyxEvent, factory: FactoryDep, agent: AgentDep,
         return WebhookAck(status="ignored")  # interim words, silence, or words after goodbye
     found = _call_of(event, factory, agent)
     if found is None:
-        log.info("telnyx %s for %s: no business has number %r", event.type, event.call_id,
-                 event.to)
+        log.info("telnyx %s for %s: not a call of any business here (to %r)", event.type,
+                 event.call_id, event.to)
         return WebhookAck(status="ignored")
     tenant, conversation = found
     if calls.event_seen(factory, conversation.id, event_key(event)):
         return WebhookAck(status="duplicate")
-    stream_base = None
-    if telnyx_stream.streams(tenant, getattr(request.app.state, "speech", None)):
-        stream_base = settings.public_base_url or f"{request.url.scheme}://{request.url.netloc}"
     call = TelnyxCall(agent, control, factory, tenant, conversation, event, settings,
-                      stream_base)
+                      _stream_base(request, settings, tenant))
     handler = _HANDLERS.get(event.type)
     if handler is None:
         return WebhookAck(status="ignored")
@@ -227,6 +224,13 @@ def _call_of(event: CallEvent, factory: sessionmaker[Session],
     return tenant, agent.open(tenant, calls.CHANNEL, event.call_id,
                               caller_phone=as_e164(event.caller, tenant.country),
                               caller_verified=True)
+
+
+def _stream_base(request: Request, settings: Settings, tenant: Tenant) -> str | None:
+    """Where Telnyx reaches this server, when the business's calls stream to it."""
+    if not telnyx_stream.streams(tenant, getattr(request.app.state, "speech", None)):
+        return None
+    return settings.public_base_url or f"{request.url.scheme}://{request.url.netloc}"
 
 
 @dataclass
