@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.websockets import WebSocketDisconnect
 
 from frontdesk.channels import telnyx_stream, telnyx_voice, twilio_stream
+from frontdesk.speech.base import UnsupportedLanguage
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Appointment, ConversationTurn, Tenant, TenantPhoneNumber
 from frontdesk.voice.pipeline import (
@@ -220,6 +221,19 @@ def test_without_speech_providers_a_streaming_business_takes_turns(
     line: Line, streaming: Business,
 ) -> None:
     line.http.app.state.speech = None  # type: ignore[attr-defined]
+    line.send("call.initiated")
+    assert "stream_url" not in line.commands[-1]["body"]
+    line.send("call.answered")
+    assert line.actions() == ["answer", "transcription_start", "gather_using_speak"]
+
+
+def test_a_language_the_speech_providers_lack_takes_turns(
+    line: Line, streaming: Business,
+) -> None:
+    def no_voice(lang: str) -> Any:
+        raise UnsupportedLanguage(f"no voice for {lang}")
+
+    line.http.app.state.speech = no_voice  # type: ignore[attr-defined]
     line.send("call.initiated")
     assert "stream_url" not in line.commands[-1]["body"]
     line.send("call.answered")

@@ -37,6 +37,7 @@ from frontdesk.channels.telnyx_control import call_control_for
 from frontdesk.channels.twilio_stream import Speech, _side, read_token
 from frontdesk.errors import FrontdeskError
 from frontdesk.services.tenants import Tenant
+from frontdesk.speech.base import SpeechError
 from frontdesk.voice import mulaw
 from frontdesk.voice.carrier import CarrierGone, run_call, speculation_pool
 from frontdesk.voice.pipeline import (
@@ -67,9 +68,23 @@ ENCODING = "PCMU"
 _DIGITS = frozenset("0123456789*#ABCD")
 
 
-def streams(tenant: Tenant, speech: Speech | None) -> bool:
-    """Whether the business's calls go to our own pipeline (else turn-based)."""
-    return tenant.voice_mode == "stream" and speech is not None
+def streams(tenant: Tenant, language: str | None, speech: Speech | None) -> bool:
+    """Whether the call goes to our own pipeline: the business streams its calls and
+    speech providers serve the call's language (else it is answered turn by turn, as
+    ``twilio_stream.streaming_answer`` decides for Twilio)."""
+    if tenant.voice_mode != "stream":
+        return False
+    if speech is None:
+        log.warning("business %s streams its calls but no speech providers are set up "
+                    "(FRONTDESK_SPEECH_*): answering turn by turn", tenant.slug)
+        return False
+    try:
+        speech(language or "en")
+    except SpeechError as exc:
+        log.warning("business %s: no streaming speech for %r (%s): answering turn by turn",
+                    tenant.slug, language, exc)
+        return False
+    return True
 
 
 def stream_url(public_base_url: str, token: str) -> str:
@@ -214,8 +229,7 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
     stt, tts, vad = speech(side.conversation.language)
     call = StreamingCall(side, stt, tts, vad, lang=side.conversation.language,
                          executor=speculation_pool())
-    await run_call(TelnyxLink(websocket, hang_up), call)
-    await anyio.to_thread.run_sync(side.timings, call.latencies_ms)
+    await run_call(TelnyxLink(websocket, hang_up), call)  # the call keeps its own timings
 
 
 async def _start(websocket: WebSocket) -> dict[str, Any]:

@@ -200,8 +200,10 @@ def call_event(event: TelnyxEvent, factory: FactoryDep, agent: AgentDep,
     tenant, conversation = found
     if calls.event_seen(factory, conversation.id, event_key(event)):
         return WebhookAck(status="duplicate")
+    stream_base = _stream_base(request, settings, tenant, conversation) \
+        if event.type == "call.initiated" else None
     call = TelnyxCall(agent, control, factory, tenant, conversation, event, settings,
-                      _stream_base(request, settings, tenant))
+                      stream_base)
     handler = _HANDLERS.get(event.type)
     if handler is None:
         return WebhookAck(status="ignored")
@@ -226,9 +228,11 @@ def _call_of(event: CallEvent, factory: sessionmaker[Session],
                               caller_verified=True)
 
 
-def _stream_base(request: Request, settings: Settings, tenant: Tenant) -> str | None:
-    """Where Telnyx reaches this server, when the business's calls stream to it."""
-    if not telnyx_stream.streams(tenant, getattr(request.app.state, "speech", None)):
+def _stream_base(request: Request, settings: Settings, tenant: Tenant,
+                 conversation: Conversation) -> str | None:
+    """Where Telnyx reaches this server, when the call streams to it."""
+    if not telnyx_stream.streams(tenant, conversation.language,
+                                 getattr(request.app.state, "speech", None)):
         return None
     return settings.public_base_url or f"{request.url.scheme}://{request.url.netloc}"
 
