@@ -1,7 +1,7 @@
 """Telnyx media streaming: ``wss://…/webhooks/telnyx/stream/{token}`` (issue 15).
 
-For a business whose ``voice_mode`` is ``"stream"`` (and a server with speech
-providers), the signed ``call.initiated`` webhook answers the call with ``stream_url``
+For a business whose ``voice_mode`` is ``"stream"`` (when speech providers serve the
+call's language), the signed ``call.initiated`` webhook answers the call with ``stream_url``
 set to this socket, bidirectional RTP in PCMU (μ-law 8 kHz) (``telnyx_voice``). The
 token in the path is ``twilio_stream.stream_token``: sealed with the server's key, it
 names the call (its ``call_control_id``), the business and the conversation, and lives
