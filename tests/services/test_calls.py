@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +34,20 @@ def test_a_call_is_found_by_either_side_of_it(line: Business,
     assert found is not None and found[0].id == line.tenant.id
     assert calls.find_call(factory, "CA2", [NUMBER]) is None
     assert calls.find_call(factory, "CA1", [CUSTOMER]) is None
+
+
+def test_a_call_is_found_by_its_id_alone(line: Business, make_business: Any,
+                                        factory: sessionmaker[Session]) -> None:
+    conversation = Agent(factory).open(line.tenant, calls.CHANNEL, "v3:one")
+    found = calls.call_by_id(factory, "v3:one")
+    assert found is not None
+    assert (found[0].id, found[1].id) == (line.tenant.id, conversation.id)
+    assert calls.call_by_id(factory, "v3:other") is None
+    Agent(factory).open(line.tenant, "sms", "v3:texted")  # not a call
+    assert calls.call_by_id(factory, "v3:texted") is None
+    # Two businesses with one call id: not ours to guess which.
+    Agent(factory).open(make_business("clinic").tenant, calls.CHANNEL, "v3:one")
+    assert calls.call_by_id(factory, "v3:one") is None
 
 
 def test_an_event_is_kept_once_per_key(line: Business, factory: sessionmaker[Session]) -> None:

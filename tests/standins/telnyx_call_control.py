@@ -24,6 +24,18 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "speak": ("payload", "voice"),
     "transfer": ("to",),
     "hangup": (),
+    "transcription_start": (),
+    "transcription_stop": (),
+    "gather_stop": (),
+}
+# Fields Telnyx takes only from a fixed set (a value outside it is a 422).
+ENUMS: dict[str, frozenset[Any]] = {
+    "stream_track": frozenset({"inbound_track", "outbound_track", "both_tracks"}),
+    "stream_codec": frozenset({"PCMU", "PCMA", "G722", "OPUS", "AMR-WB", "default"}),
+    "stream_bidirectional_mode": frozenset({"mp3", "rtp"}),
+    "stream_bidirectional_codec": frozenset({"PCMU", "PCMA", "G722", "OPUS", "AMR-WB"}),
+    "transcription_engine": frozenset({"Google", "Telnyx", "Deepgram", "Azure", "A", "B"}),
+    "transcription_tracks": frozenset({"inbound", "outbound", "both"}),
 }
 
 
@@ -49,6 +61,9 @@ def call_control_app(api_key: str, recorder: Recorder) -> FastAPI:
         missing = [f for f in REQUIRED[action] if not body.get(f)]
         if missing:
             return _errors(422, "10015", "Invalid parameter", f"Missing {', '.join(missing)}.")
+        invalid = [f for f, allowed in ENUMS.items() if f in body and body[f] not in allowed]
+        if invalid:
+            return _errors(422, "10015", "Invalid parameter", f"Invalid {', '.join(invalid)}.")
         command_id = body.get("command_id")
         with lock:
             if command_id and (call_control_id, command_id) in taken:

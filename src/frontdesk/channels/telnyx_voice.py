@@ -19,8 +19,19 @@ The commands are issued inline, before we answer the webhook: a command is a sho
 call and Telnyx waits ~2 s for our answer. At scale they would be written as outbox rows
 in the turn's transaction and sent by the workers (the same functions, on the queue).
 
-Speech: ``gather_using_speak`` collects keypad digits; a gather that reports a speech
-transcript (``payload.speech``, as a speech gather does) is read the same way.
+Hearing the caller (ADR 0052): ``gather_using_speak`` collects keypad digits only, so
+once the call is answered we start Telnyx's real-time transcription of the caller's leg
+(``transcription_start``, in the language the agent speaks) beside every prompt. Each
+final ``call.transcription`` (``payload.transcription_data.transcript``) is one turn: we
+stop the prompt's gather (``gather_stop``) and answer; a gather that ends with digits
+(``call.gather.ended``) is a turn as before, and its timeout is the caller's silence.
+When the agent switches language the transcription is restarted in the new one, and it
+is stopped before a goodbye or a transfer (nothing is transcribed after we are done).
+Interim results are ignored; a repeated event is answered ``duplicate`` as any other.
+
+Streaming (issue 15): for a business whose ``voice_mode`` is ``"stream"``, when the
+server has speech providers, ``call.initiated`` answers with a media stream to
+``/webhooks/telnyx/stream/{token}`` (``telnyx_stream``) and the call is ours there.
 """
 
 from __future__ import annotations
@@ -36,17 +47,21 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.channels import telnyx_stream
 from frontdesk.channels.signatures import TelnyxBody
+from frontdesk.channels.telnyx_control import CallControlDep
+from frontdesk.channels.twilio_stream import stream_token
+from frontdesk.config import Settings
 from frontdesk.conversation import phone_calls
 from frontdesk.conversation.agent import Agent, Reply
+from frontdesk.conversation.call_lines import spoken_lang
 from frontdesk.conversation.phone_calls import Line
-from frontdesk.errors import InvalidInput, NotConfigured
+from frontdesk.errors import InvalidInput
 from frontdesk.services import calls, request_keys
 from frontdesk.services.conversations import Conversation
 from frontdesk.services.phone_numbers import as_e164, tenant_for_number
 from frontdesk.services.tenants import Tenant
 from frontdesk.telephony.base import CallControl, Voice
-from frontdesk.telephony.telnyx_call_control import TelnyxCallControl
 from frontdesk.web.deps import AgentDep, FactoryDep, SettingsDep
 from frontdesk.web.ratelimit import check_phone
 
@@ -58,6 +73,11 @@ _VOICES: dict[str, Voice] = {
     "en": Voice("AWS.Polly.Joanna-Neural", "en-US"),
     "es": Voice("AWS.Polly.Lupe-Neural", "es-US"),
 }
+# A gather that ended without being answered or timing out: we stopped it (the caller
+# spoke), or answering-machine detection did.
+_STOPPED = frozenset({"cancelled", "cancelled_amd"})
+
+
 class WebhookAck(BaseModel):
     status: str  # "ok" | "duplicate" | "ignored"
 
@@ -105,32 +125,6 @@ def telnyx_event(body: TelnyxBody) -> CallEvent:
 TelnyxEvent = Annotated[CallEvent, Depends(telnyx_event)]
 
 
-def get_call_control(request: Request, settings: SettingsDep) -> CallControl:
-    """One Call Control client per app and API key, built on first use.
-
-    Kept on the app (not rebuilt per event) so its HTTP connection pool is reused; keyed
-    by the settings it was built from, so settings given through the dependency (tests,
-    a reconfigured app) never meet a client built for other ones.
-    """
-    if not settings.telnyx_api_key:
-        # A signed event we cannot act on: refused in words (Telnyx retries it later,
-        # by when the operator may have set the key), not a crash.
-        log.error("telnyx call event refused: FRONTDESK_TELNYX_API_KEY is not set")
-        raise NotConfigured(
-            "This server has no Telnyx API key (FRONTDESK_TELNYX_API_KEY), so it cannot "
-            "answer Telnyx calls."
-        )
-    wanted = (settings.telnyx_api_key, settings.telnyx_api_base)
-    cached: tuple[tuple[str, str], CallControl] | None = getattr(
-        request.app.state, "telnyx_call_control", None)
-    if cached is None or cached[0] != wanted:
-        cached = (wanted, TelnyxCallControl(settings.telnyx_api_key,
-                                            api_base=settings.telnyx_api_base))
-        request.app.state.telnyx_call_control = cached
-    return cached[1]
-
-
-CallControlDep = Annotated[CallControl, Depends(get_call_control)]
 
 
 # --- pure helpers ------------------------------------------------------------------------
@@ -169,33 +163,78 @@ def heard(payload: dict[str, Any]) -> str:
     return str(text or "").strip()
 
 
+def transcript(payload: dict[str, Any]) -> str | None:
+    """A ``call.transcription``'s final words (None: an interim result, or nothing)::
+
+        "transcription_data": {"transcript": "...", "is_final": true, "confidence": 0.97}
+    """
+    data = payload.get("transcription_data")
+    if not isinstance(data, dict) or data.get("is_final", True) is not True:
+        return None
+    text = data.get("transcript")
+    return (text.strip() or None) if isinstance(text, str) else None
+
+
+def closing(payload: dict[str, Any]) -> bool:
+    """We are saying goodbye or handing over (words after that start no turn)."""
+    return bool(decode_state(payload.get("client_state")).get("then"))
+
+
 # --- the route ---------------------------------------------------------------------------
 
 
 @router.post("/webhooks/telnyx/voice", response_model=WebhookAck)
 def call_event(event: TelnyxEvent, factory: FactoryDep, agent: AgentDep,
-               control: CallControlDep, request: Request) -> WebhookAck:
+               control: CallControlDep, settings: SettingsDep, request: Request) -> WebhookAck:
     """One Call Control event: act on it once, answer 200 quickly."""
     if event.type == "call.initiated" and event.payload.get("direction", "incoming") == "incoming":
         check_phone(request, event.caller)
-    tenant = tenant_for_number(factory, event.to)
-    if tenant is None:
-        log.info("telnyx %s for %s: no business has number %r", event.type, event.call_id,
-                 event.to)
+    if event.type == "call.transcription" and (
+            transcript(event.payload) is None or closing(event.payload)):
+        return WebhookAck(status="ignored")  # interim words, silence, or words after goodbye
+    found = _call_of(event, factory, agent)
+    if found is None:
+        log.info("telnyx %s for %s: not a call of any business here (to %r)", event.type,
+                 event.call_id, event.to)
         return WebhookAck(status="ignored")
-    # A carrier caller ID on a signed webhook: the caller holds that phone.
-    conversation = agent.open(tenant, calls.CHANNEL, event.call_id,
-                              caller_phone=as_e164(event.caller, tenant.country),
-                              caller_verified=True)
+    tenant, conversation = found
     if calls.event_seen(factory, conversation.id, event_key(event)):
         return WebhookAck(status="duplicate")
-    call = TelnyxCall(agent, control, factory, tenant, conversation, event)
+    stream_base = _stream_base(request, settings, tenant, conversation) \
+        if event.type == "call.initiated" else None
+    call = TelnyxCall(agent, control, factory, tenant, conversation, event, settings,
+                      stream_base)
     handler = _HANDLERS.get(event.type)
     if handler is None:
         return WebhookAck(status="ignored")
     handler(call)
     calls.record_event(factory, conversation.id, event_key(event), event.type)
     return WebhookAck(status="ok")
+
+
+def _call_of(event: CallEvent, factory: sessionmaker[Session],
+             agent: Agent) -> tuple[Tenant, Conversation] | None:
+    """The business and conversation an event is for. Events about the line name the
+    called number (``to``); others (``call.speak.ended``, ``call.transcription``) only
+    the call, which we must already have answered."""
+    if not event.to:
+        return calls.call_by_id(factory, event.call_id)
+    tenant = tenant_for_number(factory, event.to)
+    if tenant is None:
+        return None
+    # A carrier caller ID on a signed webhook: the caller holds that phone.
+    return tenant, agent.open(tenant, calls.CHANNEL, event.call_id,
+                              caller_phone=as_e164(event.caller, tenant.country),
+                              caller_verified=True)
+
+
+def _stream_base(request: Request, settings: Settings, tenant: Tenant,
+                 conversation: Conversation) -> str | None:
+    """Where Telnyx reaches this server, when the call streams to it."""
+    if not telnyx_stream.streams(tenant, conversation.language,
+                                 getattr(request.app.state, "speech", None)):
+        return None
+    return settings.public_base_url or f"{request.url.scheme}://{request.url.netloc}"
 
 
 @dataclass
@@ -208,25 +247,62 @@ class TelnyxCall:
     tenant: Tenant
     conversation: Conversation
     event: CallEvent
+    settings: Settings
+    # Where Telnyx reaches us, when this business's calls stream to our own pipeline.
+    stream_base: str | None = None
 
     def command_id(self, action: str) -> str:
         return f"{self.event.id}:{action}"
 
+    @property
+    def state(self) -> dict[str, Any]:
+        """What we asked Telnyx to remember (the last ``client_state`` we set)."""
+        return decode_state(self.event.payload.get("client_state"))
+
+    @property
+    def hearing(self) -> str:
+        """The language the caller's words are transcribed in now."""
+        return str(self.state.get("hear") or spoken_lang(self.conversation.language))
+
     def initiated(self) -> None:
-        if self.event.payload.get("direction", "incoming") == "incoming":
+        if self.event.payload.get("direction", "incoming") != "incoming":
+            return
+        if self.stream_base is None:
             self.control.answer(self.event.call_id, command_id=self.command_id("answer"))
+            return
+        token = stream_token(self.settings, self.event.call_id, self.tenant.id,
+                             self.conversation.id)
+        self.control.answer(self.event.call_id, command_id=self.command_id("answer"),
+                            stream_url=telnyx_stream.stream_url(self.stream_base, token),
+                            client_state=encode_state({"mode": "stream"}))
 
     def answered(self) -> None:
+        if self.state.get("mode") == "stream":
+            return  # the stream greets the caller
+        lang = spoken_lang(self.conversation.language)
+        self.control.start_transcription(
+            self.event.call_id, lang, command_id=self.command_id("transcription_start"),
+            client_state=encode_state({"hear": lang}))
         # A retry after a failed gather says the greeting it already has.
-        self.say(phone_calls.greeting(self.agent, self.factory, self.tenant, self.conversation))
+        self.say(phone_calls.greeting(self.agent, self.factory, self.tenant, self.conversation),
+                 hear=lang)
 
     def gathered(self) -> None:
-        if self.event.payload.get("status") == "call_hangup":
-            return  # the caller hung up mid-prompt; call.hangup ends the conversation
+        status = self.event.payload.get("status")
+        if status == "call_hangup" or status in _STOPPED:
+            return  # hung up mid-prompt (call.hangup ends it), or the caller spoke
         text = heard(self.event.payload)
         if not text:
             self.silence()
             return
+        self.answer(text)
+
+    def transcribed(self) -> None:
+        """The caller said something: stop the prompt waiting for keys, and answer."""
+        self.control.stop_gather(self.event.call_id, command_id=self.command_id("gather_stop"))
+        self.answer(transcript(self.event.payload) or "")
+
+    def answer(self, text: str) -> None:
         reply = self.agent.turn(self.tenant, self.conversation.id, text,
                                 request_key=request_keys.fit("telnyx", self.event.id))
         self.respond(reply)
@@ -245,13 +321,24 @@ class TelnyxCall:
 
     # --- saying things ---------------------------------------------------------------------
 
-    def listen(self, text: str, lang: str, *, silence: int = 0) -> None:
+    def listen(self, text: str, lang: str, *, silence: int = 0, hear: str | None = None) -> None:
+        hear = hear or self.hearing
+        if spoken_lang(lang) != hear:  # the agent switched language: so does the ear
+            hear = spoken_lang(lang)
+            self.control.stop_transcription(
+                self.event.call_id, command_id=self.command_id("transcription_stop"))
+            self.control.start_transcription(
+                self.event.call_id, hear, command_id=self.command_id("transcription_restart"),
+                client_state=encode_state({"hear": hear}))
         self.control.gather_using_speak(
             self.event.call_id, text, voice_for(lang), command_id=self.command_id("gather"),
             # Always set: Telnyx repeats the last client_state in every later webhook.
-            client_state=encode_state({"silence": silence}))
+            client_state=encode_state({"silence": silence, "hear": hear}))
 
     def say_then(self, text: str, lang: str, then: dict[str, Any]) -> None:
+        # Nothing more to hear (and nothing of a transferred call is transcribed).
+        self.control.stop_transcription(
+            self.event.call_id, command_id=self.command_id("transcription_stop"))
         self.control.speak(self.event.call_id, text, voice_for(lang),
                            command_id=self.command_id("speak"), client_state=encode_state(then))
 
@@ -267,21 +354,22 @@ class TelnyxCall:
             self.listen(reply.text, reply.lang)
 
     def silence(self) -> None:
-        count = int(decode_state(self.event.payload.get("client_state")).get("silence", 0)) + 1
+        count = int(self.state.get("silence", 0)) + 1
         self.say(phone_calls.after_silence(self.agent, self.tenant, self.conversation, count),
                  silence=count)
 
-    def say(self, said: Line, *, silence: int = 0) -> None:
+    def say(self, said: Line, *, silence: int = 0, hear: str | None = None) -> None:
         if said.hang_up:
             self.say_then(said.text, said.lang, {"then": "hangup"})
         else:
-            self.listen(said.text, said.lang, silence=silence)
+            self.listen(said.text, said.lang, silence=silence, hear=hear)
 
 
 _HANDLERS = {
     "call.initiated": TelnyxCall.initiated,
     "call.answered": TelnyxCall.answered,
     "call.gather.ended": TelnyxCall.gathered,
+    "call.transcription": TelnyxCall.transcribed,
     "call.speak.ended": TelnyxCall.spoke,
     "call.hangup": TelnyxCall.hung_up,
 }

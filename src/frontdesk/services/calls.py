@@ -64,6 +64,20 @@ def find_call(factory: sessionmaker[Session], call_id: str,
     return None
 
 
+def call_by_id(factory: sessionmaker[Session],
+               call_id: str) -> tuple[Tenant, Conversation] | None:
+    """The conversation of a call known only by the provider's id, with its business: for
+    events that name no number (Telnyx's ``call.speak.ended``, ``call.transcription``).
+    A provider's call ids are unique, so a second match means it is not ours to guess:
+    None, as for a call we never answered or placed."""
+    with factory() as session:
+        rows = session.scalars(select(Conversation).where(
+            Conversation.channel == CHANNEL, Conversation.external_id == call_id).limit(2)).all()
+        if len(rows) != 1:
+            return None
+        return session.get_one(Tenant, rows[0].tenant_id), rows[0]
+
+
 def last_said(factory: sessionmaker[Session], conversation_id: uuid.UUID) -> tuple[str, str]:
     """The agent's last words and their language, to say again to a provider that
     repeated its webhook; ("", "en") when the agent has said nothing yet."""

@@ -58,7 +58,21 @@ class Voice:
 
 
 class CallControl(Protocol):
-    def answer(self, call_id: str, *, command_id: str) -> None: ...
+    def answer(self, call_id: str, *, command_id: str, stream_url: str | None = None,
+               client_state: str | None = None) -> None:
+        """Pick up; with ``stream_url``, also stream the call both ways over that socket."""
+        ...
+
+    def start_transcription(self, call_id: str, language: str, *, command_id: str,
+                            client_state: str | None = None) -> None:
+        """Transcribe what the caller says (``language``: "en", "es") until stopped."""
+        ...
+
+    def stop_transcription(self, call_id: str, *, command_id: str) -> None: ...
+
+    def stop_gather(self, call_id: str, *, command_id: str) -> None:
+        """End the prompt and key collection in progress (none in progress: no error)."""
+        ...
 
     def gather_using_speak(self, call_id: str, text: str, voice: Voice, *,
                            command_id: str, client_state: str | None = None) -> None: ...

@@ -4,6 +4,14 @@ Every command is a JSON POST with ``Authorization: Bearer <API key>``; Telnyx an
 ``{"data": {"result": "ok"}}`` and reports what happens next in webhooks. ``command_id``
 makes a command idempotent per call: Telnyx ignores a repeat of one it already took.
 Reference: https://developers.telnyx.com/api-reference/call-commands
+
+Hearing the caller: ``gather_using_speak`` collects keypad digits only, so speech comes
+from real-time transcription (``transcription_start``, reported in ``call.transcription``
+webhooks; https://developers.telnyx.com/api-reference/call-commands/transcription-start
+and https://developers.telnyx.com/docs/voice/programmable-voice/speech-to-text), which
+runs beside the prompts until stopped. Streaming a call to our own pipeline: ``answer``
+with ``stream_url`` and bidirectional RTP in PCMU (μ-law 8 kHz), as in
+https://developers.telnyx.com/docs/voice/programmable-voice/media-streaming.
 """
 
 from __future__ import annotations
@@ -23,6 +31,12 @@ DEFAULT_TIMEOUT_S = 5.0
 # gather_using_speak collects DTMF: any key ends the prompt, up to this many digits.
 MAX_DIGITS = 16
 GATHER_TIMEOUT_MS = 10_000
+# Speech recognition: Telnyx's default engine (Google), which ends each utterance with a
+# final result; interim results would only be more webhooks to ignore (ADR 0052).
+TRANSCRIPTION_ENGINE = "Google"
+# Streaming: the caller's audio only, and our audio back as raw μ-law RTP payloads.
+STREAM_TRACK = "inbound_track"
+STREAM_CODEC = "PCMU"
 
 
 class TelnyxCallControl:
@@ -42,8 +56,40 @@ class TelnyxCallControl:
 
     # --- commands ----------------------------------------------------------------------
 
-    def answer(self, call_id: str, *, command_id: str) -> None:
-        self._command(call_id, "answer", {"command_id": command_id})
+    def answer(self, call_id: str, *, command_id: str, stream_url: str | None = None,
+               client_state: str | None = None) -> None:
+        body: dict[str, Any] = {"command_id": command_id}
+        if stream_url:
+            body.update({"stream_url": stream_url, "stream_track": STREAM_TRACK,
+                         "stream_codec": STREAM_CODEC, "stream_bidirectional_mode": "rtp",
+                         "stream_bidirectional_codec": STREAM_CODEC})
+        if client_state:
+            body["client_state"] = client_state
+        self._command(call_id, "answer", body)
+
+    def start_transcription(self, call_id: str, language: str, *, command_id: str,
+                            client_state: str | None = None) -> None:
+        body: dict[str, Any] = {
+            "transcription_engine": TRANSCRIPTION_ENGINE,
+            "transcription_engine_config": {"transcription_engine": TRANSCRIPTION_ENGINE,
+                                            "language": language, "interim_results": False},
+            # "inbound": the leg we control, i.e. the caller, never our own prompts.
+            "transcription_tracks": "inbound", "command_id": command_id}
+        if client_state:
+            body["client_state"] = client_state
+        self._command(call_id, "transcription_start", body)
+
+    def stop_transcription(self, call_id: str, *, command_id: str) -> None:
+        self._command(call_id, "transcription_stop", {"command_id": command_id})
+
+    def stop_gather(self, call_id: str, *, command_id: str) -> None:
+        try:
+            self._command(call_id, "gather_stop", {"command_id": command_id})
+        except CallCommandFailed as exc:
+            # 422: no gather in progress (it timed out, or the call ended): nothing to stop.
+            if exc.extra.get("provider_status") != 422:
+                raise
+            log.info("telnyx gather_stop on %s: nothing to stop (%s)", call_id, exc.detail)
 
     def gather_using_speak(self, call_id: str, text: str, voice: Voice, *,
                            command_id: str, client_state: str | None = None) -> None:
