@@ -178,6 +178,7 @@ def test_a_token_for_another_business_conversation_is_refused(
 
 def test_without_speech_providers_the_stream_closes(client: TestClient, biz: Business,
                                                     factory: sessionmaker[Session]) -> None:
+    client.app.state.speech = None  # type: ignore[attr-defined]  # speech is off
     token = _token(client, biz, _open(factory, biz))
     with pytest.raises(WebSocketDisconnect) as closed:
         with client.websocket_connect(f"/webhooks/twilio/stream/{token}"):

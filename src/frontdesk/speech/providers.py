@@ -132,6 +132,11 @@ class SpeechProviders(Generic[D]):
         if not tts_name:
             raise SpeechUnavailable(f"no voice for {base!r}: {_env(tts_setting)} is "
                                     f"empty{_hint(base, 'tts')}")
+        if stt_name == "local" and not self.settings.speech_whisper_model and base != "en":
+            # Known without loading it: the bundled model is tiny.en.
+            raise SpeechUnavailable(
+                f"no recognizer for {base!r}: {_env(stt_setting)}=local uses the bundled "
+                f"English-only Whisper model{_hint(base, 'stt')}")
         recognizer = self._recognizer(stt_name, stt_setting)
         if getattr(recognizer, "english_only", False) and base != "en":
             raise SpeechUnavailable(
