@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import struct
+from functools import lru_cache
 
 MS_PER_CHARACTER = 60  # roughly how long a voice takes over one character of text
 
 
+@lru_cache(maxsize=64)  # the same reply twice costs no second synthesis (benchmarks)
 def tone(seconds: float, sample_rate: int, hz: float = 440.0, level: int = 8000) -> bytes:
     """A sine tone as PCM16 little-endian mono: loud enough for any voice detector."""
     count = round(seconds * sample_rate)

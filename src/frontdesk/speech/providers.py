@@ -53,7 +53,7 @@ def _env(setting: str) -> str:
     return f"FRONTDESK_{setting.upper()}"
 
 
-def _build_recognizer(settings: Settings, name: str) -> SpeechToText:
+def build_recognizer(settings: Settings, name: str) -> SpeechToText:
     timeout = settings.speech_timeout_s
     if name == "openai":
         from frontdesk.speech.openai_audio import OpenAISpeechToText
@@ -72,7 +72,7 @@ def _build_recognizer(settings: Settings, name: str) -> SpeechToText:
     return FasterWhisperSpeechToText(settings.speech_whisper_model or None)
 
 
-def _build_voice(settings: Settings, name: str) -> TextToSpeech:
+def build_voice(settings: Settings, name: str) -> TextToSpeech:
     timeout = settings.speech_timeout_s
     if name == "openai":
         from frontdesk.speech.openai_audio import OpenAITextToSpeech
@@ -153,10 +153,10 @@ class SpeechProviders(Generic[D]):
         return recognizer, voice, self.detector()
 
     def _recognizer(self, name: str, setting: str) -> SpeechToText:
-        return self._built(self._recognizers, name, setting, _build_recognizer)
+        return self._built(self._recognizers, name, setting, build_recognizer)
 
     def _voice(self, name: str, setting: str) -> TextToSpeech:
-        return self._built(self._voices, name, setting, _build_voice)
+        return self._built(self._voices, name, setting, build_voice)
 
     def _built(self, cache: dict[str, P | SpeechUnavailable], name: str, setting: str,
                build: Callable[[Settings, str], P]) -> P:
