@@ -67,7 +67,8 @@ def _refusal(response: httpx.Response, server: str) -> SpeechError:
                            "check FRONTDESK_SPEECH_DEEPGRAM_API_KEY")
     if status == 429:
         return SpeechError(f"{server} is rate limiting this key (429){request}")
-    return SpeechError(f"{server} answered {status} {code}: {said}{request}".replace("  ", " "))
+    return SpeechError(f"{server} answered {' '.join(filter(None, (str(status), code)))}: "
+                       f"{said}{request}")
 
 
 def _transport(exc: httpx.HTTPError, server: str, timeout_s: float) -> SpeechError:
