@@ -246,8 +246,7 @@ def test_a_call_stays_turn_based_unless_the_business_streams_and_speech_is_set_u
     from tests.channels.test_twilio_voice import TwilioStandIn, verbs, with_twilio
 
     with_twilio(client.app)  # type: ignore[arg-type]
-    if speech:
-        client.app.state.speech = lambda lang: (  # type: ignore[attr-defined]
-            TextRecognizer(), TextVoice(), EnergyVAD())
+    client.app.state.speech = (lambda lang: (  # type: ignore[attr-defined]
+        TextRecognizer(), TextVoice(), EnergyVAD())) if speech else None
     _streaming_business(factory, biz, mode)
     assert [v.tag for v in verbs(TwilioStandIn(client).ring())] == ["Gather", "Redirect"]

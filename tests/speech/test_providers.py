@@ -3,13 +3,14 @@ once and shared; a language that cannot stream says which setting would fix it."
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.app import create_app
 from frontdesk.config import Settings
@@ -18,8 +19,10 @@ from frontdesk.speech.base import SpeechUnavailable
 from frontdesk.speech.deepgram import DeepgramSpeechToText, DeepgramTextToSpeech
 from frontdesk.speech.openai_audio import OpenAISpeechToText, OpenAITextToSpeech
 from frontdesk.speech.providers import SpeechProviders, speech_for
+from frontdesk.store.db import write_session
+from frontdesk.store.models import Tenant, TenantPhoneNumber
 from frontdesk.voice.vad import EnergyVAD
-from tests.conftest import serving
+from tests.conftest import Business, serving
 from tests.standins.deepgram import Deepgram, deepgram_app
 from tests.standins.openai_audio import OpenAIAudio, openai_audio_app
 from tests.standins.pcm import tone
@@ -57,9 +60,7 @@ def test_a_business_language_picks_its_providers_and_both_round_trip(
         clouds: tuple[OpenAIAudio, str, Deepgram, str]) -> None:
     openai_server, _, deepgram_server, _ = clouds
     providers = _providers(english_openai_spanish_deepgram)
-    english, spanish = providers("en"), providers("es-MX")
-    assert english is not None and spanish is not None
-    stt, tts, vad = english
+    stt, tts, vad = providers("en")
     assert isinstance(stt, OpenAISpeechToText) and isinstance(tts, OpenAITextToSpeech)
     assert isinstance(vad, EnergyVAD)
     pcm = tone(0.6, 8000)
@@ -67,7 +68,7 @@ def test_a_business_language_picks_its_providers_and_both_round_trip(
     deepgram_server.recognizes(pcm, "resérveme")
     assert stt.transcribe(pcm, 8000, "en") == "book me in"
     assert next(tts.synthesize("Booked.", "en"))
-    es_stt, es_tts, _ = spanish
+    es_stt, es_tts, _ = providers("es-MX")
     assert isinstance(es_stt, DeepgramSpeechToText) and isinstance(es_tts, DeepgramTextToSpeech)
     assert es_stt.transcribe(pcm, 8000, "es") == "resérveme"
     assert b"".join(es_tts.synthesize("Reservado.", "es"))
@@ -79,7 +80,7 @@ def test_providers_are_built_once_and_shared_the_detector_is_per_call(
         english_openai_spanish_deepgram: Settings) -> None:
     providers = _providers(english_openai_spanish_deepgram)
     got: list[tuple[object, object, object]] = []
-    threads = [threading.Thread(target=lambda: got.append(providers.require("en")))
+    threads = [threading.Thread(target=lambda: got.append(providers("en")))
                for _ in range(8)]
     for thread in threads:
         thread.start()
@@ -90,24 +91,19 @@ def test_providers_are_built_once_and_shared_the_detector_is_per_call(
     assert len({id(vad) for _, _, vad in got}) == 8  # a detector keeps one stream's state
 
 
-def test_spanish_with_only_the_local_recognizer_falls_back_and_says_what_to_set(
-        caplog: pytest.LogCaptureFixture) -> None:
+def test_spanish_with_only_the_local_recognizer_says_what_to_set() -> None:
     providers = _providers(Settings(environment="test"))  # the defaults: local, espeak
     with pytest.raises(SpeechUnavailable, match="no recognizer for 'es': FRONTDESK_SPEECH_STT="
                                                 "local .*set FRONTDESK_SPEECH_STT_ES to openai "
                                                 "or deepgram"):
-        providers.require("es-MX")
-    with caplog.at_level(logging.WARNING, logger="frontdesk.speech.providers"):
-        assert providers("es") is None
-        assert providers("es-US") is None
-    assert [r.getMessage()[:33] for r in caplog.records] == ["no streaming voice for 'es' calls"]
+        providers("es-MX")
 
 
 def test_a_language_left_without_a_recognizer_names_its_own_setting() -> None:
     providers = _providers(Settings(environment="test", speech_stt="openai",
                                     speech_stt_es=""))
     with pytest.raises(SpeechUnavailable, match="FRONTDESK_SPEECH_STT_ES is empty"):
-        providers.require("es")
+        providers("es")
 
 
 def test_a_cloud_voice_without_a_spanish_voice_names_that_setting(
@@ -116,7 +112,7 @@ def test_a_cloud_voice_without_a_spanish_voice_names_that_setting(
         update={"speech_deepgram_voice_es": ""})
     with pytest.raises(SpeechUnavailable, match="FRONTDESK_SPEECH_TTS_ES=deepgram has none: "
                                                 "set FRONTDESK_SPEECH_DEEPGRAM_VOICE_ES"):
-        _providers(settings).require("es")
+        _providers(settings)("es")
 
 
 def test_a_provider_that_cannot_be_built_is_named_and_not_retried() -> None:
@@ -125,8 +121,7 @@ def test_a_provider_that_cannot_be_built_is_named_and_not_retried() -> None:
     for _ in range(2):
         with pytest.raises(SpeechUnavailable, match="FRONTDESK_SPEECH_STT=deepgram: Deepgram "
                                                     "needs FRONTDESK_SPEECH_DEEPGRAM_API_KEY"):
-            providers.require("en")
-    assert providers("en") is None
+            providers("en")
 
 
 def test_speech_off_for_every_language_is_no_providers_at_all() -> None:
@@ -136,7 +131,7 @@ def test_speech_off_for_every_language_is_no_providers_at_all() -> None:
                             speech_deepgram_api_key="k")
     providers = _providers(spanish_only)
     with pytest.raises(SpeechUnavailable, match="FRONTDESK_SPEECH_STT is empty"):
-        providers.require("en")
+        providers("en")
 
 
 def test_unknown_provider_names_stop_the_start() -> None:
@@ -166,3 +161,23 @@ def test_the_app_holds_the_providers_or_none_when_speech_is_off(sqlite_engine: E
     off = create_app(Settings(environment="test", speech_stt="", speech_tts=""),
                      engine=sqlite_engine)
     assert off.state.speech is None
+
+
+@pytest.mark.parametrize(("spanish_stt", "answer"), [(None, "Gather"), ("deepgram", "Connect")])
+def test_a_spanish_business_streams_only_when_spanish_has_a_recognizer(
+        client: TestClient, biz: Business, factory: sessionmaker[Session],
+        clouds: tuple[OpenAIAudio, str, Deepgram, str], spanish_stt: str | None,
+        answer: str) -> None:
+    from tests.channels.test_twilio_voice import NUMBER, TwilioStandIn, verbs, with_twilio
+
+    _, _, deepgram_server, deepgram_url = clouds
+    with_twilio(client.app)  # type: ignore[arg-type]
+    client.app.state.speech = speech_for(Settings(  # type: ignore[attr-defined]
+        environment="test", speech_stt_es=spanish_stt, speech_tts_es="deepgram",
+        speech_deepgram_base_url=deepgram_url, speech_deepgram_api_key=deepgram_server.api_key),
+        EnergyVAD)
+    with write_session(factory) as session:
+        tenant = session.get_one(Tenant, biz.tenant.id)
+        tenant.voice_mode, tenant.languages = "stream", ["es"]
+        session.add(TenantPhoneNumber(tenant_id=tenant.id, number_e164=NUMBER))
+    assert verbs(TwilioStandIn(client).ring())[0].tag == answer

@@ -3,10 +3,10 @@
 
 ``speech_for(settings, detector)`` is what the app puts on ``app.state.speech``: None
 when speech is off for every language, else a ``SpeechProviders`` that, called with a
-conversation's language, gives ``(recognizer, voice, detector)`` — or None when that
-language has no recognizer or no voice here, so the door can take the call turn by turn
-instead of failing it. ``require`` gives the same answer as an error (``SpeechUnavailable``)
-that names the setting to change; the start-up check (config_check) says it too.
+conversation's language, gives ``(recognizer, voice, detector)``, or raises
+``SpeechUnavailable`` naming the setting to change when that language has no recognizer or
+no voice here: the Twilio door catches it and answers that call turn by turn
+(``twilio_stream.streaming_answer``) instead of failing it.
 
 Providers are built on first use and kept: one per provider for the whole process, shared
 by every call's thread. Loading Whisper takes about a second, and a shared
@@ -21,15 +21,12 @@ it is handed in (the app passes ``voice.vad.EnergyVAD``) because ``voice`` sits 
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from frontdesk.config import Settings
 from frontdesk.speech.base import SpeechToText, SpeechUnavailable, TextToSpeech, language_base
-
-log = logging.getLogger(__name__)
 
 D = TypeVar("D")  # the call's voice activity detector
 P = TypeVar("P")  # a built provider
@@ -108,22 +105,10 @@ class SpeechProviders(Generic[D]):
         self._lock = threading.Lock()
         self._recognizers: dict[str, SpeechToText | SpeechUnavailable] = {}
         self._voices: dict[str, TextToSpeech | SpeechUnavailable] = {}
-        self._told: set[str] = set()
 
-    def __call__(self, language: str) -> tuple[SpeechToText, TextToSpeech, D] | None:
-        """The parts for a call in ``language``; None (said once in the log) when this
-        language cannot stream here, so the door falls back to turn-by-turn voice."""
-        try:
-            return self.require(language)
-        except SpeechUnavailable as exc:
-            base = language_base(language)
-            if base not in self._told:
-                self._told.add(base)
-                log.warning("no streaming voice for %r calls: %s", base, exc)
-            return None
-
-    def require(self, language: str) -> tuple[SpeechToText, TextToSpeech, D]:
-        """The parts for ``language``, or ``SpeechUnavailable`` naming what to set."""
+    def __call__(self, language: str) -> tuple[SpeechToText, TextToSpeech, D]:
+        """The parts for a call in ``language``, or ``SpeechUnavailable`` naming the setting
+        to change (the door logs it and answers that call turn by turn)."""
         base = language_base(language)
         stt_name, tts_name, stt_setting, tts_setting = chosen(self.settings, base)
         if not stt_name:
