@@ -50,7 +50,9 @@ from frontdesk.conversation.llm_constraints import proposer_from_settings
 from frontdesk.delivery.background import BackgroundWork
 from frontdesk.security import cipher_for
 from frontdesk.services import calendar_providers
+from frontdesk.speech.providers import speech_for
 from frontdesk.store.db import make_engine, make_session_factory
+from frontdesk.voice.vad import EnergyVAD
 from frontdesk.web import access_log, database, openapi_doc, problems, ratelimit
 from frontdesk.web.request_guards import BodyLimits, RequestGuard
 from frontdesk.web.widget_cors import WidgetCors
@@ -112,6 +114,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.agent = Agent(app.state.session_factory, brain=brain_from_settings(settings))
+    app.state.speech = speech_for(settings, detector=EnergyVAD)  # None: speech is off
     app.state.constraint_proposer = proposer_from_settings(settings)
     problems.install(app)
     database.install(app, gate)

@@ -59,6 +59,54 @@ class Settings(BaseSettings):
     # Streaming voice (issue 15): the speech providers our own pipeline uses, per language
     # (speech/providers.py). Settings below this line are the providers' own.
     # --- speech providers ---
+    # Who hears the caller and who speaks, for every language: speech_stt "local"
+    # (faster-whisper), "openai" (any OpenAI-compatible audio server), "deepgram", or ""
+    # (none); speech_tts "espeak", "piper", "openai", "deepgram", or "". The _es settings,
+    # when set, choose for Spanish instead (e.g. Spanish in the cloud, English local).
+    # A language left without both has no streaming voice: its calls go turn by turn.
+    speech_stt: str = "local"
+    speech_tts: str = "espeak"
+    speech_stt_es: str | None = None
+    speech_tts_es: str | None = None
+    # A CTranslate2 Whisper model directory; empty: the bundled English tiny.en.
+    speech_whisper_model: str = ""
+    # One request's budget (a recognition, or a voice's first audio) before giving up.
+    speech_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    # OpenAI or any server with its audio endpoints (speaches, LocalAI); local servers
+    # take no key. The _es voice, when set, speaks Spanish.
+    speech_openai_base_url: str = "https://api.openai.com/v1"
+    speech_openai_api_key: str = ""
+    speech_openai_stt_model: str = "gpt-4o-mini-transcribe"
+    speech_openai_tts_model: str = "gpt-4o-mini-tts"
+    speech_openai_voice: str = "alloy"
+    speech_openai_voice_es: str = ""
+    # Deepgram: nova-3 hears English and Spanish; Aura-2 voices are one per language.
+    speech_deepgram_api_key: str = ""
+    speech_deepgram_base_url: str = "https://api.deepgram.com"
+    speech_deepgram_stt_model: str = "nova-3"
+    speech_deepgram_voice: str = "aura-2-thalia-en"
+    speech_deepgram_voice_es: str = "aura-2-celeste-es"
+
+    @field_validator("speech_stt", "speech_stt_es")
+    @classmethod
+    def _speech_recognizer(cls, value: str | None) -> str | None:
+        return cls._speech_choice(value, ("local", "openai", "deepgram"), "recognizer")
+
+    @field_validator("speech_tts", "speech_tts_es")
+    @classmethod
+    def _speech_voice(cls, value: str | None) -> str | None:
+        return cls._speech_choice(value, ("espeak", "piper", "openai", "deepgram"), "voice")
+
+    @staticmethod
+    def _speech_choice(value: str | None, known: tuple[str, ...], what: str) -> str | None:
+        """A speech provider's name as set (None: not set); unknown ones stop the start."""
+        if value is None:
+            return None
+        name = value.strip().lower()
+        if name and name not in known:
+            raise ValueError(f"the speech {what} must be one of {', '.join(known)} or empty "
+                             f"(none), not {value!r}")
+        return name
 
     # SMS through Twilio (the account SID with twilio_auth_token, below) ...
     twilio_account_sid: str = ""

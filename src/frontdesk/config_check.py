@@ -52,7 +52,32 @@ def missing_settings(settings: Settings) -> list[str]:
         _pair(settings, "smtp_host", "email_from",
               "emails have no From address and cannot be sent."),
     ]
-    return [line for line in found if line]
+    return [line for line in found if line] + _speech_problems(settings)
+
+
+def _speech_problems(settings: Settings) -> list[str]:
+    """A cloud speech provider chosen without its key, a Spanish voice that is not
+    Spanish, Spanish sent to a recognizer that hears only English. (Spanish left on the
+    default local recognizer is said once, at its first call: most desks never stream.)"""
+    chosen = {settings.speech_stt, settings.speech_tts, settings.speech_stt_es,
+              settings.speech_tts_es}
+    found = []
+    if "deepgram" in chosen and not settings.speech_deepgram_api_key:
+        found.append("Deepgram is chosen for speech but FRONTDESK_SPEECH_DEEPGRAM_API_KEY is "
+                     "not set: those calls will go turn by turn.")
+    if ("openai" in chosen and not settings.speech_openai_api_key
+            and "api.openai.com" in settings.speech_openai_base_url):
+        found.append("OpenAI is chosen for speech but FRONTDESK_SPEECH_OPENAI_API_KEY is not "
+                     "set: every request will be refused (401).")
+    voice_es = settings.speech_deepgram_voice_es
+    if "deepgram" in chosen and voice_es and not voice_es.endswith("-es"):
+        found.append(f"FRONTDESK_SPEECH_DEEPGRAM_VOICE_ES={voice_es} is not a Spanish voice "
+                     "(Deepgram's end in -es, e.g. aura-2-celeste-es).")
+    if settings.speech_stt_es == "local" and not settings.speech_whisper_model:
+        found.append("FRONTDESK_SPEECH_STT_ES is local but the bundled Whisper model is "
+                     "English only: Spanish calls go turn by turn (choose openai or "
+                     "deepgram, or set FRONTDESK_SPEECH_WHISPER_MODEL).")
+    return found
 
 
 def warn_incomplete(settings: Settings) -> None:

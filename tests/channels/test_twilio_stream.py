@@ -178,6 +178,7 @@ def test_a_token_for_another_business_conversation_is_refused(
 
 def test_without_speech_providers_the_stream_closes(client: TestClient, biz: Business,
                                                     factory: sessionmaker[Session]) -> None:
+    client.app.state.speech = None  # type: ignore[attr-defined]  # speech is off
     token = _token(client, biz, _open(factory, biz))
     with pytest.raises(WebSocketDisconnect) as closed:
         with client.websocket_connect(f"/webhooks/twilio/stream/{token}"):
@@ -245,8 +246,7 @@ def test_a_call_stays_turn_based_unless_the_business_streams_and_speech_is_set_u
     from tests.channels.test_twilio_voice import TwilioStandIn, verbs, with_twilio
 
     with_twilio(client.app)  # type: ignore[arg-type]
-    if speech:
-        client.app.state.speech = lambda lang: (  # type: ignore[attr-defined]
-            TextRecognizer(), TextVoice(), EnergyVAD())
+    client.app.state.speech = (lambda lang: (  # type: ignore[attr-defined]
+        TextRecognizer(), TextVoice(), EnergyVAD())) if speech else None
     _streaming_business(factory, biz, mode)
     assert [v.tag for v in verbs(TwilioStandIn(client).ring())] == ["Gather", "Redirect"]
