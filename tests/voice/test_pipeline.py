@@ -162,3 +162,23 @@ def test_the_energy_detector_hears_a_voice_not_hiss() -> None:
     vad = EnergyVAD()
     assert vad.is_speech(mulaw.decode(speech("hello")[:160]))
     assert not vad.is_speech(mulaw.decode(bytes([0xF8, 0x78]) * 80))  # ±~100: line hiss
+
+
+def test_a_voice_failing_mid_reply_ends_that_reply_and_the_call_goes_on() -> None:
+    from frontdesk.speech.base import SpeechError
+
+    class Failing(TextVoice):
+        def synthesize(self, text: str, lang: str):  # type: ignore[no-untyped-def]
+            if text.startswith("How"):
+                raise SpeechError("the voice service went away")
+            return super().synthesize(text, lang)
+
+    side = ScriptedSide()
+    call = StreamingCall(side, TextRecognizer(), Failing(), EnergyVAD())
+    out = call.start()  # "Hello." spoken; "How can I help?" fails
+    marks = [c.name for c in out if isinstance(c, SendMark)]
+    assert marks == ["r1c0", "r1c1"]  # the failed clause's mark still closes the reply
+    call.handle(MarkPlayed("r1c0"))
+    call.handle(MarkPlayed("r1c1"))
+    call.handle(CallerAudio(speech("book a haircut")))
+    assert spoken(silence(call, 500))[0][1] == "You said book a haircut."

@@ -326,11 +326,16 @@ class StreamingCall:
         reply = self._reply
         while reply is not None and reply.sent < min(len(reply.parts),
                                                      reply.played + 1 + LOOKAHEAD):
-            for frame in self._voice(reply.parts[reply.sent], reply.said.lang):
-                if self._answering_since is not None:
-                    self.latencies_ms.append((self.clock() - self._answering_since) * 1000)
-                    self._answering_since = None
-                yield SendAudio(frame)
+            try:
+                for frame in self._voice(reply.parts[reply.sent], reply.said.lang):
+                    if self._answering_since is not None:
+                        self.latencies_ms.append(
+                            (self.clock() - self._answering_since) * 1000)
+                        self._answering_since = None
+                    yield SendAudio(frame)
+            except SpeechError as exc:  # a cloud voice failed mid-reply: say no more of it
+                log.warning("streaming call: the voice failed: %s", exc)
+                del reply.parts[reply.sent + 1:]
             yield SendMark(reply.mark(reply.sent))
             reply.sent += 1
 
