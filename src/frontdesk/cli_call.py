@@ -161,6 +161,10 @@ def cmd_call(args: argparse.Namespace) -> int:
     settings = get_settings()
     token = args.auth_token or settings.twilio_auth_token or DEMO_TWILIO_TOKEN
     public_url = args.public_url or settings.public_base_url or args.url
+    if args.audio:
+        from frontdesk.cli_call_audio import play
+
+        return play(args, token, public_url)
     call = PhoneCall(args.url, public_url, token, args.caller, args.to)
     if sys.stdin.isatty():
         print(
@@ -208,5 +212,14 @@ def register(sub: Any) -> None:
         default=DEMO_KEY,
         help="the business's API key, to show the texts you would receive",
     )
+    call.add_argument(
+        "--audio",
+        action="append",
+        metavar="FILE.wav",
+        help="speak this recording through the streaming door (Twilio Media Streams) "
+        "instead of typing; repeat for each thing you say, in order",
+    )
+    call.add_argument("--out", default="agent.wav",
+                      help="with --audio: where to write the agent's audio (WAV)")
     call.add_argument("--wait-texts", type=float, default=0.5, help=argparse.SUPPRESS)
     call.set_defaults(func=cmd_call)

@@ -134,7 +134,7 @@ class TurnTiming:
     barge_in_ms: int = 120  # speech this long over our audio interrupts it
     digits_ms: int = 1500  # keys end after this long without another (or on #)
     reprompt_ms: int = 8000  # nothing from the caller this long: prompt again
-    speculate_ms: int = 200  # quiet this long: start transcribing (with an executor)
+    speculate_ms: int = 120  # quiet this long: start transcribing (with an executor)
 
 
 _CLAUSE_END = re.compile(r"(?<=[.!?;:])\s+")
