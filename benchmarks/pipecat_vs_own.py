@@ -267,6 +267,7 @@ def summarize(runs: list[Run]) -> dict[str, Any]:
     latencies: list[float] = []
     stages: dict[str, list[float]] = {"vad_stopped": [], "transcript_ready": []}
     stt_ms: list[float] = []
+    after_transcript: list[float] = []
     served = cpu = children_cpu = 0.0
     for run in runs:
         report = run.report
@@ -286,6 +287,8 @@ def summarize(runs: list[Run]) -> dict[str, Any]:
                           if turn.ended_at < t <= turn.first_audio_at]
                 if stamps:
                     stages[stage].append((stamps[-1] - turn.ended_at) * 1000)
+                    if stage == "transcript_ready":  # what the pipeline itself adds
+                        after_transcript.append((turn.first_audio_at - stamps[-1]) * 1000)
     last = runs[-1].report
     return {
         "calls": len(runs),
@@ -296,6 +299,8 @@ def summarize(runs: list[Run]) -> dict[str, Any]:
         # When each stage was done, counted from the caller's last voiced frame.
         "stage_done_after_end_of_speech_ms": {
             stage: _ms(values) for stage, values in stages.items() if values},
+        # Transcript in hand → first audio out: brain, voice, framing, socket.
+        "transcript_to_first_audio_ms": _ms(after_transcript),
         "transcribe_ms": _ms(stt_ms),
         "cpu_s_per_call_s": round(cpu / served, 3),
         "cpu_s_per_call_s_with_espeak": round((cpu + children_cpu) / served, 3),
@@ -620,7 +625,7 @@ async def serve_pipecat(port: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--turns", type=int, default=12, help="per side, over all rounds")
+    parser.add_argument("--turns", type=int, default=10, help="per side, over all rounds")
     parser.add_argument("--rounds", type=int, default=2,
                         help="calls per side, in the order A B B A …: load drifts on a "
                              "shared machine, and this spreads it over both sides")
