@@ -237,10 +237,11 @@ class Run:
     report: dict[str, Any]
 
 
-def call_once(side: str, port: int, utterances: list[Utterance]) -> Run:
+def call_once(side: str, port: int, utterances: list[Utterance], pipecat_stt: str) -> Run:
     """Starts the side's server in a child process, calls it, and reads its report."""
     child = subprocess.Popen(
-        [sys.executable, __file__, "--serve", side, "--port", str(port)],
+        [sys.executable, __file__, "--serve", side, "--port", str(port),
+         "--pipecat-stt", pipecat_stt],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     assert child.stdout is not None and child.stderr is not None
     try:
@@ -265,7 +266,8 @@ def _ms(values: list[float]) -> dict[str, Any]:
 def summarize(runs: list[Run]) -> dict[str, Any]:
     """One side's figures over all its calls."""
     latencies: list[float] = []
-    stages: dict[str, list[float]] = {"vad_stopped": [], "transcript_ready": []}
+    stages: dict[str, list[float]] = {
+        "vad_stopped": [], "transcribe_started": [], "transcript_ready": []}
     stt_ms: list[float] = []
     after_transcript: list[float] = []
     served = cpu = children_cpu = 0.0
@@ -280,6 +282,7 @@ def summarize(runs: list[Run]) -> dict[str, Any]:
                 continue
             latencies.append((turn.first_audio_at - turn.ended_at) * 1000)
             for stage, key in (("vad_stopped", "vad_stopped_at"),
+                               ("transcribe_started", "stt_started_at"),
                                ("transcript_ready", "stt_done_at")):
                 # The last stamp between the caller's end and our first audio: the one
                 # that led to it (an earlier speculative transcript may have been dropped).
@@ -308,7 +311,7 @@ def summarize(runs: list[Run]) -> dict[str, Any]:
         "rss_end_mb": max(run.report["rss_end_mb"] for run in runs),
         "clears_received": sum(run.clears for run in runs),
         "detector": last["detector"],
-        **({"pipecat_version": last["pipecat_version"]} if "pipecat_version" in last else {}),
+        **{key: last[key] for key in ("stt", "pipecat_version") if key in last},
         "transcripts": [text for run in runs for text in run.report["transcripts"]],
     }
 
@@ -344,11 +347,13 @@ class TimedRecognizer:
         warm = b"".join(resampler.feed(c) for c in voice.synthesize("Good morning.", "en"))
         for _ in range(2):
             self.inner.transcribe(warm, RATE, "en")
+        self.started_at: list[float] = []
         self.done_at: list[float] = []
         self.took_ms: list[float] = []
 
     def transcribe(self, pcm16: bytes, sample_rate: int, language: str) -> str:
         start = time.monotonic()
+        self.started_at.append(start)
         text = self.inner.transcribe(pcm16, sample_rate, language)
         self.done_at.append(time.monotonic())
         self.took_ms.append(round((self.done_at[-1] - start) * 1000, 1))
@@ -482,7 +487,8 @@ async def serve_own(port: int) -> None:
                                  executor=pool, clock=time.monotonic)
             await run_call(Link(ws), call)
         usage.report(detector="silero (pipecat's model)" if model else "energy",
-                     stt_done_at=stt.done_at, stt_ms=stt.took_ms,
+                     stt_started_at=stt.started_at, stt_done_at=stt.done_at,
+                     stt_ms=stt.took_ms,
                      transcripts=side.answered,
                      own_latencies_ms=[round(v, 1) for v in call.latencies_ms])
         done.set()
@@ -495,7 +501,7 @@ async def serve_own(port: int) -> None:
 # --- Pipecat ------------------------------------------------------------------------------
 
 
-async def serve_pipecat(port: int) -> None:
+async def serve_pipecat(port: int, stock_stt: bool) -> None:
     from loguru import logger
 
     logger.remove()  # its debug log per frame would be measured as pipeline work
@@ -522,7 +528,8 @@ async def serve_pipecat(port: int) -> None:
         WebsocketServerTransport,
     )
 
-    stt_provider, tts_provider = recognizer(), EspeakTextToSpeech()
+    tts_provider = EspeakTextToSpeech()
+    stt_provider: Any = Stamps() if stock_stt else recognizer()
     transcripts: list[str] = []
 
     class OurWhisper(SegmentedSTTService):  # type: ignore[misc]
@@ -593,7 +600,9 @@ async def serve_pipecat(port: int) -> None:
         host="127.0.0.1", port=port)
     vad = VADProcessor(vad_analyzer=SileroVADAnalyzer(
         params=VADParams(confidence=VAD_CONFIDENCE, stop_secs=SILENCE_MS / 1000)))
-    pipeline = Pipeline([transport.input(), vad, VadStops(), OurWhisper(trailing_silence_secs=0.0),
+    stt: Any = stock_whisper(stt_provider, transcripts) if stock_stt \
+        else OurWhisper(trailing_silence_secs=0.0)
+    pipeline = Pipeline([transport.input(), vad, VadStops(), stt,
                          FixedBrain(), OurEspeak(), transport.output()])
     task = PipelineTask(pipeline, params=PipelineParams(
         audio_in_sample_rate=16000, audio_out_sample_rate=RATE, enable_metrics=False))
@@ -615,9 +624,45 @@ async def serve_pipecat(port: int) -> None:
 
     await PipelineRunner(handle_sigint=False).run(task)
     usage[0].report(detector="silero (pipecat's model)", transcripts=transcripts,
+                    stt_started_at=stt_provider.started_at,
                     stt_done_at=stt_provider.done_at, stt_ms=stt_provider.took_ms,
                     vad_stopped_at=vad_stops,
+                    stt="pipecat's WhisperSTTService" if stock_stt else "ours, wrapped",
                     pipecat_version=getattr(pipecat, "__version__", None))
+
+
+@dataclass
+class Stamps:
+    """When each transcription began and ended (for Pipecat's own Whisper service)."""
+
+    started_at: list[float] = field(default_factory=list)
+    done_at: list[float] = field(default_factory=list)
+    took_ms: list[float] = field(default_factory=list)
+
+
+def stock_whisper(stamps: Stamps, transcripts: list[str]) -> Any:
+    """Pipecat's own WhisperSTTService on the same model directory, as it comes (its
+    default beam, 0.5 s of padding, its no-speech filter), noting its timings."""
+    from pipecat.frames.frames import TranscriptionFrame
+    from pipecat.services.whisper.stt import WhisperSTTService
+    from pipecat.transcriptions.language import Language
+
+    from frontdesk.speech.faster_whisper_stt import bundled_model_path
+
+    class Timed(WhisperSTTService):  # type: ignore[misc]
+        async def run_stt(self, audio: bytes) -> Any:
+            start = time.monotonic()
+            stamps.started_at.append(start)
+            async for frame in super().run_stt(audio):
+                if isinstance(frame, TranscriptionFrame):
+                    transcripts.append(frame.text)
+                    stamps.done_at.append(time.monotonic())
+                    stamps.took_ms.append(round((stamps.done_at[-1] - start) * 1000, 1))
+                yield frame
+
+    return Timed(settings=WhisperSTTService.Settings(
+        model=str(bundled_model_path()), language=Language.EN), device="cpu",
+        compute_type="int8")
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -630,10 +675,14 @@ def main() -> None:
                         help="calls per side, in the order A B B A …: load drifts on a "
                              "shared machine, and this spreads it over both sides")
     parser.add_argument("--port", type=int, default=18765)
+    parser.add_argument("--pipecat-stt", choices=["ours", "stock"], default="ours",
+                        help="Pipecat's recognizer: ours wrapped (the same settings on both "
+                             "sides), or Pipecat's WhisperSTTService as it comes")
     parser.add_argument("--serve", choices=["own", "pipecat"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        asyncio.run(serve_own(args.port) if args.serve == "own" else serve_pipecat(args.port))
+        asyncio.run(serve_own(args.port) if args.serve == "own"
+                    else serve_pipecat(args.port, args.pipecat_stt == "stock"))
         return
     if not 1 <= args.rounds <= args.turns <= len(SENTENCES):
         parser.error(f"1 <= --rounds <= --turns <= {len(SENTENCES)}")
@@ -653,7 +702,7 @@ def main() -> None:
         batch = utterances[number * per_round:(number + 1) * per_round]
         for side in (sides if number % 2 == 0 else sides[::-1]):
             port += 1  # a fresh port: the last server's socket may linger
-            runs[side].append(call_once(side, port, batch))
+            runs[side].append(call_once(side, port, batch, args.pipecat_stt))
     result: dict[str, Any] = {
         "benchmark": "pipecat_vs_own",
         "command": " ".join([Path(sys.executable).as_posix(), *sys.argv]),
