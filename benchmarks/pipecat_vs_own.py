@@ -51,6 +51,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -270,6 +271,23 @@ def _ms(values: list[float]) -> dict[str, Any]:
             "p95": round(percentile(values, 95), 1)}
 
 
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split()
+
+
+def word_error_rate(references: list[str], transcripts: list[str]) -> float:
+    """Word-level edit distance over all the call's words, per reference word. Digits
+    and spelled numbers differ alike on both sides, so it compares, not grades."""
+    ref, hyp = _words(" ".join(references)), _words(" ".join(transcripts))
+    row = list(range(len(hyp) + 1))
+    for i, word in enumerate(ref, 1):
+        previous, row[0] = row[0], i
+        for j, heard in enumerate(hyp, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1,
+                                           previous + (word != heard))
+    return row[-1] / max(1, len(ref))
+
+
 def summarize(runs: list[Run]) -> dict[str, Any]:
     """One side's figures over all its calls."""
     latencies: list[float] = []
@@ -319,6 +337,11 @@ def summarize(runs: list[Run]) -> dict[str, Any]:
         "clears_received": sum(run.clears for run in runs),
         "detector": last["detector"],
         **{key: last[key] for key in ("stt", "pipecat_version") if key in last},
+        # Our loop keeps no audio from before its detector is sure; Pipecat's segmented
+        # recognizer keeps up to a second: a clipped first word shows here.
+        "word_error_rate": round(word_error_rate(
+            [turn.text for run in runs for turn in run.turns],
+            [text for run in runs for text in run.report["transcripts"]]), 3),
         "transcripts": [text for run in runs for text in run.report["transcripts"]],
     }
 
