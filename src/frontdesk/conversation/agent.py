@@ -150,6 +150,15 @@ class Agent:
 
         records.close(self.factory, tenant, conversation_id, now=self.clock(), outcome=outcome)
 
+    def context(
+        self, tenant: Tenant, conversation_id: uuid.UUID
+    ) -> tuple[DialogueState, TurnContext]:
+        """The dialogue state and a turn's context (tools, business facts), for a brain
+        that runs a whole call itself and records its own turns: the speech-to-speech
+        session (conversation/realtime_session.py)."""
+        _, state, ctx = self._load(tenant, conversation_id)
+        return state, ctx
+
     # --- a turn --------------------------------------------------------------------------
 
     def turn(
