@@ -68,19 +68,22 @@ class RealtimeSession:
     """One call's conversation, as a realtime model drives it."""
 
     def __init__(self, agent: Agent, tenant: Tenant, conversation: Conversation,
-                 greeting: phone_calls.Line, state: DialogueState, ctx: TurnContext) -> None:
+                 state: DialogueState, ctx: TurnContext) -> None:
         self.agent, self.tenant, self.conversation = agent, tenant, conversation
-        self.greeting = greeting
         self.state, self.ctx = state, ctx
         self.u = read_turn("", state, ctx)  # the caller's latest words, for the guard
 
     @classmethod
     def open(cls, agent: Agent, tenant: Tenant, conversation: Conversation) -> RealtimeSession:
-        """Greet (the phone door's greeting, recorded once whatever retries) and load the
-        conversation as it then stands (a known caller recognised by caller ID)."""
-        greeting = phone_calls.greeting(agent, agent.factory, tenant, conversation)
+        """Load the conversation (a known caller recognised by caller ID); nothing is
+        recorded until ``greet``, so a model that cannot be reached leaves no trace."""
         state, ctx = agent.context(tenant, conversation.id)
-        return cls(agent, tenant, conversation, greeting, state, ctx)
+        return cls(agent, tenant, conversation, state, ctx)
+
+    def greet(self) -> phone_calls.Line:
+        """The phone door's greeting, recorded once whatever retries."""
+        return phone_calls.greeting(self.agent, self.agent.factory, self.tenant,
+                                    self.conversation)
 
     @property
     def conversation_id(self) -> uuid.UUID:
