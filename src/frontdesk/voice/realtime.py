@@ -150,6 +150,7 @@ class _Item:
     sent_ms: int = 0
     played_ms: int = 0
     truncated: bool = False
+    said: str = ""  # its transcript so far (the deltas)
     recorded: str | None = None  # its transcript as recorded
 
 
@@ -208,6 +209,7 @@ class _Call:
                 tasks.start_soon(self._from_model)
         finally:
             with anyio.CancelScope(shield=True):
+                self._unfinished()
                 self.journal.post(self.session.end)
                 await anyio.to_thread.run_sync(self.journal.drain)
                 if self.transfer is None and self.reason != "caller hung up":
@@ -216,6 +218,13 @@ class _Call:
         transfer = self.transfer
         return RealtimeEnd(True, self.reason, transferred=transfer is not None,
                            transfer_to=transfer.transfer_to if transfer else None)
+
+    def _unfinished(self) -> None:
+        """The call ended mid-reply: keep what the caller heard of it."""
+        for item_id, item in self.items.items():
+            if item.recorded is None and item.said.strip() \
+                    and item.response_id not in self.greetings:
+                self._spoken({"item_id": item_id, "transcript": item.said, "cut": True})
 
     def _finish(self, reason: str) -> None:
         self.reason = self.reason or reason
@@ -281,6 +290,11 @@ class _Call:
                 self.greetings.add(self.responding)
         elif kind in ("response.output_audio.delta", "response.audio.delta"):
             await self._audio(event)
+        elif kind in ("response.output_audio_transcript.delta",
+                      "response.audio_transcript.delta"):
+            item = self.items.setdefault(str(event.get("item_id") or ""),
+                                         _Item(str(event.get("response_id") or "")))
+            item.said += str(event.get("delta") or "")
         elif kind in ("response.output_audio_transcript.done", "response.audio_transcript.done"):
             self._spoken(event)
         elif kind == "conversation.item.input_audio_transcription.completed":
@@ -318,7 +332,7 @@ class _Call:
         text = str(event.get("transcript") or "").strip()
         if not text or response_id in self.greetings:
             return
-        if item is not None and item.truncated:
+        if item is not None and (item.truncated or event.get("cut")):
             text = heard_part(text, item.played_ms, item.sent_ms)
         if item is not None:
             item.recorded = text
