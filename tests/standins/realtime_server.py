@@ -258,6 +258,8 @@ class RealtimeStandIn:
                     "item_id": item_id, "output_index": index, "content_index": 0,
                     "delta": action.text})
             for at in range(0, len(audio), CHUNK):
+                if at:
+                    time.sleep(self.pace_s)  # made a little faster than it plays
                 if rid in s.cancelled:
                     break
                 piece = audio[at:at + CHUNK]
@@ -265,7 +267,8 @@ class RealtimeStandIn:
                 s.send({"type": "response.output_audio.delta", "response_id": rid,
                         "item_id": item_id, "output_index": index, "content_index": 0,
                         "delta": base64.b64encode(piece).decode()})
-                time.sleep(self.pace_s)
+            s.send({"type": "response.output_audio.done", "response_id": rid,
+                    "item_id": item_id, "output_index": index, "content_index": 0})
             s.send({"type": "response.output_audio_transcript.done", "response_id": rid,
                     "item_id": item_id, "output_index": index, "content_index": 0,
                     "transcript": action.text})

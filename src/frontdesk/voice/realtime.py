@@ -67,6 +67,7 @@ from frontdesk.voice.pipeline import (
 log = logging.getLogger(__name__)
 
 BYTES_PER_MS = 8  # μ-law, 8 kHz: one byte a sample
+CHARS_PER_S = 15  # a usual speaking rate (about 150 words a minute)
 GOODBYE_S = 10.0  # after a transfer, at most this long for the model's last words to play
 _GREETING = "greeting"  # the greeting response's metadata tag: its words are already recorded
 _T = TypeVar("_T")
@@ -150,8 +151,17 @@ class _Item:
     sent_ms: int = 0
     played_ms: int = 0
     truncated: bool = False
+    made: bool = False  # all its audio has come (``response.output_audio.done``)
+    cut_short: bool = False  # its response was cancelled: its audio ends before its words
     said: str = ""  # its transcript so far (the deltas)
     recorded: str | None = None  # its transcript as recorded
+
+    def length_ms(self, text: str) -> int:
+        """How long ``text`` takes to say: its audio's length once all of it came, else
+        at least what a usual speaking rate gives (its rest was never made)."""
+        if self.made and not self.cut_short:
+            return self.sent_ms
+        return max(self.sent_ms, len(text) * 1000 // CHARS_PER_S)
 
 
 @dataclass
@@ -290,6 +300,8 @@ class _Call:
                 self.greetings.add(self.responding)
         elif kind in ("response.output_audio.delta", "response.audio.delta"):
             await self._audio(event)
+        elif kind in ("response.output_audio.done", "response.audio.done"):
+            self._made(str(event.get("item_id") or ""))
         elif kind in ("response.output_audio_transcript.delta",
                       "response.audio_transcript.delta"):
             item = self.items.setdefault(str(event.get("item_id") or ""),
@@ -333,15 +345,17 @@ class _Call:
         if not text or response_id in self.greetings:
             return
         if item is not None and (item.truncated or event.get("cut")):
-            text = heard_part(text, item.played_ms, item.sent_ms)
+            text = heard_part(text, item.played_ms, item.length_ms(text))
         if item is not None:
             item.recorded = text
         if text:
             self.journal.post(lambda: self.session.agent_said(text))
 
     async def _barge_in(self) -> None:
+        # Audio not yet played, or still being made: the caller will not hear the rest.
         playing = [(item_id, item) for item_id, item in self.items.items()
-                   if not item.truncated and item.played_ms < item.sent_ms]
+                   if not item.truncated and item.sent_ms > 0
+                   and (item.played_ms < item.sent_ms or not item.made)]
         if playing:
             await self.link.send(ClearAudio())
         for item_id, item in playing:
@@ -350,9 +364,11 @@ class _Call:
                               "content_index": 0, "audio_end_ms": item.played_ms})
             if item.recorded is not None:
                 self._heard(item.recorded, heard_part(item.recorded, item.played_ms,
-                                                      item.sent_ms))
+                                                      item.length_ms(item.recorded)))
         if self.responding and playing:
             self.cancelled.add(self.responding)
+            for item in self.items.values():
+                item.cut_short = item.cut_short or item.response_id == self.responding
             await self._send({"type": "response.cancel", "response_id": self.responding})
 
     def _heard(self, planned: str, spoken: str) -> None:
@@ -370,7 +386,15 @@ class _Call:
             self.ending_since = time.monotonic()
         self.reply_owed = True
 
+    def _made(self, item_id: str) -> None:
+        item = self.items.get(item_id)
+        if item is not None:
+            item.made = True
+
     async def _response_done(self, response: dict[str, Any]) -> None:
+        for item in self.items.values():  # a response that is over makes no more audio
+            if item.response_id == response.get("id"):
+                item.made = True
         if response.get("status") == "failed":
             log.warning("realtime response failed in conversation %s: %s",
                         self.session.conversation_id, response.get("status_details"))
