@@ -120,6 +120,14 @@ class Settings(BaseSettings):
     # Speech-to-speech (issue 15): a realtime model is the voice of a business whose
     # voice_mode is "realtime" (voice/realtime.py).
     # --- speech-to-speech ---
+    # The OpenAI Realtime API (GA, WebSocket): on for realtime businesses once a key is set.
+    realtime_base_url: str = "wss://api.openai.com"
+    realtime_api_key: str = ""
+    realtime_model: str = "gpt-realtime"
+    realtime_voice: str = "marin"
+    realtime_transcription_model: str = "gpt-4o-mini-transcribe"
+    # The handshake and the session's acceptance together; past it the call falls back.
+    realtime_connect_timeout_s: float = 5.0
 
     # Email confirmations. The From address is shared by every tenant (replies go to the
     # tenant's notify_email); SendGrid is used when its key is set, else SMTP when a host is.

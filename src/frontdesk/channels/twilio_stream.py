@@ -25,6 +25,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import anyio
@@ -35,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.channels import twilio_twiml as twiml
 from frontdesk.config import Settings
 from frontdesk.conversation.agent import Agent
+from frontdesk.conversation.realtime_session import RealtimeSession
 from frontdesk.security import seal, unseal
 from frontdesk.services.conversation_turns import Conversation
 from frontdesk.services.records import Tenant
@@ -55,6 +57,7 @@ from frontdesk.voice.pipeline import (
     StreamingCall,
     VoiceActivity,
 )
+from frontdesk.voice.realtime import realtime_options, run_realtime
 from frontdesk.web.deps import AgentDep, FactoryDep, SettingsDep
 
 log = logging.getLogger(__name__)
@@ -198,7 +201,8 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
         await websocket.close(CLOSE_POLICY)  # before accepting: the handshake is refused
         return
     speech: Speech | None = getattr(websocket.app.state, "speech", None)
-    if speech is None:
+    realtime = realtime_options(settings)  # a realtime business needs no speech providers
+    if speech is None and realtime is None:
         log.warning("twilio stream for call %s: no speech providers configured", claims["call"])
         await websocket.close(CLOSE_UNAVAILABLE)
         return
@@ -212,6 +216,23 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
         _side, factory, agent, claims)
     if stream_sid is None or side is None:
         await websocket.close(CLOSE_POLICY)
+        return
+    if side.tenant.voice_mode == "realtime" and realtime is not None:
+        # The model is the voice (ADR 0053); one it cannot reach said nothing yet, so
+        # our own pipeline takes the call when it can.
+        link = TwilioLink(websocket, stream_sid)
+        ended = await run_realtime(link, realtime, partial(
+            RealtimeSession.open, side.agent, side.tenant, side.conversation))
+        if ended.transferred:  # the REST redirect to ended.transfer_to is not wired yet
+            log.info("twilio stream for call %s: transfer to %s asked", claims["call"],
+                     ended.transfer_to)
+            await link.close()
+        if ended.connected:
+            return
+    if speech is None:
+        log.warning("twilio stream for call %s: no speech providers to fall back on",
+                    claims["call"])
+        await websocket.close(CLOSE_UNAVAILABLE)
         return
     stt, tts, vad = speech(side.conversation.language)
     call = StreamingCall(side, stt, tts, vad, lang=side.conversation.language,

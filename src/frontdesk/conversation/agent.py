@@ -150,6 +150,18 @@ class Agent:
 
         records.close(self.factory, tenant, conversation_id, now=self.clock(), outcome=outcome)
 
+    def context(
+        self, tenant: Tenant, conversation_id: uuid.UUID
+    ) -> tuple[DialogueState, TurnContext]:
+        """The dialogue state and a turn's context (tools, business facts), for a brain
+        that runs a whole call itself and records its own turns: the speech-to-speech
+        session (conversation/realtime_session.py). A new conversation's caller is
+        recognised by caller ID, as its first turn would."""
+        conversation, state, ctx = self._load(tenant, conversation_id)
+        if conversation.turn_count == 0:
+            self._recognise(state, ctx)
+        return state, ctx
+
     # --- a turn --------------------------------------------------------------------------
 
     def turn(

@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING, Any
 
 import openai
 
-from frontdesk.conversation import outbound, verify
+from frontdesk.conversation import outbound
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.llm_claims import SATISFIED_BY, claimed_actions, speakable
-from frontdesk.conversation.llm_prompt import MAX_OFFERS, system_prompt, tool_specs
+from frontdesk.conversation.llm_prompt import system_prompt, tool_specs
 from frontdesk.conversation.llm_wire import (
     Call,
     DeferredToRules,
@@ -48,24 +48,17 @@ from frontdesk.conversation.llm_wire import (
     read_message,
     read_stream,
 )
+from frontdesk.conversation.model_tools import WRITES, keep_in_step, run_model_call
 from frontdesk.conversation.phrases import say
 from frontdesk.conversation.speech import say_when
-from frontdesk.conversation.state import DialogueState, OfferedSlot
+from frontdesk.conversation.state import DialogueState
 from frontdesk.conversation.tool_results import (
     Booked,
     Cancelled,
-    CodeSent,
-    CustomerFound,
-    FoundSlots,
-    PhoneProved,
-    Refused,
     Rescheduled,
-    ToolResult,
     Transferred,
-    wire,
 )
 from frontdesk.conversation.tools import ToolCall
-from frontdesk.errors import RefusalCode
 from frontdesk.nlu.types import Intent, Understanding
 from frontdesk.services.conversation_turns import RECENT_MESSAGES
 
@@ -76,7 +69,6 @@ if TYPE_CHECKING:
 # Earlier messages sent to the model; the state carries the rest. At most what the
 # conversation keeps on its row (a turn reads nothing older).
 MAX_HISTORY_MESSAGES = RECENT_MESSAGES
-WRITES = {"book": "booked", "reschedule": "rescheduled", "cancel": "cancelled"}
 _BROKEN = (AttributeError, TypeError, ValueError, KeyError, IndexError)  # malformed replies
 
 
@@ -237,31 +229,16 @@ class LLMBrain:
         turn_no: int,
         turn: _Turn,
     ) -> dict[str, Any]:
-        """Run one tool call; every problem comes back as a result the model can read.
-        Returns the JSON the model is sent."""
-        try:
-            args = json.loads(call.arguments) if call.arguments.strip() else {}
-        except ValueError as exc:
-            args, problem = {}, f"The arguments are not valid JSON ({exc}). Send a JSON object."
-        else:
-            problem = "" if isinstance(args, dict) else "The arguments must be a JSON object."
-        if not problem:
-            problem = _guard(call.name, args, state, u, ctx)
-        if problem:
-            refused = Refused(RefusalCode.INVALID_ARGUMENTS, problem)
-            ctx.tools.calls.append(ToolCall(call.name, {"raw": call.arguments}, refused))
-            return wire(refused)
-        key = None
-        if call.name in WRITES:
+        """Run one tool call (``model_tools``); returns the JSON the model is sent."""
+
+        def key() -> str:
             turn.writes_tried += 1
-            key = f"{ctx.tools.ctx.conversation_id}:llm:{turn_no}:{turn.writes_tried}"
-        result = ctx.tools.call(call.name, args, key=key)
-        if not isinstance(result, Refused):
-            turn.ok.append(ctx.tools.calls[-1])
-            _track_verification(result, state)
-        if isinstance(result, CustomerFound) and ctx.persona.private and not state.verified:
-            return _redacted(result)
-        return wire(result)
+            return f"{ctx.tools.ctx.conversation_id}:llm:{turn_no}:{turn.writes_tried}"
+
+        sent, done = run_model_call(call, state, u, ctx, key)
+        if done is not None:
+            turn.ok.append(done)
+        return sent
 
     # --- the decision ------------------------------------------------------------------
 
@@ -269,35 +246,7 @@ class LLMBrain:
         self, text: str, state: DialogueState, u: Understanding, ctx: TurnContext, turn: _Turn
     ) -> Decision:
         """Keep the dialogue state in step with what the tools did; outcome from tools only."""
-        state.lang = u.lang
-        decision = Decision(text)
-        for call in turn.ok:
-            args, result = call.args, call.result
-            if isinstance(result, FoundSlots) and result.slots:
-                state.service_id = str(args.get("service_id"))
-                state.offered = [OfferedSlot.of(s) for s in result.slots]
-                state.chosen = None
-                state.goal = state.goal if state.goal in ("book", "reschedule") else "book"
-                state.awaiting = "choice"
-            elif isinstance(result, Booked | Rescheduled | Cancelled):
-                appointment_id = str(result.appointment.id)
-                state.appointment_id = appointment_id
-                state.outcome = decision.outcome = WRITES[call.name]
-                state.goal, state.awaiting = None, "anything_else"
-                state.reset_booking()
-                if isinstance(result, Booked):
-                    state.name = str(args.get("customer_name") or state.name)
-                    state.phone = args.get("customer_phone") or state.phone
-                if isinstance(result, Cancelled):
-                    state.appointments = [
-                        a for a in state.appointments if a.id != appointment_id
-                    ]
-            elif isinstance(result, Transferred):
-                state.done, state.outcome, state.awaiting = True, "transferred", None
-                decision.outcome, decision.transfer, decision.end = "transferred", True, True
-        if u.phone and not state.phone:
-            state.phone = u.phone
-        return decision
+        return keep_in_step(text, state, u, ctx, turn.ok)
 
 
 _REPAIR = (
@@ -306,45 +255,6 @@ _REPAIR = (
     "If you meant an appointment that already exists, say 'you have an appointment' "
     "instead. Otherwise reword the reply without claiming it is done."
 )
-
-
-def _guard(
-    name: str, args: dict[str, Any], state: DialogueState, u: Understanding, ctx: TurnContext
-) -> str:
-    """Rules the model must keep before a tool runs; empty when the call may go ahead."""
-    if name == "find_open_slots" and isinstance(args.get("limit"), int):
-        args["limit"] = min(args["limit"], MAX_OFFERS)
-    if name not in WRITES:
-        return ""
-    if u.has(Intent.NO) and not u.has(Intent.YES):
-        return "The caller just said no. Ask what they would like instead; do not act."
-    if name == "book" and not args.get("customer_phone"):
-        phone = ctx.caller_phone or state.phone or u.phone
-        if not phone:
-            return "Ask the caller for a phone number first, then pass it as customer_phone."
-        args["customer_phone"] = phone
-    return ""
-
-
-def _track_verification(result: ToolResult, state: DialogueState) -> None:
-    """Keep the state in step with a code sent or proved, at once: a lookup later in the
-    same turn may read out details, and the rules can take over the next turn."""
-    if isinstance(result, CodeSent) and not result.already_verified:
-        state.pending_phone, state.awaiting = result.phone, "code"
-    elif isinstance(result, PhoneProved):
-        verify.proved(state, result.phone)
-
-
-def _redacted(result: CustomerFound) -> dict[str, Any]:
-    """An unverified caller of a private business: ids to act on, no details to read out."""
-    if result.customer is None:
-        return wire(result)
-    return {
-        "ok": True,
-        "found": True,
-        "privacy": "caller not verified: share no details",
-        "appointments": [{"id": str(a.id)} for a in result.appointments],
-    }
 
 
 def _confirmation(turn: _Turn, ctx: TurnContext, lang: str) -> str:
