@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.websockets import WebSocketDisconnect
 
-from frontdesk.channels import twilio_stream
+from frontdesk.channels import twilio_stream, twilio_twiml
 from frontdesk.conversation.agent import Agent
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Appointment, Conversation, ConversationTurn, Tenant
@@ -188,7 +188,8 @@ def test_without_speech_providers_the_stream_closes(client: TestClient, biz: Bus
 
 def test_the_answer_names_a_secure_socket() -> None:
     assert twilio_stream.stream_twiml("https://desk.example.com/", "T0K") == (
-        '<?xml version="1.0" encoding="UTF-8"?><Response><Connect>'
+        '<?xml version="1.0" encoding="UTF-8"?><Response>'
+        '<Connect action="https://desk.example.com/webhooks/twilio/voice/stream-ended">'
         '<Stream url="wss://desk.example.com/webhooks/twilio/stream/T0K" /></Connect></Response>')
 
 
@@ -250,3 +251,48 @@ def test_a_call_stays_turn_based_unless_the_business_streams_and_speech_is_set_u
         TextRecognizer(), TextVoice(), EnergyVAD())) if speech else None
     _streaming_business(factory, biz, mode)
     assert [v.tag for v in verbs(TwilioStandIn(client).ring())] == ["Gather", "Redirect"]
+
+
+def test_asking_for_a_person_on_the_stream_ends_it_and_twilio_dials_the_business(
+    streaming: TestClient, biz: Business, factory: sessionmaker[Session],
+) -> None:
+    from tests.channels.test_twilio_voice import FALLBACK, TwilioStandIn, verbs, with_twilio
+
+    with_twilio(streaming.app)  # type: ignore[arg-type]
+    _streaming_business(factory, biz, "stream")
+    with write_session(factory) as session:
+        session.get_one(Tenant, biz.tenant.id).fallback_phone = FALLBACK
+    twilio = TwilioStandIn(streaming, call_sid=CALL)
+    connect = verbs(twilio.ring())[0]
+    action = connect.get("action", "")
+    assert action == "https://desk.example.com" + twilio_twiml.STREAM_ENDED_PATH
+    with factory() as session:
+        conversation = session.scalars(select(Conversation.id).where(
+            Conversation.external_id == CALL)).one()
+    with streaming.websocket_connect(
+            connect[0].get("url", "").removeprefix("wss://desk.example.com")) as ws:
+        _start(ws)
+        _hear_reply(ws, factory, conversation)
+        _say(ws, "can I talk to a person")
+        _hear_reply(ws, factory, conversation)
+        with pytest.raises(WebSocketDisconnect):  # we close the stream after the words
+            for _ in range(200):
+                ws.receive_json()
+    # Twilio then requests <Connect action>: the caller is put through.
+    after = verbs(twilio.twiml(twilio_twiml.STREAM_ENDED_PATH, twilio.params()))
+    assert [(v.tag, (v.text or "").strip()) for v in after] == [("Dial", FALLBACK)]
+
+
+def test_when_the_stream_ends_without_a_transfer_twilio_hangs_up(
+    client: TestClient, biz: Business, factory: sessionmaker[Session],
+) -> None:
+    from tests.channels.test_twilio_voice import TwilioStandIn, verbs, with_twilio
+
+    with_twilio(client.app)  # type: ignore[arg-type]
+    _streaming_business(factory, biz, "turns")
+    twilio = TwilioStandIn(client, call_sid=CALL)
+    twilio.ring()
+    after = verbs(twilio.twiml(twilio_twiml.STREAM_ENDED_PATH, twilio.params()))
+    assert [v.tag for v in after] == ["Hangup"]
+    unsigned = client.post(twilio_twiml.STREAM_ENDED_PATH, data=twilio.params())
+    assert unsigned.status_code == 403  # signed like every Twilio webhook

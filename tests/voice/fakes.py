@@ -39,12 +39,15 @@ def speech(text: str, run: int = RUN) -> bytes:
 
 
 def hear(mulaw_audio: bytes, run: int = RUN) -> str:
-    """The text in audio made by ``speech`` (stops at the first quiet run)."""
-    out = []
+    """The text in audio made by ``speech`` (from its first loud run to the next quiet
+    one)."""
+    out: list[str] = []
     for code in mulaw_audio[run // 2::run]:  # mid-run: clear of a resampler's smoothing
         char = _char(code)
         if char is None:
-            break
+            if out:
+                break
+            continue  # quiet before the speech (a recognizer gets a moment of it too)
         out.append(char)
     return "".join(out)
 

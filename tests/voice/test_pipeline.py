@@ -182,3 +182,27 @@ def test_a_voice_failing_mid_reply_ends_that_reply_and_the_call_goes_on() -> Non
     call.handle(MarkPlayed("r1c1"))
     call.handle(CallerAudio(speech("book a haircut")))
     assert spoken(silence(call, 500))[0][1] == "You said book a haircut."
+
+
+def test_the_recognizer_gets_the_moments_before_speech_was_detected() -> None:
+    """A detector is sure of speech a frame or more into it; a word's soft start is in
+    the frames before, so they go to the recognizer with the turn."""
+    heard: list[bytes] = []
+
+    class Recording(TextRecognizer):
+        def transcribe(self, pcm: bytes, sample_rate: int, lang: str) -> str:
+            heard.append(pcm)
+            return super().transcribe(pcm, sample_rate, lang)
+
+    call = StreamingCall(ScriptedSide(), Recording(), TextVoice(), EnergyVAD())
+    call.start()
+    call.handle(MarkPlayed("r1c0"))
+    call.handle(MarkPlayed("r1c1"))
+    soft = bytes([0xF0]) * 160  # a quiet onset, under the detector's threshold
+    silence(call, 1000)
+    call.handle(CallerAudio(soft + speech("hello, I need a haircut")))
+    silence(call, 500)
+    assert len(heard) == 1
+    turn = mulaw.encode(heard[0])
+    assert soft in turn  # the onset the detector missed reached the recognizer
+    assert len(turn) >= 15 * 160  # with up to 300 ms before it

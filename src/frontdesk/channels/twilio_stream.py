@@ -90,11 +90,29 @@ def read_token(settings: Settings, token: str) -> dict[str, str] | None:
 
 
 def stream_twiml(public_base_url: str, token: str) -> str:
-    """The answer that hands the call to our stream (``wss`` for an ``https`` site)."""
+    """The answer that hands the call to our stream (``wss`` for an ``https`` site); when
+    the stream closes Twilio asks the signed stream-ended webhook what comes next."""
     base = public_base_url.rstrip("/")
     socket_base = "wss://" + base[8:] if base.startswith("https://") else \
         "ws://" + base.removeprefix("http://")
-    return twiml.stream(socket_base + PATH.format(token=token))
+    return twiml.stream(socket_base + PATH.format(token=token),
+                        action=base + twiml.STREAM_ENDED_PATH)
+
+
+def speech_serves(app_state: Any, tenant: Tenant, language: str) -> bool:
+    """Whether our pipeline's speech providers serve ``language`` (else: say why)."""
+    speech: Speech | None = getattr(app_state, "speech", None)
+    if speech is None:
+        log.warning("business %s streams its calls but no speech providers are set up "
+                    "(FRONTDESK_SPEECH_*): answering turn by turn", tenant.slug)
+        return False
+    try:
+        speech(language)
+    except SpeechError as exc:
+        log.warning("business %s: no streaming speech for %r (%s): answering turn by turn",
+                    tenant.slug, language, exc)
+        return False
+    return True
 
 
 def streaming_answer(app_state: Any, settings: Settings, request_base: str, tenant: Tenant,
@@ -103,18 +121,11 @@ def streaming_answer(app_state: Any, settings: Settings, request_base: str, tena
     when the call stays turn-based: the business chose turns, or no speech providers are
     set up for the call's language (the caller is still answered, by the carrier's voice).
     """
-    if tenant.voice_mode != "stream":
+    if tenant.voice_mode not in ("stream", "realtime"):
         return None
-    speech: Speech | None = getattr(app_state, "speech", None)
-    if speech is None:
-        log.warning("business %s streams its calls but no speech providers are set up "
-                    "(FRONTDESK_SPEECH_*): answering turn by turn", tenant.slug)
-        return None
-    try:
-        speech(conversation.language)
-    except SpeechError as exc:
-        log.warning("business %s: no streaming speech for %r (%s): answering turn by turn",
-                    tenant.slug, conversation.language, exc)
+    # A speech-to-speech business needs only the model (our pipeline is its fallback).
+    model_speaks = tenant.voice_mode == "realtime" and realtime_options(settings) is not None
+    if not model_speaks and not speech_serves(app_state, tenant, conversation.language):
         return None
     token = stream_token(settings, conversation.external_id, tenant.id, conversation.id)
     return stream_twiml(settings.public_base_url or request_base, token)

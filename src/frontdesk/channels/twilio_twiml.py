@@ -22,6 +22,8 @@ from frontdesk.conversation.call_lines import line, spoken_lang
 VOICE_PATH = "/webhooks/twilio/voice"
 GATHER_PATH = "/webhooks/twilio/voice/gather"
 STATUS_PATH = "/webhooks/twilio/voice/status"
+# Where Twilio goes once our media stream closes (<Connect action>): a transfer, or goodbye.
+STREAM_ENDED_PATH = "/webhooks/twilio/voice/stream-ended"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +113,22 @@ def voice_lang(voice: Voice) -> str:
     return voice.language.split("-", 1)[0]
 
 
-def stream(url: str) -> str:
-    """Hand the call to our media stream at ``url`` (``wss://``): Twilio streams the
-    caller's audio there and plays what we send back (issue 15)."""
+def dial(number: str | None) -> str:
+    """Put the caller through to ``number`` (the words were said already), or hang up."""
     response = VoiceResponse()
-    connect = Connect()
+    if number:
+        response.dial(number)
+    else:
+        response.hangup()
+    return str(response)
+
+
+def stream(url: str, action: str | None = None) -> str:
+    """Hand the call to our media stream at ``url`` (``wss://``): Twilio streams the
+    caller's audio there and plays what we send back (issue 15). When we close the stream
+    Twilio requests ``action`` for what comes next (a transfer asked for on the call)."""
+    response = VoiceResponse()
+    connect = Connect(action=action) if action else Connect()
     connect.stream(url=url)
     response.append(connect)
     return str(response)

@@ -179,6 +179,20 @@ def gathered(form: TwilioForm, factory: FactoryDep, agent: AgentDep,
                                         silence=max(silence, 1)))
 
 
+@router.post(twiml.STREAM_ENDED_PATH, response_class=Response)
+def stream_ended(form: TwilioForm, factory: FactoryDep) -> Response:
+    """Our media stream closed (``<Connect action>``): put the caller through when the
+    call asked for a person (the agent said so on the stream), else hang up. Twilio's
+    repeat of this request gets the same answer: it only reads the conversation."""
+    found = calls.find_call(factory, form.get("CallSid", ""), (business_number(form),))
+    if found is None:
+        return twiml_response(twiml.hangup())
+    tenant, conversation = found
+    if conversation.outcome == "transferred":
+        return twiml_response(twiml.dial(tenant.fallback_phone))
+    return twiml_response(twiml.hangup())
+
+
 @router.post("/webhooks/twilio/voice/status", status_code=204, response_class=Response)
 def call_status(form: TwilioForm, factory: FactoryDep, agent: AgentDep,
                 ref: Annotated[str, Query(max_length=64)] = "") -> Response:

@@ -39,7 +39,8 @@ class AgentSide:
                                 request_key=f"{self.conversation.external_id}:{self.turns}")
         if reply.transfer and reply.transfer_to:
             self.handed_over.append(reply.transfer_to)
-        return Said(reply.text, reply.lang, hang_up=reply.end)
+        # A transfer closes the stream too: Twilio then asks where to put the caller.
+        return Said(reply.text, reply.lang, hang_up=reply.end or reply.transfer)
 
     def silence(self, prompts: int) -> Said:
         line = phone_calls.after_silence(self.agent, self.tenant, self.conversation, prompts)

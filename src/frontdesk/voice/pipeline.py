@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ RATE = 8000  # the carrier's μ-law rate
 FRAME_MS = 20
 FRAME_BYTES = RATE * FRAME_MS // 1000  # one μ-law byte per sample
 LOOKAHEAD = 2  # clauses queued at the carrier beyond the one playing
+PRE_ROLL_FRAMES = 15  # 300 ms of audio before speech is detected goes to the recognizer
 
 
 # --- what the carrier tells us, and what we tell it ----------------------------------------
@@ -188,6 +190,9 @@ class StreamingCall:
     _reply: _Reply | None = None
     _replies: int = 0
     _speech: list[bytes] = field(default_factory=list)  # the caller's turn so far (PCM)
+    # The last quiet frames before a turn: a detector is sure of speech only a frame or
+    # two into it, and the soft start of a word ("h", "f", "s") would be lost without them.
+    _before: deque[bytes] = field(default_factory=lambda: deque(maxlen=PRE_ROLL_FRAMES))
     _voiced: int = 0  # speech frames in a row
     _quiet: int = 0  # quiet frames in a row since the caller last spoke
     _talking: bool = False  # the caller's turn has begun
@@ -245,11 +250,15 @@ class StreamingCall:
             yield ClearAudio()
             self._interrupt()
         if self._talking or self._voiced:
+            if not self._speech:  # speech begins: with the moments before it
+                self._speech.extend(self._before)
+                self._before.clear()
             self._speech.append(pcm)
         if not self._talking and self._voiced >= self._frames(self.timing.min_speech_ms):
             self._talking = True
         elif not self._talking and not self._voiced:
             self._speech.clear()  # a blip, not a turn
+            self._before.append(pcm)
         if self._talking and self._quiet >= self._frames(self.timing.silence_ms):
             yield from self._caller_turn()
             return
