@@ -83,12 +83,12 @@ def streaming_server(**settings: Any) -> Iterator[tuple[str, Any]]:
             thread.join(timeout=10)
 
 
-def ring(base: str, caller: str) -> tuple[str, str]:
+def ring(base: str, caller: str, token: str = TOKEN) -> tuple[str, str]:
     """Twilio's first webhook for a new call: (call SID, the stream URL answered)."""
     call_sid = "CA" + secrets.token_hex(16)
     params = {"AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01", "CallSid": call_sid,
               "CallStatus": "ringing", "Direction": "inbound", "From": caller, "To": DEMO_TO}
-    signature = RequestValidator(TOKEN).compute_signature(base + twilio_twiml.VOICE_PATH, params)
+    signature = RequestValidator(token).compute_signature(base + twilio_twiml.VOICE_PATH, params)
     answer = httpx.post(base + twilio_twiml.VOICE_PATH, data=params,
                         headers={"X-Twilio-Signature": signature}, timeout=30)
     stream = ET.fromstring(answer.text).find("Connect/Stream")
@@ -98,7 +98,7 @@ def ring(base: str, caller: str) -> tuple[str, str]:
 
 
 async def one_call(base: str, caller: str, turns: list[bytes], *,
-                   pause_s: float = 0.8) -> CallResult:
-    call_sid, url = await asyncio.to_thread(ring, base, caller)
+                   pause_s: float = 0.8, token: str = TOKEN) -> CallResult:
+    call_sid, url = await asyncio.to_thread(ring, base, caller, token)
     return await StreamCaller(call_sid, pause_s=pause_s, answer_timeout_s=60).call(
         url, [Turn(audio) for audio in turns])
