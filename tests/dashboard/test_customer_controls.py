@@ -204,3 +204,22 @@ def test_a_conversation_page_shows_its_transcript_to_whom_it_may(
     client.cookies.clear()
     sign_in(client, "owner@clinic.example")
     assert client.get(f"/dashboard/conversations/{second}").status_code == 404
+
+
+def test_a_streamed_calls_page_shows_how_fast_it_answered(
+    client: TestClient, make_business: Callable[..., Business],
+    add_user: Callable[..., Person], factory: sessionmaker[Session],
+) -> None:
+    from frontdesk.services.conversation_turns import record_voice_timings
+
+    salon = make_business("salon")
+    chat = client.post("/api/v1/chat", headers=auth(salon), json={"message": "Hi"})
+    conversation = uuid.UUID(chat.json()["conversation_id"])
+    add_user(salon, "owner@salon.example")
+    sign_in(client, "owner@salon.example")
+    assert "Answer started after" not in client.get(
+        f"/dashboard/conversations/{conversation}").text  # not a streamed call
+    stats = record_voice_timings(factory, conversation, [510.0, 530.0, 900.0, 540.0])
+    assert stats == {"turns": 4, "p50_ms": 530, "p95_ms": 900, "max_ms": 900}
+    shown = client.get(f"/dashboard/conversations/{conversation}").text
+    assert "Answer started after" in shown and "p50 530 ms · p95 900 ms" in shown

@@ -117,6 +117,7 @@ TEXT: dict[str, dict[str, str]] = {
     "notes": {"en": "Notes", "es": "Notas"},
     "day": {"en": "Day", "es": "Día"},
     "duration": {"en": "Duration", "es": "Duración"},
+    "voice_to_voice": {"en": "Answer started after", "es": "Respuesta tras"},
     "transferred": {"en": "Transferred", "es": "Transferida"},
     "live": {"en": "live", "es": "en curso"},
     "appointments": {"en": "Appointments", "es": "Citas"},
