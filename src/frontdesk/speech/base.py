@@ -7,7 +7,7 @@ sample rate stated beside it; nothing here depends on numpy or any speech librar
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Protocol, runtime_checkable
 
 SAMPLE_WIDTH = 2  # bytes per sample: PCM16
@@ -59,6 +59,25 @@ class VoiceActivity(Protocol):
     def is_speech(self, pcm16_chunk: bytes) -> float: ...
 
     def reset(self) -> None: ...
+
+
+class VoiceChoice:
+    """A cloud provider's voice per base language ("en", "es"), as the settings name them
+    (a language left empty has none)."""
+
+    def __init__(self, provider: str, voices: Mapping[str, str]) -> None:
+        self.provider = provider
+        self.by_language = {language_base(lang): voice for lang, voice in voices.items()
+                            if voice}
+
+    def languages(self) -> frozenset[str]:
+        return frozenset(self.by_language)
+
+    def __call__(self, language: str) -> str:
+        voice = self.by_language.get(language_base(language))
+        if voice is None:
+            raise UnsupportedLanguage(f"no {self.provider} voice is set for {language!r}")
+        return voice
 
 
 def language_base(language: str) -> str:

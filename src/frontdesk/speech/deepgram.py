@@ -31,7 +31,7 @@ from frontdesk.speech.base import (
     SAMPLE_WIDTH,
     SpeechError,
     SpeechUnavailable,
-    UnsupportedLanguage,
+    VoiceChoice,
     check_pcm16,
     language_base,
 )
@@ -124,17 +124,14 @@ class DeepgramTextToSpeech:
         self.sample_rate = sample_rate
         self.timeout_s = timeout_s
         self.server = f"Deepgram's voice at {base_url}"
-        self._voices = {language_base(lang): voice for lang, voice in voices.items() if voice}
+        self._voices = VoiceChoice("Deepgram", voices)
         self._client = _client(base_url, api_key, timeout_s)
 
     def languages(self) -> frozenset[str]:
-        return frozenset(self._voices)
+        return self._voices.languages()
 
     def voice_for(self, language: str) -> str:
-        voice = self._voices.get(language_base(language))
-        if voice is None:
-            raise UnsupportedLanguage(f"no Deepgram voice is set for {language!r}")
-        return voice
+        return self._voices(language)
 
     def synthesize(self, text: str, language: str) -> Iterator[bytes]:
         voice = self.voice_for(language)

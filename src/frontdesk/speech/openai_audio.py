@@ -28,7 +28,7 @@ import openai
 from frontdesk.speech.base import (
     SAMPLE_WIDTH,
     SpeechError,
-    UnsupportedLanguage,
+    VoiceChoice,
     check_pcm16,
     language_base,
 )
@@ -125,17 +125,14 @@ class OpenAITextToSpeech:
         self.model = model
         self.timeout_s = timeout_s
         self.server = f"the voice at {base_url}"
-        self._voices = {language_base(lang): voice for lang, voice in voices.items() if voice}
+        self._voices = VoiceChoice("OpenAI", voices)
         self._client = _client(base_url, api_key, timeout_s)
 
     def languages(self) -> frozenset[str]:
-        return frozenset(self._voices)
+        return self._voices.languages()
 
     def voice_for(self, language: str) -> str:
-        voice = self._voices.get(language_base(language))
-        if voice is None:
-            raise UnsupportedLanguage(f"no OpenAI voice is set for {language!r}")
-        return voice
+        return self._voices(language)
 
     def synthesize(self, text: str, language: str) -> Iterator[bytes]:
         voice = self.voice_for(language)  # before the first next(): a wrong language fails now
