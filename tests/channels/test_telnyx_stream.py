@@ -282,3 +282,21 @@ def test_the_stream_url_is_a_secure_socket() -> None:
         "ws://127.0.0.1:8000/webhooks/telnyx/stream/T0K"
     assert telnyx_voice.decode_state(telnyx_voice.encode_state({"mode": "stream"})) == {
         "mode": "stream"}
+
+
+def test_asking_for_a_person_on_the_stream_transfers_the_call(
+    line: Line, streaming: Business, factory: sessionmaker[Session],
+) -> None:
+    with write_session(factory) as session:
+        session.get_one(Tenant, streaming.tenant.id).fallback_phone = "+12125550110"
+    with line.http.websocket_connect(answered(line)) as ws:
+        _start(ws, line.call_id)
+        _hear_reply(ws, factory)
+        _say(ws, "can I talk to a person")
+        _hear_reply(ws, factory)  # "let me connect you", played to its last mark
+        with pytest.raises(WebSocketDisconnect):
+            for _ in range(200):
+                ws.receive_json()
+    transfer = line.commands[-1]  # Call Control puts the caller through, no hang-up
+    assert transfer["action"] == "transfer" and transfer["call_control_id"] == line.call_id
+    assert transfer["body"] == {"to": "+12125550110", "command_id": f"{STREAM}:transfer"}

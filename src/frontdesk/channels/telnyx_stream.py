@@ -223,8 +223,14 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
     call_id, stream_id = claims["call"], str(start["stream_id"])
 
     def hang_up() -> None:
-        call_control_for(websocket.app.state, settings).hangup(
-            call_id, command_id=f"{stream_id}:hangup")
+        """The agent is done: put the caller through when it handed them over (closing
+        a Telnyx stream leaves the call up), else hang up."""
+        control = call_control_for(websocket.app.state, settings)
+        if side.handed_over:
+            control.transfer(call_id, side.handed_over[-1],
+                             command_id=f"{stream_id}:transfer")
+        else:
+            control.hangup(call_id, command_id=f"{stream_id}:hangup")
 
     stt, tts, vad = speech(side.conversation.language)
     call = StreamingCall(side, stt, tts, vad, lang=side.conversation.language,
