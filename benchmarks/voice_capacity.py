@@ -6,13 +6,13 @@ costs.
 
 The server is a separate process (``frontdesk serve --demo``; its CPU time and memory
 are read from /proc), its demo salon streaming. At each level that many simulated Twilio
-callers (carrier_sim/media_stream.py, in this process) ring at once (spread over two
-seconds) and each says two espeak-ng lines in real time, a frame every 20 ms, hearing
+callers (carrier_sim/media_stream.py, in this process) ring (spread over ten seconds, as
+calls arrive) and each says two espeak-ng lines in real time, a frame every 20 ms, hearing
 each answer out. A level holds when every turn is answered and voice-to-voice p95 stays
 under ``--p95-limit-ms``.
 
 Local speech: faster-whisper tiny.en and espeak-ng in the server process. Cloud speech:
-the OpenAI-compatible audio endpoints, played by a stand-in in this process that answers
+the OpenAI-compatible audio endpoints, played by a stand-in in its own process that answers
 after a fixed network-like delay (``STT_DELAY_S``, ``TTS_DELAY_S``), so the figure is the
 relay's own cost. In-run baseline: the same server with no calls (idle CPU and memory).
 """
@@ -27,7 +27,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
@@ -49,6 +48,7 @@ LINES = ["What are your opening hours?", "Do you have parking near the salon?"]
 STT_DELAY_S = 0.15  # a cloud recognizer's answer, as seen from a server near it
 TTS_DELAY_S = 0.10  # a cloud voice's first audio
 HEARD = "What are your opening hours?"
+RAMP_S = 10.0
 
 
 def free_port() -> int:
@@ -87,18 +87,24 @@ def cloud_standin() -> FastAPI:
 
 
 @contextmanager
-def in_thread(app: FastAPI, port: int) -> Iterator[None]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
+def standin_process(port: int) -> Iterator[None]:
+    """The stand-in in its own process: the callers' work never delays its answers."""
+    process = subprocess.Popen([sys.executable, "-m", "benchmarks.voice_capacity",
+                                "--serve-standin", str(port)])
     try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the stand-in did not start") from None
+                time.sleep(0.1)
         yield
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        process.terminate()
+        process.wait(timeout=10)
 
 
 # --- the server process -----------------------------------------------------------------
@@ -108,12 +114,14 @@ def in_thread(app: FastAPI, port: int) -> Iterator[None]:
 def server_process(env: dict[str, str]) -> Iterator[tuple[str, int]]:
     port = free_port()
     with tempfile.TemporaryDirectory() as data:
+        # Its log goes to a file (a pipe nobody reads fills up and stops the server).
+        server_log = open(Path(data) / "server.log", "wb")  # noqa: SIM115 - closed below
         process = subprocess.Popen(
             [sys.executable, "-m", "frontdesk", "serve", "--demo", "--port", str(port)],
             env={**os.environ, "FRONTDESK_DATA_DIR": data, "FRONTDESK_RATE_LIMIT_IP": "",
                  "FRONTDESK_RATE_LIMIT_PHONE": "", "FRONTDESK_RATE_LIMIT_API_KEY": "",
                  "FRONTDESK_LOG_LEVEL": "warning", **env},
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdout=server_log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
@@ -134,6 +142,11 @@ def server_process(env: dict[str, str]) -> Iterator[tuple[str, int]]:
         finally:
             process.terminate()
             process.wait(timeout=20)
+            server_log.close()
+            problems = [line for line in (Path(data) / "server.log").read_text(
+                errors="replace").splitlines() if "WARNING" in line or "ERROR" in line]
+            if problems:
+                log(f"server log: {len(problems)} warnings/errors, last: {problems[-1][:300]}")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -153,7 +166,9 @@ def rss_mib(pid: int) -> float:
 
 async def level(base: str, calls: int, turns: list[bytes]) -> list[Any]:
     async def caller(n: int) -> Any:
-        await asyncio.sleep(2.0 * n / max(1, calls))  # ring over two seconds
+        # Calls ring over RAMP_S (as calls arrive, not all in one breath: identical callers
+        # started together would end every turn in the same moment).
+        await asyncio.sleep(RAMP_S * n / max(1, calls))
         try:
             return await one_call(base, f"+1212556{n:04d}", turns, token=DEMO_TOKEN)
         except Exception as exc:  # noqa: BLE001 - a failed call is a result here
@@ -164,9 +179,10 @@ async def level(base: str, calls: int, turns: list[bytes]) -> list[Any]:
 
 def measure(base: str, pid: int, calls: int, turns: list[bytes],
             limit_ms: float) -> dict[str, Any]:
-    cpu0, wall0 = cpu_seconds(pid), time.monotonic()
+    cpu0, wall0, mine0 = cpu_seconds(pid), time.monotonic(), time.process_time()
     results = asyncio.run(level(base, calls, turns))
     wall, cpu = time.monotonic() - wall0, cpu_seconds(pid) - cpu0
+    callers_cpu = (time.process_time() - mine0) / wall
     failed = [str(r) for r in results if isinstance(r, Exception)]
     done = [r for r in results if not isinstance(r, Exception)]
     latencies = sorted(t.latency_ms for r in done for t in r.turns if t.latency_ms is not None)
@@ -180,6 +196,8 @@ def measure(base: str, pid: int, calls: int, turns: list[bytes],
         "server_cpu_cores": round(cpu / wall, 3),
         "server_cpu_cores_per_call": round(cpu / wall / calls, 4),
         "server_rss_mib": round(rss_mib(pid)),
+        # The simulated callers share the machine: near one core, they are the limit.
+        "callers_cpu_cores": round(callers_cpu, 3),
         "holds": not failed and not unanswered and p95 < limit_ms,
     }
     log(json.dumps(out))
@@ -214,7 +232,12 @@ def main() -> None:
     parser.add_argument("--local", default="1,2,3,4")
     parser.add_argument("--cloud", default="25,50,100,200")
     parser.add_argument("--p95-limit-ms", type=float, default=1500.0)
+    parser.add_argument("--serve-standin", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_standin:
+        uvicorn.run(cloud_standin(), host="127.0.0.1", port=args.serve_standin,
+                    log_level="warning")
+        return
     turns = caller_audio(LINES)
     started = time.perf_counter()
     report: dict[str, Any] = {"benchmark": "voice_capacity", "p95_limit_ms": args.p95_limit_ms}
@@ -223,7 +246,7 @@ def main() -> None:
                                      args.p95_limit_ms)
     if args.cloud:
         port = free_port()
-        with in_thread(cloud_standin(), port):
+        with standin_process(port):
             report["cloud_speech"] = run({
                 "FRONTDESK_SPEECH_STT": "openai", "FRONTDESK_SPEECH_TTS": "openai",
                 "FRONTDESK_SPEECH_OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1",

@@ -71,7 +71,8 @@ def streaming_server(**settings: Any) -> Iterator[tuple[str, Any]]:
             for tenant in session.query(Tenant).all():
                 tenant.voice_mode = "stream"
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                               log_level="warning", ws_max_size=1 << 20))
+                                               log_level="warning", ws_max_size=1 << 20,
+                                               ws_per_message_deflate=False))
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         while not server.started:

@@ -101,7 +101,7 @@ class StreamCaller:
         """The stream open (``connected`` and ``start`` sent); ``stop`` on leaving."""
         import websockets
 
-        async with websockets.connect(url, max_size=2**22) as ws:
+        async with websockets.connect(url, max_size=2**22, compression=None) as ws:
             self._ws = ws
             await self._send({"event": "connected", "protocol": "Call", "version": "1.0.0"})
             await self._send({"event": "start", "sequenceNumber": "1",

@@ -29,9 +29,11 @@ log = logging.getLogger(__name__)
 
 @cache
 def speculation_pool() -> ThreadPoolExecutor:
-    """Where calls transcribe a turn ahead of its end (``StreamingCall.executor``). A few
-    threads: a recognizer uses the cores itself; more at once only queue."""
-    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="speculate")
+    """Where calls transcribe a turn ahead of its end (``StreamingCall.executor``). Sized
+    for a cloud recognizer, whose requests mostly wait on the network (a pool of 4 queued
+    50 relayed calls' requests behind each other); a local recognizer is busy with a few
+    calls' turns at most, as a process carries only a few such calls."""
+    return ThreadPoolExecutor(max_workers=64, thread_name_prefix="speculate")
 
 
 class CarrierGone(Exception):
