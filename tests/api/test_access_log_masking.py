@@ -15,6 +15,8 @@ TOKEN = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd"
     ("target", "logged"),
     [
         ("/v1/retell/fd_abc123/llm-websocket/call_1", "/v1/retell/***/llm-websocket/call_1"),
+        ("/webhooks/twilio/stream/gAAAAABrFbqh-_Xx==", "/webhooks/twilio/stream/***"),
+        ("/webhooks/telnyx/stream/gAAAAABrFbqh-_Xx==", "/webhooks/telnyx/stream/***"),
         ("/v1/retell/anything/llm-websocket/c", "/v1/retell/***/llm-websocket/c"),
         ("/v1/retell/llm-websocket/call_1?key=k1", "/v1/retell/llm-websocket/call_1?key=***"),
         (f"/calendars/{TOKEN}.ics", "/calendars/***"),

@@ -34,6 +34,8 @@ SECRET_PARAMS = frozenset({
 _SECRET_SEGMENTS = (
     re.compile(r"^(/calendars/)[^/]+"),
     re.compile(r"^(/v1/retell/)(?!llm-websocket(?:/|$))[^/]+"),
+    # A media stream's sealed token: whoever holds it for its 60 s may open the stream.
+    re.compile(r"^(/webhooks/(?:twilio|telnyx)/stream/)[^/]+"),
 )
 _API_KEY = re.compile(r"fd_[A-Za-z0-9_\-]*")
 # A phone number inside a longer value ("%2B" is an encoded "+").
