@@ -6,7 +6,7 @@ costs.
 
 The server is a separate process (``frontdesk serve --demo``; its CPU time and memory
 are read from /proc), its demo salon streaming. At each level that many simulated Twilio
-callers (carrier_sim/media_stream.py, in this process) ring (spread over ten seconds, as
+callers (media_stream_caller.py, in this process) ring (spread over ten seconds, as
 calls arrive) and each says two espeak-ng lines in real time, a frame every 20 ms, hearing
 each answer out. A level holds when every turn is answered and voice-to-voice p95 stays
 under ``--p95-limit-ms``.

@@ -1,6 +1,6 @@
 """A streaming phone line to measure: the real server on a loopback port, the demo salon
 answering in streaming mode with the providers the settings choose, and simulated Twilio
-callers (``carrier_sim.media_stream``) speaking espeak-ng audio in real time.
+callers (``media_stream_caller``) speaking espeak-ng audio in real time.
 
 Shared by ``benchmarks.voice_to_voice`` and ``benchmarks.voice_capacity``.
 """
@@ -23,10 +23,10 @@ import httpx
 import uvicorn
 from twilio.request_validator import RequestValidator
 
-from frontdesk.carrier_sim.media_stream import CallResult, StreamCaller, Turn
 from frontdesk.channels import twilio_twiml
 from frontdesk.cli_twilio import DEMO_TO
 from frontdesk.config import Settings
+from frontdesk.media_stream_caller import CallResult, StreamCaller, Turn
 from frontdesk.speech.espeak import EspeakTextToSpeech
 from frontdesk.voice import mulaw
 from frontdesk.voice.resample import Resampler

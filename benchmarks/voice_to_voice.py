@@ -5,7 +5,7 @@ the first audio of the answer, measured where Twilio would measure it.
 
 The real server answers the demo salon's calls in streaming mode with the local speech
 providers (faster-whisper tiny.en, espeak-ng, the energy detector: the settings'
-defaults); simulated Twilio callers (carrier_sim/media_stream.py) ring the signed voice
+defaults); simulated Twilio callers (media_stream_caller.py) ring the signed voice
 webhook, open the stream and speak espeak-ng lines at the telephone's pace, one call at a
 time. End of speech is the send time of a turn's last loud frame; first audio is the
 arrival of the answer's first media message. Prints one JSON document.

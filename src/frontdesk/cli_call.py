@@ -161,11 +161,11 @@ def cmd_call(args: argparse.Namespace) -> int:
     settings = get_settings()
     token = args.auth_token or settings.twilio_auth_token or DEMO_TWILIO_TOKEN
     public_url = args.public_url or settings.public_base_url or args.url
+    call = PhoneCall(args.url, public_url, token, args.caller, args.to)
     if args.audio:
         from frontdesk.cli_call_audio import play
 
-        return play(args, token, public_url)
-    call = PhoneCall(args.url, public_url, token, args.caller, args.to)
+        return play(args, call, public_url)
     if sys.stdin.isatty():
         print(
             f"calling {args.to} from {args.caller} via {args.url} "

@@ -4,7 +4,7 @@ the streaming door, as Twilio would.
 It rings the signed voice webhook like ``frontdesk call``; the business must answer with
 a media stream (its voice mode is "stream" and the server has speech providers for the
 call). Then it plays Twilio's part of Media Streams in real time
-(``carrier_sim.media_stream``): each WAV file is one thing the caller says, spoken once
+(``media_stream_caller``): each WAV file is one thing the caller says, spoken once
 the agent has finished its previous answer; the agent's audio is "played" at the
 telephone's pace and written to a WAV file. At the end it prints the call's transcript
 both ways (what the server heard and what the agent said, from the API) and, per turn,
@@ -21,10 +21,10 @@ import urllib.request
 import wave
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from frontdesk.carrier_sim.media_stream import CallResult, StreamCaller, Turn
 from frontdesk.channels.twilio_twiml import VOICE_PATH
+from frontdesk.media_stream_caller import CallResult, StreamCaller, Turn
 from frontdesk.voice import mulaw
 from frontdesk.voice.resample import Resampler
 
@@ -82,8 +82,19 @@ def transcript(url: str, key: str, call_sid: str) -> list[dict[str, Any]]:
     return []
 
 
-def play(args: argparse.Namespace, token: str, public_url: str) -> int:
-    from frontdesk.cli_call import PhoneCall
+class SignedCall(Protocol):
+    """The call's signed Twilio webhooks (``cli_call.PhoneCall``)."""
+
+    call_sid: str
+
+    def params(self, status: str = "in-progress", **extra: str) -> dict[str, str]: ...
+
+    def post(self, path: str, params: dict[str, str]) -> str: ...
+
+    def status(self, status: str, **extra: str) -> None: ...
+
+
+def play(args: argparse.Namespace, phone: SignedCall, public_url: str) -> int:
     from frontdesk.cli_twilio import WebhookFailed
 
     try:
@@ -91,7 +102,6 @@ def play(args: argparse.Namespace, token: str, public_url: str) -> int:
     except AudioFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    phone = PhoneCall(args.url, public_url, token, args.caller, args.to)
     try:
         answer = phone.post(VOICE_PATH, phone.params("ringing"))
     except WebhookFailed as exc:

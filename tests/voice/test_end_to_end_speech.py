@@ -1,6 +1,6 @@
 """A phone call with real speech, end to end, through Twilio's Media Streams protocol.
 
-A simulated Twilio (``carrier_sim.media_stream.StreamCaller``) rings the signed voice
+A simulated Twilio (``media_stream_caller.StreamCaller``) rings the signed voice
 webhook of a streaming business on a real uvicorn server, opens the stream the answer
 names, and speaks espeak-ng audio at the telephone's pace; the server hears it with
 faster-whisper (tiny.en), the agent books, and the audio it sends back is transcribed
@@ -22,9 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
-from frontdesk.carrier_sim.media_stream import StreamCaller, Turn
 from frontdesk.channels import twilio_twiml
 from frontdesk.conversation.personas import greeting_line, persona_for
+from frontdesk.media_stream_caller import StreamCaller, Turn
 from frontdesk.speech.base import SpeechUnavailable
 from frontdesk.speech.espeak import EspeakTextToSpeech
 from frontdesk.speech.faster_whisper_stt import FasterWhisperSpeechToText

@@ -1,4 +1,5 @@
-"""Twilio's side of a media stream, played in real time: a caller who speaks audio.
+"""Twilio's side of a media stream, played in real time: a caller who speaks audio
+(beside ``carrier_sim``, which plays the carrier for calls by form webhooks).
 
 ``StreamCaller`` opens the WebSocket a ``<Connect><Stream>`` answer names and speaks as
 Twilio does (https://www.twilio.com/docs/voice/media-streams/websocket-messages):
