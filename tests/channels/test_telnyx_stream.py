@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.websockets import WebSocketDisconnect
 
-from frontdesk.channels import telnyx_stream, telnyx_voice, twilio_stream
+from frontdesk.channels import stream_calls, telnyx_stream, telnyx_voice
 from frontdesk.speech.base import UnsupportedLanguage
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Appointment, ConversationTurn, Tenant, TenantPhoneNumber
@@ -182,7 +182,7 @@ def test_a_forged_token_is_refused_at_the_handshake(line: Line, token: str) -> N
 def test_an_old_token_is_refused(line: Line, streaming: Business,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     path = answered(line)
-    monkeypatch.setattr(twilio_stream, "TOKEN_AGE_S", 1)
+    monkeypatch.setattr(stream_calls, "TOKEN_AGE_S", 1)
     time.sleep(2.1)
     with pytest.raises(WebSocketDisconnect) as refused:
         with line.http.websocket_connect(path):

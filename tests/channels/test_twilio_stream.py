@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.websockets import WebSocketDisconnect
 
-from frontdesk.channels import twilio_stream, twilio_twiml
+from frontdesk.channels import stream_calls, twilio_stream, twilio_twiml
 from frontdesk.conversation.agent import Agent
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Appointment, Conversation, ConversationTurn, Tenant
@@ -145,7 +145,7 @@ def test_an_old_token_is_refused(streaming: TestClient, biz: Business,
                                  factory: sessionmaker[Session],
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     token = _token(streaming, biz, _open(factory, biz))
-    monkeypatch.setattr(twilio_stream, "TOKEN_AGE_S", 1)
+    monkeypatch.setattr(stream_calls, "TOKEN_AGE_S", 1)
     time.sleep(2.1)
     with pytest.raises(WebSocketDisconnect):
         with streaming.websocket_connect(f"/webhooks/twilio/stream/{token}"):

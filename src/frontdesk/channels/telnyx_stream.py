@@ -3,9 +3,9 @@
 For a business whose ``voice_mode`` is ``"stream"`` (when speech providers serve the
 call's language), the signed ``call.initiated`` webhook answers the call with ``stream_url``
 set to this socket, bidirectional RTP in PCMU (μ-law 8 kHz) (``telnyx_voice``). The
-token in the path is ``twilio_stream.stream_token``: sealed with the server's key, it
+token in the path is ``stream_calls.stream_token``: sealed with the server's key, it
 names the call (its ``call_control_id``), the business and the conversation, and lives
-``twilio_stream.TOKEN_AGE_S`` seconds; a forged or old token is refused at the
+``stream_calls.TOKEN_AGE_S`` seconds; a forged or old token is refused at the
 handshake, before any audio is read. Telnyx's ``start`` must then name the token's call
 and a μ-law 8 kHz format, else the socket is closed before the call begins.
 
@@ -33,11 +33,16 @@ from typing import Any
 import anyio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from frontdesk.channels.stream_calls import (
+    Speech,
+    read_token,
+    side_for,
+    socket_url,
+    speech_serves,
+)
 from frontdesk.channels.telnyx_control import call_control_for
-from frontdesk.channels.twilio_stream import Speech, _side, read_token
 from frontdesk.errors import FrontdeskError
 from frontdesk.services.tenants import Tenant
-from frontdesk.speech.base import SpeechError
 from frontdesk.voice import mulaw
 from frontdesk.voice.carrier import CarrierGone, run_call, speculation_pool
 from frontdesk.voice.pipeline import (
@@ -72,29 +77,12 @@ def streams(tenant: Tenant, language: str | None, speech: Speech | None) -> bool
     """Whether the call goes to our own pipeline: the business streams its calls and
     speech providers serve the call's language (else it is answered turn by turn, as
     ``twilio_stream.streaming_answer`` decides for Twilio)."""
-    if tenant.voice_mode != "stream":
-        return False
-    if speech is None:
-        log.warning("business %s streams its calls but no speech providers are set up "
-                    "(FRONTDESK_SPEECH_*): answering turn by turn", tenant.slug)
-        return False
-    try:
-        speech(language or "en")
-    except SpeechError as exc:
-        log.warning("business %s: no streaming speech for %r (%s): answering turn by turn",
-                    tenant.slug, language, exc)
-        return False
-    return True
+    return tenant.voice_mode == "stream" and speech_serves(speech, tenant, language or "en")
 
 
 def stream_url(public_base_url: str, token: str) -> str:
     """The socket Telnyx opens for the call (``wss`` for an ``https`` site)."""
-    base = public_base_url.rstrip("/")
-    if base.startswith("https://"):
-        base = "wss://" + base.removeprefix("https://")
-    elif base.startswith("http://"):
-        base = "ws://" + base.removeprefix("http://")
-    return base + PATH.format(token=token)
+    return socket_url(public_base_url, PATH.format(token=token))
 
 
 # --- the wire ------------------------------------------------------------------------------
@@ -214,7 +202,7 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
         log.info("telnyx stream for call %s: closed before it started", claims["call"])
         return
     refusal = start_refusal(start, claims["call"])
-    side = None if refusal else await anyio.to_thread.run_sync(_side, factory, agent, claims)
+    side = None if refusal else await anyio.to_thread.run_sync(side_for, factory, agent, claims)
     if refusal or side is None:
         log.warning("telnyx stream: start %r refused (token for %s)", start.get("start"),
                     claims["call"])

@@ -49,8 +49,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.channels import telnyx_stream
 from frontdesk.channels.signatures import TelnyxBody
+from frontdesk.channels.stream_calls import stream_token
 from frontdesk.channels.telnyx_control import CallControlDep
-from frontdesk.channels.twilio_stream import stream_token
 from frontdesk.config import Settings
 from frontdesk.conversation import phone_calls
 from frontdesk.conversation.agent import Agent, Reply

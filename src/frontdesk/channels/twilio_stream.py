@@ -3,7 +3,7 @@
 The signed voice webhook answers a streaming business's call with
 ``<Connect><Stream url=".../stream/{token}"/></Connect>`` (``stream_twiml``). The token
 is sealed with the server's key, names the call, the business and the conversation, and
-lives ``TOKEN_AGE_S`` seconds: nothing else may open a stream, and a token is refused
+lives a minute (``stream_calls``): nothing else may open a stream, and a token is refused
 at the handshake (before any audio is read) when it is forged or old. Twilio's ``start``
 message must then name the token's call. The path carries the token because Twilio's
 ``<Stream>`` URL takes no query string.
@@ -21,27 +21,26 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import json
 import logging
-import uuid
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import anyio
-from cryptography.fernet import InvalidToken
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.channels import twilio_twiml as twiml
+from frontdesk.channels.stream_calls import (
+    Speech,
+    read_token,
+    side_for,
+    socket_url,
+    speech_serves,
+    stream_token,
+)
 from frontdesk.config import Settings
-from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.realtime_session import RealtimeSession
-from frontdesk.security import seal, unseal
 from frontdesk.services.conversation_turns import Conversation
 from frontdesk.services.records import Tenant
-from frontdesk.speech.base import SpeechError, SpeechToText, TextToSpeech
-from frontdesk.voice.agent_side import AgentSide
 from frontdesk.voice.carrier import CarrierGone, run_call, speculation_pool
 from frontdesk.voice.pipeline import (
     CallerAudio,
@@ -55,7 +54,6 @@ from frontdesk.voice.pipeline import (
     SendMark,
     Stopped,
     StreamingCall,
-    VoiceActivity,
 )
 from frontdesk.voice.realtime import realtime_options, run_realtime
 from frontdesk.web.deps import AgentDep, FactoryDep, SettingsDep
@@ -64,55 +62,15 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["twilio"])
 
 PATH = "/webhooks/twilio/stream/{token}"
-TOKEN_AGE_S = 60  # Twilio opens the stream right after our answer
 CLOSE_POLICY = 1008
 CLOSE_UNAVAILABLE = 1011
-
-Speech = Callable[[str], tuple[SpeechToText, TextToSpeech, VoiceActivity]]
-
-
-def stream_token(settings: Settings, call_sid: str, tenant_id: uuid.UUID,
-                 conversation_id: uuid.UUID) -> str:
-    return seal(json.dumps({"call": call_sid, "tenant": str(tenant_id),
-                            "conversation": str(conversation_id)}), settings)
-
-
-def read_token(settings: Settings, token: str) -> dict[str, str] | None:
-    """The token's claims, or None when it is forged, malformed or older than allowed."""
-    try:
-        claims = json.loads(unseal(token, TOKEN_AGE_S, settings))
-    except (InvalidToken, ValueError, TypeError):
-        return None
-    if not isinstance(claims, dict) or not all(
-            isinstance(claims.get(k), str) for k in ("call", "tenant", "conversation")):
-        return None
-    return {k: claims[k] for k in ("call", "tenant", "conversation")}
 
 
 def stream_twiml(public_base_url: str, token: str) -> str:
     """The answer that hands the call to our stream (``wss`` for an ``https`` site); when
     the stream closes Twilio asks the signed stream-ended webhook what comes next."""
-    base = public_base_url.rstrip("/")
-    socket_base = "wss://" + base[8:] if base.startswith("https://") else \
-        "ws://" + base.removeprefix("http://")
-    return twiml.stream(socket_base + PATH.format(token=token),
-                        action=base + twiml.STREAM_ENDED_PATH)
-
-
-def speech_serves(app_state: Any, tenant: Tenant, language: str) -> bool:
-    """Whether our pipeline's speech providers serve ``language`` (else: say why)."""
-    speech: Speech | None = getattr(app_state, "speech", None)
-    if speech is None:
-        log.warning("business %s streams its calls but no speech providers are set up "
-                    "(FRONTDESK_SPEECH_*): answering turn by turn", tenant.slug)
-        return False
-    try:
-        speech(language)
-    except SpeechError as exc:
-        log.warning("business %s: no streaming speech for %r (%s): answering turn by turn",
-                    tenant.slug, language, exc)
-        return False
-    return True
+    return twiml.stream(socket_url(public_base_url, PATH.format(token=token)),
+                        action=public_base_url.rstrip("/") + twiml.STREAM_ENDED_PATH)
 
 
 def streaming_answer(app_state: Any, settings: Settings, request_base: str, tenant: Tenant,
@@ -125,7 +83,8 @@ def streaming_answer(app_state: Any, settings: Settings, request_base: str, tena
         return None
     # A speech-to-speech business needs only the model (our pipeline is its fallback).
     model_speaks = tenant.voice_mode == "realtime" and realtime_options(settings) is not None
-    if not model_speaks and not speech_serves(app_state, tenant, conversation.language):
+    if not model_speaks and not speech_serves(getattr(app_state, "speech", None), tenant,
+                                              conversation.language):
         return None
     token = stream_token(settings, conversation.external_id, tenant.id, conversation.id)
     return stream_twiml(settings.public_base_url or request_base, token)
@@ -162,19 +121,6 @@ def message_of(command: Command, stream_sid: str) -> dict[str, Any] | None:
         return {"event": "clear", "streamSid": stream_sid}
     assert isinstance(command, EndCall)
     return None
-
-
-def _side(factory: sessionmaker[Session], agent: Agent,
-          claims: dict[str, str]) -> AgentSide | None:
-    with factory() as session:
-        tenant = session.get(Tenant, uuid.UUID(claims["tenant"]))
-        conversation = session.get(Conversation, uuid.UUID(claims["conversation"]))
-        if tenant is None or conversation is None or conversation.tenant_id != tenant.id \
-                or conversation.external_id != claims["call"]:
-            return None
-        session.expunge(tenant)
-        session.expunge(conversation)
-    return AgentSide(agent, factory, tenant, conversation)
 
 
 class TwilioLink:
@@ -224,7 +170,7 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
         log.info("twilio stream for call %s: closed before it started", claims["call"])
         return
     side = None if stream_sid is None else await anyio.to_thread.run_sync(
-        _side, factory, agent, claims)
+        side_for, factory, agent, claims)
     if stream_sid is None or side is None:
         await websocket.close(CLOSE_POLICY)
         return
