@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import struct
 
 import pytest
@@ -61,32 +60,3 @@ def test_odd_pcm_is_refused() -> None:
         mulaw.encode(b"\x00\x01\x02")
 
 
-def sine(hz: float, rate: int, seconds: float, level: int = 8000) -> list[int]:
-    count = int(rate * seconds)
-    return [round(level * math.sin(2 * math.pi * hz * n / rate)) for n in range(count)]
-
-
-def crossings(values: list[int]) -> int:
-    return sum(1 for a, b in zip(values, values[1:], strict=False) if (a < 0) != (b < 0))
-
-
-def test_upsampling_doubles_and_interpolates() -> None:
-    assert samples(mulaw.upsample_8k_to_16k(pcm(0, 100, -100))) == [0, 50, 100, 0, -100, -100]
-    tone = sine(440, 8000, 0.5)
-    up = samples(mulaw.upsample_8k_to_16k(pcm(*tone)))
-    assert len(up) == 2 * len(tone)
-    assert abs(crossings(up) - crossings(tone)) <= 2  # the same pitch at twice the rate
-
-
-def test_downsampling_halves_and_keeps_the_pitch() -> None:
-    assert samples(mulaw.downsample_16k_to_8k(pcm(10, 20, -30, -50, 7))) == [15, -40]
-    tone = sine(440, 16000, 0.5)
-    down = samples(mulaw.downsample_16k_to_8k(pcm(*tone)))
-    assert len(down) == len(tone) // 2
-    assert abs(crossings(down) - crossings(tone)) <= 2
-    assert mulaw.rms(pcm(*down)) > 0.9 * mulaw.rms(pcm(*tone))  # 440 Hz passes
-
-
-def test_downsampling_damps_what_8k_cannot_carry() -> None:
-    high = sine(7000, 16000, 0.2)
-    assert mulaw.rms(mulaw.downsample_16k_to_8k(pcm(*high))) < 0.3 * mulaw.rms(pcm(*high))

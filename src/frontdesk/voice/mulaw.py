@@ -1,4 +1,4 @@
-"""G.711 μ-law (8 kHz telephone audio) ↔ 16-bit linear PCM, and 8 kHz ↔ 16 kHz.
+"""G.711 μ-law (8 kHz telephone audio) ↔ 16-bit linear PCM (resampling: ``resample.py``).
 
 Table-based (``audioop`` is deprecated and gone in Python 3.13; numpy indexes the tables): one
 256-entry table decodes, one 16,384-entry table (indexed by the sample's top 14 bits,
@@ -9,7 +9,6 @@ PCM is little-endian signed 16-bit mono, as the speech models read and write it.
 
 from __future__ import annotations
 
-import sys
 from array import array
 
 import numpy as np
@@ -44,26 +43,6 @@ def encode_sample(sample: int) -> int:
 _DECODE = array("h", (decode_sample(c) for c in range(256)))
 # Indexed by (sample >> 2) & 0x3FFF: the 14-bit two's-complement value μ-law encodes.
 _ENCODE = bytes(encode_sample((i - 0x4000 if i & 0x2000 else i) << 2) for i in range(0x4000))
-_BIG_ENDIAN = sys.byteorder == "big"
-
-
-def _samples(pcm: bytes) -> array[int]:
-    if len(pcm) % 2:
-        raise ValueError("16-bit PCM has an even number of bytes")
-    samples = array("h")
-    samples.frombytes(pcm)
-    if _BIG_ENDIAN:
-        samples.byteswap()
-    return samples
-
-
-def _pcm(samples: array[int]) -> bytes:
-    if _BIG_ENDIAN:
-        samples = array("h", samples)
-        samples.byteswap()
-    return samples.tobytes()
-
-
 # The same tables as numpy arrays: a whole frame is one indexing operation (a call
 # decodes 50 frames a second; at a few hundred calls per process the loop would show).
 _DECODE_NP = np.array(_DECODE, dtype="<i2")
@@ -81,26 +60,6 @@ def encode(pcm: bytes) -> bytes:
         raise ValueError("16-bit PCM has an even number of bytes")
     samples = np.frombuffer(pcm, dtype="<i2")
     return bytes(_ENCODE_NP[(samples >> 2) & 0x3FFF].tobytes())
-
-
-def upsample_8k_to_16k(pcm: bytes) -> bytes:
-    """Double the rate: each sample, then the midpoint to the next (linear
-    interpolation; the telephone band ends at 4 kHz, so nothing above it is lost)."""
-    samples = _samples(pcm)
-    out = array("h", bytes(4 * len(samples)))
-    for i, sample in enumerate(samples):
-        following = samples[i + 1] if i + 1 < len(samples) else sample
-        out[2 * i] = sample
-        out[2 * i + 1] = (sample + following) // 2
-    return _pcm(out)
-
-
-def downsample_16k_to_8k(pcm: bytes) -> bytes:
-    """Halve the rate: the mean of each pair (a two-tap low-pass, then decimation, so
-    energy above 4 kHz is damped instead of folding back as aliasing)."""
-    samples = _samples(pcm)
-    pairs = len(samples) // 2
-    return _pcm(array("h", ((samples[2 * i] + samples[2 * i + 1]) // 2 for i in range(pairs))))
 
 
 def rms(pcm: bytes) -> float:
