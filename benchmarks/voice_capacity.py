@@ -196,6 +196,9 @@ def measure(base: str, pid: int, calls: int, turns: list[bytes],
         "p95_ms": round(p95) if latencies else None,
         "server_cpu_cores": round(cpu / wall, 3),
         "server_cpu_cores_per_call": round(cpu / wall / calls, 4),
+        # CPU seconds a whole call cost the server: steadier than the rates above when
+        # other work shares the machine (it does not depend on how long the level took).
+        "server_cpu_s_per_call": round(cpu / calls, 3),
         "server_rss_mib": round(rss_mib(pid)),
         # The simulated callers share the machine: near one core, they are the limit.
         "callers_cpu_cores": round(callers_cpu, 3),

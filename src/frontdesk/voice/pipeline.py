@@ -34,6 +34,10 @@ RATE = 8000  # the carrier's μ-law rate
 FRAME_MS = 20
 FRAME_BYTES = RATE * FRAME_MS // 1000  # one μ-law byte per sample
 LOOKAHEAD = 2  # clauses queued at the carrier beyond the one playing
+# Our audio goes out in messages of up to a second (whole 20 ms frames), as the voice
+# makes it: both carriers take any length from 20 ms (Telnyx: up to 30 s), and a message
+# per frame cost a relayed call more CPU than anything else it did.
+MESSAGE_BYTES = FRAME_BYTES * 50
 PRE_ROLL_FRAMES = 15  # 300 ms of audio before speech is detected goes to the recognizer
 
 
@@ -336,12 +340,12 @@ class StreamingCall:
         while reply is not None and reply.sent < min(len(reply.parts),
                                                      reply.played + 1 + LOOKAHEAD):
             try:
-                for frame in self._voice(reply.parts[reply.sent], reply.said.lang):
+                for audio in self._voice(reply.parts[reply.sent], reply.said.lang):
                     if self._answering_since is not None:
                         self.latencies_ms.append(
                             (self.clock() - self._answering_since) * 1000)
                         self._answering_since = None
-                    yield SendAudio(frame)
+                    yield SendAudio(audio)
             except SpeechError as exc:  # a cloud voice failed mid-reply: say no more of it
                 log.warning("streaming call: the voice failed: %s", exc)
                 del reply.parts[reply.sent + 1:]
@@ -349,13 +353,15 @@ class StreamingCall:
             reply.sent += 1
 
     def _voice(self, text: str, lang: str) -> Iterator[bytes]:
-        """μ-law frames of ``text`` spoken, as the synthesizer yields them."""
+        """μ-law audio of ``text`` spoken (whole frames but the last), as the synthesizer
+        yields it."""
         resampler = Resampler(self.tts.sample_rate, RATE)
         pending = b""
         for chunk in self.tts.synthesize(text, lang):
             pending += mulaw.encode(resampler.feed(chunk))
             whole = len(pending) - len(pending) % FRAME_BYTES
-            yield from frames_of(pending[:whole])
+            for start in range(0, whole, MESSAGE_BYTES):
+                yield pending[start:min(start + MESSAGE_BYTES, whole)]
             pending = pending[whole:]
         if pending:
             yield pending
