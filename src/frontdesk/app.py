@@ -118,7 +118,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.speech = speech_for(settings, detector=EnergyVAD)  # None: speech is off
     app.state.constraint_proposer = proposer_from_settings(settings)
     problems.install(app)
-    database.install(app, gate)
+    # A caller hears an apology while the database is away, never a problem document.
+    database.install(app, gate,
+                     answers=dict.fromkeys(twilio_voice.OUTAGE_PATHS, twilio_voice.outage_answer),
+                     let_through={telnyx_voice.PATH})
     # Inside the rate limiter: a client over its limit is refused before its body is read.
     app.add_middleware(WidgetCors)  # innermost: it reads what the key check decided
     app.add_middleware(
