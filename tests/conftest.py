@@ -28,6 +28,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk import circuit
 from frontdesk.app import create_app
 from frontdesk.config import Settings
 from frontdesk.services.catalog import (
@@ -56,6 +57,14 @@ REDIS_SKIP = (
     f"{REDIS_ENV} is not set: set it to a Redis URL (e.g. redis://127.0.0.1:6379/0) to run "
     "the tests of limits shared through Redis; .ci/run does"
 )
+
+
+@pytest.fixture(autouse=True)
+def fresh_breakers() -> Iterator[None]:
+    """Every test starts with closed circuit breakers (they are per process, and one
+    test's provider outage must not leave another's endpoint open)."""
+    circuit.configure(circuit.Policy())
+    yield
 
 
 @pytest.fixture(scope="session")

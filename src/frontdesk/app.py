@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk import __version__, dashboard
+from frontdesk import __version__, circuit, dashboard
 from frontdesk.api.routes import (
     api_keys,
     appointments,
@@ -47,7 +47,7 @@ from frontdesk.config_check import warn_incomplete
 from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.llm import brain_from_settings
 from frontdesk.conversation.llm_constraints import proposer_from_settings
-from frontdesk.delivery.background import BackgroundWork
+from frontdesk.delivery.background import BackgroundWork, breaker_policy
 from frontdesk.security import cipher_for
 from frontdesk.services import calendar_providers
 from frontdesk.speech.providers import speech_for
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     gate.open()
     # Calendar clients (key, OAuth clients, where CalDAV may connect) use these settings.
     calendar_providers.configure(settings)
+    circuit.configure(breaker_policy(settings))
 
     factory = make_session_factory(engine)
     app = FastAPI(
@@ -117,7 +118,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.speech = speech_for(settings, detector=EnergyVAD)  # None: speech is off
     app.state.constraint_proposer = proposer_from_settings(settings)
     problems.install(app)
-    database.install(app, gate)
+    # A caller hears an apology while the database is away, never a problem document.
+    database.install(app, gate,
+                     answers=dict.fromkeys(twilio_voice.OUTAGE_PATHS, twilio_voice.outage_answer),
+                     let_through={telnyx_voice.PATH})
     # Inside the rate limiter: a client over its limit is refused before its body is read.
     app.add_middleware(WidgetCors)  # innermost: it reads what the key check decided
     app.add_middleware(

@@ -200,6 +200,13 @@ class Settings(BaseSettings):
     # process using it shares them (needs the "redis" extra).
     redis_url: str = ""
 
+    # --- circuit breakers ---
+    # A provider endpoint (carrier, calendar server, LLM server) that fails this many
+    # times in a row is left alone for the cool-down; then one call probes it
+    # (frontdesk.circuit, docs/decisions/0061-circuit-breakers.md).
+    circuit_failures: int = Field(default=5, ge=1, le=1000)
+    circuit_cool_down_s: float = Field(default=30.0, gt=0, le=3600)
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk import circuit
 from frontdesk.app import create_app
 from frontdesk.calendars.google_provider import APPOINTMENT_KEY
 from frontdesk.config import Settings
@@ -641,3 +642,74 @@ def test_the_event_tells_the_owner_who_to_call_except_at_a_clinic(
         assert "Dana" not in text and "555" not in text
     else:
         assert "Dana Whitfield" in text and "+12125550147" in event["description"]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_google_outage_opens_one_breaker_for_every_business(
+    app: TestClient, make_business: Callable[..., Business], google: GoogleState,
+    factory: sessionmaker[Session],
+) -> None:
+    """Two businesses' reads fail: Google's breaker opens, and a third business's read
+    and a calendar write are not sent at all (the read blocks the window, the write waits
+    without spending an attempt) until the cool-down; then one probe, and all is well."""
+    clock = _Clock()
+    circuit.configure(circuit.Policy(failures=2, cool_down_s=60), clock)
+    shops = [make_business(f"shop{i}") for i in range(3)]
+    for shop in shops:
+        assert connect_google(app, shop)[1].status_code == 200
+    day = next_weekday(shops[0].tz, 3)
+    deliver(factory)  # nothing booked yet: nothing to write
+    google.fail_next(1000, status=503)
+    asked = len(google.api_requests)
+    for shop in shops[:2]:
+        assert ana_starts(app, shop, day) == set()  # unread is never free
+    assert len(google.api_requests) > asked
+    assert circuit.breaker_states() == {"google": "open"}
+
+    asked = len(google.api_requests)
+    assert ana_starts(app, shops[2], day) == set()  # not asked: the breaker is open
+    assert len(google.api_requests) == asked
+
+    clock.now += 60
+    google.recover()
+    starts = ana_starts(app, shops[2], day)  # the probe: Google answers again
+    assert shops[2].at(day, 10) in starts
+    assert circuit.breaker_states() == {"google": "closed"}
+    DEFAULT_EXTERNAL.clear()
+    assert shops[0].at(day, 10) in ana_starts(app, shops[0], day)
+
+
+def test_calendar_writes_wait_while_googles_breaker_is_open(
+    app: TestClient, biz: Business, google: GoogleState, factory: sessionmaker[Session],
+) -> None:
+    clock = _Clock()
+    circuit.configure(circuit.Policy(failures=1, cool_down_s=60), clock)
+    day = next_weekday(biz.tz, 3)
+    assert connect_google(app, biz)[1].status_code == 200
+    assert biz.at(day, 12) in ana_starts(app, biz, day)
+    assert book_ana(app, biz, biz.at(day, 12))["status"] == 201
+    google.fail_next(1000, status=503)
+    now = datetime.now(UTC)
+    deliver(factory, now=now)  # the write fails: the breaker opens
+    assert circuit.breaker_states() == {"google": "open"}
+    asked = len(google.api_requests)
+    deliver(factory, now=now + timedelta(hours=1))  # due again, but not tried
+    assert len(google.api_requests) == asked
+    row = calendar_rows(factory)[-1]
+    assert row.status == "pending" and row.attempts == 1 and "circuit open" in row.last_error
+    assert row.next_attempt_at > now + timedelta(hours=1)  # at the cool-down's end
+
+    clock.now += 60
+    google.recover()
+    deliver(factory, now=now + timedelta(hours=2))
+    row = calendar_rows(factory)[-1]
+    assert row.status == "sent" and row.attempts == 2
+    ours = [e for e in google.events() if e.get("extendedProperties")]
+    assert len(ours) == 1

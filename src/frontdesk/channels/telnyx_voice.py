@@ -54,7 +54,7 @@ from frontdesk.channels.telnyx_control import CallControlDep
 from frontdesk.config import Settings
 from frontdesk.conversation import phone_calls
 from frontdesk.conversation.agent import Agent, Reply
-from frontdesk.conversation.call_lines import spoken_lang
+from frontdesk.conversation.call_lines import line, spoken_lang
 from frontdesk.conversation.phone_calls import Line
 from frontdesk.errors import InvalidInput
 from frontdesk.services import calls, request_keys
@@ -62,6 +62,7 @@ from frontdesk.services.conversations import Conversation
 from frontdesk.services.phone_numbers import as_e164, tenant_for_number
 from frontdesk.services.tenants import Tenant
 from frontdesk.telephony.base import CallControl, Voice
+from frontdesk.web.database import UNAVAILABLE, failure_reason
 from frontdesk.web.deps import AgentDep, FactoryDep, SettingsDep
 from frontdesk.web.ratelimit import check_phone
 
@@ -79,7 +80,7 @@ _STOPPED = frozenset({"cancelled", "cancelled_amd"})
 
 
 class WebhookAck(BaseModel):
-    status: str  # "ok" | "duplicate" | "ignored"
+    status: str  # "ok" | "duplicate" | "ignored" | "outage"
 
 
 # --- the event ---------------------------------------------------------------------------
@@ -183,7 +184,10 @@ def closing(payload: dict[str, Any]) -> bool:
 # --- the route ---------------------------------------------------------------------------
 
 
-@router.post("/webhooks/telnyx/voice", response_model=WebhookAck)
+PATH = "/webhooks/telnyx/voice"
+
+
+@router.post(PATH, response_model=WebhookAck)
 def call_event(event: TelnyxEvent, factory: FactoryDep, agent: AgentDep,
                control: CallControlDep, settings: SettingsDep, request: Request) -> WebhookAck:
     """One Call Control event: act on it once, answer 200 quickly."""
@@ -192,24 +196,56 @@ def call_event(event: TelnyxEvent, factory: FactoryDep, agent: AgentDep,
     if event.type == "call.transcription" and (
             transcript(event.payload) is None or closing(event.payload)):
         return WebhookAck(status="ignored")  # interim words, silence, or words after goodbye
-    found = _call_of(event, factory, agent)
-    if found is None:
-        log.info("telnyx %s for %s: not a call of any business here (to %r)", event.type,
-                 event.call_id, event.to)
-        return WebhookAck(status="ignored")
-    tenant, conversation = found
-    if calls.event_seen(factory, conversation.id, event_key(event)):
-        return WebhookAck(status="duplicate")
-    stream_base = _stream_base(request, settings, tenant, conversation) \
-        if event.type == "call.initiated" else None
-    call = TelnyxCall(agent, control, factory, tenant, conversation, event, settings,
-                      stream_base)
-    handler = _HANDLERS.get(event.type)
-    if handler is None:
-        return WebhookAck(status="ignored")
-    handler(call)
+    try:
+        found = _call_of(event, factory, agent)
+        if found is None:
+            log.info("telnyx %s for %s: not a call of any business here (to %r)", event.type,
+                     event.call_id, event.to)
+            return WebhookAck(status="ignored")
+        tenant, conversation = found
+        if calls.event_seen(factory, conversation.id, event_key(event)):
+            return WebhookAck(status="duplicate")
+        stream_base = _stream_base(request, settings, tenant, conversation) \
+            if event.type == "call.initiated" else None
+        call = TelnyxCall(agent, control, factory, tenant, conversation, event, settings,
+                          stream_base)
+        handler = _HANDLERS.get(event.type)
+        if handler is None:
+            return WebhookAck(status="ignored")
+        handler(call)
+    except UNAVAILABLE as exc:
+        log.warning("telnyx %s: database unavailable (%s); apologising to the caller",
+                    event.type, failure_reason(exc))
+        return outage(event, control)
     calls.record_event(factory, conversation.id, event_key(event), event.type)
     return WebhookAck(status="ok")
+
+
+def outage(event: CallEvent, control: CallControl) -> WebhookAck:
+    """The database is away: answer the call, apologise (English, then Spanish), hang up.
+    Needs nothing stored: each step is told by the event and the ``client_state`` we set
+    (``then``), and repeats of an event carry the same ``command_id`` (Telnyx ignores
+    the second)."""
+    def command(action: str) -> str:
+        return f"{event.id}:{action}"
+
+    call_id, then = event.call_id, decode_state(event.payload.get("client_state")).get("then")
+    if event.type == "call.initiated":
+        if event.payload.get("direction", "incoming") != "incoming":
+            return WebhookAck(status="ignored")
+        control.answer(call_id, command_id=command("answer"))
+    elif event.type == "call.speak.ended" and then == "trouble_es":
+        control.speak(call_id, line("trouble", "es"), voice_for("es"),
+                      command_id=command("speak"), client_state=encode_state({"then": "hangup"}))
+    elif event.type == "call.speak.ended" and then == "hangup":
+        control.hangup(call_id, command_id=command("hangup"))
+    elif event.type in ("call.answered", "call.gather.ended", "call.transcription"):
+        control.speak(call_id, line("trouble", "en"), voice_for("en"),
+                      command_id=command("speak"),
+                      client_state=encode_state({"then": "trouble_es"}))
+    else:  # a hang-up or a line we were already saying: nothing to add
+        return WebhookAck(status="ignored")
+    return WebhookAck(status="outage")
 
 
 def _call_of(event: CallEvent, factory: sessionmaker[Session],

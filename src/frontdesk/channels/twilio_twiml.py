@@ -109,6 +109,17 @@ def not_in_service(lang: str = "en") -> str:
     return goodbye(line("not_in_service", lang), voice_for(lang, None))
 
 
+def trouble() -> str:
+    """We cannot answer (the database is away): say so in English and Spanish (the
+    business, and so its language, is unknown without the database), then hang up."""
+    response = VoiceResponse()
+    for lang in ("en", "es"):
+        voice = voice_for(lang, None)
+        response.say(line("trouble", lang), voice=voice.name, language=voice.language)
+    response.hangup()
+    return str(response)
+
+
 def voice_lang(voice: Voice) -> str:
     return voice.language.split("-", 1)[0]
 

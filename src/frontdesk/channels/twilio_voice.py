@@ -119,6 +119,18 @@ def line_document(said: Line, tenant: Tenant, *, turn: int, silence: int = 0) ->
     return twiml.prompt(said.text, voice, turn=turn, silence=silence)
 
 
+# --- when the database is away --------------------------------------------------------
+
+# Twilio speaks whatever TwiML these answer: during an outage they apologise and hang up
+# (``web.database`` answers them with ``outage_answer`` instead of a 503 problem, which
+# Twilio would turn into its own error message, or silence).
+OUTAGE_PATHS = frozenset({twiml.VOICE_PATH, twiml.GATHER_PATH, twiml.STREAM_ENDED_PATH})
+
+
+def outage_answer() -> Response:
+    return twiml_response(twiml.trouble())
+
+
 # --- routes ------------------------------------------------------------------------------
 
 

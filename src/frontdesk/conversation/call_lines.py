@@ -22,6 +22,13 @@ LINES: dict[str, dict[str, str]] = {
         "en": "Sorry, the number you have called is not in service. Goodbye.",
         "es": "Lo sentimos, el número al que ha llamado no está en servicio. Adiós.",
     },
+    # The database (or the server) is down: the caller hears this, never silence.
+    "trouble": {
+        "en": "Sorry, we're having trouble answering calls right now. Please call back in "
+              "a few minutes. Goodbye.",
+        "es": "Lo sentimos, ahora mismo tenemos problemas para atender llamadas. Por favor, "
+              "vuelva a llamar en unos minutos. Adiós.",
+    },
     "no_transfer": {
         "en": "Sorry, there is no one I can put you through to right now. Goodbye.",
         "es": "Lo siento, ahora no hay nadie a quien pasarle. Adiós.",

@@ -16,9 +16,11 @@ Guarantees, whatever the model says:
    service, name, outcome), so they can carry on where the model left off.
 2. ``Decision.outcome`` comes only from successful tool results, never from the text.
 3. Connection errors, timeouts, error statuses and malformed responses raise
-   ``LLMUnavailable``. Once a write succeeded in a turn, though, nothing is raised: the
-   caller hears a fixed confirmation built from the tool result, because the rules,
-   answering instead, would not know the appointment exists.
+   ``LLMUnavailable``; so does a model server whose circuit breaker is open (it failed
+   ``circuit_failures`` times in a row: ``frontdesk.circuit``), at once, so callers do not
+   wait out a timeout per turn while it is down. Once a write succeeded in a turn,
+   though, nothing is raised: the caller hears a fixed confirmation built from the tool
+   result, because the rules, answering instead, would not know the appointment exists.
 
 Writes carry the idempotency key ``{conversation}:llm:{turn}:{n}``, so a replayed turn
 books once.
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import openai
 
+from frontdesk.circuit import breaker
 from frontdesk.conversation import outbound
 from frontdesk.conversation.context import Decision, TurnContext
 from frontdesk.conversation.llm_claims import SATISFIED_BY, claimed_actions, speakable
@@ -103,6 +106,8 @@ class LLMBrain:
         stream: bool = True,
         client: openai.OpenAI | None = None,
     ) -> None:
+        # One breaker per model server, shared by every conversation and business.
+        self.endpoint = base_url
         # Local servers (Ollama, vLLM) take no key, but the SDK insists on one.
         self.client = client or openai.OpenAI(
             base_url=base_url, api_key=api_key or "none", timeout=timeout_s, max_retries=0
@@ -206,17 +211,31 @@ class LLMBrain:
         }
         if not allow_tools:
             request["tool_choice"] = "none"
+        guard = breaker("llm", self.endpoint)
+        if not guard.allow():  # down moments ago: the rules answer now, not after a timeout
+            raise LLMUnavailable(f"circuit open for {guard.endpoint}", reason="circuit open")
         try:
             if not self.stream:
-                return read_message(self.client.chat.completions.create(**request))
-            with self.client.chat.completions.create(stream=True, **request) as chunks:
-                return read_stream(chunks, deadline)
+                reply = read_message(self.client.chat.completions.create(**request))
+            else:
+                with self.client.chat.completions.create(stream=True, **request) as chunks:
+                    reply = read_stream(chunks, deadline)
         except openai.OpenAIError as exc:
+            if _server_unwell(exc):
+                guard.failed()
+            else:
+                guard.succeeded()  # it answered: our request was at fault
             raise LLMUnavailable(f"{type(exc).__name__}: {exc}", reason=_failure(exc)) from exc
+        except LLMUnavailable:  # the turn's budget ran out mid-stream: a slow server
+            guard.failed()
+            raise
         except _BROKEN as exc:
+            guard.succeeded()
             raise LLMUnavailable(
                 f"malformed reply from the model: {exc!r}", reason="malformed reply"
             ) from exc
+        guard.succeeded()
+        return reply
 
     # --- the tools ---------------------------------------------------------------------
 
@@ -275,6 +294,14 @@ def _confirmation(turn: _Turn, ctx: TurnContext, lang: str) -> str:
         resource=appointment.resource_name,
         service=service.spoken_name(lang) if service else appointment.service_name,
     )
+
+
+def _server_unwell(exc: openai.OpenAIError) -> bool:
+    """Whether the failure says the model server is down or overloaded (timeouts, no
+    connection, 429, 5xx, an error mid-stream), not that one request was refused."""
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code == 429 or exc.status_code >= 500
+    return True
 
 
 def _failure(exc: openai.OpenAIError) -> str:

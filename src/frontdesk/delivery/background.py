@@ -13,14 +13,21 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk import circuit
 from frontdesk.config import Settings
 from frontdesk.delivery.dialer import Dialer
 from frontdesk.delivery.providers import senders_from_settings
 from frontdesk.delivery.worker import OutboxWorker
 
 
+def breaker_policy(settings: Settings) -> circuit.Policy:
+    return circuit.Policy(settings.circuit_failures, settings.circuit_cool_down_s)
+
+
 class BackgroundWork:
     def __init__(self, settings: Settings, factory: sessionmaker[Session]) -> None:
+        # ``frontdesk worker`` has no app factory: the breakers' thresholds come from here.
+        circuit.configure(breaker_policy(settings))
         self.outbox = OutboxWorker(factory, senders_from_settings(settings, factory),
                                    lease=timedelta(seconds=settings.outbox_lease_s))
         self.dialer = Dialer(factory, interval_s=settings.dialer_interval_s)

@@ -29,6 +29,9 @@ class CallSender:
     def __init__(self, factory: sessionmaker[Session], placer: CallPlacer) -> None:
         self.factory, self.placer = factory, placer
         self.name = placer.name
+        # The carrier's API (a breaker shared with its texts); placers without one are
+        # not guarded here.
+        self.endpoint = str(getattr(placer, "api_base", "") or "")
 
     def send(self, message: OutgoingMessage) -> str:
         payload = message.payload

@@ -17,6 +17,11 @@ while there is due work. Idle, it sleeps until the next row falls due, a new row
 committed (``frontdesk.services.notices.wakeup``: an in-process signal, and PostgreSQL
 NOTIFY from other processes), or ``interval_s`` passes: the poll that catches whatever
 a signal missed.
+
+A provider that keeps failing opens its circuit breaker (``frontdesk.circuit``, per
+provider and host, across businesses): while it is open, claimed rows for it are put
+back without a request and without spending an attempt, due when the breaker lets a
+probe through, so an outage delays messages without exhausting their retries.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.circuit import Breaker, CircuitOpen, breaker
 from frontdesk.delivery.dispatch import Dispatcher, Limits
 from frontdesk.delivery.recording import SentRecorder
 from frontdesk.senders.base import PermanentSendError, Sender, TransientSendError
@@ -40,6 +46,7 @@ from frontdesk.services.notices.claims import (
     Claimed,
     claim_due,
     next_due_at,
+    record_deferred,
     record_failed,
     record_no_sender,
     record_sent,
@@ -59,6 +66,16 @@ class DeliveryReport:
     sent: list[uuid.UUID] = field(default_factory=list)
     retrying: list[uuid.UUID] = field(default_factory=list)
     failed: list[uuid.UUID] = field(default_factory=list)
+    deferred: list[uuid.UUID] = field(default_factory=list)  # breaker open: not tried
+
+
+def breaker_of(sender: Sender) -> Breaker | None:
+    """The circuit breaker guarding ``sender``'s endpoint: senders that name one
+    (``endpoint``: the URL or host they call) share a breaker per provider and host.
+    Senders that reach many endpoints (the calendar channel) guard each themselves and
+    raise ``CircuitOpen``."""
+    where = getattr(sender, "endpoint", None)
+    return breaker(sender.name, where) if isinstance(where, str) and where else None
 
 
 def deliver(
@@ -81,9 +98,21 @@ def deliver(
         record_no_sender(factory, row_id, now + NO_SENDER_DELAY, attempt=attempts)
         report.retrying.append(row_id)
         return
+    guard = breaker_of(sender)
     try:
+        if guard is not None:
+            guard.check()
         provider_id = sender.send(message)
+    except CircuitOpen as exc:
+        # The provider is known to be down: no request, no attempt spent; due again
+        # when the breaker lets a probe through.
+        record_deferred(factory, row_id, now + timedelta(seconds=exc.retry_in_s), str(exc),
+                        attempt=attempts)
+        report.deferred.append(row_id)
+        return
     except TransientSendError as exc:
+        if guard is not None:
+            guard.failed()
         outcome = record_transient_failure(factory, row_id, now, attempts, str(exc))
         if outcome == "retrying":
             report.retrying.append(row_id)
@@ -91,10 +120,14 @@ def deliver(
             report.failed.append(row_id)
         return
     except PermanentSendError as exc:
+        if guard is not None:
+            guard.succeeded()  # the provider answered: it refused this one message
         record_failed(factory, row_id, str(exc), attempt=attempts)
         report.failed.append(row_id)
         log.warning("outbox %s failed for good: %s", row_id, exc)
         return
+    if guard is not None:
+        guard.succeeded()
     if on_sent is not None:
         on_sent(claimed, sender.name, provider_id)
     else:

@@ -39,7 +39,10 @@ class PermanentSendError(SendError):
 
 
 class Sender(Protocol):
-    """Sends one message on one channel; returns the provider's id for it."""
+    """Sends one message on one channel; returns the provider's id for it.
+
+    A sender that calls one endpoint also has ``endpoint`` (its API base URL, or
+    ``host:port``): the worker then guards it with that endpoint's circuit breaker."""
 
     name: str
     channel: str

@@ -67,6 +67,7 @@ class SendGridSender:
         if "@" not in from_addr:
             raise ValueError("SendGrid needs a verified From address (FRONTDESK_EMAIL_FROM)")
         self.from_addr = from_addr
+        self.endpoint = api_base
         self.url = api_base.rstrip("/") + "/v3/mail/send"
         self._client = client or httpx.Client(timeout=timeout_s)
         self._headers = {"Authorization": f"Bearer {api_key}"}

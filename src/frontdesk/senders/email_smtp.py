@@ -91,6 +91,7 @@ class SmtpSender:
         if "@" not in from_addr:
             raise ValueError("SMTP needs a From address (FRONTDESK_EMAIL_FROM)")
         self.host, self.port, self.from_addr = host, port, from_addr
+        self.endpoint = f"{host}:{port}"
         self.username, self.password = username, password
         self.starttls, self.implicit_tls, self.timeout_s = starttls, implicit_tls, timeout_s
 

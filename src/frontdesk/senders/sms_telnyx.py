@@ -47,6 +47,7 @@ class TelnyxSmsSender:
             raise ValueError("Telnyx SMS needs FRONTDESK_TELNYX_API_KEY.")
         self.messaging_profile_id = messaging_profile_id or None
         self.default_from = default_from
+        self.endpoint = api_base
         self._http = httpx.Client(
             base_url=api_base.rstrip("/"),
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},

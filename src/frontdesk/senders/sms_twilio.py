@@ -46,6 +46,7 @@ class TwilioSmsSender:
                 "Twilio SMS needs FRONTDESK_TWILIO_ACCOUNT_SID and FRONTDESK_TWILIO_AUTH_TOKEN."
             )
         self.default_from = default_from
+        self.endpoint = api_base
         http = TwilioHttpClient(timeout=timeout_s)
         # The outbox worker sends from several threads at once; the SDK's pool keeps only
         # min(32, cores + 4) connections (and 10 for plain http), so with more senders than

@@ -32,6 +32,7 @@ from frontdesk.calendars.oauth import (
     google_config,
     microsoft_config,
 )
+from frontdesk.circuit import Breaker, breaker
 from frontdesk.config import Settings
 from frontdesk.security import decrypt, encrypt
 from frontdesk.services.calendar_pool import BorrowedClient, ClientPool, PooledClient, report_tokens
@@ -203,6 +204,14 @@ def watched_calendars(connection: CalendarConnection) -> list[str]:
         if calendar not in seen:
             seen.append(calendar)
     return seen
+
+
+def calendar_breaker(connection: CalendarConnection) -> Breaker:
+    """The circuit breaker of the connection's calendar server: per provider and host
+    (a CalDAV server's URL; one for all of Google's, one for all of Microsoft's), shared
+    by every business whose calendars live there."""
+    return breaker(connection.provider, connection.url if connection.provider == "caldav"
+                   else "")
 
 
 def with_calendar(connection: CalendarConnection, calendar: str) -> CalendarConnection:

@@ -6,7 +6,9 @@ Searches (``fresh=False``) reuse a connection's busy blocks for ``calendar_cache
 reached, the last blocks it gave (if younger than ``STALE_LIMIT`` and covering the
 window) stand in; without them the whole window counts as busy: a calendar we could not
 read is never read as free. A calendar that rejects our credentials marks its connection "broken"
-and blocks the window until the owner fixes it.
+and blocks the window until the owner fixes it. A calendar server that keeps failing (for
+any business: its circuit breaker, ``calendar_breaker``) is not asked until its cool-down
+ends; reads answer from what is known in the meantime, as after a failure.
 """
 
 from __future__ import annotations
@@ -22,10 +24,16 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.calendars.base import CalendarAuthError, CalendarError, CalendarProvider
+from frontdesk.calendars.base import (
+    CalendarAuthError,
+    CalendarError,
+    CalendarProvider,
+    CalendarUnavailable,
+)
 from frontdesk.calendars.oauth import OAuthTokens, TokenSaver
 from frontdesk.scheduling import Interval
 from frontdesk.services.calendar_providers import (
+    calendar_breaker,
     close_provider,
     provider_for,
     save_tokens,
@@ -184,8 +192,10 @@ class ExternalBusy:
                     return candidate.blocks
         with self._lock:
             failed_at = self._failed_at.get(connection.id)
-        if failed_at is not None and now - failed_at < FAILURE_BACKOFF_S:
-            # It failed moments ago: answer from what is known without waiting on it again.
+        guard = calendar_breaker(connection)
+        if (failed_at is not None and now - failed_at < FAILURE_BACKOFF_S) or not guard.allow():
+            # It failed moments ago, or its server keeps failing for every business (the
+            # breaker is open): answer from what is known without waiting on it again.
             if known is not None and now - known.at < self.stale_limit_s:
                 return known.blocks
             return whole
@@ -204,10 +214,13 @@ class ExternalBusy:
                     close_provider(provider)
             blocks.sort()
         except CalendarAuthError as exc:
+            guard.succeeded()  # the server answered: these credentials are the trouble
             _keep_tokens(session, connection.id, refreshed, in_write)
             _record(session, connection.id, status="broken", error=exc.detail, fresh=in_write)
             return whole
         except (CalendarError, ValueError) as exc:
+            if isinstance(exc, CalendarUnavailable):
+                guard.failed()
             _keep_tokens(session, connection.id, refreshed, in_write)
             detail = exc.detail if isinstance(exc, CalendarError) else str(exc)
             _record(session, connection.id, status=None, error=detail, fresh=in_write)
@@ -216,6 +229,7 @@ class ExternalBusy:
             if known is not None and now - known.at < self.stale_limit_s:
                 return known.blocks
             return whole
+        guard.succeeded()
         _keep_tokens(session, connection.id, refreshed, in_write)
         if connection.last_error is not None:
             # It answers again: the owner should not keep seeing an old failure.

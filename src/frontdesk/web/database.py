@@ -7,6 +7,11 @@ answers 503 problem+json ``database_unavailable`` with ``Retry-After``. Mid-run,
 whose database connection fails (SQLAlchemy ``OperationalError``/``InterfaceError``)
 answers the same 503; the pool's pre-ping reconnects once the server is back.
 
+A phone call must not meet a problem document (the carrier would play its own error, or
+nothing): the doors hand ``install`` an answer per voice path (Twilio: TwiML that
+apologises and hangs up), and paths that handle an outage themselves (Telnyx, whose
+apology takes REST commands) are let through the gate to their route.
+
 SQLite is a file, not a server: a file that cannot be opened is a configuration error and
 still stops the start.
 """
@@ -15,17 +20,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from frontdesk.store import migrate
-from frontdesk.store.db import failure_reason
+from frontdesk.store.db import failure_reason as failure_reason  # for the doors' logs
 from frontdesk.web.problems import problem
 
 log = logging.getLogger(__name__)
@@ -34,6 +39,8 @@ UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_S = 5
 # Answered while the schema waits for the database: they do not need it (health says so).
 OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+# What a path answers instead of the 503 problem while the database is away.
+OutageAnswer = Callable[[], Response]
 
 
 class SchemaGate:
@@ -118,31 +125,45 @@ def database_answers(conn: HTTPConnection) -> str | None:
     return gate.engine.dialect.name
 
 
-async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+async def _unavailable(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DBAPIError)
     route = getattr(request.scope.get("route"), "path", "-")  # the template: no ids, no keys
     log.warning("%s %s: database unavailable (%s)", request.method, route, failure_reason(exc))
-    return unavailable_problem()
+    answers: Mapping[str, OutageAnswer] = getattr(request.app.state, "outage_answers", {})
+    answer = answers.get(request.url.path)
+    return answer() if answer is not None else unavailable_problem()
 
 
 class SchemaGateMiddleware:
     """503 for every route that needs the database until the schema is in place."""
 
-    def __init__(self, app: ASGIApp, gate: SchemaGate) -> None:
+    def __init__(self, app: ASGIApp, gate: SchemaGate,
+                 answers: Mapping[str, OutageAnswer] | None = None,
+                 let_through: Collection[str] = ()) -> None:
         self.app, self.gate = app, gate
+        self.answers = dict(answers or {})
+        self.open_paths = OPEN_PATHS | frozenset(let_through)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (self.gate.ready.is_set() or scope["type"] not in ("http", "websocket")
-                or scope.get("path") in OPEN_PATHS):
+                or scope.get("path") in self.open_paths):
             await self.app(scope, receive, send)
         elif scope["type"] == "http":
-            await unavailable_problem()(scope, receive, send)
+            answer = self.answers.get(scope.get("path", ""))
+            await (answer() if answer is not None else unavailable_problem())(
+                scope, receive, send)
         else:  # 1013: try again later
             await send({"type": "websocket.close", "code": 1013, "reason": "database unavailable"})
 
 
-def install(app: FastAPI, gate: SchemaGate) -> None:
+def install(app: FastAPI, gate: SchemaGate, *,
+            answers: Mapping[str, OutageAnswer] | None = None,
+            let_through: Collection[str] = ()) -> None:
+    """``answers``: what a path says instead of the 503 problem; ``let_through``: paths
+    whose routes answer an outage themselves (they run even before the schema is in)."""
     app.state.schema_gate = gate
+    app.state.outage_answers = dict(answers or {})
     for error in UNAVAILABLE:
         app.add_exception_handler(error, _unavailable)
-    app.add_middleware(SchemaGateMiddleware, gate=gate)
+    app.add_middleware(SchemaGateMiddleware, gate=gate, answers=answers,
+                       let_through=let_through)

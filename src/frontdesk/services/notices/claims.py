@@ -168,12 +168,22 @@ def record_no_sender(
     *, attempt: int | None = None,
 ) -> None:
     """No provider for the channel yet: wait, and do not count this as an attempt."""
+    record_deferred(factory, message_id, retry_at, "no provider", attempt=attempt)
+
+
+def record_deferred(
+    factory: sessionmaker[Session], message_id: uuid.UUID, retry_at: datetime, reason: str,
+    *, attempt: int | None = None,
+) -> bool:
+    """Not sent, and not tried: due again at ``retry_at``, the attempt handed back (a
+    provider whose circuit breaker is open, or none configured). Says whether the row
+    was still ours."""
 
     def wait(row: OutboxMessage) -> None:
         row.status, row.attempts = OutboxStatus.PENDING.value, row.attempts - 1
-        row.next_attempt_at, row.last_error = retry_at, "no provider"
+        row.next_attempt_at, row.last_error, row.locked_until = retry_at, reason, None
 
-    _record(factory, message_id, wait, attempt)
+    return _record(factory, message_id, wait, attempt)
 
 
 def release_claims(factory: sessionmaker[Session], claims: Iterable[Claimed]) -> None:
