@@ -49,7 +49,7 @@ def test_env_example_names_only_real_settings() -> None:
 
 
 def test_each_setting_has_a_comment_and_secrets_are_blank() -> None:
-    for name, (is_set, value, above) in documented().items():
+    for name, (_, value, above) in documented().items():
         assert above.startswith("# ") and not SETTING_LINE.match(above), (
             f"FRONTDESK_{name} has no comment line right above it")
         if name.endswith(("SECRET", "PASSWORD", "_TOKEN", "API_KEY")) \

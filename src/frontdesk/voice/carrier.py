@@ -11,6 +11,7 @@ before the next clause is synthesized).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 from collections.abc import Iterator
@@ -22,7 +23,8 @@ import anyio
 import anyio.from_thread
 import anyio.to_thread
 
-from frontdesk.voice.pipeline import Command, EndCall, Event, Stopped, StreamingCall
+from frontdesk.voice.live_calls import LiveCalls
+from frontdesk.voice.pipeline import Closing, Command, EndCall, Event, Stopped, StreamingCall
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +57,11 @@ class CarrierLink(Protocol):
         ...
 
 
-async def run_call(link: CarrierLink, call: StreamingCall) -> None:
-    """Greet, then feed the call every event until it ends or the caller goes."""
+async def run_call(link: CarrierLink, call: StreamingCall,
+                   live: LiveCalls | None = None) -> None:
+    """Greet, then feed the call every event until it ends or the caller goes. With
+    ``live``, the call is one of the process's live calls: a shutdown asks it to say its
+    closing line and end (``Closing``)."""
     events: queue.Queue[Event] = queue.Queue()
 
     def send_all(commands: Iterator[Command]) -> bool:
@@ -92,10 +97,12 @@ async def run_call(link: CarrierLink, call: StreamingCall) -> None:
         except CarrierGone:
             events.put(Stopped())  # hung up without a stop message: the same to the call
 
-    async with anyio.create_task_group() as tasks:
-        tasks.start_soon(read)
-        try:
-            # One thread per call (its own limiter): calls never queue behind each other.
-            await anyio.to_thread.run_sync(work, limiter=anyio.CapacityLimiter(1))
-        finally:
-            tasks.cancel_scope.cancel()
+    closing = live.carrying(lambda: events.put(Closing())) if live is not None else None
+    with closing or contextlib.nullcontext():
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(read)
+            try:
+                # One thread per call (its own limiter): calls never queue behind each other.
+                await anyio.to_thread.run_sync(work, limiter=anyio.CapacityLimiter(1))
+            finally:
+                tasks.cancel_scope.cancel()
