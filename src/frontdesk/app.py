@@ -52,8 +52,9 @@ from frontdesk.security import cipher_for
 from frontdesk.services import calendar_providers
 from frontdesk.speech.providers import speech_for
 from frontdesk.store.db import make_engine, make_session_factory
+from frontdesk.voice.live_calls import LiveCalls
 from frontdesk.voice.vad import EnergyVAD
-from frontdesk.web import access_log, database, openapi_doc, problems, ratelimit
+from frontdesk.web import access_log, database, drain, openapi_doc, problems, ratelimit
 from frontdesk.web.request_guards import BodyLimits, RequestGuard
 from frontdesk.web.widget_cors import WidgetCors
 
@@ -70,7 +71,8 @@ with a stable `code`.
 def _outbox_lifespan(
     settings: Settings, factory: sessionmaker[Session]
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """Run the outbox worker while the app runs (embedded mode; not in tests)."""
+    """Run the outbox worker while the app runs (embedded mode; not in tests), and drain
+    on SIGTERM before the server stops (web/drain.py)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -78,11 +80,13 @@ def _outbox_lifespan(
         if settings.outbox_worker and settings.environment != "test":
             worker = BackgroundWork(settings, factory)
             app.state.schema_gate.when_ready(worker.start)  # not on a missing schema
+        give_signals_back = app.state.drain.hook_signals()
         try:
             yield
         finally:
+            give_signals_back()
             if worker is not None:
-                worker.stop()
+                worker.stop()  # the sends under way finish; claims not started go back
             app.state.schema_gate.close()
 
     return lifespan
@@ -117,6 +121,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.agent = Agent(app.state.session_factory, brain=brain_from_settings(settings))
     app.state.speech = speech_for(settings, detector=EnergyVAD)  # None: speech is off
     app.state.constraint_proposer = proposer_from_settings(settings)
+    app.state.live_calls = live = LiveCalls()  # streaming calls, closed politely at shutdown
+    app.state.drain = drain.Drain(app.state, settings.shutdown_grace_s,
+                                  closers=[live.close_all], busy=[lambda: len(live) > 0])
     problems.install(app)
     # A caller hears an apology while the database is away, never a problem document.
     database.install(app, gate,
@@ -128,6 +135,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         RequestGuard, limits=BodyLimits(settings.max_body_bytes, settings.max_webhook_body_bytes)
     )
     ratelimit.install(app, settings)
+    app.add_middleware(drain.DrainGuard, drain=app.state.drain)  # 503 while shutting down
     access_log.install(app)  # outermost: it sees the 429s and 503s too
     for module in (
         health,

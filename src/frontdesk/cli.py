@@ -67,9 +67,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # WebSocket messages (Retell) are held to the same limit as request bodies; uvicorn's
     # own default would take 16 MiB. No per-message compression: a media stream's frames
     # are base64 audio (deflate gains little), sent 50 times a second per call.
+    # SIGTERM drains first (web/drain.py); uvicorn's own shutdown then gets what is left
+    # of the grace (this bound holds when a second signal skips the drain).
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
                 access_log=False, log_config=uvicorn_log_config(settings.log_level),
-                ws_max_size=settings.max_body_bytes, ws_per_message_deflate=False)
+                ws_max_size=settings.max_body_bytes, ws_per_message_deflate=False,
+                timeout_graceful_shutdown=round(settings.shutdown_grace_s))
     return 0
 
 
@@ -122,7 +125,8 @@ def _serve_processes(settings: Settings, args: argparse.Namespace, workers: int)
     uvicorn.run("frontdesk.app:app_from_environment", factory=True, workers=workers,
                 host=host, port=port, log_level=settings.log_level, access_log=False,
                 log_config=log_config, ws_max_size=settings.max_body_bytes,
-                ws_per_message_deflate=False)
+                ws_per_message_deflate=False,
+                timeout_graceful_shutdown=round(settings.shutdown_grace_s))
     return 0
 
 

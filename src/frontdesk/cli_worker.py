@@ -2,7 +2,8 @@
 
 Runs the outbox worker (texts, emails, calendar writes, calls) and the campaign dialer
 until SIGTERM or Ctrl-C, then stops cleanly: no call is queued after the signal, the
-sends under way finish, claims not started are handed back. Run as many as wanted, on
+sends under way finish (within FRONTDESK_SHUTDOWN_GRACE_S), claims not started are
+handed back. Run as many as wanted, on
 as many machines, against one PostgreSQL database: they share the work through row
 claims (docs/decisions/0030-workers-without-a-job-queue.md). On SQLite, run the
 background work in the server instead (``frontdesk serve`` does by default).
@@ -45,7 +46,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
     print("frontdesk worker: delivering the outbox and dialing campaigns "
           "(Ctrl-C or SIGTERM stops)", flush=True)
     stopping.wait()
-    work.stop()
+    # The sends under way finish, within the grace; past it the process exits anyway (its
+    # threads are daemons) and the rows still claimed fall due again after their lease.
+    stopper = threading.Thread(target=work.stop, name="worker-stop", daemon=True)
+    stopper.start()
+    stopper.join(settings.shutdown_grace_s)
+    if stopper.is_alive():
+        print(f"frontdesk worker: sends still under way after {settings.shutdown_grace_s:.0f}"
+              " s; exiting (their claims are retried after the lease)", flush=True)
+        return 1
     print("frontdesk worker: stopped", flush=True)
     return 0
 

@@ -207,6 +207,13 @@ class Settings(BaseSettings):
     circuit_failures: int = Field(default=5, ge=1, le=1000)
     circuit_cool_down_s: float = Field(default=30.0, gt=0, le=3600)
 
+    # --- graceful shutdown ---
+    # On SIGTERM (or Ctrl-C) `frontdesk serve` and `frontdesk worker` stop taking work and
+    # finish what is under way (live calls hear a closing line) within this many seconds,
+    # then exit; what is still running then is cut. Give the process manager's own stop
+    # timeout more (compose: stop_grace_period; docs/decisions/0060-graceful-shutdown.md).
+    shutdown_grace_s: float = Field(default=20.0, ge=1, le=600)
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

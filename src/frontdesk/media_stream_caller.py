@@ -129,6 +129,15 @@ class StreamCaller:
             return self.result.greeting
         return self.result.turns[-1].reply
 
+    async def hold(self, timeout_s: float) -> bool:
+        """Stay on the line (silence, marks acknowledged) until the agent ends the call
+        (True) or ``timeout_s`` passes (False): a caller waiting through a shutdown."""
+        try:
+            await self._silence_until(lambda: self._closed, timeout_s)
+        except TimeoutError:
+            return False
+        return True
+
     async def say(self, turn: Turn, *, hear_out: bool = True) -> TurnResult:
         """Speak ``turn`` in real time; then (``hear_out``) wait for the whole answer."""
         await self._speak(turn)

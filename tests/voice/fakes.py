@@ -98,6 +98,7 @@ class ScriptedSide:
     heard_calls: list[tuple[str, str]] = field(default_factory=list)
     silences: list[int] = field(default_factory=list)
     hangups: int = 0
+    closings: int = 0
     latencies: list[list[float]] = field(default_factory=list)
 
     def greeting(self) -> Said:
@@ -110,6 +111,10 @@ class ScriptedSide:
     def silence(self, prompts: int) -> Said:
         self.silences.append(prompts)
         return Said("Are you still there?", "en")
+
+    def closing(self, lang: str) -> Said:
+        self.closings += 1
+        return Said("Sorry, we must go.", lang, hang_up=True)
 
     def heard(self, planned: str, spoken: str) -> None:
         self.heard_calls.append((planned, spoken))

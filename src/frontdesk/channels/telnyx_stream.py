@@ -223,7 +223,8 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
     stt, tts, vad = speech(side.conversation.language)
     call = StreamingCall(side, stt, tts, vad, lang=side.conversation.language,
                          executor=speculation_pool())
-    await run_call(TelnyxLink(websocket, hang_up), call)  # the call keeps its own timings
+    # The call keeps its own timings; a shutdown asks it to say its closing line.
+    await run_call(TelnyxLink(websocket, hang_up), call, websocket.app.state.live_calls)
 
 
 async def _start(websocket: WebSocket) -> dict[str, Any]:

@@ -194,7 +194,7 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
     stt, tts, vad = speech(side.conversation.language)
     call = StreamingCall(side, stt, tts, vad, lang=side.conversation.language,
                          executor=speculation_pool())
-    await run_call(TwilioLink(websocket, stream_sid), call)
+    await run_call(TwilioLink(websocket, stream_sid), call, websocket.app.state.live_calls)
 
 
 async def _started(websocket: WebSocket, call_sid: str) -> str | None:

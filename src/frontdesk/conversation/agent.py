@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.conversation import outbound, policy
+from frontdesk.conversation.call_lines import line, spoken_lang
 from frontdesk.conversation.catch_up import PastTurn, replay_past
 from frontdesk.conversation.context import Decision, ServiceInfo, TurnContext
 from frontdesk.conversation.llm_wire import DeferredToRules, LLMError
@@ -142,13 +143,25 @@ class Agent:
         """The door says the call or chat is over (hang-up, socket closed). A conversation
         that reached no outcome is recorded as abandoned — or as info when the caller
         heard what is free; a later turn (a reconnect) reopens it."""
+        records.close(self.factory, tenant, conversation_id, now=self.clock(),
+                      outcome=_left_outcome)
 
-        def outcome(saved: dict[str, Any]) -> str:
-            state = DialogueState.from_json(saved)
-            informed = bool(state.offered) or state.goal in ("hours", "my_appointments")
-            return "info" if informed else "abandoned"
+    def close_call(self, tenant: Tenant, conversation_id: uuid.UUID, *,
+                   hand_over: bool) -> tuple[str, str, bool]:
+        """The server is shutting down under a live call: (the closing line, its language,
+        whether the caller is put through to the business). A caller is put through when
+        ``hand_over`` and the call had reached no outcome yet (one who has booked gets
+        the goodbye); the line is recorded and the conversation ended."""
+        conversation = records.load(self.factory, tenant, conversation_id)
+        state = DialogueState.from_json(conversation.state)
+        lang = spoken_lang(state.lang if conversation.state else conversation.language)
+        transfer = hand_over and conversation.outcome is None
+        text = line("closing_transfer" if transfer else "closing", lang)
 
-        records.close(self.factory, tenant, conversation_id, now=self.clock(), outcome=outcome)
+        records.close_with_line(
+            self.factory, tenant, conversation_id, text=text, lang=lang, now=self.clock(),
+            outcome=(lambda _: "transferred") if transfer else _left_outcome)
+        return text, lang, transfer
 
     def context(
         self, tenant: Tenant, conversation_id: uuid.UUID
@@ -485,6 +498,14 @@ class _Afresh:
         if self.question_ttl is None or state.replied_at is None:
             return False
         return now - datetime.fromisoformat(state.replied_at) > self.question_ttl
+
+
+def _left_outcome(saved: dict[str, Any]) -> str:
+    """The outcome of a conversation left before one was reached: info when the caller
+    heard what is free (or their hours, or their appointments), else abandoned."""
+    state = DialogueState.from_json(saved)
+    informed = bool(state.offered) or state.goal in ("hours", "my_appointments")
+    return "info" if informed else "abandoned"
 
 
 def _fallen_back(conversation_id: uuid.UUID, exc: Exception) -> str:

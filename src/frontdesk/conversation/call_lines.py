@@ -33,6 +33,16 @@ LINES: dict[str, dict[str, str]] = {
         "en": "Sorry, there is no one I can put you through to right now. Goodbye.",
         "es": "Lo siento, ahora no hay nadie a quien pasarle. Adiós.",
     },
+    # The server is shutting down under a live call (docs/decisions/0060).
+    "closing": {
+        "en": "Sorry, we have to end this call now; please call back in a minute. Goodbye.",
+        "es": "Lo sentimos, tenemos que terminar esta llamada ahora; por favor, vuelva a "
+              "llamar en un minuto. Adiós.",
+    },
+    "closing_transfer": {
+        "en": "Sorry, I have to end this call now; I'm putting you through to the team.",
+        "es": "Lo siento, tengo que terminar esta llamada ahora; le paso con el equipo.",
+    },
     "voicemail": {
         "en": "Hi, this is {business}. Please call us back at {number}. Thank you.",
         "es": "Hola, le llamamos de {business}. Por favor, devuélvanos la llamada al "

@@ -204,6 +204,30 @@ def close(
             row.outcome = outcome(row.state)
 
 
+def close_with_line(
+    factory: sessionmaker[Session],
+    tenant: Tenant,
+    conversation_id: uuid.UUID,
+    *,
+    text: str,
+    lang: str,
+    now: datetime,
+    outcome: Callable[[dict[str, Any]], str],
+) -> None:
+    """The agent's last words (the call is closed by us, not by the dialogue): appended
+    to the transcript, and the conversation ended as ``close`` does."""
+    with write_session(factory) as session:
+        row = session.get_one(Conversation, conversation_id, with_for_update=True)
+        if row.tenant_id != tenant.id:
+            return
+        records.append_turns(session, row, [{"role": "assistant", "text": text,
+                                             "language": lang, "engine": "rules"}])
+        if row.ended_at is None:
+            row.ended_at = now
+        if row.outcome is None:
+            row.outcome = outcome(row.state)
+
+
 def _save(
     factory: sessionmaker[Session],
     conversation_id: uuid.UUID,

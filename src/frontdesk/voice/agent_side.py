@@ -46,6 +46,16 @@ class AgentSide:
         line = phone_calls.after_silence(self.agent, self.tenant, self.conversation, prompts)
         return Said(line.text, line.lang, line.hang_up)
 
+    def closing(self, lang: str) -> Said:
+        """The server is shutting down: apologise and hang up, or put the caller through
+        to the business when it has a number for that (the stream's end then transfers:
+        Twilio's stream-ended webhook dials it, Telnyx's door sends the transfer)."""
+        text, said_in, transfer = self.agent.close_call(
+            self.tenant, self.conversation.id, hand_over=bool(self.tenant.fallback_phone))
+        if transfer and self.tenant.fallback_phone:
+            self.handed_over.append(self.tenant.fallback_phone)
+        return Said(text, said_in or lang, hang_up=True)
+
     def heard(self, planned: str, spoken: str) -> None:
         record_heard(self.factory, self.conversation.id, planned, spoken)
 

@@ -12,6 +12,7 @@ before the next clause is synthesized), handed to the event loop without waiting
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -23,7 +24,8 @@ from typing import Protocol
 import anyio
 import anyio.to_thread
 
-from frontdesk.voice.pipeline import Command, EndCall, Event, Stopped, StreamingCall
+from frontdesk.voice.live_calls import LiveCalls
+from frontdesk.voice.pipeline import Closing, Command, EndCall, Event, Stopped, StreamingCall
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +58,11 @@ class CarrierLink(Protocol):
         ...
 
 
-async def run_call(link: CarrierLink, call: StreamingCall) -> None:
-    """Greet, then feed the call every event until it ends or the caller goes."""
+async def run_call(link: CarrierLink, call: StreamingCall,
+                   live: LiveCalls | None = None) -> None:
+    """Greet, then feed the call every event until it ends or the caller goes. With
+    ``live``, the call is one of the process's live calls: a shutdown asks it to say its
+    closing line and end (``Closing``)."""
     events: queue.Queue[Event] = queue.Queue()
     # Commands go out through the event loop without the call's thread waiting for each
     # send (a round trip per media message cost a relayed call more than its audio did);
@@ -113,13 +118,15 @@ async def run_call(link: CarrierLink, call: StreamingCall) -> None:
         except CarrierGone:
             events.put(Stopped())  # hung up without a stop message: the same to the call
 
-    async with anyio.create_task_group() as tasks:
-        tasks.start_soon(read)
-        sending = asyncio.ensure_future(send())
-        try:
-            # One thread per call (its own limiter): calls never queue behind each other.
-            await anyio.to_thread.run_sync(work, limiter=anyio.CapacityLimiter(1))
-            await sending  # what the call said before it ended still goes out
-        finally:
-            sending.cancel()
-            tasks.cancel_scope.cancel()
+    closing = live.carrying(lambda: events.put(Closing())) if live is not None else None
+    with closing or contextlib.nullcontext():
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(read)
+            sending = asyncio.ensure_future(send())
+            try:
+                # One thread per call (its own limiter): calls never queue behind each other.
+                await anyio.to_thread.run_sync(work, limiter=anyio.CapacityLimiter(1))
+                await sending  # what the call said before it ended still goes out
+            finally:
+                sending.cancel()
+                tasks.cancel_scope.cancel()

@@ -64,7 +64,13 @@ class Stopped:
     """The stream ended (the caller hung up, or the carrier closed it)."""
 
 
-Event = CallerAudio | Digit | MarkPlayed | Stopped
+@dataclass(frozen=True, slots=True)
+class Closing:
+    """This process is shutting down: finish the reply under way, say the closing line
+    (or hand the caller over), and end the call (voice/live_calls.py)."""
+
+
+Event = CallerAudio | Digit | MarkPlayed | Stopped | Closing
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +127,10 @@ class CallSide(Protocol):
     def answer(self, text: str) -> Said: ...
 
     def silence(self, prompts: int) -> Said: ...
+
+    def closing(self, lang: str) -> Said:
+        """The server is shutting down: the last line (it ends the conversation)."""
+        ...
 
     def heard(self, planned: str, spoken: str) -> None:
         """Only ``spoken`` of the reply ``planned`` reached the caller."""
@@ -207,6 +217,7 @@ class StreamingCall:
     _since_digit: int = 0
     _idle: int = 0  # frames with nothing from either side
     _silent_prompts: int = 0
+    _closing: bool = False  # the closing line is due (after the reply being spoken)
 
     def start(self) -> list[Command]:
         """The call is connected: greet the caller."""
@@ -221,6 +232,8 @@ class StreamingCall:
     def stream(self, event: Event) -> Iterator[Command]:
         if self.ended:
             return
+        if self._closing and isinstance(event, CallerAudio | Digit):
+            return  # nothing more is heard: the closing line is said whatever the caller does
         if isinstance(event, CallerAudio):
             for frame in frames_of(event.mulaw):
                 yield from self._frame(mulaw.decode(frame))
@@ -230,6 +243,8 @@ class StreamingCall:
             yield from self._digit(event.digit)
         elif isinstance(event, MarkPlayed):
             yield from self._played(event.name)
+        elif isinstance(event, Closing):
+            yield from self._close()
         else:
             self.ended = True
             self._interrupt()  # hung up mid-reply: keep what was heard
@@ -377,7 +392,21 @@ class StreamingCall:
         self._reply = None
         yield from self._finish(reply.said)
 
+    def _close(self) -> Iterator[Command]:
+        """Say the closing line now, or once the reply being spoken has been heard (a
+        turn the caller waited for is not cut short by a shutdown)."""
+        if self._closing:
+            return
+        self._closing = True
+        self._speech.clear()
+        self._talking, self._early, self._digits = False, None, ""
+        if self._reply is None:
+            yield from self._speak(self.side.closing(self.lang))
+
     def _finish(self, said: Said) -> Iterator[Command]:
+        if self._closing and not said.hang_up:
+            yield from self._speak(self.side.closing(self.lang))
+            return
         if said.hang_up:
             self.ended = True
             self.side.timings(self.latencies_ms)
