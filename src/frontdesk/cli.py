@@ -231,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     from frontdesk.cli_users import register as register_users
 
     register_users(sub)
+    from frontdesk.cli_backup import register as register_backup
+
+    register_backup(sub)
     return parser
 
 

@@ -214,6 +214,16 @@ class Settings(BaseSettings):
     # timeout more (compose: stop_grace_period; docs/decisions/0060-graceful-shutdown.md).
     shutdown_grace_s: float = Field(default=20.0, ge=1, le=600)
 
+    # --- retention ---
+    # Conversations (transcripts, callers' numbers) and finished messages (SMS and email
+    # bodies) are kept this many days, then made anonymous ("anonymise": counts, channels
+    # and outcomes stay) or deleted; 0 keeps them forever. A business may set a shorter
+    # period of its own, never a longer one. The background work (``frontdesk worker``,
+    # or the server's) checks every retention_interval_s. ADR 0058.
+    retention_days: int = Field(default=0, ge=0, le=36500)
+    retention_mode: Literal["anonymise", "delete"] = "anonymise"
+    retention_interval_s: float = Field(default=3600.0, ge=1, le=86400)
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

@@ -43,6 +43,7 @@ def tenant_out(t: Tenant) -> schemas.TenantOut:
              for e in (t.faq or [])],
         required_fields=list(t.required_fields or []),
         voice_mode=t.voice_mode or "turns",
+        retention_days=t.retention_days,
     )
 
 

@@ -70,6 +70,9 @@ class TenantOut(BaseModel):
     faq: list[FaqEntryModel]
     required_fields: list[str]
     voice_mode: str
+    retention_days: int | None = Field(
+        description="Days its conversations and messages are kept before they are made "
+        "anonymous or deleted, when shorter than the deployment's; null: the deployment's")
 
 
 class TenantPatch(Strict):
@@ -113,6 +116,11 @@ class TenantPatch(Strict):
         default=None, description="How phone calls are voiced: 'turns' (the carrier's own "
         "speech recognition and voice), 'stream' (frontdesk's streaming pipeline: needs "
         "speech providers configured) or 'realtime' (a speech-to-speech model)")
+    retention_days: Annotated[int, Field(ge=0, le=36500)] | None = Field(
+        default=None, description="Keep conversations (transcripts, callers' numbers) and "
+        "sent messages this many days, then make them anonymous (or delete them, as the "
+        "deployment says). It applies only when shorter than the deployment's own period: "
+        "a business may keep less, never more. 0 clears it")
 
 
 # --- services ---------------------------------------------------------------------------

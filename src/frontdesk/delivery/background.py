@@ -1,5 +1,6 @@
 """The background work of one process: the outbox worker (texts, emails, calendar
-writes, calls) and the dialer (campaigns' due leads into queued calls).
+writes, calls), the dialer (campaigns' due leads into queued calls) and the retention
+sweeper (old conversations and messages made anonymous or deleted, when configured).
 
 ``frontdesk serve`` runs it in the server process (embedded mode); ``frontdesk worker``
 runs it alone, as many processes as wanted, on PostgreSQL. Both are state-derived: rows
@@ -17,7 +18,9 @@ from frontdesk import circuit
 from frontdesk.config import Settings
 from frontdesk.delivery.dialer import Dialer
 from frontdesk.delivery.providers import senders_from_settings
+from frontdesk.delivery.retention import RetentionSweeper
 from frontdesk.delivery.worker import OutboxWorker
+from frontdesk.services.retention import RetentionPolicy
 
 
 def breaker_policy(settings: Settings) -> circuit.Policy:
@@ -31,12 +34,18 @@ class BackgroundWork:
         self.outbox = OutboxWorker(factory, senders_from_settings(settings, factory),
                                    lease=timedelta(seconds=settings.outbox_lease_s))
         self.dialer = Dialer(factory, interval_s=settings.dialer_interval_s)
+        # Runs even with no deployment period: a business may have set its own.
+        self.retention = RetentionSweeper(
+            factory, RetentionPolicy(days=settings.retention_days, mode=settings.retention_mode),
+            interval_s=settings.retention_interval_s)
 
     def start(self) -> None:
         self.outbox.start()
         self.dialer.start()
+        self.retention.start()
 
     def stop(self) -> None:
         """Stop queueing calls first, then finish the sends under way."""
+        self.retention.stop()
         self.dialer.stop()
         self.outbox.stop()

@@ -65,6 +65,9 @@ class TenantFields:
     faq: list[dict[str, dict[str, str]]] | None = None
     required_fields: list[str] | None = None
     voice_mode: str | None = None  # "turns" | "stream" | "realtime" (VOICE_MODES)
+    # Days its conversations and messages are kept, if shorter than the deployment's
+    # (services/retention.py); 0 clears it (the deployment's period applies).
+    retention_days: int | None = None
 
 
 def apply_tenant_fields(session: Session, tenant: Tenant, fields: TenantFields) -> None:
@@ -104,6 +107,8 @@ def apply_tenant_fields(session: Session, tenant: Tenant, fields: TenantFields) 
             setattr(tenant, attr, value)
     if fields.clear_max_per_day:
         tenant.max_per_day = None
+    if fields.retention_days is not None:
+        tenant.retention_days = fields.retention_days or None
     if fields.phone_numbers is not None:
         _set_numbers(session, tenant, fields.phone_numbers)
 

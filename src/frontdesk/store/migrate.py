@@ -55,3 +55,13 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(config).get_current_head()
     assert head is not None
     return head
+
+
+def known_revisions() -> list[str]:
+    """Every revision the code ships, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    walked = ScriptDirectory.from_config(config).walk_revisions()  # newest first
+    return [script.revision for script in reversed(list(walked))]

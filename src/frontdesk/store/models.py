@@ -99,6 +99,10 @@ class Tenant(Base):
     slot_interval_minutes: Mapped[int] = mapped_column(Integer, default=15)
     max_per_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # --- retention ---
+    # Days its conversations and messages are kept before they are made anonymous or
+    # deleted, when shorter than the deployment's (services/retention.py, ADR 0058).
+    retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     phone_numbers: Mapped[list[TenantPhoneNumber]] = relationship(
         back_populates="tenant", cascade="all, delete-orphan", lazy="selectin"
