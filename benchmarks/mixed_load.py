@@ -91,9 +91,13 @@ class TenantRef:
     staff: tuple[str, str]
 
 
+def phone_of(i: int) -> str:
+    return f"+1646555{i:04d}"
+
+
 def populate(url: str, tenants: int) -> list[TenantRef]:
     """Create the businesses through the services (as the API would), then their
-    appointments with one Core executemany."""
+    appointments with one Core executemany. Business ``i`` answers ``phone_of(i)``."""
     from sqlalchemy import insert
 
     from frontdesk.services.catalog import (
@@ -122,7 +126,8 @@ def populate(url: str, tenants: int) -> list[TenantRef]:
         with write_session(factory) as session:
             for i in range(first, min(first + 100, tenants)):
                 tenant = create_tenant(session, f"mixed-{i:05d}", TenantFields(
-                    name=f"Business {i}", timezone=TIMEZONE, min_notice_minutes=0))
+                    name=f"Business {i}", timezone=TIMEZONE, min_notice_minutes=0,
+                    phone_numbers=[phone_of(i)]))
                 create_api_key(session, tenant, key=key_of(i))
                 service = save_service(session, tenant, ServiceFields(
                     name="Haircut", duration_minutes=30,
@@ -161,8 +166,10 @@ def populate(url: str, tenants: int) -> list[TenantRef]:
 
 
 @contextmanager
-def server(url: str, workers: int, port: int) -> Iterator[subprocess.Popen[bytes]]:
+def server(url: str, workers: int, port: int,
+           extra_env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_")}
+    env.update(extra_env or {})
     env.update({
         "FRONTDESK_DATABASE_URL": url,
         "FRONTDESK_DATA_DIR": tempfile.mkdtemp(prefix="frontdesk-mixed-"),

@@ -63,7 +63,9 @@ async def run_call(link: CarrierLink, call: StreamingCall,
     """Greet, then feed the call every event until it ends or the caller goes. With
     ``live``, the call is one of the process's live calls: a shutdown asks it to say its
     closing line and end (``Closing``)."""
-    events: queue.Queue[Event] = queue.Queue()
+    # SimpleQueue: a caller frame every 20 ms wakes the call's thread; its put and get are
+    # C code where Queue's are Python around a Condition.
+    events: queue.SimpleQueue[Event] = queue.SimpleQueue()
     # Commands go out through the event loop without the call's thread waiting for each
     # send (a round trip per media message cost a relayed call more than its audio did);
     # ``gone`` tells the thread the socket closed under it.

@@ -9,6 +9,7 @@ PCM is little-endian signed 16-bit mono, as the speech models read and write it.
 
 from __future__ import annotations
 
+import math
 from array import array
 
 import numpy as np
@@ -69,4 +70,6 @@ def rms(pcm: bytes) -> float:
     if not pcm:
         return 0.0
     samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
-    return float(np.sqrt(np.mean(samples * samples)))
+    # A dot product, not np.mean of the squares: a quarter of the time on a 20 ms frame,
+    # and every caller frame of every call is measured.
+    return math.sqrt(float(samples.dot(samples)) / len(samples))
