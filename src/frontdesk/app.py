@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -27,6 +29,7 @@ from frontdesk.api.routes import (
     meeting_participants,
     meeting_requests,
     messages,
+    metrics,
     resources,
     services,
     tenant,
@@ -48,12 +51,14 @@ from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.llm import brain_from_settings
 from frontdesk.conversation.llm_constraints import proposer_from_settings
 from frontdesk.delivery.background import BackgroundWork
+from frontdesk.observability.metrics import DatabaseGauges, process_exited
 from frontdesk.security import cipher_for
 from frontdesk.services import calendar_providers
+from frontdesk.services.operations import deployment_figures
 from frontdesk.speech.providers import speech_for
 from frontdesk.store.db import make_engine, make_session_factory
 from frontdesk.voice.vad import EnergyVAD
-from frontdesk.web import access_log, database, openapi_doc, problems, ratelimit
+from frontdesk.web import access_log, database, observe, openapi_doc, problems, ratelimit
 from frontdesk.web.request_guards import BodyLimits, RequestGuard
 from frontdesk.web.widget_cors import WidgetCors
 
@@ -77,6 +82,7 @@ def _outbox_lifespan(
         worker = None
         if settings.outbox_worker and settings.environment != "test":
             worker = BackgroundWork(settings, factory)
+            app.state.background = worker  # /ready asks whether it runs
             app.state.schema_gate.when_ready(worker.start)  # not on a missing schema
         try:
             yield
@@ -84,6 +90,7 @@ def _outbox_lifespan(
             if worker is not None:
                 worker.stop()
             app.state.schema_gate.close()
+            process_exited(settings.metrics_multiproc_dir, os.getpid())
 
     return lifespan
 
@@ -116,6 +123,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.agent = Agent(app.state.session_factory, brain=brain_from_settings(settings))
     app.state.speech = speech_for(settings, detector=EnergyVAD)  # None: speech is off
     app.state.constraint_proposer = proposer_from_settings(settings)
+    # Read from the database when /metrics is scraped: the outbox's backlog, calls open.
+    app.state.database_gauges = DatabaseGauges(partial(deployment_figures, factory))
     problems.install(app)
     database.install(app, gate)
     # Inside the rate limiter: a client over its limit is refused before its body is read.
@@ -124,9 +133,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         RequestGuard, limits=BodyLimits(settings.max_body_bytes, settings.max_webhook_body_bytes)
     )
     ratelimit.install(app, settings)
-    access_log.install(app)  # outermost: it sees the 429s and 503s too
+    access_log.install(app)  # it sees the 429s and 503s too
+    observe.install(app)  # outermost: the request id is known to the access line
     for module in (
         health,
+        metrics,
         tenant,
         services,
         resources,

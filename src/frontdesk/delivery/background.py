@@ -29,6 +29,10 @@ class BackgroundWork:
         self.outbox.start()
         self.dialer.start()
 
+    def alive(self) -> bool:
+        """Both threads run (``/ready`` asks, in embedded mode)."""
+        return self.outbox.alive() and self.dialer.alive()
+
     def stop(self) -> None:
         """Stop queueing calls first, then finish the sends under way."""
         self.dialer.stop()

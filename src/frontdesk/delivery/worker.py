@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.delivery.dispatch import Dispatcher, Limits
 from frontdesk.delivery.recording import SentRecorder
+from frontdesk.observability.metrics import DELIVERY_FAILURES
 from frontdesk.senders.base import PermanentSendError, Sender, TransientSendError
 from frontdesk.services.notices import wakeup
 from frontdesk.services.notices.claims import (
@@ -84,6 +85,7 @@ def deliver(
     try:
         provider_id = sender.send(message)
     except TransientSendError as exc:
+        DELIVERY_FAILURES.labels(message.channel, sender.name, "transient").inc()
         outcome = record_transient_failure(factory, row_id, now, attempts, str(exc))
         if outcome == "retrying":
             report.retrying.append(row_id)
@@ -91,6 +93,7 @@ def deliver(
             report.failed.append(row_id)
         return
     except PermanentSendError as exc:
+        DELIVERY_FAILURES.labels(message.channel, sender.name, "permanent").inc()
         record_failed(factory, row_id, str(exc), attempt=attempts)
         report.failed.append(row_id)
         log.warning("outbox %s failed for good: %s", row_id, exc)
@@ -164,6 +167,9 @@ class OutboxWorker:
                 name="outbox-listen", daemon=True,
             )
             self._listener.start()
+
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def stop(self) -> None:
         """Finish the sends under way; hand back claims not started (due again at once)."""

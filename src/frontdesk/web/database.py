@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_S = 5
 # Answered while the schema waits for the database: they do not need it (health says so).
-OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+OPEN_PATHS = frozenset({"/health", "/ready", "/metrics", "/docs", "/docs/oauth2-redirect",
+                        "/redoc", "/openapi.json"})
 
 
 class SchemaGate:
