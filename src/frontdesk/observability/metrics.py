@@ -23,6 +23,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
+    disable_created_metrics,
     Counter,
     Gauge,
     Histogram,
@@ -33,6 +34,8 @@ from prometheus_client.multiprocess import MultiProcessCollector, mark_process_d
 from prometheus_client.registry import Collector
 
 log = logging.getLogger(__name__)
+# Prometheus derives rates from the counters themselves: no "_created" series beside them.
+disable_created_metrics()
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 OTHER = "other"

@@ -39,7 +39,7 @@ def _head() -> str:
     return migrate.head_revision()
 
 
-def readiness(conn: HTTPConnection) -> Verdict:
+def readiness(conn: HTTPConnection, settings: Settings) -> Verdict:
     if database_answers(conn) is None:
         return Verdict(False, "database_unavailable", "The database is not answering.")
     gate: SchemaGate = conn.app.state.schema_gate
@@ -51,7 +51,6 @@ def readiness(conn: HTTPConnection) -> Verdict:
         return Verdict(False, "migrations_pending",
                        f"The schema is at revision {revision}, the code needs {_head()}: "
                        "run `frontdesk migrate`.")
-    settings: Settings = conn.app.state.settings
     background: Running | None = getattr(conn.app.state, "background", None)
     if background is not None:
         if not background.alive():

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from frontdesk import __version__
 from frontdesk.web.database import RETRY_AFTER_S, database_answers
+from frontdesk.web.deps import SettingsDep
 from frontdesk.web.problems import problem
 from frontdesk.web.readiness import readiness
 
@@ -44,9 +45,9 @@ def health(request: Request) -> HealthOut | Response:
                                     "(database_unavailable, migrations_pending, "
                                     "worker_stopped, no_worker, worker_stale)"}},
 )
-async def ready(request: Request) -> ReadyOut | Response:
+async def ready(request: Request, settings: SettingsDep) -> ReadyOut | Response:
     """Readiness: the database answers, the schema is current, the background work runs."""
-    verdict = await anyio.to_thread.run_sync(readiness, request)
+    verdict = await anyio.to_thread.run_sync(readiness, request, settings)
     if not verdict.ready:
         response = problem(503, verdict.reason, "Not ready", verdict.detail)
         response.headers["Retry-After"] = str(RETRY_AFTER_S)
