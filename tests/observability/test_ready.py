@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -74,8 +75,6 @@ def test_migrations_pending(sqlite_engine: Engine) -> None:
     app = create_app(Settings(environment="test", llm_base_url=""), engine=sqlite_engine)
     with TestClient(app) as client:
         assert client.get("/ready").status_code == 200
-        from alembic import command
-
         command.downgrade(migrate.alembic_config(sqlite_engine), "0019")
         response = client.get("/ready")
         _not_ready(response, "migrations_pending")
