@@ -35,7 +35,7 @@ from prometheus_client.registry import Collector
 
 log = logging.getLogger(__name__)
 # Prometheus derives rates from the counters themselves: no "_created" series beside them.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 OTHER = "other"
@@ -141,7 +141,7 @@ def exposition(multiprocess_dir: str, extra: Collector | None = None) -> bytes:
     ``multiprocess_dir``, followed by ``extra``'s series."""
     if multiprocess_dir:
         registry = CollectorRegistry()
-        MultiProcessCollector(registry, path=multiprocess_dir)
+        MultiProcessCollector(registry, path=multiprocess_dir)  # type: ignore[no-untyped-call]
         text = generate_latest(registry)
     else:
         text = generate_latest(REGISTRY)
@@ -163,4 +163,4 @@ def prepare_multiprocess_dir(path: Path) -> None:
 def process_exited(multiprocess_dir: str, pid: int) -> None:
     """Drop a finished process's live gauges (its streamed calls are over)."""
     if multiprocess_dir:
-        mark_process_dead(pid, multiprocess_dir)
+        mark_process_dead(pid, multiprocess_dir)  # type: ignore[no-untyped-call]
