@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -27,6 +29,7 @@ from frontdesk.api.routes import (
     meeting_participants,
     meeting_requests,
     messages,
+    metrics,
     resources,
     services,
     tenant,
@@ -48,13 +51,15 @@ from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.llm import brain_from_settings
 from frontdesk.conversation.llm_constraints import proposer_from_settings
 from frontdesk.delivery.background import BackgroundWork, breaker_policy
+from frontdesk.observability.metrics import DatabaseGauges, process_exited
 from frontdesk.security import cipher_for
 from frontdesk.services import calendar_providers
+from frontdesk.services.operations import deployment_figures
 from frontdesk.speech.providers import speech_for
 from frontdesk.store.db import make_engine, make_session_factory
 from frontdesk.voice.live_calls import LiveCalls
 from frontdesk.voice.vad import EnergyVAD
-from frontdesk.web import access_log, database, drain, openapi_doc, problems, ratelimit
+from frontdesk.web import access_log, database, drain, observe, openapi_doc, problems, ratelimit
 from frontdesk.web.request_guards import BodyLimits, RequestGuard
 from frontdesk.web.widget_cors import WidgetCors
 
@@ -79,6 +84,7 @@ def _outbox_lifespan(
         worker = None
         if settings.outbox_worker and settings.environment != "test":
             worker = BackgroundWork(settings, factory)
+            app.state.background = worker  # /ready asks whether it runs
             app.state.schema_gate.when_ready(worker.start)  # not on a missing schema
         give_signals_back = app.state.drain.hook_signals()
         try:
@@ -88,6 +94,7 @@ def _outbox_lifespan(
             if worker is not None:
                 worker.stop()  # the sends under way finish; claims not started go back
             app.state.schema_gate.close()
+            process_exited(settings.metrics_multiproc_dir, os.getpid())
 
     return lifespan
 
@@ -124,6 +131,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.live_calls = live = LiveCalls()  # streaming calls, closed politely at shutdown
     app.state.drain = drain.Drain(app.state, settings.shutdown_grace_s,
                                   closers=[live.close_all], busy=[lambda: len(live) > 0])
+    # Read from the database when /metrics is scraped: the outbox's backlog, calls open.
+    app.state.database_gauges = DatabaseGauges(partial(deployment_figures, factory))
     problems.install(app)
     # A caller hears an apology while the database is away, never a problem document.
     database.install(app, gate,
@@ -136,9 +145,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     ratelimit.install(app, settings)
     app.add_middleware(drain.DrainGuard, drain=app.state.drain)  # 503 while shutting down
-    access_log.install(app)  # outermost: it sees the 429s and 503s too
+    access_log.install(app)  # it sees the 429s and 503s too
+    observe.install(app)  # outermost: the request id is known to the access line
     for module in (
         health,
+        metrics,
         tenant,
         services,
         resources,

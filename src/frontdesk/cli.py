@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from frontdesk.config import Settings, get_settings
@@ -27,12 +30,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from frontdesk.cli_demo import claim_demo_database
     from frontdesk.services.demo import seed_demo
     from frontdesk.store.db import make_session_factory
-    from frontdesk.web.access_log import uvicorn_log_config
+    from frontdesk.web.log_format import log_config
 
     settings = get_settings()
     workers: int = args.workers or settings.workers
     if workers > 1:
         return _serve_processes(settings, args, workers)
+    config = log_config(settings.log_level, settings.log_format)
+    say = _say(settings, config)
     port: int = args.port or settings.port
     updates: dict[str, object] = {"host": args.host or settings.host, "port": port,
                                   "workers": 1}  # all the connections are this process's
@@ -55,14 +60,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     base = f"http://{settings.host}:{settings.port}"
     if args.demo:
         for demo in seed_demo(make_session_factory(engine)):
-            print(f"demo business {demo.name!r:22} API key: {demo.api_key}   dashboard: "
-                  f"{demo.owner_email} / {demo.owner_password}")
-        print(f"dashboard: {base}/dashboard  (sign in with an owner above)")
-        print(f"try:  curl -H 'Authorization: Bearer fd_demo_salon_key' {base}/api/v1/services")
-    print(
-        f"frontdesk on {base}  (API docs: {base}/docs, database: {engine.url.render_as_string()})",
-        flush=True,
-    )
+            say(f"demo business {demo.name!r:22} API key: {demo.api_key}   dashboard: "
+                f"{demo.owner_email} / {demo.owner_password}")
+        say(f"dashboard: {base}/dashboard  (sign in with an owner above)")
+        say(f"try:  curl -H 'Authorization: Bearer fd_demo_salon_key' {base}/api/v1/services")
+    say(f"frontdesk on {base}  (API docs: {base}/docs, database: "
+        f"{engine.url.render_as_string()})")
     # Our access log masks keys, tokens and phone numbers in URLs; uvicorn's would not.
     # WebSocket messages (Retell) are held to the same limit as request bodies; uvicorn's
     # own default would take 16 MiB. No per-message compression: a media stream's frames
@@ -70,10 +73,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # SIGTERM drains first (web/drain.py); uvicorn's own shutdown then gets what is left
     # of the grace (this bound holds when a second signal skips the drain).
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                access_log=False, log_config=uvicorn_log_config(settings.log_level),
+                access_log=False, log_config=config,
                 ws_max_size=settings.max_body_bytes, ws_per_message_deflate=False,
                 timeout_graceful_shutdown=round(settings.shutdown_grace_s))
     return 0
+
+
+def _say(settings: Settings, config: dict[str, Any]) -> Any:
+    """Log as configured from now on (not only once uvicorn starts), and say the start
+    lines through it in JSON (every line a log line), or print them for people."""
+    import logging
+    import logging.config
+
+    logging.config.dictConfig(config)
+    if settings.log_format != "json":
+        return lambda text: print(text, flush=True)
+    logging.captureWarnings(True)  # Python's warnings as JSON lines too
+    return logging.getLogger("frontdesk.serve").info
 
 
 class WorkersNeedPostgres(FrontdeskError):
@@ -92,8 +108,10 @@ def _serve_processes(settings: Settings, args: argparse.Namespace, workers: int)
     from sqlalchemy.engine import make_url
 
     from frontdesk.security import cipher_for
-    from frontdesk.web.access_log import uvicorn_log_config
+    from frontdesk.web.log_format import log_config
 
+    config = log_config(settings.log_level, settings.log_format, show_process=True)
+    say = _say(settings, config)
     url = make_url(settings.resolved_database_url())
     if args.demo or url.get_backend_name() != "postgresql":
         # SQLite writers take turns on one file (more processes add no throughput), and
@@ -112,22 +130,45 @@ def _serve_processes(settings: Settings, args: argparse.Namespace, workers: int)
     cipher_for(settings)
     limited = settings.rate_limit_api_key or settings.rate_limit_ip or settings.rate_limit_phone
     if limited and not settings.redis_url:
-        print(f"warning: rate limits are counted in each of the {workers} processes, so a "
-              f"client may get up to {workers} times each limit; set FRONTDESK_REDIS_URL "
-              "to share the counts", file=sys.stderr)
+        logging.getLogger("frontdesk.serve").warning(
+            "rate limits are counted in each of the %d processes, so a client may get up "
+            "to %d times each limit; set FRONTDESK_REDIS_URL to share the counts",
+            workers, workers)
     host: str = args.host or settings.host
     port: int = args.port or settings.port
-    print(f"frontdesk on http://{host}:{port}  ({workers} processes, database: "
-          f"{url.render_as_string()})", flush=True)
-    log_config = uvicorn_log_config(settings.log_level)
-    for formatter in log_config["formatters"].values():  # which process said it
-        formatter["fmt"] = "[%(process)d] " + formatter["fmt"]
-    uvicorn.run("frontdesk.app:app_from_environment", factory=True, workers=workers,
-                host=host, port=port, log_level=settings.log_level, access_log=False,
-                log_config=log_config, ws_max_size=settings.max_body_bytes,
-                ws_per_message_deflate=False,
-                timeout_graceful_shutdown=round(settings.shutdown_grace_s))
+    say(f"frontdesk on http://{host}:{port}  ({workers} processes, database: "
+        f"{url.render_as_string()})")
+    with _metrics_dir(settings):
+        uvicorn.run("frontdesk.app:app_from_environment", factory=True, workers=workers,
+                    host=host, port=port, log_level=settings.log_level, access_log=False,
+                    log_config=config, ws_max_size=settings.max_body_bytes,
+                    ws_per_message_deflate=False,
+                    timeout_graceful_shutdown=round(settings.shutdown_grace_s))
     return 0
+
+
+@contextmanager
+def _metrics_dir(settings: Settings) -> Iterator[None]:
+    """prometheus_client's multiprocess mode for the processes: each writes its counts
+    to files in one directory, which any process's /metrics adds up. A directory of the
+    operator's (PROMETHEUS_MULTIPROC_DIR) is emptied and kept; else a fresh one is made
+    and removed afterwards. The children read it at import, so it is set before they start."""
+    import os
+    import shutil
+    import tempfile
+
+    from frontdesk.observability.metrics import prepare_multiprocess_dir
+
+    if settings.metrics_multiproc_dir:
+        prepare_multiprocess_dir(Path(settings.metrics_multiproc_dir))
+        yield
+        return
+    made = tempfile.mkdtemp(prefix="frontdesk-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    try:
+        yield
+    finally:
+        shutil.rmtree(made, ignore_errors=True)
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:

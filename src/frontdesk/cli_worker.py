@@ -21,11 +21,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from frontdesk.app import engine_for
     from frontdesk.config import get_settings
     from frontdesk.delivery.background import BackgroundWork
+    from frontdesk.delivery.heartbeat import Heartbeat
     from frontdesk.errors import InvalidInput
     from frontdesk.store import migrate
     from frontdesk.store.db import make_session_factory
 
     settings = get_settings()
+    say = _say(settings)
     if args.interval is not None:
         settings = settings.model_copy(update={"dialer_interval_s": args.interval})
     url = settings.resolved_database_url()
@@ -34,7 +36,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
                            "server runs it (frontdesk serve). Set FRONTDESK_DATABASE_URL.")
     engine = engine_for(settings)
     migrate.upgrade(engine)  # safe alongside servers: migrations take an advisory lock
-    work = BackgroundWork(settings, make_session_factory(engine))
+    factory = make_session_factory(engine)
+    work = BackgroundWork(settings, factory)
+    heartbeat = Heartbeat(factory, settings.worker_heartbeat_s)
     stopping = threading.Event()
 
     def stop(_signum: int, _frame: Any) -> None:
@@ -43,20 +47,36 @@ def cmd_worker(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     work.start()
-    print("frontdesk worker: delivering the outbox and dialing campaigns "
-          "(Ctrl-C or SIGTERM stops)", flush=True)
+    heartbeat.start()
+    say("frontdesk worker: delivering the outbox and dialing campaigns "
+        "(Ctrl-C or SIGTERM stops)")
     stopping.wait()
     # The sends under way finish, within the grace; past it the process exits anyway (its
     # threads are daemons) and the rows still claimed fall due again after their lease.
     stopper = threading.Thread(target=work.stop, name="worker-stop", daemon=True)
     stopper.start()
     stopper.join(settings.shutdown_grace_s)
+    heartbeat.stop()  # last: no server thinks the work is covered while it winds down
     if stopper.is_alive():
-        print(f"frontdesk worker: sends still under way after {settings.shutdown_grace_s:.0f}"
-              " s; exiting (their claims are retried after the lease)", flush=True)
+        say(f"frontdesk worker: sends still under way after {settings.shutdown_grace_s:.0f}"
+            " s; exiting (their claims are retried after the lease)")
         return 1
-    print("frontdesk worker: stopped", flush=True)
+    say("frontdesk worker: stopped")
     return 0
+
+
+def _say(settings: Any) -> Any:
+    """The worker's own lines, through the log (JSON when asked) like everything else."""
+    import logging.config
+
+    from frontdesk.web.log_format import log_config
+
+    logging.config.dictConfig(log_config(settings.log_level, settings.log_format))
+    logging.captureWarnings(True)
+    log = logging.getLogger("frontdesk.worker")
+    if settings.log_format == "json":
+        return log.info
+    return lambda text: print(text, flush=True)
 
 
 def register(sub: Any) -> None:

@@ -224,6 +224,21 @@ class Settings(BaseSettings):
     retention_mode: Literal["anonymise", "delete"] = "anonymise"
     retention_interval_s: float = Field(default=3600.0, ge=1, le=86400)
 
+    # --- observability (issue 16; README "Watching it", ADR 0055) ---
+    # "json": one JSON object per log line (uvicorn's too), with the request, tenant,
+    # conversation and call ids, phone numbers and emails masked. "text": for people.
+    log_format: Literal["text", "json"] = "text"
+    # Set: GET /metrics asks for "Authorization: Bearer <token>". Empty: /metrics is open
+    # (keep it off the public internet at the proxy); production warns.
+    metrics_token: str = ""
+    # prometheus_client's own variable (multiprocess mode); `frontdesk serve --workers N`
+    # sets it for its processes. Empty: this process's counts alone.
+    metrics_multiproc_dir: str = Field(default="", validation_alias="PROMETHEUS_MULTIPROC_DIR")
+    # A `frontdesk worker` writes its heartbeat this often; /ready wants one newer than
+    # worker_stale_s when this server leaves the background work to workers.
+    worker_heartbeat_s: float = Field(default=10.0, gt=0, le=300)
+    worker_stale_s: float = Field(default=60.0, gt=0)
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

@@ -136,6 +136,13 @@ def test_two_server_processes_book_and_answer_consistently(
         assert all(answer == after[0] for answer in after)
         assert (start, resource) not in after[0]
         assert set(after[0]) < set(first[0])  # the booking (and its buffer) took slots
+        # Any process's /metrics counts for both (multiprocess mode, ADR 0055).
+        for _ in range(4):
+            text = httpx.get(f"{base}/metrics", timeout=30).text
+            assert 'frontdesk_bookings_total{channel="api"} 1.0' in text, text
+            assert ('frontdesk_http_requests_total{method="POST",route="/api/v1/appointments",'
+                    f'status="409"}} {CLIENTS - 1:.1f}') in text, text
+            assert f'route="/api/v1/availability",status="200"}} {2 * CLIENTS:.1f}' in text
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -33,7 +33,21 @@ def documented() -> dict[str, tuple[bool, str, str]]:
 
 
 def setting_names() -> set[str]:
-    return {name.upper() for name in Settings.model_fields}
+    """The settings read from FRONTDESK_* variables (not those under another's name)."""
+    return {name.upper() for name, field in Settings.model_fields.items()
+            if not isinstance(field.validation_alias, str)}
+
+
+def test_settings_under_other_names_are_documented() -> None:
+    """A setting read from another tool's variable (PROMETHEUS_MULTIPROC_DIR) is listed
+    under that name, with a comment."""
+    lines = ENV_EXAMPLE.read_text().splitlines()
+    for field in Settings.model_fields.values():
+        if isinstance(field.validation_alias, str):
+            at = [i for i, line in enumerate(lines)
+                  if re.match(rf"^(#\s*)?{field.validation_alias}=", line)]
+            assert at, f"{field.validation_alias} is missing from .env.example"
+            assert lines[at[0] - 1].startswith("# "), field.validation_alias
 
 
 def test_every_setting_is_in_env_example() -> None:

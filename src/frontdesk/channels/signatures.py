@@ -27,6 +27,7 @@ from fastapi import Depends, Request
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from frontdesk.errors import FrontdeskError, InvalidInput
+from frontdesk.observability import context as log_context
 from frontdesk.web.bounds import without_nul
 from frontdesk.web.deps import SettingsDep
 
@@ -118,6 +119,7 @@ async def verified_twilio_form(request: Request, settings: SettingsDep) -> dict[
     if call_sid is not None and not _CALL_SID.fullmatch(call_sid):
         # It names a call's conversation; Twilio's are 34 letters and digits.
         raise InvalidInput("CallSid must be 2 to 64 letters and digits.", field="CallSid")
+    log_context.note(call_id=call_sid)  # every line about this call says which it is
     # A signed request is Twilio's own, retried until we take it: a NUL (which PostgreSQL
     # cannot store) is dropped rather than refused.
     return {name: without_nul(values[-1]) for name, values in params.items()}

@@ -42,6 +42,8 @@ from frontdesk.channels.stream_calls import (
 )
 from frontdesk.channels.telnyx_control import call_control_for
 from frontdesk.errors import FrontdeskError
+from frontdesk.observability import context as log_context
+from frontdesk.observability.metrics import STREAMED_CALLS
 from frontdesk.services.tenants import Tenant
 from frontdesk.voice import mulaw
 from frontdesk.voice.carrier import CarrierGone, run_call, speculation_pool
@@ -190,6 +192,7 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
     if claims is None:
         await websocket.close(CLOSE_POLICY)  # before accepting: the handshake is refused
         return
+    log_context.note(call_id=claims["call"])
     speech: Speech | None = getattr(websocket.app.state, "speech", None)
     if speech is None:
         log.warning("telnyx stream for call %s: no speech providers configured", claims["call"])
@@ -224,7 +227,8 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
     call = StreamingCall(side, stt, tts, vad, lang=side.conversation.language,
                          executor=speculation_pool())
     # The call keeps its own timings; a shutdown asks it to say its closing line.
-    await run_call(TelnyxLink(websocket, hang_up), call, websocket.app.state.live_calls)
+    with STREAMED_CALLS.labels("telnyx").track_inprogress():
+        await run_call(TelnyxLink(websocket, hang_up), call, websocket.app.state.live_calls)
 
 
 async def _start(websocket: WebSocket) -> dict[str, Any]:

@@ -39,8 +39,11 @@ from frontdesk.channels.stream_calls import (
 )
 from frontdesk.config import Settings
 from frontdesk.conversation.realtime_session import RealtimeSession
+from frontdesk.observability import context as log_context
+from frontdesk.observability.metrics import STREAMED_CALLS
 from frontdesk.services.conversation_turns import Conversation
 from frontdesk.services.records import Tenant
+from frontdesk.voice.agent_side import AgentSide
 from frontdesk.voice.carrier import CarrierGone, run_call, speculation_pool
 from frontdesk.voice.pipeline import (
     CallerAudio,
@@ -55,7 +58,7 @@ from frontdesk.voice.pipeline import (
     Stopped,
     StreamingCall,
 )
-from frontdesk.voice.realtime import realtime_options, run_realtime
+from frontdesk.voice.realtime import RealtimeOptions, realtime_options, run_realtime
 from frontdesk.web.deps import AgentDep, FactoryDep, SettingsDep
 
 log = logging.getLogger(__name__)
@@ -157,6 +160,7 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
     if claims is None:
         await websocket.close(CLOSE_POLICY)  # before accepting: the handshake is refused
         return
+    log_context.note(call_id=claims["call"])
     speech: Speech | None = getattr(websocket.app.state, "speech", None)
     realtime = realtime_options(settings)  # a realtime business needs no speech providers
     if speech is None and realtime is None:
@@ -174,6 +178,14 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
     if stream_sid is None or side is None:
         await websocket.close(CLOSE_POLICY)
         return
+    with STREAMED_CALLS.labels("twilio").track_inprogress():
+        await _converse(websocket, stream_sid, side, speech, realtime, claims["call"])
+
+
+async def _converse(websocket: WebSocket, stream_sid: str, side: AgentSide,
+                    speech: Speech | None, realtime: RealtimeOptions | None,
+                    call_sid: str) -> None:
+    """The started call: the realtime model's, or our own pipeline's."""
     if side.tenant.voice_mode == "realtime" and realtime is not None:
         # The model is the voice (ADR 0053); one it cannot reach said nothing yet, so
         # our own pipeline takes the call when it can.
@@ -181,14 +193,14 @@ async def media_stream(websocket: WebSocket, token: str, factory: FactoryDep,
         ended = await run_realtime(link, realtime, partial(
             RealtimeSession.open, side.agent, side.tenant, side.conversation))
         if ended.transferred:  # the REST redirect to ended.transfer_to is not wired yet
-            log.info("twilio stream for call %s: transfer to %s asked", claims["call"],
+            log.info("twilio stream for call %s: transfer to %s asked", call_sid,
                      ended.transfer_to)
             await link.close()
         if ended.connected:
             return
     if speech is None:
         log.warning("twilio stream for call %s: no speech providers to fall back on",
-                    claims["call"])
+                    call_sid)
         await websocket.close(CLOSE_UNAVAILABLE)
         return
     stt, tts, vad = speech(side.conversation.language)

@@ -24,6 +24,13 @@ from frontdesk.conversation.state import DialogueState, KnownAppointment
 from frontdesk.conversation.tool_results import CustomerFound, ToolResult, wire
 from frontdesk.conversation.tools import ToolContext, Tools
 from frontdesk.nlu.types import Understanding
+from frontdesk.observability import context as log_context
+from frontdesk.observability.metrics import (
+    LLM_FALLBACKS,
+    TURN_SECONDS,
+    TURNS_IN_PROGRESS,
+    bounded,
+)
 from frontdesk.services import conversation_turns as records
 from frontdesk.services import request_keys
 from frontdesk.services.agent_context import (
@@ -113,10 +120,12 @@ class Agent:
     ) -> Conversation:
         """``caller_verified``: the door vouches that the caller holds ``caller_phone`` (a
         carrier caller ID); otherwise that number is a claim, verified by a texted code."""
-        return records.open_conversation(
+        conversation = records.open_conversation(
             self.factory, tenant, channel, external_id, caller_phone=caller_phone,
             caller_verified=caller_verified, language=lang,
         )
+        log_context.note(tenant=tenant.slug, conversation_id=str(conversation.id))
+        return conversation
 
     def greet(self, tenant: Tenant, conversation_id: uuid.UUID, *, outbound: bool = False) -> Reply:
         """The opening line (a known caller hears their name and next appointment). On a
@@ -193,15 +202,17 @@ class Agent:
         latest thing the caller was asked (we texted them since), so this is no answer to
         it; ``question_ttl``: a question older than this is stale too (texts: ADR 0048)."""
         afresh = _Afresh(fresh, stale, question_ttl)
-        if not request_key:
-            return self._turn(tenant, conversation_id, text, None, afresh)
-        # A copy of this request still running would answer it too: wait for it, then
-        # answer from the record rather than act on the message twice.
-        with request_keys.one_copy_at_a_time(self.factory, conversation_id, request_key):
-            replay = self._replay(tenant, conversation_id, request_key)
-            if replay is not None:
-                return replay
-            return self._turn(tenant, conversation_id, text, request_key, afresh)
+        log_context.note(tenant=tenant.slug, conversation_id=str(conversation_id))
+        with TURNS_IN_PROGRESS.track_inprogress():
+            if not request_key:
+                return self._turn(tenant, conversation_id, text, None, afresh)
+            # A copy of this request still running would answer it too: wait for it,
+            # then answer from the record rather than act on the message twice.
+            with request_keys.one_copy_at_a_time(self.factory, conversation_id, request_key):
+                replay = self._replay(tenant, conversation_id, request_key)
+                if replay is not None:
+                    return replay
+                return self._turn(tenant, conversation_id, text, request_key, afresh)
 
     def _turn(
         self, tenant: Tenant, conversation_id: uuid.UUID, text: str, request_key: str | None,
@@ -228,9 +239,12 @@ class Agent:
             # An LLM outage must not drop the caller: the rules answer, and the reason
             # goes to the log and the turn's record, so a broken LLM is never invisible.
             engine, fallback = "rules", _fallen_back(conversation.id, exc)
+            if not isinstance(exc, DeferredToRules):  # by design is no fallback
+                LLM_FALLBACKS.labels(_reason_label(fallback)).inc()
             decision = policy.respond(state, u, ctx)
         if decision.fallback_reason:  # the LLM failed after acting; its tools' result spoke
             fallback = decision.fallback_reason
+            LLM_FALLBACKS.labels(_reason_label(fallback)).inc()
             log.warning(
                 "LLM failed after acting in conversation %s (%s): confirmed from the tool result",
                 conversation.id,
@@ -240,6 +254,7 @@ class Agent:
                 c.name == "transfer_to_human" for c in ctx.tools.calls):
             ctx.tools.call("transfer_to_human", {"reason": decision.transfer_reason})
         latency = (_time.perf_counter() - started) * 1000
+        TURN_SECONDS.labels(bounded(conversation.channel)).observe(latency / 1000)
         rows: list[dict[str, Any]] = [
             {"role": "user", "text": text, "language": u.lang, "request_key": request_key}
         ]
@@ -506,6 +521,11 @@ def _left_outcome(saved: dict[str, Any]) -> str:
     state = DialogueState.from_json(saved)
     informed = bool(state.offered) or state.goal in ("hours", "my_appointments")
     return "info" if informed else "abandoned"
+
+
+def _reason_label(reason: str) -> str:
+    """A fallback's reason as a metric label: the stable part ("error: KeyError" is "error")."""
+    return reason.split(":", 1)[0][:40]
 
 
 def _fallen_back(conversation_id: uuid.UUID, exc: Exception) -> str:

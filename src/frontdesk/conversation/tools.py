@@ -49,6 +49,7 @@ from frontdesk.conversation.tool_results import (
     Transferred,
 )
 from frontdesk.errors import FrontdeskError, InvalidInput, RefusalCode
+from frontdesk.observability.metrics import REFUSALS
 from frontdesk.scheduling import Slot, SlotPreferences, distinct_starts, rank_slots, spread
 from frontdesk.services import booking, caller_access
 from frontdesk.services import phone_verification as verification
@@ -142,6 +143,7 @@ class Tools:
                 "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()),
             )
         except FrontdeskError as exc:
+            REFUSALS.labels(exc.code, "conversation").inc()
             return self.refused(exc)
         except ValueError as exc:  # a malformed id
             return Refused(RefusalCode.INVALID_ARGUMENTS, str(exc))

@@ -44,6 +44,10 @@ class BackgroundWork:
         self.dialer.start()
         self.retention.start()
 
+    def alive(self) -> bool:
+        """Both threads run (``/ready`` asks, in embedded mode)."""
+        return self.outbox.alive() and self.dialer.alive()
+
     def stop(self) -> None:
         """Stop queueing calls first, then finish the sends under way."""
         self.retention.stop()

@@ -56,6 +56,9 @@ class Dialer:
         self._thread = threading.Thread(target=self._run, name="dialer", daemon=True)
         self._thread.start()
 
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.circuit import Breaker, CircuitOpen, breaker
 from frontdesk.delivery.dispatch import Dispatcher, Limits
 from frontdesk.delivery.recording import SentRecorder
+from frontdesk.observability.metrics import DELIVERY_FAILURES
 from frontdesk.senders.base import PermanentSendError, Sender, TransientSendError
 from frontdesk.services.notices import wakeup
 from frontdesk.services.notices.claims import (
@@ -111,6 +112,7 @@ def deliver(
         report.deferred.append(row_id)
         return
     except TransientSendError as exc:
+        DELIVERY_FAILURES.labels(message.channel, sender.name, "transient").inc()
         if guard is not None:
             guard.failed()
         outcome = record_transient_failure(factory, row_id, now, attempts, str(exc))
@@ -120,6 +122,7 @@ def deliver(
             report.failed.append(row_id)
         return
     except PermanentSendError as exc:
+        DELIVERY_FAILURES.labels(message.channel, sender.name, "permanent").inc()
         if guard is not None:
             guard.succeeded()  # the provider answered: it refused this one message
         record_failed(factory, row_id, str(exc), attempt=attempts)
@@ -197,6 +200,9 @@ class OutboxWorker:
                 name="outbox-listen", daemon=True,
             )
             self._listener.start()
+
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def stop(self) -> None:
         """Finish the sends under way; hand back claims not started (due again at once)."""

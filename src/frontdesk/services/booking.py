@@ -27,6 +27,7 @@ from frontdesk.errors import (
     IdempotencyMismatch,
     RefusalCode,
 )
+from frontdesk.observability.metrics import BOOKINGS, bounded
 from frontdesk.scheduling import Refusal
 from frontdesk.services import booking_plan, calendars
 from frontdesk.services.booking_plan import Ask, Stale, find_by_key
@@ -151,7 +152,10 @@ def book(
                 start + calendars.service_spec(service).duration,
             )
     try:
-        return _book_with_retries(factory, tenant, request, ask, now, also)
+        result = _book_with_retries(factory, tenant, request, ask, now, also)
+        if not result.replayed:  # committed: one appointment more
+            BOOKINGS.labels(bounded(request.source)).inc()
+        return result
     except (BookingRefused, IntegrityError):
         # A copy of this request (a client's retry, in flight at the same time) may have
         # booked under the same key while we waited on a lock: on PostgreSQL we then see

@@ -31,6 +31,7 @@ from frontdesk.calendars.base import (
     CalendarUnavailable,
 )
 from frontdesk.calendars.oauth import OAuthTokens, TokenSaver
+from frontdesk.observability.metrics import CALENDAR_READ_FAILURES, CALENDAR_READ_SECONDS
 from frontdesk.scheduling import Interval
 from frontdesk.services.calendar_providers import (
     calendar_breaker,
@@ -209,7 +210,7 @@ class ExternalBusy:
                 )
                 provider = self.provider_factory(target, tenant.timezone, refreshed.append)
                 try:
-                    blocks.extend((b.start, b.end) for b in provider.busy(start, end))
+                    blocks.extend(_timed_read(provider, connection.provider, start, end))
                 finally:
                     close_provider(provider)
             blocks.sort()
@@ -240,6 +241,22 @@ class ExternalBusy:
             self._recent.setdefault(connection.id, deque(maxlen=RECENT_READS)).append(read)
             self._failed_at.pop(connection.id, None)
         return blocks
+
+
+def _timed_read(provider: CalendarProvider, name: str, start: datetime, end: datetime
+                ) -> list[Interval]:
+    """One calendar's busy times, timed and counted by provider (a failure by its code)."""
+    began = time.perf_counter()
+    try:
+        return [(b.start, b.end) for b in provider.busy(start, end)]
+    except CalendarError as exc:
+        CALENDAR_READ_FAILURES.labels(name, exc.code).inc()
+        raise
+    except ValueError:
+        CALENDAR_READ_FAILURES.labels(name, "invalid_answer").inc()
+        raise
+    finally:
+        CALENDAR_READ_SECONDS.labels(name).observe(time.perf_counter() - began)
 
 
 def _merged(old: _Known | None, new: _Known) -> _Known:

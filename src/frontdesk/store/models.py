@@ -392,6 +392,8 @@ class Conversation(Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "channel", "external_id"),
         Index("ix_conversations_tenant_started", "tenant_id", "started_at"),
+        # Phone calls still open, counted when metrics are scraped (revision 0020).
+        Index("ix_conversations_open", "channel", "ended_at", "updated_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -774,3 +776,14 @@ class DoNotCallEntry(Base):
     phone_e164: Mapped[str] = mapped_column(String(20), primary_key=True)
     reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkerHeartbeat(Base):
+    """A ``frontdesk worker`` process saying it is alive (``/ready`` reads the newest).
+    Its row goes when it stops; a killed one's row simply grows old."""
+
+    __tablename__ = "worker_heartbeats"
+
+    worker: Mapped[str] = mapped_column(String(120), primary_key=True)  # host:pid
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    beat_at: Mapped[datetime] = mapped_column(default=utcnow)

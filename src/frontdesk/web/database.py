@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_S = 5
 # Answered while the schema waits for the database: they do not need it (health says so).
-OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+OPEN_PATHS = frozenset({"/health", "/ready", "/metrics", "/docs", "/docs/oauth2-redirect",
+                        "/redoc", "/openapi.json"})
 # What a path answers instead of the 503 problem while the database is away.
 OutageAnswer = Callable[[], Response]
 

@@ -14,6 +14,7 @@ from starlette.requests import HTTPConnection
 from frontdesk.config import Settings
 from frontdesk.conversation.agent import Agent
 from frontdesk.errors import Unauthorized
+from frontdesk.observability import context as log_context
 from frontdesk.services.api_keys import WIDGET, Caller, authenticate_key
 from frontdesk.services.constraint_refinement import ConstraintProposer
 from frontdesk.store.db import read_session
@@ -110,6 +111,7 @@ def get_caller(
     key = _api_key(bearer, x_api_key)
     with read_session(factory) as session:  # one query, no transaction around it
         caller = authenticate_key(session, key)
+    log_context.note(tenant=caller.tenant.slug)
     route = conn.scope.get("route")
     path = getattr(route, "path", None) or conn.url.path
     origin = conn.headers.get("origin")

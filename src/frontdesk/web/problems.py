@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from frontdesk.errors import FrontdeskError
+from frontdesk.observability.metrics import REFUSALS
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ def _page(request: Request, status: int, title: str, detail: str) -> Response | 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, FrontdeskError)
+    REFUSALS.labels(exc.code, "api").inc()
     shown = _page(request, exc.status, exc.title, exc.detail)
     if shown is not None:
         return shown

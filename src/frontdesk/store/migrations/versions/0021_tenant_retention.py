@@ -2,7 +2,7 @@
 messages
 
 Revision ID: 0021
-Revises: 0019 (re-point to 0020 when both are merged)
+Revises: 0020
 Create Date: 2026-12-20 10:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

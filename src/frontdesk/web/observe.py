@@ -1,0 +1,88 @@
+"""Every request's id and its count: the outermost middleware.
+
+It opens the request's log scope (``observability.context``) with a request id, the
+client's ``X-Request-ID`` when well-formed, else a fresh one, and echoes it in the
+response; lines logged while answering (the access line among them) carry it. It
+counts the request by method, route TEMPLATE and status: never the raw path, which
+holds ids, keys and phone numbers. A request refused before routing (a 429, a 503 while
+the schema waits) is matched against the routes here; one that matches none is
+"unmatched".
+"""
+
+from __future__ import annotations
+
+from time import perf_counter
+
+from fastapi import FastAPI
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from frontdesk.observability import context
+from frontdesk.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
+
+UNMATCHED = "unmatched"
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "WEBSOCKET"})
+
+
+def route_template(scope: Scope) -> str:
+    """The route's path template (``/api/v1/appointments/{appointment_id}``)."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if isinstance(path, str):
+        return path
+    app = scope.get("app")
+    for candidate in getattr(getattr(app, "router", None), "routes", ()):
+        match, _ = candidate.matches(scope)
+        if match == Match.FULL:
+            found = getattr(candidate, "path", None)
+            return found if isinstance(found, str) and found else UNMATCHED
+    return UNMATCHED
+
+
+def _request_header(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            return bytes(value).decode("latin-1")
+    return None
+
+
+class ObserveMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        request_id = context.request_id_from(_request_header(scope))
+        token = context.begin(request_id=request_id)
+        started = perf_counter()
+        status = 500
+
+        async def stamp(message: Message) -> None:
+            nonlocal status
+            kind = message["type"]
+            if kind in ("http.response.start", "websocket.http.response.start"):
+                status = message["status"]
+                headers = [(k, v) for k, v in message.get("headers", ()) if k != b"x-request-id"]
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                message = {**message, "headers": headers}
+            elif kind == "websocket.accept":
+                status = 101
+            elif kind == "websocket.close" and status == 500:
+                status = 403  # closed before the handshake
+            await send(message)
+
+        try:
+            await self.app(scope, receive, stamp)
+        finally:
+            route = route_template(scope)
+            method = scope.get("method", "WEBSOCKET")
+            method = method if method in _METHODS else "other"
+            HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            HTTP_SECONDS.labels(route).observe(perf_counter() - started)
+            context.end(token)
+
+
+def install(app: FastAPI) -> None:
+    app.add_middleware(ObserveMiddleware)
