@@ -51,7 +51,7 @@ def _eventually(check: Callable[[], bool], what: str) -> None:
 def test_starts_without_its_database_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
     url = f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/frontdesk"
     app = create_app(Settings(environment="test", llm_base_url="", database_url=url))
-    with serving(app) as base, httpx.Client(base_url=base) as http:
+    with serving(app) as base, httpx.Client(base_url=base, timeout=30) as http:
         _assert_health_down(http)
         _assert_unavailable(http.get("/api/v1/services", headers={"Authorization": "Bearer x"}))
         _assert_unavailable(http.post("/webhooks/twilio/sms", content=b"From=%2B12125550123"))
