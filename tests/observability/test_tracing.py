@@ -177,3 +177,21 @@ def test_without_an_endpoint_the_sdk_is_never_imported(tmp_path: Path) -> None:
                           text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
+
+
+def test_serve_says_what_to_install_when_the_extra_is_missing(tmp_path: Path) -> None:
+    """``frontdesk serve`` with the endpoint set and no SDK: exit 2 and one clear line."""
+    script = ("import sys\n"
+              "sys.modules['opentelemetry.sdk.trace'] = None  # the extra not installed\n"
+              "from frontdesk.cli import main\n"
+              "sys.exit(main(['serve', '--port', '1']))\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTDESK_", "OTEL_"))}
+    env.update({"PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
+                "FRONTDESK_DATA_DIR": str(tmp_path),
+                "FRONTDESK_OTLP_ENDPOINT": "http://127.0.0.1:4318"})
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "error: FRONTDESK_OTLP_ENDPOINT is set but OpenTelemetry is not installed: "
+        "pip install 'frontdesk[otel]', or unset FRONTDESK_OTLP_ENDPOINT")
