@@ -10,6 +10,7 @@
 # Build arguments:
 #   EXTRAS       optional dependencies (pyproject.toml): postgres,redis by default; add
 #                `speech` for our own streaming voice (faster-whisper, onnxruntime)
+#                and `otel` for OpenTelemetry traces (FRONTDESK_OTLP_ENDPOINT)
 #   WITH_ESPEAK  1: install espeak-ng, the default local voice (FRONTDESK_SPEECH_TTS=espeak)
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm

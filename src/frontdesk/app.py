@@ -51,6 +51,7 @@ from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.llm import brain_from_settings
 from frontdesk.conversation.llm_constraints import proposer_from_settings
 from frontdesk.delivery.background import BackgroundWork, breaker_policy
+from frontdesk.observability import tracing
 from frontdesk.observability.metrics import DatabaseGauges, process_exited
 from frontdesk.security import cipher_for
 from frontdesk.services import calendar_providers
@@ -95,6 +96,8 @@ def _outbox_lifespan(
                 worker.stop()  # the sends under way finish; claims not started go back
             app.state.schema_gate.close()
             process_exited(settings.metrics_multiproc_dir, os.getpid())
+            if app.state.tracing is not None:
+                app.state.tracing.stop()  # the spans still batched are sent
 
     return lifespan
 
@@ -123,6 +126,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         lifespan=_outbox_lifespan(settings, factory),
     )
     app.state.settings = settings
+    app.state.tracing = tracing_for(settings)
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.agent = Agent(app.state.session_factory, brain=brain_from_settings(settings))
@@ -176,6 +180,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     dashboard.install(app)
     openapi_doc.install(app)
     return app
+
+
+def tracing_for(settings: Settings) -> tracing.Tracing | None:
+    """This process's tracing when an OTLP endpoint is configured (the server's and a
+    ``frontdesk worker``'s); raises ``TracingUnavailable`` without the "otel" extra."""
+    if not settings.otlp_endpoint:
+        return None
+    return tracing.start(settings.otlp_endpoint, resource={
+        "service.name": settings.otlp_service_name, "service.version": __version__,
+        "deployment.environment.name": settings.environment})
 
 
 # --- several server processes (`frontdesk serve --workers N`) ------------------------------

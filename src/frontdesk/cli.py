@@ -279,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from frontdesk.observability.tracing import TracingUnavailable
     from frontdesk.security import SecretKeyMissing
 
     args = build_parser().parse_args(argv)
@@ -287,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FrontdeskError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 2
-    except SecretKeyMissing as exc:
+    except (SecretKeyMissing, TracingUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -18,7 +18,7 @@ from typing import Any
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from frontdesk.app import engine_for
+    from frontdesk.app import engine_for, tracing_for
     from frontdesk.config import get_settings
     from frontdesk.delivery.background import BackgroundWork
     from frontdesk.delivery.heartbeat import Heartbeat
@@ -34,6 +34,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if not url.startswith("postgresql"):
         raise InvalidInput("frontdesk worker shares work through PostgreSQL; on SQLite the "
                            "server runs it (frontdesk serve). Set FRONTDESK_DATABASE_URL.")
+    traced = tracing_for(settings)  # the sends' spans, when an OTLP endpoint is set
     engine = engine_for(settings)
     migrate.upgrade(engine)  # safe alongside servers: migrations take an advisory lock
     factory = make_session_factory(engine)
@@ -57,6 +58,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     stopper.start()
     stopper.join(settings.shutdown_grace_s)
     heartbeat.stop()  # last: no server thinks the work is covered while it winds down
+    if traced is not None:
+        traced.stop()  # the spans still batched are sent
     if stopper.is_alive():
         say(f"frontdesk worker: sends still under way after {settings.shutdown_grace_s:.0f}"
             " s; exiting (their claims are retried after the lease)")

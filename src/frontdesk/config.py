@@ -239,6 +239,14 @@ class Settings(BaseSettings):
     worker_heartbeat_s: float = Field(default=10.0, gt=0, le=300)
     worker_stale_s: float = Field(default=60.0, gt=0)
 
+    # --- tracing (issue 16; README "Watching it", ADR 0056) ---
+    # An OpenTelemetry collector's OTLP/HTTP base URL (http://collector:4318): requests,
+    # conversation turns and outbox sends are traced to it. Needs the "otel" extra; empty:
+    # no tracing, and OpenTelemetry is never imported.
+    otlp_endpoint: str = ""
+    # The service.name the traces carry (one per deployment, or per role: server, worker).
+    otlp_service_name: str = Field(default="frontdesk", min_length=1, max_length=100)
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
@@ -263,6 +271,14 @@ class Settings(BaseSettings):
             except ValueError as exc:
                 raise ValueError(f"{value!r} is not a rate limit like '60/minute'") from exc
         return value.strip()
+
+    @field_validator("otlp_endpoint")
+    @classmethod
+    def _otlp_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("FRONTDESK_OTLP_ENDPOINT must be an http:// or https:// URL "
+                             "(the collector's OTLP/HTTP port, usually 4318)")
+        return value
 
     @field_validator("redis_url")
     @classmethod

@@ -25,6 +25,7 @@ from frontdesk.conversation.tool_results import CustomerFound, ToolResult, wire
 from frontdesk.conversation.tools import ToolContext, Tools
 from frontdesk.nlu.types import Understanding
 from frontdesk.observability import context as log_context
+from frontdesk.observability import tracing
 from frontdesk.observability.metrics import (
     LLM_FALLBACKS,
     TURN_SECONDS,
@@ -203,7 +204,9 @@ class Agent:
         it; ``question_ttl``: a question older than this is stale too (texts: ADR 0048)."""
         afresh = _Afresh(fresh, stale, question_ttl)
         log_context.note(tenant=tenant.slug, conversation_id=str(conversation_id))
-        with TURNS_IN_PROGRESS.track_inprogress():
+        with TURNS_IN_PROGRESS.track_inprogress(), tracing.span("agent turn", {
+                "frontdesk.tenant": tenant.slug,
+                "frontdesk.conversation_id": str(conversation_id)}) as span:
             if not request_key:
                 return self._turn(tenant, conversation_id, text, None, afresh)
             # A copy of this request still running would answer it too: wait for it,
@@ -211,6 +214,7 @@ class Agent:
             with request_keys.one_copy_at_a_time(self.factory, conversation_id, request_key):
                 replay = self._replay(tenant, conversation_id, request_key)
                 if replay is not None:
+                    span.set({"frontdesk.turn.replayed": True})
                     return replay
                 return self._turn(tenant, conversation_id, text, request_key, afresh)
 
@@ -255,6 +259,10 @@ class Agent:
             ctx.tools.call("transfer_to_human", {"reason": decision.transfer_reason})
         latency = (_time.perf_counter() - started) * 1000
         TURN_SECONDS.labels(bounded(conversation.channel)).observe(latency / 1000)
+        tracing.annotate({"frontdesk.channel": conversation.channel,
+                          "frontdesk.turn.intent": str(u.intent), "frontdesk.turn.engine": engine,
+                          "frontdesk.turn.outcome": decision.outcome,
+                          "frontdesk.turn.fallback": fallback is not None})
         rows: list[dict[str, Any]] = [
             {"role": "user", "text": text, "language": u.lang, "request_key": request_key}
         ]

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.circuit import Breaker, CircuitOpen, breaker
 from frontdesk.delivery.dispatch import Dispatcher, Limits
 from frontdesk.delivery.recording import SentRecorder
+from frontdesk.observability import tracing
 from frontdesk.observability.metrics import DELIVERY_FAILURES
 from frontdesk.senders.base import PermanentSendError, Sender, TransientSendError
 from frontdesk.services.notices import wakeup
@@ -101,9 +102,15 @@ def deliver(
         return
     guard = breaker_of(sender)
     try:
-        if guard is not None:
-            guard.check()
-        provider_id = sender.send(message)
+        # A trace shows each provider call: which channel and provider, which row (never
+        # the recipient); a failed send is marked with its error's type.
+        with tracing.span("outbox send", {
+                "frontdesk.channel": message.channel, "frontdesk.provider": sender.name,
+                "frontdesk.outbox_id": str(row_id), "frontdesk.attempt": attempts},
+                kind="client"):
+            if guard is not None:
+                guard.check()
+            provider_id = sender.send(message)
     except CircuitOpen as exc:
         # The provider is known to be down: no request, no attempt spent; due again
         # when the breaker lets a probe through.

@@ -7,6 +7,9 @@ counts the request by method, route TEMPLATE and status: never the raw path, whi
 holds ids, keys and phone numbers. A request refused before routing (a 429, a 503 while
 the schema waits) is matched against the routes here; one that matches none is
 "unmatched".
+
+With tracing on (``observability.tracing``) the request is a server span named by its
+method and route template, continuing a caller's W3C ``traceparent`` when one is sent.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from fastapi import FastAPI
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from frontdesk.observability import context
+from frontdesk.observability import context, tracing
 from frontdesk.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
 
 UNMATCHED = "unmatched"
@@ -39,11 +42,18 @@ def route_template(scope: Scope) -> str:
     return UNMATCHED
 
 
-def _request_header(scope: Scope) -> str | None:
+def _request_header(scope: Scope, wanted: bytes = b"x-request-id") -> str | None:
     for name, value in scope.get("headers", ()):
-        if name == b"x-request-id":
+        if name == wanted:
             return bytes(value).decode("latin-1")
     return None
+
+
+def _trace_parent(scope: Scope) -> dict[str, str]:
+    """The W3C trace context a caller (a proxy, another service) sent, if any."""
+    found = {name: _request_header(scope, name.encode()) for name in ("traceparent",
+                                                                      "tracestate")}
+    return {name: value for name, value in found.items() if value}
 
 
 class ObserveMiddleware:
@@ -73,15 +83,31 @@ class ObserveMiddleware:
                 status = 403  # closed before the handshake
             await send(message)
 
-        try:
-            await self.app(scope, receive, stamp)
-        finally:
-            route = route_template(scope)
-            method = scope.get("method", "WEBSOCKET")
-            method = method if method in _METHODS else "other"
-            HTTP_REQUESTS.labels(method, route, str(status)).inc()
-            HTTP_SECONDS.labels(route).observe(perf_counter() - started)
-            context.end(token)
+        method = scope.get("method", "WEBSOCKET")
+        method = method if method in _METHODS else "other"
+        with tracing.span(method, {"http.request.method": method,
+                                   "frontdesk.request_id": request_id},
+                          kind="server", carrier=_trace_parent(scope)) as span:
+            try:
+                await self.app(scope, receive, stamp)
+            finally:
+                route = route_template(scope)
+                HTTP_REQUESTS.labels(method, route, str(status)).inc()
+                HTTP_SECONDS.labels(route).observe(perf_counter() - started)
+                _finish(span, method, route, status)
+                context.end(token)
+
+
+def _finish(span: tracing.SpanHandle, method: str, route: str, status: int) -> None:
+    """Name the span by its route template, now known, and say how it ended and whose
+    it was (the ids the request's log scope gathered: tenant, conversation, call)."""
+    span.rename(f"{method} {route}")
+    ids = context.current()
+    span.set({"http.route": route, "http.response.status_code": status,
+              **{f"frontdesk.{name}": ids.get(name) for name in context.FIELDS
+                 if name != "request_id"}})
+    if status >= 500:
+        span.failed(str(status))
 
 
 def install(app: FastAPI) -> None:
