@@ -239,6 +239,16 @@ class Settings(BaseSettings):
     worker_heartbeat_s: float = Field(default=10.0, gt=0, le=300)
     worker_stale_s: float = Field(default=60.0, gt=0)
 
+    # --- worker operations (issue 16: a worker's own metrics, its health check) ---
+    # A `frontdesk worker` serves its Prometheus metrics (deliveries, failures, its circuit
+    # breakers, its heartbeat's age) on this port; 0: not served. With a token set
+    # (FRONTDESK_METRICS_TOKEN) scrapes must send it as a bearer.
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    # Where that port listens: loopback by default (a scraper on the same machine). In a
+    # container set 0.0.0.0 so Prometheus on the private network reaches it, and do not
+    # publish the port.
+    worker_metrics_host: str = "127.0.0.1"
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
