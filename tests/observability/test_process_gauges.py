@@ -10,12 +10,17 @@ import urllib.request
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk import circuit
+from frontdesk.delivery.worker import deliver_due
 from frontdesk.observability.metrics import exposition
 from frontdesk.observability.process_gauges import CircuitGauges, HeartbeatGauge
 from frontdesk.observability.scrape_server import MetricsServer
-from tests.conftest import with_settings
+from frontdesk.senders.console import ConsoleSender
+from frontdesk.services.notices.outbox import enqueue
+from frontdesk.store.db import write_session
+from tests.conftest import Business, with_settings
 from tests.observability.test_metrics import Samples, scrape, value
 
 
@@ -112,3 +117,18 @@ def test_the_servers_metrics_token_covers_the_breakers(client: TestClient) -> No
     assert client.get("/metrics").status_code == 401
     samples = scrape(client, Authorization="Bearer s3cret")
     assert value(samples, "frontdesk_circuit_open", endpoint="twilio api.twilio.com") == 1
+
+
+def test_an_accepted_send_counts_as_a_delivery(
+    factory: sessionmaker[Session], biz: Business
+) -> None:
+    provider = ConsoleSender("sms")
+    series = {"channel": "sms", "provider": provider.name}
+    before = value(parse(exposition("").decode()), "frontdesk_deliveries_total", **series)
+    with write_session(factory) as session:
+        enqueue(session, tenant_id=biz.tenant.id, channel="sms", purpose="test",
+                recipient="+12125550123", payload={"body": "hi", "from": "+12125550100"},
+                dedupe_key="counted")
+    assert len(deliver_due(factory, {"sms": provider}).sent) == 1
+    after = value(parse(exposition("").decode()), "frontdesk_deliveries_total", **series)
+    assert after == before + 1
