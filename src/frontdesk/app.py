@@ -53,6 +53,7 @@ from frontdesk.conversation.llm_constraints import proposer_from_settings
 from frontdesk.delivery.background import BackgroundWork, breaker_policy
 from frontdesk.observability import tracing
 from frontdesk.observability.metrics import DatabaseGauges, process_exited
+from frontdesk.observability.process_gauges import CircuitGauges
 from frontdesk.security import cipher_for
 from frontdesk.services import calendar_providers
 from frontdesk.services.operations import deployment_figures
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                                   closers=[live.close_all], busy=[lambda: len(live) > 0])
     # Read from the database when /metrics is scraped: the outbox's backlog, calls open.
     app.state.database_gauges = DatabaseGauges(partial(deployment_figures, factory))
+    app.state.circuit_gauges = CircuitGauges(circuit.breaker_states)  # this process's
     problems.install(app)
     # A caller hears an apology while the database is away, never a problem document.
     database.install(app, gate,

@@ -247,6 +247,16 @@ class Settings(BaseSettings):
     # The service.name the traces carry (one per deployment, or per role: server, worker).
     otlp_service_name: str = Field(default="frontdesk", min_length=1, max_length=100)
 
+    # --- worker operations (issue 16: a worker's own metrics, its health check) ---
+    # A `frontdesk worker` serves its Prometheus metrics (deliveries, failures, its circuit
+    # breakers, its heartbeat's age) on this port; 0: not served. With a token set
+    # (FRONTDESK_METRICS_TOKEN) scrapes must send it as a bearer.
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    # Where that port listens: loopback by default (a scraper on the same machine). In a
+    # container set 0.0.0.0 so Prometheus on the private network reaches it, and do not
+    # publish the port.
+    worker_metrics_host: str = "127.0.0.1"
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

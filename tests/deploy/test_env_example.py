@@ -91,7 +91,7 @@ def test_compose_wires_the_services() -> None:
     assert set(services) == {"postgres", "redis", "server", "worker"}
     assert services["server"]["command"] == ["serve"]
     assert services["worker"]["command"] == ["worker"]
-    for name in ("postgres", "redis", "server"):
+    for name in ("postgres", "redis", "server", "worker"):
         assert services[name]["healthcheck"]["test"], name
     for name in ("server", "worker"):
         service = services[name]
@@ -104,6 +104,14 @@ def test_compose_wires_the_services() -> None:
         # The process manager waits longer than the drain may take.
         grace = float(service["stop_grace_period"].rstrip("s"))
         assert grace > Settings.model_fields["shutdown_grace_s"].default
+    # The worker's own check: its heartbeat, read from the database (frontdesk worker
+    # --check), given longer than the database's connect timeout to answer.
+    worker_check = services["worker"]["healthcheck"]
+    assert worker_check["test"] == ["CMD", "frontdesk", "worker", "--check"]
+    assert not worker_check.get("disable")
+    assert float(worker_check["timeout"].rstrip("s")) > 10
+    # Never healthy on a heartbeat older than the stale limit: checked at least that often.
+    assert float(worker_check["interval"].rstrip("s")) <= Settings().worker_stale_s
     # One process delivers: the worker, not the server.
     assert services["server"]["environment"]["FRONTDESK_OUTBOX_WORKER"] == "false"
     named = set(compose["volumes"])

@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import threading
+import time
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +29,11 @@ class Heartbeat:
         self.name = name or worker_name()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._written_at = time.monotonic()  # the start, until a beat is written
+
+    def age_s(self) -> float:
+        """Seconds since this worker's row was last written (or since it started)."""
+        return max(time.monotonic() - self._written_at, 0.0)
 
     def start(self) -> None:
         self._beat()  # at once: /ready need not wait a whole interval
@@ -50,6 +56,7 @@ class Heartbeat:
     def _beat(self) -> None:
         try:
             beat(self.factory, self.name)
+            self._written_at = time.monotonic()
         except (OperationalError, InterfaceError) as exc:
             # The database is away: the heartbeat goes stale, which is what /ready should see.
             log.warning("heartbeat: database unavailable (%s)", failure_reason(exc))

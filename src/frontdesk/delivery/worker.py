@@ -41,7 +41,7 @@ from frontdesk.circuit import Breaker, CircuitOpen, breaker
 from frontdesk.delivery.dispatch import Dispatcher, Limits
 from frontdesk.delivery.recording import SentRecorder
 from frontdesk.observability import tracing
-from frontdesk.observability.metrics import DELIVERY_FAILURES
+from frontdesk.observability.metrics import DELIVERIES, DELIVERY_FAILURES
 from frontdesk.senders.base import PermanentSendError, Sender, TransientSendError
 from frontdesk.services.notices import wakeup
 from frontdesk.services.notices.claims import (
@@ -138,6 +138,7 @@ def deliver(
         return
     if guard is not None:
         guard.succeeded()
+    DELIVERIES.labels(message.channel, sender.name).inc()
     if on_sent is not None:
         on_sent(claimed, sender.name, provider_id)
     else:

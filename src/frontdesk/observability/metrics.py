@@ -56,6 +56,8 @@ BOOKINGS = Counter("frontdesk_bookings", "Appointments booked (not replays)", ["
 REFUSALS = Counter(
     "frontdesk_refusals", "Domain refusals by stable code (problem+json codes and the "
     "conversation tools' refusals)", ["code", "via"])
+DELIVERIES = Counter(
+    "frontdesk_deliveries", "Outbox sends a provider accepted", ["channel", "provider"])
 DELIVERY_FAILURES = Counter(
     "frontdesk_delivery_failures", "Outbox sends a provider refused or failed",
     ["channel", "provider", "kind"])
@@ -136,20 +138,20 @@ class DatabaseGauges(Collector):
             value=figures.open_phone_calls)
 
 
-def exposition(multiprocess_dir: str, extra: Collector | None = None) -> bytes:
+def exposition(multiprocess_dir: str, *extra: Collector | None) -> bytes:
     """The Prometheus text for this process, or for every process sharing
-    ``multiprocess_dir``, followed by ``extra``'s series."""
+    ``multiprocess_dir``, followed by the ``extra`` collectors' series."""
     if multiprocess_dir:
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=multiprocess_dir)  # type: ignore[no-untyped-call]
         text = generate_latest(registry)
     else:
         text = generate_latest(REGISTRY)
-    if extra is not None:
-        own = CollectorRegistry(auto_describe=False)
-        own.register(extra)
-        text += generate_latest(own)
-    return text
+    own = CollectorRegistry(auto_describe=False)
+    for collector in extra:
+        if collector is not None:
+            own.register(collector)
+    return text + generate_latest(own)
 
 
 def prepare_multiprocess_dir(path: Path) -> None:

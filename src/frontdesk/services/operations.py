@@ -74,12 +74,17 @@ def stopped(factory: sessionmaker[Session], worker: str) -> None:
         session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.worker == worker))
 
 
-def newest_beat_age_s(factory: sessionmaker[Session], now: datetime | None = None
-                      ) -> float | None:
-    """Seconds since any worker last beat; None when no worker ever has (or all stopped)."""
+def newest_beat_age_s(factory: sessionmaker[Session], now: datetime | None = None,
+                      *, host: str | None = None) -> float | None:
+    """Seconds since any worker (on ``host``, when given: names are host:pid) last beat;
+    None when no worker ever has (or all stopped)."""
     now = now or datetime.now(UTC)
+    newest_beat = select(func.max(WorkerHeartbeat.beat_at))
+    if host is not None:
+        newest_beat = newest_beat.where(WorkerHeartbeat.worker.startswith(f"{host}:",
+                                                                          autoescape=True))
     with read_session(factory) as session:
-        newest = session.scalar(select(func.max(WorkerHeartbeat.beat_at)))
+        newest = session.scalar(newest_beat)
     if newest is None:
         return None
     return max((now - _aware(newest)).total_seconds(), 0.0)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 
 from frontdesk.errors import FrontdeskError
 from frontdesk.observability.metrics import CONTENT_TYPE, DatabaseGauges, exposition
+from frontdesk.observability.process_gauges import CircuitGauges
 from frontdesk.web.deps import SettingsDep
 
 router = APIRouter(tags=["health"])
@@ -36,6 +37,9 @@ def _authorized(request: Request, token: str) -> bool:
 async def metrics(request: Request, settings: SettingsDep) -> Response:
     if not _authorized(request, settings.metrics_token):
         raise MetricsTokenRequired("Send FRONTDESK_METRICS_TOKEN as 'Authorization: Bearer'.")
-    gauges: DatabaseGauges | None = getattr(request.app.state, "database_gauges", None)
-    body = await anyio.to_thread.run_sync(exposition, settings.metrics_multiproc_dir, gauges)
+    state = request.app.state
+    gauges: DatabaseGauges | None = getattr(state, "database_gauges", None)
+    breakers: CircuitGauges | None = getattr(state, "circuit_gauges", None)
+    body = await anyio.to_thread.run_sync(exposition, settings.metrics_multiproc_dir,
+                                          gauges, breakers)
     return Response(body, media_type=CONTENT_TYPE)
