@@ -5,35 +5,20 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-import time
 import urllib.parse
 from pathlib import Path
 
 import httpx
-import pytest
 from websockets.sync.client import connect
 
+from tests.cli.serving import start_serve
 from tests.cli.test_cli import _env, _free_port, _run
 
 CUSTOMER = "+12125550123"
 
 
 def _start(tmp_path: Path, port: int) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "frontdesk", "serve", "--port", str(port)],
-        env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
-            return proc
-        except httpx.TransportError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"server did not start: {proc.communicate()[0]}")
-            time.sleep(0.2)
+    return start_serve(_env(tmp_path), port)
 
 
 def _retell_greets(url: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -20,6 +19,7 @@ from twilio.request_validator import RequestValidator
 
 from frontdesk.cli import DEMO_TWILIO_TOKEN
 from tests.channels.conftest import answer_for, opening
+from tests.cli.serving import start_serve
 from tests.cli.test_cli import _env, _free_port
 from tests.conftest import next_weekday
 
@@ -29,21 +29,7 @@ CALLER = "+12125550142"
 
 
 def _start(tmp_path: Path, port: int) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "frontdesk", "serve", "--demo", "--port", str(port)],
-        env=_env(tmp_path, FRONTDESK_LOG_FORMAT="json"),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
-            return proc
-        except httpx.TransportError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"server did not start: {proc.communicate()[0]}")
-            time.sleep(0.2)
+    return start_serve(_env(tmp_path, FRONTDESK_LOG_FORMAT="json"), port, "--demo")
 
 
 def _book_by_chat(http: httpx.Client, request_id: str) -> dict[str, Any]:

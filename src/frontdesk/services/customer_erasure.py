@@ -66,6 +66,23 @@ def erase_customer(
     return customer
 
 
+def blank_words(session: Session, conversation_ids: list[uuid.UUID], marker: str, *,
+                tool_text: bool) -> None:
+    """What was said in these conversations becomes ``marker`` (readers expect text in a
+    caller's or agent's turn) and tool calls lose their arguments and results; with
+    ``tool_text``, a tool turn's text goes too. Shared by erasure and retention."""
+    session.execute(update(ConversationTurn).where(
+        ConversationTurn.conversation_id.in_(conversation_ids),
+        ConversationTurn.text.is_not(None), ConversationTurn.role.in_(("user", "assistant")),
+    ).values(text=marker))
+    cleared: dict[str, None] = {"tool_args": None, "tool_result": None}
+    if tool_text:
+        cleared["text"] = None
+    session.execute(update(ConversationTurn).where(
+        ConversationTurn.conversation_id.in_(conversation_ids), ConversationTurn.role == "tool",
+    ).values(**cleared))
+
+
 def _erase_conversations(session: Session, tenant: Tenant, customer_id: uuid.UUID,
                          phone: str | None) -> None:
     theirs = [Conversation.customer_id == customer_id]
@@ -75,13 +92,7 @@ def _erase_conversations(session: Session, tenant: Tenant, customer_id: uuid.UUI
         Conversation.tenant_id == tenant.id, or_(*theirs))))
     if not ids:
         return
-    session.execute(update(ConversationTurn).where(
-        ConversationTurn.conversation_id.in_(ids), ConversationTurn.text.is_not(None),
-        ConversationTurn.role.in_(("user", "assistant")),
-    ).values(text=ERASED))
-    session.execute(update(ConversationTurn).where(
-        ConversationTurn.conversation_id.in_(ids), ConversationTurn.role == "tool",
-    ).values(tool_args=None, tool_result=None))
+    blank_words(session, ids, ERASED, tool_text=False)
     for conversation in session.scalars(select(Conversation).where(Conversation.id.in_(ids))):
         conversation.caller_phone = None
         conversation.state = {}

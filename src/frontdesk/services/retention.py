@@ -29,10 +29,10 @@ from typing import Literal
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.services.customer_erasure import blank_words
 from frontdesk.store.db import write_session
 from frontdesk.store.models import (
     Conversation,
-    ConversationTurn,
     OutboxMessage,
     OutboxStatus,
     PhoneVerification,
@@ -125,14 +125,8 @@ def _conversations(session: Session, tenant_id: uuid.UUID, cutoff: datetime,
     if policy.mode == "delete":  # turns and verifications go with them (ON DELETE CASCADE)
         session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
         return len(ids)
-    # Said words become a marker (as an erasure's do: readers expect text there).
-    session.execute(update(ConversationTurn).where(
-        ConversationTurn.conversation_id.in_(ids), ConversationTurn.text.is_not(None),
-        ConversationTurn.role.in_(("user", "assistant")),
-    ).values(text=EXPIRED))
-    session.execute(update(ConversationTurn).where(
-        ConversationTurn.conversation_id.in_(ids), ConversationTurn.role == "tool",
-    ).values(text=None, tool_args=None, tool_result=None))
+    # Said words become a marker, as an erasure's do.
+    blank_words(session, list(ids), EXPIRED, tool_text=True)
     for conversation_id in ids:
         session.execute(update(Conversation).where(Conversation.id == conversation_id).values(
             external_id=f"{_EXPIRED_ID}{conversation_id}", caller_phone=None, state={},
