@@ -25,15 +25,20 @@ from tests.conftest import Business, next_weekday
 from tests.voice.fakes import SILENT_FRAME, TextRecognizer, TextVoice, hear, speech
 
 
-def _call(factory: sessionmaker[Session], biz: Business,
-          call_sid: str) -> tuple[StreamingCall, AgentSide]:
+def phone_side(factory: sessionmaker[Session], biz: Business, call_sid: str) -> AgentSide:
+    """The agent's side of a new phone call to ``biz`` from a verified caller."""
     agent = Agent(factory)
     with factory() as session:
         tenant = session.get_one(Tenant, biz.tenant.id)
         session.expunge(tenant)
     conversation = agent.open(tenant, "phone", call_sid, caller_phone="+12125550142",
                               caller_verified=True)
-    side = AgentSide(agent, factory, tenant, conversation)
+    return AgentSide(agent, factory, tenant, conversation)
+
+
+def _call(factory: sessionmaker[Session], biz: Business,
+          call_sid: str) -> tuple[StreamingCall, AgentSide]:
+    side = phone_side(factory, biz, call_sid)
     return StreamingCall(side, TextRecognizer(), TextVoice(), EnergyVAD()), side
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.call_lines import line
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Conversation, ConversationTurn, Tenant
@@ -18,6 +17,7 @@ from frontdesk.voice.pipeline import CallerAudio, Closing, EndCall, MarkPlayed, 
 from frontdesk.voice.vad import EnergyVAD
 from tests.conftest import Business
 from tests.voice.fakes import ScriptedSide, TextRecognizer, TextVoice, speech
+from tests.voice.test_agent_side import phone_side
 from tests.voice.test_pipeline import make_call, silence, spoken
 
 
@@ -69,13 +69,7 @@ def test_live_calls_close_every_call_and_every_later_one() -> None:
 
 
 def _side(factory: sessionmaker[Session], biz: Business, call_sid: str) -> AgentSide:
-    agent = Agent(factory)
-    with factory() as session:
-        tenant = session.get_one(Tenant, biz.tenant.id)
-        session.expunge(tenant)
-    conversation = agent.open(tenant, "phone", call_sid, caller_phone="+12125550142",
-                              caller_verified=True)
-    return AgentSide(agent, factory, tenant, conversation)
+    return phone_side(factory, biz, call_sid)
 
 
 def _last_turn(factory: sessionmaker[Session], side: AgentSide) -> tuple[str, str | None]:
