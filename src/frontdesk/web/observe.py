@@ -85,16 +85,18 @@ class ObserveMiddleware:
 
         method = scope.get("method", "WEBSOCKET")
         method = method if method in _METHODS else "other"
+        traced = tracing.active() is not None  # else no header scan, no span work
         with tracing.span(method, {"http.request.method": method,
-                                   "frontdesk.request_id": request_id},
-                          kind="server", carrier=_trace_parent(scope)) as span:
+                                   "frontdesk.request_id": request_id}, kind="server",
+                          carrier=_trace_parent(scope) if traced else None) as span:
             try:
                 await self.app(scope, receive, stamp)
             finally:
                 route = route_template(scope)
                 HTTP_REQUESTS.labels(method, route, str(status)).inc()
                 HTTP_SECONDS.labels(route).observe(perf_counter() - started)
-                _finish(span, method, route, status)
+                if traced:
+                    _finish(span, method, route, status)
                 context.end(token)
 
 
