@@ -35,6 +35,7 @@ from frontdesk.api.routes import (
     tenant,
 )
 from frontdesk.channels import (
+    calendar_push,
     chat,
     openai_compat,
     retell,
@@ -176,8 +177,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         api_keys,
     ):
         app.include_router(module.router)
-    for door in (chat, openai_compat, retell, sms, telnyx_stream, telnyx_voice, twilio_stream,
-                 twilio_voice, widget):
+    for door in (calendar_push, chat, openai_compat, retell, sms, telnyx_stream, telnyx_voice,
+                 twilio_stream, twilio_voice, widget):
         app.include_router(door.router)
     dashboard.install(app)
     openapi_doc.install(app)

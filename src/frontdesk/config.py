@@ -257,6 +257,27 @@ class Settings(BaseSettings):
     # publish the port.
     worker_metrics_host: str = "127.0.0.1"
 
+    # --- calpush (issue 17 D: calendar push notifications, ADR 0068) ---
+    # Google and Microsoft tell us at once when a connected calendar changes, so a new
+    # meeting stops being offered before the busy-time cache (calendar_cache_s) runs out.
+    # They call {public_base_url}/webhooks/calendar/google (or /microsoft), which must be
+    # public https. "auto": on when public_base_url is https; "on": also over http (a
+    # local test set-up; Google and Microsoft themselves refuse it); "off": never.
+    calendar_push: Literal["auto", "on", "off"] = "auto"
+    # How long a channel is asked to live (Google allows days; Graph caps calendar events
+    # at 4230 minutes, so its subscriptions get at most 4200).
+    calendar_push_ttl_s: float = Field(default=7 * 86400.0, ge=600)
+    # A channel expiring within this margin is renewed (Google: replaced; Graph: extended).
+    calendar_push_renew_margin_s: float = Field(default=12 * 3600.0, ge=60)
+    # How often the background work makes missing channels and renews expiring ones.
+    calendar_push_interval_s: float = Field(default=900.0, ge=5)
+
+    def calendar_push_on(self) -> bool:
+        """Whether channels are made: a public https address, or push forced on."""
+        if self.calendar_push == "off" or not self.public_base_url:
+            return False
+        return self.calendar_push == "on" or self.public_base_url.startswith("https://")
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

@@ -1,6 +1,7 @@
 """The background work of one process: the outbox worker (texts, emails, calendar
 writes, calls), the dialer (campaigns' due leads into queued calls) and the retention
-sweeper (old conversations and messages made anonymous or deleted, when configured).
+sweeper (old conversations and messages made anonymous or deleted, when configured) and
+the calendar push keeper (Google and Microsoft calendars' change channels kept open).
 
 ``frontdesk serve`` runs it in the server process (embedded mode); ``frontdesk worker``
 runs it alone, as many processes as wanted, on PostgreSQL. Both are state-derived: rows
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk import circuit
 from frontdesk.config import Settings
+from frontdesk.delivery.calendar_push import PushKeeper
 from frontdesk.delivery.dialer import Dialer
 from frontdesk.delivery.providers import senders_from_settings
 from frontdesk.delivery.retention import RetentionSweeper
@@ -38,11 +40,15 @@ class BackgroundWork:
         self.retention = RetentionSweeper(
             factory, RetentionPolicy(days=settings.retention_days, mode=settings.retention_mode),
             interval_s=settings.retention_interval_s)
+        # Google and Microsoft calendars' change channels (only with a public address).
+        self.calendar_push = PushKeeper(factory, settings) if settings.calendar_push_on() else None
 
     def start(self) -> None:
         self.outbox.start()
         self.dialer.start()
         self.retention.start()
+        if self.calendar_push is not None:
+            self.calendar_push.start()
 
     def alive(self) -> bool:
         """Both threads run (``/ready`` asks, in embedded mode)."""
@@ -50,6 +56,8 @@ class BackgroundWork:
 
     def stop(self) -> None:
         """Stop queueing calls first, then finish the sends under way."""
+        if self.calendar_push is not None:
+            self.calendar_push.stop()
         self.retention.stop()
         self.dialer.stop()
         self.outbox.stop()

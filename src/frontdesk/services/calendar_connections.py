@@ -30,7 +30,7 @@ from frontdesk.calendars.oauth import OAuthTokens
 from frontdesk.config import Settings
 from frontdesk.errors import InvalidInput, NotFound
 from frontdesk.security import decrypt, encrypt
-from frontdesk.services import calendar_providers
+from frontdesk.services import calendar_providers, calendar_push
 from frontdesk.services.calendar_checks import check_readable, is_http_url, refuse_off_limits
 from frontdesk.services.calendar_providers import (
     OAUTH_PROVIDERS,
@@ -183,7 +183,11 @@ def store_connection(
             # New, reconnected or moved to another calendar: write the upcoming bookings.
             # Checking other calendars for conflicts changes nothing that is written.
             resync_resource(session, tenant, row, now)
-        return _view(session, row)
+        view = _view(session, row)
+    if row.provider in OAUTH_PROVIDERS:
+        # Its calendars' change channels, off this request (Graph calls us back first).
+        calendar_push.start_soon(factory, calendar_providers.settings_in_use(), row.id)
+    return view
 
 
 def connect_caldav(
@@ -332,6 +336,8 @@ def disconnect(
         row = _find(session, tenant.id, resource_id)
         provider_name, secret, connection_id = row.provider, row.secret, row.id
     if provider_name in OAUTH_PROVIDERS:
+        # Before the grant goes: stopping a channel needs it (best effort, like revoking).
+        calendar_push.stop_channels(factory, settings, connection_id)
         try:
             tokens = OAuthTokens.from_json(decrypt(secret, settings))
             token = tokens.refresh_token or tokens.access_token

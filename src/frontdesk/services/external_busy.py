@@ -8,7 +8,9 @@ window) stand in; without them the whole window counts as busy: a calendar we co
 read is never read as free. A calendar that rejects our credentials marks its connection "broken"
 and blocks the window until the owner fixes it. A calendar server that keeps failing (for
 any business: its circuit breaker, ``calendar_breaker``) is not asked until its cool-down
-ends; reads answer from what is known in the meantime, as after a failure.
+ends; reads answer from what is known in the meantime, as after a failure. A change
+notification from Google or Microsoft (``calendar_push_inbox``) bumps the connection's
+``busy_generation``: no process reuses a read of an older generation (decision 0068).
 """
 
 from __future__ import annotations
@@ -72,13 +74,18 @@ def _cache_key(connection: CalendarConnection) -> tuple[str, str, str, str]:
 
 @dataclass(frozen=True, slots=True)
 class _Known:
-    """Busy blocks read for [lo, hi) at ``at`` (monotonic seconds), with the row's state."""
+    """Busy blocks read for [lo, hi) at ``at`` (monotonic seconds), with the row's state.
+
+    ``generation``: the connection's ``busy_generation`` when the read began; a push
+    notification bumps it, and a read of an older generation is then no longer fresh
+    (it still stands in when the calendar cannot be reached)."""
 
     key: tuple[str, str, str, str]
     lo: datetime
     hi: datetime
     blocks: list[Interval]
     at: float
+    generation: int = 0
 
     def covers(self, key: tuple[str, str, str, str], lo: datetime, hi: datetime) -> bool:
         return self.key == key and self.lo <= lo and hi <= self.hi
@@ -171,6 +178,7 @@ class ExternalBusy:
             return whole
         # A changed connection (new url, account or password) must not reuse old blocks.
         key = _cache_key(connection)
+        generation = connection.busy_generation or 0
         now = self.clock()
         with self._lock:
             known = self._known.get(connection.id)
@@ -188,6 +196,7 @@ class ExternalBusy:
                 if (
                     candidate is not None
                     and candidate.covers(key, start, end)
+                    and candidate.generation == generation
                     and now - candidate.at < max_age
                 ):
                     return candidate.blocks
@@ -235,9 +244,11 @@ class ExternalBusy:
         if connection.last_error is not None:
             # It answers again: the owner should not keep seeing an old failure.
             _record(session, connection.id, status=None, error=None, fresh=in_write)
-        read = _Known(key, start, end, blocks, now)
+        read = _Known(key, start, end, blocks, now, generation)
         with self._lock:
-            self._known[connection.id] = _merged(known, read)
+            # Blocks of an older generation are not merged into a newer read's.
+            older = known is not None and known.generation != generation
+            self._known[connection.id] = read if older else _merged(known, read)
             self._recent.setdefault(connection.id, deque(maxlen=RECENT_READS)).append(read)
             self._failed_at.pop(connection.id, None)
         return blocks
@@ -268,7 +279,7 @@ def _merged(old: _Known | None, new: _Known) -> _Known:
     if old is None or (old.lo >= new.lo and old.hi <= new.hi):
         return new
     kept = [b for b in old.blocks if not (new.lo <= b[0] and b[1] <= new.hi)]
-    return _Known(new.key, old.lo, old.hi, [*kept, *new.blocks], old.at)
+    return _Known(new.key, old.lo, old.hi, [*kept, *new.blocks], old.at, new.generation)
 
 
 def _keep_tokens(

@@ -575,6 +575,9 @@ class CalendarConnection(Base):
     status: Mapped[str] = mapped_column(String(10), default="ok")
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     checked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Bumped when the calendar's provider says it changed (a push notification): every
+    # process's cached busy times of an older generation are read again (issue 17 D).
+    busy_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class MeetingRequestStatus(StrEnum):
@@ -787,3 +790,39 @@ class WorkerHeartbeat(Base):
     worker: Mapped[str] = mapped_column(String(120), primary_key=True)  # host:pid
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     beat_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- calpush (issue 17 D: calendar push notifications) ------------------------------------
+
+
+class CalendarPushChannel(Base):
+    """A channel through which Google (``events.watch``) or Microsoft Graph (a change
+    notification subscription) tells us that one calendar of a connection changed.
+
+    ``id`` is also the Google channel id we chose; ``external_id`` is what the provider
+    named it (Google's ``resourceId``, Graph's subscription id). ``token_hash`` is the
+    SHA-256 of the secret the provider echoes with every notification (Google's channel
+    token, Graph's ``clientState``): we only ever compare it, so only its digest is kept.
+    ``status``: "active"; "stopping" (replaced or orphaned, to be stopped at the
+    provider); "gone" (the provider dropped it: a new one is made).
+    """
+
+    __tablename__ = "calendar_push_channels"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("calendar_connections.id", ondelete="CASCADE"), index=True
+    )
+    provider: Mapped[str] = mapped_column(String(20))
+    calendar: Mapped[str] = mapped_column(String(1000))
+    external_id: Mapped[str | None] = mapped_column(String(300), nullable=True, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    expires_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_notified_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Google numbers each channel's messages: a number seen already is a redelivery.
+    last_message: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
