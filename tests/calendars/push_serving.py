@@ -1,0 +1,95 @@
+"""Helpers of the calendar push tests: the app served on a real port known before it is
+built (its public_base_url is where Google and Graph send notifications), searches over
+HTTP, and the stored channels."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.store.models import CalendarConnection, CalendarPushChannel
+from tests.conftest import Business, auth
+
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve_on(app: FastAPI, port: int) -> Iterator[str]:
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def wait_for(probe: Callable[[], T], timeout_s: float = 15.0) -> T:
+    """``probe()`` once it is truthy (a background thread's work landing)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = probe()
+        if found or time.monotonic() > deadline:
+            assert found, "timed out waiting"
+            return found
+        time.sleep(0.05)
+
+
+def starts(client: httpx.Client, biz: Business, day: object) -> set[datetime]:
+    body = client.get("/api/v1/availability", headers=auth(biz), params={
+        "service": str(biz.haircut.id), "from": str(day), "to": str(day),
+        "resource": str(biz.ana.id)}).json()
+    return {datetime.fromisoformat(s["start"]) for s in body["slots"]}
+
+
+def connect(client: httpx.Client, biz: Business, provider: str) -> None:
+    """Connect Ana's calendar through the consent flow, against the served app."""
+    started = client.post(f"/api/v1/resources/{biz.ana.id}/calendar/connect/{provider}",
+                          headers=auth(biz), json={})
+    assert started.status_code == 200, started.text
+    consent = httpx.get(started.json()["authorize_url"], follow_redirects=False)
+    assert consent.status_code == 302, consent.text
+    location = consent.headers["location"]
+    assert parse_qs(urlsplit(location).query).get("code"), location
+    callback = client.get(location, follow_redirects=False)
+    assert callback.status_code == 200, callback.text
+
+
+def channels(factory: sessionmaker[Session]) -> list[CalendarPushChannel]:
+    with factory() as session:
+        return list(session.scalars(select(CalendarPushChannel)
+                                    .order_by(CalendarPushChannel.created_at)))
+
+
+def generation(factory: sessionmaker[Session], biz: Business) -> int:
+    with factory() as session:
+        found = session.scalar(select(CalendarConnection.busy_generation).where(
+            CalendarConnection.resource_id == biz.ana.id))
+        assert found is not None
+        return found
