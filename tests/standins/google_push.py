@@ -24,8 +24,8 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
 
 import httpx
