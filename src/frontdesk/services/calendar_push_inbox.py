@@ -77,13 +77,18 @@ def receive_google(factory: sessionmaker[Session], notice: GoogleNotice, *,
         channel_id = uuid.UUID(notice.channel_id)
     except ValueError as exc:
         raise UnknownChannel("No calendar push channel has this id.") from exc
-    with write_session(factory) as session:
+    # Checked in a read first: a forged message never waits for (or takes) the write lock.
+    with factory() as session:
         channel = session.get(CalendarPushChannel, channel_id)
         if channel is None or channel.provider != "google":
             raise UnknownChannel("No calendar push channel has this id.")
         if not _matches(channel, notice.token) or channel.external_id != notice.resource_id:
             raise ChannelRefused("The channel token or resource id does not match.")
         if notice.state == "sync" or not _live(channel, now):
+            return False
+    with write_session(factory) as session:
+        channel = session.get(CalendarPushChannel, channel_id)  # again, under the lock
+        if channel is None or not _live(channel, now):
             return False
         if notice.message is not None:
             if notice.message <= channel.last_message:
@@ -107,18 +112,11 @@ def receive_microsoft(factory: sessionmaker[Session], items: Sequence[Mapping[st
     """
     now = now or datetime.now(UTC)
     wanted = {str(i.get("subscriptionId")) for i in items if i.get("subscriptionId")}
-    with write_session(factory) as session:
-        known = {c.external_id: c for c in session.scalars(select(CalendarPushChannel).where(
-            CalendarPushChannel.provider == "microsoft",
-            CalendarPushChannel.external_id.in_(wanted)))} if wanted else {}
-        valid = [(item, known[str(item.get("subscriptionId"))]) for item in items
-                 if str(item.get("subscriptionId")) in known
-                 and _matches(known[str(item.get("subscriptionId"))],
-                              str(item.get("clientState") or ""))]
-        if not valid:
-            if known:
-                raise ChannelRefused("The notification's clientState does not match.")
+    with factory() as session:  # checked in a read first, as for Google
+        if not _valid_items(session, items, wanted):
             raise UnknownChannel("No calendar push subscription has this id.")
+    with write_session(factory) as session:
+        valid = _valid_items(session, items, wanted)
         changed: set[uuid.UUID] = set()
         for item, channel in valid:
             lifecycle = item.get("lifecycleEvent")
@@ -134,3 +132,19 @@ def receive_microsoft(factory: sessionmaker[Session], items: Sequence[Mapping[st
         if changed:
             _bump(session, changed)
         return len(valid)
+
+
+def _valid_items(session: Session, items: Sequence[Mapping[str, Any]], wanted: set[str]
+                 ) -> list[tuple[Mapping[str, Any], CalendarPushChannel]]:
+    """The items naming one of our subscriptions with its clientState; raises
+    ``ChannelRefused`` when subscriptions were named but no item had the right secret."""
+    known = {c.external_id: c for c in session.scalars(select(CalendarPushChannel).where(
+        CalendarPushChannel.provider == "microsoft",
+        CalendarPushChannel.external_id.in_(wanted)))} if wanted else {}
+    valid = [(item, known[str(item.get("subscriptionId"))]) for item in items
+             if str(item.get("subscriptionId")) in known
+             and _matches(known[str(item.get("subscriptionId"))],
+                          str(item.get("clientState") or ""))]
+    if known and not valid:
+        raise ChannelRefused("The notification's clientState does not match.")
+    return valid
