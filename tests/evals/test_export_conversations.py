@@ -213,7 +213,8 @@ def test_export_from_a_running_server_with_a_read_key(chats: Chats, tmp_path: Pa
         out = tmp_path / "remote.jsonl"
         _export(chats, tmp_path, "--format", "chat-jsonl", "--output", str(out),
                 "--url", url, "--key", key)
-        _check_chat_jsonl(chats, _lines(out), 6, clinic=False)  # the salon's: a key names its business
+        # The salon's six: a key names its business.
+        _check_chat_jsonl(chats, _lines(out), 6, clinic=False)
         _export(chats, tmp_path, "--format", "hf", "--output", str(tmp_path / "remote-hf"),
                 "--url", url, "--key", key, "--language", "en", "--outcome", "booked")
         import datasets

@@ -78,7 +78,7 @@ def _dates_to_placeholders(text: str, start: date, start_day: int) -> str:
         en, es = _EN_MONTHS[when.month - 1], _ES_MONTHS[when.month - 1]
         for pattern in (rf"\b{en} {when.day}(?:st|nd|rd|th)?\b",
                         rf"\b{when.day} de {es}\b"):
-            text = re.sub(pattern, "{date+%d}" % n, text, flags=re.IGNORECASE)
+            text = re.sub(pattern, f"{{date+{n}}}", text, flags=re.IGNORECASE)
     return text
 
 

@@ -12,11 +12,11 @@ from typing import Any
 
 
 def cmd_capture(args: argparse.Namespace) -> int:
+    from frontdesk.errors import NotFound
     from frontdesk.evals import export_source
     from frontdesk.evals.capture import scenario_from_record
     from frontdesk.evals.client import ApiError
     from frontdesk.evals.scenario_reader import ScenarioError
-    from frontdesk.errors import NotFound
 
     if bool(args.capture_url) != bool(args.capture_key):
         print("error: --url and --key go together", file=sys.stderr)
@@ -37,7 +37,8 @@ def cmd_capture(args: argparse.Namespace) -> int:
     except (NotFound, ApiError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    output: Path = args.output or Path("scenarios/captured") / f"captured-{conversation_id.hex[:8]}.yaml"
+    default = Path("scenarios/captured") / f"captured-{conversation_id.hex[:8]}.yaml"
+    output: Path = args.output or default
     scenario_id = re.sub(r"[^a-z0-9._-]", "-", output.stem.lower()).strip("-.") or "captured"
     try:
         scenario = scenario_from_record(record, scenario_id)

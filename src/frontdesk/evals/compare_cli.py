@@ -81,10 +81,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return 2
     sides = []
     for spec, brain in brains:
+        def progress(r: Any, spec: str = spec) -> None:
+            if not (args.quiet or args.json):
+                print(f"{spec}: {'ok  ' if r.passed else 'FAIL'} {r.id}", file=sys.stderr)
+
         with runner.in_process(now, brain) as target:
-            results = runner.run_all(target, scenarios, None if args.quiet or args.json else
-                                     lambda r, s=spec: print(f"{s}: {'ok  ' if r.passed else 'FAIL'} "
-                                                             f"{r.id}", file=sys.stderr))
+            results = runner.run_all(target, scenarios, progress)
             sides.append((spec, side(results, fallbacks_by_scenario(target.factory))))
     doc = comparison(sides[0], sides[1])
     if args.json:
