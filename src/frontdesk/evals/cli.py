@@ -81,7 +81,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.compare:
         from frontdesk.evals.compare_cli import cmd_compare
 
-        return cmd_compare(args)
+        return cmd_compare(args, args.scenarios or default_scenarios_dir())
 
     try:
         scenarios = load_scenarios(args.scenarios or default_scenarios_dir(), args.only)

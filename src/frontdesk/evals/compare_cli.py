@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -57,9 +58,8 @@ def fallbacks_by_scenario(factory: Any) -> dict[str, int]:
         return {str(ext).removeprefix("eval:"): int(n) for ext, n in session.execute(rows)}
 
 
-def cmd_compare(args: argparse.Namespace) -> int:
+def cmd_compare(args: argparse.Namespace, scenarios_dir: Path) -> int:
     from frontdesk.evals import runner
-    from frontdesk.evals.cli import default_scenarios_dir
     from frontdesk.evals.compare import comparison, render, side
     from frontdesk.evals.scenario import load_scenarios
     from frontdesk.evals.scenario_reader import ScenarioError
@@ -69,7 +69,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
               "drop --url", file=sys.stderr)
         return 2
     try:
-        scenarios = load_scenarios(args.scenarios or default_scenarios_dir(), args.only)
+        scenarios = load_scenarios(scenarios_dir, args.only)
         a, b = args.compare
         brains = [(a, brain_for(a)), (b if b != a else f"{b}#2", brain_for(b))]
         now = runner.parse_now(args.now) if args.now else None
