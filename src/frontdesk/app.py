@@ -20,6 +20,7 @@ from frontdesk.api.routes import (
     calls,
     campaigns,
     constraints,
+    conversation_export,
     conversations,
     customers,
     feeds,
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         group_meetings,
         campaigns,
         constraints,
+        conversation_export,  # before conversations: /export is not an id
         conversations,
         insights,
         api_keys,

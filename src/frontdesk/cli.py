@@ -248,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     from frontdesk.evals.cli import register as register_eval
 
     register_eval(sub)
+    from frontdesk.cli_export import register as register_export
+
+    register_export(sub)
     from frontdesk.nlu.cli import register as register_nlu
 
     register_nlu(sub)

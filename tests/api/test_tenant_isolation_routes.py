@@ -164,3 +164,8 @@ def test_ids_in_queries_and_bodies_do_not_cross_businesses(
     assert as_customer.status_code == 404
     assert client.get("/api/v1/appointments", headers=auth(owner)).json()[0]["id"] == (
         ids["appointment_id"])
+    # The export (no id in its path) lists only the key's own business's conversations.
+    mine = client.get("/api/v1/conversations/export", headers=auth(owner)).json()
+    assert [c["id"] for c in mine["conversations"]] == [ids["conversation_id"]]
+    theirs = client.get("/api/v1/conversations/export", headers=auth(intruder))
+    assert theirs.status_code == 200 and theirs.json()["conversations"] == []

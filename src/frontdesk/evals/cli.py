@@ -57,6 +57,11 @@ def register(sub: Any) -> None:
                         "instead of the rules engine")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-scenario progress lines")
     p.set_defaults(func=cmd_eval)
+    from frontdesk.evals.capture_cli import register_capture
+    from frontdesk.evals.compare_cli import add_compare_options
+
+    add_compare_options(p)
+    register_capture(p.add_subparsers(dest="eval_action", required=False, metavar="ACTION"))
 
 
 def parse_keys(values: list[str]) -> dict[str, str]:
@@ -72,6 +77,11 @@ def parse_keys(values: list[str]) -> dict[str, str]:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from frontdesk.evals import runner
+
+    if args.compare:
+        from frontdesk.evals.compare_cli import cmd_compare
+
+        return cmd_compare(args, args.scenarios or default_scenarios_dir())
 
     try:
         scenarios = load_scenarios(args.scenarios or default_scenarios_dir(), args.only)

@@ -37,6 +37,7 @@ from frontdesk.evals.prepare import (
     cancel_created,
     cancel_upcoming_for,
     changed,
+    local,
     newest_code,
     snapshot,
 )
@@ -178,7 +179,9 @@ class InProcess:
         self._count += 1
         built = build_tenant(self.factory, scenario.tenant, f"eval-{self._count}-{scenario.tenant}")
         tz = ZoneInfo(built.tenant.timezone)
-        now = self.clock_for(tz)
+        anchor = now = self.clock_for(tz)
+        if scenario.start is not None:  # the call is later in the week (a captured one)
+            now = local(anchor.astimezone(tz).date(), scenario.start.day, scenario.start.time, tz)
         agent = Agent(self.factory, brain=self.brain, clock=lambda: now)
         api = TestClientApi(self.client, built.api_key)
 
@@ -189,7 +192,7 @@ class InProcess:
                                       caller_verified=scenario.caller_phone is not None)
             return _InProcessLine(agent, built.tenant, conversation.id, api)
 
-        return _InProcessStage(api, now.astimezone(tz).date(), tz, open_line)
+        return _InProcessStage(api, anchor.astimezone(tz).date(), tz, open_line)
 
 
 class _ServerLine:

@@ -99,6 +99,16 @@ class Expect:
 
 
 @dataclass(frozen=True, slots=True)
+class StartAt:
+    """When the call happens, in-process: day +N at HH:MM local (default: day +0, the
+    run's clock). A captured conversation keeps its weekday and hour this way, so its
+    "tomorrow" and "Friday" still mean what they meant (``frontdesk eval capture``)."""
+
+    day: int
+    time: str
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
     id: str
     lang: str
@@ -111,6 +121,7 @@ class Scenario:
     setup: Setup = field(default_factory=Setup)
     modes: tuple[str, ...] = MODES
     path: str = ""
+    start: StartAt | None = None
 
 
 # --- day phrases ---------------------------------------------------------------------------
@@ -243,7 +254,7 @@ def _expect(path: Path | str, data: object) -> Expect:
 
 
 _TOP = ("id", "lang", "tenant", "caller_phone", "description", "setup", "script", "answers",
-        "expect", "modes")
+        "expect", "modes", "start")
 
 
 def parse_scenario(data: object, path: Path | str = "<scenario>") -> Scenario:
@@ -269,6 +280,10 @@ def parse_scenario(data: object, path: Path | str = "<scenario>") -> Scenario:
             r.fail(f"{bad[0]!r} is not one of {', '.join(MODES)}", "modes")
     if r.data.get("expect") is None:
         r.fail("is required (at least: outcome)", "expect")
+    start = None
+    if r.data.get("start") is not None:
+        at = Reader(path, "start", r.data["start"], ("day", "time"))
+        start = StartAt(day=at.day("day"), time=at.clock("time"))
     return Scenario(
         id=scenario_id,
         lang=r.choice("lang", LANGS, required=True),
@@ -281,6 +296,7 @@ def parse_scenario(data: object, path: Path | str = "<scenario>") -> Scenario:
         setup=_setup(path, r.data["setup"]) if r.data.get("setup") is not None else Setup(),
         modes=modes,
         path=str(path),
+        start=start,
     )
 
 
