@@ -18,6 +18,7 @@ from frontdesk.nlu.entities import extract_email, extract_phone, match_services
 from frontdesk.nlu.intents import NUMBER_WORDS, classify, parse_choice
 from frontdesk.nlu.language import detect_language, normalize
 from frontdesk.nlu.names import extract_name
+from frontdesk.nlu.redact_spans import birth_date_spans
 from frontdesk.nlu.timeparse import parse_time
 from frontdesk.nlu.types import (
     Intent,
@@ -46,7 +47,12 @@ def _parse_times(text: str, now: datetime, lang: Lang) -> tuple[TimeMention, ...
     # A caller asking a front desk for "3" means 3 PM: read bare hours as business hours
     # (the parser's default follows Duckling, which would say 3 AM).
     mentions: Sequence[TimeMention] = parse_time(text, now=now, lang=lang, business_hours=True)
-    return tuple(mentions)
+    # "Nací el 3 de marzo de 1985" answers a question about the caller, not about when to
+    # come in: a date of birth is never a requested time ("that time has passed").
+    births = [(s.start, s.end) for s in
+              birth_date_spans(text, now.date(), day_first=lang == "es")]
+    return tuple(m for m in mentions
+                 if not any(m.start < end and start < m.end for start, end in births))
 
 
 def _bare_choice(text: str) -> int | None:
