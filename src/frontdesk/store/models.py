@@ -429,7 +429,9 @@ class Conversation(Base):
     # What the conversation came to, written when it ends (issue 17, ADR 0065): summary,
     # intent, success and the facts behind them, as ``services.conversation_analysis``'s
     # ``ConversationAnalysis``. NULL while live, and on conversations ended before 0023.
-    analysis: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    # (SQL NULL, not JSON null, when set to None: "not analysed" is one thing to query.)
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True),
+                                                            nullable=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
