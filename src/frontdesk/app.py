@@ -20,6 +20,7 @@ from frontdesk.api.routes import (
     calls,
     campaigns,
     constraints,
+    conversation_feedback,
     conversations,
     customers,
     feeds,
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         campaigns,
         constraints,
         conversations,
+        conversation_feedback,
         insights,
         api_keys,
     ):
