@@ -20,9 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.services import conversation_analysis
+from frontdesk.services import conversation_analysis, request_keys
 from frontdesk.services import conversations as records
-from frontdesk.services import request_keys
 from frontdesk.services.phone_numbers import tenant_for_number
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Conversation, Tenant
