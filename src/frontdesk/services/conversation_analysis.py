@@ -58,6 +58,9 @@ CHANNEL = "analysis"  # the outbox channel of LLM refinements
 # A model that is down gets a few tries (the worker's backoff: 5 s, 10 s) before the
 # rules' analysis is made final: the ``conversation.ended`` event should not wait long.
 REFINE_ATTEMPTS = 3
+# The tool turns an analysis reads, the latest: a turn that ends a conversation reads a
+# bounded number of rows, not the record (ADR 0025); a real call has a handful.
+MAX_TOOL_TURNS = 60
 # The outcomes whose success an LLM may judge: the others are settled by what happened.
 JUDGED_OUTCOMES = (None, "info", "transferred", "abandoned")
 
@@ -204,7 +207,7 @@ def backfill(factory: sessionmaker[Session], *, since: datetime | None = None,
 
 def _compute(session: Session, tenant: Tenant, row: Conversation) -> ConversationAnalysis:
     tools = [ToolTurn(t.tool_name or "", dict(t.tool_args or {}), dict(t.tool_result or {}))
-             for t in _turns(session, row.id) if t.role == "tool"]
+             for t in _tool_turns(session, row.id)]
     names = {str(service_id): name for service_id, name in session.execute(
         select(Service.id, Service.name).where(Service.tenant_id == tenant.id))}
     first = (tenant.languages or ["en"])[0]
@@ -215,6 +218,17 @@ def _compute(session: Session, tenant: Tenant, row: Conversation) -> Conversatio
         turn_count=row.turn_count, started_at=row.started_at, ended_at=row.ended_at,
         tools=tools, service_names=names,
         summary_language=first if first in ("en", "es") else "en"), datetime.now(UTC))
+
+
+def _tool_turns(session: Session, conversation_id: uuid.UUID) -> list[ConversationTurn]:
+    """The last ``MAX_TOOL_TURNS`` tool turns, in order: the ending turn's cost stays
+    bounded however long the conversation was (ADR 0025)."""
+    latest = list(session.scalars(
+        select(ConversationTurn)
+        .where(ConversationTurn.conversation_id == conversation_id,
+               ConversationTurn.role == "tool")
+        .order_by(ConversationTurn.seq.desc()).limit(MAX_TOOL_TURNS)))
+    return latest[::-1]
 
 
 def _turns(session: Session, conversation_id: uuid.UUID) -> list[ConversationTurn]:
