@@ -21,6 +21,7 @@ from frontdesk.api.routes import (
     campaigns,
     constraints,
     conversation_export,
+    conversation_feedback,
     conversations,
     customers,
     feeds,
@@ -51,6 +52,7 @@ from frontdesk.config import Settings, get_settings
 from frontdesk.config_check import warn_incomplete
 from frontdesk.conversation.agent import Agent
 from frontdesk.conversation.llm import brain_from_settings
+from frontdesk.conversation.llm_analysis import analyst_from_settings
 from frontdesk.conversation.llm_constraints import proposer_from_settings
 from frontdesk.delivery.background import BackgroundWork, breaker_policy
 from frontdesk.observability import tracing
@@ -87,7 +89,7 @@ def _outbox_lifespan(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = None
         if settings.outbox_worker and settings.environment != "test":
-            worker = BackgroundWork(settings, factory)
+            worker = BackgroundWork(settings, factory, analyst_from_settings(settings))
             app.state.background = worker  # /ready asks whether it runs
             app.state.schema_gate.when_ready(worker.start)  # not on a missing schema
         give_signals_back = app.state.drain.hook_signals()
@@ -132,7 +134,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.tracing = tracing_for(settings)
     app.state.engine = engine
     app.state.session_factory = factory
-    app.state.agent = Agent(app.state.session_factory, brain=brain_from_settings(settings))
+    app.state.agent = Agent(app.state.session_factory, brain=brain_from_settings(settings),
+                            refine_analysis=analyst_from_settings(settings) is not None)
     app.state.speech = speech_for(settings, detector=EnergyVAD)  # None: speech is off
     app.state.constraint_proposer = proposer_from_settings(settings)
     app.state.live_calls = live = LiveCalls()  # streaming calls, closed politely at shutdown
@@ -175,6 +178,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         constraints,
         conversation_export,  # before conversations: /export is not an id
         conversations,
+        conversation_feedback,
         insights,
         api_keys,
     ):

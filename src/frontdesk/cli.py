@@ -278,6 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
     from frontdesk.cli_backup import register as register_backup
 
     register_backup(sub)
+    from frontdesk.cli_analysis import register as register_analysis
+
+    register_analysis(sub)
     return parser
 
 

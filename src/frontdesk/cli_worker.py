@@ -20,6 +20,7 @@ from typing import Any
 def cmd_worker(args: argparse.Namespace) -> int:
     from frontdesk.app import engine_for, tracing_for
     from frontdesk.config import get_settings
+    from frontdesk.conversation.llm_analysis import analyst_from_settings
     from frontdesk.delivery.background import BackgroundWork
     from frontdesk.delivery.heartbeat import Heartbeat
     from frontdesk.errors import InvalidInput
@@ -42,7 +43,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     engine = engine_for(settings)
     migrate.upgrade(engine)  # safe alongside servers: migrations take an advisory lock
     factory = make_session_factory(engine)
-    work = BackgroundWork(settings, factory)
+    work = BackgroundWork(settings, factory, analyst_from_settings(settings))
     heartbeat = Heartbeat(factory, settings.worker_heartbeat_s)
     metrics = _serve_metrics(settings, heartbeat, say)  # before any work: a taken port fails
     stopping = threading.Event()

@@ -278,6 +278,12 @@ class Settings(BaseSettings):
             return False
         return self.calendar_push == "on" or self.public_base_url.startswith("https://")
 
+    # --- analysis (issue 17: post-call analysis, ADR 0065) ---
+    # With an LLM configured (FRONTDESK_LLM_BASE_URL), it rewords each finished
+    # conversation's analysis (summary, intent, success rationale); off: the rules'
+    # analysis alone, which costs no model call.
+    analysis_llm: bool = True
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

@@ -41,6 +41,7 @@ BODIES: dict[tuple[str, str], Any] = {
         "name": "Taken over"},
     ("post", "/api/v1/meeting-requests/{request_id}/confirm-best-slot"): {},
     ("post", "/api/v1/campaigns/{campaign_id}/leads/from-customers"): {},
+    ("post", "/api/v1/conversations/{conversation_id}/feedback"): {"rating": "bad"},
 }
 
 
@@ -70,7 +71,11 @@ def _owner_data(client: TestClient, biz: Business) -> dict[str, str]:
     campaign = client.post("/api/v1/campaigns", headers=auth(biz), json={
         "name": "Owner's", "meeting_request_id": meeting.json()["id"]})
     assert campaign.status_code == 201, campaign.text
+    rated = client.post(f"/api/v1/conversations/{chat.json()['conversation_id']}/feedback",
+                        headers=auth(biz), json={"rating": "good", "reason": "Owner's"})
+    assert rated.status_code == 201, rated.text
     return {
+        "feedback_id": rated.json()["id"],
         "campaign_id": campaign.json()["id"],
         "action": "cancel",
         "request_id": meeting.json()["id"],
@@ -92,6 +97,7 @@ def _snapshot(client: TestClient, biz: Business, ids: dict[str, str]) -> list[An
              f"/api/v1/customers/{ids['customer_id']}",
              f"/api/v1/appointments/{ids['appointment_id']}",
              f"/api/v1/conversations/{ids['conversation_id']}",
+             f"/api/v1/conversations/{ids['conversation_id']}/feedback",
              f"/api/v1/resources/{ids['resource_id']}/calendar",
              f"/api/v1/meeting-requests/{ids['request_id']}",
              f"/api/v1/meeting-requests/{ids['request_id']}/participants",

@@ -44,6 +44,7 @@ class Cost:
     statements: int = 0
     rows: int = 0
     selects_of_turns: int = 0
+    unbounded_selects_of_turns: int = 0  # without a LIMIT
 
 
 @contextmanager
@@ -56,6 +57,8 @@ def counting(factory: sessionmaker[Session]) -> Iterator[Cost]:
         cost.statements += 1
         if sql.lstrip().upper().startswith("SELECT") and "FROM conversation_turns" in sql:
             cost.selects_of_turns += 1
+            if "LIMIT" not in sql.upper():
+                cost.unbounded_selects_of_turns += 1
 
     def loaded(session: Session, instance: object) -> None:
         cost.rows += 1
@@ -166,8 +169,12 @@ def test_an_agent_turn_reads_no_history(
     biz, now = monday()
     chat = start_chat(biz, now)
     assert isinstance(chat.agent, Agent)
-    costs = _turn_costs(factory, chat, 12, {12})
-    assert costs[12].selects_of_turns == 1, costs  # max(seq) when appending
+    costs = _turn_costs(factory, chat, 12, {11, 12})
+    assert costs[11].selects_of_turns == 1, costs  # max(seq) when appending
+    # Turn 12 ("ok thanks") ends the conversation: its analysis also reads the latest
+    # tool turns, a bounded number (ADR 0065), never the record in full.
+    assert costs[12].selects_of_turns == 2, costs
+    assert costs[12].unbounded_selects_of_turns == 1, costs
 
 
 def test_saves_racing_in_one_conversation_keep_every_message_in_the_window(

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from frontdesk.api.analysis_schemas import AnalysisOut, FeedbackCountsOut
+
 
 class TurnOut(BaseModel):
     seq: int
@@ -42,6 +44,11 @@ class ConversationOut(BaseModel):
     # A streamed call's voice-to-voice figures (end of the caller's speech → first audio
     # of the answer): {"turns", "p50_ms", "p95_ms", "max_ms"}; null for other channels.
     voice_stats: dict[str, int] | None = None
+    # What it came to (ADR 0065): null while live.
+    analysis: AnalysisOut | None = None
+    feedback: FeedbackCountsOut = Field(
+        default_factory=lambda: FeedbackCountsOut(good=0, bad=0, on_replies=0),
+        description="How staff rated it and its replies (GET .../feedback lists them)")
     turns: list[TurnOut]
 
 
@@ -65,3 +72,7 @@ class ConversationSummaryOut(BaseModel):
     outcome: str | None
     transferred: bool
     turn_count: int
+    success: bool | None = Field(
+        default=None, description="The caller got what they came for; null while live or "
+                                  "not analysed yet")
+    summary: str | None = Field(default=None, description="The analysis's summary")

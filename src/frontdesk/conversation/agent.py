@@ -102,10 +102,14 @@ class Agent:
         *,
         brain: Brain | None = None,
         clock: Callable[[], datetime] | None = None,
+        refine_analysis: bool = False,
     ) -> None:
         self.factory = factory  # handed to the services; the agent never queries it
         self.brain: Brain = brain or RulesBrain()
         self.clock = clock or (lambda: datetime.now(UTC))
+        # An LLM rewords each ended conversation's analysis (ADR 0065): the composition
+        # root says so when it also runs the sender that asks the model.
+        self.refine_analysis = refine_analysis
 
     # --- opening -------------------------------------------------------------------------
 
@@ -154,7 +158,7 @@ class Agent:
         that reached no outcome is recorded as abandoned — or as info when the caller
         heard what is free; a later turn (a reconnect) reopens it."""
         records.close(self.factory, tenant, conversation_id, now=self.clock(),
-                      outcome=_left_outcome)
+                      outcome=_left_outcome, refine_analysis=self.refine_analysis)
 
     def close_call(self, tenant: Tenant, conversation_id: uuid.UUID, *,
                    hand_over: bool) -> tuple[str, str, bool]:
@@ -170,7 +174,8 @@ class Agent:
 
         records.close_with_line(
             self.factory, tenant, conversation_id, text=text, lang=lang, now=self.clock(),
-            outcome=(lambda _: "transferred") if transfer else _left_outcome)
+            outcome=(lambda _: "transferred") if transfer else _left_outcome,
+            refine_analysis=self.refine_analysis)
         return text, lang, transfer
 
     def context(
@@ -494,7 +499,8 @@ class Agent:
             campaign=campaign,
         )
         records.save_turn(
-            self.factory, conversation.id, rows, change, now=self.clock(), request_key=request_key
+            self.factory, conversation.id, rows, change, now=self.clock(), request_key=request_key,
+            refine_analysis=self.refine_analysis,
         )
 
 

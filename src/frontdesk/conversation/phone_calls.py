@@ -72,7 +72,8 @@ def answered_outbound(agent: Agent, factory: sessionmaker[Session], tenant: Tena
     """A call the business placed was answered: a person hears the greeting and is
     listened to; a machine gets a short voicemail (the call's outcome); a fax, nothing."""
     if answerer is Answerer.MACHINE:
-        calls.end_with(factory, tenant, conversation.id, VOICEMAIL_OUTCOME)
+        calls.end_with(factory, tenant, conversation.id, VOICEMAIL_OUTCOME,
+                       refine_analysis=agent.refine_analysis)
         lang = spoken_lang(conversation.language)
         return Line(voicemail_text(tenant, business_number, lang), lang, hang_up=True)
     if answerer is Answerer.FAX:

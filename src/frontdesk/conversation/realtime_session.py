@@ -144,7 +144,7 @@ class RealtimeSession:
             outcome=decision.outcome if decision is not None else None,
             end=decision.end if decision is not None else False)
         records.save_turn(self.agent.factory, self.conversation.id, rows, change,
-                          now=self.agent.clock())
+                          now=self.agent.clock(), refine_analysis=self.agent.refine_analysis)
 
 
 def _jsonable(args: dict[str, Any]) -> dict[str, Any]:

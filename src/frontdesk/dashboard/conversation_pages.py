@@ -18,6 +18,8 @@ from frontdesk.dashboard.render import page
 from frontdesk.dashboard.routes import HOME, ViewerDep
 from frontdesk.dashboard.text import language_of
 from frontdesk.errors import NotFound
+from frontdesk.services import conversation_feedback
+from frontdesk.services.conversation_analysis import analysis_of
 from frontdesk.services.conversation_list import (
     ConversationFilter,
     list_conversations,
@@ -64,8 +66,9 @@ def conversations_page(
 @router.get(HOME + "/conversations/{conversation_id}", response_class=HTMLResponse)
 def conversation_page(request: Request, who: ViewerDep, session: SessionDep,
                       conversation_id: uuid.UUID) -> Response:
-    """One conversation: when, where, how it ended, and its transcript (who said what,
-    when, in which language). Staff: only with a customer on their own calendar."""
+    """One conversation: when, where, how it ended, what it came to (its analysis and
+    staff's ratings), and its transcript (who said what, when, in which language).
+    Staff: only with a customer on their own calendar."""
     business = business_of(session, who)
     found = transcript(session, business, conversation_id)
     calendar = calendar_of(who)
@@ -74,5 +77,8 @@ def conversation_page(request: Request, who: ViewerDep, session: SessionDep,
             session, business, calendar, customer)):
         raise NotFound(f"No conversation with id {conversation_id} in this business.",
                        conversation_id=str(conversation_id))
+    conversation = found.row.conversation
     return page("conversation.html", language_of(request, who.language), who=who,
-                found=found, csrf=request.state.csrf, active="conversations")
+                found=found, analysis=analysis_of(session, business, conversation),
+                feedback=conversation_feedback.counts(session, conversation.id),
+                csrf=request.state.csrf, active="conversations")

@@ -22,6 +22,7 @@ from frontdesk.delivery.dialer import Dialer
 from frontdesk.delivery.providers import senders_from_settings
 from frontdesk.delivery.retention import RetentionSweeper
 from frontdesk.delivery.worker import OutboxWorker
+from frontdesk.services.conversation_analysis import AnalysisRefiner
 from frontdesk.services.retention import RetentionPolicy
 
 
@@ -30,10 +31,11 @@ def breaker_policy(settings: Settings) -> circuit.Policy:
 
 
 class BackgroundWork:
-    def __init__(self, settings: Settings, factory: sessionmaker[Session]) -> None:
+    def __init__(self, settings: Settings, factory: sessionmaker[Session],
+                 analyst: AnalysisRefiner | None = None) -> None:
         # ``frontdesk worker`` has no app factory: the breakers' thresholds come from here.
         circuit.configure(breaker_policy(settings))
-        self.outbox = OutboxWorker(factory, senders_from_settings(settings, factory),
+        self.outbox = OutboxWorker(factory, senders_from_settings(settings, factory, analyst),
                                    lease=timedelta(seconds=settings.outbox_lease_s))
         self.dialer = Dialer(factory, interval_s=settings.dialer_interval_s)
         # Runs even with no deployment period: a business may have set its own.

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.services import conversation_analysis, request_keys
 from frontdesk.services import conversations as records
-from frontdesk.services import request_keys
 from frontdesk.services.phone_numbers import tenant_for_number
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Conversation, Tenant
@@ -123,11 +123,17 @@ def timeline(session: Session, conversation_id: uuid.UUID) -> list[dict[str, Any
 
 
 def end_with(factory: sessionmaker[Session], tenant: Tenant, conversation_id: uuid.UUID,
-             outcome: str) -> None:
+             outcome: str, *, refine_analysis: bool = False) -> None:
     """End the call's conversation with ``outcome`` (idempotent: a retried webhook sets it
-    again; a later hang-up keeps it, as ``Agent.end`` only fills a missing one)."""
+    again; a later hang-up keeps it, as ``Agent.end`` only fills a missing one). Its
+    analysis is stored (``conversation_analysis``); made again if it had ended already
+    with another outcome."""
     with write_session(factory) as session:
         row = records.get_conversation(session, tenant, conversation_id)
+        changed = row.outcome != outcome
         row.outcome = outcome
         if row.ended_at is None:
             row.ended_at = datetime.now(UTC)
+            conversation_analysis.on_ended(session, tenant, row, refine=refine_analysis)
+        elif changed:
+            conversation_analysis.on_changed(session, tenant, row)

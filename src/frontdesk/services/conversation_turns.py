@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import Conflict
 from frontdesk.outreach import Outcome
-from frontdesk.services import campaign_outcomes, request_keys
+from frontdesk.services import campaign_outcomes, conversation_analysis, request_keys
 from frontdesk.services import conversations as records
 from frontdesk.services.conversations import RECENT_MESSAGES
 from frontdesk.services.request_keys import one_copy_at_a_time
@@ -167,15 +167,18 @@ def save_turn(
     *,
     now: datetime,
     request_key: str | None = None,
+    refine_analysis: bool = False,
 ) -> None:
     """Append a turn's rows (caller, tools, agent) and what it changed, in one transaction.
+    A turn that ends the conversation stores its analysis (``refine_analysis``: an LLM
+    rewords it, see ``conversation_analysis``).
 
     Raises ``AlreadyAnswered`` when a copy of the same request (``request_key``) raced
     this one from another process and was recorded first: its answer is the answer, and
     any booking it made carries the same idempotency key, so nothing doubled.
     """
     try:
-        _save(factory, conversation_id, rows, change, now)
+        _save(factory, conversation_id, rows, change, now, refine_analysis)
     except IntegrityError:
         if request_key:
             with factory() as session:
@@ -184,7 +187,7 @@ def save_turn(
                         "This request was already answered in this conversation."
                     ) from None
         # Two different turns raced for the same sequence number: append again.
-        _save(factory, conversation_id, rows, change, now)
+        _save(factory, conversation_id, rows, change, now, refine_analysis)
 
 
 def close(
@@ -194,14 +197,19 @@ def close(
     *,
     now: datetime,
     outcome: Callable[[dict[str, Any]], str],
+    refine_analysis: bool = False,
 ) -> None:
-    """The call or chat is over. One with no outcome yet gets ``outcome(state)``."""
+    """The call or chat is over. One with no outcome yet gets ``outcome(state)``.
+    ``refine_analysis``: an LLM rewords its analysis (``conversation_analysis``)."""
     with write_session(factory) as session:
         row = records.get_conversation(session, tenant, conversation_id)
-        if row.ended_at is None:
+        ending = row.ended_at is None
+        if ending:
             row.ended_at = now
         if row.outcome is None:
             row.outcome = outcome(row.state)
+        if ending:
+            conversation_analysis.on_ended(session, tenant, row, refine=refine_analysis)
 
 
 def close_with_line(
@@ -213,6 +221,7 @@ def close_with_line(
     lang: str,
     now: datetime,
     outcome: Callable[[dict[str, Any]], str],
+    refine_analysis: bool = False,
 ) -> None:
     """The agent's last words (the call is closed by us, not by the dialogue): appended
     to the transcript, and the conversation ended as ``close`` does."""
@@ -222,10 +231,13 @@ def close_with_line(
             return
         records.append_turns(session, row, [{"role": "assistant", "text": text,
                                              "language": lang, "engine": "rules"}])
-        if row.ended_at is None:
+        ending = row.ended_at is None
+        if ending:
             row.ended_at = now
         if row.outcome is None:
             row.outcome = outcome(row.state)
+        if ending:
+            conversation_analysis.on_ended(session, tenant, row, refine=refine_analysis)
 
 
 def _save(
@@ -234,6 +246,7 @@ def _save(
     rows: list[dict[str, Any]],
     change: TurnChange,
     now: datetime,
+    refine_analysis: bool = False,
 ) -> None:
     with write_session(factory) as session:
         # Locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers): the
@@ -261,6 +274,9 @@ def _save(
             records.opt_out(session, session.get_one(Tenant, row.tenant_id), change.opt_out_phone)
         if change.campaign is not None:
             _campaign_outcome(session, conversation_id, change.campaign)
+        if change.decided and change.end:
+            conversation_analysis.on_ended(session, session.get_one(Tenant, row.tenant_id),
+                                           row, refine=refine_analysis)
 
 
 def _campaign_outcome(session: Session, conversation_id: uuid.UUID,

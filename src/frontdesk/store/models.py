@@ -23,6 +23,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -425,6 +426,12 @@ class Conversation(Base):
     # A streamed call's voice-to-voice timings (end of the caller's speech → first audio
     # of the answer): {"turns": n, "p50_ms": .., "p95_ms": .., "max_ms": ..}.
     voice_stats: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    # What the conversation came to, written when it ends (issue 17, ADR 0065): summary,
+    # intent, success and the facts behind them, as ``services.conversation_analysis``'s
+    # ``ConversationAnalysis``. NULL while live, and on conversations ended before 0023.
+    # (SQL NULL, not JSON null, when set to None: "not analysed" is one thing to query.)
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True),
+                                                            nullable=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
@@ -826,3 +833,32 @@ class CalendarPushChannel(Base):
     last_notified_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # Google numbers each channel's messages: a number seen already is a redelivery.
     last_message: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+# --- analysis (issue 17): staff's feedback on conversations and replies ---------------
+
+
+class ConversationFeedback(Base):
+    """A staff member's rating of a whole conversation (``turn_seq`` NULL) or of one
+    agent reply (its ``seq``). One current rating per (conversation, reply, author): a
+    new one replaces the old, which the unique index enforces (NULL counted as 0)."""
+
+    __tablename__ = "conversation_feedback"
+    __table_args__ = (
+        Index("uq_conversation_feedback_author", "conversation_id",
+              text("coalesce(turn_seq, 0)"), "author", unique=True),
+        Index("ix_conversation_feedback_tenant_rating", "tenant_id", "rating"),
+        CheckConstraint("rating IN ('good', 'bad')", name="ck_conversation_feedback_rating"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    turn_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rating: Mapped[str] = mapped_column(String(4))  # good | bad
+    reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    category: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    # Who rated: "api_key:<id>" or "user:<id>" (a key or a dashboard user may rate).
+    author: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 
+from frontdesk.api.analysis_schemas import AnalysisOut, FeedbackCountsOut
 from frontdesk.api.conversation_schemas import (
     ConversationOut,
     ConversationSummaryOut,
@@ -16,7 +17,10 @@ from frontdesk.api.conversation_schemas import (
     TurnOut,
 )
 from frontdesk.api.timeparams import parse_bound
+from frontdesk.services import conversation_feedback
 from frontdesk.services import conversations as records
+from frontdesk.services.conversation_analysis import analysis_of
+from frontdesk.services.conversation_analysis_rules import ConversationAnalysis
 from frontdesk.services.conversation_list import (
     ConversationFilter,
     ConversationRow,
@@ -62,14 +66,25 @@ def summary_out(row: ConversationRow, tz: ZoneInfo) -> ConversationSummaryOut:
         caller_phone=c.caller_phone, started_at=c.started_at.astimezone(tz),
         ended_at=c.ended_at.astimezone(tz) if c.ended_at else None, live=c.ended_at is None,
         duration_s=row.duration_s, outcome=c.outcome, transferred=row.transferred,
-        turn_count=c.turn_count)
+        turn_count=c.turn_count, success=(c.analysis or {}).get("success"),
+        summary=(c.analysis or {}).get("summary"))
 
 
 @router.get("/{conversation_id}", response_model=ConversationOut)
 def get_conversation(conversation_id: uuid.UUID, tenant: TenantDep,
                      session: SessionDep) -> ConversationOut:
     conversation = records.get_conversation(session, tenant, conversation_id)
-    return conversation_out(conversation, records.turns(session, conversation.id), tenant)
+    out = conversation_out(conversation, records.turns(session, conversation.id), tenant)
+    counts = conversation_feedback.counts(session, conversation.id)
+    out.feedback = FeedbackCountsOut(good=counts.good, bad=counts.bad,
+                                     on_replies=counts.on_replies)
+    out.analysis = analysis_out(analysis_of(session, tenant, conversation))
+    return out
+
+
+def analysis_out(analysis: ConversationAnalysis | None) -> AnalysisOut | None:
+    return None if analysis is None else AnalysisOut.model_validate(
+        analysis.model_dump(mode="json"))
 
 
 def conversation_out(c: Conversation, turns: list[ConversationTurn],

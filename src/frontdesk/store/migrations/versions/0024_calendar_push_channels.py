@@ -3,7 +3,7 @@ subscriptions per connected calendar, and a generation on each connection that a
 notification bumps so every process reads the calendar's busy times again
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0023
 Create Date: 2027-01-20 10:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from frontdesk.store.types import UTCDateTime
 
 revision = "0024"
-down_revision = "0021"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
