@@ -33,6 +33,7 @@ from frontdesk.api.routes import (
     resources,
     services,
     tenant,
+    webhook_endpoints,
 )
 from frontdesk.channels import (
     chat,
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         conversations,
         insights,
         api_keys,
+        webhook_endpoints,
     ):
         app.include_router(module.router)
     for door in (chat, openai_compat, retell, sms, telnyx_stream, telnyx_voice, twilio_stream,
