@@ -99,6 +99,12 @@ def record_attempt(factory: sessionmaker[Session], attempt: Attempt, policy: Dis
     was disabled by this attempt (410 Gone, or the policy), or None."""
     now = now or datetime.now(UTC)
     with write_session(factory) as session:
+        # The endpoint's row first: the log row's foreign key share-locks it, and two
+        # attempts each holding that and waiting for this lock would deadlock.
+        endpoint = session.scalars(select(WebhookEndpoint).where(
+            WebhookEndpoint.id == attempt.endpoint_id).with_for_update()).first()
+        if endpoint is None:
+            return None
         number = attempt.attempt or 1 + (session.scalar(
             select(func.count()).select_from(WebhookDelivery).where(
                 WebhookDelivery.outbox_id == attempt.outbox_id)) or 0)
@@ -108,10 +114,6 @@ def record_attempt(factory: sessionmaker[Session], attempt: Attempt, policy: Dis
             event_type=attempt.event_type[:64], attempt=number,
             status_code=attempt.status_code, error=attempt.error,
             duration_ms=attempt.duration_ms, response_excerpt=attempt.response_excerpt, at=now))
-        endpoint = session.scalars(select(WebhookEndpoint).where(
-            WebhookEndpoint.id == attempt.endpoint_id).with_for_update()).first()
-        if endpoint is None:
-            return None
         if attempt.delivered:
             endpoint.failure_streak, endpoint.first_failure_at = 0, None
             endpoint.last_success_at = now
