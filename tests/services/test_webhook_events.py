@@ -198,3 +198,10 @@ def test_registration_refuses_addresses_frontdesk_must_not_reach(
     assert refused.value.extra["field"] == "url"
     with factory() as session:
         assert session.scalars(select(WebhookEndpoint)).all() == []
+
+
+def test_the_docs_list_every_catalogued_event() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "WEBHOOKS.md").read_text()
+    assert all(f"| `{name}` |" in doc for name in events.EVENT_TYPES)
