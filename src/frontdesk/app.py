@@ -35,6 +35,7 @@ from frontdesk.api.routes import (
     resources,
     services,
     tenant,
+    webhook_endpoints,
 )
 from frontdesk.channels import (
     calendar_push,
@@ -181,6 +182,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         conversation_feedback,
         insights,
         api_keys,
+        webhook_endpoints,
     ):
         app.include_router(module.router)
     for door in (calendar_push, chat, openai_compat, retell, sms, telnyx_stream, telnyx_voice,

@@ -263,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     from frontdesk.cli_calendar import register as register_calendar
 
     register_calendar(sub)
+    from frontdesk.cli_webhook import register as register_webhook
+
+    register_webhook(sub)
     from frontdesk.cli_dnc import register as register_dnc
 
     register_dnc(sub)

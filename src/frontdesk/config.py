@@ -284,6 +284,17 @@ class Settings(BaseSettings):
     # analysis alone, which costs no model call.
     analysis_llm: bool = True
 
+    # --- webhooks (issue 17, ADR 0063/0064): signed events to the business's endpoints ---
+    # How long one delivery may take (connect + answer), in seconds.
+    webhook_timeout_s: float = Field(default=15.0, gt=0, le=120)
+    # An endpoint whose every attempt has failed for this many days, and at least
+    # webhook_disable_after_failures times in a row, is disabled and its owner emailed.
+    webhook_disable_after_days: float = Field(default=5.0, ge=0)
+    webhook_disable_after_failures: int = Field(default=10, ge=1)
+    # Endpoints on loopback, private and other non-public addresses are refused (at
+    # registration and at each delivery) unless this is set: any API key chooses the URL.
+    webhook_allow_private_hosts: bool = False
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

@@ -42,6 +42,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("post", "/api/v1/meeting-requests/{request_id}/confirm-best-slot"): {},
     ("post", "/api/v1/campaigns/{campaign_id}/leads/from-customers"): {},
     ("post", "/api/v1/conversations/{conversation_id}/feedback"): {"rating": "bad"},
+    ("patch", "/api/v1/webhook-endpoints/{endpoint_id}"): {"url": "https://8.8.4.4/taken"},
 }
 
 
@@ -74,6 +75,12 @@ def _owner_data(client: TestClient, biz: Business) -> dict[str, str]:
     rated = client.post(f"/api/v1/conversations/{chat.json()['conversation_id']}/feedback",
                         headers=auth(biz), json={"rating": "good", "reason": "Owner's"})
     assert rated.status_code == 201, rated.text
+    endpoint = client.post("/api/v1/webhook-endpoints", headers=auth(biz), json={
+        "url": "https://8.8.8.8/owner-hook", "events": ["appointment.booked"]})
+    assert endpoint.status_code == 201, endpoint.text
+    ping = client.post(f"/api/v1/webhook-endpoints/{endpoint.json()['id']}/test",
+                       headers=auth(biz))
+    assert ping.status_code == 202, ping.text
     return {
         "feedback_id": rated.json()["id"],
         "campaign_id": campaign.json()["id"],
@@ -88,6 +95,8 @@ def _owner_data(client: TestClient, biz: Business) -> dict[str, str]:
         "conversation_id": chat.json()["conversation_id"],
         "provider": "google",
         "api_key_id": client.get("/api/v1/api-keys", headers=auth(biz)).json()[0]["id"],
+        "endpoint_id": endpoint.json()["id"],
+        "delivery_id": ping.json()["message_id"],
     }
 
 
@@ -104,7 +113,8 @@ def _snapshot(client: TestClient, biz: Business, ids: dict[str, str]) -> list[An
              f"/api/v1/campaigns/{ids['campaign_id']}",
              f"/api/v1/campaigns/{ids['campaign_id']}/leads",
              f"/api/v1/calls/{ids['call_id']}",
-             "/api/v1/api-keys"]
+             "/api/v1/api-keys", "/api/v1/webhook-endpoints",
+             f"/api/v1/webhook-endpoints/{ids['endpoint_id']}/deliveries"]
     return [(path, client.get(path, headers=auth(biz)).json()) for path in reads]
 
 

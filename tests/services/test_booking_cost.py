@@ -31,9 +31,10 @@ from tests.conftest import Business, next_weekday
 Build = Callable[..., Business]
 
 # One booking: a resource asked for, a new customer by phone, an idempotency key.
-# PostgreSQL: replay check, service with resources, hours and time off, customer (reads);
+# PostgreSQL: replay check, service with resources, hours and time off, customer, the
+# webhook endpoints that want "appointment.booked" (reads, before any lock: ADR 0063);
 # customer, lock, busy time, appointment, outbox (writes). SQLite adds its two BEGINs.
-MAX_STATEMENTS = {"postgresql": 8, "sqlite": 10}
+MAX_STATEMENTS = {"postgresql": 9, "sqlite": 11}
 # Sent while the resource's row is locked (after the version bump): the busy-time check,
 # the appointment and the outbox rows. Then COMMIT.
 MAX_UNDER_LOCK = 3

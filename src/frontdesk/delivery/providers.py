@@ -8,6 +8,7 @@ from frontdesk.config import Settings
 from frontdesk.delivery.analysis_sender import AnalysisSender
 from frontdesk.delivery.calendar_sender import CalendarSender
 from frontdesk.delivery.call_sender import CallSender
+from frontdesk.delivery.webhook_sender import WebhookSender
 from frontdesk.senders.base import Sender
 from frontdesk.senders.console import ConsoleSender
 from frontdesk.senders.email_sendgrid import SendGridSender
@@ -46,6 +47,7 @@ def senders_from_settings(
         senders["calendar"] = CalendarSender(factory)
         if analyst is not None:
             senders["analysis"] = AnalysisSender(factory, analyst)
+        senders["webhook"] = WebhookSender(factory, settings)
         if settings.twilio_account_sid and settings.twilio_auth_token:
             # Calls wait in the outbox until Twilio is configured, like texts.
             senders["call"] = CallSender(factory, TwilioCallPlacer.from_settings(settings))

@@ -18,6 +18,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import BookingRefused, RefusalCode
+from frontdesk.services import event_data, events
 from frontdesk.services.lookup import locked_scoped
 from frontdesk.store.db import write_session
 from frontdesk.store.models import Appointment, AppointmentStatus, Tenant
@@ -40,8 +41,13 @@ def mark(
     """Record ``outcome`` on the business's appointment (see the module's rules)."""
     with write_session(factory) as session:
         appointment = locked_scoped(session, Appointment, tenant.id, appointment_id)
+        before = appointment.status
         apply_outcome(appointment, outcome, now or datetime.now(UTC))
         session.flush()
+        if outcome is not Outcome.CONFIRMED and appointment.status != before:
+            events.emit(session, tenant.id, f"appointment.{outcome.value}",
+                        lambda: event_data.appointment_data(tenant, appointment),
+                        key=str(appointment.id), customer_id=appointment.customer_id)
         return appointment
 
 

@@ -29,7 +29,7 @@ from frontdesk.errors import (
 )
 from frontdesk.observability.metrics import BOOKINGS, bounded
 from frontdesk.scheduling import Refusal
-from frontdesk.services import booking_plan, calendars
+from frontdesk.services import booking_plan, calendars, event_data, events
 from frontdesk.services.booking_plan import Ask, Stale, find_by_key
 from frontdesk.services.booking_rules import (
     candidate_resources,
@@ -310,6 +310,11 @@ def _reschedule_once(
         session.flush()
         session.refresh(appointment)
         messages.on_rescheduled(session, tenant, appointment, now)
+        moved = appointment
+        events.emit(session, tenant.id, "appointment.rescheduled",
+                    lambda: event_data.appointment_data(tenant, moved),
+                    key=f"{moved.id}:{moved.start_at.isoformat()}:{moved.resource_id}",
+                    customer_id=moved.customer_id)
         return appointment
 
 
@@ -332,6 +337,9 @@ def cancel(
         appointment.cancelled_at = now
         session.flush()
         messages.on_cancelled(session, tenant, appointment)
+        events.emit(session, tenant.id, "appointment.cancelled",
+                    lambda: event_data.appointment_data(tenant, appointment),
+                    key=str(appointment.id), customer_id=appointment.customer_id)
         return appointment
 
 

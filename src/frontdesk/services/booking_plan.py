@@ -32,7 +32,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from frontdesk.errors import BookingRefused, RefusalCode
 from frontdesk.scheduling import Refusal, check_bookable
-from frontdesk.services import calendars
+from frontdesk.services import calendars, event_data, events
 from frontdesk.services.booking_rules import REFUSAL_PRIORITY, candidate_resources, refuse
 from frontdesk.services.customers import CustomerFields, changed_fields, new_customer_row
 from frontdesk.services.lookup import get_scoped
@@ -74,6 +74,8 @@ _NEW_CUSTOMER = {
 }
 
 
+BOOKED_EVENT = "appointment.booked"
+
 _Row = TypeVar("_Row", Appointment, Customer)
 
 
@@ -113,6 +115,7 @@ class Plan:
     sender: str | None
     appointment: Appointment | None = None  # built for ``candidates[0]``, not stored yet
     drafts: list[outbox.Draft] | None = None  # its messages (None: to build under the lock)
+    webhooks: list[uuid.UUID] | None = None  # endpoints that want "appointment.booked"
 
 
 def find_by_key(session: Session, tenant: Tenant, key: str) -> Appointment | None:
@@ -142,6 +145,8 @@ def prepare(session: Session, tenant: Tenant, ask: Ask, now: datetime) -> Plan |
         new_customer=new_row,
         customer_changes=changes,
         sender=messages.sender_for(session, tenant) if reachable else None,
+        # Read with the plan, not under the lock: its rows join the booking's one INSERT.
+        webhooks=events.subscribers(session, tenant.id, BOOKED_EVENT),
     )
     # The appointment and its messages, for the first candidate, before any lock is
     # taken: on SQLite the database's write lock then covers no rendering at all.
@@ -263,6 +268,12 @@ def commit(session: Session, tenant: Tenant, ask: Ask, plan: Plan, now: datetime
         connection = calendar_sync.connection_id(session, appointment)
         drafts = messages.booked_drafts(tenant, appointment, now, sender=plan.sender,
                                         calendar_connection=connection)
+    if plan.webhooks:
+        booked = appointment
+        drafts = [*drafts, *events.drafts_for(
+            plan.webhooks, tenant.id, BOOKED_EVENT,
+            lambda: event_data.appointment_data(tenant, booked), key=str(booked.id),
+            customer_id=booked.customer_id)]
     # In the same transaction: the confirmation and reminders can never be lost.
     outbox.write(session, drafts)
     return _detached(appointment)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.services import conversation_analysis, request_keys
+from frontdesk.services import conversation_analysis, event_data, events, request_keys
 from frontdesk.services import conversations as records
 from frontdesk.services.phone_numbers import tenant_for_number
 from frontdesk.store.db import write_session
@@ -30,6 +30,9 @@ CHANNEL = "phone"
 EVENT_ROLE = "call"
 # Two events recorded at once may take the same sequence number: the loser tries again.
 _APPEND_TRIES = 3
+# A call's last event: Twilio's final statuses, Telnyx's hang-up. Recording one emits
+# "call.ended" (once per call, whichever of them comes).
+ENDED = frozenset({"completed", "busy", "no-answer", "failed", "canceled", "call.hangup"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +105,24 @@ def record_event(factory: sessionmaker[Session], conversation_id: uuid.UUID, key
             return False
         try:
             with write_session(factory) as session:
-                records.append_turns(session, session.get_one(Conversation, conversation_id),
-                                     [dict(row)])
+                conversation = session.get_one(Conversation, conversation_id)
+                records.append_turns(session, conversation, [dict(row)])
+                if text in ENDED and conversation.channel == CHANNEL:
+                    _tell_ended(session, conversation, text, detail)
             return True
         except IntegrityError:
             continue
     return False
+
+
+def _tell_ended(session: Session, conversation: Conversation, status: str,
+                detail: dict[str, Any] | None) -> None:
+    def data() -> dict[str, Any]:
+        tenant = session.get_one(Tenant, conversation.tenant_id)
+        return event_data.call_data(tenant, conversation, status, detail)
+
+    events.emit(session, conversation.tenant_id, "call.ended", data,
+                key=str(conversation.id), customer_id=conversation.customer_id)
 
 
 def record_status(factory: sessionmaker[Session], conversation_id: uuid.UUID, key: str,

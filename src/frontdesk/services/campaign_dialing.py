@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import FrontdeskError
-from frontdesk.services import campaign_outcomes, dialer_plan
+from frontdesk.services import campaign_outcomes, dialer_plan, events
 from frontdesk.services.notices.outbox import Draft, write
 from frontdesk.services.outbound_calls import call_draft, caller_id
 from frontdesk.store.db import write_session
@@ -137,6 +137,14 @@ def finish_if_done(factory: sessionmaker[Session], campaign_id: uuid.UUID) -> bo
         if left:
             return False
         campaign.status = CampaignStatus.COMPLETED.value
+        session.flush()
+        finished = campaign
+        events.emit(session, campaign.tenant_id, "campaign.finished", lambda: {"campaign": {
+            "id": str(finished.id), "name": finished.name, "status": finished.status,
+            "leads_by_status": dict(session.execute(
+                select(CampaignLead.status, func.count()).where(
+                    CampaignLead.campaign_id == finished.id).group_by(CampaignLead.status)
+            ).all())}}, key=str(campaign.id))
         return True
 
 

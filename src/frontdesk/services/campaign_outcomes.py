@@ -18,11 +18,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.outreach import Attempt, Outcome, Refusal, next_contact_time
-from frontdesk.services import dialer_plan, do_not_call, follow_ups
+from frontdesk.services import dialer_plan, do_not_call, events, follow_ups
+from frontdesk.services.conversations import tell_opted_out
 from frontdesk.store.db import write_session
 from frontdesk.store.models import (
     Campaign,
@@ -125,8 +126,7 @@ def record(session: Session, attempt: CampaignAttempt, outcome: Outcome | None, 
     campaign = session.get_one(Campaign, lead.campaign_id)
     customer = session.get_one(Customer, lead.customer_id)
     if outcome is Outcome.OPTED_OUT:
-        customer.do_not_call, customer.call_consent = True, False
-        customer.updated_at = at
+        _opt_out(session, customer, at)
     lead.last_outcome = outcome.value if outcome is not None else "no_result"
     if outcome in FINAL:
         lead.status, lead.next_attempt_at = outcome.value, None
@@ -135,6 +135,7 @@ def record(session: Session, attempt: CampaignAttempt, outcome: Outcome | None, 
     if outcome in _UNREACHED:
         follow_ups.text_after_missed_call(session, campaign, lead, customer)
     session.flush()
+    tell_progress(session, campaign, lead, attempt)
     return True
 
 
@@ -151,8 +152,7 @@ def lead_replied(session: Session, lead_id: uuid.UUID, outcome: Outcome, *,
     campaign = session.get_one(Campaign, lead.campaign_id)
     customer = session.get_one(Customer, lead.customer_id)
     if outcome is Outcome.OPTED_OUT:
-        customer.do_not_call, customer.call_consent = True, False
-        customer.updated_at = at
+        _opt_out(session, customer, at)
     lead.last_outcome = outcome.value
     if outcome in FINAL:
         lead.status, lead.next_attempt_at = outcome.value, None
@@ -160,6 +160,36 @@ def lead_replied(session: Session, lead_id: uuid.UUID, outcome: Outcome, *,
         _schedule_next(session, campaign, lead, customer, max(at, callback_at or at))
     session.flush()
     return True
+
+
+def _opt_out(session: Session, customer: Customer, at: datetime) -> None:
+    already = bool(customer.do_not_call)
+    customer.do_not_call, customer.call_consent = True, False
+    customer.updated_at = at
+    if not already:
+        tell_opted_out(session, customer, "campaign")
+
+
+def tell_progress(session: Session, campaign: Campaign, lead: CampaignLead,
+                  attempt: CampaignAttempt) -> None:
+    """Emit "campaign.progress": how this attempt ended, and the campaign's leads by
+    status (counted only when some endpoint wants the event)."""
+    def data() -> dict[str, object]:
+        counts = dict(session.execute(
+            select(CampaignLead.status, func.count()).where(
+                CampaignLead.campaign_id == campaign.id).group_by(CampaignLead.status)).all())
+        return {
+            "campaign": {"id": str(campaign.id), "name": campaign.name,
+                         "status": campaign.status, "leads_by_status": counts},
+            "lead": {"id": str(lead.id), "customer_id": str(lead.customer_id),
+                     "phone": lead.phone_e164, "status": lead.status,
+                     "last_outcome": lead.last_outcome},
+            "attempt": {"id": str(attempt.id), "number": attempt.number,
+                        "outcome": attempt.outcome, "detail": attempt.detail},
+        }
+
+    events.emit(session, campaign.tenant_id, "campaign.progress", data,
+                key=f"{attempt.id}:{attempt.outcome}", customer_id=lead.customer_id)
 
 
 def _schedule_next(session: Session, campaign: Campaign, lead: CampaignLead,

@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.services import event_data, events
 from frontdesk.services.conversation_analysis_rules import (
     ConversationAnalysis,
     EndedConversation,
@@ -131,10 +132,14 @@ def analysis_final(session: Session, tenant: Tenant, row: Conversation) -> None:
     final: at the end itself without an LLM; after the LLM's refinement was merged, or
     after it failed for good and the rules' analysis stands.
 
-    Deliberately empty for now: the integrator makes it emit the ``conversation.ended``
-    webhook event here (an outbox row in this same transaction, so the event is sent if
-    and only if the analysis it carries was committed). Keep it cheap and free of I/O.
-    """
+    Emits ``conversation.ended`` with that analysis: an outbox row per subscribed webhook
+    endpoint in this same transaction, so the event goes out if and only if the analysis
+    it carries was committed. Keyed by the ending, so a conversation that resumes and
+    ends again sends a second event; a redelivered refinement sends none."""
+    ending = (row.analysis or {}).get("ending", row.turn_count)
+    events.emit(session, tenant.id, "conversation.ended",
+                lambda: event_data.conversation_data(tenant, row),
+                key=f"{row.id}:{ending}", customer_id=row.customer_id)
 
 
 def refinement_request(factory: sessionmaker[Session], tenant_id: uuid.UUID,

@@ -128,7 +128,9 @@ def analyse(ended: EndedConversation, now: datetime) -> ConversationAnalysis:
     changes = _changes(ended.tools)
     intent = _intent(ended, changes)
     transfer = _transfer_reason(ended.tools)
-    success, basis = _success(ended.outcome, intent, transfer)
+    success, basis = _success(
+        "info" if ended.outcome == "abandoned" and intent == "info" and _answered(ended)
+        else ended.outcome, intent, transfer)
     service = _service(ended, changes)
     requested = _requested(ended)
     lang = ended.summary_language if ended.summary_language in _SUMMARY else "en"
@@ -181,9 +183,16 @@ def _intent(ended: EndedConversation, changes: list[AppointmentChange]) -> Inten
         return "opt_out"
     if ended.outcome == "transferred":
         return "human"
-    if ended.outcome == "info" or "business_info" in names:
+    if _answered(ended) or "business_info" in names:
         return "info"
     return "other"
+
+
+def _answered(ended: EndedConversation) -> bool:
+    """A question was answered: the outcome says so, or the brain marked the answer in
+    its state (a caller who asks the hours and hangs up is "abandoned" on the row only
+    because nobody said goodbye)."""
+    return ended.outcome == "info" or ended.state.get("outcome") == "info"
 
 
 def _transfer_reason(tools: list[ToolTurn]) -> str | None:

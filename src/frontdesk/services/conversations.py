@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import NotFound
+from frontdesk.services import events
 from frontdesk.services.customers import find_by_phone
 from frontdesk.store.db import write_session
 
@@ -127,8 +128,22 @@ def opt_out(session: Session, tenant: Tenant, phone: str | None) -> Customer | N
     if customer is None:
         customer = Customer(tenant_id=tenant.id, phone_e164=phone)
         session.add(customer)
+    already = bool(customer.do_not_call)
     customer.do_not_call = True
     customer.sms_consent = False
     customer.call_consent = False
     customer.updated_at = datetime.now(UTC)
+    if not already:  # a repeated STOP tells the business nothing new
+        session.flush()
+        tell_opted_out(session, customer, "conversation")
     return customer
+
+
+def tell_opted_out(session: Session, customer: Customer, via: str) -> None:
+    """Emit "customer.opted_out" for ``customer`` (flushed: it has its id)."""
+    at = customer.updated_at or datetime.now(UTC)
+    events.emit(session, customer.tenant_id, "customer.opted_out", lambda: {
+        "customer": {"id": str(customer.id), "name": customer.name,
+                     "phone": customer.phone_e164, "email": customer.email},
+        "via": via, "at": at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+    }, key=f"{customer.id}:{at.isoformat()}", customer_id=customer.id)

@@ -18,10 +18,12 @@ from frontdesk.store.models import (
     MeetingRequest,
     Resource,
     Service,
+    WebhookEndpoint,
 )
 
 _Scoped = TypeVar(
-    "_Scoped", Service, Resource, Customer, Appointment, MeetingRequest, Campaign, ApiKey
+    "_Scoped", Service, Resource, Customer, Appointment, MeetingRequest, Campaign, ApiKey,
+    WebhookEndpoint,
 )
 
 _LABELS: dict[type, str] = {
@@ -32,6 +34,7 @@ _LABELS: dict[type, str] = {
     MeetingRequest: "meeting_request",
     Campaign: "campaign",
     ApiKey: "api_key",
+    WebhookEndpoint: "webhook_endpoint",
 }
 
 

@@ -22,6 +22,8 @@ from frontdesk.store.models import (
     ResourceException,
     Service,
     Tenant,
+    WebhookDelivery,
+    WebhookEndpoint,
     WorkingHours,
 )
 
@@ -38,6 +40,8 @@ __all__ = [
     "ResourceException",
     "Service",
     "Tenant",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WorkingHours",
     "write_session",
 ]

@@ -862,3 +862,62 @@ class ConversationFeedback(Base):
     # Who rated: "api_key:<id>" or "user:<id>" (a key or a dashboard user may rate).
     author: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- webhooks (issue 17): signed events out to the business's own systems ---
+
+
+class WebhookEndpoint(Base):
+    """A URL of the business's that receives signed events (docs/WEBHOOKS.md).
+
+    ``secret`` is the Standard Webhooks signing secret (``whsec_`` + base64), encrypted
+    with the deployment's key like calendar credentials (``frontdesk.security``); it is
+    shown to the business once, when created or rotated."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # The event types it wants; [] or ["*"]: every type.
+    event_types: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    secret: Mapped[str] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    disabled_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    disabled_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Failed attempts since the last delivered one, and when that run of failures began:
+    # the auto-disable policy reads both (ADR 0064).
+    failure_streak: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    first_failure_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_success_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One attempt to deliver one event to one endpoint, as it went: the delivery log."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_endpoint_at", "endpoint_id", "at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
+    )
+    # The outbox row that carried the event (no foreign key: retention may delete it
+    # while its attempts stay in the log).
+    outbox_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True, index=True)
+    event_id: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(64))
+    attempt: Mapped[int] = mapped_column(Integer)
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    response_excerpt: Mapped[str | None] = mapped_column(Text, nullable=True)  # <= 1 KB
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -16,8 +16,9 @@ from frontdesk.services.api_keys import ADMIN, READ, WIDGET, Caller
 API_PREFIX = "/api/v1/"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # Managing keys is for admin keys only, reads included: a read key is often handed to
-# a reporting tool, which has no business seeing which other keys exist.
-ADMIN_ONLY_PREFIXES = ("/api/v1/api-keys",)
+# a reporting tool, which has no business seeing which other keys exist. The same for
+# webhook endpoints: their URLs may carry tokens, their log the receivers' answers.
+ADMIN_ONLY_PREFIXES = ("/api/v1/api-keys", "/api/v1/webhook-endpoints")
 # The only (method, route) pairs a publishable widget key may use: the chat door.
 WIDGET_DOORS = frozenset({("POST", "/api/v1/chat")})
 

@@ -17,6 +17,7 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.senders.base import OutgoingMessage
+from frontdesk.services.notices import webhook_events
 from frontdesk.store.db import write_session
 from frontdesk.store.models import OutboxMessage, OutboxStatus
 
@@ -118,7 +119,26 @@ def _record(
         if attempt is not None and row.attempts != attempt:
             return False  # our lease ran out and another worker claimed the row since
         update(row)
+        if row.status == OutboxStatus.FAILED.value and row.channel in FAILURES_TOLD:
+            _tell_failed(session, row)
         return True
+
+
+# Channels whose failures the business hears of ("message.failed"): a customer's text or
+# email. Never "webhook": a failing endpoint must not feed events to itself.
+FAILURES_TOLD = frozenset({"sms", "email"})
+
+
+def _tell_failed(session: Session, row: OutboxMessage) -> None:
+    """Emit "message.failed" in the transaction that records the failure."""
+    webhook_events.emit(session, row.tenant_id, "message.failed", lambda: {
+        "message": {
+            "id": str(row.id), "channel": row.channel, "purpose": row.purpose,
+            "recipient": row.recipient, "error": row.last_error, "attempts": row.attempts,
+            "appointment_id": str(row.appointment_id) if row.appointment_id else None,
+            "customer_id": str(row.customer_id) if row.customer_id else None,
+            "created_at": row.created_at.isoformat() if row.created_at else None,
+        }}, key=str(row.id), customer_id=row.customer_id)
 
 
 def record_sent(

@@ -2,7 +2,7 @@
 conversations and replies
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2027-01-10 10:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from frontdesk.store.types import UTCDateTime
 
 revision = "0023"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
