@@ -12,7 +12,6 @@ from frontdesk.evals.export import FORMATS
 
 def cmd_export_conversations(args: argparse.Namespace) -> int:
     from frontdesk.evals import export, export_source
-    from frontdesk.services.conversation_export import FeedbackUnavailable
 
     if bool(args.url) != bool(args.key):
         print("error: --url and --key go together (a running server and its API key)",
@@ -27,10 +26,6 @@ def cmd_export_conversations(args: argparse.Namespace) -> int:
         outcomes=tuple(o.strip() for o in (args.outcome or "").split(",") if o.strip()),
         since=args.since, until=args.until, feedback=args.feedback)
     if args.url:
-        if args.feedback:
-            print("error: --feedback needs the conversation_feedback table, which this "
-                  "version does not have yet", file=sys.stderr)
-            return 2
         records = export_source.from_server(args.url, args.key, wanted)
     else:
         from frontdesk.cli_tenants import _factory
@@ -41,7 +36,7 @@ def cmd_export_conversations(args: argparse.Namespace) -> int:
             count = export.write_hf(records, args.output)
         else:
             count = export.write_chat_jsonl(records, args.output, metadata=args.metadata)
-    except (export.ExportUnavailable, FeedbackUnavailable) as exc:
+    except export.ExportUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{count} conversations written to {args.output} ({args.format}, redacted)",
@@ -76,7 +71,7 @@ def register(sub: Any) -> None:
     p.add_argument("--until", default=None, metavar="DATE",
                    help="started before; a date includes that day")
     p.add_argument("--feedback", choices=("good", "bad"), default=None,
-                   help="only conversations rated so (needs conversation feedback)")
+                   help="bad: rated bad by someone; good: rated good and by nobody bad")
     p.add_argument("--metadata", action="store_true",
                    help="chat-jsonl: add a 'metadata' object per line (id, outcome, ...); "
                         "not part of OpenAI's format")

@@ -17,11 +17,13 @@ from typing import Any
 
 import phonenumbers
 import pytest
+from sqlalchemy import select
 
 from frontdesk.nlu.language import strip_accents
 from frontdesk.services.api_keys import READ, create_api_key
+from frontdesk.services.conversation_feedback import FeedbackFields, rate
 from frontdesk.store.db import write_session
-from frontdesk.store.models import Tenant
+from frontdesk.store.models import ConversationTurn, Tenant
 from tests.cli.serving import start_serve
 from tests.evals.learning_chats import BIRTH_DATE, EMAILS, Chats, build
 
@@ -227,10 +229,41 @@ def test_export_from_a_running_server_with_a_read_key(chats: Chats, tmp_path: Pa
         server.communicate(timeout=30)
 
 
-def test_feedback_filter_is_refused_until_feedback_is_recorded(chats: Chats,
-                                                               tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "frontdesk", "export", "conversations", "--format", "chat-jsonl",
-         "--output", str(tmp_path / "x.jsonl"), "--feedback", "good"],
-        env=_env(chats, tmp_path), capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2 and "conversation_feedback" in done.stderr
+def test_feedback_filters_the_export_from_the_database_and_the_server(
+        chats: Chats, tmp_path: Path) -> None:
+    """Staff rate three salon conversations (one good, one bad reply, one good then bad by
+    another author): --feedback good keeps only the unblemished, bad the rest."""
+    with write_session(chats.factory) as session:
+        salon = session.query(Tenant).filter_by(slug="demo-salon").one()
+        session.expunge(salon)
+        _, key = create_api_key(session, salon, "export-feedback", scope=READ)
+    good, bad, mixed = chats.ids["book_en"], chats.ids["cancel_en"], chats.ids["book_es"]
+    with chats.factory() as session:
+        reply = session.scalars(select(ConversationTurn.seq).where(
+            ConversationTurn.conversation_id == bad, ConversationTurn.role == "assistant")
+            .order_by(ConversationTurn.seq)).first()
+    assert reply is not None
+    rate(chats.factory, salon, good, "api_key:a", FeedbackFields("good"))
+    rate(chats.factory, salon, bad, "api_key:a", FeedbackFields("bad", "asked twice",
+                                                                  turn=reply))
+    rate(chats.factory, salon, mixed, "api_key:a", FeedbackFields("good"))
+    rate(chats.factory, salon, mixed, "api_key:b", FeedbackFields("bad", "wrong language"))
+    expected = {"good": {str(good)}, "bad": {str(bad), str(mixed)}}
+    port = _free_port()
+    server = start_serve(_env(chats, tmp_path), port)
+    try:
+        for rating, ids in expected.items():
+            local = tmp_path / f"{rating}.jsonl"
+            _export(chats, tmp_path, "--format", "chat-jsonl", "--output", str(local),
+                    "--tenant", "demo-salon", "--feedback", rating, "--metadata")
+            remote = tmp_path / f"{rating}-remote.jsonl"
+            _export(chats, tmp_path, "--format", "chat-jsonl", "--output", str(remote),
+                    "--url", f"http://127.0.0.1:{port}", "--key", key, "--feedback", rating,
+                    "--metadata")
+            for path in (local, remote):
+                lines = _lines(path)
+                assert {line["metadata"]["conversation_id"] for line in lines} == ids, path
+                assert {line["metadata"]["feedback"] for line in lines} == {rating}
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)

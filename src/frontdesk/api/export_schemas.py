@@ -46,6 +46,7 @@ class ExportedConversationOut(BaseModel):
     ended_at: str | None
     turn_count: int
     feedback: str | None
+    success: bool | None = None
     business: ExportBusinessOut
     turns: list[ExportTurnOut]
 

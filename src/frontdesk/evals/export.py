@@ -74,7 +74,7 @@ def _metadata(record: dict[str, Any]) -> dict[str, Any]:
     return {"conversation_id": record["id"], "business": record["business"]["slug"],
             "outcome": record["outcome"], "language": record["language"],
             "channel": record["channel"], "started_at": record["started_at"],
-            "feedback": record.get("feedback")}
+            "feedback": record.get("feedback"), "success": record.get("success")}
 
 
 def write_chat_jsonl(records: Iterable[dict[str, Any]], path: Path, *,
@@ -104,7 +104,10 @@ def hf_row(record: dict[str, Any], tools_json: str) -> dict[str, Any]:
         "channel": record["channel"],
         "business": record["business"]["slug"],
         "started_at": record["started_at"],
-        "success": record["outcome"] in ("booked", "rescheduled", "cancelled", "info"),
+        # The post-call analysis's judgement (ADR 0065); from the outcome where there is
+        # none (a conversation from before it, or a server that does not send it).
+        "success": (record["success"] if record.get("success") is not None
+                    else record["outcome"] in ("booked", "rescheduled", "cancelled", "info")),
         "feedback": record.get("feedback") or "",
     }
 

@@ -57,7 +57,8 @@ def from_server(url: str, key: str, wanted: Wanted) -> Iterator[dict[str, Any]]:
     params: dict[str, Any] = {"limit": PAGE}
     for name, value in (("outcome", ",".join(wanted.outcomes) or None),
                         ("language", wanted.language), ("channel", wanted.channel),
-                        ("since", wanted.since), ("until", wanted.until)):
+                        ("since", wanted.since), ("until", wanted.until),
+                        ("feedback", wanted.feedback)):
         if value:
             params[name] = value
     offset: int | None = 0

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from frontdesk.errors import NotFound
 from frontdesk.nlu.redact import Redactor, Vocabulary
+from frontdesk.services.conversation_feedback import counts as feedback_counts
+from frontdesk.services.conversation_feedback import has_feedback
 from frontdesk.store.models import (
     Conversation,
     ConversationTurn,
@@ -47,18 +49,22 @@ class ExportFilter:
     feedback: str | None = None  # good | bad: see with_feedback
 
 
-class FeedbackUnavailable(NotImplementedError):
-    """The feedback filter needs the conversation_feedback table (issue 17, part B)."""
-
-
 def with_feedback(query: Select[Any], feedback: str | None) -> Select[Any]:
-    """THE place the ``--feedback good|bad`` filter goes once the conversation_feedback
-    table exists (another part of issue 17): join it here on ``Conversation.id``. Until
-    then asking for it is refused rather than silently ignored."""
+    """``--feedback bad``: conversations someone rated bad (whole or any reply);
+    ``--feedback good``: rated good and by nobody bad, so a "good" training set holds no
+    reply staff flagged (the same verdict as ``verdict``)."""
     if feedback is None:
         return query
-    raise FeedbackUnavailable("filtering by feedback needs the conversation_feedback table, "
-                              "which this version does not have yet")
+    if feedback == "bad":
+        return query.where(has_feedback("bad"))
+    return query.where(has_feedback("good"), ~has_feedback("bad"))
+
+
+def verdict(session: Session, conversation_id: uuid.UUID) -> str | None:
+    """Staff's verdict on a conversation: "bad" if any rating is bad, "good" if rated and
+    none is bad, None when nobody rated it."""
+    tally = feedback_counts(session, conversation_id)
+    return "bad" if tally.bad else "good" if tally.good else None
 
 
 def tenants_for(session: Session, slug: str | None) -> list[Tenant]:
@@ -141,7 +147,8 @@ class Exporter:
             "caller_phone": r.value(c.caller_phone, "caller_phone") if c.caller_phone else None,
             "started_at": started.isoformat(),
             "ended_at": c.ended_at.astimezone(self.tz).isoformat() if c.ended_at else None,
-            "turn_count": c.turn_count, "feedback": None,
+            "turn_count": c.turn_count, "feedback": verdict(self.session, c.id),
+            "success": (c.analysis or {}).get("success"),
             "business": self.business,
             "turns": [{
                 "seq": t.seq, "role": t.role,

@@ -4,7 +4,7 @@ for capturing eval scenarios (``frontdesk export`` / ``frontdesk eval capture --
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
@@ -30,6 +30,9 @@ def export_page(
     since: Annotated[str | None, Query(description="Started at or after: date or datetime")] = None,
     until: Annotated[str | None, Query(description="Started before: date (inclusive) or "
                                                    "datetime (exclusive)")] = None,
+    feedback: Annotated[Literal["good", "bad"] | None,
+                        Query(description="bad: someone rated it bad; good: rated good "
+                                          "and by nobody bad")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=bounds.MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
@@ -37,7 +40,8 @@ def export_page(
     where = ExportFilter(
         outcomes=tuple(outcome.split(",")) if outcome else (), language=language,
         channel=channel, since=parse_bound(since, tenant, "since") if since else None,
-        until=parse_bound(until, tenant, "until", end=True) if until else None)
+        until=parse_bound(until, tenant, "until", end=True) if until else None,
+        feedback=feedback)
     found = Exporter(session, tenant).page(where, limit=limit, offset=offset)
     more = len(found) == limit and offset + limit <= bounds.MAX_OFFSET
     return {"conversations": found, "next_offset": offset + limit if more else None}
