@@ -325,3 +325,19 @@ def _summary(lang: str, outcome: str | None, intent: Intent, service: ServiceRef
     if asked and not changes:
         return f"{first} {words['asked'].format(asked=asked)}"
     return first
+
+
+def scrubbed(analysis: dict[str, Any], marker: str) -> dict[str, Any]:
+    """``analysis`` without anything said in words: what erasure and retention leave of
+    it. The summary (an LLM may have written a name into it), the LLM's rationale, the
+    caller's own words for times, a transfer's reason and the customer link go; the
+    structure the insights count stays (intent, outcome, success, service, times booked,
+    language, channel, turns, duration)."""
+    out = dict(analysis)
+    out["summary"] = marker
+    out["success_rationale"] = None
+    out["transfer_reason"] = marker if analysis.get("transfer_reason") else None
+    out["customer_id"] = None
+    out["requested_times"] = [{**t, "text": None} for t in analysis.get("requested_times") or []
+                              if isinstance(t, dict)]
+    return out

@@ -23,11 +23,13 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from frontdesk.services.conversation_analysis_rules import scrubbed
 from frontdesk.services.lookup import locked_scoped
 from frontdesk.store.models import (
     Appointment,
     CampaignLead,
     Conversation,
+    ConversationFeedback,
     ConversationTurn,
     Customer,
     MeetingParticipant,
@@ -81,6 +83,16 @@ def blank_words(session: Session, conversation_ids: list[uuid.UUID], marker: str
     session.execute(update(ConversationTurn).where(
         ConversationTurn.conversation_id.in_(conversation_ids), ConversationTurn.role == "tool",
     ).values(**cleared))
+    # The post-call analysis repeats what was said (a summary, the caller's words for a
+    # time) and staff's feedback may name the caller: they go with the words.
+    for conversation_id, analysis in session.execute(select(
+            Conversation.id, Conversation.analysis).where(
+            Conversation.id.in_(conversation_ids), Conversation.analysis.is_not(None))):
+        session.execute(update(Conversation).where(Conversation.id == conversation_id).values(
+            analysis=scrubbed(analysis, marker), updated_at=Conversation.updated_at))
+    session.execute(update(ConversationFeedback).where(
+        ConversationFeedback.conversation_id.in_(conversation_ids),
+        ConversationFeedback.reason.is_not(None)).values(reason=marker))
 
 
 def _erase_conversations(session: Session, tenant: Tenant, customer_id: uuid.UUID,
