@@ -30,6 +30,13 @@ def test_the_secret_is_shown_once_and_rotation_gives_a_new_one(
     rotated = client.post(f"{HOOKS}/{body['id']}/rotate-secret", headers=auth(biz))
     assert rotated.status_code == 200
     assert rotated.json()["secret"].startswith("whsec_") and rotated.json()["secret"] != secret
+    assert rotated.json()["previous_valid_until"] is not None  # a day of overlap by default
+    at_once = client.post(f"{HOOKS}/{body['id']}/rotate-secret", headers=auth(biz),
+                          json={"keep_previous_for_s": 0})
+    assert at_once.status_code == 200 and at_once.json()["previous_valid_until"] is None
+    too_long = client.post(f"{HOOKS}/{body['id']}/rotate-secret", headers=auth(biz),
+                           json={"keep_previous_for_s": 30 * 86400})
+    assert too_long.status_code == 422
 
 
 def test_addresses_frontdesk_must_not_reach_are_refused_with_a_problem(

@@ -24,7 +24,7 @@ from frontdesk.delivery.worker import OutboxWorker, deliver_due
 from frontdesk.services import events, webhook_deliveries
 from frontdesk.services.booking import BookingRequest, book, cancel, reschedule
 from frontdesk.services.notices.claims import claim_due
-from frontdesk.services.webhook_endpoints import EndpointFields, create_endpoint
+from frontdesk.services.webhook_endpoints import EndpointFields, create_endpoint, rotate_secret
 from frontdesk.store.db import write_session
 from frontdesk.store.models import (
     OutboxMessage,
@@ -260,3 +260,53 @@ def test_a_host_that_is_not_allowed_at_delivery_time_is_refused_and_logged(
     [(_, code, error)] = _log(factory, row.id)
     assert code is None and (error or "").startswith("address refused")
     assert "loopback" in (error or "")
+
+
+def test_after_a_rotation_both_secrets_verify_until_the_overlap_ends(
+    factory: sessionmaker[Session], make_business: Callable[..., Business], receiver: Receiver,
+) -> None:
+    """Standard Webhooks' rotation: for a while every delivery carries a signature by the
+    old secret and one by the new, so a receiver still on the old one refuses nothing."""
+    biz = make_business()
+    endpoint_id = _endpoint(factory, biz, receiver, ("webhook.test",))
+    old = receiver.secret
+    assert old is not None
+    with write_session(factory) as session:
+        tenant = session.get_one(Tenant, biz.tenant.id)
+        endpoint, new = rotate_secret(session, tenant, endpoint_id, SETTINGS)
+        assert endpoint.previous_secret_until is not None
+        events.emit(session, biz.tenant.id, "webhook.test", {"n": 1}, key="during")
+    senders = {"webhook": WebhookSender(factory, SETTINGS)}
+    deliver_due(factory, senders)
+    [during] = receiver.got
+    assert len(during.headers["webhook-signature"].split(" ")) == 2
+    for secret in (old, new):  # the reference verifier accepts either
+        assert Webhook(secret).verify(during.body, during.headers)["data"] == {"n": 1}
+    with write_session(factory) as session:  # the overlap is over
+        session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)
+                        .values(previous_secret_until=datetime.now(UTC) - timedelta(seconds=1)))
+        events.emit(session, biz.tenant.id, "webhook.test", {"n": 2}, key="after")
+    deliver_due(factory, senders)
+    after = receiver.got[1]
+    assert Webhook(new).verify(after.body, after.headers)["data"] == {"n": 2}
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old).verify(after.body, after.headers)
+
+
+def test_a_leaked_secret_rotated_with_no_overlap_stops_at_once(
+    factory: sessionmaker[Session], make_business: Callable[..., Business], receiver: Receiver,
+) -> None:
+    biz = make_business()
+    endpoint_id = _endpoint(factory, biz, receiver, ("webhook.test",))
+    old = receiver.secret
+    assert old is not None
+    with write_session(factory) as session:
+        tenant = session.get_one(Tenant, biz.tenant.id)
+        _, new = rotate_secret(session, tenant, endpoint_id, SETTINGS,
+                               keep_previous=timedelta(0))
+        events.emit(session, biz.tenant.id, "webhook.test", {"n": 1}, key="leak")
+    deliver_due(factory, {"webhook": WebhookSender(factory, SETTINGS)})
+    [got] = receiver.got
+    assert Webhook(new).verify(got.body, got.headers)["data"] == {"n": 1}
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old).verify(got.body, got.headers)

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from frontdesk.services.events import ALL, EVENT_TYPES
 from frontdesk.web.types import Strict
@@ -64,9 +64,21 @@ class WebhookEndpointCreated(WebhookEndpointOut):
     secret: str = Field(description="The signing secret (whsec_...): shown this once")
 
 
+class RotateSecretIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    keep_previous_for_s: int = Field(
+        default=86400, ge=0, le=7 * 86400,
+        description="How long deliveries stay signed with the old secret too (a second "
+                    "signature in webhook-signature), so receivers switch without refusing "
+                    "any; 0 stops the old secret at once (it leaked)")
+
+
 class WebhookSecretOut(BaseModel):
     id: uuid.UUID
     secret: str = Field(description="The new signing secret (whsec_...): shown this once")
+    previous_valid_until: datetime | None = Field(
+        default=None, description="Until when the old secret still signs deliveries")
 
 
 class WebhookDeliveryOut(BaseModel):

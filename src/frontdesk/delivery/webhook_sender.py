@@ -96,7 +96,7 @@ class WebhookSender:
         event_id = str(message.payload.get("id") or message.id)
         body = json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False).encode()
         headers = {
-            **webhook_signing.headers(target.secret, event_id, body),
+            **webhook_signing.headers(target.secrets, event_id, body),
             "content-type": "application/json",
             "user-agent": USER_AGENT,
         }

@@ -36,11 +36,14 @@ def signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def headers(secret: str, msg_id: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
-    """The three Standard Webhooks headers for ``body``, signed now (or at ``timestamp``)."""
+def headers(secret: str | tuple[str, ...], msg_id: str, body: bytes,
+            timestamp: int | None = None) -> dict[str, str]:
+    """The three Standard Webhooks headers for ``body``, signed now (or at ``timestamp``)
+    with each secret given (space-separated signatures while a secret is rotated)."""
     stamp = int(time.time()) if timestamp is None else timestamp
+    keys = (secret,) if isinstance(secret, str) else secret
     return {"webhook-id": msg_id, "webhook-timestamp": str(stamp),
-            "webhook-signature": signature(secret, msg_id, stamp, body)}
+            "webhook-signature": " ".join(signature(k, msg_id, stamp, body) for k in keys)}
 
 
 def verify(secret: str, received: dict[str, str], body: bytes, *,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.config import Settings
 from frontdesk.errors import Conflict, NotFound
 from frontdesk.services.notices import outbox, webhook_events
-from frontdesk.services.webhook_endpoints import disable, get_endpoint, signing_secret
+from frontdesk.services.webhook_endpoints import disable, get_endpoint, signing_secrets
 from frontdesk.store.db import write_session
 from frontdesk.store.models import (
     OutboxMessage,
@@ -42,7 +42,7 @@ class Target:
     endpoint_id: uuid.UUID
     tenant_id: uuid.UUID
     url: str
-    secret: str
+    secrets: tuple[str, ...]  # the current secret first; the previous one while it overlaps
     enabled: bool
 
 
@@ -90,7 +90,7 @@ def target_for(factory: sessionmaker[Session], endpoint_id: uuid.UUID,
         if endpoint is None:
             return None
         return Target(endpoint.id, endpoint.tenant_id, endpoint.url,
-                      signing_secret(endpoint, settings), endpoint.enabled)
+                      signing_secrets(endpoint, settings), endpoint.enabled)
 
 
 def record_attempt(factory: sessionmaker[Session], attempt: Attempt, policy: DisablePolicy,

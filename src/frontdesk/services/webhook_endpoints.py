@@ -17,7 +17,7 @@ import base64
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -36,6 +36,8 @@ from frontdesk.store.models import (
 )
 
 SECRET_PREFIX = "whsec_"
+# How long the old secret still signs after a rotation (Svix keeps it 24 hours too).
+PREVIOUS_SECRET_KEPT = timedelta(hours=24)
 ALLOW_SETTING = "FRONTDESK_WEBHOOK_ALLOW_PRIVATE_HOSTS=1"
 MAX_ENDPOINTS = 20  # per business: each event is one outbox row per endpoint
 
@@ -145,12 +147,19 @@ def delete_endpoint(session: Session, tenant: Tenant, endpoint_id: uuid.UUID) ->
 
 
 def rotate_secret(session: Session, tenant: Tenant, endpoint_id: uuid.UUID,
-                  settings: Settings) -> tuple[WebhookEndpoint, str]:
-    """A new signing secret, used from the next attempt on (shown this once)."""
+                  settings: Settings, *, keep_previous: timedelta = PREVIOUS_SECRET_KEPT,
+                  now: datetime | None = None) -> tuple[WebhookEndpoint, str]:
+    """A new signing secret, used from the next attempt on (shown this once). For
+    ``keep_previous`` every delivery is signed with both, as Standard Webhooks allows
+    (space-separated signatures): a receiver still on the old secret accepts them while
+    its configuration changes. ``timedelta(0)``: the old one stops at once (a leak)."""
     endpoint = get_endpoint(session, tenant, endpoint_id)
+    now = now or datetime.now(UTC)
     secret = new_secret()
+    endpoint.previous_secret = endpoint.secret if keep_previous > timedelta(0) else None
+    endpoint.previous_secret_until = now + keep_previous if keep_previous > timedelta(0) else None
     endpoint.secret = encrypt(secret, settings)
-    endpoint.updated_at = datetime.now(UTC)
+    endpoint.updated_at = now
     session.flush()
     return endpoint, secret
 
@@ -158,6 +167,16 @@ def rotate_secret(session: Session, tenant: Tenant, endpoint_id: uuid.UUID,
 def signing_secret(endpoint: WebhookEndpoint, settings: Settings) -> str:
     """The endpoint's ``whsec_`` secret in clear (ValueError: the key does not match)."""
     return decrypt(endpoint.secret, settings)
+
+
+def signing_secrets(endpoint: WebhookEndpoint, settings: Settings,
+                    now: datetime | None = None) -> tuple[str, ...]:
+    """Every secret a delivery is signed with now: the current one, and the previous
+    one while its overlap after a rotation lasts."""
+    until = endpoint.previous_secret_until
+    if endpoint.previous_secret and until is not None and (now or datetime.now(UTC)) < until:
+        return (signing_secret(endpoint, settings), decrypt(endpoint.previous_secret, settings))
+    return (signing_secret(endpoint, settings),)
 
 
 def disable(session: Session, endpoint: WebhookEndpoint, reason: str) -> None:

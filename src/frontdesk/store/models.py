@@ -885,6 +885,10 @@ class WebhookEndpoint(Base):
     # The event types it wants; [] or ["*"]: every type.
     event_types: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     secret: Mapped[str] = mapped_column(Text)
+    # After a rotation the old secret signs too, beside the new one, until this time:
+    # receivers move to the new secret without refusing a single event (revision 0025).
+    previous_secret: Mapped[str | None] = mapped_column(Text, nullable=True)
+    previous_secret_until: Mapped[datetime | None] = mapped_column(nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     disabled_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     disabled_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -4,12 +4,14 @@ admin keys only, like the API keys themselves (web/scopes.py)."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response, status
 
 from frontdesk.api.webhook_schemas import (
+    RotateSecretIn,
     WebhookDeliveryOut,
     WebhookEndpointCreated,
     WebhookEndpointIn,
@@ -106,12 +108,16 @@ def delete_endpoint(endpoint_id: uuid.UUID, tenant: TenantDep, factory: FactoryD
 
 @router.post("/{endpoint_id}/rotate-secret", response_model=WebhookSecretOut)
 def rotate_secret(endpoint_id: uuid.UUID, tenant: TenantDep, factory: FactoryDep,
-                  settings: SettingsDep) -> WebhookSecretOut:
-    """A new signing secret, used from the next delivery on (shown this once)."""
+                  settings: SettingsDep, body: RotateSecretIn | None = None) -> WebhookSecretOut:
+    """A new signing secret, used from the next delivery on (shown this once); the old
+    one signs beside it for ``keep_previous_for_s`` (a day unless said)."""
+    keep = timedelta(seconds=(body or RotateSecretIn()).keep_previous_for_s)
     with write_session(factory) as session:
         endpoint, secret = webhook_endpoints.rotate_secret(session, tenant, endpoint_id,
-                                                           settings)
-        return WebhookSecretOut(id=endpoint.id, secret=secret)
+                                                           settings, keep_previous=keep)
+        until = endpoint.previous_secret_until
+        return WebhookSecretOut(id=endpoint.id, secret=secret, previous_valid_until=(
+            until.astimezone(ZoneInfo(tenant.timezone)) if until else None))
 
 
 @router.get("/{endpoint_id}/deliveries", response_model=list[WebhookDeliveryOut])
