@@ -33,6 +33,8 @@ from frontdesk.store.models import (
     OutboxMessage,
     PhoneVerification,
     Tenant,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from tests.api.dashboard_data import NOW, conversation, customer, message
 from tests.conftest import Business, auth, next_weekday
@@ -227,3 +229,22 @@ def _said(factory: sessionmaker[Session], conversation_id: uuid.UUID) -> tuple[A
 def _message(factory: sessionmaker[Session], message_id: uuid.UUID) -> OutboxMessage:
     with factory() as session:
         return session.get_one(OutboxMessage, message_id)
+
+
+def test_the_webhook_delivery_log_expires_with_the_period(
+        factory: sessionmaker[Session], biz: Business) -> None:
+    endpoint = WebhookEndpoint(tenant_id=biz.tenant.id, url="https://8.8.8.8/hook",
+                               event_types=[], secret="x")
+    with write_session(factory) as session:
+        session.add(endpoint)
+        session.flush()
+        for at, name in ((OLD, "old"), (RECENT, "recent")):
+            session.add(WebhookDelivery(tenant_id=biz.tenant.id, endpoint_id=endpoint.id,
+                                        event_id=f"msg_{name}", event_type="webhook.test",
+                                        attempt=1, status_code=500,
+                                        response_excerpt="receiver said no", at=at))
+    done = expire_due(factory, RetentionPolicy(days=30), now=NOW)
+    assert done.deliveries == 1
+    with factory() as session:
+        assert list(session.scalars(select(WebhookDelivery.event_id))) == ["msg_recent"]
+    assert expire_due(factory, RetentionPolicy(days=30), now=NOW).deliveries == 0

@@ -35,9 +35,10 @@ class RetentionSweeper:
     def sweep_once(self) -> int:
         report = expire_due(self.factory, self.policy)
         if report.total:
-            log.info("retention: %d conversations, %d messages, %d phone verifications "
-                     "expired (%s)", report.conversations, report.messages,
-                     report.verifications, self.policy.mode)
+            log.info("retention: %d conversations, %d messages, %d phone verifications, "
+                     "%d webhook deliveries expired (%s)", report.conversations,
+                     report.messages, report.verifications, report.deliveries,
+                     self.policy.mode)
         return report.total
 
     def _run(self) -> None:

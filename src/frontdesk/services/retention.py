@@ -37,6 +37,7 @@ from frontdesk.store.models import (
     OutboxStatus,
     PhoneVerification,
     Tenant,
+    WebhookDelivery,
 )
 
 EXPIRED = "[expired]"
@@ -59,15 +60,17 @@ class RetentionReport:
     conversations: int = 0
     messages: int = 0
     verifications: int = 0
+    deliveries: int = 0  # webhook delivery log rows
 
     def add(self, other: RetentionReport) -> None:
         self.conversations += other.conversations
         self.messages += other.messages
         self.verifications += other.verifications
+        self.deliveries += other.deliveries
 
     @property
     def total(self) -> int:
-        return self.conversations + self.messages + self.verifications
+        return self.conversations + self.messages + self.verifications + self.deliveries
 
 
 def effective_days(deployment_days: int, tenant_days: int | None) -> int:
@@ -87,7 +90,8 @@ def expire_due(factory: sessionmaker[Session], policy: RetentionPolicy,
         while True:
             done = expire_batch(factory, tenant_id, cutoff, policy)
             report.add(done)
-            if max(done.conversations, done.messages, done.verifications) < policy.batch:
+            if max(done.conversations, done.messages, done.verifications,
+                   done.deliveries) < policy.batch:
                 break
     return report
 
@@ -107,6 +111,7 @@ def expire_batch(factory: sessionmaker[Session], tenant_id: uuid.UUID, cutoff: d
             conversations=_conversations(session, tenant_id, cutoff, policy),
             messages=_messages(session, tenant_id, cutoff, policy),
             verifications=_verifications(session, tenant_id, cutoff, policy.batch),
+            deliveries=_deliveries(session, tenant_id, cutoff, policy.batch),
         )
 
 
@@ -160,4 +165,16 @@ def _verifications(session: Session, tenant_id: uuid.UUID, cutoff: datetime,
         ).limit(batch).with_for_update(skip_locked=True)))
     if ids:
         session.execute(delete(PhoneVerification).where(PhoneVerification.id.in_(ids)))
+    return len(ids)
+
+
+def _deliveries(session: Session, tenant_id: uuid.UUID, cutoff: datetime, batch: int) -> int:
+    """The webhook delivery log past the period: it outlives the events it logged (their
+    outbox rows expire above), and the receivers' answers it quotes are not ours to keep."""
+    ids = list(session.scalars(
+        select(WebhookDelivery.id).where(
+            WebhookDelivery.tenant_id == tenant_id, WebhookDelivery.at < cutoff,
+        ).limit(batch).with_for_update(skip_locked=True)))
+    if ids:
+        session.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(ids)))
     return len(ids)
