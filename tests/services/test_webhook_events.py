@@ -19,8 +19,9 @@ from frontdesk.services import calls, events
 from frontdesk.services.appointment_outcomes import Outcome, mark
 from frontdesk.services.booking import BookingRequest, book, cancel, reschedule
 from frontdesk.services.conversations import opt_out
-from frontdesk.services.customers import CustomerFields
+from frontdesk.services.customers import CustomerFields, create_customer
 from frontdesk.services.notices.claims import claim_due, record_failed
+from frontdesk.services.record_updates import update_customer
 from frontdesk.services.notices.outbox import enqueue
 from frontdesk.services.webhook_endpoints import (
     EndpointFields,
@@ -205,3 +206,24 @@ def test_the_docs_list_every_catalogued_event() -> None:
 
     doc = (Path(__file__).parents[2] / "docs" / "WEBHOOKS.md").read_text()
     assert all(f"| `{name}` |" in doc for name in events.EVENT_TYPES)
+
+
+def test_staff_putting_a_customer_on_do_not_call_emits_opted_out_once(
+    factory: sessionmaker[Session], make_business: Callable[..., Business],
+) -> None:
+    biz = make_business()
+    _endpoint(factory, biz, "customer.opted_out")
+    with write_session(factory) as session:
+        tenant = session.get_one(Tenant, biz.tenant.id)
+        customer_id = create_customer(session, tenant, CustomerFields(
+            phone="+12125550177", name="Dana")).id
+    for _ in range(2):  # saved twice: only the change from "may call" tells anyone
+        with write_session(factory) as session:
+            update_customer(session, session.get_one(Tenant, biz.tenant.id), customer_id,
+                            CustomerFields(do_not_call=True))
+    with factory() as session:
+        [row] = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.channel == "webhook")).all()
+    assert row.payload["type"] == "customer.opted_out"
+    assert row.payload["data"]["via"] == "staff"
+    assert row.payload["data"]["customer"]["id"] == str(customer_id)

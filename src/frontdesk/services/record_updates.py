@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from frontdesk.errors import Conflict, NotFound
+from frontdesk.services.conversations import tell_opted_out
 from frontdesk.services.customers import CustomerFields, apply_fields, find_by_phone
 from frontdesk.services.lookup import get_scoped
 from frontdesk.services.tenants import TenantFields, apply_tenant_fields
@@ -31,8 +32,11 @@ def update_customer(
         other = find_by_phone(session, tenant, fields.phone)
         if other is not None and other.id != customer.id:
             raise Conflict("Another customer already has that phone number.")
+    listed = bool(customer.do_not_call)
     apply_fields(customer, tenant, fields)
     session.flush()
+    if customer.do_not_call and not listed:  # staff put them on the list: tell the CRM
+        tell_opted_out(session, customer, "staff")
     return customer
 
 
