@@ -21,8 +21,8 @@ from frontdesk.services.booking import BookingRequest, book, cancel, reschedule
 from frontdesk.services.conversations import opt_out
 from frontdesk.services.customers import CustomerFields, create_customer
 from frontdesk.services.notices.claims import claim_due, record_failed
-from frontdesk.services.record_updates import update_customer
 from frontdesk.services.notices.outbox import enqueue
+from frontdesk.services.record_updates import update_customer
 from frontdesk.services.webhook_endpoints import (
     EndpointFields,
     create_endpoint,
