@@ -249,7 +249,9 @@ def _requested(ended: EndedConversation) -> list[RequestedTime]:
         near = t.args.get("near")
         asked = RequestedTime(start=near or t.args.get("start"),
                               end=None if near else t.args.get("end"))
-        if all((r.start, r.end) != (asked.start, asked.end) for r in found):
+        # A search from the start of a time already listed is that request again (the
+        # stated "3 pm" is searched as 3:00-3:01): one entry, the caller's words kept.
+        if all(r.start != asked.start for r in found):
             found.append(asked)
     return found
 
