@@ -66,6 +66,19 @@ class AddressNotAllowed(OSError):
         )
 
 
+def refusal_behind(exc: BaseException) -> AddressNotAllowed | None:
+    """The policy's refusal behind an HTTP stack's connection error, if any: the stack
+    wraps what our resolver raised, so it is found down the chain of causes."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, AddressNotAllowed):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 def _article(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
 

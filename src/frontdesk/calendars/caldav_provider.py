@@ -25,7 +25,7 @@ from caldav.collection import Calendar
 from caldav.davclient import DAVClient
 from caldav.lib import error as dav_error
 
-from frontdesk.calendars.address_guard import AddressNotAllowed, AddressPolicy
+from frontdesk.calendars.address_guard import AddressPolicy, refusal_behind
 from frontdesk.calendars.base import (
     APPOINTMENT_PROPERTY,
     BusyBlock,
@@ -63,18 +63,6 @@ def _http(status: int | None) -> str:
     return f" (HTTP {status})" if status is not None else ""
 
 
-def _refusal(exc: BaseException) -> AddressNotAllowed | None:
-    """The address policy's refusal behind an HTTP stack's connection error, if any."""
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        if isinstance(cause, AddressNotAllowed):
-            return cause
-        seen.add(id(cause))
-        cause = cause.__cause__ or cause.__context__
-    return None
-
-
 def _translated(exc: BaseException, action: str) -> CalendarError:
     """The typed calendar error for a failure of the library or the HTTP stack, told in
     our own words (what failed, the HTTP status): never the server's answer or the HTTP
@@ -93,7 +81,7 @@ def _translated(exc: BaseException, action: str) -> CalendarError:
         verb = "failed" if kind is CalendarUnavailable else "refused"
         return kind(f"the CalDAV server {verb} to {action}{_http(exc.status)}",
                     provider="caldav", http_status=exc.status)
-    refused = _refusal(exc)
+    refused = refusal_behind(exc)
     if refused is not None:
         # Raised inside the HTTP stack's resolver, for the URL or a redirect's.
         return CalendarAddressRefused(

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 import niquests
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.calendars.address_guard import AddressNotAllowed, AddressPolicy
+from frontdesk.calendars.address_guard import AddressPolicy, refusal_behind
 from frontdesk.calendars.guarded_http import guarded_session
 from frontdesk.config import Settings
 from frontdesk.senders import webhook_signing
@@ -42,20 +42,8 @@ USER_AGENT = "frontdesk-webhooks/1"
 GONE = 410
 
 
-def _refusal(exc: BaseException) -> AddressNotAllowed | None:
-    """The address policy's refusal behind the HTTP stack's connection error, if any."""
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        if isinstance(cause, AddressNotAllowed):
-            return cause
-        seen.add(id(cause))
-        cause = cause.__cause__ or cause.__context__
-    return None
-
-
 def _error_text(exc: Exception, timeout_s: float) -> str:
-    refused = _refusal(exc)
+    refused = refusal_behind(exc)
     if refused is not None:
         return f"address refused: {refused}"
     if isinstance(exc, niquests.exceptions.Timeout):

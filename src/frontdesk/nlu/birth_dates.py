@@ -15,7 +15,7 @@ from datetime import date
 
 from frontdesk.nlu.language import normalize
 
-_MONTHS = {
+MONTHS = {  # month names and abbreviations, English and Spanish -> 1..12
     name: i + 1
     for i, names in enumerate([
         ("january", "jan", "enero"), ("february", "feb", "febrero"), ("march", "mar", "marzo"),
@@ -27,13 +27,13 @@ _MONTHS = {
     ])
     for name in names
 }
-_MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
-_DAY = r"(\d{1,2})(?:st|nd|rd|th|o|º)?"
+MONTH = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"  # a group
+DAY = r"(\d{1,2})(?:st|nd|rd|th|o|º)?"  # a group: the day number
 _YEAR = r"(\d{4})"
 _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _NUMERIC = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
-_MONTH_FIRST = re.compile(_MONTH + r" (?:the )?" + _DAY + r"(?: ,)?(?: of)? " + _YEAR)
-_DAY_FIRST = re.compile(r"\b" + _DAY + r" (?:de |of )?" + _MONTH + r"(?: ,)?(?: de| del)? " + _YEAR)
+_MONTH_FIRST = re.compile(MONTH + r" (?:the )?" + DAY + r"(?: ,)?(?: of)? " + _YEAR)
+_DAY_FIRST = re.compile(r"\b" + DAY + r" (?:de |of )?" + MONTH + r"(?: ,)?(?: de| del)? " + _YEAR)
 
 
 def parse_birth_date(text: str, *, day_first: bool) -> date | None:
@@ -49,9 +49,9 @@ def parse_birth_date(text: str, *, day_first: bool) -> date | None:
         day, month = (a, b) if day_first else (b, a)
         found = (int(m[3]), month, day)
     elif m := _DAY_FIRST.search(norm):
-        found = (int(m[3]), _MONTHS[m[2]], int(m[1]))
+        found = (int(m[3]), MONTHS[m[2]], int(m[1]))
     elif m := _MONTH_FIRST.search(norm):
-        found = (int(m[3]), _MONTHS[m[1]], int(m[2]))
+        found = (int(m[3]), MONTHS[m[1]], int(m[2]))
     if found is None:
         return None
     try:

@@ -15,6 +15,7 @@ from datetime import date
 
 import phonenumbers
 
+from frontdesk.nlu.birth_dates import DAY, MONTH, MONTHS
 from frontdesk.nlu.entities import _digit_group
 from frontdesk.nlu.language import strip_accents
 
@@ -38,26 +39,12 @@ _PROTECTED = re.compile(
     r"|\b\d{1,2}:\d{2}\b"
     r"|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE)
 
-_MONTHS = {
-    name: i + 1
-    for i, names in enumerate([
-        ("january", "jan", "enero"), ("february", "feb", "febrero"), ("march", "mar", "marzo"),
-        ("april", "apr", "abril"), ("may", "mayo"), ("june", "jun", "junio"),
-        ("july", "jul", "julio"), ("august", "aug", "agosto"),
-        ("september", "sep", "sept", "septiembre", "setiembre"),
-        ("october", "oct", "octubre"), ("november", "nov", "noviembre"),
-        ("december", "dec", "diciembre"),
-    ])
-    for name in names
-}
-_MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
-_DAY = r"(\d{1,2})(?:st|nd|rd|th|º|o)?"
 _DATE_FORMS = (
     ("ymd", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
     ("numeric", re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")),
-    ("mdy", re.compile(r"\b" + _MONTH + r"\.? (?:the )?" + _DAY + r",?(?: of)? (\d{4})\b",
+    ("mdy", re.compile(r"\b" + MONTH + r"\.? (?:the )?" + DAY + r",?(?: of)? (\d{4})\b",
                        re.IGNORECASE)),
-    ("dmy", re.compile(r"\b" + _DAY + r" (?:de |of )?" + _MONTH + r",?(?: de| del)? (\d{4})\b",
+    ("dmy", re.compile(r"\b" + DAY + r" (?:de |of )?" + MONTH + r",?(?: de| del)? (\d{4})\b",
                        re.IGNORECASE)),
 )
 # A date after these words is a date of birth, whatever its year.
@@ -158,8 +145,8 @@ def _date_of(form: str, m: re.Match[str], day_first: bool) -> date | None:
             day, month = (a, b) if day_first else (b, a)
             return date(int(m[3]), month, day)
         if form == "mdy":
-            return date(int(m[3]), _MONTHS[m[1].lower()], int(m[2]))
-        return date(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))
+            return date(int(m[3]), MONTHS[m[1].lower()], int(m[2]))
+        return date(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
     except (ValueError, KeyError):
         return None
 
