@@ -11,7 +11,6 @@ import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import google.auth._exponential_backoff as google_backoff
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -24,7 +23,7 @@ from frontdesk.delivery.calendar_push import PushKeeper
 from frontdesk.store.db import write_session
 from frontdesk.store.models import CalendarPushChannel
 from tests.conftest import Business, auth, next_weekday, serving
-from tests.standins.google_calendar import GoogleState, google_app
+from tests.standins.google_calendar import GoogleState, google_app, point_frontdesk_at
 from tests.standins.google_push import GooglePush
 
 from .push_serving import channels, connect, free_port, generation, serve_on, starts, wait_for
@@ -48,16 +47,7 @@ def google(google_server: tuple[GoogleState, GooglePush, str],
     state, push, base = google_server
     state.reset()
     push.reset()
-    for name, value in {
-        "GOOGLE_CLIENT_ID": state.client_id,
-        "GOOGLE_CLIENT_SECRET": state.client_secret,
-        "GOOGLE_AUTH_BASE": base,
-        "GOOGLE_TOKEN_URL": f"{base}/token",
-        "GOOGLE_REVOKE_URL": f"{base}/revoke",
-        "GOOGLE_API_BASE": f"{base}/",
-    }.items():
-        monkeypatch.setenv(f"FRONTDESK_{name}", value)
-    monkeypatch.setattr(google_backoff.time, "sleep", lambda _s: None)
+    point_frontdesk_at(state, base, monkeypatch)
     return state, push
 
 

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import google.auth._exponential_backoff as google_backoff
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -31,7 +30,7 @@ from frontdesk.services import calendar_providers
 from frontdesk.services.external_busy import DEFAULT_EXTERNAL
 from frontdesk.store.models import CalendarConnection
 from tests.conftest import Business, auth, next_weekday, serving
-from tests.standins.google_calendar import GoogleState, google_app
+from tests.standins.google_calendar import GoogleState, google_app, point_frontdesk_at
 
 from .test_calendar_sync import calendar_rows, deliver
 from .test_external_busy import ana_starts, book_ana
@@ -50,17 +49,7 @@ def google(
 ) -> GoogleState:
     state, base = google_server
     state.reset()
-    for name, value in {
-        "GOOGLE_CLIENT_ID": state.client_id,
-        "GOOGLE_CLIENT_SECRET": state.client_secret,
-        "GOOGLE_AUTH_BASE": base,
-        "GOOGLE_TOKEN_URL": f"{base}/token",
-        "GOOGLE_REVOKE_URL": f"{base}/revoke",
-        "GOOGLE_API_BASE": f"{base}/",
-    }.items():
-        monkeypatch.setenv(f"FRONTDESK_{name}", value)
-    # google-auth retries a failing token endpoint with 1 s and 2 s waits; not here.
-    monkeypatch.setattr(google_backoff.time, "sleep", lambda _s: None)
+    point_frontdesk_at(state, base, monkeypatch)
     return state
 
 

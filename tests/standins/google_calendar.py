@@ -58,6 +58,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
+import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -985,3 +986,20 @@ def google_app(state: GoogleState) -> FastAPI:
             return JSONResponse(body)
 
     return app
+
+
+def point_frontdesk_at(state: GoogleState, base: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """frontdesk's Google settings aimed at this stand-in (served at ``base``), with
+    google-auth's retry waits (1 s, 2 s on a failing token endpoint) taken out."""
+    import google.auth._exponential_backoff as google_backoff
+
+    for name, value in {
+        "GOOGLE_CLIENT_ID": state.client_id,
+        "GOOGLE_CLIENT_SECRET": state.client_secret,
+        "GOOGLE_AUTH_BASE": base,
+        "GOOGLE_TOKEN_URL": f"{base}/token",
+        "GOOGLE_REVOKE_URL": f"{base}/revoke",
+        "GOOGLE_API_BASE": f"{base}/",
+    }.items():
+        monkeypatch.setenv(f"FRONTDESK_{name}", value)
+    monkeypatch.setattr(google_backoff.time, "sleep", lambda _s: None)
