@@ -61,9 +61,11 @@ def test_an_owner_rates_a_reply_and_the_conversation_then_withdraws(
     token = form_token(shown.text)
     sent = client.post(f"/dashboard/conversations/{cid}/feedback", follow_redirects=False,
                        data={"csrf": token, "rating": "bad", "turn": str(reply),
-                             "reason": "  Offered a time we were closed ", "category": "wrong_time"})
+                             "reason": "  Offered a time we were closed ",
+                             "category": "wrong_time"})
     assert sent.status_code == 303
-    assert sent.headers["location"] == f"/dashboard/conversations/{cid}?done=rated#turn-{reply}"
+    back = f"/dashboard/conversations/{cid}?done=rated#turn-{reply}"
+    assert sent.headers["location"] == back
     client.post(f"/dashboard/conversations/{cid}/feedback",
                 data={"csrf": token, "rating": "good", "turn": ""})
     [whole, one] = sorted(_ratings(factory, biz, cid), key=lambda r: r.turn_seq or 0)

@@ -31,8 +31,8 @@ from frontdesk.services.conversation_list import (
     transcript,
 )
 from frontdesk.services.customer_overview import sees_customer
+from frontdesk.services.tenants import Tenant
 from frontdesk.services.users import Viewer, business_of
-from frontdesk.store.models import Tenant
 from frontdesk.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)

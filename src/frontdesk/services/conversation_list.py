@@ -84,7 +84,7 @@ class ConversationRow:
 def _result(result: Result) -> ColumnElement[bool]:
     if result == "not_analysed":
         return Conversation.analysis.is_(None)
-    succeeded = Conversation.analysis["success"].as_boolean()
+    succeeded: ColumnElement[bool] = Conversation.analysis["success"].as_boolean()
     return succeeded == (true() if result == "succeeded" else false())
 
 
