@@ -39,6 +39,7 @@ FORMS: dict[str, dict[str, Any]] = {
         "url": "https://8.8.8.8/dav/", "username": "u", "password": "p", "calendar": "work"},
     "/dashboard/customers/contact": {"name": "Taken over", "meeting_request_id": "{request_id}",
                                      "customer_id": "{customer_id}"},
+    "/dashboard/conversations/{conversation_id}/feedback": {"rating": "bad"},
 }
 # Pages signed-in people reach whatever their role (or that act on no other's object).
 EVERYONE = {"/", "/login", "/logout", "/forgot", "/reset", "/dashboard",
@@ -54,6 +55,9 @@ STAFF_MAY = EVERYONE | {
     "/dashboard/customers", "/dashboard/customers.csv", "/dashboard/customers/{customer_id}",
     "/dashboard/customers/{customer_id}/notes", "/dashboard/conversations",
     "/dashboard/conversations/{conversation_id}",
+    # Rating the conversations they see, and withdrawing their own ratings.
+    "/dashboard/conversations/{conversation_id}/feedback",
+    "/dashboard/conversations/{conversation_id}/feedback/{feedback_id}/withdraw",
 }
 
 

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from frontdesk.dashboard import (
     appointment_edit_pages,
     appointment_pages,
+    conversation_feedback_pages,
     conversation_pages,
     customer_pages,
     insights_pages,
@@ -37,7 +38,8 @@ _STATIC = Path(__file__).parent / "static"
 # editing pages come before the appointments page: its ``{appointment_id}/{outcome}``
 # would otherwise take ``.../move`` and ``.../cancel`` and refuse them as outcomes.
 ROUTERS = (routes.router, appointment_edit_pages.router, appointment_pages.router,
-           customer_pages.router, conversation_pages.router, key_pages.router,
+           customer_pages.router, conversation_pages.router, conversation_feedback_pages.router,
+           key_pages.router,
            password_pages.router, insights_pages.router, widget_pages.router,
            settings_pages.router, settings_service_pages.router,
            settings_staff_pages.router, settings_voice_pages.router,

@@ -17,27 +17,49 @@ from sqlalchemy import ColumnElement, delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.errors import InvalidInput, NotFound
+from frontdesk.errors import FrontdeskError, InvalidInput, NotFound
 from frontdesk.services.conversations import get_conversation
 from frontdesk.store.db import write_session
-from frontdesk.store.models import Conversation, ConversationFeedback, ConversationTurn, Tenant
+from frontdesk.store.models import (
+    ApiKey,
+    Conversation,
+    ConversationFeedback,
+    ConversationTurn,
+    Tenant,
+    User,
+)
 
 __all__ = [
     "CATEGORIES",
     "ConversationFeedback",
     "FeedbackCounts",
     "FeedbackFields",
+    "NotYourFeedback",
+    "Rating",
+    "author_names",
     "conversations_with_feedback",
     "counts",
     "feedback_for",
     "has_feedback",
     "rate",
     "remove",
+    "user_author",
 ]
 
 Rating = Literal["good", "bad"]
 CATEGORIES = ("wrong_time", "wrong_language", "rude", "not_understood", "wrong_info",
               "too_slow", "other")
+
+
+class NotYourFeedback(FrontdeskError):
+    code = "forbidden"
+    status = 403
+    title = "Only the person who gave a rating may withdraw it"
+
+
+def user_author(user_id: uuid.UUID) -> str:
+    """The author a dashboard user's ratings are stored under."""
+    return f"user:{user_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +116,41 @@ def feedback_for(session: Session, tenant: Tenant,
 
 
 def remove(factory: sessionmaker[Session], tenant: Tenant, conversation_id: uuid.UUID,
-           feedback_id: uuid.UUID) -> None:
-    """Withdraw one rating (any key of the business may: staff tidy each other's)."""
+           feedback_id: uuid.UUID, *, only_by: str | None = None) -> None:
+    """Withdraw one rating. Any key of the business may (staff tidy each other's through
+    the API); with ``only_by`` (the dashboard: a person withdraws their own), a rating
+    by another author is refused with NotYourFeedback and kept."""
     with write_session(factory) as session:
         get_conversation(session, tenant, conversation_id)
         row = session.get(ConversationFeedback, feedback_id)
         if row is None or row.conversation_id != conversation_id:
             raise NotFound(f"No feedback with id {feedback_id} on this conversation.")
+        if only_by is not None and row.author != only_by:
+            raise NotYourFeedback("This rating is someone else's: only they may withdraw it.")
         session.delete(row)
+
+
+def author_names(session: Session, tenant: Tenant, authors: set[str]) -> dict[str, str]:
+    """Who each author is, to show beside their ratings: a user's name (else email), an
+    API key's name. An author no longer found (a deleted user or key) is left out."""
+    ids: dict[str, dict[uuid.UUID, str]] = {"user": {}, "api_key": {}}
+    for author in authors:
+        kind, _, raw = author.partition(":")
+        try:
+            ids.setdefault(kind, {})[uuid.UUID(raw)] = author
+        except ValueError:
+            continue  # not an author this service writes
+    names: dict[str, str] = {}
+    if ids["user"]:
+        for user_id, name, email in session.execute(
+                select(User.id, User.name, User.email).where(
+                    User.tenant_id == tenant.id, User.id.in_(ids["user"]))):
+            names[ids["user"][user_id]] = name or email
+    if ids["api_key"]:
+        for key_id, name in session.execute(select(ApiKey.id, ApiKey.name).where(
+                ApiKey.tenant_id == tenant.id, ApiKey.id.in_(ids["api_key"]))):
+            names[ids["api_key"][key_id]] = name
+    return names
 
 
 def counts(session: Session, conversation_id: uuid.UUID) -> FeedbackCounts:

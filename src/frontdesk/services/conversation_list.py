@@ -9,11 +9,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
 from frontdesk.errors import NotFound
+from frontdesk.services.conversation_feedback import has_feedback
 from frontdesk.services.customer_overview import on_calendar
 from frontdesk.store.models import (
     Conversation,
@@ -26,6 +28,10 @@ from frontdesk.store.models import (
 # What a person reads in a transcript: who said what, and the call's own events (not the
 # tool calls and results the engine keeps beside them).
 TRANSCRIPT_ROLES = ("user", "assistant", "call")
+# What the post-call analysis said (ADR 0065): "not_analysed" is a conversation with no
+# stored analysis (live, or ended before analyses were kept and not backfilled).
+Result = Literal["succeeded", "failed", "not_analysed"]
+RESULTS: tuple[Result, ...] = ("succeeded", "failed", "not_analysed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +39,8 @@ class ConversationFilter:
     """Which conversations: ``since``/``until`` bound ``started_at`` ([since, until));
     ``live``: True for those not ended yet, False for ended ones, None for both;
     ``resource_id``: only with customers who have an appointment on this staff member's
-    calendar (what a staff member sees, as on the customers page)."""
+    calendar (what a staff member sees, as on the customers page); ``result``: what its
+    stored analysis said; ``rated``: staff rated it (or one of its replies) so."""
 
     channel: str | None = None
     outcome: str | None = None
@@ -43,6 +50,8 @@ class ConversationFilter:
     until: datetime | None = None
     live: bool | None = None
     resource_id: uuid.UUID | None = None
+    result: Result | None = None
+    rated: Literal["good", "bad"] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +68,24 @@ class ConversationRow:
         """Seconds from start to end; None while it goes on."""
         c = self.conversation
         return None if c.ended_at is None else int((c.ended_at - c.started_at).total_seconds())
+
+    @property
+    def success(self) -> bool | None:
+        """The stored analysis's verdict; None when not analysed."""
+        found = (self.conversation.analysis or {}).get("success")
+        return found if isinstance(found, bool) else None
+
+    @property
+    def summary(self) -> str | None:
+        found = (self.conversation.analysis or {}).get("summary")
+        return found if isinstance(found, str) else None
+
+
+def _result(result: Result) -> ColumnElement[bool]:
+    if result == "not_analysed":
+        return Conversation.analysis.is_(None)
+    succeeded: ColumnElement[bool] = Conversation.analysis["success"].as_boolean()
+    return succeeded == (true() if result == "succeeded" else false())
 
 
 def list_conversations(
@@ -87,6 +114,10 @@ def list_conversations(
         query = query.where(Conversation.ended_at.is_(None))
     elif where.live is False:
         query = query.where(Conversation.ended_at.is_not(None))
+    if where.result is not None:
+        query = query.where(_result(where.result))
+    if where.rated is not None:
+        query = query.where(has_feedback(where.rated))
     # The id breaks ties, so paging never repeats or skips rows started at one instant.
     query = query.order_by(Conversation.started_at.desc(), Conversation.id.desc())
     rows = session.execute(query.limit(limit).offset(offset))
