@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -76,3 +77,26 @@ def test_another_business_sees_none_of_them(
     conversation(factory, owner, customer_id=ana, started=NOW)
     assert _list(client, other) == []
     assert _list(client, other, customer_id=str(ana)) == []
+
+
+def test_filters_by_analysed_result_and_staff_rating(
+        client: TestClient, biz: Business, factory: sessionmaker[Session]) -> None:
+    from tests.services.analysis_chats import book_and_leave, send
+
+    booked, _ = book_and_leave(client, biz)
+    gave_up = send(client, biz, "Hi, I'd like to book a haircut")
+    client.app.state.agent.end(  # type: ignore[attr-defined]
+        biz.tenant, uuid.UUID(gave_up["conversation_id"]))
+    live = send(client, biz, "What are your opening hours?")
+    rated = client.post(f"/api/v1/conversations/{gave_up['conversation_id']}/feedback",
+                        headers=auth(biz), json={"rating": "bad", "reason": "gave up"})
+    assert rated.status_code == 201, rated.text
+    ids = {k: c["conversation_id"] for k, c in
+           (("booked", booked), ("gave_up", gave_up), ("live", live))}
+    assert {r["id"] for r in _list(client, biz, result="succeeded")} == {ids["booked"]}
+    assert {r["id"] for r in _list(client, biz, result="failed")} == {ids["gave_up"]}
+    assert {r["id"] for r in _list(client, biz, result="not_analysed")} == {ids["live"]}
+    assert {r["id"] for r in _list(client, biz, rated="bad")} == {ids["gave_up"]}
+    assert _list(client, biz, rated="good") == []
+    wrong = client.get("/api/v1/conversations", headers=auth(biz), params={"result": "great"})
+    assert wrong.status_code == 422

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
@@ -24,6 +24,7 @@ from frontdesk.services.conversation_analysis_rules import ConversationAnalysis
 from frontdesk.services.conversation_list import (
     ConversationFilter,
     ConversationRow,
+    Result,
     list_conversations,
 )
 from frontdesk.services.conversations import Conversation, ConversationTurn
@@ -46,6 +47,10 @@ def list_all(
     until: Annotated[str | None, Query(description="Started before: date (inclusive) or "
                                                    "datetime (exclusive)")] = None,
     live: Annotated[bool | None, Query(description="true: not ended; false: ended")] = None,
+    result: Annotated[Result | None, Query(description="What the post-call analysis said: "
+                                                       "succeeded, failed, not_analysed")] = None,
+    rated: Annotated[Literal["good", "bad"] | None,
+                     Query(description="Staff rated it (or one of its replies) so")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=bounds.MAX_OFFSET)] = 0,
 ) -> list[ConversationSummaryOut]:
@@ -53,7 +58,8 @@ def list_all(
     where = ConversationFilter(
         channel=channel, outcome=outcome, language=language, customer_id=customer_id,
         since=parse_bound(since, tenant, "since") if since else None,
-        until=parse_bound(until, tenant, "until", end=True) if until else None, live=live)
+        until=parse_bound(until, tenant, "until", end=True) if until else None, live=live,
+        result=result, rated=rated)
     rows = list_conversations(session, tenant, where, limit=limit, offset=offset)
     return [summary_out(row, ZoneInfo(tenant.timezone)) for row in rows]
 
