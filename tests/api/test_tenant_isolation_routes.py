@@ -43,6 +43,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("post", "/api/v1/campaigns/{campaign_id}/leads/from-customers"): {},
     ("post", "/api/v1/conversations/{conversation_id}/feedback"): {"rating": "bad"},
     ("patch", "/api/v1/webhook-endpoints/{endpoint_id}"): {"url": "https://8.8.4.4/taken"},
+    ("post", "/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): {"keep_previous_for_s": 0},
 }
 
 
