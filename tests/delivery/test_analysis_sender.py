@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.circuit import Policy, breaker
 from frontdesk.conversation.llm_analysis import LLMAnalyst
 from frontdesk.delivery.analysis_sender import AnalysisSender
 from frontdesk.delivery.worker import deliver_due
@@ -149,3 +150,25 @@ def test_a_refinement_for_a_resumed_conversation_is_dropped(
     deliver_due(factory, _senders(factory, standin))
     assert standin.requests == []  # the model was not asked
     assert finals == []
+
+
+def test_a_model_known_to_be_down_is_not_asked_and_the_rules_stand_at_once(
+        client: TestClient, biz: Business, factory: sessionmaker[Session], standin: StandIn,
+        finals: list[dict[str, Any]]) -> None:
+    """The turns' LLM breaker is open (the model failed them): the refinement does not
+    wait out its retries against it; the rules' analysis is final on the first try."""
+    conversation_id = _ended_with_llm(client, biz)
+    guard = breaker("llm", standin.url)
+    for _ in range(Policy().failures):
+        guard.failed()
+    asked = len(standin.requests)
+    with factory() as session:
+        message_id = session.scalars(select(OutboxMessage.id).where(
+            OutboxMessage.channel == "analysis")).one()
+    report = deliver_due(factory, _senders(factory, standin))
+    assert message_id in report.sent and message_id not in report.retrying
+    assert len(standin.requests) == asked  # not a single request to the model
+    final = row(factory, conversation_id).analysis
+    assert final is not None and final["status"] == "final" and final["engine"] == "rules"
+    assert final["llm_error"].startswith("circuit open")
+    assert len(finals) == 1

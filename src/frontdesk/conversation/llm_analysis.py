@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import openai
 
+from frontdesk.circuit import breaker
 from frontdesk.conversation.llm_constraints import _unfenced
 from frontdesk.services.conversation_analysis import RefinementFailed, RefinementRequest
 from frontdesk.services.conversation_analysis_rules import INTENTS
@@ -52,7 +53,7 @@ class LLMAnalyst:
         # Local servers (Ollama, vLLM) take no key, but the SDK insists on one.
         self.client = client or openai.OpenAI(
             base_url=base_url, api_key=api_key or "none", timeout=timeout_s, max_retries=0)
-        self.model = model
+        self.model, self.base_url = model, base_url
 
     def refine(self, request: RefinementRequest) -> dict[str, Any]:
         said = request.transcript
@@ -66,6 +67,12 @@ class LLMAnalyst:
         question = json.dumps({"business": request.business, "facts": facts,
                                "transcript": [{"role": r, "text": t} for r, t in said]},
                               ensure_ascii=False)
+        # The same breaker as the conversation turns' (one per LLM host): a model known
+        # to be down is not asked, and the rules' analysis is final at once, so the
+        # conversation.ended event does not wait out retries against it.
+        guard = breaker("llm", self.base_url)
+        if not guard.allow():
+            raise RefinementFailed(f"circuit open for {guard.endpoint}")
         try:
             # json_object, not json_schema: the mode most OpenAI-compatible servers
             # (vLLM, Ollama, llama.cpp) accept; the shape is checked on our side anyway.
@@ -75,13 +82,20 @@ class LLMAnalyst:
                           {"role": "user", "content": question}])
             text = reply.choices[0].message.content or ""
         except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+            guard.failed()
             raise RefinementFailed(f"unavailable: {type(exc).__name__}", transient=True) \
                 from exc
         except openai.APIStatusError as exc:
             transient = exc.status_code == 429 or exc.status_code >= 500
+            if exc.status_code >= 500:
+                guard.failed()
+            else:
+                guard.succeeded()  # it answered: our request or our quota was at fault
             raise RefinementFailed(f"http {exc.status_code}", transient=transient) from exc
         except (openai.OpenAIError, IndexError, AttributeError) as exc:
+            guard.succeeded()  # it answered; the answer was no use
             raise RefinementFailed(f"malformed reply: {type(exc).__name__}") from exc
+        guard.succeeded()
         try:
             found = json.loads(_unfenced(text))
         except json.JSONDecodeError as exc:
