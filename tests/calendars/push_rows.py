@@ -33,10 +33,12 @@ def google_connection(factory: sessionmaker[Session], biz: Business, *, stored_a
 
 
 def open_channel(factory: sessionmaker[Session], biz: Business, connection_id: uuid.UUID,
-                 calendar: str, expires_at: datetime, token: str = "secret") -> uuid.UUID:
+                 calendar: str, expires_at: datetime, token: str = "secret",
+                 provider: str = "google") -> uuid.UUID:
+    """A channel of ``calendar`` whose provider's id for it is ``res-{calendar}``."""
     with write_session(factory) as session:
         row = CalendarPushChannel(
-            tenant_id=biz.tenant.id, connection_id=connection_id, provider="google",
+            tenant_id=biz.tenant.id, connection_id=connection_id, provider=provider,
             calendar=calendar, external_id=f"res-{calendar}", token_hash=token_digest(token),
             status="active", expires_at=expires_at)
         session.add(row)
