@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
 
+from frontdesk.config import Settings
 from frontdesk.dashboard.render import public_base
 from frontdesk.dashboard.routes import HOME, AdminDep, CsrfChecked
 from frontdesk.dashboard.settings_forms import FormError, PostedForm, settings_page, why_not
@@ -31,14 +32,16 @@ CALLBACK = "/oauth/callback/{provider}"  # the API's callback route (api/routes)
 
 
 def _page(request: Request, who: Viewer, session: Session, *, status_code: int = 200,
-          error: str | None = None, outcome: str = "") -> Response:
+          error: str | None = None, outcome: str = "",
+          settings: Settings | None = None) -> Response:
     tenant = business_of(session, who)
     staff = list_resources(session, tenant)
     views: dict[uuid.UUID, connections.ConnectionView] = {}
     for resource in staff:
         if resource.has_calendar:
             try:
-                views[resource.id] = connections.get_connection(session, tenant, resource.id)
+                views[resource.id] = connections.get_connection(
+                    session, tenant, resource.id, settings)
             except NotFound:
                 pass  # disconnected between the two reads
     return settings_page(request, who, "settings_calendars.html", status_code=status_code,
@@ -48,12 +51,13 @@ def _page(request: Request, who: Viewer, session: Session, *, status_code: int =
 
 @router.get(CALENDARS, response_class=HTMLResponse)
 def calendars_page(request: Request, who: AdminDep, session: SessionDep,
+                   settings: SettingsDep,
                    calendar: Annotated[str, Query(max_length=20)] = "",
                    calendar_error: Annotated[str, Query(max_length=100)] = "") -> Response:
     """Also where the consent comes back to: ``?calendar=connected`` or
     ``?calendar_error=<reason>``."""
     outcome = "connected" if calendar == "connected" else ("failed" if calendar_error else "")
-    return _page(request, who, session, outcome=outcome)
+    return _page(request, who, session, outcome=outcome, settings=settings)
 
 
 @router.post(CALENDARS + "/{resource_id}/connect", response_class=HTMLResponse)
@@ -70,7 +74,8 @@ def connect_oauth(request: Request, who: AdminDep, _: CsrfChecked, form: PostedF
         raise
     except FrontdeskError as exc:
         text, status = why_not(request, who, exc)
-        return _page(request, who, session, status_code=status, error=text)
+        return _page(request, who, session, status_code=status, error=text,
+                     settings=settings)
     return RedirectResponse(consent.authorize_url, status_code=303)
 
 
@@ -89,7 +94,8 @@ def connect_caldav(request: Request, who: AdminDep, _: CsrfChecked, form: Posted
         raise
     except (FormError, FrontdeskError) as exc:
         text, status = why_not(request, who, exc)
-        return _page(request, who, session, status_code=status, error=text)
+        return _page(request, who, session, status_code=status, error=text,
+                     settings=settings)
     return RedirectResponse(CALENDARS + "?calendar=connected", status_code=303)
 
 

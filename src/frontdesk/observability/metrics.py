@@ -13,9 +13,9 @@ CLI); any process's ``/metrics`` then answers for all of them (:func:`exposition
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
 
@@ -77,6 +77,25 @@ LLM_FALLBACKS = Counter(
     "frontdesk_llm_fallbacks", "Turns the rules answered because the LLM driver failed",
     ["reason"])
 
+CALENDAR_PUSH_NOTIFICATIONS = Counter(
+    "frontdesk_calendar_push_notifications",
+    "Calendar change notifications received, by what they did (accepted: busy times read "
+    "again; sync, duplicate, expired, lifecycle: nothing to read; unknown, forged: refused)",
+    ["provider", "result"])
+WEBHOOK_ENDPOINTS_DISABLED = Counter(
+    "frontdesk_webhook_endpoints_disabled",
+    "Webhook endpoints disabled by their deliveries (gone: it answered 410; failures: "
+    "every delivery failed for too long)", ["reason"])
+CONVERSATION_ANALYSES = Counter(
+    "frontdesk_conversation_analyses",
+    "Post-call analyses made final (rules final: no LLM asked; llm final; llm fallback: "
+    "the LLM failed and the rules' analysis stands)", ["engine", "result"])
+# What each label of those may be (anything else is counted as "other").
+PUSH_PROVIDERS = frozenset({"google", "microsoft"})
+PUSH_RESULTS = frozenset({"accepted", "sync", "duplicate", "expired", "lifecycle", "unknown",
+                          "forged"})
+PUSH_CHANNEL_STATUSES = frozenset({"active", "stopping", "gone"})
+
 
 def bounded(value: str | None, known: Iterable[str] = CHANNELS) -> str:
     """``value`` when it is one of ``known``, else "other": labels stay a small set."""
@@ -103,6 +122,8 @@ class DatabaseFigures:
     oldest_due_age_s: float  # 0 when nothing is due
     outbox_failed: int
     open_phone_calls: int
+    # Calendar push channels by (provider, status); a pair without channels is absent.
+    push_channels: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
 
 class DatabaseGauges(Collector):
@@ -136,6 +157,18 @@ class DatabaseGauges(Collector):
             "frontdesk_phone_calls_open",
             "Phone conversations not ended and active in the last minutes (every process)",
             value=figures.open_phone_calls)
+        channels = GaugeMetricFamily(
+            "frontdesk_calendar_push_channels",
+            "Calendar push channels, by provider and status (active; stopping: replaced, to "
+            "be stopped at the provider; gone: the provider dropped it)",
+            labels=["provider", "status"])
+        counts: dict[tuple[str, str], int] = {}
+        for (provider, status), count in figures.push_channels.items():
+            pair = (bounded(provider, PUSH_PROVIDERS), bounded(status, PUSH_CHANNEL_STATUSES))
+            counts[pair] = counts.get(pair, 0) + count
+        for pair, count in sorted(counts.items()):
+            channels.add_metric(list(pair), count)
+        yield channels
 
 
 def exposition(multiprocess_dir: str, *extra: Collector | None) -> bytes:

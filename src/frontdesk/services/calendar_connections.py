@@ -45,6 +45,7 @@ from frontdesk.services.calendar_providers import (
     tokens_of,
     with_calendar,
 )
+from frontdesk.services.calendar_push_status import PushStatus, push_status
 from frontdesk.services.external_busy import DEFAULT_EXTERNAL
 from frontdesk.services.lookup import get_scoped
 from frontdesk.services.notices.calendar_sync import CHANNEL as CALENDAR_CHANNEL
@@ -76,6 +77,7 @@ class ConnectionView:
     last_error: str | None
     checked_at: datetime | None
     writes: WritesStatus
+    push: PushStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,8 @@ def _writes(session: Session, c: CalendarConnection) -> WritesStatus:
     )
 
 
-def _view(session: Session, c: CalendarConnection) -> ConnectionView:
+def _view(session: Session, c: CalendarConnection,
+          settings: Settings | None = None) -> ConnectionView:
     return ConnectionView(
         provider=c.provider,
         provider_name=PROVIDER_NAMES.get(c.provider, c.provider),
@@ -138,6 +141,7 @@ def _view(session: Session, c: CalendarConnection) -> ConnectionView:
         last_error=c.last_error,
         checked_at=c.checked_at,
         writes=_writes(session, c),
+        push=push_status(session, c, calendar_providers.settings_in_use(settings)),
     )
 
 
@@ -247,9 +251,11 @@ def _find(session: Session, tenant_id: uuid.UUID, resource_id: uuid.UUID) -> Cal
     return row
 
 
-def get_connection(session: Session, tenant: Tenant, resource_id: uuid.UUID) -> ConnectionView:
-    """The resource's connection and how its writes stand (NotFound without one)."""
-    return _view(session, _find(session, tenant.id, resource_id))
+def get_connection(session: Session, tenant: Tenant, resource_id: uuid.UUID,
+                   settings: Settings | None = None) -> ConnectionView:
+    """The resource's connection, how its writes and its push notifications stand
+    (NotFound without one). ``settings``: the request's (default: the process's)."""
+    return _view(session, _find(session, tenant.id, resource_id), settings)
 
 
 def list_calendars(

@@ -15,12 +15,18 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import FrontdeskError, NotFound
+from frontdesk.observability.metrics import (
+    CALENDAR_PUSH_NOTIFICATIONS,
+    PUSH_PROVIDERS,
+    PUSH_RESULTS,
+    bounded,
+)
 from frontdesk.services.calendar_push import token_digest
 from frontdesk.store.db import write_session
 from frontdesk.store.models import CalendarConnection, CalendarPushChannel
@@ -70,9 +76,22 @@ def receive_google(factory: sessionmaker[Session], notice: GoogleNotice, *,
 
     Raises ``UnknownChannel`` or ``ChannelRefused`` (nothing changed). The first
     ``sync`` message, a message of an expired or replaced channel, and a message number
-    seen already change nothing.
+    seen already change nothing. Each message is counted by what it did
+    (``frontdesk_calendar_push_notifications_total``).
     """
-    now = now or datetime.now(UTC)
+    try:
+        result = _google(factory, notice, now or datetime.now(UTC))
+    except UnknownChannel:
+        _count("google", ["unknown"])
+        raise
+    except ChannelRefused:
+        _count("google", ["forged"])
+        raise
+    _count("google", [result])  # after the commit: an accepted message did invalidate
+    return result == "accepted"
+
+
+def _google(factory: sessionmaker[Session], notice: GoogleNotice, now: datetime) -> str:
     try:
         channel_id = uuid.UUID(notice.channel_id)
     except ValueError as exc:
@@ -84,19 +103,21 @@ def receive_google(factory: sessionmaker[Session], notice: GoogleNotice, *,
             raise UnknownChannel("No calendar push channel has this id.")
         if not _matches(channel, notice.token) or channel.external_id != notice.resource_id:
             raise ChannelRefused("The channel token or resource id does not match.")
-        if notice.state == "sync" or not _live(channel, now):
-            return False
+        if notice.state == "sync":
+            return "sync"
+        if not _live(channel, now):
+            return "expired"
     with write_session(factory) as session:
         channel = session.get(CalendarPushChannel, channel_id)  # again, under the lock
         if channel is None or not _live(channel, now):
-            return False
+            return "expired"
         if notice.message is not None:
             if notice.message <= channel.last_message:
-                return False  # redelivered
+                return "duplicate"  # redelivered
             channel.last_message = notice.message
         channel.last_notified_at = now
         _bump(session, [channel.connection_id])
-        return True
+    return "accepted"
 
 
 def receive_microsoft(factory: sessionmaker[Session], items: Sequence[Mapping[str, Any]], *,
@@ -108,15 +129,19 @@ def receive_microsoft(factory: sessionmaker[Session], items: Sequence[Mapping[st
     when no subscription was known, else ``ChannelRefused``) and changes nothing.
     Lifecycle notifications: ``missed`` invalidates like a change; ``subscriptionRemoved``
     marks the subscription gone and ``reauthorizationRequired`` due, so the next
-    maintenance pass makes a new one.
+    maintenance pass makes a new one. Each item is counted by what it did.
     """
     now = now or datetime.now(UTC)
     wanted = {str(i.get("subscriptionId")) for i in items if i.get("subscriptionId")}
     with factory() as session:  # checked in a read first, as for Google
-        if not _valid_items(session, items, wanted):
-            raise UnknownChannel("No calendar push subscription has this id.")
+        valid, dropped = _valid_items(session, items, wanted)
+    if not valid:
+        _refuse(dropped)
+    results: list[str] = []
     with write_session(factory) as session:
-        valid = _valid_items(session, items, wanted)
+        valid, dropped = _valid_items(session, items, wanted)
+        if not valid and "forged" in dropped:  # its secret changed since the read
+            _refuse(dropped)
         changed: set[uuid.UUID] = set()
         for item, channel in valid:
             lifecycle = item.get("lifecycleEvent")
@@ -124,27 +149,49 @@ def receive_microsoft(factory: sessionmaker[Session], items: Sequence[Mapping[st
                 channel.status = "gone"
             elif lifecycle == "reauthorizationRequired":
                 channel.expires_at = min(channel.expires_at, now)
-                continue
-            if lifecycle in (None, "missed", "subscriptionRemoved") and (
-                    _live(channel, now) or lifecycle == "subscriptionRemoved"):
+            if lifecycle not in (None, "missed", "subscriptionRemoved"):
+                results.append("lifecycle")
+            elif _live(channel, now) or lifecycle == "subscriptionRemoved":
                 channel.last_notified_at = now
                 changed.add(channel.connection_id)
+                results.append("accepted")
+            else:
+                results.append("expired")
         if changed:
             _bump(session, changed)
-        return len(valid)
+    _count("microsoft", results + dropped)
+    return len(valid)
+
+
+def _refuse(dropped: list[str]) -> NoReturn:
+    """No item of a batch was ours with its secret: counted, and refused."""
+    _count("microsoft", dropped)
+    if "forged" in dropped:
+        raise ChannelRefused("The notification's clientState does not match.")
+    raise UnknownChannel("No calendar push subscription has this id.")
 
 
 def _valid_items(session: Session, items: Sequence[Mapping[str, Any]], wanted: set[str]
-                 ) -> list[tuple[Mapping[str, Any], CalendarPushChannel]]:
-    """The items naming one of our subscriptions with its clientState; raises
-    ``ChannelRefused`` when subscriptions were named but no item had the right secret."""
+                 ) -> tuple[list[tuple[Mapping[str, Any], CalendarPushChannel]], list[str]]:
+    """The items naming one of our subscriptions with its clientState, and why each
+    other one was dropped ("unknown" subscription, or "forged": a wrong clientState)."""
     known = {c.external_id: c for c in session.scalars(select(CalendarPushChannel).where(
         CalendarPushChannel.provider == "microsoft",
         CalendarPushChannel.external_id.in_(wanted)))} if wanted else {}
-    valid = [(item, known[str(item.get("subscriptionId"))]) for item in items
-             if str(item.get("subscriptionId")) in known
-             and _matches(known[str(item.get("subscriptionId"))],
-                          str(item.get("clientState") or ""))]
-    if known and not valid:
-        raise ChannelRefused("The notification's clientState does not match.")
-    return valid
+    valid: list[tuple[Mapping[str, Any], CalendarPushChannel]] = []
+    dropped: list[str] = []
+    for item in items:
+        channel = known.get(str(item.get("subscriptionId")))
+        if channel is None:
+            dropped.append("unknown")
+        elif not _matches(channel, str(item.get("clientState") or "")):
+            dropped.append("forged")
+        else:
+            valid.append((item, channel))
+    return valid, dropped
+
+
+def _count(provider: str, results: Iterable[str]) -> None:
+    for result in results:
+        CALENDAR_PUSH_NOTIFICATIONS.labels(bounded(provider, PUSH_PROVIDERS),
+                                           bounded(result, PUSH_RESULTS)).inc()

@@ -24,9 +24,10 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.observability.metrics import CONVERSATION_ANALYSES
 from frontdesk.services import event_data, events
 from frontdesk.services.conversation_analysis_rules import (
     ConversationAnalysis,
@@ -136,7 +137,14 @@ def analysis_final(session: Session, tenant: Tenant, row: Conversation) -> None:
     endpoint in this same transaction, so the event goes out if and only if the analysis
     it carries was committed. Keyed by the ending, so a conversation that resumes and
     ends again sends a second event; a redelivered refinement sends none."""
-    ending = (row.analysis or {}).get("ending", row.turn_count)
+    analysis = row.analysis or {}
+    ending = analysis.get("ending", row.turn_count)
+    # The LLM was asked if its words were used or it failed (llm_error says why).
+    if analysis.get("engine") == "llm":
+        _count_when_committed(session, ("llm", "final"))
+    else:
+        _count_when_committed(session, ("llm", "fallback") if analysis.get("llm_error")
+                              else ("rules", "final"))
     events.emit(session, tenant.id, "conversation.ended",
                 lambda: event_data.conversation_data(tenant, row),
                 key=f"{row.id}:{ending}", customer_id=row.customer_id)
@@ -290,3 +298,23 @@ def _parse(stored: dict[str, Any] | None) -> ConversationAnalysis | None:
 
 def _dump(analysis: ConversationAnalysis) -> dict[str, Any]:
     return analysis.model_dump(mode="json")
+
+
+# --- frontdesk_conversation_analyses_total, counted once the final analysis is committed --
+_COUNTS = "frontdesk_analyses_final"  # session.info key: (engine, result) pairs to count
+
+
+def _count_when_committed(session: Session, labels: tuple[str, str]) -> None:
+    # on_ended runs inside the caller's transaction: an ending rolled back is not counted.
+    session.info.setdefault(_COUNTS, []).append(labels)
+
+
+@event.listens_for(Session, "after_commit")
+def _count_committed(session: Session) -> None:
+    for engine, result in session.info.pop(_COUNTS, ()):
+        CONVERSATION_ANALYSES.labels(engine, result).inc()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_counts(session: Session) -> None:
+    session.info.pop(_COUNTS, None)

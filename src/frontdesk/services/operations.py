@@ -1,6 +1,7 @@
 """What the operator's dashboards read from the database: the outbox's backlog, calls
-open, and ``frontdesk worker`` heartbeats. Each is one short read (or one small write),
-cheap enough for a scrape every few seconds and a readiness probe."""
+open, calendar push channels, and ``frontdesk worker`` heartbeats. Each is one short
+read (or one small write), cheap enough for a scrape every few seconds and a readiness
+probe."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.observability.metrics import DatabaseFigures
 from frontdesk.store.db import read_session, write_session
-from frontdesk.store.models import Conversation, OutboxMessage, OutboxStatus, WorkerHeartbeat
+from frontdesk.store.models import (
+    CalendarPushChannel,
+    Conversation,
+    OutboxMessage,
+    OutboxStatus,
+    WorkerHeartbeat,
+)
 
 # A turn-based call says nothing between the carrier's webhooks; one silent this long
 # has ended without its status callback (or is not worth counting as live).
@@ -20,8 +27,8 @@ OPEN_CALL_WINDOW = timedelta(minutes=10)
 
 def deployment_figures(factory: sessionmaker[Session], now: datetime | None = None
                        ) -> DatabaseFigures:
-    """The outbox's due backlog and its oldest due message, failures given up on, and
-    phone calls open, for every process together."""
+    """The outbox's due backlog and its oldest due message, failures given up on, phone
+    calls open and calendar push channels, for every process together."""
     now = now or datetime.now(UTC)
     pending = OutboxStatus.PENDING.value
     with read_session(factory) as session:
@@ -41,10 +48,15 @@ def deployment_figures(factory: sessionmaker[Session], now: datetime | None = No
         calls = session.scalar(select(func.count()).where(
             Conversation.channel == "phone", Conversation.ended_at.is_(None),
             Conversation.updated_at >= now - OPEN_CALL_WINDOW)) or 0
+        push_channels = {
+            (str(provider), str(status)): int(n) for provider, status, n in session.execute(
+                select(CalendarPushChannel.provider, CalendarPushChannel.status, func.count())
+                .group_by(CalendarPushChannel.provider, CalendarPushChannel.status))}
     waiting = [t for t in (oldest, oldest_lapsed) if t is not None]
     age = max((now - _aware(min(waiting))).total_seconds(), 0.0) if waiting else 0.0
     return DatabaseFigures(outbox_due=int(due) + int(lapsed), oldest_due_age_s=age,
-                           outbox_failed=int(failed), open_phone_calls=int(calls))
+                           outbox_failed=int(failed), open_phone_calls=int(calls),
+                           push_channels=push_channels)
 
 
 def _aware(value: datetime) -> datetime:

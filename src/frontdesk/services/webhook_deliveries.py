@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.config import Settings
 from frontdesk.errors import Conflict, NotFound
+from frontdesk.observability.metrics import WEBHOOK_ENDPOINTS_DISABLED
 from frontdesk.services.notices import outbox, webhook_events
 from frontdesk.services.webhook_endpoints import disable, get_endpoint, signing_secrets
 from frontdesk.store.db import write_session
@@ -131,7 +132,9 @@ def record_attempt(factory: sessionmaker[Session], attempt: Attempt, policy: Dis
             return None
         disable(session, endpoint, reason)
         _tell_owner(session, endpoint, reason)
-        return reason
+    # Counted once committed: a disabling rolled back did not happen.
+    WEBHOOK_ENDPOINTS_DISABLED.labels("gone" if gone else "failures").inc()
+    return reason
 
 
 def owner_email(session: Session, tenant: Tenant) -> str | None:

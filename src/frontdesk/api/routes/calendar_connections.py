@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Request, status
@@ -58,6 +58,19 @@ class WritesOut(BaseModel):
     last_error: str | None = Field(description="Why the latest unfinished write failed")
 
 
+class PushOut(BaseModel):
+    state: Literal["off", "active", "failing"] = Field(
+        description='"off": no push here (CalDAV, no public https address, or channels still '
+        'opening); "active": every watched calendar tells us of its changes at once; '
+        '"failing": push is on but a watched calendar has no working channel (its busy '
+        "times are still read again when the cache expires)")
+    channels: int = Field(description="Live notification channels (one per watched calendar)")
+    expires_at: datetime | None = Field(
+        description="When the first live channel expires (renewed well before)")
+    last_notified_at: datetime | None = Field(
+        description="When the provider last told us a calendar changed")
+
+
 class ConnectionOut(BaseModel):
     provider: str
     provider_name: str
@@ -69,6 +82,7 @@ class ConnectionOut(BaseModel):
     last_error: str | None
     checked_at: datetime | None
     writes: WritesOut
+    push: PushOut = Field(description="Change notifications from Google or Microsoft")
 
 
 class ConnectIn(BaseModel):
@@ -107,7 +121,7 @@ class ChooseIn(BaseModel):
 
 
 def _out(view: connections.ConnectionView) -> ConnectionOut:
-    w = view.writes
+    w, p = view.writes, view.push
     return ConnectionOut(
         provider=view.provider,
         provider_name=view.provider_name,
@@ -119,6 +133,8 @@ def _out(view: connections.ConnectionView) -> ConnectionOut:
         last_error=view.last_error,
         checked_at=view.checked_at,
         writes=WritesOut(pending=w.pending, failed=w.failed, last_error=w.last_error),
+        push=PushOut(state=p.state, channels=p.channels, expires_at=p.expires_at,
+                     last_notified_at=p.last_notified_at),
     )
 
 
@@ -230,8 +246,9 @@ def oauth_callback(
 
 
 @router.get(PATH, response_model=ConnectionOut, summary="The resource's calendar connection")
-def get_connection(resource_id: uuid.UUID, tenant: TenantDep, session: SessionDep) -> ConnectionOut:
-    return _out(connections.get_connection(session, tenant, resource_id))
+def get_connection(resource_id: uuid.UUID, tenant: TenantDep, session: SessionDep,
+                   settings: SettingsDep) -> ConnectionOut:
+    return _out(connections.get_connection(session, tenant, resource_id, settings))
 
 
 @router.get(
