@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,7 +27,7 @@ class Wanted:
     channel: str | None = None
     since: str | None = None
     until: str | None = None
-    feedback: str | None = None
+    feedback: Literal["good", "bad"] | None = None
 
 
 def from_database(factory: sessionmaker[Session], wanted: Wanted) -> Iterator[dict[str, Any]]:

@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.errors import NotFound
 from frontdesk.nlu.redact import Redactor, Vocabulary
-from frontdesk.services.conversation_feedback import counts as feedback_counts
-from frontdesk.services.conversation_feedback import has_feedback
+from frontdesk.services.conversation_feedback import Rating, judged, verdict
 from frontdesk.store.models import (
     Conversation,
     ConversationTurn,
@@ -34,7 +33,6 @@ from frontdesk.store.models import (
 
 # The turns a dialogue is made of; call events ("call") are the door's, not the dialogue's.
 DIALOGUE_ROLES = ("user", "assistant", "tool")
-FEEDBACK = ("good", "bad")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,25 +44,7 @@ class ExportFilter:
     channel: str | None = None
     since: datetime | None = None
     until: datetime | None = None
-    feedback: str | None = None  # good | bad: see with_feedback
-
-
-def with_feedback(query: Select[Any], feedback: str | None) -> Select[Any]:
-    """``--feedback bad``: conversations someone rated bad (whole or any reply);
-    ``--feedback good``: rated good and by nobody bad, so a "good" training set holds no
-    reply staff flagged (the same verdict as ``verdict``)."""
-    if feedback is None:
-        return query
-    if feedback == "bad":
-        return query.where(has_feedback("bad"))
-    return query.where(has_feedback("good"), ~has_feedback("bad"))
-
-
-def verdict(session: Session, conversation_id: uuid.UUID) -> str | None:
-    """Staff's verdict on a conversation: "bad" if any rating is bad, "good" if rated and
-    none is bad, None when nobody rated it."""
-    tally = feedback_counts(session, conversation_id)
-    return "bad" if tally.bad else "good" if tally.good else None
+    feedback: Rating | None = None  # staff's verdict (conversation_feedback.judged)
 
 
 def tenants_for(session: Session, slug: str | None) -> list[Tenant]:
@@ -90,7 +70,8 @@ def _query(tenant: Tenant, where: ExportFilter) -> Select[Any]:
         query = query.where(Conversation.started_at >= where.since)
     if where.until is not None:
         query = query.where(Conversation.started_at < where.until)
-    query = with_feedback(query, where.feedback)
+    if where.feedback is not None:
+        query = query.where(judged(where.feedback))
     # Oldest first, the id breaking ties: pages never repeat or skip a conversation.
     return query.order_by(Conversation.started_at, Conversation.id)
 

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import ColumnElement, delete, exists, select
+from sqlalchemy import ColumnElement, and_, delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -173,6 +173,22 @@ def has_feedback(rating: Rating | None = None) -> ColumnElement[bool]:
     if rating is not None:
         rated = rated.where(ConversationFeedback.rating == rating)
     return exists(rated)
+
+
+def judged(rating: Rating) -> ColumnElement[bool]:
+    """A condition on ``Conversation``: staff's verdict on it is ``rating``. "bad": anyone
+    rated it (or one of its replies) bad; "good": rated good and by nobody bad, so
+    "good" never hides a reply someone flagged. The one rule for the dashboard's and the
+    API's lists and for the export (``verdict`` reads it for one conversation)."""
+    if rating == "bad":
+        return has_feedback("bad")
+    return and_(has_feedback("good"), ~has_feedback("bad"))
+
+
+def verdict(session: Session, conversation_id: uuid.UUID) -> Rating | None:
+    """Staff's verdict on one conversation (as ``judged``); None when nobody rated it."""
+    tally = counts(session, conversation_id)
+    return "bad" if tally.bad else "good" if tally.good else None
 
 
 def conversations_with_feedback(session: Session, tenant_id: uuid.UUID,

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
 from frontdesk.errors import NotFound
-from frontdesk.services.conversation_feedback import has_feedback
+from frontdesk.services.conversation_feedback import judged
 from frontdesk.services.customer_overview import on_calendar
 from frontdesk.store.models import (
     Conversation,
@@ -40,7 +40,7 @@ class ConversationFilter:
     ``live``: True for those not ended yet, False for ended ones, None for both;
     ``resource_id``: only with customers who have an appointment on this staff member's
     calendar (what a staff member sees, as on the customers page); ``result``: what its
-    stored analysis said; ``rated``: staff rated it (or one of its replies) so."""
+    stored analysis said; ``rated``: staff's verdict on it (``conversation_feedback.judged``)."""
 
     channel: str | None = None
     outcome: str | None = None
@@ -117,7 +117,7 @@ def list_conversations(
     if where.result is not None:
         query = query.where(_result(where.result))
     if where.rated is not None:
-        query = query.where(has_feedback(where.rated))
+        query = query.where(judged(where.rated))
     # The id breaks ties, so paging never repeats or skips rows started at one instant.
     query = query.order_by(Conversation.started_at.desc(), Conversation.id.desc())
     rows = session.execute(query.limit(limit).offset(offset))
