@@ -16,6 +16,7 @@ from datetime import date
 import phonenumbers
 
 from frontdesk.nlu.birth_dates import DAY, MONTH, MONTHS
+from frontdesk.nlu.entities import _SPOKEN as _WORD
 from frontdesk.nlu.entities import _digit_group
 from frontdesk.nlu.language import strip_accents
 
@@ -108,7 +109,6 @@ def phone_spans(text: str, region: str) -> Iterator[Span]:
         yield Span(start, end, "PHONE", number or digits)
 
 
-_WORD = re.compile(r"\+|\d+|[^\W\d_]+")
 _JOINERS = frozenset({"y", "and", "-"})
 
 

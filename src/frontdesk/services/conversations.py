@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.errors import NotFound
-from frontdesk.services import events
+from frontdesk.services import event_data, events
 from frontdesk.services.customers import find_by_phone
 from frontdesk.store.db import write_session
 
@@ -143,7 +143,6 @@ def tell_opted_out(session: Session, customer: Customer, via: str) -> None:
     """Emit "customer.opted_out" for ``customer`` (flushed: it has its id)."""
     at = customer.updated_at or datetime.now(UTC)
     events.emit(session, customer.tenant_id, "customer.opted_out", lambda: {
-        "customer": {"id": str(customer.id), "name": customer.name,
-                     "phone": customer.phone_e164, "email": customer.email},
-        "via": via, "at": at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-    }, key=f"{customer.id}:{at.isoformat()}", customer_id=customer.id)
+        "customer": event_data.customer_data(customer), "via": via,
+        "at": event_data.utc(at)}, key=f"{customer.id}:{at.isoformat()}",
+        customer_id=customer.id)
