@@ -240,12 +240,18 @@ def auth(business: Business) -> dict[str, str]:
     return {"Authorization": f"Bearer {business.api_key}"}
 
 
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` on a real uvicorn server on a free loopback port; yields its base URL."""
+def free_port() -> int:
+    """A loopback port free right now (for a server whose address must be known first)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    """Run ``app`` on a real uvicorn server on loopback (``port``, or a free one); yields
+    its base URL."""
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

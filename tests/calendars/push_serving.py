@@ -4,50 +4,23 @@ HTTP, and the stored channels."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import pytest
-import uvicorn
-from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.store.models import CalendarConnection, CalendarPushChannel
-from tests.conftest import Business, auth
+from tests.conftest import Business, auth, serving
+from tests.conftest import free_port as free_port  # the push tests' import
+
+serve_on = serving  # the app on a port known before it is built
 
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serve_on(app: FastAPI, port: int) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def wait_for(probe: Callable[[], T], timeout_s: float = 15.0) -> T:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from frontdesk.services.conversation_feedback import FeedbackFields, rate
 from frontdesk.store.db import write_session
 from frontdesk.store.models import ConversationTurn, Tenant
 from tests.cli.serving import start_serve
+from tests.conftest import free_port
 from tests.evals.learning_chats import BIRTH_DATE, EMAILS, Chats, build
 
 TOOL_NAMES = {"find_open_slots", "book", "reschedule", "cancel", "lookup_customer",
@@ -198,17 +198,11 @@ def test_filters_by_outcome_language_channel_and_date(chats: Chats, tmp_path: Pa
                     "--until", (day - timedelta(days=1)).isoformat()) == []
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_export_from_a_running_server_with_a_read_key(chats: Chats, tmp_path: Path) -> None:
     with write_session(chats.factory) as session:
         salon = session.query(Tenant).filter_by(slug="demo-salon").one()
         _, key = create_api_key(session, salon, "export", scope=READ)
-    port = _free_port()
+    port = free_port()
     server = start_serve(_env(chats, tmp_path), port)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -249,7 +243,7 @@ def test_feedback_filters_the_export_from_the_database_and_the_server(
     rate(chats.factory, salon, mixed, "api_key:a", FeedbackFields("good"))
     rate(chats.factory, salon, mixed, "api_key:b", FeedbackFields("bad", "wrong language"))
     expected = {"good": {str(good)}, "bad": {str(bad), str(mixed)}}
-    port = _free_port()
+    port = free_port()
     server = start_serve(_env(chats, tmp_path), port)
     try:
         for rating, ids in expected.items():
