@@ -50,7 +50,8 @@ def list_all(
     result: Annotated[Result | None, Query(description="What the post-call analysis said: "
                                                        "succeeded, failed, not_analysed")] = None,
     rated: Annotated[Literal["good", "bad"] | None,
-                     Query(description="Staff rated it (or one of its replies) so")] = None,
+                     Query(description="Staff's verdict: bad if anyone rated it (or a reply) "
+                                       "bad; good if rated good and by nobody bad")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=bounds.MAX_OFFSET)] = 0,
 ) -> list[ConversationSummaryOut]:
