@@ -17,9 +17,9 @@ from frontdesk.cli import main
 from frontdesk.evals.runner import InProcess, run_all
 from frontdesk.evals.scenario import load_scenario, load_scenarios
 from tests.cli.serving import start_serve
+from tests.conftest import free_port
 from tests.conversation.standin_openai import StandIn
 from tests.evals.learning_chats import Chats, build
-from tests.evals.test_export_conversations import _free_port
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_capture_over_the_api_and_compare_two_brains(chats: Chats, tmp_path: Pat
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_")}
     env.update({"FRONTDESK_DATA_DIR": str(tmp_path), "FRONTDESK_DATABASE_URL": chats.url})
-    port = _free_port()
+    port = free_port()
     server = start_serve(env, port)
     folder = tmp_path / "scenarios"
     try:
